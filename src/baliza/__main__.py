@@ -1,0 +1,3 @@
+from baliza.cli.app import main
+
+main()

@@ -1,0 +1,76 @@
+"""Opening the warehouse: an embedded DuckDB file by default, always reached through Ibis."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import ibis
+
+from baliza.contract import TABLES
+from baliza.warehouse.schema import all_ddl
+
+if TYPE_CHECKING:
+    import duckdb
+    from ibis.backends.duckdb import Backend
+
+DEFAULT_DB = "baliza.duckdb"
+DB_ENVIRONMENT_VARIABLE = "BALIZA_DB"
+
+
+def resolve_db_path(db: str | os.PathLike[str] | None = None) -> Path:
+    """`--db` if given, else `BALIZA_DB`, else `./baliza.duckdb`."""
+    chosen = db or os.environ.get(DB_ENVIRONMENT_VARIABLE) or DEFAULT_DB
+    return Path(chosen).expanduser()
+
+
+@dataclass
+class Warehouse:
+    """The chain tables and their bookkeeping, in one DuckDB file, reached through Ibis."""
+
+    path: Path
+    read_only: bool = False
+    con: Backend = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            raise FileNotFoundError(
+                f"no warehouse at {self.path}: load a dataset first (baliza load DIR --db {self.path})"
+            )
+        self.con = ibis.duckdb.connect(str(self.path), read_only=self.read_only)
+        if not self.read_only:
+            self.ensure_schema()
+
+    @property
+    def duckdb(self) -> duckdb.DuckDBPyConnection:
+        """The raw DuckDB connection, for the loader's bulk SQL."""
+        return self.con.con
+
+    def ensure_schema(self) -> None:
+        for statement in all_ddl():
+            self.duckdb.execute(statement)
+
+    def table(self, name: str) -> ibis.Table:
+        return self.con.table(name)
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows in each contract table."""
+        return {t.name: int(self.table(t.name).count().execute()) for t in TABLES}
+
+    def close(self) -> None:
+        self.con.disconnect()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_warehouse(db: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> Warehouse:
+    """Open (and create if needed) the warehouse at `db`, `BALIZA_DB` or `./baliza.duckdb`."""
+    return Warehouse(resolve_db_path(db), read_only=read_only)
