@@ -1,0 +1,19 @@
+"""Charts as Vega-Lite (Altair), rendered to inline SVG on the server: no script is downloaded at run time.
+
+The same SVG goes into the HTML report, the PDF and the dashboard.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import vl_convert
+
+alt.data_transformers.disable_max_rows()
+
+
+def to_svg(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
+    """Render a chart (an Altair chart or a Vega-Lite spec) to an SVG string."""
+    spec = chart.to_dict() if hasattr(chart, "to_dict") else chart
+    return vl_convert.vegalite_to_svg(spec)
