@@ -29,7 +29,7 @@ PATTERNS: tuple[frozenset[str], ...] = (
 )
 BOUGHT_SHARE = 0.4
 """Share of a corrupt prosecutor's seizure-originated cases that are bought."""
-NEW_PROSECUTOR_JOINED = np.datetime64("2025-09-15", "D")
+NEW_PROSECUTOR_JOINED = np.datetime64("2025-07-01", "D")
 BUSY_WEIGHT = 2.5
 LOW_CONVERSION_CANDIDATES = ("U-BOR-TUMBES", "U-PCU-PAITA", "U-BOR-TACNA", "U-BOR-DESAG")
 

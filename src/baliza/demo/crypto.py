@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from baliza.demo.draw import hexes, join, lognormal
-from baliza.demo.timeline import EXTRACT_AT, after, day_weights, sample_times
+from baliza.demo.timeline import EXTRACT_AT, PERIOD_START, after, day_weights, sample_times
 
 BTC_USD = {2021: 47_000, 2022: 28_000, 2023: 29_000, 2024: 65_000, 2025: 95_000}
 EXCHANGES = ("Andes Exchange", "Pacifico Crypto", "GlobalX")
@@ -39,6 +39,7 @@ class CryptoWorld:
 
     def btc_tx(self, tx_hash: str, at: np.datetime64, inputs: list[tuple[str, float, str | None, int | None]],
                outputs: list[tuple[str, float]]) -> None:
+        at = min(max(at, PERIOD_START.astype("datetime64[s]")), EXTRACT_AT)
         for i, (address, amount, spent, spent_index) in enumerate(inputs):
             for key, value in zip(self.io, ("btc", tx_hash, at, "in", i, address, amount, spent, spent_index),
                                   strict=True):

@@ -17,7 +17,7 @@ from baliza.demo.geography import REGIONS
 from baliza.demo.institutions import Institutions
 from baliza.demo.people import concat_persons, link_codefendants, make_persons
 from baliza.demo.substances import offence_for
-from baliza.demo.timeline import EXTRACT_AT, after, sample_times, day_weights
+from baliza.demo.timeline import EXTRACT_AT, after, day_weights, sample_times
 from baliza.demo.traffic import Traffic
 
 ARRESTS_BY_MODE = {
@@ -32,6 +32,9 @@ OTHER_ORIGINS = {"arrest": 0.35, "referral": 0.2, "investigation": 0.3, "complai
 OTHER_OFFENCES = {"money_laundering": 0.3, "organised_crime": 0.2, "possession_for_supply": 0.3, "corruption": 0.05,
                   "trafficking": 0.15}
 LARGE_KG = 50.0
+LATEST_DATE = np.datetime64("2026-11-29", "D")
+"""No date in the data lies after this day (the day the generator was written): a limitation date still to
+come is left empty, as an extract made that day would not yet hold it as fact."""
 
 
 @dataclass
@@ -154,6 +157,7 @@ def build_cases(rng: np.random.Generator, traffic: Traffic, inst: Institutions, 
             steered = [case_ids[r] for r in rows]
     limitation = opened_at.astype("datetime64[D]") + (
         np.array([LIMITATION_YEARS.get(o, 3) for o in offence]) * 365).astype("timedelta64[D]")
+    limitation = np.where(limitation <= LATEST_DATE, limitation, np.datetime64("NaT"))
     cases = {
         "case_id": case_ids, "office_id": np.array([o.unit_id for o in inst.offices], dtype=object)[office],
         "opened_at": opened_at, "origin": origin,
@@ -211,7 +215,7 @@ def _plant(rng, plan: Plan, inst, office, prosecutor, first_prosecutor, origin, 
            bought, pattern) -> None:
     n = len(office)
     for p in plan.has("steer_large"):
-        large = (office == inst.prosecutor_office[p]) & (kg >= LARGE_KG) & (rng.random(n) < 0.45)
+        large = (office == inst.prosecutor_office[p]) & (kg >= LARGE_KG) & (rng.random(n) < 0.15)
         prosecutor[large] = p
         first_prosecutor[large] = p
     years = np.array([LIMITATION_YEARS.get(o, 3) for o in offence])
@@ -230,8 +234,8 @@ def _plant(rng, plan: Plan, inst, office, prosecutor, first_prosecutor, origin, 
         first_prosecutor[reassigned] = pool[rng.integers(0, len(pool), len(reassigned))]
 
 
-def _steer_group(rng, plan: Plan, inst: Institutions, office, prosecutor, first_prosecutor, origin, n_def, bought, pattern,
-                 def_case, def_person, persons, extra) -> np.ndarray:
+def _steer_group(rng, plan: Plan, inst: Institutions, office, prosecutor, first_prosecutor, origin, n_def, bought,
+                 pattern, def_case, def_person, persons, extra) -> np.ndarray:
     """A linked group of defendants (kin sharing surname and address, and a shared phone) whose cases all go to
     one corrupt prosecutor."""
     p = plan.has("steer_group")[0]

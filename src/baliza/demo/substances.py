@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from baliza.demo.draw import lognormal, pick, pick_by
+from baliza.demo.draw import pick, pick_by
 
 # Substance group by (mode, direction) of the consignment; 'investigation' for inland police operations.
 GROUP_BY_ROUTE: dict[str, dict[str, float]] = {

@@ -31,10 +31,8 @@ def day_weights(growth_per_year: float = 0.06, season_amplitude: float = 0.22, p
 def sample_times(rng: np.random.Generator, n: int, weights: np.ndarray, day_hours: bool = False) -> np.ndarray:
     """`n` moments of the period drawn with the given day weights; `day_hours` favours working hours."""
     days = rng.choice(N_DAYS, size=n, p=weights)
-    if day_hours:
-        seconds = np.clip(rng.normal(13.5, 3.2, n), 0, 23.99) * 3600
-    else:
-        seconds = rng.uniform(0, SECONDS_PER_DAY, n)
+    working = np.clip(rng.normal(13.5, 3.2, n), 0, 23.99) * 3600
+    seconds = working if day_hours else rng.uniform(0, SECONDS_PER_DAY, n)
     return PERIOD_START.astype("datetime64[s]") + (days * SECONDS_PER_DAY + seconds.astype(np.int64)).astype(
         "timedelta64[s]"
     )

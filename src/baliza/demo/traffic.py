@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from baliza.demo.draw import digits, join, letters, lognormal, pick, pick_by
-from baliza.demo.geography import AMERICAS, ASIA_PACIFIC, COUNTRY, ENTRY_POINTS, EUROPE
+from baliza.demo.geography import ASIA_PACIFIC, COUNTRY, ENTRY_POINTS, EUROPE
 from baliza.demo.institutions import INTERDICTION_UNITS, INVESTIGATION_UNITS
 from baliza.demo.substances import draw_substances
 from baliza.demo.timeline import EXTRACT_AT, after, day_weights, nat, sample_times
@@ -49,7 +49,7 @@ MODE_FACTOR = {"sea_container": 0.8, "vessel": 1.4, "air_passenger": 1.0, "air_c
 MINUTES = {"sea_container": 180, "vessel": 300, "air_passenger": 35, "air_cargo": 90, "air_mail": 12, "postal": 10,
            "land_vehicle": 45}
 EXPECTED_HIT = 0.085
-INLAND_SHARE = 0.15
+INLAND_SHARE = 0.2
 """Share of seizures made inland by investigation units, without a consignment."""
 
 HS = {"out": {"0804": "fresh avocados", "0806": "table grapes", "0901": "green coffee beans", "0803": "bananas",
@@ -137,7 +137,7 @@ def generate_traffic(rng: np.random.Generator, n_seizures: int, skills: np.ndarr
     inland_unit = rng.choice(len(INVESTIGATION_UNITS), n_inland, p=[0.6, 0.4])
     seized_at = np.concatenate([after(inspected_at[hit], rng.uniform(0.02, 0.3, n_border)),
                                 sample_times(rng, n_inland, day_weights(season_amplitude=0.1))])
-    s_mode = np.concatenate([mode[s_rows], np.where(rng.random(n_inland) < 0.35, "street", "investigation")])
+    s_mode = np.concatenate([mode[s_rows], np.where(rng.random(n_inland) < 0.5, "street", "investigation")])
     route = np.where(outbound[s_rows], mode[s_rows] + "/out", mode[s_rows] + "/in").astype(object)
     route = np.concatenate([route, np.full(n_inland, "investigation", dtype=object)])
     drugs = draw_substances(rng, route, s_mode.astype(object), seized_at)
