@@ -19,6 +19,7 @@ app = typer.Typer(
 # Modules that define commands; each has `register(app)`.
 COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.chain",
+    "baliza.cli.generate",
 )
 
 
