@@ -27,7 +27,7 @@ from baliza.load.quarantine import (
 )
 from baliza.load.readers import StagedFile, stage_file
 from baliza.load.report import FileReport, LoadReport, TableReport
-from baliza.load.sources import SourceFile, discover
+from baliza.load.sources import discover
 from baliza.load.sql import literal, quote_name
 from baliza.load.staging import FileColumns, comma_columns, file_select, match_columns
 from baliza.load.upsert import upsert
@@ -56,6 +56,37 @@ def load_datasets(
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     by_table = {t.name: [s for s in sources if s.table.name == t.name] for t in load_order()}
     steps = [t for t in load_order() if by_table[t.name]]
+    staged: dict[str, list[StagedFile]] = {}
+    try:
+        # Read every file first (outside the transaction: a file DuckDB refuses is read again another way).
+        for done, source in enumerate(sources):
+            if progress:
+                progress(f"reading {source.path.name}", done, len(sources))
+            index = len(staged.setdefault(source.table.name, []))
+            staged[source.table.name].append(stage_file(con, source, f"_bz_raw_{source.table.name}_{index}"))
+        report = _load_staged(con, warehouse, steps, staged, agency, paths, warnings, loaded_at, progress)
+    finally:
+        for files in staged.values():
+            for file in files:
+                con.execute(f"DROP TABLE IF EXISTS {quote_name(file.raw_table)}")
+    report.seconds = time.perf_counter() - started
+    if progress:
+        progress("done", len(steps), len(steps))
+    return report
+
+
+def _load_staged(
+    con: duckdb.DuckDBPyConnection,
+    warehouse: Warehouse,
+    steps: list[Table],
+    staged: dict[str, list[StagedFile]],
+    agency: str | None,
+    paths: Sequence[Path],
+    warnings: list[str],
+    loaded_at: datetime,
+    progress: Progress | None,
+) -> LoadReport:
+    sources = [file.source for files in staged.values() for file in files]
     con.execute("BEGIN TRANSACTION")
     try:
         load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0]
@@ -70,16 +101,13 @@ def load_datasets(
         for done, table in enumerate(steps):
             if progress:
                 progress(f"{table.name}: reading and checking", done, len(steps))
-            report.tables[table.name] = _load_table(
-                con, load_id, table, by_table[table.name], agency, loaded_at, report
-            )
+            report.tables[table.name] = _load_table(con, load_id, table, staged[table.name], agency, loaded_at, report)
         if progress:
             progress("protecting confidential people", len(steps), len(steps))
         key = key_for(warehouse.path)
         report.protected_rows_encrypted = encrypt_protected_persons(con, key)
         if PERSONS in report.tables:
             encrypt_personal_cells_in_records(con, key, load_id)
-        report.seconds = time.perf_counter() - started
         con.execute(
             "UPDATE loads SET finished_at = ?, summary = ?, status = 'committed' WHERE load_id = ?",
             [datetime.now(UTC).replace(tzinfo=None), json.dumps(report.to_dict()), load_id],
@@ -88,8 +116,6 @@ def load_datasets(
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    if progress:
-        progress("done", len(steps), len(steps))
     return report
 
 
@@ -112,15 +138,15 @@ def _load_table(
     con: duckdb.DuckDBPyConnection,
     load_id: int,
     table: Table,
-    sources: list[SourceFile],
+    staged_files: list[StagedFile],
     agency: str | None,
     loaded_at: datetime,
     report: LoadReport,
 ) -> TableReport:
     files: list[tuple[StagedFile, FileColumns]] = []
     selects = []
-    for index, source in enumerate(sources):
-        staged = stage_file(con, source, f"_bz_raw_{table.name}_{index}")
+    for index, staged in enumerate(staged_files):
+        source = staged.source
         columns = match_columns(table, staged)
         comma = comma_columns(con, table, staged, columns)
         files.append((staged, columns))
@@ -146,7 +172,5 @@ def _load_table(
     for statement in (f"DROP TABLE {quote_name(checked)}", f"DROP VIEW {quote_name(cells_view)}",
                       f"DROP VIEW {quote_name(staged_view)}"):
         con.execute(statement)
-    for staged, _ in files:
-        con.execute(f"DROP TABLE IF EXISTS {quote_name(staged.raw_table)}")
     return TableReport(rows, rows - quarantined, quarantined, normalised, counts.inserted, counts.replaced,
                        counts.unchanged)
