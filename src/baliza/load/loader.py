@@ -89,7 +89,7 @@ def _load_staged(
     sources = [file.source for files in staged.values() for file in files]
     con.execute("BEGIN TRANSACTION")
     try:
-        load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0]
+        load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0][0]
         agencies = {agency or s.manifest.reported_by for s in sources}
         datasets = sorted({s.manifest.dataset for s in sources if s.manifest.dataset})
         report = LoadReport(load_id, agency=_single(agencies), dataset="; ".join(datasets) or None, warnings=warnings)
@@ -164,7 +164,7 @@ def _load_table(
                 f"{key_and_reference_checks_sql(table, cells_view)}")
     rows, quarantined = con.execute(
         f"SELECT count(*), count(*) FILTER (len(_errors) > 0) FROM {quote_name(checked)}"
-    ).fetchone()
+    ).fetchall()[0]
     write_quarantine(con, load_id, table, checked, files)
     remember_quarantined_keys(con, table, checked)
     normalised = write_normalisations(con, load_id, table, checked)

@@ -64,4 +64,4 @@ def write_normalisations(con: duckdb.DuckDBPyConnection, load_id: int, table: Ta
     )
     return con.execute(
         f"SELECT count(*) FROM {quote_name(checked)} WHERE len(_errors) = 0 AND len(_norms) > 0"
-    ).fetchone()[0]
+    ).fetchall()[0][0]

@@ -53,7 +53,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: SourceFile, raw_table: st
     if not staged.header:
         staged.warnings.append(f"{source.path}: empty file, nothing to load")
         con.execute(f'CREATE OR REPLACE TEMP TABLE "{raw_table}" (_line BIGINT, _problem VARCHAR)')
-    staged.rows = con.execute(f'SELECT count(*) FROM "{raw_table}"').fetchone()[0]
+    staged.rows = con.execute(f'SELECT count(*) FROM "{raw_table}"').fetchall()[0][0]
     return staged
 
 
@@ -120,8 +120,8 @@ def _stage_csv_with_duckdb(con: duckdb.DuckDBPyConnection, staged: StagedFile, h
             _raise_encoding_error(path)
         return False
     cells = [f'coalesce(length(c{i}) - length(replace(c{i}, chr(10), \'\')), 0)' for i in range(len(staged.header))]
-    has_newlines = con.execute(f'SELECT coalesce(max({" + ".join(cells)}), 0) > 0 FROM "{table}"').fetchone()[0]
-    base = con.execute(f'SELECT coalesce(min(rowid), 0) FROM "{table}"').fetchone()[0]
+    has_newlines = con.execute(f'SELECT coalesce(max({" + ".join(cells)}), 0) > 0 FROM "{table}"').fetchall()[0][0]
+    base = con.execute(f'SELECT coalesce(min(rowid), 0) FROM "{table}"').fetchall()[0][0]
     first = header_lines + 1 - base  # temp tables written in a transaction number their rows from an offset
     if has_newlines:
         line = (f"{first} + rowid + coalesce(sum({' + '.join(cells)}) OVER "

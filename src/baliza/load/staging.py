@@ -65,7 +65,7 @@ def comma_columns(con: duckdb.DuckDBPyConnection, table: Table, staged: StagedFi
             f"coalesce(bool_and({raw} IS NULL OR {raw} = '' OR regexp_full_match({raw}, {literal(COMMA_DECIMAL)})) "
             f"AND bool_or(contains({raw}, ',')), false)"
         )
-    flags = con.execute(f"SELECT {', '.join(checks)} FROM {quote_name(staged.raw_table)}").fetchone()
+    flags = con.execute(f"SELECT {', '.join(checks)} FROM {quote_name(staged.raw_table)}").fetchall()[0]
     return [name for name, flag in zip(candidates, flags, strict=True) if flag]
 
 

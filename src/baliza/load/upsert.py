@@ -40,7 +40,7 @@ def upsert(con: duckdb.DuckDBPyConnection, load_id: int, table: Table, checked: 
     inserted, replaced, unchanged = con.execute(
         f"SELECT count(*) FILTER (_old_hash IS NULL), count(*) FILTER (_old_hash <> _hash), "
         f"count(*) FILTER (_old_hash = _hash) FROM {quote_name(new)}"
-    ).fetchone()
+    ).fetchall()[0]
     columns = [c.name for c in table.columns] + [name for name, _ in BOOKKEEPING_COLUMNS]
     column_list = ", ".join(quote_name(c) for c in columns)
     if replaced:

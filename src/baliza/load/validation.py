@@ -36,7 +36,7 @@ def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
     values = ", ".join(f'{column_sql(c).value} AS "v__{c.name}"' for c in columns)
     layer_c = f"SELECT *, {values} FROM ({layer_b})"
 
-    errors = ["CASE WHEN _problem IS NOT NULL THEN " + _struct(column="NULL", value="NULL", reason="_problem") + " END"]
+    errors = []
     norms = []
     for c in columns:
         reason = column_reason(c, loaded_at_sql)
@@ -55,10 +55,12 @@ def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
                      + _struct(column=literal(c.name), original=f'"raw__{c.name}"',
                                normalised=f"CAST({normalised_text} AS VARCHAR)", rule=rule) + " END")
     typed = ", ".join(f'"v__{c.name}"' for c in columns)
+    shape_error = _struct(column="NULL::VARCHAR", value="NULL::VARCHAR", reason="_problem")
     shown_keys = ", ".join(f'"t__{k}"' for k in dict.fromkeys([*table.key, *(c.name for c in table.references)]))
     return (
         f"SELECT _src, _file, _line, _agency, {typed}, {shown_keys}, "
-        f"list_filter([{', '.join(errors)}], lambda x: x IS NOT NULL) AS _errors, "
+        f"CASE WHEN _problem IS NOT NULL THEN [{shape_error}] "  # a ragged row: its cells are not where they belong
+        f"ELSE list_filter([{', '.join(errors)}], lambda x: x IS NOT NULL) END AS _errors, "
         f"list_filter([{', '.join(norms)}], lambda x: x IS NOT NULL) AS _norms FROM ({layer_c})"
     )
 
