@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from baliza.contract import Column, ColumnType
-from baliza.contract.normalise import BOOLEAN_SPELLINGS, UNIT_SPELLINGS
+from baliza.contract.normalise import BOOLEAN_SPELLINGS, UNIT_SPELLINGS, alpha3_codes
 from baliza.contract.vocabularies import QUANTITY_UNITS
 from baliza.load.sql import literal
 
@@ -62,9 +62,15 @@ def _v(column: Column) -> str:
     return f'"v__{column.name}"'
 
 
-def trimmed(column: Column) -> str:
-    raw = f'"raw__{column.name}"'
-    return f"NULLIF(trim({raw}, {WHITESPACE}), '')"
+_SPACES = "(9, 10, 13, 32, 160, 65279)"
+QUOTE = "''''"
+
+
+def trimmed_sql(raw_column: str) -> str:
+    """A cell without surrounding whitespace; empty is NULL. The common case (nothing to trim) is cheap."""
+    raw = f'"{raw_column}"'
+    return (f"CASE WHEN ascii({raw}) IN {_SPACES} OR ascii(right({raw}, 1)) IN {_SPACES} "
+            f"THEN NULLIF(trim({raw}, {WHITESPACE}), '') ELSE NULLIF({raw}, '') END")
 
 
 def shown(column: Column) -> str:
@@ -72,13 +78,17 @@ def shown(column: Column) -> str:
     if column.personal:
         return "'(value withheld: personal data)'"
     t = _t(column)
-    return (f"'''' || left({t}, {SHOWN_CHARACTERS}) || "
-            f"CASE WHEN length({t}) > {SHOWN_CHARACTERS} THEN '…' ELSE '' END || ''''")
+    return (f"{QUOTE} || left({t}, {SHOWN_CHARACTERS}) || "
+            f"CASE WHEN length({t}) > {SHOWN_CHARACTERS} THEN '…' ELSE '' END || {QUOTE}")
 
 
 def _mapping(key: str, spellings: dict[str, str]) -> str:
     cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in spellings.items())
     return f"CASE {key} {cases} END"
+
+
+def _one_of(values: object) -> str:
+    return "(" + ", ".join(literal(str(v)) for v in values) + ")"  # type: ignore[attr-defined]
 
 
 def enum_spellings(column: Column) -> dict[str, str]:
@@ -90,16 +100,18 @@ def enum_spellings(column: Column) -> dict[str, str]:
 
 
 def column_sql(column: Column) -> ColumnSql:
+    """How a column is read. Each reader first tries the cheap test of an already canonical cell."""
     t, n, v = _t(column), _n(column), _v(column)
     kind = column.type
     changed = f"({n} IS DISTINCT FROM {t})"
     if kind in {T.STRING, T.TEXT}:
-        normalised = f"CASE WHEN regexp_matches({t}, {literal(FORMULA)}) THEN '''' || {t} ELSE {t} END"
+        normalised = (f"CASE WHEN left({t}, 1) IN ('=', '+', '-', '@') AND regexp_matches({t}, {literal(FORMULA)}) "
+                      f"THEN {QUOTE} || {t} ELSE {t} END")
         return ColumnSql(normalised, n, changed, "'formula_neutralised'", "FALSE")
     if kind in {T.ID, T.REF}:
         return ColumnSql(t, n, "FALSE", "NULL", "FALSE")
     if kind == T.INT:
-        value = f"CASE WHEN regexp_full_match({n}, '[+-]?[0-9]+') THEN TRY_CAST({n} AS BIGINT) END"
+        value = f"CASE WHEN NOT (contains({n}, '.') OR contains({n}, '_')) THEN TRY_CAST({n} AS BIGINT) END"
         return ColumnSql(t, value, "FALSE", "NULL", f"{v} IS NULL")
     if kind == T.DECIMAL:
         name = literal(column.name)
@@ -109,36 +121,43 @@ def column_sql(column: Column) -> ColumnSql:
             f"WHEN regexp_full_match({t}, {literal(COMMA_DECIMAL)}) THEN replace({t}, ',', '.') ELSE {t} END "
             f"WHEN list_contains(_comma, {name}) THEN replace({t}, ',', '.') ELSE {t} END"
         )
-        value = f"CASE WHEN regexp_full_match({n}, {literal(NUMBER)}) THEN TRY_CAST({n} AS DOUBLE) END"
+        cast = f"CASE WHEN NOT contains({n}, '_') THEN TRY_CAST({n} AS DOUBLE) END"
+        value = f"CASE WHEN isfinite({cast}) THEN {cast} END"
         return ColumnSql(normalised, value, changed, "'decimal_comma'", f"{v} IS NULL")
     if kind == T.BOOL:
         spellings = {k: "true" if b else "false" for k, b in BOOLEAN_SPELLINGS.items()}
-        normalised = _mapping(f"lower({t})", spellings)
+        normalised = f"CASE WHEN {t} IN ('true', 'false') THEN {t} ELSE {_mapping(f'lower({t})', spellings)} END"
         return ColumnSql(normalised, f"CAST({n} AS BOOLEAN)", changed, "'boolean'", f"{n} IS NULL")
     if kind == T.DATE:
-        parsed = (f"coalesce(try_strptime({t}, {ISO_DATES}), "
-                  f"CASE WHEN _day_first THEN try_strptime({t}, {DAY_FIRST_DATES}) END)::DATE")
+        iso = f"CASE WHEN regexp_full_match({t}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') THEN TRY_CAST({t} AS DATE) END"
+        parsed = (f"coalesce({iso}, try_strptime({t}, {ISO_DATES})::DATE, "
+                  f"(CASE WHEN _day_first THEN try_strptime({t}, {DAY_FIRST_DATES}) END)::DATE)")
         return ColumnSql(f"strftime({parsed}, '%Y-%m-%d')", f"CAST({n} AS DATE)", changed, "'date_format'",
                          f"{n} IS NULL")
     if kind == T.DATETIME:
-        iso = f"CASE WHEN regexp_matches({t}, '^[0-9]{{4}}-') THEN TRY_CAST({t} AS TIMESTAMP) END"
+        iso_like = f"(ascii({t}) BETWEEN 48 AND 57 AND NOT contains({t}, '/'))"
         day_first = f"CASE WHEN _day_first THEN try_strptime({t}, {DAY_FIRST_DATETIMES}) END"
-        local = f"coalesce({iso}, {day_first})"
+        local = f"coalesce(CASE WHEN {iso_like} THEN TRY_CAST({t} AS TIMESTAMP) END, {day_first})"
+        # The session's time zone is UTC: a cast to TIMESTAMPTZ reads offsets and takes naive times as UTC.
         value = (
-            f"CASE WHEN regexp_matches({t}, {literal(OFFSET)}) THEN timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ)) "
-            f"WHEN _tz IS NULL THEN {local} ELSE timezone('UTC', timezone(_tz, {local})) END"
+            f"CASE WHEN _tz IS NULL AND {iso_like} THEN timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ)) "
+            f"WHEN _tz IS NULL THEN {day_first} "
+            f"WHEN regexp_matches({t}, {literal(OFFSET)}) THEN timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ)) "
+            f"ELSE timezone('UTC', timezone(_tz, {local})) END"
         )
-        normalised = f"strftime({v}, '%Y-%m-%dT%H:%M:%S')"
-        used_day_first = f"({v} IS NOT NULL AND {iso} IS NULL AND NOT regexp_matches({t}, {literal(OFFSET)}))"
-        # The value is computed from the trimmed text; `normalised` is only recorded for day-first dates.
+        used_day_first = f"({v} IS NOT NULL AND _day_first AND contains({t}, '/'))"
+        # Only day-first dates are recorded as normalised; offsets and time zones are the contract's meaning.
         return ColumnSql(t, value, used_day_first, "'date_format'", f"{v} IS NULL")
     if kind == T.COUNTRY:
-        normalised = f"(SELECT code FROM _country_spellings WHERE spelling = lower({t}))"
+        lookup = f"(SELECT code FROM _country_spellings WHERE spelling = lower({t}))"
+        normalised = f"CASE WHEN {t} IN {_one_of(sorted(alpha3_codes()))} THEN {t} ELSE {lookup} END"
         return ColumnSql(normalised, n, changed, "'country'", f"{n} IS NULL")
     if kind == T.ENUM:
         key = f"regexp_replace(lower({t}), '[\\s\\-]+', '_', 'g')"
         rule = "'unit'" if set(column.values) == set(QUANTITY_UNITS) else "'enum_spelling'"
-        return ColumnSql(_mapping(key, enum_spellings(column)), n, changed, rule, f"{n} IS NULL")
+        spelled = _mapping(key, enum_spellings(column))
+        normalised = f"CASE WHEN {t} IN {_one_of(column.values)} THEN {t} ELSE {spelled} END"
+        return ColumnSql(normalised, n, changed, rule, f"{n} IS NULL")
     if kind == T.LIST:
         value = f"list_filter(list_transform(string_split({t}, '|'), lambda x: trim(x)), lambda x: x <> '')"
         return ColumnSql(t, value, "FALSE", "NULL", "FALSE")

@@ -10,7 +10,7 @@ typed values `v__<column>`, the list of `_errors` (column, value, reason) and th
 from __future__ import annotations
 
 from baliza.contract import Table, get_table
-from baliza.load.normalisation import WHITESPACE, column_reason, column_sql
+from baliza.load.normalisation import column_reason, column_sql, trimmed_sql
 from baliza.load.sql import literal, quote_name
 
 CONTEXT = "_src, _file, _line, _agency, _problem, _missing, _comma, _decimal_comma, _day_first, _tz"
@@ -28,7 +28,7 @@ def _struct(**fields: str) -> str:
 def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
     """The query that trims, normalises, types and checks every cell of `staged`."""
     columns = table.columns
-    trimmed = ", ".join(f'NULLIF(trim("raw__{c.name}", {WHITESPACE}), \'\') AS "t__{c.name}"' for c in columns)
+    trimmed = ", ".join(f'{trimmed_sql("raw__" + c.name)} AS "t__{c.name}"' for c in columns)
     raws = ", ".join(f'"raw__{c.name}"' for c in columns)
     layer_a = f"SELECT {CONTEXT}, {raws}, {trimmed} FROM {quote_name(staged)}"
     normalised = ", ".join(f'{column_sql(c).normalised} AS "n__{c.name}"' for c in columns)
@@ -71,10 +71,14 @@ def key_and_reference_checks_sql(table: Table, cells: str) -> str:
     key_present = " AND ".join(f"{k} IS NOT NULL" for k in key_values)
     key_label = ", ".join(table.key)
     key_text = " || ', ' || ".join(f"\"t__{k}\"" for k in table.key)
-    window = f"(PARTITION BY {', '.join(key_values)} ORDER BY _src, _line)"
-    ranked = (f"SELECT *, CASE WHEN {key_present} THEN row_number() OVER {window} END AS _rank, "
-              f"first_value(_file) OVER {window} AS _first_file, first_value(_line) OVER {window} AS _first_line "
-              f"FROM {quote_name(cells)}")
+    position = "(_src::BIGINT << 40) + _line"
+    repeated = (f"SELECT {', '.join(f'{k} AS {k}' for k in key_values)}, min({position}) AS _first, "
+                f"arg_min(_file, {position}) AS _first_file, arg_min(_line, {position}) AS _first_line "
+                f"FROM {quote_name(cells)} WHERE {key_present} GROUP BY ALL HAVING count(*) > 1")
+    on = " AND ".join(f"d.{k} = c.{k}" for k in key_values)
+    ranked = (f"SELECT c.*, CASE WHEN d._first IS NOT NULL AND d._first <> (c._src::BIGINT << 40) + c._line "
+              f"THEN 2 END AS _rank, d._first_file, d._first_line "
+              f"FROM {quote_name(cells)} c LEFT JOIN ({repeated}) d ON {on}")
     duplicate = (
         "CASE WHEN _rank > 1 THEN "
         + _struct(
