@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.chain",
     "baliza.cli.generate",
 )
+COMMAND_MODULES: tuple[str, ...] = ("baliza.cli.load",)
 
 
 @app.command()
