@@ -20,8 +20,9 @@ app = typer.Typer(
 COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.chain",
     "baliza.cli.generate",
+    "baliza.cli.load",
+    "baliza.cli.demo",
 )
-COMMAND_MODULES: tuple[str, ...] = ("baliza.cli.load",)
 
 
 @app.command()
