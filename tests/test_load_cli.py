@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from load_fixtures import VALID, with_changes, write_dataset
 from typer.testing import CliRunner
 
 from baliza.cli.app import app
+from load_fixtures import with_changes, write_dataset
 
 runner = CliRunner()
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from load_fixtures import VALID, count, load, write_dataset
 
 from baliza.warehouse import open_warehouse
+from load_fixtures import VALID, count, load, write_dataset
 
 GARBAGE = st.sampled_from(["", " ", "x", "-1", "2031-02-30", "1,5", "=SUM(A1)", "nan", "é", '"', "a\nb", "S1", "U9",
                            "C1", "TRUE", "9" * 30, "Kg"])

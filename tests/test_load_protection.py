@@ -8,10 +8,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from load_fixtures import VALID, load, write_dataset
 
 from baliza.access.fieldcrypt import decrypt, encrypt, is_encrypted, key_for
 from baliza.warehouse import open_warehouse
+from load_fixtures import VALID, load, write_dataset
 
 PERSONS = (
     "person_id,full_name,birth_date,nationality,id_document,phone,address,protected\n"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from load_fixtures import VALID, assert_accounted, count, load, quarantine_reasons, with_changes, write_dataset
 
 from baliza.warehouse import Warehouse, open_warehouse
+from load_fixtures import VALID, assert_accounted, count, load, quarantine_reasons, with_changes, write_dataset
 
 
 @pytest.fixture
