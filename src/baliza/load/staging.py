@@ -80,8 +80,8 @@ def file_select(
         for c in table.columns
     )
     return (
-        f"SELECT {index} AS _src, {literal(str(staged.source.path))} AS _file, _line, "
-        f"{literal(agency) if agency else 'NULL::VARCHAR'} AS _agency, _problem, "
+        f"SELECT {index} AS _src, {literal(str(staged.source.path))} AS _file, {staged.line_sql} AS _line, "
+        f"{literal(agency) if agency else 'NULL::VARCHAR'} AS _agency, {staged.problem_sql} AS _problem, "
         f"{text_list(columns.missing_required)} AS _missing, {text_list(comma)} AS _comma, "
         f"{str(manifest.decimal_comma).upper()} AS _decimal_comma, {str(manifest.day_first).upper()} AS _day_first, "
         f"{literal(manifest.timezone) if manifest.timezone else 'NULL::VARCHAR'} AS _tz, {cells} "
