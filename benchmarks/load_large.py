@@ -22,8 +22,8 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from baliza.load import load_datasets  # noqa: E402
-from baliza.warehouse import open_warehouse  # noqa: E402
+from baliza.load import load_datasets
+from baliza.warehouse import open_warehouse
 
 
 def make_synthetic(folder: Path, seizures: int, seed: int = 7) -> Path:

@@ -36,10 +36,10 @@ def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
     values = ", ".join(f'{column_sql(c).value} AS "v__{c.name}"' for c in columns)
     layer_c = f"SELECT *, {values} FROM ({layer_b})"
 
-    errors = []
-    norms = []
+    errors, norms, faults, changes = [], [], [], []
     for c in columns:
         reason = column_reason(c, loaded_at_sql)
+        faults.append(f"({reason}) IS NOT NULL")
         errors.append(f"CASE WHEN ({reason}) IS NOT NULL THEN "
                       + _struct(column=literal(c.name), value=f'"raw__{c.name}"', reason=reason) + " END")
         sql = column_sql(c)
@@ -51,6 +51,7 @@ def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
             changed = f"({sql.changed} OR {whitespace})"
         normalised_text = (f'"n__{c.name}"' if c.type.value != "datetime"
                            else f"strftime(\"v__{c.name}\", '%Y-%m-%dT%H:%M:%S')")
+        changes.append(f'("v__{c.name}" IS NOT NULL AND {changed})')
         norms.append(f'CASE WHEN "v__{c.name}" IS NOT NULL AND {changed} THEN '
                      + _struct(column=literal(c.name), original=f'"raw__{c.name}"',
                                normalised=f"CAST({normalised_text} AS VARCHAR)", rule=rule) + " END")
@@ -60,8 +61,11 @@ def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
     return (
         f"SELECT _src, _file, _line, _agency, {typed}, {shown_keys}, "
         f"CASE WHEN _problem IS NOT NULL THEN [{shape_error}] "  # a ragged row: its cells are not where they belong
+        # Lists are only built for the rows that need them: most rows are clean.
+        f"WHEN NOT ({' OR '.join(faults)}) THEN [] "
         f"ELSE list_filter([{', '.join(errors)}], lambda x: x IS NOT NULL) END AS _errors, "
-        f"list_filter([{', '.join(norms)}], lambda x: x IS NOT NULL) AS _norms FROM ({layer_c})"
+        f"CASE WHEN NOT ({' OR '.join(changes)}) THEN [] "
+        f"ELSE list_filter([{', '.join(norms)}], lambda x: x IS NOT NULL) END AS _norms FROM ({layer_c})"
     )
 
 
