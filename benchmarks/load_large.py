@@ -12,6 +12,7 @@ the load and before the pandas reference runs.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import tempfile
@@ -109,9 +110,10 @@ def main() -> None:
             warehouse.duckdb.execute(f"SET memory_limit = '{args.memory_limit}'")
             warehouse.duckdb.execute(f"SET threads = {args.threads}")
             warehouse.duckdb.execute(f"SET temp_directory = '{work / 'spill'}'")
-            started = time.perf_counter()
+            load_before = os.getloadavg()[0]
+            started, cpu_started = time.perf_counter(), time.process_time()
             report = load_datasets(warehouse, [folder])
-            seconds = time.perf_counter() - started
+            seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         rows = report.rows_read
         print(f"load: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s "
@@ -120,6 +122,9 @@ def main() -> None:
             print(f"  {name:<20} {table.rows:>12,} rows  {table.quarantined:>8,} quarantined")
         print(f"peak memory (RSS, Python + DuckDB): {peak_mb:,.0f} MB; threads {args.threads}, "
               f"memory_limit {args.memory_limit}")
+        print(f"CPU time of the load (all threads): {cpu_seconds:.1f} s = {rows / cpu_seconds:,.0f} rows per CPU-second "
+              f"({os.cpu_count()} cores; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after: "
+              "other processes on the machine slow the wall-clock figure)")
         if not args.no_pandas:
             pandas_seconds, pandas_rows = pandas_reference(folder)
             print(f"pandas.read_csv of the same files: {pandas_rows:,} rows in {pandas_seconds:.1f} s = "

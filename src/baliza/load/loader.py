@@ -64,7 +64,14 @@ def load_datasets(
                 progress(f"reading {source.path.name}", done, len(sources))
             index = len(staged.setdefault(source.table.name, []))
             staged[source.table.name].append(stage_file(con, source, f"_bz_raw_{source.table.name}_{index}"))
-        report = _load_staged(con, warehouse, steps, staged, agency, paths, warnings, loaded_at, progress)
+        # Rows carry their file and line from here on: their order no longer matters, which lets DuckDB
+        # check and insert in parallel.
+        order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            report = _load_staged(con, warehouse, steps, staged, agency, paths, warnings, loaded_at, progress)
+        finally:
+            con.execute(f"SET preserve_insertion_order = {str(bool(order)).lower()}")
     finally:
         for files in staged.values():
             for file in files:

@@ -58,6 +58,11 @@ def comma_columns(con: duckdb.DuckDBPyConnection, table: Table, staged: StagedFi
     candidates = [c.name for c in table.columns if c.type == ColumnType.DECIMAL and c.name in columns.mapping]
     if not candidates or staged.rows == 0:
         return []
+    has_comma = ", ".join(f"coalesce(bool_or(contains({columns.mapping[n]}, ',')), false)" for n in candidates)
+    commas = con.execute(f"SELECT {has_comma} FROM {quote_name(staged.raw_table)}").fetchall()[0]
+    candidates = [name for name, comma in zip(candidates, commas, strict=True) if comma]
+    if not candidates:
+        return []
     checks = []
     for name in candidates:
         raw = f"trim({columns.mapping[name]})"
