@@ -122,7 +122,8 @@ def main() -> None:
             print(f"  {name:<20} {table.rows:>12,} rows  {table.quarantined:>8,} quarantined")
         print(f"peak memory (RSS, Python + DuckDB): {peak_mb:,.0f} MB; threads {args.threads}, "
               f"memory_limit {args.memory_limit}")
-        print(f"CPU time of the load (all threads): {cpu_seconds:.1f} s = {rows / cpu_seconds:,.0f} rows per CPU-second "
+        print(f"CPU time of the load (all threads): {cpu_seconds:.1f} s = "
+              f"{rows / cpu_seconds:,.0f} rows per CPU-second "
               f"({os.cpu_count()} cores; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after: "
               "other processes on the machine slow the wall-clock figure)")
         if not args.no_pandas:
