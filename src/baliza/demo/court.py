@@ -15,7 +15,7 @@ from baliza.demo.anomalies import Plan
 from baliza.demo.draw import lognormal, pick, pick_by
 from baliza.demo.institutions import Institutions
 from baliza.demo.justice import Cases
-from baliza.demo.timeline import EXTRACT_AT, after, nat
+from baliza.demo.timeline import EXTRACT_AT, after
 from baliza.demo.traffic import Traffic
 
 OUTCOMES = {
@@ -256,7 +256,3 @@ def _events(rng, cases: Cases, traffic: Traffic, inst: Institutions, judge, outc
     pick_ = lambda i: np.concatenate([r[i] for r in rows])[keep][order]  # noqa: E731
     return {"event_id": None, "case_id": c["case_id"][pick_(0)], "at": pick_(1), "kind": pick_(2),
             "staff_id": pick_(3), "requested_by": pick_(4)}
-
-
-def nat_like(n: int) -> np.ndarray:
-    return nat(n)

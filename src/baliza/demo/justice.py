@@ -193,7 +193,6 @@ def _assign(rng, office, opened_at, offence, kg, inst: Institutions, plan: Plan)
             prosecutor[order] = pool[np.arange(len(order)) % len(pool)]
             assignment[rows] = "rota"
             continue
-        joined = inst.prosecutor_joined[pool]
         drawn = pool[rng.choice(len(pool), len(rows), p=weight / weight.sum())]
         not_yet = inst.prosecutor_joined[drawn] > opened_day[rows]
         while not_yet.any():
@@ -201,7 +200,6 @@ def _assign(rng, office, opened_at, offence, kg, inst: Institutions, plan: Plan)
             drawn[not_yet] = redraw
             not_yet = inst.prosecutor_joined[drawn] > opened_day[rows]
         prosecutor[rows] = drawn
-        del joined
     # The office with the small-possession specialist sends her most possession cases.
     specialist = plan.small_possession_prosecutor
     to_specialist = (office == inst.prosecutor_office[specialist]) & (offence == "possession") & (

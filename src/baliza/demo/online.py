@@ -40,7 +40,12 @@ def observe_listings(rng: np.random.Generator, n: int, ids, plant_alias: bool) -
     n_vendors = max(8, n // 12)
     handle = np.asarray(join(pick(rng, HANDLE_A, n_vendors), pick(rng, HANDLE_B, n_vendors), "_",
                              digits(rng, n_vendors, 3)), dtype=object)
-    handle = np.array([f"{h}{i}" if list(handle).count(h) > 1 else h for i, h in enumerate(handle)], dtype=object)
+    _, first, counts = np.unique(handle.astype(str), return_index=True, return_counts=True)
+    repeated = np.ones(n_vendors, dtype=bool)
+    repeated[first] = False
+    handle = np.where(repeated, np.asarray(join(handle.astype(str).tolist(), "x", np.arange(n_vendors).astype(
+        str).tolist()), dtype=object), handle)
+    del counts
     platform = pick(rng, {p: 1.0 for p in PLATFORMS}, n_vendors)
     kind = np.array([PLATFORMS[p] for p in platform], dtype=object)
     darknet = kind == "darknet_market"

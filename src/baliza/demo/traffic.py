@@ -135,7 +135,7 @@ def generate_traffic(rng: np.random.Generator, n_seizures: int, skills: np.ndarr
     n_border = len(s_rows)
     n_inland = round(n_border * INLAND_SHARE / (1 - INLAND_SHARE))
     inland_unit = rng.choice(len(INVESTIGATION_UNITS), n_inland, p=[0.6, 0.4])
-    seized_at = np.concatenate([after(inspected_at[hit], rng.uniform(0.02, 0.3, n_border)),
+    seized_at = np.concatenate([np.minimum(after(inspected_at[hit], rng.uniform(0.02, 0.3, n_border)), EXTRACT_AT),
                                 sample_times(rng, n_inland, day_weights(season_amplitude=0.1))])
     s_mode = np.concatenate([mode[s_rows], np.where(rng.random(n_inland) < 0.5, "street", "investigation")])
     route = np.where(outbound[s_rows], mode[s_rows] + "/out", mode[s_rows] + "/in").astype(object)
