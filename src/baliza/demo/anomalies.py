@@ -27,7 +27,7 @@ PATTERNS: tuple[frozenset[str], ...] = (
     frozenset({"reassign", "shrink"}),
     frozenset({"steer_large", "limitation"}),
 )
-BOUGHT_SHARE = 0.4
+BOUGHT_SHARE = 0.45
 """Share of a corrupt prosecutor's seizure-originated cases that are bought."""
 NEW_PROSECUTOR_JOINED = np.datetime64("2025-07-01", "D")
 BUSY_WEIGHT = 2.5
@@ -59,9 +59,8 @@ def plan_justice(rng: np.random.Generator, scale: Scale, inst: Institutions, cor
     first, second = 0, 1 if n_offices > 1 else 0
     in_first = np.flatnonzero(inst.prosecutor_office == first)
     in_second = np.flatnonzero(inst.prosecutor_office == second)
-    small_possession = int(in_first[0])
-    busy = int(in_second[1])
-    new = int(in_second[-1])
+    small_possession = int(rng.choice(in_first))
+    busy, new = (int(p) for p in rng.choice(in_second[in_second != small_possession], 2, replace=False))
     inst.prosecutor_joined[new] = NEW_PROSECUTOR_JOINED
     weight = np.ones(len(inst.prosecutors))
     weight[busy] = BUSY_WEIGHT
@@ -82,7 +81,6 @@ def plan_justice(rng: np.random.Generator, scale: Scale, inst: Institutions, cor
     lima_judges = np.flatnonzero(inst.judge_region == "LIMA")
     plan.corrupt_judges = {int(j) for j in rng.choice(lima_judges, min(scale.corrupt_judges, len(lima_judges)),
                                                       replace=False)}
-    known = {u.unit_id for u in INTERDICTION_UNITS}
-    plan.low_conversion_units = tuple(u for u in LOW_CONVERSION_CANDIDATES if u in known)[
-        : scale.low_conversion_units]
+    known = [u for u in LOW_CONVERSION_CANDIDATES if u in {x.unit_id for x in INTERDICTION_UNITS}]
+    plan.low_conversion_units = tuple(str(u) for u in rng.choice(known, scale.low_conversion_units, replace=False))
     return plan

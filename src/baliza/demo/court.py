@@ -76,7 +76,7 @@ def judge_cases(rng: np.random.Generator, cases: Cases, traffic: Traffic, inst: 
     outcome[rng.random(n_d) < 0.003] = "died"
     bought = cases.bought[dc]
     outcome[bought] = pick(rng, {"dismissed": 0.6, "acquitted": 0.4}, int(bought.sum()))
-    shrink_sold = (pattern[dc] == "shrink") & (rng.random(n_d) < 0.5)
+    shrink_sold = (pattern[dc] == "shrink") & (rng.random(n_d) < 0.3)
     shrink_sold = np.where(first, shrink_sold, shrink_sold[np.maximum.accumulate(np.where(first, np.arange(n_d), 0))])
     outcome[shrink_sold] = "plea_convicted"
     outcome[pattern[dc] == "evidence"] = pick(rng, {"dismissed": 0.5, "acquitted": 0.5},

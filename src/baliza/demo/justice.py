@@ -32,6 +32,8 @@ OTHER_ORIGINS = {"arrest": 0.35, "referral": 0.2, "investigation": 0.3, "complai
 OTHER_OFFENCES = {"money_laundering": 0.3, "organised_crime": 0.2, "possession_for_supply": 0.3, "corruption": 0.05,
                   "trafficking": 0.15}
 LARGE_KG = 50.0
+STEERED_SHARE = 0.35
+"""Share of an office's largest cases (its top tenth by quantity) steered to a steering prosecutor."""
 LATEST_DATE = np.datetime64("2026-11-29", "D")
 """No date in the data lies after this day (the day the generator was written): a limitation date still to
 come is left empty, as an extract made that day would not yet hold it as fact."""
@@ -213,7 +215,9 @@ def _plant(rng, plan: Plan, inst, office, prosecutor, first_prosecutor, origin, 
            bought, pattern) -> None:
     n = len(office)
     for p in plan.has("steer_large"):
-        large = (office == inst.prosecutor_office[p]) & (kg >= LARGE_KG) & (rng.random(n) < 0.15)
+        in_office = office == inst.prosecutor_office[p]
+        top = np.quantile(kg[in_office], 0.9) if in_office.any() else np.inf
+        large = in_office & (kg >= max(top, LARGE_KG / 10)) & (rng.random(n) < STEERED_SHARE)
         prosecutor[large] = p
         first_prosecutor[large] = p
     years = np.array([LIMITATION_YEARS.get(o, 3) for o in offence])
