@@ -79,6 +79,7 @@ def judge_cases(rng: np.random.Generator, cases: Cases, traffic: Traffic, inst: 
     shrink_sold = (pattern[dc] == "shrink") & (rng.random(n_d) < 0.3)
     shrink_sold = np.where(first, shrink_sold, shrink_sold[np.maximum.accumulate(np.where(first, np.arange(n_d), 0))])
     outcome[shrink_sold] = "plea_convicted"
+    outcome[pattern[dc] == "reassign"] = "dismissed"
     outcome[pattern[dc] == "evidence"] = pick(rng, {"dismissed": 0.5, "acquitted": 0.5},
                                               int((pattern[dc] == "evidence").sum()))
 
@@ -231,7 +232,9 @@ def _events(rng, cases: Cases, traffic: Traffic, inst: Institutions, judge, outc
     honest_missing = np.flatnonzero((cases.pattern == "") & (cases.seizure_row >= 0) & (rng.random(n) < 0.005))
     missing = np.concatenate([evid, honest_missing])
     kinds = pick(rng, {"evidence_missing": 0.6, "evidence_destroyed": 0.4}, len(missing))
-    at = after(opened[missing], rng.uniform(0.1, 0.5, len(missing)) * span_days[missing])
+    # Before trial: within the first weeks, ahead of the indictment and the hearings.
+    at = after(opened[missing], np.minimum(rng.uniform(0.1, 0.5, len(missing)) * span_days[missing],
+                                           rng.uniform(5, 30, len(missing))))
     for kind in ("evidence_missing", "evidence_destroyed"):
         m = kinds == kind
         add(missing[m], at[m], kind)
