@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from baliza.demo.anomalies import BOUGHT_SHARE, Plan
-from baliza.demo.draw import lognormal, pick, pick_by
+from baliza.demo.draw import digits, join, letters, lognormal, pick, pick_by
 from baliza.demo.geography import REGIONS
 from baliza.demo.institutions import Institutions
 from baliza.demo.people import concat_persons, link_codefendants, make_persons
@@ -79,6 +79,8 @@ def build_cases(rng: np.random.Generator, traffic: Traffic, inst: Institutions, 
     foreign = airport & (rng.random(n_a) < 0.4) | (rng.random(n_a) < 0.08)
     persons["nationality"][foreign] = pick(rng, {"ESP": 1, "NLD": 0.6, "COL": 1.5, "BOL": 1, "VEN": 1.5,
                                                  "MEX": 0.8, "NGA": 0.3, "ZAF": 0.3}, int(foreign.sum()))
+    persons["id_document"][foreign] = np.asarray(join(letters(rng, int(foreign.sum()), 2),
+                                                      digits(rng, int(foreign.sum()), 7)), dtype=object)
     link_codefendants(rng, persons, arrest_seizure)
 
     # Seizure cases: those with arrests, mostly within days; a few without arrests.

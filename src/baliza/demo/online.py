@@ -72,7 +72,7 @@ def observe_listings(rng: np.random.Generator, n: int, ids, plant_alias: bool) -
     price = np.round(qty * lognormal(rng, 30, 0.5, n), 2)
     currency = np.where(kind[vendor] == "darknet_market", pick(rng, {"USD": 0.5, "BTC": 0.3, "XMR": 0.2}, n),
                         pick(rng, {"PEN": 0.7, "USD": 0.3}, n)).astype(object)
-    price = np.where(currency == "BTC", np.round(price / 60_000, 6) + 0.0001, price)
+    price = np.where(currency == "BTC", np.round(price / 60_000 + 0.0001, 6), price)
     price = np.where(currency == "XMR", np.round(price / 150, 4), price)
     price = np.where(currency == "PEN", np.round(price * 3.7, 1), price)
     listing_id = ids.take("online_listings", n)
