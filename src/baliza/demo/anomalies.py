@@ -29,7 +29,8 @@ PATTERNS: tuple[frozenset[str], ...] = (
 )
 BOUGHT_SHARE = 0.45
 """Share of a corrupt prosecutor's seizure-originated cases that are bought."""
-NEW_PROSECUTOR_JOINED = np.datetime64("2025-07-01", "D")
+NEW_PROSECUTOR_CASES = 6
+"""About how many cases the new prosecutor receives before the extract."""
 BUSY_WEIGHT = 2.5
 LOW_CONVERSION_CANDIDATES = ("U-BOR-TUMBES", "U-PCU-PAITA", "U-BOR-TACNA", "U-BOR-DESAG")
 
@@ -61,7 +62,7 @@ def plan_justice(rng: np.random.Generator, scale: Scale, inst: Institutions, cor
     in_second = np.flatnonzero(inst.prosecutor_office == second)
     small_possession = int(rng.choice(in_first))
     busy, new = (int(p) for p in rng.choice(in_second[in_second != small_possession], 2, replace=False))
-    inst.prosecutor_joined[new] = NEW_PROSECUTOR_JOINED
+    inst.prosecutor_joined[new] = _joined_for_a_handful(scale)
     weight = np.ones(len(inst.prosecutors))
     weight[busy] = BUSY_WEIGHT
     plan = Plan(corruption, assignment, weight, small_possession, new, busy)
@@ -84,3 +85,11 @@ def plan_justice(rng: np.random.Generator, scale: Scale, inst: Institutions, cor
     known = [u for u in LOW_CONVERSION_CANDIDATES if u in {x.unit_id for x in INTERDICTION_UNITS}]
     plan.low_conversion_units = tuple(str(u) for u in rng.choice(known, scale.low_conversion_units, replace=False))
     return plan
+
+
+def _joined_for_a_handful(scale: Scale) -> np.datetime64:
+    """A joining date late enough that the new prosecutor gets only a handful of cases by the extract."""
+    lima_cases_a_year = scale.seizures * 0.75 * 0.6 / 5
+    per_prosecutor = lima_cases_a_year / (scale.offices_per_region["LIMA"] * scale.prosecutors_per_office)
+    days = int(365 * NEW_PROSECUTOR_CASES / max(per_prosecutor, 1.0))
+    return np.datetime64("2025-12-31", "D") - np.timedelta64(min(days, 540), "D")
