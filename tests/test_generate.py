@@ -249,3 +249,33 @@ def test_chain_has_linked_codefendants_open_cases_and_released_assets(country) -
     released = con.execute("select count(*) from assets where released_at is not null").fetchone()[0]
     recovered = con.execute("select count(*) from assets where recovered_at is not null").fetchone()[0]
     assert released > 0 and recovered > 0
+
+
+def test_country_fits_the_warehouse_and_its_chain_view(country, tmp_path: Path) -> None:
+    from baliza.warehouse import open_warehouse
+    from baliza.warehouse.schema import SQL_TYPES
+    from baliza.warehouse.views import case_status, chain
+
+    summary, _ = country
+    with open_warehouse(tmp_path / "w.duckdb") as warehouse:
+        for table in TABLES:
+            values = []
+            for column in table.columns:
+                name = f'"{column.name}"'
+                if column.type is ColumnType.LIST:
+                    values.append(f"string_split({name}, '|')")
+                elif column.type is ColumnType.DATETIME:
+                    values.append(f"cast(cast({name} as timestamptz) at time zone 'UTC' as timestamp)")
+                else:
+                    values.append(f"cast({name} as {SQL_TYPES[column.type]})")
+            names = ", ".join(f'"{c}"' for c in table.column_names)
+            warehouse.duckdb.execute(
+                f"insert into {table.name} ({names}) select {', '.join(values)} "
+                f"from read_csv('{summary.out_dir / table.name}.csv', all_varchar=true)")
+        status = case_status(warehouse).to_pandas()
+        seizures = chain(warehouse).to_pandas()
+    assert set(status["status"]) == {"open", "resolved"}
+    assert len(seizures) == summary.rows["seizures"]
+    with_case = seizures[seizures["case_id"].notna() & seizures["lab_base"].notna() & (seizures["n_charges"] > 0)]
+    ratio = (with_case["charged_base"] / with_case["lab_base"]).median()
+    assert 0.98 < ratio < 1.02
