@@ -198,6 +198,9 @@ def _events(rng, cases: Cases, traffic: Traffic, inst: Institutions, judge, outc
     reassigned = np.flatnonzero(cases.pattern == "reassign")
     add(reassigned, after(horizon[reassigned], -rng.uniform(3, 30, len(reassigned))), "reassigned",
         inst.prosecutors[cases.prosecutor[reassigned]])
+    honest = np.flatnonzero(cases.reassigned_honestly)
+    add(honest, after(opened[honest], rng.uniform(0.1, 0.8, len(honest)) * span_days[honest]), "reassigned",
+        inst.prosecutors[cases.prosecutor[honest]])
     seized = np.flatnonzero(cases.seizure_row >= 0)
     s_unit = traffic.seizure_unit[cases.seizure_row[seized]]
     officer = np.array([inst.officers_by_unit[u][rng.integers(len(inst.officers_by_unit[u]))] for u in s_unit],
@@ -238,6 +241,11 @@ def _events(rng, cases: Cases, traffic: Traffic, inst: Institutions, judge, outc
     for kind in ("evidence_missing", "evidence_destroyed"):
         m = kinds == kind
         add(missing[m], at[m], kind)
+    # Routine destruction of the drugs once a conviction is final.
+    destroyed = np.flatnonzero(np.isin(outcome, ["convicted", "plea_convicted"]) & (cases.seizure_row >= 0)
+                               & ~np.isnat(closed) & (rng.random(n) < 0.3))
+    add(destroyed, after(closed[destroyed], rng.uniform(60, 200, len(destroyed))), "evidence_destroyed",
+        inst.lab_analysts[rng.integers(0, len(inst.lab_analysts), len(destroyed))])
     plea = np.flatnonzero(outcome == "plea_convicted")
     add(plea, after(decided[plea], -rng.uniform(5, 40, len(plea))), "plea_offered",
         inst.prosecutors[cases.prosecutor[plea]])

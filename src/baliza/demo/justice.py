@@ -33,6 +33,7 @@ OTHER_OFFENCES = {"money_laundering": 0.3, "organised_crime": 0.2, "possession_f
                   "trafficking": 0.15}
 LARGE_KG = 50.0
 STEERED_SHARE = 0.35
+HONEST_REASSIGNMENT = 0.02
 """Share of an office's largest cases (its top tenth by quantity) steered to a steering prosecutor."""
 LATEST_DATE = np.datetime64("2026-11-29", "D")
 """No date in the data lies after this day (the day the generator was written): a limitation date still to
@@ -54,6 +55,7 @@ class Cases:
     bought: np.ndarray
     pattern: np.ndarray
     """'' or the corruption pattern a bought case follows: plain, shrink, limitation, evidence, reassign."""
+    reassigned_honestly: np.ndarray
     defendant_case: np.ndarray
     """Per defendant (in case order): the case row; `defendant_person` the person id."""
     defendant_person: np.ndarray
@@ -159,6 +161,16 @@ def build_cases(rng: np.random.Generator, traffic: Traffic, inst: Institutions, 
             rows = _steer_group(rng, plan, inst, office, prosecutor, first_prosecutor, origin, n_def, bought, pattern,
                                 def_case, def_person, persons, extra)
             steered = [case_ids[r] for r in rows]
+    # Honest reassignments (leave, workload, conflicts of interest) happen at any time in a few cases.
+    reassigned_honestly = (pattern == "") & (assignment == "random") & (rng.random(n_case) < HONEST_REASSIGNMENT)
+    for row in np.flatnonzero(reassigned_honestly):
+        day = opened_at[row].astype("datetime64[D]")
+        pool = np.flatnonzero((inst.prosecutor_office == office[row]) & (inst.prosecutor_joined <= day))
+        pool = pool[(pool != prosecutor[row]) & (pool != plan.small_possession_prosecutor)]
+        if len(pool):
+            prosecutor[row] = pool[rng.integers(len(pool))]
+        else:
+            reassigned_honestly[row] = False
     limitation = opened_at.astype("datetime64[D]") + (
         np.array([LIMITATION_YEARS.get(o, 3) for o in offence]) * 365).astype("timedelta64[D]")
     limitation = np.where(limitation <= LATEST_DATE, limitation, np.datetime64("NaT"))
@@ -170,7 +182,7 @@ def build_cases(rng: np.random.Generator, traffic: Traffic, inst: Institutions, 
         "limitation_date": limitation,
     }
     return Cases(arrests, concat_persons([persons, extra]), cases, office, prosecutor, first_prosecutor, offence,
-                 case_seizure_row, bought, pattern, def_case, def_person, steered)
+                 case_seizure_row, bought, pattern, reassigned_honestly, def_case, def_person, steered)
 
 
 def _choose_offices(rng: np.random.Generator, region: np.ndarray, inst: Institutions) -> np.ndarray:
