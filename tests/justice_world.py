@@ -4,7 +4,10 @@ Twenty prosecutors in an office that assigns at random, six in a second office (
 eight judges and eight seizing units. Outcomes depend on case mix only (small possession cases are
 dismissed far more often than trafficking cases). With `corruption=True` the world plants:
 - P01 dismisses large cases (corrupt prosecutor), P02 charges shrunk quantities,
-  P03 receives large cases more than chance (steered), J1 sentences lightly, unit U8 rarely opens cases;
+  P03 receives large cases more than chance and P06 every case of a linked group (steered),
+  J1 sentences lightly, unit U8 rarely opens cases,
+  P04 lets cases run into the statute of limitations, P05 loses evidence before trial;
+every world has background rates of statute-barred cases (2 %) and lost evidence (2 %);
 always present (honest outliers, never to be flagged): P19 handles only small possession cases,
 P20 is new with a handful of cases, P18 is busy (three times the usual share).
 """
@@ -32,6 +35,8 @@ class Truth:
     shrinking_prosecutors: set[str] = field(default_factory=set)
     steered_prosecutors: set[str] = field(default_factory=set)
     corrupt_judges: set[str] = field(default_factory=set)
+    limitation_prosecutors: set[str] = field(default_factory=set)
+    evidence_prosecutors: set[str] = field(default_factory=set)
     low_conversion_units: set[str] = field(default_factory=set)
     honest_outliers: set[str] = field(default_factory=lambda: {"P18", "P19", "P20"})
 
@@ -52,6 +57,8 @@ def build_world(warehouse: Warehouse, seed: int = 0, *, corruption: bool = True,
         truth.steered_prosecutors = {"P03"}
         truth.corrupt_judges = {"J1"}
         truth.low_conversion_units = {"U8"}
+        truth.limitation_prosecutors = {"P04"}
+        truth.evidence_prosecutors = {"P05"}
     _insert(warehouse, "units", pd.DataFrame({
         "unit_id": [*SEIZING_UNITS, OFFICE_RANDOM, OFFICE_MANUAL, "COURT"],
         "agency_id": "A1", "name": "unit",
@@ -88,6 +95,14 @@ def build_world(warehouse: Warehouse, seed: int = 0, *, corruption: bool = True,
         "assignment": np.where(random_office, "random", "manual"), "origin": "seizure",
         "person_id": [f"X{i:05d}" for i in range(n)], "small": small, "quantity": quantity, "group": group,
     })[converted].reset_index(drop=True)
+    phone = np.array([f"+1-555-{i:06d}" for i in range(len(c))], dtype=object)
+    if corruption:  # a linked group: six defendants sharing one phone, all their cases with P06
+        members = rng.choice(np.flatnonzero(c.assignment == "random"), 6, replace=False)
+        phone[members] = "+1-555-999999"
+        c.loc[members, "lead_prosecutor_id"] = "P06"
+        truth.steered_prosecutors.add("P06")
+    _insert(warehouse, "persons", pd.DataFrame({"person_id": c.person_id, "full_name": "Test Person",
+                                                "phone": phone, "address": c.person_id}))
     _insert(warehouse, "cases", c[["case_id", "office_id", "opened_at", "origin", "seizure_id",
                                    "lead_prosecutor_id", "assignment"]])
     _insert(warehouse, "case_parties", c[["case_id", "person_id"]].assign(role="defendant"))
@@ -133,6 +148,8 @@ def _dispose(warehouse: Warehouse, rng: np.random.Generator, c: pd.DataFrame, tr
     outcome = np.where(u < p_dismiss, "dismissed", np.where(u < p_dismiss + p_acquit, "acquitted", "convicted"))
     plea = (outcome == "convicted") & (rng.random(n) < 0.3)
     outcome = np.where(plea, "plea_convicted", outcome)
+    p_barred = np.where(np.isin(c.lead_prosecutor_id, list(truth.limitation_prosecutors)), 0.25, 0.02)
+    outcome = np.where(rng.random(n) < p_barred, "statute_barred", outcome)
     judge = rng.choice(JUDGES, n)
     base = np.where(c.small, 6.0, 36.0) * np.exp(rng.normal(0, 0.4, n)) * np.where(plea, 0.7, 1.0)
     base = np.where(np.isin(judge, list(truth.corrupt_judges)), base * 0.4, base)
@@ -140,6 +157,16 @@ def _dispose(warehouse: Warehouse, rng: np.random.Generator, c: pd.DataFrame, tr
     d = pd.DataFrame({"case_id": c.case_id, "person_id": c.person_id, "disposed_at": disposed_at,
                       "outcome": outcome, "judge_id": judge, "sentence_months": sentence})[done]
     _insert(warehouse, "dispositions", d)
-    events = pd.DataFrame({"event_id": np.char.add("E", c.case_id.to_numpy().astype(str)), "case_id": c.case_id,
-                           "at": c.opened_at, "kind": "assigned", "staff_id": c.lead_prosecutor_id})
-    _insert(warehouse, "case_events", events)
+    case_ids = c.case_id.to_numpy().astype(str)
+    assigned = pd.DataFrame({"event_id": np.char.add("E", case_ids), "case_id": c.case_id,
+                             "at": c.opened_at, "kind": "assigned", "staff_id": c.lead_prosecutor_id})
+    hearing = pd.DataFrame({"event_id": np.char.add("H", case_ids), "case_id": c.case_id,
+                            "at": c.opened_at + pd.to_timedelta(days.astype(int) // 2 + 1, unit="D"),
+                            "kind": "hearing", "staff_id": judge})
+    p_lost = np.where(np.isin(c.lead_prosecutor_id, list(truth.evidence_prosecutors)), 0.3, 0.02)
+    lost = rng.random(n) < p_lost
+    evidence = pd.DataFrame({"event_id": np.char.add("L", case_ids), "case_id": c.case_id,
+                             "at": c.opened_at + pd.to_timedelta(1, unit="D"),
+                             "kind": rng.choice(["evidence_missing", "evidence_destroyed"], n),
+                             "staff_id": c.lead_prosecutor_id})[lost]
+    _insert(warehouse, "case_events", pd.concat([assigned, hearing, evidence], ignore_index=True))

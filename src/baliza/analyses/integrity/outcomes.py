@@ -3,6 +3,8 @@ against what the case mix predicts, with over-dispersion, a minimum sample and o
 
 from __future__ import annotations
 
+import pandas as pd
+
 from baliza.analyses.casefacts import CASE_FACTS
 from baliza.analyses.integrity.common import (
     RuleResult,
@@ -13,6 +15,7 @@ from baliza.analyses.integrity.common import (
     sure_words,
 )
 from baliza.analyses.model import Finding, Reference
+from baliza.stats.funnel import funnel_limits
 from baliza.warehouse.store import Warehouse
 
 RULE = "outcome_outlier"
@@ -71,3 +74,27 @@ def _unit_test(warehouse: Warehouse, row: tuple, level: str, table: str, noun: s
                                 "evidence_count": count})
 
     return UnitTest(RULE, subject, float(row.p), material, make)
+
+
+def outcome_funnels(warehouse: Warehouse, level: str = "prosecutor_id") -> dict[str, pd.DataFrame]:
+    """Per outcome, the points of a funnel plot: each tested unit's expected count and O/E ratio, with the
+    over-dispersed 95 % and 99.8 % limits at that expected count (for the report)."""
+    covariates = ", ".join(COVARIATES)
+    out: dict[str, pd.DataFrame] = {}
+    for outcome in OUTCOMES:
+        cells = warehouse.duckdb.execute(
+            f"""SELECT {level}, {covariates}, SUM(CAST({outcome} AS INTEGER)) AS events, COUNT(*) AS trials
+                FROM {CASE_FACTS} WHERE resolved AND from_seizure GROUP BY ALL"""
+        ).df()
+        per_unit, model = observed_expected_tests(cells, level, COVARIATES, MIN_CASES)
+        if per_unit.empty or model is None:
+            continue
+        tau2 = per_unit.attrs["tau2"]
+        expected = per_unit["expected"].to_numpy(float)
+        low95, high95 = funnel_limits(expected, model.pooled_rate, tau2, z=1.96)
+        low998, high998 = funnel_limits(expected, model.pooled_rate, tau2, z=3.09)
+        out[outcome] = pd.DataFrame({
+            "unit": per_unit[level].astype(str), "cases": per_unit["n"], "expected": expected,
+            "ratio": per_unit["ratio"], "low95": low95, "high95": high95, "low998": low998, "high998": high998,
+        })
+    return out
