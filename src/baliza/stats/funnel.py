@@ -34,8 +34,15 @@ def winsorise(z: np.ndarray, share: float = 0.1) -> np.ndarray:
     return np.clip(z, low, high)
 
 
-def fit_funnel(observed: np.ndarray, expected: np.ndarray, variance: np.ndarray) -> FunnelFit:
-    """Additive random-effects funnel over ratios O/E (target 1)."""
+def fit_funnel(
+    observed: np.ndarray, expected: np.ndarray, variance: np.ndarray, trials: np.ndarray | None = None
+) -> FunnelFit:
+    """Additive random-effects funnel over ratios O/E (target 1).
+
+    With `trials`, each unit's sampling z comes from the exact binomial tail P(X >= O), X ~ Bin(n, E/n),
+    instead of the normal approximation (which is far too confident when only a few events are expected);
+    the random-effects term then deflates it by sqrt(s² / (s² + tau²)).
+    """
     o = np.asarray(observed, float)
     e = np.asarray(expected, float)
     v = np.asarray(variance, float)
@@ -53,7 +60,16 @@ def fit_funnel(observed: np.ndarray, expected: np.ndarray, variance: np.ndarray)
         denominator = w.sum() - (w**2).sum() / w.sum()
         if phi * n > n - 1 and denominator > 0:
             tau2 = float((n * phi - (n - 1)) / denominator)
-    z = (ratio - 1) / np.sqrt(se2 + tau2)
+    if trials is None:
+        z = (ratio - 1) / np.sqrt(se2 + tau2)
+    else:
+        n_items = np.asarray(trials, float)
+        rate = np.clip(np.where(ok, e / np.maximum(n_items, 1), 0.5), 1e-12, 1 - 1e-12)
+        upper = stats.binom.sf(o - 1, n_items, rate)
+        lower = stats.binom.cdf(o, n_items, rate)
+        exact_z = np.where(o >= e, stats.norm.isf(np.clip(upper, 1e-300, 1.0)),
+                           -stats.norm.isf(np.clip(lower, 1e-300, 1.0)))
+        z = exact_z * np.sqrt(se2 / (se2 + tau2))
     p_upper = stats.norm.sf(z)
     p_two = 2 * stats.norm.sf(np.abs(z))
     return FunnelFit(tau2=tau2, phi=phi, z=z, p_upper=p_upper, p_two_sided=p_two)

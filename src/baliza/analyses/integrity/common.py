@@ -45,6 +45,9 @@ def observed_expected_tests(
 ) -> tuple[pd.DataFrame, CaseMixModel | None]:
     """Case-mix-adjusted O/E per unit with an over-dispersed funnel; units below `min_items` are not tested.
 
+    The sampling z of each unit is the exact binomial tail (n items at the unit's mean expected rate), then
+    deflated for the between-unit variance tau².
+
     `cells` has one row per (unit, covariates...) with `events` and `trials`. Returns per unit: n, observed,
     expected, variance, ratio, z, p (one-sided, excess), and the fitted model.
     """
@@ -56,7 +59,10 @@ def observed_expected_tests(
     per_unit = per_unit[per_unit["n"] >= min_items].reset_index(drop=True)
     if per_unit.empty:
         return per_unit, model
-    fit = fit_funnel(per_unit["observed"].to_numpy(), per_unit["expected"].to_numpy(), per_unit["variance"].to_numpy())
+    fit = fit_funnel(
+        per_unit["observed"].to_numpy(), per_unit["expected"].to_numpy(), per_unit["variance"].to_numpy(),
+        per_unit["n"].to_numpy(),
+    )
     per_unit["ratio"] = per_unit["observed"] / per_unit["expected"].where(per_unit["expected"] > 0)
     per_unit["z"] = fit.z
     per_unit["p"] = np.where(np.isnan(fit.p_upper), 1.0, fit.p_upper)
