@@ -72,15 +72,16 @@ def synthesise(db: Path, cases: int, events_per_case: int) -> None:
                                  ELSE 'convicted' END AS o
                      FROM (SELECT p.case_id, p.person_id, c.opened_at, random() AS u
                            FROM case_parties p JOIN cases c USING (case_id))) WHERE u < 0.9""")
-        kinds = "['assigned','hearing','adjourned','evidence_filed','hearing','plea_offered','indicted','hearing'," \
-                "'reassigned','evidence_missing','closed']"
+        # event kinds in plausible proportions: hearings and filings common, lost evidence rare (0.5 %)
         sql(f"""INSERT INTO case_events (event_id, case_id, "at", kind, staff_id, requested_by)
-                SELECT 'E' || c || '-' || k, 'C' || c, TIMESTAMP '2019-01-01' + to_days(CAST(c % 2190 + 10 + k * 40
-                       AS INTEGER)),
-                       CASE WHEN k = 0 THEN 'assigned'
-                            ELSE {kinds}[1 + CAST(floor(random() * 10.05) AS INTEGER)] END,
+                SELECT 'E' || c || '-' || k, 'C' || c,
+                       TIMESTAMP '2019-01-01' + to_days(CAST(c % 2190 + 10 + k * 40 AS INTEGER)),
+                       CASE WHEN k = 0 THEN 'assigned' WHEN u < 0.35 THEN 'hearing' WHEN u < 0.55 THEN 'evidence_filed'
+                            WHEN u < 0.70 THEN 'adjourned' WHEN u < 0.80 THEN 'indicted'
+                            WHEN u < 0.90 THEN 'plea_offered' WHEN u < 0.97 THEN 'closed'
+                            WHEN u < 0.995 THEN 'reassigned' ELSE 'evidence_missing' END,
                        'P' || (c % 1000), CASE WHEN random() < 0.3 THEN 'prosecution' ELSE 'defence' END
-                FROM range({cases}) t(c), range({events_per_case}) s(k)""")
+                FROM (SELECT c, k, random() AS u FROM range({cases}) t(c), range({events_per_case}) s(k))""")
         counts = wh.row_counts()
     print("rows:", {k: v for k, v in counts.items() if v})
 

@@ -101,6 +101,7 @@ def build_case_facts(warehouse: Warehouse) -> str:
            CASE offence_rank {offence_name} ELSE 'none' END AS offence
     FROM joined
     """
+    warehouse.duckdb.execute("SET enable_progress_bar = false")  # nothing but results on stdout
     warehouse.duckdb.execute(sql)
     return CASE_FACTS
 

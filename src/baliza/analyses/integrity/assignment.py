@@ -30,6 +30,7 @@ MIN_LARGE = 4
 MIN_RATIO = 2.0
 MIN_GROUP_CASES = 3
 REASSIGNMENT_DAYS = 30
+LINKS = "justice_defendant_links"
 
 
 def steered_assignment(warehouse: Warehouse) -> RuleResult:
@@ -89,8 +90,10 @@ def _large_test(prosecutor: str, office: str, k: int, m: int, large: int, total:
 
 def _linked_group_tests(warehouse: Warehouse) -> list[UnitTest]:
     """Connected groups of defendants (shared phone, shared surname + address, co-defendants)."""
-    edges = warehouse.duckdb.execute(
-        f"""WITH d AS (
+    con = warehouse.duckdb
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {LINKS} AS
+            WITH d AS (
                 SELECT p.case_id, p.person_id FROM case_parties p
                 JOIN {CASE_FACTS} f USING (case_id)
                 WHERE p.role = 'defendant' AND f.assignment = 'random' AND f.prosecutor_id IS NOT NULL),
@@ -104,17 +107,26 @@ def _linked_group_tests(warehouse: Warehouse) -> list[UnitTest]:
                 SELECT person_id, 'case:' || case_id AS k FROM d
                 UNION ALL SELECT person_id, 'phone:' || phone FROM people WHERE phone IS NOT NULL
                 UNION ALL SELECT person_id, 'home:' || surname_address FROM people WHERE surname_address IS NOT NULL)
-            SELECT person_id, k FROM keyed"""
-    ).df()
-    if edges.empty:
+            SELECT person_id, DENSE_RANK() OVER (ORDER BY person_id) - 1 AS person_index,
+                   DENSE_RANK() OVER (ORDER BY k) - 1 AS key_index
+            FROM keyed"""
+    )
+    edges = con.execute(f"SELECT person_index, key_index FROM {LINKS}").fetchnumpy()
+    if len(edges["person_index"]) == 0:
         return []
-    persons, person_idx = np.unique(edges["person_id"].to_numpy(), return_inverse=True)
-    keys, key_idx = np.unique(edges["k"].to_numpy(), return_inverse=True)
-    n = len(persons) + len(keys)
-    graph = sparse.coo_matrix((np.ones(len(edges)), (person_idx, len(persons) + key_idx)), shape=(n, n))
+    person_idx = np.asarray(edges["person_index"], dtype=np.int64)
+    key_idx = np.asarray(edges["key_index"], dtype=np.int64)
+    n_persons = int(person_idx.max()) + 1
+    n = n_persons + int(key_idx.max()) + 1
+    graph = sparse.coo_matrix((np.ones(len(person_idx)), (person_idx, n_persons + key_idx)), shape=(n, n))
     _, labels = sparse.csgraph.connected_components(graph, directed=False)
-    group = labels[: len(persons)]
-    warehouse.duckdb.register("_person_groups", {"person_id": persons, "group_id": group})
+    groups = pd.DataFrame({"person_index": np.arange(n_persons), "group_id": labels[:n_persons]})
+    con.register("_group_of_index", groups)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _person_groups AS
+            SELECT DISTINCT l.person_id, g.group_id FROM {LINKS} l JOIN _group_of_index g USING (person_index)"""
+    )
+    con.unregister("_group_of_index")
     try:
         rows = warehouse.duckdb.execute(
             f"""WITH g AS (
@@ -136,21 +148,21 @@ def _linked_group_tests(warehouse: Warehouse) -> list[UnitTest]:
                 GROUP BY g.group_id, g.office_id, g.prosecutor_id, s.m, sh.share, sh.n_prosecutors"""
         ).df()
     finally:
-        warehouse.duckdb.unregister("_person_groups")
+        con.execute(f"DROP TABLE IF EXISTS _person_groups; DROP TABLE IF EXISTS {LINKS}")
     tests: list[UnitTest] = []
     if rows.empty:
         return tests
-    for (_, _), g in rows.groupby(["group_id", "office_id"]):
-        g = g.assign(p=stats.binom.sf(g["k"] - 1, g["m"], g["share"]))
-        top = g.sort_values("p").iloc[0]
-        p = float(min(1.0, top["p"] * top["n_prosecutors"]))
-        k, m = int(top["k"]), int(top["m"])
-        material = k >= MIN_GROUP_CASES and k >= MIN_RATIO * m * float(top["share"])
-        tests.append(_linked_test(top, k, m, p, material))
+    rows["p"] = stats.binom.sf(rows["k"] - 1, rows["m"], rows["share"])
+    top = rows.sort_values(["group_id", "office_id", "p"]).drop_duplicates(["group_id", "office_id"])
+    for row in top.to_dict("records"):
+        p = float(min(1.0, row["p"] * row["n_prosecutors"]))
+        k, m = int(row["k"]), int(row["m"])
+        material = k >= MIN_GROUP_CASES and k >= MIN_RATIO * m * float(row["share"])
+        tests.append(_linked_test(row, k, m, p, material))
     return tests
 
 
-def _linked_test(top: object, k: int, m: int, p: float, material: bool) -> UnitTest:
+def _linked_test(top: dict, k: int, m: int, p: float, material: bool) -> UnitTest:
     prosecutor, office, share = str(top["prosecutor_id"]), str(top["office_id"]), float(top["share"])
     cases = sorted(str(c) for c in top["cases"])
     subject = Reference("staff", prosecutor)

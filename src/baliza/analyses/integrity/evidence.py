@@ -28,30 +28,36 @@ def _lost_sql() -> str:
     """
 
 
+LOST = "justice_evidence_lost"
+
+
 def evidence_losses(warehouse: Warehouse) -> RuleResult:
+    warehouse.duckdb.execute(f"CREATE OR REPLACE TEMP TABLE {LOST} AS {_lost_sql()}")
     rows = warehouse.duckdb.execute(
-        f"SELECT l.*, f.prosecutor_id FROM ({_lost_sql()}) l JOIN {CASE_FACTS} f USING (case_id) ORDER BY case_id"
+        f"""SELECT l.case_id, l.event_id, l.kind, f.prosecutor_id,
+                   printf('Case %s: evidence recorded as %s on %s, before trial. ', l.case_id,
+                          replace(l.kind, 'evidence_', ''), strftime(l."at", '%Y-%m-%d')) AS summary
+            FROM {LOST} l JOIN {CASE_FACTS} f USING (case_id) ORDER BY l.case_id"""
     ).fetchall()
+    fact = sure_words(None)
+    method = ("A case event 'evidence_missing' or 'evidence_destroyed' dated before the first hearing (else before "
+              "the first disposition).")
     findings = [
         Finding(
-            RULE_CASE, Reference("cases", str(case_id)), 1.0,
-            f"Case {case_id}: evidence recorded as {kind.removeprefix('evidence_')} on {at:%Y-%m-%d}, before "
-            f"trial. {sure_words(None)}",
-            (Reference("case_events", str(event_id)), Reference("cases", str(case_id))),
-            "A case event 'evidence_missing' or 'evidence_destroyed' dated before the first hearing (else before "
-            "the first disposition).",
+            RULE_CASE, Reference("cases", case_id), 1.0, summary + fact,
+            (Reference("case_events", event_id), Reference("cases", case_id)), method,
             details={"kind": kind, "prosecutor_id": prosecutor},
         )
-        for case_id, event_id, kind, at, prosecutor in rows
+        for case_id, event_id, kind, prosecutor, summary in rows
     ]
     cells = warehouse.duckdb.execute(
-        f"""WITH lost AS (SELECT DISTINCT case_id FROM ({_lost_sql()}))
+        f"""WITH lost AS (SELECT DISTINCT case_id FROM {LOST})
             SELECT f.prosecutor_id, f.office_id, COUNT(lost.case_id) AS events, COUNT(*) AS trials
             FROM {CASE_FACTS} f LEFT JOIN lost USING (case_id) GROUP BY ALL"""
     ).df()
     per_unit, _ = observed_expected_tests(cells, "prosecutor_id", ("office_id",), MIN_CASES)
     lost_by: dict[str, list[str]] = {}
-    for case_id, _event, _kind, _at, prosecutor in rows:
+    for case_id, _event, _kind, prosecutor, _summary in rows:
         lost_by.setdefault(str(prosecutor), []).append(str(case_id))
     tests = [] if per_unit.empty else [
         _prosecutor_test(row, sorted(set(lost_by.get(str(row.prosecutor_id), []))), per_unit.attrs)

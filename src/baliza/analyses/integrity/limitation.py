@@ -41,18 +41,19 @@ def limitation_losses(warehouse: Warehouse) -> RuleResult:
 
 def _case_findings(warehouse: Warehouse) -> list[Finding]:
     rows = warehouse.duckdb.execute(
-        f"""WITH ev AS (
-                SELECT case_id, "at", kind, requested_by,
-                       date_diff('day', LAG("at") OVER (PARTITION BY case_id ORDER BY "at"), "at") AS gap
-                FROM case_events),
-            per_case AS (
-                SELECT case_id, MAX(gap) AS longest_gap,
-                       SUM(CAST(kind = 'adjourned' AND requested_by = 'prosecution' AS INTEGER)) AS adjournments
-                FROM ev GROUP BY case_id)
-            SELECT f.case_id, f.prosecutor_id, f.statute_barred, COALESCE(p.longest_gap, 0),
-                   COALESCE(p.adjournments, 0)
-            FROM {CASE_FACTS} f LEFT JOIN per_case p USING (case_id)
-            WHERE f.statute_barred OR p.adjournments >= {MIN_ADJOURNMENTS} ORDER BY f.case_id"""
+        f"""WITH adjourned AS (
+                SELECT case_id, COUNT(*) AS adjournments FROM case_events
+                WHERE kind = 'adjourned' AND requested_by = 'prosecution' GROUP BY case_id),
+            candidates AS (
+                SELECT f.case_id, f.prosecutor_id, f.statute_barred, COALESCE(a.adjournments, 0) AS adjournments
+                FROM {CASE_FACTS} f LEFT JOIN adjourned a USING (case_id)
+                WHERE f.statute_barred OR a.adjournments >= {MIN_ADJOURNMENTS}),
+            gaps AS (  -- only the candidates' events are sorted
+                SELECT case_id, date_diff('day', LAG("at") OVER (PARTITION BY case_id ORDER BY "at"), "at") AS gap
+                FROM case_events SEMI JOIN candidates USING (case_id))
+            SELECT c.case_id, c.prosecutor_id, c.statute_barred, COALESCE(MAX(g.gap), 0), c.adjournments
+            FROM candidates c LEFT JOIN gaps g USING (case_id)
+            GROUP BY c.case_id, c.prosecutor_id, c.statute_barred, c.adjournments ORDER BY c.case_id"""
     ).fetchall()
     out: list[Finding] = []
     for case_id, prosecutor, barred, gap, adjournments in rows:
