@@ -30,6 +30,9 @@ MIN_EXCESS = 3.0  # and at least 3 cases more than expected
 def outcome_outliers(warehouse: Warehouse) -> RuleResult:
     covariates = ", ".join(COVARIATES)
     tests: list[UnitTest] = []
+    office_of = dict(warehouse.duckdb.execute(
+        f"SELECT prosecutor_id, MODE(office_id) FROM {CASE_FACTS} WHERE prosecutor_id IS NOT NULL GROUP BY 1"
+    ).fetchall())
     for outcome in OUTCOMES:
         for level, (table, noun) in LEVELS.items():
             cells = warehouse.duckdb.execute(
@@ -40,12 +43,36 @@ def outcome_outliers(warehouse: Warehouse) -> RuleResult:
             if per_unit.empty or model is None:
                 continue
             for row in per_unit.itertuples(index=False):
-                tests.append(_unit_test(warehouse, row, level, table, noun, outcome, per_unit.attrs, model.method))
+                office = unit_office(row, level, office_of)
+                tests.append(_unit_test(warehouse, row, level, table, noun, outcome, per_unit.attrs, model.method,
+                                        office))
     return RuleResult(tests, [])
 
 
+def unit_office(row: tuple, level: str, office_of: dict[str, str]) -> str | None:
+    """The office a prosecutor mostly works in, or the office itself (judges: none)."""
+    unit_id = str(getattr(row, level))
+    if level == "office_id":
+        return unit_id
+    return office_of.get(unit_id) if level == "prosecutor_id" else None
+
+
+def explained_office_flags(findings: list[Finding]) -> list[Finding]:
+    """Withhold an office's outcome flag when one of its prosecutors is flagged for the same outcome: the
+    office's excess is then that prosecutor's, and the prosecutor's finding names it."""
+    explained = {
+        (f.details.get("office_id"), f.details.get("outcome"))
+        for f in findings if f.rule == RULE and f.details.get("level") == "prosecutor"
+    }
+    return [
+        f for f in findings
+        if not (f.rule == RULE and f.details.get("level") == "office"
+                and (f.subject.id, f.details.get("outcome")) in explained)
+    ]
+
+
 def _unit_test(warehouse: Warehouse, row: tuple, level: str, table: str, noun: str, outcome: str,
-               fit: dict, model_method: str) -> UnitTest:
+               fit: dict, model_method: str, office: str | None) -> UnitTest:
     unit_id = str(getattr(row, level))
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = expected > 0 and observed >= MIN_RATIO * expected and observed - expected >= MIN_EXCESS
@@ -69,7 +96,8 @@ def _unit_test(warehouse: Warehouse, row: tuple, level: str, table: str, noun: s
             f"Evidence: {count} {outcome} cases ({min(count, len(evidence))} listed)."
         )
         return Finding(RULE, subject, round(float(observed / expected), 3), summary, evidence, method, q,
-                       details={"outcome": outcome, "level": noun, "cases": n, "observed": int(observed),
+                       details={"outcome": outcome, "level": noun, "office_id": office, "cases": n,
+                                "observed": int(observed),
                                 "expected": round(expected, 2), "z": round(float(row.z), 2),
                                 "evidence_count": count})
 
