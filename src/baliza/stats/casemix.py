@@ -52,24 +52,27 @@ def fit_case_mix(
     if not covariates or pooled in (0.0, 1.0):
         fitted = pd.Series(pooled, index=cells.index)
         return CaseMixModel(tuple(covariates), {}, pooled, fitted, "pooled rate (no covariate varies)")
-    design = pd.get_dummies(data[covariates], drop_first=True, dtype=float)
+    # the likelihood depends on the data only through events and trials per covariate cell
+    cell_totals = data.groupby(covariates, as_index=False)[[events, trials]].sum()
+    cell_totals = cell_totals[cell_totals[trials] > 0].reset_index(drop=True)
+    design = pd.get_dummies(cell_totals[covariates], drop_first=True, dtype=float)
     design = sm.add_constant(design, has_constant="add")
-    endog = np.column_stack([data[events].to_numpy(float), (data[trials] - data[events]).to_numpy(float)])
-    keep = data[trials].to_numpy() > 0
+    endog = np.column_stack(
+        [cell_totals[events].to_numpy(float), (cell_totals[trials] - cell_totals[events]).to_numpy(float)]
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            result = sm.GLM(endog[keep], design[keep], family=sm.families.Binomial()).fit()
+            result = sm.GLM(endog, design, family=sm.families.Binomial()).fit()
             params = result.params
             method = "logistic GLM (maximum likelihood)"
         except Exception:  # separation or singular design: a lightly penalised fit still predicts well
-            result = sm.GLM(endog[keep], design[keep], family=sm.families.Binomial()).fit_regularized(
-                alpha=1e-4, L1_wt=0.0
-            )
+            result = sm.GLM(endog, design, family=sm.families.Binomial()).fit_regularized(alpha=1e-4, L1_wt=0.0)
             params = pd.Series(result.params, index=design.columns)
             method = "logistic GLM (ridge-penalised, alpha=1e-4)"
-    linear = design.to_numpy() @ params.to_numpy()
-    fitted = pd.Series(1 / (1 + np.exp(-linear)), index=cells.index)
+    cell_totals["_p"] = 1 / (1 + np.exp(-(design.to_numpy() @ params.to_numpy())))
+    probabilities = data[covariates].merge(cell_totals[[*covariates, "_p"]], on=covariates, how="left")["_p"]
+    fitted = pd.Series(probabilities.fillna(pooled).to_numpy(), index=cells.index)
     coefficients = {str(k): float(v) for k, v in params.items()}
     return CaseMixModel(tuple(covariates), coefficients, pooled, fitted, method)
 

@@ -89,51 +89,52 @@ def _large_test(prosecutor: str, office: str, k: int, m: int, large: int, total:
 
 
 def _linked_group_tests(warehouse: Warehouse) -> list[UnitTest]:
-    """Connected groups of defendants (shared phone, shared surname + address, co-defendants)."""
+    """Connected groups of defendants (shared phone, shared surname + address, co-defendants).
+
+    Only keys shared by two or more people can link anyone, so only those enter the graph; a person linked
+    to nobody is a group alone (still tested when they are a defendant in several cases).
+    """
     con = warehouse.duckdb
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {LINKS} AS
             WITH d AS (
-                SELECT p.case_id, p.person_id FROM case_parties p
+                SELECT DISTINCT p.case_id, p.person_id, f.office_id, f.prosecutor_id FROM case_parties p
                 JOIN {CASE_FACTS} f USING (case_id)
                 WHERE p.role = 'defendant' AND f.assignment = 'random' AND f.prosecutor_id IS NOT NULL),
             people AS (
-                SELECT DISTINCT d.person_id, NULLIF(trim(x.phone), '') AS phone,
+                SELECT x.person_id, NULLIF(trim(x.phone), '') AS phone,
                        CASE WHEN NULLIF(trim(x.address), '') IS NOT NULL AND x.full_name IS NOT NULL
                             THEN lower(split_part(trim(x.full_name), ' ', -1)) || '|' || lower(trim(x.address))
                        END AS surname_address
-                FROM d JOIN persons x USING (person_id)),
+                FROM persons x SEMI JOIN d USING (person_id)),
             keyed AS (
                 SELECT person_id, 'case:' || case_id AS k FROM d
                 UNION ALL SELECT person_id, 'phone:' || phone FROM people WHERE phone IS NOT NULL
-                UNION ALL SELECT person_id, 'home:' || surname_address FROM people WHERE surname_address IS NOT NULL)
-            SELECT person_id, DENSE_RANK() OVER (ORDER BY person_id) - 1 AS person_index,
-                   DENSE_RANK() OVER (ORDER BY k) - 1 AS key_index
-            FROM keyed"""
+                UNION ALL SELECT person_id, 'home:' || surname_address FROM people WHERE surname_address IS NOT NULL),
+            shared AS (SELECT k FROM keyed GROUP BY k HAVING COUNT(DISTINCT person_id) >= 2)
+            SELECT DISTINCT person_id, hash(person_id) AS person_hash, hash(k) AS key_hash
+            FROM keyed SEMI JOIN shared USING (k)"""
     )
-    edges = con.execute(f"SELECT person_index, key_index FROM {LINKS}").fetchnumpy()
-    if len(edges["person_index"]) == 0:
-        return []
-    person_idx = np.asarray(edges["person_index"], dtype=np.int64)
-    key_idx = np.asarray(edges["key_index"], dtype=np.int64)
-    n_persons = int(person_idx.max()) + 1
-    n = n_persons + int(key_idx.max()) + 1
-    graph = sparse.coo_matrix((np.ones(len(person_idx)), (person_idx, n_persons + key_idx)), shape=(n, n))
-    _, labels = sparse.csgraph.connected_components(graph, directed=False)
-    groups = pd.DataFrame({"person_index": np.arange(n_persons), "group_id": labels[:n_persons]})
-    con.register("_group_of_index", groups)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _person_groups AS
-            SELECT DISTINCT l.person_id, g.group_id FROM {LINKS} l JOIN _group_of_index g USING (person_index)"""
-    )
-    con.unregister("_group_of_index")
+    edges = con.execute(f"SELECT person_hash, key_hash FROM {LINKS}").fetchnumpy()
+    groups = pd.DataFrame({"person_hash": np.array([], dtype=np.uint64), "group_id": np.array([], dtype=np.int64)})
+    if len(edges["person_hash"]):
+        persons, person_idx = np.unique(np.asarray(edges["person_hash"]), return_inverse=True)
+        _, key_idx = np.unique(np.asarray(edges["key_hash"]), return_inverse=True)
+        n = len(persons) + int(key_idx.max()) + 1
+        graph = sparse.coo_matrix((np.ones(len(person_idx)), (person_idx, len(persons) + key_idx)), shape=(n, n))
+        _, labels = sparse.csgraph.connected_components(graph, directed=False)
+        groups = pd.DataFrame({"person_hash": persons, "group_id": labels[: len(persons)].astype(np.int64)})
+    con.register("_group_of_hash", groups)
     try:
-        rows = warehouse.duckdb.execute(
-            f"""WITH g AS (
-                    SELECT DISTINCT f.case_id, f.office_id, f.prosecutor_id, pg.group_id
-                    FROM case_parties p JOIN _person_groups pg USING (person_id)
+        rows = con.execute(
+            f"""WITH d AS (
+                    SELECT DISTINCT p.case_id, p.person_id, f.office_id, f.prosecutor_id FROM case_parties p
                     JOIN {CASE_FACTS} f USING (case_id)
                     WHERE p.role = 'defendant' AND f.assignment = 'random' AND f.prosecutor_id IS NOT NULL),
+                g AS (
+                    SELECT DISTINCT d.case_id, d.office_id, d.prosecutor_id,
+                           COALESCE('g' || CAST(h.group_id AS VARCHAR), 'p' || d.person_id) AS group_id
+                    FROM d LEFT JOIN _group_of_hash h ON h.person_hash = hash(d.person_id)),
                 sizes AS (SELECT group_id, office_id, COUNT(DISTINCT case_id) AS m FROM g GROUP BY ALL
                           HAVING COUNT(DISTINCT case_id) >= {MIN_GROUP_CASES}),
                 shares AS (SELECT office_id, prosecutor_id, COUNT(*) AS n,
@@ -148,7 +149,8 @@ def _linked_group_tests(warehouse: Warehouse) -> list[UnitTest]:
                 GROUP BY g.group_id, g.office_id, g.prosecutor_id, s.m, sh.share, sh.n_prosecutors"""
         ).df()
     finally:
-        con.execute(f"DROP TABLE IF EXISTS _person_groups; DROP TABLE IF EXISTS {LINKS}")
+        con.unregister("_group_of_hash")
+        con.execute(f"DROP TABLE IF EXISTS {LINKS}")
     tests: list[UnitTest] = []
     if rows.empty:
         return tests

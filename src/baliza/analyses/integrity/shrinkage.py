@@ -14,6 +14,7 @@ TOLERANCE = 0.8  # charged below 80 % of the laboratory (else seized) quantity, 
 MIN_CASES = 10
 MIN_SHRUNK = 3
 MIN_RATIO = 2.0
+COMPARABLE = "justice_comparable_quantities"
 
 
 def _comparable_sql() -> str:
@@ -38,9 +39,11 @@ def _comparable_sql() -> str:
 
 
 def quantity_shrinkage(warehouse: Warehouse) -> RuleResult:
-    rows = warehouse.duckdb.execute(_comparable_sql()).df()
+    con = warehouse.duckdb
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {COMPARABLE} AS {_comparable_sql()}")
+    rows = con.execute(f"SELECT * FROM {COMPARABLE} WHERE shrunk ORDER BY case_id").df()
     findings: list[Finding] = []
-    for r in rows[rows["shrunk"]].itertuples(index=False):
+    for r in rows.itertuples(index=False):
         share = float(r.charged_base) / float(r.reference_base)
         findings.append(
             Finding(
@@ -56,13 +59,13 @@ def quantity_shrinkage(warehouse: Warehouse) -> RuleResult:
                          "unit": r.base_unit, "prosecutor_id": r.prosecutor_id},
             )
         )
-    cells = (
-        rows.assign(events=rows["shrunk"].astype(int), trials=1)
-        .groupby(["prosecutor_id", "substance_group"], as_index=False)[["events", "trials"]].sum()
-    )
+    cells = con.execute(
+        f"""SELECT prosecutor_id, substance_group, SUM(CAST(shrunk AS INTEGER)) AS events, COUNT(*) AS trials
+            FROM {COMPARABLE} GROUP BY ALL"""
+    ).df()
     per_unit, _ = observed_expected_tests(cells, "prosecutor_id", ("substance_group",), MIN_CASES)
     tests: list[UnitTest] = []
-    shrunk_by = rows[rows["shrunk"]].groupby("prosecutor_id")["case_id"].apply(sorted).to_dict()
+    shrunk_by = rows.groupby("prosecutor_id")["case_id"].apply(sorted).to_dict() if len(rows) else {}
     for row in per_unit.itertuples(index=False) if not per_unit.empty else []:
         tests.append(_prosecutor_test(row, shrunk_by.get(row.prosecutor_id, []), per_unit.attrs))
     return RuleResult(tests, findings)
