@@ -17,7 +17,13 @@ app = typer.Typer(
 )
 
 # Modules that define commands; each has `register(app)`.
-COMMAND_MODULES: tuple[str, ...] = ("baliza.cli.justice",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "baliza.cli.chain",
+    "baliza.cli.generate",
+    "baliza.cli.load",
+    "baliza.cli.demo",
+    "baliza.cli.justice",
+)
 
 
 @app.command()
