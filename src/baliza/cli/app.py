@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.generate",
     "baliza.cli.load",
     "baliza.cli.demo",
+    "baliza.cli.justice",
 )
 
 
