@@ -19,6 +19,8 @@ app = typer.Typer(
 # Modules that define commands; each has `register(app)`.
 COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.chain",
+    "baliza.cli.ksi",
+    "baliza.cli.report",
 )
 
 
