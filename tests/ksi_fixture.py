@@ -80,7 +80,7 @@ def build_warehouse(tmp_path: Path) -> Warehouse:
     sql(
         "insert into cases (case_id, office_id, opened_at, origin, seizure_id) values"
         " ('K1','PO1','2024-06-01','seizure','S1'), ('K2','PO1','2024-09-08 10:00','seizure','S2'),"
-        " ('K3','PO1','2025-05-12 00:30','seizure','S4'), ('K4','PO1','2025-02-01','seizure','S3'),"
+        " ('K3','PO1','2025-05-12 01:30','seizure','S4'), ('K4','PO1','2025-02-01','seizure','S3'),"
         " ('K5','PO1','2024-06-02','seizure','S1')"
     )
     sql(
