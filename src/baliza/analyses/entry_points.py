@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from baliza.analyses.benchmarks.peers import natural_key
 from baliza.analyses.ksi.inspections import inspection_counts, share
 from baliza.analyses.ksi.seizures import seizure_counts
 from baliza.analyses.periods import Granularity
@@ -93,7 +94,8 @@ def entry_point_views(warehouse: Warehouse, country: str | None = None) -> list[
     countries = sorted(set(entry_points["country"].dropna()) | set(units["country"].dropna()))
     views: list[CountryView] = []
     for code in countries:
-        eps = entry_points[entry_points["country"] == code].sort_values("entry_point_id")
+        eps = entry_points[entry_points["country"] == code]
+        eps = eps.iloc[sorted(range(len(eps)), key=lambda k: natural_key(str(eps["entry_point_id"].iloc[k])))]
         ep_views = []
         for ep in eps.itertuples(index=False):
             present = tuple(presence[u] for u in units.loc[units["entry_point_id"] == ep.entry_point_id, "unit_id"])

@@ -37,6 +37,7 @@ th { text-align: left; font-weight: 600; border-bottom: 1.5px solid var(--ink); 
 td { border-bottom: 1px solid var(--rule); padding: .22rem .35rem; vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.num { white-space: nowrap; }
+th.wide { width: 24%; }
 .up { color: var(--good); font-weight: 600; }
 .down { color: var(--bad); font-weight: 600; }
 .muted { color: var(--muted); }
@@ -45,8 +46,7 @@ figure { margin: .4rem 0 .8rem; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 8.5pt; color: var(--muted); }
 .unit { break-inside: avoid-page; }
-.grid { display: flex; flex-wrap: wrap; gap: .8rem; }
-.grid > figure { flex: 1 1 22rem; }
+.grid > figure { display: inline-block; vertical-align: top; width: 49%; margin-right: 0; }
 @media print { body { max-width: none; padding: 0; } a { color: inherit; } }
 """
 

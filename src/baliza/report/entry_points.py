@@ -19,7 +19,8 @@ def _country(view: CountryView) -> str:
     )
     rows = "".join(_entry_point(ep) for ep in view.entry_points)
     table = (
-        "<table><thead><tr><th>Entry point</th><th class='num'>Annual traffic</th><th>Units (programme)</th>"
+        "<table><thead><tr><th class='wide'>Entry point</th><th class='num'>Annual traffic</th>"
+        "<th>Units (programme)</th>"
         "<th class='num'>Inspections</th><th class='num'>Hit rate</th><th class='num'>Seizures</th>"
         "<th class='num'>Shared in 48 h</th><th class='num'>Prosecuted</th><th class='num'>Trainings (h)</th>"
         f"<th>Joint operations</th></tr></thead><tbody>{rows}</tbody></table>"

@@ -55,7 +55,7 @@ def _overview(report: GrowthReport) -> str:
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
     charts = f"<div class='grid'>{_hit_rate_chart(report)}{_dea_chart(report)}</div>"
-    return lead + table + charts
+    return lead + charts + table
 
 
 def _unit(report: GrowthReport, unit: UnitGrowth) -> str:
@@ -161,12 +161,13 @@ def _hit_rate_chart(report: GrowthReport) -> str:
     data = pd.DataFrame(rows)
     order = data.sort_values("rate")["unit"].tolist()
     y = alt.Y("unit:N", sort=order, title=None)
-    color = alt.Color("group:N", title="Peer group", scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom"))
+    legend = alt.Legend(orient="bottom", columns=1, labelLimit=400)
+    color = alt.Color("group:N", title="Peer group", scale=alt.Scale(range=PALETTE), legend=legend)
     base = alt.Chart(data)
     chart = (base.mark_rule(strokeWidth=2).encode(y=y, x=alt.X("low:Q", axis=alt.Axis(format="%"), title="Hit rate"),
                                                   x2="high:Q", color=color)
              + base.mark_point(filled=True, size=60).encode(y=y, x="rate:Q", color=color))
-    chart = chart.properties(width=300, height=max(120, 18 * len(rows)),
+    chart = chart.properties(width=240, height=max(120, 11 * len(rows)),
                              title=f"Hit rate {report.period}, with 95% interval")
     return f"<figure>{to_svg(chart)}</figure>"
 
@@ -181,7 +182,7 @@ def _dea_chart(report: GrowthReport) -> str:
         y=alt.Y("unit:N", sort="-x", title=None),
         x=alt.X("score:Q", scale=alt.Scale(domain=[0, 1]), title="Efficiency (1 = on the frontier)"),
         color=alt.Color("group:N", scale=alt.Scale(range=PALETTE), legend=None),
-    ).properties(width=260, height=max(120, 18 * len(rows)), title=f"DEA efficiency {report.period}")
+    ).properties(width=200, height=max(120, 11 * len(rows)), title=f"DEA efficiency {report.period}")
     return (f"<figure>{to_svg(chart)}<figcaption>Inputs: staff, training hours, inspections. Outputs: seizures and "
             "seizures that became cases. Input-oriented, constant returns to scale.</figcaption></figure>")
 

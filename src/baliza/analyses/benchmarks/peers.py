@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from baliza.warehouse.store import Warehouse
@@ -31,4 +33,10 @@ def peer_groups(warehouse: Warehouse) -> pd.DataFrame:
         ranks = known["annual_traffic"].rank(method="first")
         frame.loc[known.index, "traffic_band"] = pd.qcut(ranks, 3, labels=list(BANDS)).astype(str)
     frame["peer_group"] = frame["kind"] + "/" + frame["traffic_band"]
-    return frame.sort_values("unit_id").reset_index(drop=True)
+    order = sorted(range(len(frame)), key=lambda k: natural_key(str(frame["unit_id"].iloc[k])))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that puts U2 before U10."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
