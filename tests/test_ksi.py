@@ -147,3 +147,66 @@ def test_empty_warehouse_gives_no_indicators(tmp_path: Path) -> None:
 
     with open_warehouse(tmp_path / "empty.duckdb") as wh:
         assert compute_indicators(wh) == []
+
+
+@pytest.mark.parametrize("seed", [7, 11])
+def test_random_warehouse_equals_the_independent_computation(tmp_path: Path, seed: int) -> None:
+    """Random rows with nulls, period edges and repeated cases: the package and pandas must agree everywhere."""
+    import numpy as np
+
+    from baliza.warehouse import open_warehouse
+
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2024-01-01")
+
+    def moments(n: int) -> pd.Series:
+        return pd.Series(start + pd.to_timedelta(rng.integers(0, 730 * 86400, n), unit="s"))
+
+    n = 600
+    inspections = pd.DataFrame({
+        "inspection_id": [f"I{k}" for k in range(n)], "consignment_id": [f"C{k}" for k in range(n)],
+        "unit_id": rng.choice(["U1", "U2", "U3"], n), "inspected_at": moments(n),
+        "selection": rng.choice(["risk_profile", "intelligence", "partner_alert", "random", "scanner"], n),
+        "outcome": rng.choice(["seizure", "no_find", "other_offence"], n, p=[0.2, 0.7, 0.1]),
+    })
+    m = 200
+    seized_at = moments(m)
+    shared = seized_at + pd.to_timedelta(rng.integers(-3600, 4 * 86400, m), unit="s")
+    lab = seized_at + pd.to_timedelta(rng.integers(0, 40 * 86400, m), unit="s")
+    seizures = pd.DataFrame({
+        "seizure_id": [f"S{k}" for k in range(m)], "unit_id": rng.choice(["U1", "U2", "U3"], m),
+        "seized_at": seized_at, "substance": rng.choice(["cocaine", "heroin", "4-MMC"], m),
+        "substance_group": "other", "quantity": rng.uniform(0.1, 50, m),
+        "quantity_unit": rng.choice(["kg", "g", "l"], m), "lab_confirmed_at": lab.where(rng.random(m) < 0.6),
+        "shared_with_partners_at": shared.where(rng.random(m) < 0.7),
+        "intelligence_led": pd.array(rng.choice([True, False, None], m), dtype="boolean"),
+        "operation_id": pd.Series(rng.choice(["OP1", None], m), dtype="object"),
+    })
+    arrested = seizures.sample(frac=0.5, random_state=seed)
+    arrests = pd.DataFrame({
+        "arrest_id": [f"A{k}" for k in range(len(arrested))], "person_id": "P", "unit_id": arrested["unit_id"].values,
+        "arrested_at": arrested["seized_at"].values, "seizure_id": arrested["seizure_id"].values,
+    })
+    cased = seizures.sample(frac=0.6, random_state=seed + 1)
+    cases = pd.DataFrame({
+        "case_id": [f"K{k}" for k in range(len(cased))], "office_id": "PO", "origin": "seizure",
+        "opened_at": (cased["seized_at"] + pd.to_timedelta(rng.integers(0, 120 * 86400, len(cased)), unit="s")).values,
+        "seizure_id": cased["seizure_id"].values,
+    })
+    disposed = cases.sample(frac=0.5, random_state=seed)
+    dispositions = pd.DataFrame({
+        "case_id": disposed["case_id"].values, "person_id": "P", "disposed_at": pd.Timestamp("2026-01-01"),
+        "outcome": rng.choice(["convicted", "plea_convicted", "acquitted", "dismissed"], len(disposed)),
+    })
+    with open_warehouse(tmp_path / "random.duckdb") as wh:
+        for name, frame in (("inspections", inspections), ("seizures", seizures), ("arrests", arrests),
+                            ("cases", cases), ("dispositions", dispositions)):
+            wh.duckdb.register(f"{name}_df", frame)
+            wh.duckdb.execute(f"insert into {name} by name select * from {name}_df")
+        for granularity in Granularity:
+            computed = _by_key(compute_indicators(wh, granularity))
+            for key, (value, numerator, denominator) in _independent(wh, granularity).items():
+                got = computed[key]
+                _same(got.numerator, numerator, key)
+                _same(got.denominator, denominator, key)
+                _same(got.value, value, key)
