@@ -85,3 +85,10 @@ def test_entry_points_json(db: Path) -> None:
     assert result.exit_code == 0, result.output
     (country,) = json.loads(result.stdout)
     assert country["uncovered"] == ["EP5"]
+
+
+def test_report_growth_by_quarter(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "q.html"
+    result = CliRunner().invoke(app, ["report", "growth", "--db", str(db), "--period", "quarter", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "period 2025-Q3" in result.output and "2025-Q3" in out.read_text()

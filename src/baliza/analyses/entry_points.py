@@ -132,6 +132,9 @@ def separate_trainings(warehouse: Warehouse, units: pd.DataFrame) -> list[Separa
     if trainings.empty:
         return []
     trainings["joint"] = trainings["programmes"].map(lambda p: len(_listed(p)) > 1)
+    # the unit's programme; where the unit names none, the one programme the training lists
+    listed_alone = trainings["programmes"].map(lambda p: _listed(p)[0] if len(_listed(p)) == 1 else None)
+    trainings["programme"] = trainings["programme"].where(trainings["programme"].isin(PROGRAMMES), listed_alone)
     trainings["topic_key"] = trainings["topic"].str.strip().str.lower()
     alone = trainings[~trainings["joint"] & trainings["programme"].isin(PROGRAMMES)]
     out = []

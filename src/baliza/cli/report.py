@@ -30,6 +30,8 @@ def growth(
                                               show_default=False)] = None,
     last: Annotated[str | None, typer.Option("--to", help="Period reported on (default: latest with data).",
                                              show_default=False)] = None,
+    period: Annotated[str, typer.Option("--period", help="Period length when --from/--to are not given: year, "
+                                        "quarter or month.")] = "year",
     output_format: Annotated[ReportFormat, typer.Option("--format", help="html or pdf.")] = ReportFormat.HTML,
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default: growth-report.<format>).",
                                              show_default=False)] = None,
@@ -38,18 +40,24 @@ def growth(
     """Each unit's indicators this period against the last and against peers, with intervals and trend tests."""
     from baliza.analyses.entry_points import entry_point_views
     from baliza.analyses.growth import granularity_of, growth_report
+    from baliza.analyses.periods import Granularity
     from baliza.report.document import render_document
     from baliza.report.entry_points import entry_point_sections
     from baliza.report.growth import growth_sections
     from baliza.warehouse import open_warehouse
 
+    try:
+        granularity = Granularity(period)
+    except ValueError:
+        fail(f"--period must be year, quarter or month, not {period!r}")
+        return
     if first and last and granularity_of(first) is not granularity_of(last):
         fail(f"--from {first} and --to {last} must name periods of the same length (year, quarter or month)")
     if first and last and first > last:
         fail(f"--from {first} comes after --to {last}")
     try:
         with open_warehouse(db, read_only=True) as wh:
-            figures = growth_report(wh, unit_id=unit, first=first, last=last)
+            figures = growth_report(wh, unit_id=unit, first=first, last=last, granularity=granularity)
             views = entry_point_views(wh) if unit is None else []
     except FileNotFoundError as error:
         fail(str(error))
