@@ -22,4 +22,5 @@ def test_entry_point_view(tmp_path) -> None:
     (separate,) = country.separate_trainings
     assert separate.topic == "risk profiling" and separate.programmes == ("AIRCOP", "CCP")
     assert "T7" not in separate.training_ids  # a joint training is not a separate one
+    assert separate.training_ids == ("T1", "T4", "T6")  # mentoring (T2, T3) is not counted as training
     assert country.to_dict()["entry_points"][4]["has_traffic"] is True

@@ -136,6 +136,7 @@ def separate_trainings(warehouse: Warehouse, units: pd.DataFrame) -> list[Separa
     listed_alone = trainings["programmes"].map(lambda p: _listed(p)[0] if len(_listed(p)) == 1 else None)
     trainings["programme"] = trainings["programme"].where(trainings["programme"].isin(PROGRAMMES), listed_alone)
     trainings["topic_key"] = trainings["topic"].str.strip().str.lower()
+    trainings = trainings[trainings["kind"] == "training"]  # mentoring and equipment are given unit by unit
     alone = trainings[~trainings["joint"] & trainings["programme"].isin(PROGRAMMES)]
     out = []
     for topic, rows in alone.groupby("topic_key", sort=True):

@@ -67,17 +67,16 @@ def entry_points(country: CountryOption = None, db: DbOption = None, json: JsonO
         print_json([view.to_dict() for view in views])
         return
     for view in views:
-        table = Table("entry point", "kind", "traffic", "units (programme)", "inspections", "hit rate", "seizures",
-                      "joint operations", title=f"Entry points of {view.country}")
+        table = Table("entry point", "kind", "traffic", "units (programme)", "hit rate", "seizures",
+                      title=f"Entry points of {view.country}")
         for ep in view.entry_points:
             units = ", ".join(f"{u.unit_id} ({u.programme or 'none'})" for u in ep.units) or (
                 "[bold red]no unit[/]" if ep.has_traffic else "no unit")
-            table.add_row(
-                f"{ep.name} ({ep.entry_point_id})", ep.kind, _show(ep.annual_traffic), units,
-                _show(sum(u.inspections for u in ep.units)),
-                ", ".join(_show(u.hit_rate) for u in ep.units), _show(ep.seizures), ", ".join(ep.joint_operations),
-            )
+            rates = ", ".join(_show(u.hit_rate) for u in ep.units if u.inspections)
+            table.add_row(ep.entry_point_id, ep.kind, _show(ep.annual_traffic), units, rates, _show(ep.seizures))
         console.print(table)
+        if view.operations:
+            console.print(f"  joint operations: {len(view.operations)}")
         for item in view.separate_trainings:
             console.print(f"  trained separately on [b]{item.topic}[/]: {', '.join(item.programmes)} "
                           f"({len(item.training_ids)} trainings)")

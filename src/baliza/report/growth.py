@@ -154,7 +154,7 @@ def _hit_rate_chart(report: GrowthReport) -> str:
     for unit in report.units:
         line = unit.line("hit_rate")
         if line and line.current and line.current.value is not None and line.interval:
-            rows.append({"unit": unit.name, "group": unit.peer_group, "rate": line.current.value,
+            rows.append({"unit": unit.unit_id, "group": unit.peer_group, "rate": line.current.value,
                          "low": line.interval[0], "high": line.interval[1]})
     if not rows:
         return ""
@@ -173,7 +173,7 @@ def _hit_rate_chart(report: GrowthReport) -> str:
 
 
 def _dea_chart(report: GrowthReport) -> str:
-    rows = [{"unit": u.name, "score": u.efficiency["dea_ccr"], "group": u.peer_group}
+    rows = [{"unit": u.unit_id, "score": u.efficiency["dea_ccr"], "group": u.peer_group}
             for u in report.units if "dea_ccr" in u.efficiency]
     if not rows:
         return ""
