@@ -37,7 +37,7 @@ th { text-align: left; font-weight: 600; border-bottom: 1.5px solid var(--ink); 
 td { border-bottom: 1px solid var(--rule); padding: .22rem .35rem; vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.num { white-space: nowrap; }
-th.wide { width: 24%; }
+th.wide { width: 18%; }
 .up { color: var(--good); font-weight: 600; }
 .down { color: var(--bad); font-weight: 600; }
 .muted { color: var(--muted); }

@@ -23,7 +23,7 @@ def _country(view: CountryView) -> str:
         "<th>Units (programme)</th>"
         "<th class='num'>Inspections</th><th class='num'>Hit rate</th><th class='num'>Seizures</th>"
         "<th class='num'>Shared in 48 h</th><th class='num'>Prosecuted</th><th class='num'>Trainings (h)</th>"
-        f"<th>Joint operations</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<th class='num'>Joint ops</th></tr></thead><tbody>{rows}</tbody></table>"
     )
     uncovered = ", ".join(
         f"{html.escape(ep.name)} ({html.escape(ep.kind)})" for ep in view.entry_points
@@ -57,17 +57,17 @@ def _entry_point(ep: EntryPointView) -> str:
     where = f"{html.escape(ep.kind)} · {html.escape(ep.entry_point_id)}"
     name = f"{html.escape(ep.name)}<br><span class='muted'>{where}</span>"
     traffic = f"{ep.annual_traffic:,}" if ep.annual_traffic is not None else "–"
-    operations = html.escape(", ".join(ep.joint_operations)) or "–"
+    operations = str(len(ep.joint_operations)) if ep.joint_operations else "–"
     if not ep.units:
         flag = "<b class='down'>no unit</b>" if ep.has_traffic else "<span class='muted'>no unit</span>"
         return (f"<tr><td>{name}</td><td class='num'>{traffic}</td><td>{flag}</td>"
                 f"<td></td><td></td><td class='num'>{ep.seizures}</td><td></td><td></td><td></td>"
-                f"<td>{operations}</td></tr>")
+                f"<td class='num'>{operations}</td></tr>")
     rows = []
     for k, unit in enumerate(ep.units):
         lead = f"<td rowspan='{len(ep.units)}'>{name}</td><td class='num' rowspan='{len(ep.units)}'>{traffic}</td>" \
             if k == 0 else ""
-        tail = f"<td rowspan='{len(ep.units)}'>{operations}</td>" if k == 0 else ""
+        tail = f"<td class='num' rowspan='{len(ep.units)}'>{operations}</td>" if k == 0 else ""
         rows.append(
             f"<tr>{lead}<td>{html.escape(unit.name)} ({html.escape(unit.programme or 'none')})</td>"
             f"<td class='num'>{unit.inspections:,}</td><td class='num'>{_share(unit.hit_rate)}</td>"
