@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 
 from baliza.analyses.benchmarks.peers import natural_key
-from baliza.analyses.ksi.inspections import inspection_counts, share
+from baliza.analyses.ksi.inspections import inspection_counts
+from baliza.analyses.ksi.ratios import share
 from baliza.analyses.ksi.seizures import seizure_counts
 from baliza.analyses.periods import Granularity
 from baliza.warehouse.store import Warehouse

@@ -5,9 +5,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from baliza.analyses.ksi.inspections import share
 from baliza.analyses.ksi.periods import period_of
-from baliza.analyses.ksi.seizures import _number
+from baliza.analyses.ksi.ratios import as_number, share
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity
 from baliza.warehouse.store import Warehouse
@@ -51,13 +50,13 @@ def capacity_indicators(warehouse: Warehouse, granularity: Granularity, unit_id:
     indicators: list[Indicator] = []
     for row in counts.to_dict("records"):
         unit, period = str(row["unit_id"]), str(row["period"])
-        hours, staff = _number(row["training_hours"]), _number(row["staff"])
+        hours, staff = as_number(row["training_hours"]), as_number(row["staff"])
         per_staff = share(hours, staff)
         indicators.append(Indicator("units", unit, "training_hours_per_staff", period, per_staff, hours, staff))
         for name, column in (
             ("mentoring_after_operational", "mentoring_after"),
             ("mentoring_hours_after_operational", "mentoring_hours_after"),
         ):
-            total = _number(row[column])
+            total = as_number(row[column])
             indicators.append(Indicator("units", unit, name, period, total, total, 1.0))
     return indicators

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ibis.expr.types as ir
-import pandas as pd
 
 from baliza.analyses.ksi.periods import period_of
+from baliza.analyses.ksi.ratios import share
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity
 from baliza.warehouse.store import Warehouse
@@ -59,13 +59,6 @@ def inspection_indicators(
             )
         )
     return indicators
-
-
-def share(numerator: float, denominator: float) -> float | None:
-    """numerator / denominator, or None for a zero denominator (a rate of nothing is not zero)."""
-    if pd.isna(denominator) or denominator == 0:
-        return None
-    return float(numerator) / float(denominator)
 
 
 def _unit_indicator(unit: str, name: str, period: str, value: float | None, num: float, den: float) -> Indicator:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
 
-from baliza.analyses.ksi.inspections import share
 from baliza.analyses.ksi.periods import period_of
+from baliza.analyses.ksi.ratios import as_number, share
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity
 from baliza.contract.vocabularies import MASS_TO_KG
@@ -125,16 +124,12 @@ def seizure_indicators(warehouse: Warehouse, granularity: Granularity, unit_id: 
     for row in counts.to_dict("records"):
         unit, period = str(row["unit_id"]), str(row["period"])
         for name, (num, den) in PROPORTIONS.items():
-            n, d = _number(row[num]), _number(row[den])
+            n, d = as_number(row[num]), as_number(row[den])
             indicators.append(Indicator("units", unit, name, period, share(n, d), n, d))
-        lab_sum, lab_n = _number(row["lab_days_sum"]), _number(row["lab_confirmed"])
+        lab_sum, lab_n = as_number(row["lab_days_sum"]), as_number(row["lab_confirmed"])
         mean_days = share(lab_sum, lab_n)
         indicators.append(Indicator("units", unit, "lab_confirmation_days", period, mean_days, lab_sum, lab_n))
         for name, column in TOTALS.items():
-            total = _number(row[column])
+            total = as_number(row[column])
             indicators.append(Indicator("units", unit, name, period, total, total, 1.0))
     return indicators
-
-
-def _number(value: object) -> float:
-    return 0.0 if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
