@@ -92,3 +92,14 @@ def test_report_growth_by_quarter(db: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", "growth", "--db", str(db), "--period", "quarter", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "period 2025-Q3" in result.output and "2025-Q3" in out.read_text()
+
+
+def test_benchmark_json(db: Path) -> None:
+    result = CliRunner().invoke(app, ["benchmark", "--db", str(db), "--period", "2025", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    names = {r["indicator"] for r in rows}
+    assert {"dea_ccr", "dea_bcc", "hit_rate_peer_percentile"} <= names
+    rank = next(r for r in rows if r["indicator"] == "hit_rate_peer_percentile" and r["unit_id"] == "JA2")
+    assert rank["value"] == 100.0 and rank["low"] <= rank["value"] <= rank["high"]
+    assert CliRunner().invoke(app, ["benchmark", "--db", str(db)]).exit_code == 0

@@ -20,6 +20,7 @@ CountryOption = Annotated[
 def register(app: typer.Typer) -> None:
     app.command("ksi")(ksi)
     app.command("entry-points")(entry_points)
+    app.command("benchmark")(benchmark)
 
 
 def ksi(period: PeriodOption = "year", unit: UnitOption = None, db: DbOption = None, json: JsonOption = False) -> None:
@@ -49,6 +50,51 @@ def ksi(period: PeriodOption = "year", unit: UnitOption = None, db: DbOption = N
     table = Table("unit", "indicator", "period", "value", "numerator", "denominator", title="Key success indicators")
     for i in indicators:
         table.add_row(i.subject_id, i.indicator, i.period, _show(i.value), _show(i.numerator), _show(i.denominator))
+    console.print(table)
+
+
+def benchmark(
+    period: Annotated[str | None, typer.Option("--period", help="Period label: 2025, 2025-Q1 or 2025-03 "
+                                               "(default: the latest year with data).", show_default=False)] = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Units against their peers: percentile ranks with intervals, and DEA efficiency (CCR and BCC)."""
+    from baliza.analyses.benchmarks import peer_groups, peer_percentiles, unit_efficiency
+    from baliza.analyses.growth import granularity_of
+    from baliza.analyses.ksi import Kind, compute_indicators, load_catalogue
+    from baliza.analyses.periods import Granularity
+    from baliza.warehouse import open_warehouse
+
+    granularity = granularity_of(period) if period else Granularity.YEAR
+    try:
+        with open_warehouse(db, read_only=True) as wh:
+            indicators = compute_indicators(wh, granularity)
+            label = period or max((i.period for i in indicators if i.indicator == "hit_rate"), default="")
+            groups = peer_groups(wh)
+            figures = unit_efficiency(wh, label, granularity) if label else []
+            for spec in load_catalogue():
+                if spec.kind is Kind.PROPORTION and label:
+                    figures += peer_percentiles(indicators, groups, spec.name, label)
+    except FileNotFoundError as error:
+        fail(str(error))
+        return
+    if json:
+        print_json([{"unit_id": i.subject_id, **{k: v for k, v in i.to_dict().items() if k != "subject_id"}}
+                    for i in figures])
+        return
+    table = Table("unit", "peer group", "DEA (CCR)", "DEA (BCC)", "hit rate percentile (95%)",
+                  title=f"Benchmarks {label}")
+    by_unit: dict[str, dict[str, object]] = {}
+    for i in figures:
+        by_unit.setdefault(i.subject_id, {})[i.indicator] = i
+    group_of = dict(zip(groups["unit_id"], groups["peer_group"], strict=True))
+    for unit, found in sorted(by_unit.items()):
+        rank = found.get("hit_rate_peer_percentile")
+        shown = f"{rank.value:.0f} ({rank.low:.0f}–{rank.high:.0f})" if rank else "–"  # type: ignore[attr-defined]
+        ccr, bcc = found.get("dea_ccr"), found.get("dea_bcc")
+        table.add_row(unit, str(group_of.get(unit, "")), f"{ccr.value:.2f}" if ccr else "–",  # type: ignore[attr-defined]
+                      f"{bcc.value:.2f}" if bcc else "–", shown)  # type: ignore[attr-defined]
     console.print(table)
 
 
