@@ -23,6 +23,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.load",
     "baliza.cli.demo",
     "baliza.cli.justice",
+    "baliza.cli.ksi",
+    "baliza.cli.report",
 )
 
 
