@@ -155,3 +155,8 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def open_state_beside(db_path: str | os.PathLike[str]) -> StateStore:
+    """The state store for the warehouse at `db_path` (or the one `BALIZA_STATE_URL` names)."""
+    return open_state(state_url_for(db_path))

@@ -17,7 +17,7 @@ app = typer.Typer(
 )
 
 # Modules that define commands; each has `register(app)`.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("baliza.cli.access",)
 
 
 @app.command()
