@@ -14,7 +14,8 @@ runner = CliRunner()
 
 
 def run(*args: str, db: Path) -> tuple[int, str]:
-    result = runner.invoke(app, [*args, "--db", str(db)], env={"BALIZA_PASSWORD": "a long password"})
+    env = {"BALIZA_PASSWORD": "a long password", "BALIZA_STATE_URL": ""}
+    result = runner.invoke(app, [*args, "--db", str(db)], env=env)
     return result.exit_code, result.stdout
 
 
