@@ -17,7 +17,10 @@ app = typer.Typer(
 )
 
 # Modules that define commands; each has `register(app)`.
-COMMAND_MODULES: tuple[str, ...] = ("baliza.cli.access",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "baliza.cli.chain",
+    "baliza.cli.access",
+)
 
 
 @app.command()

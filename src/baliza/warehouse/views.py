@@ -163,3 +163,14 @@ def chain(warehouse: Warehouse) -> ir.Table:
         n_charges=out.n_charges.fill_null(0),
         n_assets=out.n_assets.fill_null(0),
     )
+
+
+def base_quantity_value(quantity: float | None, unit: str | None) -> tuple[float, str] | None:
+    """The same conversion as `base_quantity`, for one value: (quantity in base unit, base unit)."""
+    if quantity is None or unit is None:
+        return None
+    if unit in MASS_TO_KG:
+        return quantity * MASS_TO_KG[unit], "kg"
+    if unit in VOLUME_TO_L:
+        return quantity * VOLUME_TO_L[unit], "l"
+    return quantity, unit
