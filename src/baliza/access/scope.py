@@ -93,10 +93,14 @@ class Scope:
     shared: dict[str, SharedIds]  # owner agency -> ids it shares with the principal's agency
     grants: list[Grant]
 
-    def filter(self, wh: Warehouse, table_name: str) -> ir.Table:
-        """`table_name` restricted to the rows this principal may see."""
+    def filter(self, wh: Warehouse, table_name: str, *, owned_only: bool = False) -> ir.Table:
+        """`table_name` restricted to the rows this principal may see.
+
+        Directory tables are open to everyone, unless `owned_only` (own and shared rows only: used for
+        findings about a unit, which only its agency and those it shares with may read).
+        """
         t = wh.table(table_name)
-        if table_name in DIRECTORY_TABLES:
+        if table_name in DIRECTORY_TABLES and not owned_only:
             return t
         visible = t._agency_id == self.principal.agency_id
         for owner, ids in self.shared.items():
@@ -108,8 +112,8 @@ class Scope:
                 visible |= mine & t[key[0]].isin(sorted(key[1]))
         return t.filter(visible)
 
-    def sees(self, wh: Warehouse, table_name: str, column: str, value: str) -> bool:
-        t = self.filter(wh, table_name)
+    def sees(self, wh: Warehouse, table_name: str, column: str, value: str, *, owned_only: bool = False) -> bool:
+        t = self.filter(wh, table_name, owned_only=owned_only)
         return bool(t.filter(t[column] == value).count().execute() > 0)
 
 
@@ -121,3 +125,22 @@ def scope_for(wh: Warehouse, state: StateStore, principal: Principal) -> Scope:
     return Scope(principal, {owner: _expand(wh, owner, gs) for owner, gs in by_owner.items()}, received)
 
 
+
+
+@dataclass
+class ScopedWarehouse:
+    """The warehouse as one principal sees it: `table(name)` holds only the rows in scope.
+
+    Analyses that read through `table()` (e.g. a seizure's chain) can run on it unchanged, so a chain
+    shows, and judges broken links on, only what the principal may see.
+    """
+
+    warehouse: Warehouse
+    scope: Scope
+
+    @property
+    def path(self) -> object:
+        return self.warehouse.path
+
+    def table(self, name: str) -> ir.Table:
+        return self.scope.filter(self.warehouse, name)

@@ -11,6 +11,7 @@ Core speaks both SQLite and PostgreSQL with the same statements.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +93,12 @@ finding_decisions = sa.Table(
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+settings = sa.Table(
+    "settings", metadata,
+    sa.Column("name", sa.String(60), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
 # The audit table refuses UPDATE and DELETE: appending is the only way in.
 _APPEND_ONLY = {
     "sqlite": (
@@ -160,3 +167,19 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 def open_state_beside(db_path: str | os.PathLike[str]) -> StateStore:
     """The state store for the warehouse at `db_path` (or the one `BALIZA_STATE_URL` names)."""
     return open_state(state_url_for(db_path))
+
+
+def setting(store: StateStore, name: str, default: Callable[[], str]) -> str:
+    """A named setting (e.g. the session signing key), created from `default()` the first time."""
+    with store.engine.begin() as conn:
+        found = conn.execute(sa.select(settings.c.value).where(settings.c.name == name)).scalar()
+        if found is not None:
+            return found
+        value = default()
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(settings.insert().values(name=name, value=value))
+    except sa.exc.IntegrityError:  # pragma: no cover - another process created it first: use theirs
+        pass
+    with store.engine.connect() as conn:
+        return conn.execute(sa.select(settings.c.value).where(settings.c.name == name)).scalar_one()

@@ -20,6 +20,7 @@ app = typer.Typer(
 COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.chain",
     "baliza.cli.access",
+    "baliza.cli.serve",
 )
 
 
