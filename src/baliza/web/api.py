@@ -42,6 +42,7 @@ class Me(BaseModel):
     role: str
     programme: str | None
     via: str
+    csrf_token: str | None = None  # for a browser session: send it back as X-CSRF-Token on POST/DELETE
 
 
 class DecisionIn(BaseModel):
@@ -58,10 +59,12 @@ class GrantIn(BaseModel):
 
 
 @router.get("/me", response_model=Me)
-def me(principal: AnyUser) -> Me:
-    """Who the API thinks you are."""
+def me(request: Request, principal: AnyUser) -> Me:
+    """Who the API thinks you are (and, for a browser session, the CSRF token its requests must carry)."""
+    session = request.state.session
     return Me(username=principal.username, agency_id=principal.agency_id, role=principal.role.value,
-              programme=principal.programme, via=principal.via)
+              programme=principal.programme, via=principal.via,
+              csrf_token=session.csrf_token if session is not None else None)
 
 
 @router.get("/overview")

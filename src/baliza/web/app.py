@@ -7,6 +7,8 @@ otherwise /docs is off and the schema stays at /openapi.json. Nothing is fetched
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -32,6 +34,15 @@ def _swagger_assets() -> Path | None:
     return Path(swagger_ui_bundle.swagger_ui_path)
 
 
+def _closing(ctx: ServingContext):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        ctx.close()
+
+    return lifespan
+
+
 def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | None = None,
                secure_cookies: bool = False) -> FastAPI:
     """The application serving the warehouse at `db` (see `resolve_db_path`) with its state store."""
@@ -43,7 +54,7 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         title="Baliza", version=__version__,
         description="Follow every seizure from entry point to verdict to recovered asset. Every route needs a "
                     "signed-in session or a bearer token (`baliza token add USER`), and a role that allows it.",
-        docs_url=None, redoc_url=None,
+        docs_url=None, redoc_url=None, lifespan=_closing(ctx),
     )
     app.state.baliza = ctx
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -88,9 +99,5 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
                 "Content-Security-Policy",
                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'")
         return response
-
-    @app.on_event("shutdown")
-    def close() -> None:
-        ctx.close()
 
     return app
