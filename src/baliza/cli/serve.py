@@ -27,7 +27,10 @@ def serve(
         fail(f"no warehouse at {path}: load a dataset first (baliza load DIR --db {path})")
     app = create_app(path, secure_cookies=secure_cookies)
     console.print(f"Baliza serving {path} on http://{host}:{port} (API docs at /docs)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        app.state.baliza.close()
 
 
 def register(app: typer.Typer) -> None:

@@ -15,7 +15,22 @@ from baliza.access.roles import Permission as P
 from baliza.web import services
 from baliza.web.security import context, require, signed_in
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+class Problem(BaseModel):
+    detail: str
+
+
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The request body could not be read."},
+    401: {"description": "Not signed in and no valid bearer token."},
+    403: {"description": "Your role does not allow this, or the CSRF token is missing."},
+    404: {"description": "No such row in your agency's scope."},
+}
+PROBLEM_JSON = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+router = APIRouter(prefix="/api", tags=["api"], responses={
+    code: {**answer, "model": Problem} for code, answer in REFUSALS.items()
+})
 
 Json = dict[str, Any]
 ItemId = Annotated[str, Field(min_length=1, max_length=200)]
@@ -148,13 +163,19 @@ def share(request: Request, body: GrantIn, principal: GrantManager) -> Json:
                           body.purpose, body.days)
 
 
-@router.delete("/grants/{grant_id}")
+@router.delete("/grants/{grant_id}", responses={409: {"model": Problem, "description": "Already revoked."}})
 def revoke(request: Request, grant_id: ItemId, principal: GrantManager) -> Json:
     """Revoke a grant your agency gave; it stops at once."""
     return services.revoke(context(request), principal, grant_id)
 
 
-@router.get("/export/seizures.csv", response_class=PlainTextResponse)
-def export_seizures(request: Request, principal: Exporter) -> PlainTextResponse:
+class CsvResponse(PlainTextResponse):
+    media_type = "text/csv"
+
+
+@router.get("/export/seizures.csv", response_class=CsvResponse, responses={
+    code: {**answer, "content": PROBLEM_JSON} for code, answer in REFUSALS.items()
+})
+def export_seizures(request: Request, principal: Exporter) -> CsvResponse:
     """The seizures in your scope as CSV (audited)."""
-    return PlainTextResponse(services.export_seizures(context(request), principal), media_type="text/csv")
+    return CsvResponse(services.export_seizures(context(request), principal))

@@ -7,13 +7,13 @@ otherwise /docs is off and the schema stays at /openapi.json. Nothing is fetched
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from baliza import __version__
 from baliza.access.state import open_state, state_url_for
@@ -34,18 +34,21 @@ def _swagger_assets() -> Path | None:
     return Path(swagger_ui_bundle.swagger_ui_path)
 
 
-def _closing(ctx: ServingContext):  # type: ignore[no-untyped-def]
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        ctx.close()
-
-    return lifespan
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in app.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | None = None,
                secure_cookies: bool = False) -> FastAPI:
-    """The application serving the warehouse at `db` (see `resolve_db_path`) with its state store."""
+    """The application serving the warehouse at `db` (see `resolve_db_path`) with its state store.
+
+    The caller closes `app.state.baliza` when done (`baliza serve` does after the server stops).
+    """
     db_path = resolve_db_path(db)
     ctx = ServingContext(open_warehouse(db_path), open_state(state_url or state_url_for(db_path)),
                          secure_cookies=secure_cookies)
@@ -54,7 +57,7 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         title="Baliza", version=__version__,
         description="Follow every seizure from entry point to verdict to recovered asset. Every route needs a "
                     "signed-in session or a bearer token (`baliza token add USER`), and a role that allows it.",
-        docs_url=None, redoc_url=None, lifespan=_closing(ctx),
+        docs_url=None, redoc_url=None,
     )
     app.state.baliza = ctx
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -81,8 +84,11 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
                                 headers={"WWW-Authenticate": "Bearer"})
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
-    @app.exception_handler(HTTPException)
-    def refused(request: Request, exc: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)
+    def refused(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:  # name every method the path answers, not just the first route's
+            return JSONResponse({"detail": exc.detail}, status_code=405,
+                                headers={"Allow": ", ".join(_allowed_methods(app, request))})
         if request.url.path.startswith("/api/") or request.url.path.startswith("/openapi"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
