@@ -19,6 +19,9 @@ app = typer.Typer(
 # Modules that define commands; each has `register(app)`.
 COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.chain",
+    "baliza.cli.generate",
+    "baliza.cli.load",
+    "baliza.cli.demo",
     "baliza.cli.access",
     "baliza.cli.serve",
 )

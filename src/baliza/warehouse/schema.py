@@ -7,7 +7,7 @@ which load brought it, and the file and line it came from. A replaced row moves 
 
 from __future__ import annotations
 
-from baliza.contract import TABLES, ColumnType, Table
+from baliza.contract import TABLES, Column, ColumnType, Table
 
 SQL_TYPES: dict[ColumnType, str] = {
     ColumnType.ID: "VARCHAR",
@@ -74,8 +74,14 @@ def history_table_name(table: str) -> str:
     return f"{table}__history"
 
 
+def sql_type(column: Column) -> str:
+    """The warehouse type of a column. Personal columns are VARCHAR: for protected people they hold
+    AES-GCM tokens (`enc:v1:...`), so a personal date (birth_date) is stored as ISO text."""
+    return "VARCHAR" if column.personal else SQL_TYPES[column.type]
+
+
 def column_definitions(table: Table) -> list[str]:
-    return [f'"{c.name}" {SQL_TYPES[c.type]}' for c in table.columns] + [
+    return [f'"{c.name}" {sql_type(c)}' for c in table.columns] + [
         f'"{name}" {sql}' for name, sql in BOOKKEEPING_COLUMNS
     ]
 

@@ -1,0 +1,88 @@
+"""Who is who in the justice system: the planted corruption and the honest outliers.
+
+Corrupt prosecutors have a share of their seizure-originated cases "bought": dismissed or acquitted, with one
+of the patterns they use (shrinking the charged quantity below the lab quantity, steering large cases or a
+linked group of defendants to themselves, being reassigned a case shortly before dismissing it, asking for
+adjournments until the limitation date, evidence going missing before trial). A corrupt judge hands down
+abnormally light sentences; a low-conversion unit's seizures with arrests rarely become cases.
+
+Honest outliers exist in every world: a prosecutor who handles the small possession cases of her office
+(high dismissal rate explained by case mix), a prosecutor who joined weeks before the extract, and a busy one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from baliza.demo.institutions import INTERDICTION_UNITS, Institutions
+from baliza.demo.scales import Scale
+
+PATTERNS: tuple[frozenset[str], ...] = (
+    frozenset({"shrink", "steer_large"}),
+    frozenset({"limitation", "reassign"}),
+    frozenset({"evidence", "steer_group", "shrink"}),
+    frozenset({"limitation", "evidence"}),
+    frozenset({"reassign", "shrink"}),
+    frozenset({"steer_large", "limitation"}),
+)
+BOUGHT_SHARE = 0.4
+"""Share of a corrupt prosecutor's seizure-originated cases that are bought."""
+NEW_PROSECUTOR_JOINED = np.datetime64("2025-07-01", "D")
+BUSY_WEIGHT = 2.5
+LOW_CONVERSION_CANDIDATES = ("U-BOR-TUMBES", "U-PCU-PAITA", "U-BOR-TACNA", "U-BOR-DESAG")
+
+
+@dataclass
+class Plan:
+    corruption: bool
+    office_assignment: np.ndarray
+    """'random' or 'rota' per office."""
+    prosecutor_weight: np.ndarray
+    small_possession_prosecutor: int
+    new_prosecutor: int
+    busy_prosecutor: int
+    corrupt: dict[int, frozenset[str]] = field(default_factory=dict)
+    corrupt_judges: set[int] = field(default_factory=set)
+    low_conversion_units: tuple[str, ...] = ()
+
+    def has(self, pattern: str) -> list[int]:
+        return [p for p, patterns in self.corrupt.items() if pattern in patterns]
+
+
+def plan_justice(rng: np.random.Generator, scale: Scale, inst: Institutions, corruption: bool) -> Plan:
+    n_offices = len(inst.offices)
+    assignment = np.full(n_offices, "random", dtype=object)
+    oriente = inst.office_index("ORIENTE")
+    assignment[oriente[-1]] = "rota"
+    first, second = 0, 1 if n_offices > 1 else 0
+    in_first = np.flatnonzero(inst.prosecutor_office == first)
+    in_second = np.flatnonzero(inst.prosecutor_office == second)
+    small_possession = int(in_first[0])
+    busy = int(in_second[1])
+    new = int(in_second[-1])
+    inst.prosecutor_joined[new] = NEW_PROSECUTOR_JOINED
+    weight = np.ones(len(inst.prosecutors))
+    weight[busy] = BUSY_WEIGHT
+    plan = Plan(corruption, assignment, weight, small_possession, new, busy)
+    if not corruption:
+        return plan
+    honest = {small_possession, busy, new}
+    random_offices = [i for i in range(n_offices) if assignment[i] == "random"]
+    # Corrupt prosecutors spread over the offices, busiest regions first.
+    chosen: list[int] = []
+    for k in range(scale.corrupt_prosecutors):
+        office = random_offices[k % len(random_offices)]
+        candidates = [int(p) for p in np.flatnonzero(inst.prosecutor_office == office)
+                      if int(p) not in honest and int(p) not in chosen]
+        if candidates:
+            chosen.append(int(rng.choice(candidates)))
+    plan.corrupt = {p: PATTERNS[k % len(PATTERNS)] for k, p in enumerate(chosen)}
+    lima_judges = np.flatnonzero(inst.judge_region == "LIMA")
+    plan.corrupt_judges = {int(j) for j in rng.choice(lima_judges, min(scale.corrupt_judges, len(lima_judges)),
+                                                      replace=False)}
+    known = {u.unit_id for u in INTERDICTION_UNITS}
+    plan.low_conversion_units = tuple(u for u in LOW_CONVERSION_CANDIDATES if u in known)[
+        : scale.low_conversion_units]
+    return plan

@@ -1,0 +1,176 @@
+"""One load: every file of the given dataset folders, validated and upserted in one transaction.
+
+Tables are processed in the contract's `load_order()`, so that a row's references are checked
+against the rows this load accepted (and the warehouse already held) before it; a row quarantined
+in one table quarantines the rows that point at it, down the chain. Any error, or Ctrl-C, rolls the
+whole load back: the warehouse is as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from baliza.access.fieldcrypt import key_for
+from baliza.contract import Table, load_order
+from baliza.contract.normalise import country_spellings
+from baliza.load.protection import PERSONS, encrypt_personal_cells_in_records, encrypt_protected_persons
+from baliza.load.quarantine import (
+    ensure_quarantined_keys,
+    remember_quarantined_keys,
+    write_normalisations,
+    write_quarantine,
+)
+from baliza.load.readers import StagedFile, stage_file
+from baliza.load.report import FileReport, LoadReport, TableReport
+from baliza.load.sources import discover
+from baliza.load.sql import literal, quote_name
+from baliza.load.staging import FileColumns, comma_columns, file_select, match_columns
+from baliza.load.upsert import upsert
+from baliza.load.validation import cell_checks_sql, key_and_reference_checks_sql
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from baliza.warehouse import Warehouse
+
+Progress = Callable[[str, int, int], None]
+"""Called as progress(step description, steps done, steps in all)."""
+
+
+def load_datasets(
+    warehouse: Warehouse,
+    paths: Sequence[Path],
+    agency: str | None = None,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Load the dataset folders (or table files) `paths` into `warehouse`, all or nothing."""
+    started = time.perf_counter()
+    sources, warnings = discover([Path(p) for p in paths])
+    con = warehouse.duckdb
+    con.execute("SET TimeZone = 'UTC'")
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    by_table = {t.name: [s for s in sources if s.table.name == t.name] for t in load_order()}
+    steps = [t for t in load_order() if by_table[t.name]]
+    staged: dict[str, list[StagedFile]] = {}
+    try:
+        # Read every file first (outside the transaction: a file DuckDB refuses is read again another way).
+        for done, source in enumerate(sources):
+            if progress:
+                progress(f"reading {source.path.name}", done, len(sources))
+            index = len(staged.setdefault(source.table.name, []))
+            staged[source.table.name].append(stage_file(con, source, f"_bz_raw_{source.table.name}_{index}"))
+        report = _load_staged(con, warehouse, steps, staged, agency, paths, warnings, loaded_at, progress)
+    finally:
+        for files in staged.values():
+            for file in files:
+                con.execute(f"DROP TABLE IF EXISTS {quote_name(file.raw_table)}")
+    report.seconds = time.perf_counter() - started
+    if progress:
+        progress("done", len(steps), len(steps))
+    return report
+
+
+def _load_staged(
+    con: duckdb.DuckDBPyConnection,
+    warehouse: Warehouse,
+    steps: list[Table],
+    staged: dict[str, list[StagedFile]],
+    agency: str | None,
+    paths: Sequence[Path],
+    warnings: list[str],
+    loaded_at: datetime,
+    progress: Progress | None,
+) -> LoadReport:
+    sources = [file.source for files in staged.values() for file in files]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0][0]
+        agencies = {agency or s.manifest.reported_by for s in sources}
+        datasets = sorted({s.manifest.dataset for s in sources if s.manifest.dataset})
+        report = LoadReport(load_id, agency=_single(agencies), dataset="; ".join(datasets) or None, warnings=warnings)
+        con.execute(
+            "INSERT INTO loads (load_id, started_at, agency_id, dataset, sources, status) VALUES (?, ?, ?, ?, ?, ?)",
+            [load_id, loaded_at, report.agency, report.dataset, [str(Path(p)) for p in paths], "running"],
+        )
+        _create_lookups(con)
+        for done, table in enumerate(steps):
+            if progress:
+                progress(f"{table.name}: reading and checking", done, len(steps))
+            report.tables[table.name] = _load_table(con, load_id, table, staged[table.name], agency, loaded_at, report)
+        if progress:
+            progress("protecting confidential people", len(steps), len(steps))
+        key = key_for(warehouse.path)
+        report.protected_rows_encrypted = encrypt_protected_persons(con, key)
+        if PERSONS in report.tables:
+            encrypt_personal_cells_in_records(con, key, load_id)
+        con.execute(
+            "UPDATE loads SET finished_at = ?, summary = ?, status = 'committed' WHERE load_id = ?",
+            [datetime.now(UTC).replace(tzinfo=None), json.dumps(report.to_dict()), load_id],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return report
+
+
+def _single(values: set[str | None]) -> str | None:
+    known = {v for v in values if v}
+    return known.pop() if len(known) == 1 else None
+
+
+def _create_lookups(con: duckdb.DuckDBPyConnection) -> None:
+    import pyarrow as pa
+
+    spellings = country_spellings()
+    arrow = pa.table({"spelling": list(spellings), "code": list(spellings.values())})
+    con.register("_bz_countries_arrow", arrow)
+    con.execute("CREATE OR REPLACE TEMP TABLE _country_spellings AS SELECT * FROM _bz_countries_arrow")
+    con.unregister("_bz_countries_arrow")
+
+
+def _load_table(
+    con: duckdb.DuckDBPyConnection,
+    load_id: int,
+    table: Table,
+    staged_files: list[StagedFile],
+    agency: str | None,
+    loaded_at: datetime,
+    report: LoadReport,
+) -> TableReport:
+    files: list[tuple[StagedFile, FileColumns]] = []
+    selects = []
+    for index, staged in enumerate(staged_files):
+        source = staged.source
+        columns = match_columns(table, staged)
+        comma = comma_columns(con, table, staged, columns)
+        files.append((staged, columns))
+        selects.append(file_select(table, index, staged, columns, comma, agency or source.manifest.reported_by))
+        report.files.append(FileReport(str(source.path), table.name, source.format, staged.rows, staged.warnings))
+        report.warnings.extend(staged.warnings)
+    staged_view, cells_view, checked = (f"_bz_{step}_{table.name}" for step in ("staged", "cells", "checked"))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(staged_view)} AS {' UNION ALL '.join(selects)}")
+    loaded_at_sql = f"TIMESTAMP {literal(loaded_at.isoformat(sep=' '))}"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(cells_view)} AS "
+                f"{cell_checks_sql(table, staged_view, loaded_at_sql)}")
+    for column in table.references:
+        ensure_quarantined_keys(con, column.references or "")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(checked)} AS "
+                f"{key_and_reference_checks_sql(table, cells_view)}")
+    rows, quarantined = con.execute(
+        f"SELECT count(*), count(*) FILTER (len(_errors) > 0) FROM {quote_name(checked)}"
+    ).fetchall()[0]
+    write_quarantine(con, load_id, table, checked, files)
+    remember_quarantined_keys(con, table, checked)
+    normalised = write_normalisations(con, load_id, table, checked)
+    counts = upsert(con, load_id, table, checked)
+    for statement in (f"DROP TABLE {quote_name(checked)}", f"DROP VIEW {quote_name(cells_view)}",
+                      f"DROP VIEW {quote_name(staged_view)}"):
+        con.execute(statement)
+    return TableReport(rows, rows - quarantined, quarantined, normalised, counts.inserted, counts.replaced,
+                       counts.unchanged)

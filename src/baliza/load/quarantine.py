@@ -1,0 +1,67 @@
+"""Writing what was refused (quarantine) and what was changed (normalisations) for one table.
+
+A quarantined row keeps its file, line, first offending column and value, every reason (joined by
+"; ") and the raw row as read (every column of the file, known or not), so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from baliza.contract import Table
+from baliza.load.readers import StagedFile
+from baliza.load.sql import literal, quote_name
+from baliza.load.staging import FileColumns
+from baliza.load.validation import quarantined_keys_table
+
+
+def write_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    load_id: int,
+    table: Table,
+    checked: str,
+    files: list[tuple[StagedFile, FileColumns]],
+) -> None:
+    for index, (staged, columns) in enumerate(files):
+        if staged.rows == 0:
+            continue
+        raw_fields = ", ".join(f"{literal(name)}, r.c{i}" for i, name in enumerate(columns.raw_names))
+        con.execute(
+            f"INSERT INTO quarantine (load_id, table_name, source_file, line, column_name, value, reason, raw) "
+            f"SELECT {load_id}, {literal(table.name)}, c._file, c._line, c._errors[1].column, c._errors[1].value, "
+            f"array_to_string(list_transform(c._errors, lambda x: x.reason), '; '), json_object({raw_fields}) "
+            f"FROM {quote_name(checked)} c JOIN {quote_name(staged.raw_table)} r ON r._line = c._line "
+            f"WHERE c._src = {index} AND len(c._errors) > 0 ORDER BY c._line"
+        )
+
+
+def remember_quarantined_keys(con: duckdb.DuckDBPyConnection, table: Table, checked: str) -> None:
+    """Keys this load quarantined for `table`, so that rows pointing at them say why they are refused."""
+    if len(table.key) != 1:
+        return
+    key = f'"v__{table.key[0]}"'
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {quote_name(quarantined_keys_table(table.name))} AS "
+        f"SELECT {key} AS key, arg_min(_file, _line) AS file, min(_line) AS line FROM {quote_name(checked)} "
+        f"WHERE len(_errors) > 0 AND {key} IS NOT NULL GROUP BY {key}"
+    )
+
+
+def ensure_quarantined_keys(con: duckdb.DuckDBPyConnection, table_name: str) -> None:
+    con.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {quote_name(quarantined_keys_table(table_name))} "
+        "(key VARCHAR, file VARCHAR, line BIGINT)"
+    )
+
+
+def write_normalisations(con: duckdb.DuckDBPyConnection, load_id: int, table: Table, checked: str) -> int:
+    """Record every changed cell of the accepted rows; returns how many rows had a change."""
+    con.execute(
+        f"INSERT INTO normalisations (load_id, table_name, source_file, line, column_name, original, normalised, rule) "
+        f"SELECT {load_id}, {literal(table.name)}, _file, _line, n.column, n.original, n.normalised, n.rule "
+        f"FROM (SELECT _file, _line, unnest(_norms) AS n FROM {quote_name(checked)} "
+        f"WHERE len(_errors) = 0 AND len(_norms) > 0)"
+    )
+    return con.execute(
+        f"SELECT count(*) FROM {quote_name(checked)} WHERE len(_errors) = 0 AND len(_norms) > 0"
+    ).fetchall()[0][0]

@@ -1,0 +1,270 @@
+"""Reading one file into DuckDB as text: columns `c0..cN` (VARCHAR), `_line` and `_problem`.
+
+Every value is read as text; typing happens later, in validation, so that a bad cell quarantines
+its row instead of failing the file. `_line` is the line of the row in the file (CSV: physical line
+where the record starts, header = line 1; Excel: sheet row; Parquet: row number, header-less so
+row 1 is the first row). `_problem` says what was wrong with the row's shape (ragged rows).
+
+CSV files are read by DuckDB's parser in strict mode (fast path). When it refuses the file (ragged
+rows, blank lines, stray quotes) the file is read again by Python's `csv` module, which keeps exact
+line numbers and turns each malformed row into a row with a `_problem`.
+
+A file of zero bytes (or only whitespace) holds no rows: it loads nothing and gives a warning.
+A header-only file holds zero rows and is fine.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+import duckdb
+import pyarrow as pa
+
+from baliza.load.errors import UnreadableFile
+
+if TYPE_CHECKING:
+    from baliza.load.sources import SourceFile
+
+MAX_LINE_BYTES = 64 * 1024 * 1024
+_SNIFF_BYTES = 64 * 1024
+_SCAN_CHUNK = 16 * 1024 * 1024
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+@dataclass
+class StagedFile:
+    """A file read into the temp table `raw_table` (c0..cN, _line, _problem)."""
+
+    source: SourceFile
+    raw_table: str
+    header: list[str] = field(default_factory=list)
+    rows: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, source: SourceFile, raw_table: str) -> StagedFile:
+    staged = StagedFile(source, raw_table)
+    readers = {"csv": _stage_csv, "parquet": _stage_parquet, "xlsx": _stage_excel}
+    readers[source.format](con, staged)
+    if not staged.header:
+        staged.warnings.append(f"{source.path}: empty file, nothing to load")
+        con.execute(f'CREATE OR REPLACE TEMP TABLE "{raw_table}" (_line BIGINT, _problem VARCHAR)')
+    staged.rows = con.execute(f'SELECT count(*) FROM "{raw_table}"').fetchall()[0][0]
+    return staged
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def _stage_csv(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> None:
+    path = staged.source.path
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if b"\x00" in head:
+        raise UnreadableFile(path, "not a CSV text file (it holds binary data; was a spreadsheet or archive renamed?)")
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        return
+    header, header_lines = _read_header(staged)
+    staged.header = header
+    if not _has_blank_lines(path) and _stage_csv_with_duckdb(con, staged, header_lines):
+        return
+    _stage_csv_with_python(con, staged)
+
+
+def _read_header(staged: StagedFile) -> tuple[list[str], int]:
+    path = staged.source.path
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, strict=False)
+            header = next(reader, [])
+            return [h.strip() for h in header], reader.line_num
+    except UnicodeDecodeError:
+        _raise_encoding_error(path)
+    except csv.Error as exc:
+        raise UnreadableFile(path, f"the header line cannot be read as CSV ({exc})") from None
+    raise AssertionError("unreachable")
+
+
+def _has_blank_lines(path: object) -> bool:
+    """Whether a blank line comes before the last content (DuckDB skips those, shifting line numbers)."""
+    tail, pending = b"", False
+    with open(path, "rb") as handle:  # type: ignore[arg-type]
+        while chunk := handle.read(_SCAN_CHUNK):
+            window = (tail + chunk).replace(b"\r\n", b"\n")
+            if pending and window.strip():
+                return True
+            position = window.find(b"\n\n")
+            if position >= 0:
+                if window[position:].strip():
+                    return True
+                pending = True
+            tail = chunk[-1:]
+    return False
+
+
+def _stage_csv_with_duckdb(con: duckdb.DuckDBPyConnection, staged: StagedFile, header_lines: int) -> bool:
+    path, table = staged.source.path, staged.raw_table
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(staged.header))) + "}"
+    options = (
+        "delim=',', quote='\"', escape='\"', header=true, strict_mode=true, auto_detect=false, "
+        f"null_padding=false, max_line_size={MAX_LINE_BYTES}, columns={columns}"
+    )
+    try:
+        con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT * FROM read_csv(?, {options})', [str(path)])
+    except duckdb.Error as exc:
+        if "unicode" in str(exc).lower() or "utf-8" in str(exc).lower():
+            _raise_encoding_error(path)
+        return False
+    cells = [f'coalesce(length(c{i}) - length(replace(c{i}, chr(10), \'\')), 0)' for i in range(len(staged.header))]
+    has_newlines = con.execute(f'SELECT coalesce(max({" + ".join(cells)}), 0) > 0 FROM "{table}"').fetchall()[0][0]
+    base = con.execute(f'SELECT coalesce(min(rowid), 0) FROM "{table}"').fetchall()[0][0]
+    first = header_lines + 1 - base  # temp tables written in a transaction number their rows from an offset
+    if has_newlines:
+        line = (f"{first} + rowid + coalesce(sum({' + '.join(cells)}) OVER "
+                "(ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)")
+    else:
+        line = f"{first} + rowid"
+    con.execute(
+        f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT *, ({line})::BIGINT AS _line, '
+        f'NULL::VARCHAR AS _problem FROM "{table}" ORDER BY rowid'
+    )
+    return True
+
+
+def _stage_csv_with_python(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> None:
+    path, width = staged.source.path, len(staged.header)
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    lines: list[int] = []
+    problems: list[str | None] = []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, strict=False)
+            next(reader, None)
+            previous_end = reader.line_num
+            for record in reader:
+                start, previous_end = previous_end + 1, reader.line_num
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue  # blank line
+                problem = None
+                if len(record) != width:
+                    problem = f"line {start} has {len(record)} cells but the header has {width}"
+                    if len(record) > width:
+                        record = [*record[: width - 1], ",".join(record[width - 1:])]
+                for i in range(width):
+                    columns[i].append(record[i] if i < len(record) and record[i] != "" else None)
+                lines.append(start)
+                problems.append(problem)
+    except UnicodeDecodeError:
+        _raise_encoding_error(path)
+    except csv.Error as exc:
+        raise UnreadableFile(path, f"not readable as CSV near line {reader.line_num} ({exc})") from None
+    arrays = {f"c{i}": pa.array(columns[i], pa.string()) for i in range(width)}
+    arrays["_line"] = pa.array(lines, pa.int64())
+    arrays["_problem"] = pa.array(problems, pa.string())
+    _create_from_arrow(con, staged.raw_table, pa.table(arrays))
+
+
+def _raise_encoding_error(path: object) -> None:
+    with open(path, "rb") as handle:  # type: ignore[arg-type]  # only on the failure path
+        data = handle.read()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise UnreadableFile(
+            path, f"line {line} is not UTF-8 (byte 0x{data[exc.start]:02x}; save the file as UTF-8, e.g. from "
+            "Latin-1/Windows-1252)"
+        ) from None
+    raise UnreadableFile(path, "not readable as UTF-8 text")
+
+
+def _create_from_arrow(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table) -> None:
+    con.register("_baliza_arrow", arrow)
+    try:
+        con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT * FROM _baliza_arrow')
+    finally:
+        con.unregister("_baliza_arrow")
+
+
+# --- Parquet -----------------------------------------------------------------------------------
+
+
+def _stage_parquet(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> None:
+    path = staged.source.path
+    try:
+        described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
+        staged.header = [name.strip() for name, *_ in described]
+        casts = []
+        for i, (name, sql_type, *_) in enumerate(described):
+            quoted = '"' + name.replace('"', '""') + '"'
+            if sql_type.endswith("[]"):
+                casts.append(f"array_to_string({quoted}, '|') AS c{i}")
+            else:
+                casts.append(f"CAST({quoted} AS VARCHAR) AS c{i}")
+        con.execute(
+            f'CREATE OR REPLACE TEMP TABLE "{staged.raw_table}" AS SELECT {", ".join(casts)}, '
+            "(file_row_number + 1)::BIGINT AS _line, NULL::VARCHAR AS _problem "
+            "FROM read_parquet(?, file_row_number=true) ORDER BY file_row_number",
+            [str(path)],
+        )
+    except duckdb.Error as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise UnreadableFile(path, f"not a readable Parquet file ({first_line})") from None
+
+
+# --- Excel -------------------------------------------------------------------------------------
+
+
+def _stage_excel(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> None:
+    from python_calamine import CalamineWorkbook
+
+    path = staged.source.path
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = workbook.sheet_names
+        name = staged.source.table.name if staged.source.table.name in names else names[0]
+        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types
+        raise UnreadableFile(path, f"not a readable Excel .xlsx workbook ({exc.__class__.__name__}: {exc})") from None
+    header_index = next((i for i, row in enumerate(rows) if any(_cell(c) for c in row)), None)
+    if header_index is None:
+        return
+    staged.header = [(_cell(c) or "").strip() for c in rows[header_index]]
+    width = len(staged.header)
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    lines: list[int] = []
+    for number, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+        cells = [_cell(c) for c in row]
+        if not any(cells):
+            continue
+        for i in range(width):
+            columns[i].append(cells[i] if i < len(cells) else None)
+        lines.append(number)
+    arrays = {f"c{i}": pa.array(columns[i], pa.string()) for i in range(width)}
+    arrays["_line"] = pa.array(lines, pa.int64())
+    arrays["_problem"] = pa.array([None] * len(lines), pa.string())
+    _create_from_arrow(con, staged.raw_table, pa.table(arrays))
+
+
+def _cell(value: object) -> str | None:
+    """A spreadsheet cell as the text the contract expects."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+__all__ = ["StagedFile", "stage_file"]

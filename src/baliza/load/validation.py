@@ -1,0 +1,111 @@
+"""Validation of one table's staged rows, vectorised in DuckDB.
+
+The staged rows (`raw__<column>` text, `_file`, `_line`, context columns) pass through one query:
+trim, normalise, type and check every cell (see `normalisation`), then look for duplicate keys
+within the load and for references to unknown or quarantined rows. The result keeps per row the
+typed values `v__<column>`, the list of `_errors` (column, value, reason) and the list of `_norms`
+(column, original, normalised, rule).
+"""
+
+from __future__ import annotations
+
+from baliza.contract import Table, get_table
+from baliza.load.normalisation import column_reason, column_sql, trimmed_sql
+from baliza.load.sql import literal, quote_name
+
+CONTEXT = "_src, _file, _line, _agency, _problem, _missing, _comma, _decimal_comma, _day_first, _tz"
+
+
+def quarantined_keys_table(table_name: str) -> str:
+    """The temp table of keys quarantined in this load for `table_name`: key, file, line."""
+    return f"_bz_qk_{table_name}"
+
+
+def _struct(**fields: str) -> str:
+    return "{" + ", ".join(f"{literal(name)}: {value}" for name, value in fields.items()) + "}"
+
+
+def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
+    """The query that trims, normalises, types and checks every cell of `staged`."""
+    columns = table.columns
+    trimmed = ", ".join(f'{trimmed_sql("raw__" + c.name)} AS "t__{c.name}"' for c in columns)
+    raws = ", ".join(f'"raw__{c.name}"' for c in columns)
+    layer_a = f"SELECT {CONTEXT}, {raws}, {trimmed} FROM {quote_name(staged)}"
+    normalised = ", ".join(f'{column_sql(c).normalised} AS "n__{c.name}"' for c in columns)
+    layer_b = f"SELECT *, {normalised} FROM ({layer_a})"
+    values = ", ".join(f'{column_sql(c).value} AS "v__{c.name}"' for c in columns)
+    layer_c = f"SELECT *, {values} FROM ({layer_b})"
+
+    errors = []
+    norms = []
+    for c in columns:
+        reason = column_reason(c, loaded_at_sql)
+        errors.append(f"CASE WHEN ({reason}) IS NOT NULL THEN "
+                      + _struct(column=literal(c.name), value=f'"raw__{c.name}"', reason=reason) + " END")
+        sql = column_sql(c)
+        whitespace = f'("raw__{c.name}" IS NOT NULL AND "t__{c.name}" IS NOT NULL AND "t__{c.name}" <> "raw__{c.name}")'
+        if sql.changed == "FALSE":
+            rule, changed = "'whitespace'", whitespace
+        else:
+            rule = f"CASE WHEN {sql.changed} THEN {sql.rule} ELSE 'whitespace' END"
+            changed = f"({sql.changed} OR {whitespace})"
+        normalised_text = (f'"n__{c.name}"' if c.type.value != "datetime"
+                           else f"strftime(\"v__{c.name}\", '%Y-%m-%dT%H:%M:%S')")
+        norms.append(f'CASE WHEN "v__{c.name}" IS NOT NULL AND {changed} THEN '
+                     + _struct(column=literal(c.name), original=f'"raw__{c.name}"',
+                               normalised=f"CAST({normalised_text} AS VARCHAR)", rule=rule) + " END")
+    typed = ", ".join(f'"v__{c.name}"' for c in columns)
+    shape_error = _struct(column="NULL::VARCHAR", value="NULL::VARCHAR", reason="_problem")
+    shown_keys = ", ".join(f'"t__{k}"' for k in dict.fromkeys([*table.key, *(c.name for c in table.references)]))
+    return (
+        f"SELECT _src, _file, _line, _agency, {typed}, {shown_keys}, "
+        f"CASE WHEN _problem IS NOT NULL THEN [{shape_error}] "  # a ragged row: its cells are not where they belong
+        f"ELSE list_filter([{', '.join(errors)}], lambda x: x IS NOT NULL) END AS _errors, "
+        f"list_filter([{', '.join(norms)}], lambda x: x IS NOT NULL) AS _norms FROM ({layer_c})"
+    )
+
+
+def key_and_reference_checks_sql(table: Table, cells: str) -> str:
+    """Adds duplicate-key and reference errors to the rows of `cells` (the cell checks' result)."""
+    key_values = [f'"v__{k}"' for k in table.key]
+    key_present = " AND ".join(f"{k} IS NOT NULL" for k in key_values)
+    key_label = ", ".join(table.key)
+    key_text = " || ', ' || ".join(f"\"t__{k}\"" for k in table.key)
+    position = "(_src::BIGINT << 40) + _line"
+    repeated = (f"SELECT {', '.join(f'{k} AS {k}' for k in key_values)}, min({position}) AS _first, "
+                f"arg_min(_file, {position}) AS _first_file, arg_min(_line, {position}) AS _first_line "
+                f"FROM {quote_name(cells)} WHERE {key_present} GROUP BY ALL HAVING count(*) > 1")
+    on = " AND ".join(f"d.{k} = c.{k}" for k in key_values)
+    ranked = (f"SELECT c.*, CASE WHEN d._first IS NOT NULL AND d._first <> (c._src::BIGINT << 40) + c._line "
+              f"THEN 2 END AS _rank, d._first_file, d._first_line "
+              f"FROM {quote_name(cells)} c LEFT JOIN ({repeated}) d ON {on}")
+    duplicate = (
+        "CASE WHEN _rank > 1 THEN "
+        + _struct(
+            column=literal(table.key[0]),
+            value=key_text,
+            reason=(f"{literal(f'duplicate {key_label} ')} || '''' || {key_text} || ''' (first at ' || "
+                    "CASE WHEN _first_file = _file THEN '' ELSE _first_file || ' ' END || 'line ' || _first_line || "
+                    "'; only the first is loaded)'"),
+        )
+        + " END"
+    )
+    joins, checks = [], [duplicate]
+    for i, column in enumerate(table.references):
+        target = column.references
+        assert target is not None
+        target_key = get_table(target).key[0]
+        value = f'r."v__{column.name}"'
+        joins.append(f"LEFT JOIN (SELECT {quote_name(target_key)} AS k FROM main.{quote_name(target)}) w{i} "
+                     f"ON w{i}.k = {value}")
+        joins.append(f"LEFT JOIN {quote_name(quarantined_keys_table(target))} q{i} ON q{i}.key = {value}")
+        unknown = literal(f"{column.name} '") + f' || r."t__{column.name}" || ' + literal(f"' is not in {target}")
+        reason = (f"{unknown} || CASE WHEN q{i}.key IS NOT NULL THEN ' (the ' || {literal(target)} || ' row at ' || "
+                  f"q{i}.file || ' line ' || q{i}.line || ' was quarantined)' ELSE '' END")
+        checks.append(f"CASE WHEN {value} IS NOT NULL AND w{i}.k IS NULL THEN "
+                      + _struct(column=literal(column.name), value=f'r."t__{column.name}"', reason=reason) + " END")
+    return (
+        f"SELECT r.* EXCLUDE (_errors, _rank, _first_file, _first_line), "
+        f"list_concat(r._errors, list_filter([{', '.join(checks)}], lambda x: x IS NOT NULL)) AS _errors "
+        f"FROM ({ranked}) r {' '.join(joins)}"
+    )
