@@ -25,6 +25,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.justice",
     "baliza.cli.ksi",
     "baliza.cli.report",
+    "baliza.cli.access",
+    "baliza.cli.serve",
 )
 
 
