@@ -27,9 +27,10 @@ PATTERNS: tuple[frozenset[str], ...] = (
     frozenset({"reassign", "shrink"}),
     frozenset({"steer_large", "limitation"}),
 )
-BOUGHT_SHARE = 0.4
+BOUGHT_SHARE = 0.45
 """Share of a corrupt prosecutor's seizure-originated cases that are bought."""
-NEW_PROSECUTOR_JOINED = np.datetime64("2025-07-01", "D")
+NEW_PROSECUTOR_CASES = 6
+"""About how many cases the new prosecutor receives before the extract."""
 BUSY_WEIGHT = 2.5
 LOW_CONVERSION_CANDIDATES = ("U-BOR-TUMBES", "U-PCU-PAITA", "U-BOR-TACNA", "U-BOR-DESAG")
 
@@ -59,10 +60,9 @@ def plan_justice(rng: np.random.Generator, scale: Scale, inst: Institutions, cor
     first, second = 0, 1 if n_offices > 1 else 0
     in_first = np.flatnonzero(inst.prosecutor_office == first)
     in_second = np.flatnonzero(inst.prosecutor_office == second)
-    small_possession = int(in_first[0])
-    busy = int(in_second[1])
-    new = int(in_second[-1])
-    inst.prosecutor_joined[new] = NEW_PROSECUTOR_JOINED
+    small_possession = int(rng.choice(in_first))
+    busy, new = (int(p) for p in rng.choice(in_second[in_second != small_possession], 2, replace=False))
+    inst.prosecutor_joined[new] = _joined_for_a_handful(scale)
     weight = np.ones(len(inst.prosecutors))
     weight[busy] = BUSY_WEIGHT
     plan = Plan(corruption, assignment, weight, small_possession, new, busy)
@@ -82,7 +82,14 @@ def plan_justice(rng: np.random.Generator, scale: Scale, inst: Institutions, cor
     lima_judges = np.flatnonzero(inst.judge_region == "LIMA")
     plan.corrupt_judges = {int(j) for j in rng.choice(lima_judges, min(scale.corrupt_judges, len(lima_judges)),
                                                       replace=False)}
-    known = {u.unit_id for u in INTERDICTION_UNITS}
-    plan.low_conversion_units = tuple(u for u in LOW_CONVERSION_CANDIDATES if u in known)[
-        : scale.low_conversion_units]
+    known = [u for u in LOW_CONVERSION_CANDIDATES if u in {x.unit_id for x in INTERDICTION_UNITS}]
+    plan.low_conversion_units = tuple(str(u) for u in rng.choice(known, scale.low_conversion_units, replace=False))
     return plan
+
+
+def _joined_for_a_handful(scale: Scale) -> np.datetime64:
+    """A joining date late enough that the new prosecutor gets only a handful of cases by the extract."""
+    lima_cases_a_year = scale.seizures * 0.75 * 0.6 / 5
+    per_prosecutor = lima_cases_a_year / (scale.offices_per_region["LIMA"] * scale.prosecutors_per_office)
+    days = int(365 * NEW_PROSECUTOR_CASES / max(per_prosecutor, 1.0))
+    return np.datetime64("2025-12-31", "D") - np.timedelta64(min(days, 540), "D")
