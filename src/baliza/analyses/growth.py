@@ -80,7 +80,10 @@ def growth_report(
     """Figures for the growth report of every unit (or one) up to period `last` (default: the latest with data)."""
     chosen = granularity_of(last or first) if (last or first) else (granularity or Granularity.YEAR)
     indicators = compute_indicators(warehouse, chosen)
-    seen = sorted({i.period for i in indicators if i.indicator in ("hit_rate", "seizures")})
+    # the window follows inspections (a seizure's date can fall just past the last inspection); seizures otherwise
+    seen = sorted({i.period for i in indicators if i.indicator == "hit_rate"}) or sorted(
+        {i.period for i in indicators if i.indicator == "seizures"}
+    )
     if not seen:
         return GrowthReport(chosen, last or "", None, (), ())
     last = last or seen[-1]
