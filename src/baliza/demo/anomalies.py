@@ -27,11 +27,15 @@ PATTERNS: tuple[frozenset[str], ...] = (
     frozenset({"reassign", "shrink"}),
     frozenset({"steer_large", "limitation"}),
 )
-BOUGHT_SHARE = 0.45
+BOUGHT_SHARE = 0.55
 """Share of a corrupt prosecutor's seizure-originated cases that are bought."""
 NEW_PROSECUTOR_CASES = 6
 """About how many cases the new prosecutor receives before the extract."""
 BUSY_WEIGHT = 2.5
+MIN_CASELOAD = 40
+"""Seizure cases over the five years a prosecutor needs before a corrupt one is planted in the office."""
+REGION_CASE_SHARE = {"LIMA": 0.62, "NORTE": 0.08, "SUR": 0.13, "ORIENTE": 0.12}
+"""Roughly how the seizure cases split between the regions (from the traffic's unit activity)."""
 LOW_CONVERSION_CANDIDATES = ("U-BOR-TUMBES", "U-PCU-PAITA", "U-BOR-TACNA", "U-BOR-DESAG")
 
 
@@ -69,11 +73,14 @@ def plan_justice(rng: np.random.Generator, scale: Scale, inst: Institutions, cor
     if not corruption:
         return plan
     honest = {small_possession, busy, new}
-    random_offices = [i for i in range(n_offices) if assignment[i] == "random"]
-    # Corrupt prosecutors spread over the offices, busiest regions first.
+    # Corrupt prosecutors sit in randomly assigning offices where a prosecutor handles enough cases for the
+    # pattern to be seen at all; spread over those offices, busiest first.
+    load = caseload_per_prosecutor(scale, inst)
+    random_offices = sorted((i for i in range(n_offices) if assignment[i] == "random"), key=lambda i: -load[i])
+    busy_enough = [i for i in random_offices if load[i] >= MIN_CASELOAD] or random_offices[:1]
     chosen: list[int] = []
     for k in range(scale.corrupt_prosecutors):
-        office = random_offices[k % len(random_offices)]
+        office = busy_enough[k % len(busy_enough)]
         candidates = [int(p) for p in np.flatnonzero(inst.prosecutor_office == office)
                       if int(p) not in honest and int(p) not in chosen]
         if candidates:
@@ -93,3 +100,13 @@ def _joined_for_a_handful(scale: Scale) -> np.datetime64:
     per_prosecutor = lima_cases_a_year / (scale.offices_per_region["LIMA"] * scale.prosecutors_per_office)
     days = int(365 * NEW_PROSECUTOR_CASES / max(per_prosecutor, 1.0))
     return np.datetime64("2025-12-31", "D") - np.timedelta64(min(days, 540), "D")
+
+
+def caseload_per_prosecutor(scale: Scale, inst: Institutions) -> np.ndarray:
+    """Expected seizure cases per prosecutor over the period, per office."""
+    cases = scale.seizures * 0.75
+    load = np.zeros(len(inst.offices))
+    for i, office in enumerate(inst.offices):
+        prosecutors = int((inst.prosecutor_office == i).sum())
+        load[i] = cases * REGION_CASE_SHARE[office.region] / scale.offices_per_region[office.region] / prosecutors
+    return load

@@ -97,7 +97,7 @@ def generate_traffic(rng: np.random.Generator, n_seizures: int, skills: np.ndarr
     units = INTERDICTION_UNITS
     activity = np.array([u.activity for u in units])
     n_inspections = max(10, round(n_seizures * (1 - INLAND_SHARE) / EXPECTED_HIT))
-    n_cleared = round(n_inspections * 0.35)
+    n_cleared = round(n_inspections * 0.2)
     n_cons = n_inspections + n_cleared
     unit_idx = rng.choice(len(units), size=n_cons, p=activity / activity.sum())
     unit_kind = np.array([_unit_kind(u) for u in units], dtype=object)[unit_idx]
