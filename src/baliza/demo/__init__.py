@@ -7,7 +7,7 @@
 
 The country is Peru-like (real coordinates of its ports, airports, border crossings and the Lima postal hub;
 invented volumes) over 2021-01-01 .. 2025-12-31, extracted at the period's end: cases still running then stay
-open, and no date lies after 2026-11-29 (a limitation date still to come is left empty).
+open, and no event lies after 2026-11-29 (deadlines such as a limitation date may).
 
 Modules, in the order the chain is built:
 - `geography`, `institutions`, `scales`: entry points, agencies, units (CCP, AIRCOP, SEACOP, border, postal,

@@ -35,9 +35,6 @@ LARGE_KG = 50.0
 STEERED_SHARE = 0.35
 HONEST_REASSIGNMENT = 0.02
 """Share of an office's largest cases (its top tenth by quantity) steered to a steering prosecutor."""
-LATEST_DATE = np.datetime64("2026-11-29", "D")
-"""No date in the data lies after this day (the day the generator was written): a limitation date still to
-come is left empty, as an extract made that day would not yet hold it as fact."""
 
 
 @dataclass
@@ -173,7 +170,7 @@ def build_cases(rng: np.random.Generator, traffic: Traffic, inst: Institutions, 
             reassigned_honestly[row] = False
     limitation = opened_at.astype("datetime64[D]") + (
         np.array([LIMITATION_YEARS.get(o, 3) for o in offence]) * 365).astype("timedelta64[D]")
-    limitation = np.where(limitation <= LATEST_DATE, limitation, np.datetime64("NaT"))
+    # A limitation date is a deadline: it may lie in the future, as in any real case file.
     cases = {
         "case_id": case_ids, "office_id": np.array([o.unit_id for o in inst.offices], dtype=object)[office],
         "opened_at": opened_at, "origin": origin,
