@@ -8,6 +8,7 @@ whole load back: the warehouse is as it was.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -95,6 +96,8 @@ def _load_staged(
     progress: Progress | None,
 ) -> LoadReport:
     sources = [file.source for files in staged.values() for file in files]
+    key = key_for(warehouse.path)
+    pepper = hashlib.sha256(key + b"baliza row hash").hexdigest()
     con.execute("BEGIN TRANSACTION")
     try:
         load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0][0]
@@ -109,10 +112,11 @@ def _load_staged(
         for done, table in enumerate(steps):
             if progress:
                 progress(f"{table.name}: reading and checking", done, len(steps))
-            report.tables[table.name] = _load_table(con, load_id, table, staged[table.name], agency, loaded_at, report)
+            report.tables[table.name] = _load_table(
+                con, load_id, table, staged[table.name], agency, loaded_at, report, pepper
+            )
         if progress:
             progress("protecting confidential people", len(steps), len(steps))
-        key = key_for(warehouse.path)
         report.protected_rows_encrypted = encrypt_protected_persons(con, key)
         if PERSONS in report.tables:
             encrypt_personal_cells_in_records(con, key, load_id)
@@ -150,6 +154,7 @@ def _load_table(
     agency: str | None,
     loaded_at: datetime,
     report: LoadReport,
+    pepper: str,
 ) -> TableReport:
     files: list[tuple[StagedFile, FileColumns]] = []
     selects = []
@@ -179,7 +184,7 @@ def _load_table(
         remember_quarantined_keys(con, table, checked)
     if normalised:
         write_normalisations(con, load_id, table, checked)
-    counts = upsert(con, load_id, table, checked)
+    counts = upsert(con, load_id, table, checked, pepper=pepper)
     for statement in (f"DROP TABLE {quote_name(checked)}", f"DROP TABLE {quote_name(cells_view)}",
                       f"DROP VIEW {quote_name(staged_view)}"):
         con.execute(statement)
