@@ -66,9 +66,10 @@ def country_spellings() -> dict[str, str]:
 
 
 def is_alpha3(code: str) -> bool:
-    return code in _alpha3_codes()
+    return code in alpha3_codes()
 
 
 @cache
-def _alpha3_codes() -> frozenset[str]:
+def alpha3_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-3 code (and XKX, Kosovo's user-assigned code)."""
     return frozenset(c.alpha_3 for c in pycountry.countries) | {"XKX"}
