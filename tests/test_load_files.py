@@ -144,3 +144,10 @@ def test_excel_input(wh: Warehouse, tmp_path: Path) -> None:
     assert quarantine_reasons(wh, "seizures")[0][:2] == (3, "quantity")
     assert wh.duckdb.execute("SELECT CAST(seized_at AS VARCHAR), quantity, intelligence_led FROM seizures"
                              ).fetchone() == ("2025-01-02 10:00:00", 12.0, True)
+
+
+def test_a_file_without_any_contract_column_is_refused(wh: Warehouse, tmp_path: Path) -> None:
+    text = VALID["seizures"].replace(",", ";")  # semicolon-separated: one unknown column
+    with pytest.raises(UnreadableFile, match="none of its columns"):
+        load(wh, _seizures(tmp_path / "d", text.encode()))
+    assert count(wh, "agencies") == 0

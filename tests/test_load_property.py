@@ -53,7 +53,7 @@ def _records(text: str) -> int:
     return sum(1 for row in list(csv.reader(io.StringIO(text)))[1:] if row and any(cell.strip() for cell in row))
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_dataset())
 def test_every_row_is_accepted_or_quarantined(tables: dict[str, str]) -> None:
     with tempfile.TemporaryDirectory() as folder:

@@ -79,3 +79,17 @@ def test_a_person_enrolled_later_is_encrypted_then_with_history(tmp_path: Path) 
         old = wh.duckdb.execute("SELECT full_name FROM persons__history WHERE person_id = 'X1'").fetchall()[0][0]
     assert is_encrypted(current) and is_encrypted(old)
     assert decrypt(key_for(db), old) == "Juan P"
+
+
+def test_the_row_hash_of_persons_is_keyed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tables = {"persons": "person_id,full_name\nX1,Ana\n", "agencies": VALID["agencies"]}
+    hashes = []
+    for key in (b"a" * 32, b"b" * 32):
+        monkeypatch.setenv("BALIZA_KEY", base64.b64encode(key).decode())
+        with open_warehouse(tmp_path / f"{key[:1].decode()}.duckdb") as wh:
+            load(wh, write_dataset(tmp_path / "d", tables))
+            hashes.append(wh.duckdb.execute(
+                "SELECT (SELECT _row_hash FROM persons), (SELECT _row_hash FROM agencies WHERE agency_id = 'A1')"
+            ).fetchall()[0])
+    assert hashes[0][0] != hashes[1][0]  # a person's hash depends on the secret key
+    assert hashes[0][1] == hashes[1][1]  # other tables' do not

@@ -186,3 +186,12 @@ def test_crypto_transfers_with_a_five_column_key(wh: Warehouse, tmp_path: Path) 
     )
     report = load(wh, write_dataset(tmp_path / "d", {"crypto_transfers": transfers}))
     assert (report.tables["crypto_transfers"].accepted, report.tables["crypto_transfers"].quarantined) == (2, 1)
+
+
+def test_a_later_load_does_not_see_an_earlier_loads_quarantine(wh: Warehouse, tmp_path: Path) -> None:
+    bad_unit = with_changes(units=VALID["units"].replace("U1,A1,PCU Callao,port_control_unit", "U1,A1,x,bad_kind"))
+    load(wh, write_dataset(tmp_path / "first", bad_unit))
+    later = {"seizures": "seizure_id,unit_id,seized_at,substance,substance_group,quantity,quantity_unit\n"
+                         "S9,U1,2025-04-01T00:00:00Z,cocaine,cocaine_type,1,kg\n"}
+    load(wh, write_dataset(tmp_path / "second", later))
+    assert quarantine_reasons(wh, "seizures")[-1][2] == "unit_id 'U1' is not in units"

@@ -36,6 +36,7 @@ def write_quarantine(
 
 
 def remember_quarantined_keys(con: duckdb.DuckDBPyConnection, table: Table, checked: str) -> None:
+    # Replaces the empty table `ensure_quarantined_keys` may have created for tables loaded later.
     """Keys this load quarantined for `table`, so that rows pointing at them say why they are refused."""
     if len(table.key) != 1:
         return
@@ -54,14 +55,11 @@ def ensure_quarantined_keys(con: duckdb.DuckDBPyConnection, table_name: str) -> 
     )
 
 
-def write_normalisations(con: duckdb.DuckDBPyConnection, load_id: int, table: Table, checked: str) -> int:
-    """Record every changed cell of the accepted rows; returns how many rows had a change."""
+def write_normalisations(con: duckdb.DuckDBPyConnection, load_id: int, table: Table, checked: str) -> None:
+    """Record every changed cell of the accepted rows."""
     con.execute(
         f"INSERT INTO normalisations (load_id, table_name, source_file, line, column_name, original, normalised, rule) "
         f"SELECT {load_id}, {literal(table.name)}, _file, _line, n.column, n.original, n.normalised, n.rule "
         f"FROM (SELECT _file, _line, unnest(_norms) AS n FROM {quote_name(checked)} "
         f"WHERE len(_errors) = 0 AND len(_norms) > 0)"
     )
-    return con.execute(
-        f"SELECT count(*) FROM {quote_name(checked)} WHERE len(_errors) = 0 AND len(_norms) > 0"
-    ).fetchall()[0][0]

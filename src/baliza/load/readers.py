@@ -132,9 +132,8 @@ def _stage_csv_with_duckdb(
             _raise_encoding_error(path)
         return False
     cells = [f'coalesce(length(c{i}) - length(replace(c{i}, chr(10), \'\')), 0)' for i in range(len(staged.header))]
-    has_newlines = quoted and con.execute(
-        f'SELECT coalesce(max({" + ".join(cells)}), 0) > 0 FROM "{table}"'
-    ).fetchall()[0][0]
+    breaks = " OR ".join(f"coalesce(contains(c{i}, chr(10)), false)" for i in range(len(staged.header)))
+    has_newlines = quoted and con.execute(f'SELECT coalesce(bool_or({breaks}), false) FROM "{table}"').fetchall()[0][0]
     base = con.execute(f'SELECT coalesce(min(rowid), 0) FROM "{table}"').fetchall()[0][0]
     first = header_lines + 1 - base  # temp tables written in a transaction number their rows from an offset
     staged.problem_sql = "NULL::VARCHAR"

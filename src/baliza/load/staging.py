@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from baliza.contract import ColumnType, Table
+from baliza.load.errors import UnreadableFile
 from baliza.load.normalisation import COMMA_DECIMAL
 from baliza.load.readers import StagedFile
 from baliza.load.sql import literal, quote_name, text_list
@@ -44,6 +45,13 @@ def match_columns(table: Table, staged: StagedFile) -> FileColumns:
             staged.warnings.append(f"{staged.source.path}: column {name!r} appears twice; the first one is loaded")
         else:
             result.unknown.append(name)
+    if staged.header and not result.mapping:
+        shown = ", ".join(repr(h) for h in staged.header[:5])
+        raise UnreadableFile(
+            staged.source.path,
+            f"none of its columns ({shown}) is a column of {table.name}; expected a comma-separated file "
+            f"with a header row such as {', '.join(table.key)}",
+        )
     result.missing_required = [c.name for c in table.required_columns if c.name not in result.mapping]
     if result.unknown:
         listed = ", ".join(repr(u) for u in result.unknown)

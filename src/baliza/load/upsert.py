@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import duckdb
 
 from baliza.contract import Table
-from baliza.load.sql import quote_name
+from baliza.load.sql import literal, quote_name
 from baliza.warehouse.schema import BOOKKEEPING_COLUMNS, history_table_name
 
 
@@ -23,12 +23,17 @@ class UpsertCounts:
     unchanged: int = 0
 
 
-def row_hash_sql(table: Table) -> str:
+def row_hash_sql(table: Table, pepper: str = "") -> str:
+    """The hash of a row's contract columns. For tables with personal columns a secret `pepper` goes in
+    too, so that the stored hash cannot be used to guess a protected person's identity."""
     parts = ", ".join(f'coalesce(CAST("v__{c.name}" AS VARCHAR), chr(0))' for c in table.columns)
-    return f"md5(concat_ws(chr(31), {parts}))"
+    secret = f"{literal(pepper)}, " if pepper and any(c.personal for c in table.columns) else ""
+    return f"md5(concat_ws(chr(31), {secret}{parts}))"
 
 
-def upsert(con: duckdb.DuckDBPyConnection, load_id: int, table: Table, checked: str) -> UpsertCounts:
+def upsert(
+    con: duckdb.DuckDBPyConnection, load_id: int, table: Table, checked: str, *, pepper: str = ""
+) -> UpsertCounts:
     target = f"main.{quote_name(table.name)}"
     columns = [c.name for c in table.columns] + [name for name, _ in BOOKKEEPING_COLUMNS]
     column_list = ", ".join(quote_name(c) for c in columns)
@@ -37,14 +42,14 @@ def upsert(con: duckdb.DuckDBPyConnection, load_id: int, table: Table, checked: 
         # Nothing stored yet (a first load): every accepted row is new; no need to compare.
         inserted = con.execute(
             f"INSERT INTO {target} ({column_list}) SELECT {values}, _agency, {load_id}, _file, _line, "
-            f"{row_hash_sql(table)} FROM {quote_name(checked)} WHERE len(_errors) = 0"
+            f"{row_hash_sql(table, pepper)} FROM {quote_name(checked)} WHERE len(_errors) = 0"
         ).fetchall()[0][0]
         return UpsertCounts(inserted=inserted)
     new = f"_bz_new_{table.name}"
     key_match = " AND ".join(f'w.{quote_name(k)} = a."v__{k}"' for k in table.key)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {quote_name(new)} AS SELECT a.*, w._row_hash AS _old_hash FROM "
-        f"(SELECT *, {row_hash_sql(table)} AS _hash FROM {quote_name(checked)} WHERE len(_errors) = 0) a "
+        f"(SELECT *, {row_hash_sql(table, pepper)} AS _hash FROM {quote_name(checked)} WHERE len(_errors) = 0) a "
         f"LEFT JOIN {target} w ON {key_match}"
     )
     inserted, replaced, unchanged = con.execute(
