@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import logging
 from collections import defaultdict
+from functools import cache
 from typing import Any
 
 import ibis
@@ -24,8 +25,9 @@ from baliza.warehouse.store import Warehouse
 log = logging.getLogger(__name__)
 
 
+@cache
 def _analysis(module: str, function: str) -> Any | None:
-    """`module.function` if that analysis is installed, else None."""
+    """`module.function` if that analysis is installed, else None (looked up once)."""
     try:
         return getattr(importlib.import_module(module), function)
     except (ImportError, AttributeError):
