@@ -124,6 +124,23 @@ def test_sharing_and_deciding_routes(clients, role: Role) -> None:
         assert answer.status_code == expected(role, P.DECIDE_FINDINGS, where), (role, subject)
 
 
+@pytest.mark.parametrize("role", list(Role))
+def test_dashboard_forms(clients, role: Role) -> None:
+    client = clients[role]
+    csrf = sign_in(client, user_name("AG-POL", role))
+    form = {"grantee_agency_id": "AG-LIV", "kind": "seizure", "purpose": "form", "days": "2", "csrf_token": csrf}
+    own = client.post("/sharing", data={**form, "subject_id": "S3"}, follow_redirects=False)
+    assert own.status_code == (303 if allows(role, P.MANAGE_GRANTS) else 403)
+    other = client.post("/sharing", data={**form, "subject_id": "S2"}, follow_redirects=False)
+    assert other.status_code == (404 if allows(role, P.MANAGE_GRANTS) else 403)
+    finding = sources.finding_id(FINDINGS[1])  # on S1, shared with the police
+    decided = client.post(f"/findings/{finding}/decision", data={"decision": "dismissed", "csrf_token": csrf},
+                          follow_redirects=False)
+    assert decided.status_code == (303 if allows(role, P.DECIDE_FINDINGS) else 403)
+    revoked = client.post("/sharing/nonexistent/revoke", data={"csrf_token": csrf}, follow_redirects=False)
+    assert revoked.status_code == (404 if allows(role, P.MANAGE_GRANTS) else 403)
+
+
 def test_revoking_a_grant_hides_the_chain_at_once(world, app, clients) -> None:
     customs = TestClient(app)
     csrf = sign_in(customs, user_name("AG-CUS", Role.ANALYST))
