@@ -184,3 +184,17 @@ def test_oversight_sees_suppressed_aggregates_only(clients) -> None:
     assert overview["small_cells_suppressed"]
     assert all(p["seizures"] in (None, 0) or p["seizures"] >= 5 for p in overview["by_entry_point"])
     assert oversight.get("/api/persons/X3").status_code == 403
+
+
+def test_indicators_are_scoped_to_the_agency_and_suppressed_for_oversight(clients, monkeypatch) -> None:
+    from baliza.analyses.model import Indicator
+
+    planted = [Indicator("units", unit, "hit_rate", "2025", n / 10, n, denominator)
+               for unit, n, denominator in (("U1", 2, 3), ("Q1", 4, 10), ("P9", 5, 12))]
+    monkeypatch.setattr(sources, "unit_indicators", lambda wh, cache, granularity="year": planted)
+    police = clients[Role.ANALYST].get("/api/indicators").json()
+    assert [i["subject_id"] for i in police] == ["Q1"]
+    oversight = {i["subject_id"]: i for i in clients[Role.OVERSIGHT].get("/api/indicators").json()}
+    assert set(oversight) == {"U1", "Q1", "P9"}
+    assert oversight["U1"]["value"] is None and oversight["U1"]["suppressed"]
+    assert oversight["Q1"]["value"] == 0.4
