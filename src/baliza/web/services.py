@@ -46,7 +46,7 @@ def overview(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
 
 def findings(ctx: ServingContext, principal: Principal, rule: str | None = None) -> list[dict[str, Any]]:
     with ctx.reading(principal) as (wh, scope):
-        found = sources.visible_findings(wh, scope, sources.red_flags(wh, ctx.cache))
+        found = sources.visible_findings(wh, scope, sources.red_flags(wh, ctx.cache), ctx.cache)
     decisions = latest_decisions(ctx.state, principal.agency_id)
     out = []
     for f in found:
