@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from load_fixtures import VALID, count, load, with_changes, write_dataset
 
 from baliza.load import loader
 from baliza.warehouse import Warehouse, open_warehouse
+from load_fixtures import VALID, count, load, with_changes, write_dataset
 
 
 @pytest.fixture
@@ -62,10 +62,10 @@ def test_an_error_mid_load_leaves_the_warehouse_as_it_was(
     before = _counts(wh)
     original = loader.upsert
 
-    def crash_on_cases(con, load_id, table, checked):  # type: ignore[no-untyped-def]
+    def crash_on_cases(con, load_id, table, checked, **options):  # type: ignore[no-untyped-def]
         if table.name == "cases":
             raise KeyboardInterrupt  # as if Ctrl-C were pressed half-way
-        return original(con, load_id, table, checked)
+        return original(con, load_id, table, checked, **options)
 
     monkeypatch.setattr(loader, "upsert", crash_on_cases)
     changed = with_changes(seizures=VALID["seizures"].replace("120.5", "1"),

@@ -22,6 +22,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.generate",
     "baliza.cli.load",
     "baliza.cli.demo",
+    "baliza.cli.justice",
+    "baliza.cli.ksi",
+    "baliza.cli.report",
     "baliza.cli.access",
     "baliza.cli.serve",
 )

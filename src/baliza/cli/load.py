@@ -48,6 +48,9 @@ def load(
     except LoadError as exc:
         fail(str(exc))
         return
+    except KeyboardInterrupt:
+        fail("interrupted: the load was rolled back, the warehouse is as it was", code=130)
+        return
     if as_json:
         print_json(report.to_dict())
         return

@@ -8,6 +8,7 @@ whole load back: the warehouse is as it was.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -31,7 +32,7 @@ from baliza.load.sources import discover
 from baliza.load.sql import literal, quote_name
 from baliza.load.staging import FileColumns, comma_columns, file_select, match_columns
 from baliza.load.upsert import upsert
-from baliza.load.validation import cell_checks_sql, key_and_reference_checks_sql
+from baliza.load.validation import cell_checks_sql, key_and_reference_checks_sql, quarantined_keys_table
 
 if TYPE_CHECKING:
     import duckdb
@@ -64,11 +65,19 @@ def load_datasets(
                 progress(f"reading {source.path.name}", done, len(sources))
             index = len(staged.setdefault(source.table.name, []))
             staged[source.table.name].append(stage_file(con, source, f"_bz_raw_{source.table.name}_{index}"))
-        report = _load_staged(con, warehouse, steps, staged, agency, paths, warnings, loaded_at, progress)
+        # Rows carry their file and line from here on: their order no longer matters, which lets DuckDB
+        # check and insert in parallel.
+        order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            report = _load_staged(con, warehouse, steps, staged, agency, paths, warnings, loaded_at, progress)
+        finally:
+            con.execute(f"SET preserve_insertion_order = {str(bool(order)).lower()}")
     finally:
-        for files in staged.values():
-            for file in files:
-                con.execute(f"DROP TABLE IF EXISTS {quote_name(file.raw_table)}")
+        leftovers = [file.raw_table for files in staged.values() for file in files]
+        leftovers += [quarantined_keys_table(t.name) for t in load_order()]
+        for name in leftovers:  # this load's scratch tables live in the connection's temp schema
+            con.execute(f"DROP TABLE IF EXISTS temp.{quote_name(name)}")
     report.seconds = time.perf_counter() - started
     if progress:
         progress("done", len(steps), len(steps))
@@ -87,6 +96,8 @@ def _load_staged(
     progress: Progress | None,
 ) -> LoadReport:
     sources = [file.source for files in staged.values() for file in files]
+    key = key_for(warehouse.path)
+    pepper = hashlib.sha256(key + b"baliza row hash").hexdigest()
     con.execute("BEGIN TRANSACTION")
     try:
         load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0][0]
@@ -101,10 +112,11 @@ def _load_staged(
         for done, table in enumerate(steps):
             if progress:
                 progress(f"{table.name}: reading and checking", done, len(steps))
-            report.tables[table.name] = _load_table(con, load_id, table, staged[table.name], agency, loaded_at, report)
+            report.tables[table.name] = _load_table(
+                con, load_id, table, staged[table.name], agency, loaded_at, report, pepper
+            )
         if progress:
             progress("protecting confidential people", len(steps), len(steps))
-        key = key_for(warehouse.path)
         report.protected_rows_encrypted = encrypt_protected_persons(con, key)
         if PERSONS in report.tables:
             encrypt_personal_cells_in_records(con, key, load_id)
@@ -142,6 +154,7 @@ def _load_table(
     agency: str | None,
     loaded_at: datetime,
     report: LoadReport,
+    pepper: str,
 ) -> TableReport:
     files: list[tuple[StagedFile, FileColumns]] = []
     selects = []
@@ -156,20 +169,23 @@ def _load_table(
     staged_view, cells_view, checked = (f"_bz_{step}_{table.name}" for step in ("staged", "cells", "checked"))
     con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(staged_view)} AS {' UNION ALL '.join(selects)}")
     loaded_at_sql = f"TIMESTAMP {literal(loaded_at.isoformat(sep=' '))}"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(cells_view)} AS "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(cells_view)} AS "
                 f"{cell_checks_sql(table, staged_view, loaded_at_sql)}")
     for column in table.references:
         ensure_quarantined_keys(con, column.references or "")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(checked)} AS "
-                f"{key_and_reference_checks_sql(table, cells_view)}")
-    rows, quarantined = con.execute(
-        f"SELECT count(*), count(*) FILTER (len(_errors) > 0) FROM {quote_name(checked)}"
+                f"{key_and_reference_checks_sql(table, cells_view, [str(s.source.path) for s in staged_files])}")
+    rows, quarantined, normalised = con.execute(
+        f"SELECT count(*), count(*) FILTER (len(_errors) > 0), count(*) FILTER (len(_errors) = 0 AND len(_norms) > 0) "
+        f"FROM {quote_name(checked)}"
     ).fetchall()[0]
-    write_quarantine(con, load_id, table, checked, files)
-    remember_quarantined_keys(con, table, checked)
-    normalised = write_normalisations(con, load_id, table, checked)
-    counts = upsert(con, load_id, table, checked)
-    for statement in (f"DROP TABLE {quote_name(checked)}", f"DROP VIEW {quote_name(cells_view)}",
+    if quarantined:
+        write_quarantine(con, load_id, table, checked, files)
+        remember_quarantined_keys(con, table, checked)
+    if normalised:
+        write_normalisations(con, load_id, table, checked)
+    counts = upsert(con, load_id, table, checked, pepper=pepper)
+    for statement in (f"DROP TABLE {quote_name(checked)}", f"DROP TABLE {quote_name(cells_view)}",
                       f"DROP VIEW {quote_name(staged_view)}"):
         con.execute(statement)
     return TableReport(rows, rows - quarantined, quarantined, normalised, counts.inserted, counts.replaced,

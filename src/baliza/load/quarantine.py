@@ -30,12 +30,13 @@ def write_quarantine(
             f"INSERT INTO quarantine (load_id, table_name, source_file, line, column_name, value, reason, raw) "
             f"SELECT {load_id}, {literal(table.name)}, c._file, c._line, c._errors[1].column, c._errors[1].value, "
             f"array_to_string(list_transform(c._errors, lambda x: x.reason), '; '), json_object({raw_fields}) "
-            f"FROM {quote_name(checked)} c JOIN {quote_name(staged.raw_table)} r ON r._line = c._line "
+            f"FROM {quote_name(checked)} c JOIN {quote_name(staged.raw_table)} r ON {staged.line_of('r')} = c._line "
             f"WHERE c._src = {index} AND len(c._errors) > 0 ORDER BY c._line"
         )
 
 
 def remember_quarantined_keys(con: duckdb.DuckDBPyConnection, table: Table, checked: str) -> None:
+    # Replaces the empty table `ensure_quarantined_keys` may have created for tables loaded later.
     """Keys this load quarantined for `table`, so that rows pointing at them say why they are refused."""
     if len(table.key) != 1:
         return
@@ -54,14 +55,11 @@ def ensure_quarantined_keys(con: duckdb.DuckDBPyConnection, table_name: str) -> 
     )
 
 
-def write_normalisations(con: duckdb.DuckDBPyConnection, load_id: int, table: Table, checked: str) -> int:
-    """Record every changed cell of the accepted rows; returns how many rows had a change."""
+def write_normalisations(con: duckdb.DuckDBPyConnection, load_id: int, table: Table, checked: str) -> None:
+    """Record every changed cell of the accepted rows."""
     con.execute(
         f"INSERT INTO normalisations (load_id, table_name, source_file, line, column_name, original, normalised, rule) "
         f"SELECT {load_id}, {literal(table.name)}, _file, _line, n.column, n.original, n.normalised, n.rule "
         f"FROM (SELECT _file, _line, unnest(_norms) AS n FROM {quote_name(checked)} "
         f"WHERE len(_errors) = 0 AND len(_norms) > 0)"
     )
-    return con.execute(
-        f"SELECT count(*) FROM {quote_name(checked)} WHERE len(_errors) = 0 AND len(_norms) > 0"
-    ).fetchall()[0][0]

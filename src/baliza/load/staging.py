@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from baliza.contract import ColumnType, Table
+from baliza.load.errors import UnreadableFile
 from baliza.load.normalisation import COMMA_DECIMAL
 from baliza.load.readers import StagedFile
 from baliza.load.sql import literal, quote_name, text_list
@@ -44,6 +45,13 @@ def match_columns(table: Table, staged: StagedFile) -> FileColumns:
             staged.warnings.append(f"{staged.source.path}: column {name!r} appears twice; the first one is loaded")
         else:
             result.unknown.append(name)
+    if staged.header and not result.mapping:
+        shown = ", ".join(repr(h) for h in staged.header[:5])
+        raise UnreadableFile(
+            staged.source.path,
+            f"none of its columns ({shown}) is a column of {table.name}; expected a comma-separated file "
+            f"with a header row such as {', '.join(table.key)}",
+        )
     result.missing_required = [c.name for c in table.required_columns if c.name not in result.mapping]
     if result.unknown:
         listed = ", ".join(repr(u) for u in result.unknown)
@@ -57,6 +65,11 @@ def comma_columns(con: duckdb.DuckDBPyConnection, table: Table, staged: StagedFi
     """Decimal columns that use a comma decimal mark throughout this file (and never a dot)."""
     candidates = [c.name for c in table.columns if c.type == ColumnType.DECIMAL and c.name in columns.mapping]
     if not candidates or staged.rows == 0:
+        return []
+    has_comma = ", ".join(f"coalesce(bool_or(contains({columns.mapping[n]}, ',')), false)" for n in candidates)
+    commas = con.execute(f"SELECT {has_comma} FROM {quote_name(staged.raw_table)}").fetchall()[0]
+    candidates = [name for name, comma in zip(candidates, commas, strict=True) if comma]
+    if not candidates:
         return []
     checks = []
     for name in candidates:
@@ -80,8 +93,8 @@ def file_select(
         for c in table.columns
     )
     return (
-        f"SELECT {index} AS _src, {literal(str(staged.source.path))} AS _file, _line, "
-        f"{literal(agency) if agency else 'NULL::VARCHAR'} AS _agency, _problem, "
+        f"SELECT {index} AS _src, {literal(str(staged.source.path))} AS _file, {staged.line_sql} AS _line, "
+        f"{literal(agency) if agency else 'NULL::VARCHAR'} AS _agency, {staged.problem_sql} AS _problem, "
         f"{text_list(columns.missing_required)} AS _missing, {text_list(comma)} AS _comma, "
         f"{str(manifest.decimal_comma).upper()} AS _decimal_comma, {str(manifest.day_first).upper()} AS _day_first, "
         f"{literal(manifest.timezone) if manifest.timezone else 'NULL::VARCHAR'} AS _tz, {cells} "

@@ -1,0 +1,211 @@
+"""Rule 4: steered assignment, only where the office assigns at random.
+
+- Large cases: under random assignment the number of the office's large-quantity cases a prosecutor
+  receives is hypergeometric given how many cases they got; an exact upper-tail test says whether they got
+  more than chance allows.
+- Linked defendants: a group of cases whose defendants share a phone or a surname and address, or are
+  co-defendants, should spread over prosecutors like any cases; an exact binomial test on the prosecutor
+  with most of them (Bonferroni over the office's prosecutors).
+- Reassignment shortly before a dismissal: per case, as a fact.
+Personal data is used only to link people; no name, phone or address appears in a finding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import sparse, stats
+
+from baliza.analyses.casefacts import CASE_FACTS
+from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, sure_words
+from baliza.analyses.model import Finding, Reference
+from baliza.warehouse.store import Warehouse
+
+RULE_LARGE = "steered_large_cases"
+RULE_LINKED = "steered_linked_defendants"
+RULE_REASSIGNED = "reassigned_before_dismissal"
+LARGE_SHARE = 0.10  # the office's top 10 % of random-assigned cases by quantity (per base unit)
+MIN_CASES = 10
+MIN_LARGE = 4
+MIN_RATIO = 2.0
+MIN_GROUP_CASES = 3
+REASSIGNMENT_DAYS = 30
+LINKS = "justice_defendant_links"
+
+
+def steered_assignment(warehouse: Warehouse) -> RuleResult:
+    tests = _large_case_tests(warehouse) + _linked_group_tests(warehouse)
+    return RuleResult(tests, _reassigned_before_dismissal(warehouse))
+
+
+def _large_case_tests(warehouse: Warehouse) -> list[UnitTest]:
+    rows = warehouse.duckdb.execute(
+        f"""WITH r AS (
+                SELECT case_id, office_id, prosecutor_id,
+                       PERCENT_RANK() OVER (PARTITION BY office_id, quantity_unit ORDER BY case_quantity) AS rank
+                FROM {CASE_FACTS}
+                WHERE assignment = 'random' AND prosecutor_id IS NOT NULL AND case_quantity > 0)
+            SELECT office_id, prosecutor_id, COUNT(*) AS m,
+                   SUM(CAST(rank >= {1 - LARGE_SHARE} AS INTEGER)) AS k,
+                   LIST(case_id ORDER BY rank DESC) FILTER (WHERE rank >= {1 - LARGE_SHARE}) AS large_cases
+            FROM r GROUP BY ALL"""
+    ).df()
+    tests: list[UnitTest] = []
+    if rows.empty:
+        return tests
+    office = rows.groupby("office_id")[["m", "k"]].sum()
+    for r in rows[rows["m"] >= MIN_CASES].itertuples(index=False):
+        total, large = int(office.loc[r.office_id, "m"]), int(office.loc[r.office_id, "k"])
+        k, m = int(r.k), int(r.m)
+        p = float(stats.hypergeom.sf(k - 1, total, large, m))
+        expected = m * large / total if total else 0.0
+        material = k >= MIN_LARGE and k >= MIN_RATIO * expected
+        cases = [] if r.large_cases is None or r.large_cases is pd.NA else list(r.large_cases)
+        tests.append(_large_test(r.prosecutor_id, r.office_id, k, m, large, total, expected, p, material, cases))
+    return tests
+
+
+def _large_test(prosecutor: str, office: str, k: int, m: int, large: int, total: int, expected: float, p: float,
+                material: bool, cases: list[str]) -> UnitTest:
+    subject = Reference("staff", str(prosecutor))
+
+    def make(q: float) -> Finding:
+        summary = (
+            f"Prosecutor {prosecutor} received {k} of office {office}'s {large} largest-quantity cases among "
+            f"{m} randomly assigned cases; chance would give about {expected:.1f}. {sure_words(q)}"
+        )
+        method = (
+            f"Office {office} assigns at random ({total} cases). Large = top {LARGE_SHARE:.0%} by seizure "
+            f"quantity within the office and base unit. Exact hypergeometric upper tail P(X >= {k}) = {p:.2g}; "
+            f"tested with >= {MIN_CASES} cases; flagged at BH q <= 0.05, >= {MIN_LARGE} large cases and "
+            f">= {MIN_RATIO} times the expected number."
+        )
+        evidence = tuple(Reference("cases", str(c)) for c in cases[:EVIDENCE_CAP])
+        return Finding(RULE_LARGE, subject, round(k / max(expected, 1e-9), 3), summary, evidence, method, q,
+                       details={"large_cases": k, "cases": m, "expected": round(expected, 2),
+                                "office_id": office, "evidence_count": len(cases)})
+
+    return UnitTest(RULE_LARGE, subject, p, material, make)
+
+
+def _linked_group_tests(warehouse: Warehouse) -> list[UnitTest]:
+    """Connected groups of defendants (shared phone, shared surname + address, co-defendants).
+
+    Only keys shared by two or more people can link anyone, so only those enter the graph; a person linked
+    to nobody is a group alone (still tested when they are a defendant in several cases).
+    """
+    con = warehouse.duckdb
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {LINKS} AS
+            WITH d AS (
+                SELECT DISTINCT p.case_id, p.person_id, f.office_id, f.prosecutor_id FROM case_parties p
+                JOIN {CASE_FACTS} f USING (case_id)
+                WHERE p.role = 'defendant' AND f.assignment = 'random' AND f.prosecutor_id IS NOT NULL),
+            people AS (
+                SELECT x.person_id, NULLIF(trim(x.phone), '') AS phone,
+                       CASE WHEN NULLIF(trim(x.address), '') IS NOT NULL AND x.full_name IS NOT NULL
+                            THEN lower(split_part(trim(x.full_name), ' ', -1)) || '|' || lower(trim(x.address))
+                       END AS surname_address
+                FROM persons x SEMI JOIN d USING (person_id)),
+            keyed AS (
+                SELECT person_id, 'case:' || case_id AS k FROM d
+                UNION ALL SELECT person_id, 'phone:' || phone FROM people WHERE phone IS NOT NULL
+                UNION ALL SELECT person_id, 'home:' || surname_address FROM people WHERE surname_address IS NOT NULL),
+            shared AS (SELECT k FROM keyed GROUP BY k HAVING COUNT(DISTINCT person_id) >= 2)
+            SELECT DISTINCT person_id, hash(person_id) AS person_hash, hash(k) AS key_hash
+            FROM keyed SEMI JOIN shared USING (k)"""
+    )
+    edges = con.execute(f"SELECT person_hash, key_hash FROM {LINKS}").fetchnumpy()
+    groups = pd.DataFrame({"person_hash": np.array([], dtype=np.uint64), "group_id": np.array([], dtype=np.int64)})
+    if len(edges["person_hash"]):
+        persons, person_idx = np.unique(np.asarray(edges["person_hash"]), return_inverse=True)
+        _, key_idx = np.unique(np.asarray(edges["key_hash"]), return_inverse=True)
+        n = len(persons) + int(key_idx.max()) + 1
+        graph = sparse.coo_matrix((np.ones(len(person_idx)), (person_idx, len(persons) + key_idx)), shape=(n, n))
+        _, labels = sparse.csgraph.connected_components(graph, directed=False)
+        groups = pd.DataFrame({"person_hash": persons, "group_id": labels[: len(persons)].astype(np.int64)})
+    con.register("_group_of_hash", groups)
+    try:
+        rows = con.execute(
+            f"""WITH d AS (
+                    SELECT DISTINCT p.case_id, p.person_id, f.office_id, f.prosecutor_id FROM case_parties p
+                    JOIN {CASE_FACTS} f USING (case_id)
+                    WHERE p.role = 'defendant' AND f.assignment = 'random' AND f.prosecutor_id IS NOT NULL),
+                g AS (
+                    SELECT DISTINCT d.case_id, d.office_id, d.prosecutor_id,
+                           COALESCE('g' || CAST(h.group_id AS VARCHAR), 'p' || d.person_id) AS group_id
+                    FROM d LEFT JOIN _group_of_hash h ON h.person_hash = hash(d.person_id)),
+                sizes AS (SELECT group_id, office_id, COUNT(DISTINCT case_id) AS m FROM g GROUP BY ALL
+                          HAVING COUNT(DISTINCT case_id) >= {MIN_GROUP_CASES}),
+                shares AS (SELECT office_id, prosecutor_id, COUNT(*) AS n,
+                                  COUNT(*) / SUM(COUNT(*)) OVER (PARTITION BY office_id) AS share,
+                                  COUNT(*) OVER (PARTITION BY office_id) AS n_prosecutors
+                           FROM {CASE_FACTS} WHERE assignment = 'random' AND prosecutor_id IS NOT NULL
+                           GROUP BY office_id, prosecutor_id)
+                SELECT g.group_id, g.office_id, g.prosecutor_id, s.m, COUNT(DISTINCT g.case_id) AS k,
+                       LIST(DISTINCT g.case_id) AS cases, sh.share, sh.n_prosecutors
+                FROM g JOIN sizes s USING (group_id, office_id)
+                JOIN shares sh USING (office_id, prosecutor_id)
+                GROUP BY g.group_id, g.office_id, g.prosecutor_id, s.m, sh.share, sh.n_prosecutors"""
+        ).df()
+    finally:
+        con.unregister("_group_of_hash")
+        con.execute(f"DROP TABLE IF EXISTS {LINKS}")
+    tests: list[UnitTest] = []
+    if rows.empty:
+        return tests
+    rows["p"] = stats.binom.sf(rows["k"] - 1, rows["m"], rows["share"])
+    top = rows.sort_values(["group_id", "office_id", "p"]).drop_duplicates(["group_id", "office_id"])
+    for row in top.to_dict("records"):
+        p = float(min(1.0, row["p"] * row["n_prosecutors"]))
+        k, m = int(row["k"]), int(row["m"])
+        material = k >= MIN_GROUP_CASES and k >= MIN_RATIO * m * float(row["share"])
+        tests.append(_linked_test(row, k, m, p, material))
+    return tests
+
+
+def _linked_test(top: dict, k: int, m: int, p: float, material: bool) -> UnitTest:
+    prosecutor, office, share = str(top["prosecutor_id"]), str(top["office_id"]), float(top["share"])
+    cases = sorted(str(c) for c in top["cases"])
+    subject = Reference("staff", prosecutor)
+
+    def make(q: float) -> Finding:
+        summary = (
+            f"Prosecutor {prosecutor} received {k} of {m} cases of one linked group of defendants in office "
+            f"{office} (linked by shared phone, shared surname and address, or as co-defendants); with their "
+            f"{share:.0%} share of the office's random assignments chance would give about {m * share:.1f}. "
+            f"{sure_words(q)}"
+        )
+        method = (
+            f"Defendants linked into groups (connected components over shared phone, surname + address, "
+            f"co-defendancy). Exact binomial upper tail for the prosecutor with most of the group's cases, "
+            f"Bonferroni over the office's prosecutors (p = {p:.2g}); groups with >= {MIN_GROUP_CASES} cases; "
+            f"flagged at BH q <= 0.05 and >= {MIN_RATIO} times the expected count."
+        )
+        evidence = tuple(Reference("cases", c) for c in cases[:EVIDENCE_CAP])
+        return Finding(RULE_LINKED, subject, round(k / max(m * share, 1e-9), 3), summary, evidence, method, q,
+                       details={"group_cases": m, "received": k, "office_id": office, "evidence_count": len(cases)})
+
+    return UnitTest(RULE_LINKED, subject, p, material, make)
+
+
+def _reassigned_before_dismissal(warehouse: Warehouse) -> list[Finding]:
+    rows = warehouse.duckdb.execute(
+        f"""SELECT e.case_id, e.event_id, e.staff_id, MIN(d.disposed_at) AS dismissed_at, MAX(e."at") AS at
+            FROM case_events e JOIN dispositions d USING (case_id)
+            WHERE e.kind = 'reassigned' AND d.outcome = 'dismissed'
+              AND d.disposed_at >= e."at" AND d.disposed_at <= e."at" + INTERVAL {REASSIGNMENT_DAYS} DAY
+            GROUP BY ALL ORDER BY e.case_id"""
+    ).fetchall()
+    out: list[Finding] = []
+    for case_id, event_id, staff_id, dismissed_at, at in rows:
+        days = (dismissed_at - at).days
+        to = f" to {staff_id}" if staff_id else ""
+        out.append(Finding(
+            RULE_REASSIGNED, Reference("cases", str(case_id)), float(REASSIGNMENT_DAYS - days),
+            f"Case {case_id} was reassigned{to} {days} days before a defendant's dismissal. {sure_words(None)}",
+            (Reference("case_events", str(event_id)), Reference("cases", str(case_id))),
+            f"A 'reassigned' event followed by a dismissal within {REASSIGNMENT_DAYS} days.",
+            details={"days": days, "staff_id": staff_id},
+        ))
+    return out

@@ -1,0 +1,96 @@
+"""What every red-flag rule shares: unit tests with p-values, one FDR across them all, evidence lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from baliza.analyses.model import Finding, Reference
+from baliza.stats.casemix import CaseMixModel, fit_case_mix, observed_expected
+from baliza.stats.funnel import fit_funnel
+from baliza.warehouse.store import Warehouse
+
+FDR_LEVEL = 0.05  # Benjamini-Hochberg across every unit tested by every rule
+EVIDENCE_CAP = 25  # rows listed per finding; the full count is always given
+
+
+@dataclass(frozen=True)
+class UnitTest:
+    """One unit (a prosecutor, judge, office, seizing unit) tested by one rule.
+
+    `material` says whether the effect is big enough to matter if it is also statistically clear;
+    `make_finding(q)` builds the finding (evidence is fetched only for units that are flagged).
+    """
+
+    rule: str
+    subject: Reference
+    p_value: float
+    material: bool
+    make_finding: Callable[[float], Finding]
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """A rule's output: unit tests (flagged after the FDR step) and findings that need no test (per case)."""
+
+    tests: list[UnitTest]
+    findings: list[Finding]
+
+
+def observed_expected_tests(
+    cells: pd.DataFrame, unit: str, covariates: Sequence[str], min_items: int
+) -> tuple[pd.DataFrame, CaseMixModel | None]:
+    """Case-mix-adjusted O/E per unit with an over-dispersed funnel; units below `min_items` are not tested.
+
+    The sampling z of each unit is the exact binomial tail (n items at the unit's mean expected rate), then
+    deflated for the between-unit variance tau².
+
+    `cells` has one row per (unit, covariates...) with `events` and `trials`. Returns per unit: n, observed,
+    expected, variance, ratio, z, p (one-sided, excess), and the fitted model.
+    """
+    cells = cells[cells[unit].notna()].reset_index(drop=True)
+    if cells.empty or cells["trials"].sum() == 0:
+        return pd.DataFrame(), None
+    model = fit_case_mix(cells, covariates)
+    per_unit = observed_expected(cells, unit, model)
+    per_unit = per_unit[per_unit["n"] >= min_items].reset_index(drop=True)
+    if per_unit.empty:
+        return per_unit, model
+    fit = fit_funnel(
+        per_unit["observed"].to_numpy(), per_unit["expected"].to_numpy(), per_unit["variance"].to_numpy(),
+        per_unit["n"].to_numpy(),
+    )
+    per_unit["ratio"] = per_unit["observed"] / per_unit["expected"].where(per_unit["expected"] > 0)
+    per_unit["z"] = fit.z
+    per_unit["p"] = np.where(np.isnan(fit.p_upper), 1.0, fit.p_upper)
+    per_unit.attrs["tau2"] = fit.tau2
+    per_unit.attrs["phi"] = fit.phi
+    return per_unit, model
+
+
+def case_evidence(warehouse: Warehouse, sql_filter: str, table: str = "cases") -> tuple[tuple[Reference, ...], int]:
+    """The case ids (capped) and how many there are, for a SQL condition over the case facts."""
+    from baliza.analyses.casefacts import CASE_FACTS
+
+    rows = warehouse.duckdb.execute(
+        f"SELECT case_id FROM {CASE_FACTS} WHERE {sql_filter} ORDER BY case_id"
+    ).fetchall()
+    return tuple(Reference(table, str(r[0])) for r in rows[:EVIDENCE_CAP]), len(rows)
+
+
+def sure_words(q: float | None) -> str:
+    """How sure a flag is, in plain words."""
+    if q is None:
+        return "This is a fact in the records, not a statistical estimate."
+    if q < 0.001:
+        return f"Very unlikely to be chance (q = {q:.2g}: under 1 in 1,000 such flags would be false alarms)."
+    if q < 0.01:
+        return f"Unlikely to be chance (q = {q:.2g}: about 1 in 100 such flags would be false alarms)."
+    return f"Probably not chance (q = {q:.2g}: up to 1 in 20 such flags could be false alarms)."
+
+
+def sql_quote(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"

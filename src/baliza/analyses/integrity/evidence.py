@@ -1,0 +1,90 @@
+"""Rule 6: evidence recorded missing or destroyed before trial (before the case's first hearing, or before
+any disposition), per case; and prosecutors with more such cases than their office's cases explain."""
+
+from __future__ import annotations
+
+from baliza.analyses.casefacts import CASE_FACTS
+from baliza.analyses.integrity.common import RuleResult, UnitTest, observed_expected_tests, sure_words
+from baliza.analyses.model import Finding, Reference
+from baliza.warehouse.store import Warehouse
+
+RULE_CASE = "evidence_lost_before_trial"
+RULE_PROSECUTOR = "evidence_loss_concentration"
+MIN_CASES = 15
+MIN_LOST = 3
+MIN_RATIO = 2.0
+
+
+def _lost_sql() -> str:
+    return """
+    WITH first_hearing AS (SELECT case_id, MIN("at") AS at FROM case_events WHERE kind = 'hearing' GROUP BY 1),
+    first_disposition AS (SELECT case_id, MIN(disposed_at) AS at FROM dispositions GROUP BY 1)
+    SELECT e.case_id, e.event_id, e.kind, e."at"
+    FROM case_events e
+    LEFT JOIN first_hearing h USING (case_id)
+    LEFT JOIN first_disposition d USING (case_id)
+    WHERE e.kind IN ('evidence_missing', 'evidence_destroyed')
+      AND e."at" < COALESCE(h.at, d.at, TIMESTAMP '9999-12-31')
+    """
+
+
+LOST = "justice_evidence_lost"
+
+
+def evidence_losses(warehouse: Warehouse) -> RuleResult:
+    warehouse.duckdb.execute(f"CREATE OR REPLACE TEMP TABLE {LOST} AS {_lost_sql()}")
+    rows = warehouse.duckdb.execute(
+        f"""SELECT l.case_id, l.event_id, l.kind, f.prosecutor_id,
+                   printf('Case %s: evidence recorded as %s on %s, before trial. ', l.case_id,
+                          replace(l.kind, 'evidence_', ''), strftime(l."at", '%Y-%m-%d')) AS summary
+            FROM {LOST} l JOIN {CASE_FACTS} f USING (case_id) ORDER BY l.case_id"""
+    ).fetchall()
+    fact = sure_words(None)
+    method = ("A case event 'evidence_missing' or 'evidence_destroyed' dated before the first hearing (else before "
+              "the first disposition).")
+    findings = [
+        Finding(
+            RULE_CASE, Reference("cases", case_id), 1.0, summary + fact,
+            (Reference("case_events", event_id), Reference("cases", case_id)), method,
+            details={"kind": kind, "prosecutor_id": prosecutor},
+        )
+        for case_id, event_id, kind, prosecutor, summary in rows
+    ]
+    cells = warehouse.duckdb.execute(
+        f"""WITH lost AS (SELECT DISTINCT case_id FROM {LOST})
+            SELECT f.prosecutor_id, f.office_id, COUNT(lost.case_id) AS events, COUNT(*) AS trials
+            FROM {CASE_FACTS} f LEFT JOIN lost USING (case_id) GROUP BY ALL"""
+    ).df()
+    per_unit, _ = observed_expected_tests(cells, "prosecutor_id", ("office_id",), MIN_CASES)
+    lost_by: dict[str, list[str]] = {}
+    for case_id, _event, _kind, prosecutor, _summary in rows:
+        lost_by.setdefault(str(prosecutor), []).append(str(case_id))
+    tests = [] if per_unit.empty else [
+        _prosecutor_test(row, sorted(set(lost_by.get(str(row.prosecutor_id), []))), per_unit.attrs)
+        for row in per_unit.itertuples(index=False)
+    ]
+    return RuleResult(tests, findings)
+
+
+def _prosecutor_test(row: tuple, cases: list[str], fit: dict) -> UnitTest:
+    observed, expected, n = float(row.observed), float(row.expected), int(row.n)
+    material = observed >= MIN_LOST and observed >= MIN_RATIO * expected
+    subject = Reference("staff", str(row.prosecutor_id))
+
+    def make(q: float) -> Finding:
+        summary = (
+            f"Prosecutor {row.prosecutor_id}: evidence went missing or was destroyed before trial in "
+            f"{int(observed)} of {n} cases, where about {expected:.1f} would be usual in the same office. "
+            f"{sure_words(q)}"
+        )
+        method = (
+            f"Observed against expected (office rate) cases with evidence lost before trial; additive "
+            f"random-effects funnel (tau² = {fit['tau2']:.4f}), z = {row.z:.2f}; tested with >= {MIN_CASES} cases;"
+            f" flagged at BH q <= 0.05, >= {MIN_LOST} cases and O/E >= {MIN_RATIO}."
+        )
+        evidence = tuple(Reference("cases", c) for c in cases[:25])
+        return Finding(RULE_PROSECUTOR, subject, round(observed / max(expected, 1e-9), 3), summary, evidence,
+                       method, q, details={"cases": n, "observed": int(observed), "expected": round(expected, 2),
+                                           "evidence_count": len(cases)})
+
+    return UnitTest(RULE_PROSECUTOR, subject, float(row.p), material, make)

@@ -1,0 +1,103 @@
+"""Rule 5: cases lost to the statute of limitations, long inactivity before it, repeated adjournments
+asked for by the prosecution; and prosecutors who lose more cases to limitation than their case mix explains."""
+
+from __future__ import annotations
+
+from baliza.analyses.casefacts import CASE_FACTS
+from baliza.analyses.integrity.common import (
+    RuleResult,
+    UnitTest,
+    case_evidence,
+    observed_expected_tests,
+    sql_quote,
+    sure_words,
+)
+from baliza.analyses.model import Finding, Reference
+from baliza.warehouse.store import Warehouse
+
+RULE_CASE = "statute_barred"
+RULE_ADJOURNED = "repeated_prosecution_adjournments"
+RULE_PROSECUTOR = "statute_barred_concentration"
+MIN_ADJOURNMENTS = 3
+MIN_CASES = 15
+MIN_BARRED = 3
+MIN_RATIO = 2.0
+COVARIATES = ("office_id", "substance_group", "defendants_band", "offence")
+
+
+def limitation_losses(warehouse: Warehouse) -> RuleResult:
+    findings = _case_findings(warehouse)
+    cells = warehouse.duckdb.execute(
+        f"""SELECT prosecutor_id, {', '.join(COVARIATES)}, SUM(CAST(statute_barred AS INTEGER)) AS events,
+                   COUNT(*) AS trials FROM {CASE_FACTS} WHERE resolved GROUP BY ALL"""
+    ).df()
+    per_unit, model = observed_expected_tests(cells, "prosecutor_id", COVARIATES, MIN_CASES)
+    tests: list[UnitTest] = []
+    if not per_unit.empty and model is not None:
+        for row in per_unit.itertuples(index=False):
+            tests.append(_prosecutor_test(warehouse, row, per_unit.attrs))
+    return RuleResult(tests, findings)
+
+
+def _case_findings(warehouse: Warehouse) -> list[Finding]:
+    rows = warehouse.duckdb.execute(
+        f"""WITH adjourned AS (
+                SELECT case_id, COUNT(*) AS adjournments FROM case_events
+                WHERE kind = 'adjourned' AND requested_by = 'prosecution' GROUP BY case_id),
+            candidates AS (
+                SELECT f.case_id, f.prosecutor_id, f.statute_barred, COALESCE(a.adjournments, 0) AS adjournments
+                FROM {CASE_FACTS} f LEFT JOIN adjourned a USING (case_id)
+                WHERE f.statute_barred OR a.adjournments >= {MIN_ADJOURNMENTS}),
+            gaps AS (  -- only the candidates' events are sorted
+                SELECT case_id, date_diff('day', LAG("at") OVER (PARTITION BY case_id ORDER BY "at"), "at") AS gap
+                FROM case_events SEMI JOIN candidates USING (case_id))
+            SELECT c.case_id, c.prosecutor_id, c.statute_barred, COALESCE(MAX(g.gap), 0), c.adjournments
+            FROM candidates c LEFT JOIN gaps g USING (case_id)
+            GROUP BY c.case_id, c.prosecutor_id, c.statute_barred, c.adjournments ORDER BY c.case_id"""
+    ).fetchall()
+    out: list[Finding] = []
+    for case_id, prosecutor, barred, gap, adjournments in rows:
+        evidence = (Reference("cases", str(case_id)),)
+        words = f"its longest gap between recorded steps was {int(gap)} days and the prosecution asked for " \
+                f"{int(adjournments)} adjournments"
+        if barred:
+            out.append(Finding(
+                RULE_CASE, Reference("cases", str(case_id)), float(gap),
+                f"Case {case_id} was lost to the statute of limitations; {words}. {sure_words(None)}",
+                evidence, "A defendant's disposition is 'statute_barred'; inactivity = longest gap between "
+                "consecutive case events; adjournments counted where requested_by = prosecution.",
+                details={"longest_gap_days": int(gap), "prosecution_adjournments": int(adjournments),
+                         "prosecutor_id": prosecutor},
+            ))
+        elif adjournments >= MIN_ADJOURNMENTS:
+            out.append(Finding(
+                RULE_ADJOURNED, Reference("cases", str(case_id)), float(adjournments),
+                f"Case {case_id}: {words}. {sure_words(None)}", evidence,
+                f"Fires at >= {MIN_ADJOURNMENTS} adjournments requested by the prosecution.",
+                details={"prosecution_adjournments": int(adjournments), "prosecutor_id": prosecutor},
+            ))
+    return out
+
+
+def _prosecutor_test(warehouse: Warehouse, row: tuple, fit: dict) -> UnitTest:
+    prosecutor = str(row.prosecutor_id)
+    observed, expected, n = float(row.observed), float(row.expected), int(row.n)
+    material = observed >= MIN_BARRED and observed >= MIN_RATIO * expected
+    subject = Reference("staff", prosecutor)
+
+    def make(q: float) -> Finding:
+        evidence, count = case_evidence(warehouse, f"prosecutor_id = {sql_quote(prosecutor)} AND statute_barred")
+        summary = (
+            f"Prosecutor {prosecutor}: {int(observed)} of {n} resolved cases lost to the statute of limitations, "
+            f"where about {expected:.1f} would be usual for the same office and kinds of case. {sure_words(q)}"
+        )
+        method = (
+            f"Logistic model of statute-barred on {', '.join(COVARIATES)}; additive random-effects funnel "
+            f"(tau² = {fit['tau2']:.4f}), z = {row.z:.2f}; tested with >= {MIN_CASES} resolved cases; flagged "
+            f"at BH q <= 0.05, >= {MIN_BARRED} cases and O/E >= {MIN_RATIO}."
+        )
+        return Finding(RULE_PROSECUTOR, subject, round(observed / max(expected, 1e-9), 3), summary, evidence,
+                       method, q, details={"cases": n, "observed": int(observed), "expected": round(expected, 2),
+                                           "evidence_count": count})
+
+    return UnitTest(RULE_PROSECUTOR, subject, float(row.p), material, make)

@@ -1,0 +1,128 @@
+"""Rule 1: outcome outliers. Dismissals and acquittals of seizure cases per prosecutor, office and judge,
+against what the case mix predicts, with over-dispersion, a minimum sample and one FDR across all units."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from baliza.analyses.casefacts import CASE_FACTS
+from baliza.analyses.integrity.common import (
+    RuleResult,
+    UnitTest,
+    case_evidence,
+    observed_expected_tests,
+    sql_quote,
+    sure_words,
+)
+from baliza.analyses.model import Finding, Reference
+from baliza.stats.funnel import funnel_limits
+from baliza.warehouse.store import Warehouse
+
+RULE = "outcome_outlier"
+COVARIATES = ("substance_group", "quantity_band", "defendants_band", "offence")
+LEVELS = {"prosecutor_id": ("staff", "prosecutor"), "office_id": ("units", "office"), "judge_id": ("staff", "judge")}
+OUTCOMES = ("dismissed", "acquitted")
+MIN_CASES = 15  # resolved seizure cases before a unit is tested at all
+MIN_RATIO = 1.5  # observed at least 1.5 times the expected count
+MIN_EXCESS = 3.0  # and at least 3 cases more than expected
+
+
+def outcome_outliers(warehouse: Warehouse) -> RuleResult:
+    covariates = ", ".join(COVARIATES)
+    tests: list[UnitTest] = []
+    office_of = dict(warehouse.duckdb.execute(
+        f"SELECT prosecutor_id, MODE(office_id) FROM {CASE_FACTS} WHERE prosecutor_id IS NOT NULL GROUP BY 1"
+    ).fetchall())
+    for outcome in OUTCOMES:
+        for level, (table, noun) in LEVELS.items():
+            cells = warehouse.duckdb.execute(
+                f"""SELECT {level}, {covariates}, SUM(CAST({outcome} AS INTEGER)) AS events, COUNT(*) AS trials
+                    FROM {CASE_FACTS} WHERE resolved AND from_seizure GROUP BY ALL"""
+            ).df()
+            per_unit, model = observed_expected_tests(cells, level, COVARIATES, MIN_CASES)
+            if per_unit.empty or model is None:
+                continue
+            for row in per_unit.itertuples(index=False):
+                office = unit_office(row, level, office_of)
+                tests.append(_unit_test(warehouse, row, level, table, noun, outcome, per_unit.attrs, model.method,
+                                        office))
+    return RuleResult(tests, [])
+
+
+def unit_office(row: tuple, level: str, office_of: dict[str, str]) -> str | None:
+    """The office a prosecutor mostly works in, or the office itself (judges: none)."""
+    unit_id = str(getattr(row, level))
+    if level == "office_id":
+        return unit_id
+    return office_of.get(unit_id) if level == "prosecutor_id" else None
+
+
+def explained_office_flags(findings: list[Finding]) -> list[Finding]:
+    """Withhold an office's outcome flag when one of its prosecutors is flagged for the same outcome: the
+    office's excess is then that prosecutor's, and the prosecutor's finding names it."""
+    explained = {
+        (f.details.get("office_id"), f.details.get("outcome"))
+        for f in findings if f.rule == RULE and f.details.get("level") == "prosecutor"
+    }
+    return [
+        f for f in findings
+        if not (f.rule == RULE and f.details.get("level") == "office"
+                and (f.subject.id, f.details.get("outcome")) in explained)
+    ]
+
+
+def _unit_test(warehouse: Warehouse, row: tuple, level: str, table: str, noun: str, outcome: str,
+               fit: dict, model_method: str, office: str | None) -> UnitTest:
+    unit_id = str(getattr(row, level))
+    observed, expected, n = float(row.observed), float(row.expected), int(row.n)
+    material = expected > 0 and observed >= MIN_RATIO * expected and observed - expected >= MIN_EXCESS
+    subject = Reference(table, unit_id)
+
+    def make(q: float) -> Finding:
+        evidence, count = case_evidence(
+            warehouse, f"{level} = {sql_quote(unit_id)} AND resolved AND from_seizure AND {outcome}"
+        )
+        summary = (
+            f"{noun.capitalize()} {unit_id}: {int(observed)} of {n} resolved seizure cases were {outcome}, where "
+            f"cases like these (same substance, quantity, defendants and offence) would give about {expected:.1f} "
+            f"({observed / expected:.1f} times as many). {sure_words(q)}"
+        )
+        method = (
+            f"{model_method} of '{outcome}' (no defendant convicted) on {', '.join(COVARIATES)}, fitted on all "
+            f"resolved seizure cases; expected count = sum of the {noun}'s cases' fitted probabilities. "
+            f"Over-dispersion: additive random-effects funnel on O/E (tau² = {fit['tau2']:.4f}, winsorised "
+            f"phi = {fit['phi']:.2f}); one-sided z = {row.z:.2f}. Tested only with >= {MIN_CASES} cases; flagged "
+            f"when BH q <= 0.05 across all units and rules, O/E >= {MIN_RATIO} and O - E >= {MIN_EXCESS}. "
+            f"Evidence: {count} {outcome} cases ({min(count, len(evidence))} listed)."
+        )
+        return Finding(RULE, subject, round(float(observed / expected), 3), summary, evidence, method, q,
+                       details={"outcome": outcome, "level": noun, "office_id": office, "cases": n,
+                                "observed": int(observed),
+                                "expected": round(expected, 2), "z": round(float(row.z), 2),
+                                "evidence_count": count})
+
+    return UnitTest(RULE, subject, float(row.p), material, make)
+
+
+def outcome_funnels(warehouse: Warehouse, level: str = "prosecutor_id") -> dict[str, pd.DataFrame]:
+    """Per outcome, the points of a funnel plot: each tested unit's expected count and O/E ratio, with the
+    over-dispersed 95 % and 99.8 % limits at that expected count (for the report)."""
+    covariates = ", ".join(COVARIATES)
+    out: dict[str, pd.DataFrame] = {}
+    for outcome in OUTCOMES:
+        cells = warehouse.duckdb.execute(
+            f"""SELECT {level}, {covariates}, SUM(CAST({outcome} AS INTEGER)) AS events, COUNT(*) AS trials
+                FROM {CASE_FACTS} WHERE resolved AND from_seizure GROUP BY ALL"""
+        ).df()
+        per_unit, model = observed_expected_tests(cells, level, COVARIATES, MIN_CASES)
+        if per_unit.empty or model is None:
+            continue
+        tau2 = per_unit.attrs["tau2"]
+        expected = per_unit["expected"].to_numpy(float)
+        low95, high95 = funnel_limits(expected, model.pooled_rate, tau2, z=1.96)
+        low998, high998 = funnel_limits(expected, model.pooled_rate, tau2, z=3.09)
+        out[outcome] = pd.DataFrame({
+            "unit": per_unit[level].astype(str), "cases": per_unit["n"], "expected": expected,
+            "ratio": per_unit["ratio"], "low95": low95, "high95": high95, "low998": low998, "high998": high998,
+        })
+    return out

@@ -1,0 +1,94 @@
+"""`baliza efficiency` and `baliza flags`: prosecution efficiency and corruption red flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from baliza.analyses.efficiency import SUBJECT_COLUMN, Subject, efficiency
+from baliza.analyses.integrity import red_flags
+from baliza.analyses.model import Indicator
+from baliza.analyses.periods import Granularity
+from baliza.cli.options import DbOption, JsonOption
+from baliza.cli.output import console, fail, print_json
+from baliza.warehouse import Warehouse, open_warehouse
+
+SHOWN = ("incoming", "resolved", "pending_end", "clearance_rate", "disposition_time_days", "case_turnover_ratio",
+         "dismissal_rate", "conviction_rate", "median_days_to_resolution_km")
+
+PeriodOption = Annotated[Granularity, typer.Option("--period", help="Length of the reporting periods.")]
+ByOption = Annotated[Subject, typer.Option("--by", help="Whose efficiency: an office, a prosecutor or a judge.")]
+
+
+def indicator_json(indicator: Indicator, by: Subject) -> dict[str, object]:
+    key = "office_id" if by is Subject.OFFICE else "staff_id"
+    return {key: indicator.subject_id, "indicator": indicator.indicator, "period": indicator.period,
+            "value": indicator.value, "numerator": indicator.numerator, "denominator": indicator.denominator}
+
+
+def _open(db: Path | None) -> Warehouse:
+    """The warehouse, read-only: these commands never change it."""
+    try:
+        return open_warehouse(db, read_only=True)
+    except FileNotFoundError as error:
+        fail(str(error))
+        raise
+
+
+def efficiency_command(
+    db: DbOption = None, period: PeriodOption = Granularity.YEAR, by: ByOption = Subject.OFFICE,
+    as_json: JsonOption = False,
+) -> None:
+    """Clearance rate, disposition time, turnover, dismissals, convictions... per office, prosecutor or judge."""
+    with _open(db) as warehouse:
+        indicators = efficiency(warehouse, period, by)
+    if as_json:
+        print_json([indicator_json(i, by) for i in indicators])
+        return
+    if not indicators:
+        console.print("No cases in the warehouse.")
+        return
+    table = Table(title=f"Efficiency by {by.value} and {period.value}", show_lines=False)
+    table.add_column(SUBJECT_COLUMN[by])
+    table.add_column("period")
+    for name in SHOWN:
+        table.add_column(name.replace("_", " "), justify="right")
+    rows: dict[tuple[str, str], dict[str, float | None]] = {}
+    for i in indicators:
+        rows.setdefault((i.subject_id, i.period), {})[i.indicator] = i.value
+    for (subject, label), values in rows.items():
+        table.add_row(subject, label, *(_fmt(values.get(name)) for name in SHOWN))
+    console.print(table)
+
+
+def flags_command(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Red flags for review (never verdicts): outcome outliers, shrinkage, unconverted seizures, steering..."""
+    with _open(db) as warehouse:
+        findings = red_flags(warehouse)
+    if as_json:
+        print_json([f.to_dict() for f in findings])
+        return
+    if not findings:
+        console.print("No red flags.")
+        return
+    table = Table(title=f"{len(findings)} red flags for review", show_lines=True)
+    for column in ("rule", "subject", "score", "q", "why"):
+        table.add_column(column)
+    for f in findings:
+        q = "" if f.q_value is None else f"{f.q_value:.2g}"
+        table.add_row(f.rule, f"{f.subject.table}/{f.subject.id}", f"{f.score:.3g}", q, f.summary)
+    console.print(table)
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("efficiency")(efficiency_command)
+    app.command("flags")(flags_command)
