@@ -35,37 +35,40 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(db: Path) -> tuple[str, str, str]:
-    """(agency, token, a seizure id with a long chain) for the benchmark user."""
+def prepare(db: Path, count: int) -> tuple[str, str, list[str]]:
+    """(agency, token, `count` seizure ids with a case) for the benchmark user."""
     con = duckdb.connect(str(db), read_only=True)
     agency = con.execute("select _agency_id from seizures group by 1 order by count(*) desc limit 1").fetchall()[0][0]
-    seizure = con.execute(
-        "select s.seizure_id from seizures s join cases c using (seizure_id) where s._agency_id = ? "
-        "order by s.seized_at limit 1", [agency]).fetchall()
-    if not seizure:
-        seizure = con.execute("select seizure_id from seizures where _agency_id = ? limit 1", [agency]).fetchall()
+    seizures = [r[0] for r in con.execute(
+        "select distinct s.seizure_id from seizures s join cases c using (seizure_id) where s._agency_id = ? "
+        "order by 1 limit ?", [agency, count]).fetchall()]
+    if not seizures:
+        seizures = [r[0] for r in con.execute("select seizure_id from seizures where _agency_id = ? limit ?",
+                                              [agency, count]).fetchall()]
     con.close()
     state = open_state_beside(db)
     if get_user(state, USER) is None:
         add_user(state, USER, os.urandom(16).hex(), agency, "analyst")
     _, token = add_token(state, USER, "web_perf benchmark")
     state.close()
-    return agency, token, seizure[0][0]
+    return agency, token, seizures
 
 
-async def drive(base: str, path: str, token: str, clients: int, requests: int) -> dict[str, float]:
+async def drive(base: str, paths: list[str], token: str, clients: int, requests: int) -> dict[str, float]:
+    """Send `requests` GETs cycling through `paths` (each a different row: no answer is reused)."""
     latencies: list[float] = []
     errors = 0
     remaining = requests
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client:
-        await client.get(path)  # warm caches (analyses, charts) before timing
+        await client.get(paths[-1])  # warm caches (analyses, charts) before timing
 
         async def worker() -> None:
             nonlocal remaining, errors
             while remaining > 0:
                 remaining -= 1
+                path = paths[remaining % len(paths)]
                 started = time.perf_counter()
                 answer = await client.get(path)
                 latencies.append(time.perf_counter() - started)
@@ -87,7 +90,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=2000)
     args = parser.parse_args()
-    agency, token, seizure = prepare(args.db)
+    agency, token, seizures = prepare(args.db, args.requests)
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
     server = subprocess.Popen([sys.executable, "-m", "baliza", "serve", "--db", str(args.db), "--port", str(port)],
@@ -100,14 +103,16 @@ def main() -> None:
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
-        print(f"warehouse {args.db} · agency {agency} · seizure {seizure} · {args.clients} clients · "
-              f"{os.cpu_count()} cores")
-        for label, path in (("findings list (API)", "/api/findings"), ("findings page", "/findings"),
-                            ("chain (API)", f"/api/seizures/{seizure}/chain"),
-                            ("chain page", f"/chain/seizure/{seizure}")):
-            result = asyncio.run(drive(base, path, token, args.clients, args.requests))
-            print(f"{label:22s} {result['rps']:8.1f} req/s   p50 {result['p50_ms']:7.1f} ms   "
-                  f"p95 {result['p95_ms']:7.1f} ms   ({result['requests']} requests, {result['errors']} errors)")
+        print(f"warehouse {args.db} · agency {agency} · {len(seizures)} distinct seizures · {args.clients} clients"
+              f" · {os.cpu_count()} cores")
+        routes = (("findings list (API)", ["/api/findings"]), ("findings page", ["/findings"]),
+                  ("chain (API)", [f"/api/seizures/{s}/chain" for s in seizures]),
+                  ("chain page", [f"/chain/seizure/{s}" for s in seizures]))
+        for clients in sorted({1, args.clients}):
+            for label, paths in routes:
+                result = asyncio.run(drive(base, paths, token, clients, args.requests if clients > 1 else 50))
+                print(f"{label:20s} {clients:3d} clients {result['rps']:8.1f} req/s   p50 {result['p50_ms']:7.1f} ms"
+                      f"   p95 {result['p95_ms']:7.1f} ms   ({result['requests']} requests, {result['errors']} errors)")
     finally:
         server.terminate()
         server.wait(10)

@@ -202,3 +202,16 @@ def test_audit_detects_reordered_entries(state) -> None:
     _tamper(state, "update audit set seq = 2 where seq = 4")
     _tamper(state, "update audit set seq = 4 where seq = -2")
     assert {p.seq for p in verify(state)} >= {2}
+
+
+def test_demo_accounts_cover_every_role_and_a_partner_agency(wh, state) -> None:
+    from baliza.access.demo_accounts import create_demo_accounts
+
+    created = create_demo_accounts(wh, state)
+    assert {a.role for a in created} == set(Role) and len(created) == len(Role) + 1
+    owner = {a.agency_id for a in created if a.username != "demo_partner_analyst"}
+    assert owner == {"AG-CUS"}  # reported the most seizures
+    partner = next(a for a in created if a.username == "demo_partner_analyst")
+    assert partner.agency_id != "AG-CUS"
+    assert all(authenticate(state, a.username, a.password) for a in created[:2])
+    assert create_demo_accounts(wh, state) == []  # run again: nothing new

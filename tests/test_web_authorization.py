@@ -124,6 +124,23 @@ def test_sharing_and_deciding_routes(clients, role: Role) -> None:
         assert answer.status_code == expected(role, P.DECIDE_FINDINGS, where), (role, subject)
 
 
+@pytest.mark.parametrize("role", list(Role))
+def test_dashboard_forms(clients, role: Role) -> None:
+    client = clients[role]
+    csrf = sign_in(client, user_name("AG-POL", role))
+    form = {"grantee_agency_id": "AG-LIV", "kind": "seizure", "purpose": "form", "days": "2", "csrf_token": csrf}
+    own = client.post("/sharing", data={**form, "subject_id": "S3"}, follow_redirects=False)
+    assert own.status_code == (303 if allows(role, P.MANAGE_GRANTS) else 403)
+    other = client.post("/sharing", data={**form, "subject_id": "S2"}, follow_redirects=False)
+    assert other.status_code == (404 if allows(role, P.MANAGE_GRANTS) else 403)
+    finding = sources.finding_id(FINDINGS[1])  # on S1, shared with the police
+    decided = client.post(f"/findings/{finding}/decision", data={"decision": "dismissed", "csrf_token": csrf},
+                          follow_redirects=False)
+    assert decided.status_code == (303 if allows(role, P.DECIDE_FINDINGS) else 403)
+    revoked = client.post("/sharing/nonexistent/revoke", data={"csrf_token": csrf}, follow_redirects=False)
+    assert revoked.status_code == (404 if allows(role, P.MANAGE_GRANTS) else 403)
+
+
 def test_revoking_a_grant_hides_the_chain_at_once(world, app, clients) -> None:
     customs = TestClient(app)
     csrf = sign_in(customs, user_name("AG-CUS", Role.ANALYST))
@@ -167,3 +184,17 @@ def test_oversight_sees_suppressed_aggregates_only(clients) -> None:
     assert overview["small_cells_suppressed"]
     assert all(p["seizures"] in (None, 0) or p["seizures"] >= 5 for p in overview["by_entry_point"])
     assert oversight.get("/api/persons/X3").status_code == 403
+
+
+def test_indicators_are_scoped_to_the_agency_and_suppressed_for_oversight(clients, monkeypatch) -> None:
+    from baliza.analyses.model import Indicator
+
+    planted = [Indicator("units", unit, "hit_rate", "2025", n / 10, n, denominator)
+               for unit, n, denominator in (("U1", 2, 3), ("Q1", 4, 10), ("P9", 5, 12))]
+    monkeypatch.setattr(sources, "unit_indicators", lambda wh, cache, granularity="year": planted)
+    police = clients[Role.ANALYST].get("/api/indicators").json()
+    assert [i["subject_id"] for i in police] == ["Q1"]
+    oversight = {i["subject_id"]: i for i in clients[Role.OVERSIGHT].get("/api/indicators").json()}
+    assert set(oversight) == {"U1", "Q1", "P9"}
+    assert oversight["U1"]["value"] is None and oversight["U1"]["suppressed"]
+    assert oversight["Q1"]["value"] == 0.4

@@ -118,3 +118,11 @@ def test_reads_decisions_grants_exports_and_sign_ins_are_audited(world, app) -> 
     assert verify(state) == []
     assert all("Ana Mule" not in e.detail for e in entries(state))
     state.close()
+
+
+def test_api_docs_are_served_from_the_package_not_a_cdn(app) -> None:
+    client = TestClient(app)
+    docs = client.get("/docs").text
+    assert "/docs-assets/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+    assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/openapi.json").json()["info"]["title"] == "Baliza"

@@ -31,8 +31,11 @@ GrantManager = Annotated[Principal, Depends(require(P.MANAGE_GRANTS))]
 @router.get("/")
 def overview(request: Request, principal: AggregateReader) -> Response:
     data = services.overview(context(request), principal)
+    indicators = services.indicators(context(request), principal, "year")
+    latest = max((r["period"] for r in indicators), default=None)
     return render(request, "overview.html", {
         **data,
+        "glance": [r for r in indicators if r["period"] == latest][:12], "latest": latest,
         "map_svg": charts.entry_point_map(data["by_entry_point"]),
         "time_svg": charts.seizures_over_time(data["by_month"]),
         "total": sum(r["seizures"] or 0 for r in data["by_entry_point"]),

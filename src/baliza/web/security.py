@@ -6,6 +6,7 @@ Every route declares its permission with `Depends(require(Permission.X))`; nothi
 from __future__ import annotations
 
 from fastapi import HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from baliza.access.principal import Principal
 from baliza.access.roles import Permission
@@ -65,7 +66,7 @@ class Requirement:
         self.permission = permission  # None: any signed-in user
 
     async def __call__(self, request: Request) -> Principal:
-        principal, session = identify(request)
+        principal, session = await run_in_threadpool(identify, request)  # database reads: off the event loop
         if principal is None:
             raise NotSignedIn()
         if self.permission is not None and not principal.may(self.permission):

@@ -46,7 +46,7 @@ def overview(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
 
 def findings(ctx: ServingContext, principal: Principal, rule: str | None = None) -> list[dict[str, Any]]:
     with ctx.reading(principal) as (wh, scope):
-        found = sources.visible_findings(wh, scope, sources.red_flags(wh, ctx.cache))
+        found = sources.visible_findings(wh, scope, sources.red_flags(wh, ctx.cache), ctx.cache)
     decisions = latest_decisions(ctx.state, principal.agency_id)
     out = []
     for f in found:
@@ -112,15 +112,17 @@ def search(ctx: ServingContext, principal: Principal, query: str) -> list[dict[s
 
 
 def indicators(ctx: ServingContext, principal: Principal, granularity: str = "year") -> list[dict[str, Any]]:
-    """Unit indicators: of the agency's own units; oversight sees every unit, small denominators suppressed."""
-    with ctx.locked() as wh:
+    """Unit indicators: of the units the agency reported or runs; oversight sees every unit with small
+    denominators suppressed."""
+    with ctx.reading(principal) as (wh, scope):
         found = [i.to_dict() for i in sources.unit_indicators(wh, ctx.cache, granularity)]
-        if principal.may(Permission.READ_SEIZURES) or principal.may(Permission.READ_PERSONS):
-            units = wh.table("units")
-            own = units.filter(units.agency_id == principal.agency_id).unit_id.to_pyarrow().to_pylist()
-            found = [i for i in found if i["subject_table"] != "units" or i["subject_id"] in set(own)]
-            return found
-    return suppress_small_cells(found, "denominator", also=("value", "numerator", "low", "high"))
+        if not (principal.may(Permission.READ_SEIZURES) or principal.may(Permission.READ_PERSONS)):
+            return suppress_small_cells(found, "denominator", also=("value", "numerator", "low", "high"))
+        wanted = {i["subject_id"] for i in found if i["subject_table"] == "units"}
+        units = wh.table("units")
+        run = set(units.filter(units.agency_id == principal.agency_id).unit_id.to_pyarrow().to_pylist())
+        mine = run | sources.visible_ids(wh, scope, "units", wanted)
+    return [i for i in found if i["subject_table"] != "units" or i["subject_id"] in mine]
 
 
 def quarantine(ctx: ServingContext, principal: Principal) -> list[dict[str, Any]]:

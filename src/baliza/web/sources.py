@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import logging
 from collections import defaultdict
+from functools import cache
 from typing import Any
 
 import ibis
@@ -24,8 +25,9 @@ from baliza.warehouse.store import Warehouse
 log = logging.getLogger(__name__)
 
 
+@cache
 def _analysis(module: str, function: str) -> Any | None:
-    """`module.function` if that analysis is installed, else None."""
+    """`module.function` if that analysis is installed, else None (looked up once)."""
     try:
         return getattr(importlib.import_module(module), function)
     except (ImportError, AttributeError):
@@ -86,8 +88,16 @@ def visible_ids(wh: Warehouse, scope: Scope, table_name: str, ids: set[str]) -> 
     return set(found)
 
 
-def visible_findings(wh: Warehouse, scope: Scope, findings: list[Finding]) -> list[Finding]:
-    """The findings whose subject the principal's agency owns or was granted."""
+def visible_findings(wh: Warehouse, scope: Scope, findings: list[Finding],
+                     cache: dict[str, Any] | None = None) -> list[Finding]:
+    """The findings whose subject the principal's agency owns or was granted.
+
+    With `cache`, kept per agency and set of live grants (so a new or revoked grant is seen at once).
+    """
+    if cache is not None:
+        grants = ",".join(sorted(g.grant_id for g in scope.grants))
+        return _cached(cache, wh, f"visible:{scope.principal.agency_id}:{grants}:{id(findings)}",
+                       lambda: visible_findings(wh, scope, findings))
     wanted: dict[str, set[str]] = defaultdict(set)
     for f in findings:
         wanted[f.subject.table].add(f.subject.id)
