@@ -12,6 +12,8 @@ Personal data is used only to link people; no name, phone or address appears in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from scipy import sparse, stats
@@ -154,14 +156,30 @@ def _linked_group_tests(warehouse: Warehouse) -> list[UnitTest]:
     tests: list[UnitTest] = []
     if rows.empty:
         return tests
+    shares = con.execute(
+        f"""SELECT office_id, COUNT(*) / SUM(COUNT(*)) OVER (PARTITION BY office_id) AS share
+            FROM {CASE_FACTS} WHERE assignment = 'random' AND prosecutor_id IS NOT NULL
+            GROUP BY office_id, prosecutor_id"""
+    ).df()
     rows["p"] = stats.binom.sf(rows["k"] - 1, rows["m"], rows["share"])
+    # P(some prosecutor gets >= k of the group's m cases) <= sum over the office's prosecutors of their tails
+    any_tail = _any_prosecutor_tail(rows, shares)
     top = rows.sort_values(["group_id", "office_id", "p"]).drop_duplicates(["group_id", "office_id"])
     for row in top.to_dict("records"):
-        p = float(min(1.0, row["p"] * row["n_prosecutors"]))
+        p = float(min(1.0, any_tail(row["office_id"], int(row["k"]), int(row["m"]))))
         k, m = int(row["k"]), int(row["m"])
         material = k >= MIN_GROUP_CASES and k >= MIN_RATIO * m * float(row["share"])
         tests.append(_linked_test(row, k, m, p, material))
     return tests
+
+
+def _any_prosecutor_tail(rows: pd.DataFrame, shares: pd.DataFrame) -> Callable[[str, int, int], float]:
+    by_office = {office: g["share"].to_numpy(float) for office, g in shares.groupby("office_id")}
+
+    def tail(office: str, k: int, m: int) -> float:
+        return float(stats.binom.sf(k - 1, m, by_office[office]).sum())
+
+    return tail
 
 
 def _linked_test(top: dict, k: int, m: int, p: float, material: bool) -> UnitTest:
@@ -178,8 +196,9 @@ def _linked_test(top: dict, k: int, m: int, p: float, material: bool) -> UnitTes
         )
         method = (
             f"Defendants linked into groups (connected components over shared phone, surname + address, "
-            f"co-defendancy). Exact binomial upper tail for the prosecutor with most of the group's cases, "
-            f"Bonferroni over the office's prosecutors (p = {p:.2g}); groups with >= {MIN_GROUP_CASES} cases; "
+            f"co-defendancy). p = P(any of the office's prosecutors receives >= {k} of the {m} cases), bounded "
+            f"by the sum of their exact binomial tails at their shares of random assignments (p = {p:.2g}); "
+            f"groups with >= {MIN_GROUP_CASES} cases; "
             f"flagged at BH q <= 0.05 and >= {MIN_RATIO} times the expected count."
         )
         evidence = tuple(Reference("cases", c) for c in cases[:EVIDENCE_CAP])
