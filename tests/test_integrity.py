@@ -99,9 +99,9 @@ def test_reassignment_shortly_before_dismissal(tmp_path: Path) -> None:
         " ('E1','C1','2024-03-01','reassigned','P9'), ('E2','C2','2024-03-01','reassigned','P9')")
     sql("insert into dispositions (case_id, person_id, disposed_at, outcome) values"
         " ('C1','X1','2024-03-11','dismissed'), ('C2','X2','2024-09-01','dismissed')")
-    findings = [f for f in red_flags(wh) if f.rule == "reassigned_before_dismissal"]
+    findings = [f for f in red_flags(wh) if f.rule == "reassigned_before_loss"]
     assert [f.subject.id for f in findings] == ["C1"]
-    assert "10 days" in findings[0].summary
+    assert "10 days before a defendant was dismissed" in findings[0].summary
 
 
 def test_empty_warehouse_has_no_flags(tmp_path: Path) -> None:

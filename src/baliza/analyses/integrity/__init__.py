@@ -18,6 +18,7 @@ from baliza.analyses.integrity.conversion import unconverted_seizures
 from baliza.analyses.integrity.evidence import evidence_losses
 from baliza.analyses.integrity.limitation import limitation_losses
 from baliza.analyses.integrity.outcomes import explained_office_flags, outcome_outliers
+from baliza.analyses.integrity.reassignment import reassigned_before_loss
 from baliza.analyses.integrity.sentencing import sentencing_outliers
 from baliza.analyses.integrity.shrinkage import quantity_shrinkage
 from baliza.analyses.model import Finding
@@ -28,6 +29,7 @@ RULES: tuple[Callable[[Warehouse], RuleResult], ...] = (
     outcome_outliers,
     quantity_shrinkage,
     steered_assignment,
+    reassigned_before_loss,
     limitation_losses,
     evidence_losses,
     sentencing_outliers,

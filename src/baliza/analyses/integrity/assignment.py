@@ -6,7 +6,7 @@
 - Linked defendants: a group of cases whose defendants share a phone or a surname and address, or are
   co-defendants, should spread over prosecutors like any cases; an exact binomial test on the prosecutor
   with most of them (Bonferroni over the office's prosecutors).
-- Reassignment shortly before a dismissal: per case, as a fact.
+Reassignment shortly before a dismissal is in `reassignment`.
 Personal data is used only to link people; no name, phone or address appears in a finding.
 """
 
@@ -25,19 +25,16 @@ from baliza.warehouse.store import Warehouse
 
 RULE_LARGE = "steered_large_cases"
 RULE_LINKED = "steered_linked_defendants"
-RULE_REASSIGNED = "reassigned_before_dismissal"
 LARGE_SHARE = 0.10  # the office's top 10 % of random-assigned cases by quantity (per base unit)
 MIN_CASES = 10
 MIN_LARGE = 4
 MIN_RATIO = 2.0
 MIN_GROUP_CASES = 3
-REASSIGNMENT_DAYS = 30
 LINKS = "justice_defendant_links"
 
 
 def steered_assignment(warehouse: Warehouse) -> RuleResult:
-    tests = _large_case_tests(warehouse) + _linked_group_tests(warehouse)
-    return RuleResult(tests, _reassigned_before_dismissal(warehouse))
+    return RuleResult(_large_case_tests(warehouse) + _linked_group_tests(warehouse), [])
 
 
 def _large_case_tests(warehouse: Warehouse) -> list[UnitTest]:
@@ -206,25 +203,3 @@ def _linked_test(top: dict, k: int, m: int, p: float, material: bool) -> UnitTes
                        details={"group_cases": m, "received": k, "office_id": office, "evidence_count": len(cases)})
 
     return UnitTest(RULE_LINKED, subject, p, material, make)
-
-
-def _reassigned_before_dismissal(warehouse: Warehouse) -> list[Finding]:
-    rows = warehouse.duckdb.execute(
-        f"""SELECT e.case_id, e.event_id, e.staff_id, MIN(d.disposed_at) AS dismissed_at, MAX(e."at") AS at
-            FROM case_events e JOIN dispositions d USING (case_id)
-            WHERE e.kind = 'reassigned' AND d.outcome = 'dismissed'
-              AND d.disposed_at >= e."at" AND d.disposed_at <= e."at" + INTERVAL {REASSIGNMENT_DAYS} DAY
-            GROUP BY ALL ORDER BY e.case_id"""
-    ).fetchall()
-    out: list[Finding] = []
-    for case_id, event_id, staff_id, dismissed_at, at in rows:
-        days = (dismissed_at - at).days
-        to = f" to {staff_id}" if staff_id else ""
-        out.append(Finding(
-            RULE_REASSIGNED, Reference("cases", str(case_id)), float(REASSIGNMENT_DAYS - days),
-            f"Case {case_id} was reassigned{to} {days} days before a defendant's dismissal. {sure_words(None)}",
-            (Reference("case_events", str(event_id)), Reference("cases", str(case_id))),
-            f"A 'reassigned' event followed by a dismissal within {REASSIGNMENT_DAYS} days.",
-            details={"days": days, "staff_id": staff_id},
-        ))
-    return out
