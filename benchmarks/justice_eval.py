@@ -70,6 +70,7 @@ def run_test_world(seed: int, corruption: bool, work: Path) -> tuple[set[str], d
     truth = {key: set(getattr(planted, key)) for key in (*POSITIVE_KEYS, "honest_outliers")}
     truth["corrupt_prosecutors"] |= (
         planted.shrinking_prosecutors | planted.limitation_prosecutors | planted.evidence_prosecutors
+        | planted.reassignment_prosecutors
     )
     return {f.subject.id for f in findings if f.q_value is not None}, truth, elapsed
 

@@ -38,6 +38,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Finding], Tr
         ("sentencing_outlier", "corrupt_judges"),
         ("statute_barred_concentration", "limitation_prosecutors"),
         ("evidence_loss_concentration", "evidence_prosecutors"),
+        ("reassigned_before_loss_concentration", "reassignment_prosecutors"),
     ],
 )
 def test_each_rule_finds_its_planted_signal(planted, rule: str, attribute: str) -> None:
