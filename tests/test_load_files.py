@@ -7,10 +7,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from load_fixtures import VALID, assert_accounted, count, load, quarantine_reasons, write_dataset
 
 from baliza.load import UnreadableFile
 from baliza.warehouse import Warehouse, open_warehouse
+from load_fixtures import VALID, assert_accounted, count, load, quarantine_reasons, write_dataset
 
 BASE = {k: VALID[k] for k in ("agencies", "entry_points", "units")}
 
@@ -28,7 +28,8 @@ def _seizures(folder: Path, content: bytes) -> Path:
 
 
 def test_ragged_rows_are_quarantined_with_their_line(wh: Warehouse, tmp_path: Path) -> None:
-    text = VALID["seizures"] + "S4,U1,2025-03-05T00:00:00Z,x,opiates\n\nS5,U1,2025-03-05T00:00:00Z,x,opiates,1,kg,extra\n"
+    text = VALID["seizures"] + "S4,U1,2025-03-05T00:00:00Z,x,opiates\n\n"
+    text += "S5,U1,2025-03-05T00:00:00Z,x,opiates,1,kg,extra\n"
     report = load(wh, _seizures(tmp_path / "d", text.encode()))
     assert_accounted(report)
     reasons = quarantine_reasons(wh, "seizures")
@@ -117,7 +118,7 @@ def test_truncated_parquet_is_refused(wh: Warehouse, tmp_path: Path) -> None:
     pq.write_table(pa.table({"seizure_id": ["S1"] * 100}), folder / "seizures.parquet")
     data = (folder / "seizures.parquet").read_bytes()
     (folder / "seizures.parquet").write_bytes(data[: len(data) // 2])
-    with pytest.raises(UnreadableFile, match="seizures.parquet: not a readable Parquet file"):
+    with pytest.raises(UnreadableFile, match=r"seizures\.parquet: not a readable Parquet file"):
         load(wh, folder)
     assert count(wh, "agencies") == 0
 

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from load_fixtures import VALID, count, load, with_changes, write_dataset
 
 from baliza.load import loader
 from baliza.warehouse import Warehouse, open_warehouse
+from load_fixtures import VALID, count, load, with_changes, write_dataset
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from load_fixtures import VALID, assert_accounted, count, load, quarantine_reasons, with_changes, write_dataset
 
 from baliza.warehouse import Warehouse, open_warehouse
+from load_fixtures import VALID, assert_accounted, count, load, quarantine_reasons, with_changes, write_dataset
 
 
 @pytest.fixture
@@ -165,3 +165,24 @@ def test_unknown_columns_are_reported_not_loaded(wh: Warehouse, tmp_path: Path) 
     report = load(wh, write_dataset(tmp_path / "d", with_changes(seizures=seizures)))
     assert report.tables["seizures"].accepted == 3
     assert any("officer_notes" in w for w in report.warnings)
+
+
+def test_composite_keys_are_checked_for_duplicates(wh: Warehouse, tmp_path: Path) -> None:
+    parties = "case_id,person_id,role\nC1,X1,defendant\nC1,X2,defendant\nC1,X1,suspect\nC2,X2,Defendant\n"
+    report = load(wh, write_dataset(tmp_path / "d", with_changes(case_parties=parties)))
+    assert_accounted(report)
+    assert quarantine_reasons(wh, "case_parties") == [
+        (4, "case_id", "duplicate case_id, person_id 'C1, X1' (first at line 2; only the first is loaded)")
+    ]
+    assert report.tables["case_parties"].normalised == 1  # 'Defendant'
+
+
+def test_crypto_transfers_with_a_five_column_key(wh: Warehouse, tmp_path: Path) -> None:
+    transfers = (
+        "chain,tx_hash,block_time,from_address,to_address,asset,amount,amount_usd\n"
+        "btc,t1,2025-01-01T00:00:00Z,a,b,BTC,0.5,30000\n"
+        "btc,t1,2025-01-01T00:00:00Z,a,c,BTC,0.25,15000\n"
+        "btc,t1,2025-01-01T00:00:00Z,a,b,BTC,0.5,30000\n"
+    )
+    report = load(wh, write_dataset(tmp_path / "d", {"crypto_transfers": transfers}))
+    assert (report.tables["crypto_transfers"].accepted, report.tables["crypto_transfers"].quarantined) == (2, 1)

@@ -23,6 +23,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.load",
     "baliza.cli.demo",
     "baliza.cli.justice",
+    "baliza.cli.ksi",
+    "baliza.cli.report",
+    "baliza.cli.access",
+    "baliza.cli.serve",
 )
 
 

@@ -16,7 +16,8 @@ from baliza.cli.output import console, fail, print_json
 def generate(
     out: Annotated[Path, typer.Option("--out", help="Dataset folder to write (one CSV per contract table).")],
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same country.")] = 0,
-    scale: Annotated[str, typer.Option("--scale", help="small (~60k rows), medium (~1M), large (~10M).")] = "small",
+    scale: Annotated[str, typer.Option(
+        "--scale", help="small (~65k rows), medium (~1M seizure-chain rows), large (~10M).")] = "small",
     truth: Annotated[Path | None, typer.Option(
         "--truth", help="Where to write the ground truth (default: <out>.truth.json beside the folder).")] = None,
     clean: Annotated[bool, typer.Option(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -236,6 +237,6 @@ def _write_manifest(out_dir: Path, seed: int, scale: str) -> None:
         "contract_version": CONTRACT_VERSION,
         "dataset": f"{COUNTRY_NAME}, 2021-2025 (seed {seed}, {scale})",
         "reported_by": inst_mod.REPORTING_AGENCY,
-        "period": {"from": "2021-01-01", "to": "2025-12-31"},
+        "period": {"from": date(2021, 1, 1), "to": date(2025, 12, 31)},
     }
     (out_dir / "manifest.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")

@@ -15,7 +15,7 @@ from baliza.demo.anomalies import Plan
 from baliza.demo.draw import lognormal, pick, pick_by
 from baliza.demo.institutions import Institutions
 from baliza.demo.justice import Cases
-from baliza.demo.timeline import EXTRACT_AT, after, nat
+from baliza.demo.timeline import EXTRACT_AT, after
 from baliza.demo.traffic import Traffic
 
 OUTCOMES = {
@@ -76,9 +76,10 @@ def judge_cases(rng: np.random.Generator, cases: Cases, traffic: Traffic, inst: 
     outcome[rng.random(n_d) < 0.003] = "died"
     bought = cases.bought[dc]
     outcome[bought] = pick(rng, {"dismissed": 0.6, "acquitted": 0.4}, int(bought.sum()))
-    shrink_sold = (pattern[dc] == "shrink") & (rng.random(n_d) < 0.5)
+    shrink_sold = (pattern[dc] == "shrink") & (rng.random(n_d) < 0.3)
     shrink_sold = np.where(first, shrink_sold, shrink_sold[np.maximum.accumulate(np.where(first, np.arange(n_d), 0))])
     outcome[shrink_sold] = "plea_convicted"
+    outcome[pattern[dc] == "reassign"] = "dismissed"
     outcome[pattern[dc] == "evidence"] = pick(rng, {"dismissed": 0.5, "acquitted": 0.5},
                                               int((pattern[dc] == "evidence").sum()))
 
@@ -197,6 +198,9 @@ def _events(rng, cases: Cases, traffic: Traffic, inst: Institutions, judge, outc
     reassigned = np.flatnonzero(cases.pattern == "reassign")
     add(reassigned, after(horizon[reassigned], -rng.uniform(3, 30, len(reassigned))), "reassigned",
         inst.prosecutors[cases.prosecutor[reassigned]])
+    honest = np.flatnonzero(cases.reassigned_honestly)
+    add(honest, after(opened[honest], rng.uniform(0.1, 0.8, len(honest)) * span_days[honest]), "reassigned",
+        inst.prosecutors[cases.prosecutor[honest]])
     seized = np.flatnonzero(cases.seizure_row >= 0)
     s_unit = traffic.seizure_unit[cases.seizure_row[seized]]
     officer = np.array([inst.officers_by_unit[u][rng.integers(len(inst.officers_by_unit[u]))] for u in s_unit],
@@ -231,10 +235,17 @@ def _events(rng, cases: Cases, traffic: Traffic, inst: Institutions, judge, outc
     honest_missing = np.flatnonzero((cases.pattern == "") & (cases.seizure_row >= 0) & (rng.random(n) < 0.005))
     missing = np.concatenate([evid, honest_missing])
     kinds = pick(rng, {"evidence_missing": 0.6, "evidence_destroyed": 0.4}, len(missing))
-    at = after(opened[missing], rng.uniform(0.1, 0.5, len(missing)) * span_days[missing])
+    # Before trial: within the first weeks, ahead of the indictment and the hearings.
+    at = after(opened[missing], np.minimum(rng.uniform(0.1, 0.5, len(missing)) * span_days[missing],
+                                           rng.uniform(5, 30, len(missing))))
     for kind in ("evidence_missing", "evidence_destroyed"):
         m = kinds == kind
         add(missing[m], at[m], kind)
+    # Routine destruction of the drugs once a conviction is final.
+    destroyed = np.flatnonzero(np.isin(outcome, ["convicted", "plea_convicted"]) & (cases.seizure_row >= 0)
+                               & ~np.isnat(closed) & (rng.random(n) < 0.3))
+    add(destroyed, after(closed[destroyed], rng.uniform(60, 200, len(destroyed))), "evidence_destroyed",
+        inst.lab_analysts[rng.integers(0, len(inst.lab_analysts), len(destroyed))])
     plea = np.flatnonzero(outcome == "plea_convicted")
     add(plea, after(decided[plea], -rng.uniform(5, 40, len(plea))), "plea_offered",
         inst.prosecutors[cases.prosecutor[plea]])
@@ -256,7 +267,3 @@ def _events(rng, cases: Cases, traffic: Traffic, inst: Institutions, judge, outc
     pick_ = lambda i: np.concatenate([r[i] for r in rows])[keep][order]  # noqa: E731
     return {"event_id": None, "case_id": c["case_id"][pick_(0)], "at": pick_(1), "kind": pick_(2),
             "staff_id": pick_(3), "requested_by": pick_(4)}
-
-
-def nat_like(n: int) -> np.ndarray:
-    return nat(n)

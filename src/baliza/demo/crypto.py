@@ -84,7 +84,9 @@ def build_crypto(rng: np.random.Generator, n_tx: int, case_wallets: list[tuple[s
     weights /= weights.sum()
     n_in = rng.integers(1, 3, n_tx)
     n_out = rng.integers(1, 3, n_tx)
-    sender = users[rng.integers(0, len(users), (n_tx, 2))]
+    # Users hold two addresses each and spend them together (what the common-input heuristic relies on).
+    owner = rng.integers(0, len(users) // 2, n_tx) * 2
+    sender = np.stack([users[owner], users[owner + 1]], axis=1)
     receiver = receivers[rng.choice(len(receivers), (n_tx, 2), p=weights)]
     amounts = np.round(lognormal(rng, 0.05, 1.0, 2 * n_tx).reshape(n_tx, 2) + 0.001, 6)
     splits = rng.uniform(0.2, 0.8, n_tx)

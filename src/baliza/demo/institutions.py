@@ -191,7 +191,10 @@ def _add_staff(rng: np.random.Generator, scale: Scale, inst: Institutions) -> No
     prosecutors, p_office, p_joined = [], [], []
     for i, office in enumerate(inst.offices):
         add(office.unit_id, "supervisor", seniority(1)[0])
-        dates = seniority(scale.prosecutors_per_office)
+        # Offices outside the capital are smaller.
+        n_prosecutors = scale.prosecutors_per_office if office.region == "LIMA" else max(
+            4, round(scale.prosecutors_per_office * 0.75))
+        dates = seniority(n_prosecutors)
         for d in dates:
             prosecutors.append(add(office.unit_id, "prosecutor", d))
             p_office.append(i)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from baliza.demo.anomalies import BOUGHT_SHARE, Plan
-from baliza.demo.draw import lognormal, pick, pick_by
+from baliza.demo.draw import digits, join, letters, lognormal, pick, pick_by
 from baliza.demo.geography import REGIONS
 from baliza.demo.institutions import Institutions
 from baliza.demo.people import concat_persons, link_codefendants, make_persons
@@ -32,9 +32,9 @@ OTHER_ORIGINS = {"arrest": 0.35, "referral": 0.2, "investigation": 0.3, "complai
 OTHER_OFFENCES = {"money_laundering": 0.3, "organised_crime": 0.2, "possession_for_supply": 0.3, "corruption": 0.05,
                   "trafficking": 0.15}
 LARGE_KG = 50.0
-LATEST_DATE = np.datetime64("2026-11-29", "D")
-"""No date in the data lies after this day (the day the generator was written): a limitation date still to
-come is left empty, as an extract made that day would not yet hold it as fact."""
+STEERED_SHARE = 0.35
+HONEST_REASSIGNMENT = 0.02
+"""Share of an office's largest cases (its top tenth by quantity) steered to a steering prosecutor."""
 
 
 @dataclass
@@ -52,6 +52,7 @@ class Cases:
     bought: np.ndarray
     pattern: np.ndarray
     """'' or the corruption pattern a bought case follows: plain, shrink, limitation, evidence, reassign."""
+    reassigned_honestly: np.ndarray
     defendant_case: np.ndarray
     """Per defendant (in case order): the case row; `defendant_person` the person id."""
     defendant_person: np.ndarray
@@ -77,6 +78,8 @@ def build_cases(rng: np.random.Generator, traffic: Traffic, inst: Institutions, 
     foreign = airport & (rng.random(n_a) < 0.4) | (rng.random(n_a) < 0.08)
     persons["nationality"][foreign] = pick(rng, {"ESP": 1, "NLD": 0.6, "COL": 1.5, "BOL": 1, "VEN": 1.5,
                                                  "MEX": 0.8, "NGA": 0.3, "ZAF": 0.3}, int(foreign.sum()))
+    persons["id_document"][foreign] = np.asarray(join(letters(rng, int(foreign.sum()), 2),
+                                                      digits(rng, int(foreign.sum()), 7)), dtype=object)
     link_codefendants(rng, persons, arrest_seizure)
 
     # Seizure cases: those with arrests, mostly within days; a few without arrests.
@@ -155,9 +158,19 @@ def build_cases(rng: np.random.Generator, traffic: Traffic, inst: Institutions, 
             rows = _steer_group(rng, plan, inst, office, prosecutor, first_prosecutor, origin, n_def, bought, pattern,
                                 def_case, def_person, persons, extra)
             steered = [case_ids[r] for r in rows]
+    # Honest reassignments (leave, workload, conflicts of interest) happen at any time in a few cases.
+    reassigned_honestly = (pattern == "") & (assignment == "random") & (rng.random(n_case) < HONEST_REASSIGNMENT)
+    for row in np.flatnonzero(reassigned_honestly):
+        day = opened_at[row].astype("datetime64[D]")
+        pool = np.flatnonzero((inst.prosecutor_office == office[row]) & (inst.prosecutor_joined <= day))
+        pool = pool[(pool != prosecutor[row]) & (pool != plan.small_possession_prosecutor)]
+        if len(pool):
+            prosecutor[row] = pool[rng.integers(len(pool))]
+        else:
+            reassigned_honestly[row] = False
     limitation = opened_at.astype("datetime64[D]") + (
         np.array([LIMITATION_YEARS.get(o, 3) for o in offence]) * 365).astype("timedelta64[D]")
-    limitation = np.where(limitation <= LATEST_DATE, limitation, np.datetime64("NaT"))
+    # A limitation date is a deadline: it may lie in the future, as in any real case file.
     cases = {
         "case_id": case_ids, "office_id": np.array([o.unit_id for o in inst.offices], dtype=object)[office],
         "opened_at": opened_at, "origin": origin,
@@ -166,7 +179,7 @@ def build_cases(rng: np.random.Generator, traffic: Traffic, inst: Institutions, 
         "limitation_date": limitation,
     }
     return Cases(arrests, concat_persons([persons, extra]), cases, office, prosecutor, first_prosecutor, offence,
-                 case_seizure_row, bought, pattern, def_case, def_person, steered)
+                 case_seizure_row, bought, pattern, reassigned_honestly, def_case, def_person, steered)
 
 
 def _choose_offices(rng: np.random.Generator, region: np.ndarray, inst: Institutions) -> np.ndarray:
@@ -193,7 +206,6 @@ def _assign(rng, office, opened_at, offence, kg, inst: Institutions, plan: Plan)
             prosecutor[order] = pool[np.arange(len(order)) % len(pool)]
             assignment[rows] = "rota"
             continue
-        joined = inst.prosecutor_joined[pool]
         drawn = pool[rng.choice(len(pool), len(rows), p=weight / weight.sum())]
         not_yet = inst.prosecutor_joined[drawn] > opened_day[rows]
         while not_yet.any():
@@ -201,7 +213,6 @@ def _assign(rng, office, opened_at, offence, kg, inst: Institutions, plan: Plan)
             drawn[not_yet] = redraw
             not_yet = inst.prosecutor_joined[drawn] > opened_day[rows]
         prosecutor[rows] = drawn
-        del joined
     # The office with the small-possession specialist sends her most possession cases.
     specialist = plan.small_possession_prosecutor
     to_specialist = (office == inst.prosecutor_office[specialist]) & (offence == "possession") & (
@@ -215,7 +226,9 @@ def _plant(rng, plan: Plan, inst, office, prosecutor, first_prosecutor, origin, 
            bought, pattern) -> None:
     n = len(office)
     for p in plan.has("steer_large"):
-        large = (office == inst.prosecutor_office[p]) & (kg >= LARGE_KG) & (rng.random(n) < 0.15)
+        in_office = office == inst.prosecutor_office[p]
+        top = np.quantile(kg[in_office], 0.9) if in_office.any() else np.inf
+        large = in_office & (kg >= max(top, LARGE_KG / 10)) & (rng.random(n) < STEERED_SHARE)
         prosecutor[large] = p
         first_prosecutor[large] = p
     years = np.array([LIMITATION_YEARS.get(o, 3) for o in offence])

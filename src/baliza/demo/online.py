@@ -40,7 +40,12 @@ def observe_listings(rng: np.random.Generator, n: int, ids, plant_alias: bool) -
     n_vendors = max(8, n // 12)
     handle = np.asarray(join(pick(rng, HANDLE_A, n_vendors), pick(rng, HANDLE_B, n_vendors), "_",
                              digits(rng, n_vendors, 3)), dtype=object)
-    handle = np.array([f"{h}{i}" if list(handle).count(h) > 1 else h for i, h in enumerate(handle)], dtype=object)
+    _, first, counts = np.unique(handle.astype(str), return_index=True, return_counts=True)
+    repeated = np.ones(n_vendors, dtype=bool)
+    repeated[first] = False
+    handle = np.where(repeated, np.asarray(join(handle.astype(str).tolist(), "x", np.arange(n_vendors).astype(
+        str).tolist()), dtype=object), handle)
+    del counts
     platform = pick(rng, {p: 1.0 for p in PLATFORMS}, n_vendors)
     kind = np.array([PLATFORMS[p] for p in platform], dtype=object)
     darknet = kind == "darknet_market"
@@ -67,7 +72,7 @@ def observe_listings(rng: np.random.Generator, n: int, ids, plant_alias: bool) -
     price = np.round(qty * lognormal(rng, 30, 0.5, n), 2)
     currency = np.where(kind[vendor] == "darknet_market", pick(rng, {"USD": 0.5, "BTC": 0.3, "XMR": 0.2}, n),
                         pick(rng, {"PEN": 0.7, "USD": 0.3}, n)).astype(object)
-    price = np.where(currency == "BTC", np.round(price / 60_000, 6) + 0.0001, price)
+    price = np.where(currency == "BTC", np.round(price / 60_000 + 0.0001, 6), price)
     price = np.where(currency == "XMR", np.round(price / 150, 4), price)
     price = np.where(currency == "PEN", np.round(price * 3.7, 1), price)
     listing_id = ids.take("online_listings", n)

@@ -25,11 +25,11 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
-    "small": Scale("small", 1_300, {"LIMA": 2, "NORTE": 1, "SUR": 1, "ORIENTE": 1}, 7, 4, 3, 1, 1,
-                   300, 1_200, 600, 400, 500),
-    "medium": Scale("medium", 26_000, {"LIMA": 6, "NORTE": 3, "SUR": 3, "ORIENTE": 2}, 12, 12, 6, 2, 1,
+    "small": Scale("small", 1_500, {"LIMA": 2, "NORTE": 1, "SUR": 1, "ORIENTE": 1}, 6, 4, 3, 1, 1,
+                   300, 600, 600, 400, 500),
+    "medium": Scale("medium", 29_000, {"LIMA": 6, "NORTE": 3, "SUR": 3, "ORIENTE": 2}, 12, 12, 6, 2, 1,
                     3_000, 20_000, 8_000, 4_000, 8_000),
-    "large": Scale("large", 260_000, {"LIMA": 30, "NORTE": 15, "SUR": 15, "ORIENTE": 10}, 15, 60, 20, 4, 2,
+    "large": Scale("large", 290_000, {"LIMA": 30, "NORTE": 15, "SUR": 15, "ORIENTE": 10}, 15, 60, 20, 4, 2,
                    20_000, 100_000, 40_000, 20_000, 50_000),
 }
 

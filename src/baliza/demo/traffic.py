@@ -97,7 +97,7 @@ def generate_traffic(rng: np.random.Generator, n_seizures: int, skills: np.ndarr
     units = INTERDICTION_UNITS
     activity = np.array([u.activity for u in units])
     n_inspections = max(10, round(n_seizures * (1 - INLAND_SHARE) / EXPECTED_HIT))
-    n_cleared = round(n_inspections * 0.35)
+    n_cleared = round(n_inspections * 0.2)
     n_cons = n_inspections + n_cleared
     unit_idx = rng.choice(len(units), size=n_cons, p=activity / activity.sum())
     unit_kind = np.array([_unit_kind(u) for u in units], dtype=object)[unit_idx]
@@ -105,9 +105,14 @@ def generate_traffic(rng: np.random.Generator, n_seizures: int, skills: np.ndarr
     outbound = rng.random(n_cons) < np.array([OUTBOUND_SHARE[m] for m in mode])
     ep_ids = np.array([u.entry_point_id for u in units], dtype=object)[unit_idx]
     declared = sample_times(rng, n_cons, day_weights(), day_hours=True)
-    order = np.argsort(declared, kind="stable")
+    # A unit inspects nothing before it becomes operational.
+    since = np.array([np.datetime64(u.operational_since or "2000-01-01", "s") for u in units])
+    operating = declared >= since[unit_idx]
+    order = np.flatnonzero(operating)[np.argsort(declared[operating], kind="stable")]
     unit_idx, unit_kind, mode, outbound, ep_ids, declared = (
         a[order] for a in (unit_idx, unit_kind, mode, outbound, ep_ids, declared))
+    n_cons = len(order)
+    n_inspections = min(n_inspections, n_cons)
 
     # Inspections: the first n_inspections consignments in a random order are inspected.
     inspected = np.zeros(n_cons, dtype=bool)
@@ -116,7 +121,10 @@ def generate_traffic(rng: np.random.Generator, n_seizures: int, skills: np.ndarr
     ins_mode = mode[ins_rows]
     selection = pick_by(rng, ins_mode, SELECTION)
     p_hit = np.array([HIT_RATE[s] for s in selection]) * np.array([MODE_FACTOR[m] for m in ins_mode])
-    p_hit = np.clip(p_hit * skills[unit_idx[ins_rows]], 0, 0.8)
+    # New units learn: their hit rate grows over their first eighteen months.
+    months = (declared[ins_rows] - since[unit_idx[ins_rows]]).astype(np.int64) / (30.4 * 86_400)
+    learning = 0.55 + 0.45 * np.clip(months / 18, 0, 1)
+    p_hit = np.clip(p_hit * skills[unit_idx[ins_rows]] * learning, 0, 0.8)
     hit = rng.random(n_inspections) < p_hit
     other_offence = ~hit & (rng.random(n_inspections) < 0.02)
     outcome = np.where(hit, "seizure", np.where(other_offence, "other_offence", "no_find")).astype(object)
@@ -135,7 +143,7 @@ def generate_traffic(rng: np.random.Generator, n_seizures: int, skills: np.ndarr
     n_border = len(s_rows)
     n_inland = round(n_border * INLAND_SHARE / (1 - INLAND_SHARE))
     inland_unit = rng.choice(len(INVESTIGATION_UNITS), n_inland, p=[0.6, 0.4])
-    seized_at = np.concatenate([after(inspected_at[hit], rng.uniform(0.02, 0.3, n_border)),
+    seized_at = np.concatenate([np.minimum(after(inspected_at[hit], rng.uniform(0.02, 0.3, n_border)), EXTRACT_AT),
                                 sample_times(rng, n_inland, day_weights(season_amplitude=0.1))])
     s_mode = np.concatenate([mode[s_rows], np.where(rng.random(n_inland) < 0.5, "street", "investigation")])
     route = np.where(outbound[s_rows], mode[s_rows] + "/out", mode[s_rows] + "/in").astype(object)

@@ -3,8 +3,44 @@
 ```python
 from baliza.load import load_datasets, LoadReport
 report = load_datasets(warehouse, [Path("dataset")], agency=None, progress=None)
-report.to_dict()
+report.to_dict()  # {"load_id", "tables": {"seizures": {"rows", "accepted", "quarantined", "normalised",
+                  #   "inserted", "replaced", "unchanged"}}, "files": [...], "warnings": [...], ...}
 ```
+
+How the loader decides (the contract leaves these to the project):
+
+- **Every row is accounted for**: per table, `accepted + quarantined == rows` read. A quarantined row
+  keeps its file, line, first offending column and value, every reason, and the raw row (all columns of
+  the file, known or not). `normalised` counts accepted rows with at least one changed cell; each change
+  is a row of `normalisations` (column, original, normalised, rule).
+- **A file that cannot be read** (not UTF-8, binary, not CSV, truncated Parquet, broken .xlsx) refuses the
+  whole load with one message naming the file (and the line, for encoding errors); nothing is written.
+  UTF-8 with a BOM is fine.
+- **An empty file** (zero bytes or only whitespace) holds no rows: a warning, nothing loaded from it.
+  A header-only file holds zero rows, without warning. Blank lines are skipped.
+- **A ragged row** (more or fewer cells than the header) is quarantined, with its cells kept in `raw`.
+- **A required column missing from a file** quarantines every row of that file with that reason (the rows
+  are kept so that nothing is lost); unknown extra columns are left out of the warehouse, with a warning.
+- **Duplicate keys within a load**: the first row (by file, then line) is loaded, later ones are
+  quarantined naming the line of the first. Keys are global to a table, whichever agency reports them.
+- **Reloads**: an unchanged row adds nothing; a changed row replaces the stored one, which moves to
+  `<table>__history` with `_replaced_at` and `_replaced_by_load`.
+- **References** resolve against the rows this load accepted and what the warehouse holds; a row pointing
+  at a key quarantined in this load says so, and the refusal cascades down `load_order()`.
+- **Dates** after the day of the load are quarantined (except `limitation_date` and `ends_on`, which are
+  naturally ahead); negative numbers are quarantined (except `latitude` and `longitude`). Datetimes are
+  stored in UTC: offsets are honoured, naive times are read in the manifest's `timezone` (else UTC).
+  Offsets and time zones are the contract's meaning, so they are not recorded as normalisations.
+- **Formulas**: text cells starting with `=`, or with `+`, `-`, `@` and holding `(`, `|` or `!`, or `-`
+  followed by a letter, are prefixed with `'` (rule `formula_neutralised`). Phone numbers such as
+  `+51 999 555` and handles such as `@vendor` are left alone.
+- **Decimals**: a comma decimal mark is read when the manifest says `decimal_mark: ","` (then `.` groups
+  thousands: `1.234,5`) or when a column uses it throughout its file; a column mixing marks quarantines the
+  odd cells.
+- **Confidential people**: after each load, the personal columns of protected people (`protected = true`,
+  or in `farmer_enrolments` or `treatment_episodes`) are AES-GCM tokens in `persons` and
+  `persons__history`; personal cells are encrypted in `quarantine` and `normalisations` for everyone, and
+  reasons never show them. `persons.birth_date` is therefore stored as ISO text (VARCHAR).
 """
 
 from baliza.load.errors import LoadError, ManifestError, UnreadableFile

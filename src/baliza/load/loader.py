@@ -64,7 +64,14 @@ def load_datasets(
                 progress(f"reading {source.path.name}", done, len(sources))
             index = len(staged.setdefault(source.table.name, []))
             staged[source.table.name].append(stage_file(con, source, f"_bz_raw_{source.table.name}_{index}"))
-        report = _load_staged(con, warehouse, steps, staged, agency, paths, warnings, loaded_at, progress)
+        # Rows carry their file and line from here on: their order no longer matters, which lets DuckDB
+        # check and insert in parallel.
+        order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            report = _load_staged(con, warehouse, steps, staged, agency, paths, warnings, loaded_at, progress)
+        finally:
+            con.execute(f"SET preserve_insertion_order = {str(bool(order)).lower()}")
     finally:
         for files in staged.values():
             for file in files:
@@ -156,12 +163,12 @@ def _load_table(
     staged_view, cells_view, checked = (f"_bz_{step}_{table.name}" for step in ("staged", "cells", "checked"))
     con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(staged_view)} AS {' UNION ALL '.join(selects)}")
     loaded_at_sql = f"TIMESTAMP {literal(loaded_at.isoformat(sep=' '))}"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(cells_view)} AS "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(cells_view)} AS "
                 f"{cell_checks_sql(table, staged_view, loaded_at_sql)}")
     for column in table.references:
         ensure_quarantined_keys(con, column.references or "")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(checked)} AS "
-                f"{key_and_reference_checks_sql(table, cells_view)}")
+                f"{key_and_reference_checks_sql(table, cells_view, [str(s.source.path) for s in staged_files])}")
     rows, quarantined = con.execute(
         f"SELECT count(*), count(*) FILTER (len(_errors) > 0) FROM {quote_name(checked)}"
     ).fetchall()[0]
@@ -169,7 +176,7 @@ def _load_table(
     remember_quarantined_keys(con, table, checked)
     normalised = write_normalisations(con, load_id, table, checked)
     counts = upsert(con, load_id, table, checked)
-    for statement in (f"DROP TABLE {quote_name(checked)}", f"DROP VIEW {quote_name(cells_view)}",
+    for statement in (f"DROP TABLE {quote_name(checked)}", f"DROP TABLE {quote_name(cells_view)}",
                       f"DROP VIEW {quote_name(staged_view)}"):
         con.execute(statement)
     return TableReport(rows, rows - quarantined, quarantined, normalised, counts.inserted, counts.replaced,

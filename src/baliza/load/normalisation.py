@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from baliza.contract import Column, ColumnType
-from baliza.contract.normalise import BOOLEAN_SPELLINGS, UNIT_SPELLINGS, alpha3_codes
+from baliza.contract.normalise import BOOLEAN_SPELLINGS, UNIT_SPELLINGS
 from baliza.contract.vocabularies import QUANTITY_UNITS
 from baliza.load.sql import literal
 
@@ -149,8 +149,8 @@ def column_sql(column: Column) -> ColumnSql:
         # Only day-first dates are recorded as normalised; offsets and time zones are the contract's meaning.
         return ColumnSql(t, value, used_day_first, "'date_format'", f"{v} IS NULL")
     if kind == T.COUNTRY:
-        lookup = f"(SELECT code FROM _country_spellings WHERE spelling = lower({t}))"
-        normalised = f"CASE WHEN {t} IN {_one_of(sorted(alpha3_codes()))} THEN {t} ELSE {lookup} END"
+        # `"country__<column>".code` comes from a left join on the spellings table (see `country_joins`).
+        normalised = f'"country__{column.name}".code'
         return ColumnSql(normalised, n, changed, "'country'", f"{n} IS NULL")
     if kind == T.ENUM:
         key = f"regexp_replace(lower({t}), '[\\s\\-]+', '_', 'g')"
@@ -212,3 +212,11 @@ def column_reason(column: Column, loaded_at_sql: str) -> str:
         checks.append(f"WHEN {v} < 0 THEN {literal(column.name + ' ')} || {shown(column)} || "
                       "' is negative (must be zero or more)'")
     return "CASE " + " ".join(checks) + " END"
+
+
+def country_joins(columns: tuple[Column, ...] | list[Column]) -> str:
+    """Left joins that look every country column's spelling up (`_country_spellings`: spelling, code)."""
+    return " ".join(
+        f'LEFT JOIN _country_spellings AS "country__{c.name}" ON "country__{c.name}".spelling = lower({_t(c)})'
+        for c in columns if c.type == T.COUNTRY
+    )

@@ -30,7 +30,7 @@ def write_quarantine(
             f"INSERT INTO quarantine (load_id, table_name, source_file, line, column_name, value, reason, raw) "
             f"SELECT {load_id}, {literal(table.name)}, c._file, c._line, c._errors[1].column, c._errors[1].value, "
             f"array_to_string(list_transform(c._errors, lambda x: x.reason), '; '), json_object({raw_fields}) "
-            f"FROM {quote_name(checked)} c JOIN {quote_name(staged.raw_table)} r ON r._line = c._line "
+            f"FROM {quote_name(checked)} c JOIN {quote_name(staged.raw_table)} r ON {staged.line_of('r')} = c._line "
             f"WHERE c._src = {index} AND len(c._errors) > 0 ORDER BY c._line"
         )
 

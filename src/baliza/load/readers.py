@@ -44,6 +44,13 @@ class StagedFile:
     header: list[str] = field(default_factory=list)
     rows: int = 0
     warnings: list[str] = field(default_factory=list)
+    line_sql: str = "_line"
+    """How a row's line is computed from the raw table (`rowid + n` when the file has no multi-line cells)."""
+    problem_sql: str = "_problem"
+
+    def line_of(self, alias: str) -> str:
+        """`line_sql` for the raw table known as `alias` in a query."""
+        return self.line_sql.replace("rowid", f"{alias}.rowid").replace("_line", f"{alias}._line")
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, source: SourceFile, raw_table: str) -> StagedFile:
@@ -70,7 +77,8 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> None:
         return
     header, header_lines = _read_header(staged)
     staged.header = header
-    if not _has_blank_lines(path) and _stage_csv_with_duckdb(con, staged, header_lines):
+    blank_lines, quoted = _scan(path)
+    if not blank_lines and _stage_csv_with_duckdb(con, staged, header_lines, quoted):
         return
     _stage_csv_with_python(con, staged)
 
@@ -89,24 +97,28 @@ def _read_header(staged: StagedFile) -> tuple[list[str], int]:
     raise AssertionError("unreachable")
 
 
-def _has_blank_lines(path: object) -> bool:
-    """Whether a blank line comes before the last content (DuckDB skips those, shifting line numbers)."""
-    tail, pending = b"", False
+def _scan(path: object) -> tuple[bool, bool]:
+    """Whether a blank line comes before the last content (DuckDB skips those, shifting line numbers),
+    and whether the file has any quote (without quotes, no cell can hold a line break)."""
+    tail, pending, quoted = b"", False, False
     with open(path, "rb") as handle:  # type: ignore[arg-type]
         while chunk := handle.read(_SCAN_CHUNK):
+            quoted = quoted or b'"' in chunk
             window = (tail + chunk).replace(b"\r\n", b"\n")
             if pending and window.strip():
-                return True
+                return True, quoted
             position = window.find(b"\n\n")
             if position >= 0:
                 if window[position:].strip():
-                    return True
+                    return True, quoted
                 pending = True
             tail = chunk[-1:]
-    return False
+    return False, quoted
 
 
-def _stage_csv_with_duckdb(con: duckdb.DuckDBPyConnection, staged: StagedFile, header_lines: int) -> bool:
+def _stage_csv_with_duckdb(
+    con: duckdb.DuckDBPyConnection, staged: StagedFile, header_lines: int, quoted: bool
+) -> bool:
     path, table = staged.source.path, staged.raw_table
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(staged.header))) + "}"
     options = (
@@ -120,18 +132,19 @@ def _stage_csv_with_duckdb(con: duckdb.DuckDBPyConnection, staged: StagedFile, h
             _raise_encoding_error(path)
         return False
     cells = [f'coalesce(length(c{i}) - length(replace(c{i}, chr(10), \'\')), 0)' for i in range(len(staged.header))]
-    has_newlines = con.execute(f'SELECT coalesce(max({" + ".join(cells)}), 0) > 0 FROM "{table}"').fetchall()[0][0]
+    has_newlines = quoted and con.execute(
+        f'SELECT coalesce(max({" + ".join(cells)}), 0) > 0 FROM "{table}"'
+    ).fetchall()[0][0]
     base = con.execute(f'SELECT coalesce(min(rowid), 0) FROM "{table}"').fetchall()[0][0]
     first = header_lines + 1 - base  # temp tables written in a transaction number their rows from an offset
-    if has_newlines:
-        line = (f"{first} + rowid + coalesce(sum({' + '.join(cells)}) OVER "
-                "(ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)")
-    else:
-        line = f"{first} + rowid"
-    con.execute(
-        f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT *, ({line})::BIGINT AS _line, '
-        f'NULL::VARCHAR AS _problem FROM "{table}" ORDER BY rowid'
-    )
+    staged.problem_sql = "NULL::VARCHAR"
+    if not has_newlines:
+        staged.line_sql = f"(rowid + {first})"
+        return True
+    line = (f"{first} + rowid + coalesce(sum({' + '.join(cells)}) OVER "
+            "(ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)")
+    con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT *, ({line})::BIGINT AS _line FROM "{table}" '
+                "ORDER BY rowid")
     return True
 
 

@@ -58,6 +58,11 @@ def comma_columns(con: duckdb.DuckDBPyConnection, table: Table, staged: StagedFi
     candidates = [c.name for c in table.columns if c.type == ColumnType.DECIMAL and c.name in columns.mapping]
     if not candidates or staged.rows == 0:
         return []
+    has_comma = ", ".join(f"coalesce(bool_or(contains({columns.mapping[n]}, ',')), false)" for n in candidates)
+    commas = con.execute(f"SELECT {has_comma} FROM {quote_name(staged.raw_table)}").fetchall()[0]
+    candidates = [name for name, comma in zip(candidates, commas, strict=True) if comma]
+    if not candidates:
+        return []
     checks = []
     for name in candidates:
         raw = f"trim({columns.mapping[name]})"
@@ -80,8 +85,8 @@ def file_select(
         for c in table.columns
     )
     return (
-        f"SELECT {index} AS _src, {literal(str(staged.source.path))} AS _file, _line, "
-        f"{literal(agency) if agency else 'NULL::VARCHAR'} AS _agency, _problem, "
+        f"SELECT {index} AS _src, {literal(str(staged.source.path))} AS _file, {staged.line_sql} AS _line, "
+        f"{literal(agency) if agency else 'NULL::VARCHAR'} AS _agency, {staged.problem_sql} AS _problem, "
         f"{text_list(columns.missing_required)} AS _missing, {text_list(comma)} AS _comma, "
         f"{str(manifest.decimal_comma).upper()} AS _decimal_comma, {str(manifest.day_first).upper()} AS _day_first, "
         f"{literal(manifest.timezone) if manifest.timezone else 'NULL::VARCHAR'} AS _tz, {cells} "

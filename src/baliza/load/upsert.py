@@ -30,6 +30,16 @@ def row_hash_sql(table: Table) -> str:
 
 def upsert(con: duckdb.DuckDBPyConnection, load_id: int, table: Table, checked: str) -> UpsertCounts:
     target = f"main.{quote_name(table.name)}"
+    columns = [c.name for c in table.columns] + [name for name, _ in BOOKKEEPING_COLUMNS]
+    column_list = ", ".join(quote_name(c) for c in columns)
+    values = ", ".join(f'"v__{c.name}"' for c in table.columns)
+    if not con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {target} LIMIT 1)").fetchall()[0][0]:
+        # Nothing stored yet (a first load): every accepted row is new; no need to compare.
+        inserted = con.execute(
+            f"INSERT INTO {target} ({column_list}) SELECT {values}, _agency, {load_id}, _file, _line, "
+            f"{row_hash_sql(table)} FROM {quote_name(checked)} WHERE len(_errors) = 0"
+        ).fetchall()[0][0]
+        return UpsertCounts(inserted=inserted)
     new = f"_bz_new_{table.name}"
     key_match = " AND ".join(f'w.{quote_name(k)} = a."v__{k}"' for k in table.key)
     con.execute(
@@ -41,8 +51,6 @@ def upsert(con: duckdb.DuckDBPyConnection, load_id: int, table: Table, checked: 
         f"SELECT count(*) FILTER (_old_hash IS NULL), count(*) FILTER (_old_hash <> _hash), "
         f"count(*) FILTER (_old_hash = _hash) FROM {quote_name(new)}"
     ).fetchall()[0]
-    columns = [c.name for c in table.columns] + [name for name, _ in BOOKKEEPING_COLUMNS]
-    column_list = ", ".join(quote_name(c) for c in columns)
     if replaced:
         key_values = ", ".join(quote_name("v__" + k) for k in table.key)
         replaced_keys = f"(SELECT {key_values} FROM {quote_name(new)} WHERE _old_hash <> _hash) a"
@@ -52,7 +60,6 @@ def upsert(con: duckdb.DuckDBPyConnection, load_id: int, table: Table, checked: 
             f"now()::TIMESTAMP, {load_id} FROM {target} w JOIN {replaced_keys} ON {key_match}"
         )
         con.execute(f"DELETE FROM {target} w USING {replaced_keys} WHERE {key_match}")
-    values = ", ".join(f'"v__{c.name}"' for c in table.columns)
     con.execute(
         f"INSERT INTO {target} ({column_list}) SELECT {values}, _agency, {load_id}, _file, _line, _hash "
         f"FROM {quote_name(new)} WHERE _old_hash IS NULL OR _old_hash <> _hash"

@@ -10,7 +10,7 @@ typed values `v__<column>`, the list of `_errors` (column, value, reason) and th
 from __future__ import annotations
 
 from baliza.contract import Table, get_table
-from baliza.load.normalisation import column_reason, column_sql, trimmed_sql
+from baliza.load.normalisation import column_reason, column_sql, country_joins, trimmed_sql
 from baliza.load.sql import literal, quote_name
 
 CONTEXT = "_src, _file, _line, _agency, _problem, _missing, _comma, _decimal_comma, _day_first, _tz"
@@ -32,14 +32,14 @@ def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
     raws = ", ".join(f'"raw__{c.name}"' for c in columns)
     layer_a = f"SELECT {CONTEXT}, {raws}, {trimmed} FROM {quote_name(staged)}"
     normalised = ", ".join(f'{column_sql(c).normalised} AS "n__{c.name}"' for c in columns)
-    layer_b = f"SELECT *, {normalised} FROM ({layer_a})"
+    layer_b = f"SELECT a.*, {normalised} FROM ({layer_a}) a {country_joins(columns)}"
     values = ", ".join(f'{column_sql(c).value} AS "v__{c.name}"' for c in columns)
     layer_c = f"SELECT *, {values} FROM ({layer_b})"
 
-    errors = []
-    norms = []
+    errors, norms, faults, changes = [], [], [], []
     for c in columns:
         reason = column_reason(c, loaded_at_sql)
+        faults.append(f"({reason}) IS NOT NULL")
         errors.append(f"CASE WHEN ({reason}) IS NOT NULL THEN "
                       + _struct(column=literal(c.name), value=f'"raw__{c.name}"', reason=reason) + " END")
         sql = column_sql(c)
@@ -51,6 +51,7 @@ def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
             changed = f"({sql.changed} OR {whitespace})"
         normalised_text = (f'"n__{c.name}"' if c.type.value != "datetime"
                            else f"strftime(\"v__{c.name}\", '%Y-%m-%dT%H:%M:%S')")
+        changes.append(f'("v__{c.name}" IS NOT NULL AND {changed})')
         norms.append(f'CASE WHEN "v__{c.name}" IS NOT NULL AND {changed} THEN '
                      + _struct(column=literal(c.name), original=f'"raw__{c.name}"',
                                normalised=f"CAST({normalised_text} AS VARCHAR)", rule=rule) + " END")
@@ -60,24 +61,31 @@ def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
     return (
         f"SELECT _src, _file, _line, _agency, {typed}, {shown_keys}, "
         f"CASE WHEN _problem IS NOT NULL THEN [{shape_error}] "  # a ragged row: its cells are not where they belong
+        # Lists are only built for the rows that need them: most rows are clean.
+        f"WHEN NOT ({' OR '.join(faults)}) THEN [] "
         f"ELSE list_filter([{', '.join(errors)}], lambda x: x IS NOT NULL) END AS _errors, "
-        f"list_filter([{', '.join(norms)}], lambda x: x IS NOT NULL) AS _norms FROM ({layer_c})"
+        f"CASE WHEN NOT ({' OR '.join(changes)}) THEN [] "
+        f"ELSE list_filter([{', '.join(norms)}], lambda x: x IS NOT NULL) END AS _norms FROM ({layer_c})"
     )
 
 
-def key_and_reference_checks_sql(table: Table, cells: str) -> str:
-    """Adds duplicate-key and reference errors to the rows of `cells` (the cell checks' result)."""
+def key_and_reference_checks_sql(table: Table, cells: str, files: list[str]) -> str:
+    """Adds duplicate-key and reference errors to the rows of `cells` (the cell checks' result).
+
+    `files` are the names of the table's files, by `_src`.
+    """
     key_values = [f'"v__{k}"' for k in table.key]
     key_present = " AND ".join(f"{k} IS NOT NULL" for k in key_values)
     key_label = ", ".join(table.key)
     key_text = " || ', ' || ".join(f"\"t__{k}\"" for k in table.key)
     position = "(_src::BIGINT << 40) + _line"
-    repeated = (f"SELECT {', '.join(f'{k} AS {k}' for k in key_values)}, min({position}) AS _first, "
-                f"arg_min(_file, {position}) AS _first_file, arg_min(_line, {position}) AS _first_line "
+    repeated = (f"SELECT {', '.join(f'{k} AS {k}' for k in key_values)}, min({position}) AS _first "
                 f"FROM {quote_name(cells)} WHERE {key_present} GROUP BY ALL HAVING count(*) > 1")
     on = " AND ".join(f"d.{k} = c.{k}" for k in key_values)
+    names = "[" + ", ".join(literal(f) for f in files) + "]"
     ranked = (f"SELECT c.*, CASE WHEN d._first IS NOT NULL AND d._first <> (c._src::BIGINT << 40) + c._line "
-              f"THEN 2 END AS _rank, d._first_file, d._first_line "
+              f"THEN 2 END AS _rank, {names}[(d._first >> 40) + 1] AS _first_file, "
+              f"d._first & {(1 << 40) - 1} AS _first_line "
               f"FROM {quote_name(cells)} c LEFT JOIN ({repeated}) d ON {on}")
     duplicate = (
         "CASE WHEN _rank > 1 THEN "

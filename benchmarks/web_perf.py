@@ -1,0 +1,117 @@
+"""Requests per second and p95 latency of the findings list and a chain page, 50 concurrent clients.
+
+    PYTHONPATH=src python benchmarks/web_perf.py --db COUNTRY.duckdb [--clients 50] [--requests 2000]
+
+Starts `baliza serve` in its own process on a free loopback port, creates a benchmark user with an
+API token (in the warehouse's state store) in the agency that reported the most seizures, then drives
+each route with `--clients` concurrent httpx clients (asyncio) and prints the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import httpx
+
+from baliza.access.state import open_state_beside
+from baliza.access.tokens import add_token
+from baliza.access.users import add_user, get_user
+
+USER = "benchmark_analyst"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(db: Path) -> tuple[str, str, str]:
+    """(agency, token, a seizure id with a long chain) for the benchmark user."""
+    con = duckdb.connect(str(db), read_only=True)
+    agency = con.execute("select _agency_id from seizures group by 1 order by count(*) desc limit 1").fetchall()[0][0]
+    seizure = con.execute(
+        "select s.seizure_id from seizures s join cases c using (seizure_id) where s._agency_id = ? "
+        "order by s.seized_at limit 1", [agency]).fetchall()
+    if not seizure:
+        seizure = con.execute("select seizure_id from seizures where _agency_id = ? limit 1", [agency]).fetchall()
+    con.close()
+    state = open_state_beside(db)
+    if get_user(state, USER) is None:
+        add_user(state, USER, os.urandom(16).hex(), agency, "analyst")
+    _, token = add_token(state, USER, "web_perf benchmark")
+    state.close()
+    return agency, token, seizure[0][0]
+
+
+async def drive(base: str, path: str, token: str, clients: int, requests: int) -> dict[str, float]:
+    latencies: list[float] = []
+    errors = 0
+    remaining = requests
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client:
+        await client.get(path)  # warm caches (analyses, charts) before timing
+
+        async def worker() -> None:
+            nonlocal remaining, errors
+            while remaining > 0:
+                remaining -= 1
+                started = time.perf_counter()
+                answer = await client.get(path)
+                latencies.append(time.perf_counter() - started)
+                errors += answer.status_code != 200
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies), "errors": errors, "seconds": elapsed, "rps": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000, "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=2000)
+    args = parser.parse_args()
+    agency, token, seizure = prepare(args.db)
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    server = subprocess.Popen([sys.executable, "-m", "baliza", "serve", "--db", str(args.db), "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{base}/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        print(f"warehouse {args.db} · agency {agency} · seizure {seizure} · {args.clients} clients · "
+              f"{os.cpu_count()} cores")
+        for label, path in (("findings list (API)", "/api/findings"), ("findings page", "/findings"),
+                            ("chain (API)", f"/api/seizures/{seizure}/chain"),
+                            ("chain page", f"/chain/seizure/{seizure}")):
+            result = asyncio.run(drive(base, path, token, args.clients, args.requests))
+            print(f"{label:22s} {result['rps']:8.1f} req/s   p50 {result['p50_ms']:7.1f} ms   "
+                  f"p95 {result['p95_ms']:7.1f} ms   ({result['requests']} requests, {result['errors']} errors)")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""Indicators of seizing units: what follows a seizure (sharing, prosecution, conviction, the laboratory)."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from baliza.analyses.ksi.periods import period_of
+from baliza.analyses.ksi.ratios import as_number, share
+from baliza.analyses.model import Indicator
+from baliza.analyses.periods import Granularity
+from baliza.contract.vocabularies import MASS_TO_KG
+from baliza.warehouse.store import Warehouse
+
+SHARING_WINDOW_SECONDS = 48 * 3600
+PROSECUTION_WINDOW_SECONDS = 90 * 86400
+CONVICTIONS = ("convicted", "plea_convicted")
+
+# name -> (numerator column, denominator column); value = numerator / denominator, None when it is zero.
+PROPORTIONS: dict[str, tuple[str, str]] = {
+    "intelligence_led_share": ("intelligence_led", "intelligence_known"),
+    "partner_sharing_48h": ("shared_48h", "seizures"),
+    "prosecution_conversion": ("arrest_case_90d", "with_arrest"),
+    "conviction_conversion": ("convicted", "with_case"),
+    "joint_operation_share": ("in_operation", "seizures"),
+}
+# name -> total column; denominator 1, value = the total.
+TOTALS: dict[str, str] = {
+    "seizures": "seizures",
+    "new_substance_detections": "new_substance",
+    "quantity_seized_kg": "kg_seized",
+}
+
+
+def seizure_facts(warehouse: Warehouse) -> ir.Table:
+    """One row per seizure with the yes/no facts the indicators count."""
+    s = warehouse.table("seizures")
+    arrests = warehouse.table("arrests")
+    cases = warehouse.table("cases")
+    dispositions = warehouse.table("dispositions")
+
+    seized = s.seized_at.epoch_seconds()
+    with_arrest = arrests.filter(arrests.seizure_id.notnull()).select("seizure_id").distinct()
+    linked = cases.filter(cases.seizure_id.notnull())
+    case_times = linked.join(s.select("seizure_id", "seized_at"), "seizure_id")
+    case_90d = case_times.filter(
+        case_times.opened_at.epoch_seconds() <= case_times.seized_at.epoch_seconds() + PROSECUTION_WINDOW_SECONDS
+    ).select("seizure_id").distinct()
+    convicted_cases = dispositions.filter(dispositions.outcome.isin(CONVICTIONS)).select("case_id").distinct()
+    convicted = linked.filter(linked.case_id.isin(convicted_cases.case_id)).select("seizure_id").distinct()
+    with_case = linked.select("seizure_id").distinct()
+
+    shared = s.shared_with_partners_at
+    lab_seconds = s.lab_confirmed_at.epoch_seconds() - seized
+    has_arrest = s.seizure_id.isin(with_arrest.seizure_id)
+    return s.mutate(
+        intelligence_led=(s.intelligence_led.fill_null(False)).cast("int64"),
+        intelligence_known=s.intelligence_led.notnull().cast("int64"),
+        shared_48h=(shared.notnull() & (shared.epoch_seconds() <= seized + SHARING_WINDOW_SECONDS))
+        .fill_null(False)
+        .cast("int64"),
+        with_arrest=has_arrest.cast("int64"),
+        arrest_case_90d=(has_arrest & s.seizure_id.isin(case_90d.seizure_id)).cast("int64"),
+        with_case=s.seizure_id.isin(with_case.seizure_id).cast("int64"),
+        convicted=s.seizure_id.isin(convicted.seizure_id).cast("int64"),
+        in_operation=s.operation_id.notnull().cast("int64"),
+        lab_days=lab_seconds.cast("float64") / 86400.0,
+        kg_seized=s.quantity_unit.cases(*MASS_TO_KG.items(), else_=ibis.null("float64")) * s.quantity,
+        new_substance=_first_of_substance(warehouse, s).cast("int64"),
+    )
+
+
+def _first_of_substance(warehouse: Warehouse, s: ir.Table) -> ir.BooleanValue:
+    """True for the first seizure (by seized_at, then seizure_id) of a substance in the seizing unit's country."""
+    units = warehouse.table("units").select("unit_id", "agency_id", "entry_point_id")
+    agencies = warehouse.table("agencies").select("agency_id", agency_country="country")
+    entry_points = warehouse.table("entry_points").select("entry_point_id", entry_point_country="country")
+    placed = (
+        s.select("seizure_id", "unit_id", "seized_at", "substance", "entry_point_id")
+        .left_join(units.select("unit_id", "agency_id"), "unit_id")
+        .drop("unit_id_right")
+        .left_join(agencies, "agency_id")
+        .drop("agency_id_right")
+        .left_join(entry_points, "entry_point_id")
+        .drop("entry_point_id_right")
+    )
+    placed = placed.mutate(
+        country=placed.agency_country.coalesce(placed.entry_point_country),
+        substance_key=placed.substance.strip().lower(),
+    )
+    rank = ibis.row_number().over(
+        ibis.window(group_by=[placed.country, placed.substance_key], order_by=[placed.seized_at, placed.seizure_id])
+    )
+    firsts = placed.mutate(_rank=rank).filter(lambda t: t._rank == 0).select("seizure_id")
+    return s.seizure_id.isin(firsts.seizure_id)
+
+
+def seizure_counts(warehouse: Warehouse, granularity: Granularity, unit_id: str | None = None) -> ir.Table:
+    """Per seizing unit and period (by `seized_at`): the sums behind every seizure indicator."""
+    facts = seizure_facts(warehouse)
+    if unit_id is not None:
+        facts = facts.filter(facts.unit_id == unit_id)
+    t = facts.mutate(period=period_of(facts.seized_at, granularity))
+    return t.group_by(["unit_id", "period"]).aggregate(
+        seizures=t.count(),
+        intelligence_led=t.intelligence_led.sum(),
+        intelligence_known=t.intelligence_known.sum(),
+        shared_48h=t.shared_48h.sum(),
+        with_arrest=t.with_arrest.sum(),
+        arrest_case_90d=t.arrest_case_90d.sum(),
+        with_case=t.with_case.sum(),
+        convicted=t.convicted.sum(),
+        in_operation=t.in_operation.sum(),
+        lab_days_sum=t.lab_days.sum(),
+        lab_confirmed=t.lab_days.count(),
+        new_substance=t.new_substance.sum(),
+        kg_seized=t.kg_seized.sum(),
+    )
+
+
+def seizure_indicators(warehouse: Warehouse, granularity: Granularity, unit_id: str | None = None) -> list[Indicator]:
+    counts = seizure_counts(warehouse, granularity, unit_id).to_pandas()
+    indicators: list[Indicator] = []
+    for row in counts.to_dict("records"):
+        unit, period = str(row["unit_id"]), str(row["period"])
+        for name, (num, den) in PROPORTIONS.items():
+            n, d = as_number(row[num]), as_number(row[den])
+            indicators.append(Indicator("units", unit, name, period, share(n, d), n, d))
+        lab_sum, lab_n = as_number(row["lab_days_sum"]), as_number(row["lab_confirmed"])
+        mean_days = share(lab_sum, lab_n)
+        indicators.append(Indicator("units", unit, "lab_confirmation_days", period, mean_days, lab_sum, lab_n))
+        for name, column in TOTALS.items():
+            total = as_number(row[column])
+            indicators.append(Indicator("units", unit, name, period, total, total, 1.0))
+    return indicators

@@ -1,0 +1,37 @@
+"""`baliza serve`: the REST API and the dashboard over the warehouse."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from baliza.cli.options import DbOption
+from baliza.cli.output import console, fail
+from baliza.warehouse.store import resolve_db_path
+
+
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    secure_cookies: Annotated[bool, typer.Option(help="Mark cookies Secure (behind HTTPS).")] = False,
+) -> None:
+    """Serve the REST API (OpenAPI at /docs) and the dashboard. Users come from `baliza user add`."""
+    import uvicorn
+
+    from baliza.web.app import create_app
+
+    path = resolve_db_path(db)
+    if not path.exists():
+        fail(f"no warehouse at {path}: load a dataset first (baliza load DIR --db {path})")
+    app = create_app(path, secure_cookies=secure_cookies)
+    console.print(f"Baliza serving {path} on http://{host}:{port} (API docs at /docs)")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        app.state.baliza.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

@@ -1,0 +1,118 @@
+"""The dashboard: server-rendered pages over the same services as the API. Forms carry a CSRF token."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from baliza.access.decisions import DECISIONS
+from baliza.access.principal import Principal
+from baliza.access.roles import Permission as P
+from baliza.web import charts, services
+from baliza.web.security import context, require
+from baliza.web.templates import render
+
+router = APIRouter(include_in_schema=False)
+
+AggregateReader = Annotated[Principal, Depends(require(P.READ_AGGREGATES))]
+SeizureReader = Annotated[Principal, Depends(require(P.READ_SEIZURES))]
+CaseReader = Annotated[Principal, Depends(require(P.READ_CASES))]
+PersonReader = Annotated[Principal, Depends(require(P.READ_PERSONS))]
+FindingReader = Annotated[Principal, Depends(require(P.READ_FINDINGS))]
+FindingDecider = Annotated[Principal, Depends(require(P.DECIDE_FINDINGS))]
+IndicatorReader = Annotated[Principal, Depends(require(P.READ_INDICATORS))]
+QuarantineReader = Annotated[Principal, Depends(require(P.READ_QUARANTINE))]
+GrantReader = Annotated[Principal, Depends(require(P.READ_GRANTS))]
+GrantManager = Annotated[Principal, Depends(require(P.MANAGE_GRANTS))]
+
+
+@router.get("/")
+def overview(request: Request, principal: AggregateReader) -> Response:
+    data = services.overview(context(request), principal)
+    return render(request, "overview.html", {
+        **data,
+        "map_svg": charts.entry_point_map(data["by_entry_point"]),
+        "time_svg": charts.seizures_over_time(data["by_month"]),
+        "total": sum(r["seizures"] or 0 for r in data["by_entry_point"]),
+    })
+
+
+@router.get("/chain")
+def chain_search(request: Request, principal: SeizureReader, q: str = "") -> Response:
+    ctx = context(request)
+    return render(request, "chain_search.html", {
+        "q": q, "hits": services.search(ctx, principal, q[:100]) if q else [],
+        "recent": services.seizures(ctx, principal, limit=25),
+    })
+
+
+@router.get("/chain/seizure/{seizure_id}")
+def seizure_page(request: Request, seizure_id: str, principal: SeizureReader) -> Response:
+    chain = services.seizure_chain(context(request), principal, seizure_id)
+    return render(request, "seizure.html", {"chain": chain, "seizure_id": seizure_id,
+                                            "can_share": principal.may(P.MANAGE_GRANTS)})
+
+
+@router.get("/chain/case/{case_id}")
+def case_page(request: Request, case_id: str, principal: CaseReader) -> Response:
+    return render(request, "case.html", {"file": services.case_file(context(request), principal, case_id)})
+
+
+@router.get("/chain/person/{person_id}")
+def person_page(request: Request, person_id: str, principal: PersonReader) -> Response:
+    return render(request, "person.html", {"file": services.person_file(context(request), principal, person_id)})
+
+
+@router.get("/findings")
+def findings_page(request: Request, principal: FindingReader) -> Response:
+    return render(request, "findings.html", {
+        "findings": services.findings(context(request), principal), "decisions": DECISIONS,
+        "can_decide": principal.may(P.DECIDE_FINDINGS),
+    })
+
+
+@router.post("/findings/{finding_id}/decision")
+def decide(request: Request, finding_id: str, principal: FindingDecider, decision: Annotated[str, Form()],
+           note: Annotated[str, Form()] = "") -> Response:
+    services.decide_finding(context(request), principal, finding_id, decision, note[:4000])
+    return RedirectResponse(f"/findings#f-{finding_id}", status_code=303)
+
+
+@router.get("/indicators")
+def indicators_page(request: Request, principal: IndicatorReader, granularity: str = "year") -> Response:
+    granularity = granularity if granularity in ("year", "quarter", "month") else "year"
+    rows = services.indicators(context(request), principal, granularity)
+    names = sorted({r["indicator"] for r in rows})
+    return render(request, "indicators.html", {
+        "rows": rows, "granularity": granularity,
+        "charts": [(name, charts.indicator_chart(rows, name)) for name in names[:8]],
+    })
+
+
+@router.get("/quarantine")
+def quarantine_page(request: Request, principal: QuarantineReader) -> Response:
+    return render(request, "quarantine.html", {"rows": services.quarantine(context(request), principal)})
+
+
+@router.get("/sharing")
+def sharing_page(request: Request, principal: GrantReader, subject: str = "", kind: str = "seizure") -> Response:
+    return render(request, "sharing.html", {
+        **services.grants(context(request), principal), "can_share": principal.may(P.MANAGE_GRANTS),
+        "subject": subject, "kind": kind, "error": None,
+    })
+
+
+@router.post("/sharing")
+def share(request: Request, principal: GrantManager, grantee_agency_id: Annotated[str, Form()],
+          kind: Annotated[str, Form()], subject_id: Annotated[str, Form()], purpose: Annotated[str, Form()],
+          days: Annotated[int, Form()] = 90) -> Response:
+    services.share(context(request), principal, grantee_agency_id.strip(), kind, subject_id.strip(), purpose, days)
+    return RedirectResponse("/sharing", status_code=303)
+
+
+@router.post("/sharing/{grant_id}/revoke")
+def revoke(request: Request, grant_id: str, principal: GrantManager) -> Response:
+    services.revoke(context(request), principal, grant_id)
+    return RedirectResponse("/sharing", status_code=303)

@@ -1,0 +1,190 @@
+"""What a request asks for, in one place for the API and the pages: scope applied, audit written.
+
+Each function takes the serving context and the principal, reads through the access layer and the
+adapters in `sources`, records the reads the audit log must hold, and returns plain data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import HTTPException
+
+from baliza.access.audit import record
+from baliza.access.decisions import DECISIONS, decide, latest_decisions
+from baliza.access.disclosure import suppress_small_cells
+from baliza.access.grants import GrantError, add_grant, get_grant, list_grants, revoke_grant
+from baliza.access.principal import Principal
+from baliza.access.roles import Permission
+from baliza.web import queries, sources
+from baliza.web.context import ServingContext
+
+MAX_GRANT_DAYS = 366
+
+
+def _not_found(what: str) -> HTTPException:
+    # the same answer whether the row does not exist or is outside the caller's scope
+    return HTTPException(404, f"no {what} you may see with that id")
+
+
+def overview(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
+    """Seizures per month and per entry point. Roles that may not read seizures (oversight) get counts
+    over every agency with small cells suppressed."""
+    with ctx.reading(principal) as (wh, scope):
+        detailed = principal.may(Permission.READ_SEIZURES)
+        seizures = scope.filter(wh, "seizures") if detailed else wh.table("seizures")
+        by_month = sources.seizures_by_month(seizures)
+        by_point = sources.seizures_by_entry_point(wh, seizures)
+    if not detailed:
+        by_month = suppress_small_cells(by_month, "seizures")
+        by_point = suppress_small_cells(by_point, "seizures")
+    return {"by_month": by_month, "by_entry_point": by_point, "small_cells_suppressed": not detailed}
+
+
+def findings(ctx: ServingContext, principal: Principal, rule: str | None = None) -> list[dict[str, Any]]:
+    with ctx.reading(principal) as (wh, scope):
+        found = sources.visible_findings(wh, scope, sources.red_flags(wh, ctx.cache))
+    decisions = latest_decisions(ctx.state, principal.agency_id)
+    out = []
+    for f in found:
+        if rule and f.rule != rule:
+            continue
+        fid = sources.finding_id(f)
+        decision = decisions.get(fid)
+        out.append({"finding_id": fid, **f.to_dict(), "decision": decision.to_dict() if decision else None})
+    return sorted(out, key=lambda f: (f["decision"] is not None, -(f["score"] or 0)))
+
+
+def decide_finding(ctx: ServingContext, principal: Principal, finding_id: str, decision: str,
+                   note: str) -> dict[str, str]:
+    if decision not in DECISIONS:
+        raise HTTPException(422, f"a decision is one of: {', '.join(DECISIONS)}")
+    if not any(f["finding_id"] == finding_id for f in findings(ctx, principal)):
+        raise _not_found("finding")
+    made = decide(ctx.state, principal, finding_id, decision, note)
+    record(ctx.state, principal.username, principal.agency_id, "finding_decision", f"findings/{finding_id}",
+           {"decision": decision, "note": made.note})
+    return made.to_dict()
+
+
+def seizures(ctx: ServingContext, principal: Principal, query: str = "", limit: int = 100,
+             offset: int = 0) -> list[dict[str, Any]]:
+    with ctx.reading(principal) as (wh, scope):
+        return queries.list_seizures(wh, scope, query, limit, offset)
+
+
+def seizure_chain(ctx: ServingContext, principal: Principal, seizure_id: str) -> dict[str, Any]:
+    with ctx.reading(principal) as (wh, scope):
+        chain = sources.seizure_timeline(wh, scope, seizure_id)
+    if chain is None:
+        raise _not_found("seizure")
+    record(ctx.state, principal.username, principal.agency_id, "read_seizure", f"seizures/{seizure_id}")
+    return chain
+
+
+def case_file(ctx: ServingContext, principal: Principal, case_id: str) -> dict[str, Any]:
+    with ctx.reading(principal) as (wh, scope):
+        found = queries.case_file(wh, scope, case_id)
+    if found is None:
+        raise _not_found("case")
+    record(ctx.state, principal.username, principal.agency_id, "read_case", f"cases/{case_id}")
+    return found
+
+
+def person_file(ctx: ServingContext, principal: Principal, person_id: str) -> dict[str, Any]:
+    with ctx.reading(principal) as (wh, scope):
+        found = queries.person_file(wh, scope, person_id)
+    if found is None:
+        raise _not_found("person")
+    record(ctx.state, principal.username, principal.agency_id, "read_person", f"persons/{person_id}",
+           {"protected": bool(found["person"].get("protected"))})
+    return found
+
+
+def search(ctx: ServingContext, principal: Principal, query: str) -> list[dict[str, Any]]:
+    with ctx.reading(principal) as (wh, scope):
+        hits = queries.search(wh, scope, query)
+    allowed = {"seizure": Permission.READ_SEIZURES, "case": Permission.READ_CASES, "person": Permission.READ_PERSONS}
+    return [h for h in hits if principal.may(allowed[h["kind"]])]
+
+
+def indicators(ctx: ServingContext, principal: Principal, granularity: str = "year") -> list[dict[str, Any]]:
+    """Unit indicators: of the agency's own units; oversight sees every unit, small denominators suppressed."""
+    with ctx.locked() as wh:
+        found = [i.to_dict() for i in sources.unit_indicators(wh, ctx.cache, granularity)]
+        if principal.may(Permission.READ_SEIZURES) or principal.may(Permission.READ_PERSONS):
+            units = wh.table("units")
+            own = units.filter(units.agency_id == principal.agency_id).unit_id.to_pyarrow().to_pylist()
+            found = [i for i in found if i["subject_table"] != "units" or i["subject_id"] in set(own)]
+            return found
+    return suppress_small_cells(found, "denominator", also=("value", "numerator", "low", "high"))
+
+
+def quarantine(ctx: ServingContext, principal: Principal) -> list[dict[str, Any]]:
+    with ctx.locked() as wh:
+        return queries.quarantine(wh, principal.agency_id)
+
+
+def grants(ctx: ServingContext, principal: Principal) -> dict[str, list[dict[str, Any]]]:
+    found = [g.to_dict() for g in list_grants(ctx.state, principal.agency_id)]
+    return {"given": [g for g in found if g["owner_agency_id"] == principal.agency_id],
+            "received": [g for g in found if g["grantee_agency_id"] == principal.agency_id]}
+
+
+def _owns(ctx: ServingContext, principal: Principal, kind: str, subject_id: str) -> bool:
+    with ctx.locked() as wh:
+        if kind == "dataset":
+            loads = wh.table("loads")
+            if not subject_id.isdigit():
+                return False
+            mine = loads.filter((loads.load_id == int(subject_id)) & (loads.agency_id == principal.agency_id))
+        else:
+            table, column = ("seizures", "seizure_id") if kind == "seizure" else ("cases", "case_id")
+            t = wh.table(table)
+            mine = t.filter((t[column] == subject_id) & (t._agency_id == principal.agency_id))
+        return bool(mine.count().execute() > 0)
+
+
+def share(ctx: ServingContext, principal: Principal, grantee: str, kind: str, subject_id: str, purpose: str,
+          days: int) -> dict[str, Any]:
+    """Share one of the agency's own seizures, cases or loads with another agency."""
+    if not 1 <= days <= MAX_GRANT_DAYS:
+        raise HTTPException(422, f"a grant lasts 1 to {MAX_GRANT_DAYS} days")
+    if kind not in ("seizure", "case", "dataset") or not _owns(ctx, principal, kind, subject_id):
+        raise HTTPException(404, f"your agency reported no {kind} {subject_id!r}: only your own rows can be shared")
+    try:
+        grant = add_grant(ctx.state, principal.agency_id, grantee, kind, subject_id, purpose,
+                          datetime.now(UTC) + timedelta(days=days), principal.username)
+    except GrantError as error:
+        raise HTTPException(422, str(error)) from None
+    record(ctx.state, principal.username, principal.agency_id, "grant_add", f"grants/{grant.grant_id}",
+           grant.to_dict())
+    return grant.to_dict()
+
+
+def revoke(ctx: ServingContext, principal: Principal, grant_id: str) -> dict[str, Any]:
+    grant = get_grant(ctx.state, grant_id)
+    if grant is None or grant.owner_agency_id != principal.agency_id:
+        raise _not_found("grant given by your agency")
+    try:
+        revoked = revoke_grant(ctx.state, grant_id, principal.username, owner_agency_id=principal.agency_id)
+    except GrantError as error:
+        raise HTTPException(409, str(error)) from None
+    record(ctx.state, principal.username, principal.agency_id, "grant_revoke", f"grants/{grant_id}")
+    return revoked.to_dict()
+
+
+def export_seizures(ctx: ServingContext, principal: Principal) -> str:
+    """The seizures in scope as CSV (no personal data in this table). The export is audited."""
+    with ctx.reading(principal) as (wh, scope):
+        rows = queries.list_seizures(wh, scope, limit=1_000_000)
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    record(ctx.state, principal.username, principal.agency_id, "export", "seizures", {"rows": len(rows)})
+    return out.getvalue()

@@ -1,0 +1,65 @@
+"""A served world for the web tests: the agency world, one user per role in AG-POL and AG-CUS, a
+livelihood programme officer, and a grant from customs to police for seizure S1.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from agency_world import build_world
+from baliza.access.clock import now
+from baliza.access.grants import add_grant
+from baliza.access.roles import Role
+from baliza.access.state import open_state
+from baliza.access.users import add_user
+
+PASSWORD = "a long password"
+
+
+@dataclass
+class WebWorld:
+    db: Path
+    state_url: str
+    grant_id: str
+
+
+def build_web_world(tmp: Path) -> WebWorld:
+    db = tmp / "country.duckdb"
+    with build_world(db) as wh:
+        wh.duckdb.execute("insert into cases (case_id, office_id, opened_at, origin, seizure_id, _agency_id,"
+                          " _load_id) values ('C7','Q1','2025-03-02','seizure','S3','AG-POL',7)")
+    state_url = f"sqlite:///{tmp / 'state.sqlite'}"
+    state = open_state(state_url)
+    for agency in ("AG-POL", "AG-CUS"):
+        for role in Role:
+            programme = "livelihood" if role is Role.PROGRAMME_OFFICER else None
+            add_user(state, user_name(agency, role), PASSWORD, agency, role, programme)
+    add_user(state, "liv_officer", PASSWORD, "AG-LIV", Role.PROGRAMME_OFFICER, "livelihood")
+    grant = add_grant(state, "AG-CUS", "AG-POL", "seizure", "S1", "joint operation", now() + timedelta(days=30),
+                      "setup")
+    state.close()
+    return WebWorld(db, state_url, grant.grant_id)
+
+
+def user_name(agency: str, role: Role | str) -> str:
+    return f"{agency.lower().replace('-', '_')}_{Role(role).value}"
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Sign in through the form; returns the session's CSRF token."""
+    token = csrf_of(client.get("/login").text)
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return client.get("/api/me").json()["csrf_token"]
