@@ -107,3 +107,16 @@ def test_reassignment_shortly_before_dismissal(tmp_path: Path) -> None:
 
 def test_empty_warehouse_has_no_flags(tmp_path: Path) -> None:
     assert red_flags(open_warehouse(tmp_path / "e.duckdb")) == []
+
+
+def test_a_judge_is_not_flagged_for_a_flagged_prosecutors_cases(tmp_path: Path) -> None:
+    wh = open_warehouse(tmp_path / "j.duckdb")
+    build_world(wh, 12, corruption=True)
+    # every case of the corrupt prosecutor goes before judge J2: J2's dismissals rise, through no act of J2's
+    p01 = "case_id in (select case_id from cases where lead_prosecutor_id = 'P01')"
+    wh.duckdb.execute(f"update dispositions set judge_id = 'J2' where {p01}")
+    wh.duckdb.execute(f"update dispositions set outcome = 'dismissed', sentence_months = null where {p01}"
+                      " and hash(case_id) % 3 = 0")
+    findings = red_flags(wh)
+    outcome_flags = _flagged(findings, "outcome_outlier")
+    assert "P01" in outcome_flags and "J2" not in outcome_flags
