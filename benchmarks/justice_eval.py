@@ -31,7 +31,9 @@ def _ids(value: Any) -> set[str]:
     """Ids from a truth entry: a list of ids, of {"id"/"staff_id"/"unit_id": ...} records, or a mapping."""
     if value is None:
         return set()
-    if isinstance(value, dict):
+    if isinstance(value, dict):  # {"busy_prosecutor": "ST-1", ...} names ids; {"ST-1": [...]} keys them
+        if all(isinstance(v, str) for v in value.values()):
+            return {str(v) for v in value.values()}
         return {str(k) for k in value}
     out: set[str] = set()
     for item in value if isinstance(value, Iterable) and not isinstance(value, str) else [value]:
@@ -68,6 +70,7 @@ def run_test_world(seed: int, corruption: bool, work: Path) -> tuple[set[str], d
     truth = {key: set(getattr(planted, key)) for key in (*POSITIVE_KEYS, "honest_outliers")}
     truth["corrupt_prosecutors"] |= (
         planted.shrinking_prosecutors | planted.limitation_prosecutors | planted.evidence_prosecutors
+        | planted.reassignment_prosecutors
     )
     return {f.subject.id for f in findings if f.q_value is not None}, truth, elapsed
 

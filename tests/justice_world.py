@@ -6,7 +6,9 @@ dismissed far more often than trafficking cases). With `corruption=True` the wor
 - P01 dismisses large cases (corrupt prosecutor), P02 charges shrunk quantities,
   P03 receives large cases more than chance and P06 every case of a linked group (steered),
   J1 sentences lightly, unit U8 rarely opens cases,
-  P04 lets cases run into the statute of limitations, P05 loses evidence before trial;
+  P04 lets cases run into the statute of limitations, P05 loses evidence before trial,
+  P07 receives cases by reassignment days before they are dismissed;
+every world reassigns 3 % of cases at a random time;
 every world has background rates of statute-barred cases (2 %) and lost evidence (2 %);
 always present (honest outliers, never to be flagged): P19 handles only small possession cases,
 P20 is new with a handful of cases, P18 is busy (three times the usual share).
@@ -37,6 +39,7 @@ class Truth:
     corrupt_judges: set[str] = field(default_factory=set)
     limitation_prosecutors: set[str] = field(default_factory=set)
     evidence_prosecutors: set[str] = field(default_factory=set)
+    reassignment_prosecutors: set[str] = field(default_factory=set)
     low_conversion_units: set[str] = field(default_factory=set)
     honest_outliers: set[str] = field(default_factory=lambda: {"P18", "P19", "P20"})
 
@@ -59,6 +62,7 @@ def build_world(warehouse: Warehouse, seed: int = 0, *, corruption: bool = True,
         truth.low_conversion_units = {"U8"}
         truth.limitation_prosecutors = {"P04"}
         truth.evidence_prosecutors = {"P05"}
+        truth.reassignment_prosecutors = {"P07"}
     _insert(warehouse, "units", pd.DataFrame({
         "unit_id": [*SEIZING_UNITS, OFFICE_RANDOM, OFFICE_MANUAL, "COURT"],
         "agency_id": "A1", "name": "unit",
@@ -169,4 +173,14 @@ def _dispose(warehouse: Warehouse, rng: np.random.Generator, c: pd.DataFrame, tr
                              "at": c.opened_at + pd.to_timedelta(1, unit="D"),
                              "kind": rng.choice(["evidence_missing", "evidence_destroyed"], n),
                              "staff_id": c.lead_prosecutor_id})[lost]
-    _insert(warehouse, "case_events", pd.concat([assigned, hearing, evidence], ignore_index=True))
+    lost_soon = np.isin(outcome, ["dismissed", "acquitted"]) & done.to_numpy()
+    planted = np.flatnonzero(lost_soon & (rng.random(n) < 0.02))[:8] if truth.reassignment_prosecutors else []
+    background = rng.random(n) < 0.03
+    reassigned_at = c.opened_at + pd.to_timedelta(rng.uniform(0, 1, n) * days, unit="D")
+    reassigned_at = np.where(np.isin(np.arange(n), planted), disposed_at - pd.to_timedelta(10, unit="D"),
+                             reassigned_at)
+    to = np.where(np.isin(np.arange(n), planted), "P07", rng.choice(RANDOM_PROSECUTORS[:17], n))
+    reassigned = pd.DataFrame({"event_id": np.char.add("R", case_ids), "case_id": c.case_id,
+                               "at": reassigned_at, "kind": "reassigned", "staff_id": to})
+    reassigned = reassigned[background | np.isin(np.arange(n), planted)]
+    _insert(warehouse, "case_events", pd.concat([assigned, hearing, evidence, reassigned], ignore_index=True))

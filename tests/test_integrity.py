@@ -38,6 +38,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Finding], Tr
         ("sentencing_outlier", "corrupt_judges"),
         ("statute_barred_concentration", "limitation_prosecutors"),
         ("evidence_loss_concentration", "evidence_prosecutors"),
+        ("reassigned_before_loss_concentration", "reassignment_prosecutors"),
     ],
 )
 def test_each_rule_finds_its_planted_signal(planted, rule: str, attribute: str) -> None:
@@ -99,10 +100,23 @@ def test_reassignment_shortly_before_dismissal(tmp_path: Path) -> None:
         " ('E1','C1','2024-03-01','reassigned','P9'), ('E2','C2','2024-03-01','reassigned','P9')")
     sql("insert into dispositions (case_id, person_id, disposed_at, outcome) values"
         " ('C1','X1','2024-03-11','dismissed'), ('C2','X2','2024-09-01','dismissed')")
-    findings = [f for f in red_flags(wh) if f.rule == "reassigned_before_dismissal"]
+    findings = [f for f in red_flags(wh) if f.rule == "reassigned_before_loss"]
     assert [f.subject.id for f in findings] == ["C1"]
-    assert "10 days" in findings[0].summary
+    assert "10 days before a defendant was dismissed" in findings[0].summary
 
 
 def test_empty_warehouse_has_no_flags(tmp_path: Path) -> None:
     assert red_flags(open_warehouse(tmp_path / "e.duckdb")) == []
+
+
+def test_a_judge_is_not_flagged_for_a_flagged_prosecutors_cases(tmp_path: Path) -> None:
+    wh = open_warehouse(tmp_path / "j.duckdb")
+    build_world(wh, 12, corruption=True)
+    # every case of the corrupt prosecutor goes before judge J2: J2's dismissals rise, through no act of J2's
+    p01 = "case_id in (select case_id from cases where lead_prosecutor_id = 'P01')"
+    wh.duckdb.execute(f"update dispositions set judge_id = 'J2' where {p01}")
+    wh.duckdb.execute(f"update dispositions set outcome = 'dismissed', sentence_months = null where {p01}"
+                      " and hash(case_id) % 3 = 0")
+    findings = red_flags(wh)
+    outcome_flags = _flagged(findings, "outcome_outlier")
+    assert "P01" in outcome_flags and "J2" not in outcome_flags

@@ -65,10 +65,9 @@ def fit_funnel(
     else:
         n_items = np.asarray(trials, float)
         rate = np.clip(np.where(ok, e / np.maximum(n_items, 1), 0.5), 1e-12, 1 - 1e-12)
-        upper = stats.binom.sf(o - 1, n_items, rate)
-        lower = stats.binom.cdf(o, n_items, rate)
-        exact_z = np.where(o >= e, stats.norm.isf(np.clip(upper, 1e-300, 1.0)),
-                           -stats.norm.isf(np.clip(lower, 1e-300, 1.0)))
+        upper = stats.binom.sf(o - 1, n_items, rate)  # P(X >= O): 1 when nothing was observed
+        exact_z = np.clip(stats.norm.isf(np.clip(upper, 1e-300, 1.0)), -8.0, None)
+        exact_z = np.where(ok, exact_z, np.nan)
         z = exact_z * np.sqrt(se2 / (se2 + tau2))
     p_upper = stats.norm.sf(z)
     p_two = 2 * stats.norm.sf(np.abs(z))

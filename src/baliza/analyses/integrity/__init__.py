@@ -3,8 +3,8 @@
 `red_flags(warehouse)` runs every rule. Rules that test units (prosecutors, judges, offices, seizing units)
 return p-values; Benjamini-Hochberg is applied once across every unit tested by every rule, and a unit is
 flagged only where q <= FDR_LEVEL and its effect is material (the rule's stated minimums). Rules about a
-single case (a statute-barred case, shrunk charges) state facts and carry no q. An office's outcome flag is
-withheld when one of its prosecutors is flagged for the same outcome (the excess is that prosecutor's).
+single case (a statute-barred case, shrunk charges) state facts and carry no q. An office's or judge's
+outcome flag stands only if its excess remains without the cases of the prosecutors flagged by any rule.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from baliza.analyses.integrity.common import FDR_LEVEL, RuleResult
 from baliza.analyses.integrity.conversion import unconverted_seizures
 from baliza.analyses.integrity.evidence import evidence_losses
 from baliza.analyses.integrity.limitation import limitation_losses
-from baliza.analyses.integrity.outcomes import explained_office_flags, outcome_outliers
+from baliza.analyses.integrity.outcomes import outcome_outliers
+from baliza.analyses.integrity.reassignment import reassigned_before_loss
 from baliza.analyses.integrity.sentencing import sentencing_outliers
 from baliza.analyses.integrity.shrinkage import quantity_shrinkage
 from baliza.analyses.model import Finding
@@ -28,6 +29,7 @@ RULES: tuple[Callable[[Warehouse], RuleResult], ...] = (
     outcome_outliers,
     quantity_shrinkage,
     steered_assignment,
+    reassigned_before_loss,
     limitation_losses,
     evidence_losses,
     sentencing_outliers,
@@ -44,10 +46,10 @@ def red_flags(warehouse: Warehouse, *, facts_ready: bool = False) -> list[Findin
         results.append(unconverted_seizures(warehouse, end))
     tests = [t for r in results for t in r.tests]
     q_values = benjamini_hochberg([t.p_value for t in tests])
-    flagged = [
-        test.make_finding(float(q)) for test, q in zip(tests, q_values, strict=True) if q <= FDR_LEVEL and test.material
-    ]
-    flagged = explained_office_flags(flagged)
+    passed = [(t, float(q)) for t, q in zip(tests, q_values, strict=True) if q <= FDR_LEVEL and t.material]
+    # an office's or judge's outcome excess that is only flagged prosecutors' cases is theirs, not its own
+    prosecutors = frozenset(t.subject.id for t, _ in passed if t.subject.table == "staff")
+    flagged = [t.make_finding(q) for t, q in passed if t.recheck is None or t.recheck(prosecutors)]
     flagged.sort(key=lambda f: (f.q_value if f.q_value is not None else 1.0, -f.score))
     facts = sorted((f for r in results for f in r.findings), key=lambda f: (f.rule, -f.score, f.subject.id))
     return flagged + facts

@@ -6,11 +6,13 @@
 - Linked defendants: a group of cases whose defendants share a phone or a surname and address, or are
   co-defendants, should spread over prosecutors like any cases; an exact binomial test on the prosecutor
   with most of them (Bonferroni over the office's prosecutors).
-- Reassignment shortly before a dismissal: per case, as a fact.
+Reassignment shortly before a dismissal is in `reassignment`.
 Personal data is used only to link people; no name, phone or address appears in a finding.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -23,19 +25,16 @@ from baliza.warehouse.store import Warehouse
 
 RULE_LARGE = "steered_large_cases"
 RULE_LINKED = "steered_linked_defendants"
-RULE_REASSIGNED = "reassigned_before_dismissal"
 LARGE_SHARE = 0.10  # the office's top 10 % of random-assigned cases by quantity (per base unit)
 MIN_CASES = 10
 MIN_LARGE = 4
 MIN_RATIO = 2.0
 MIN_GROUP_CASES = 3
-REASSIGNMENT_DAYS = 30
 LINKS = "justice_defendant_links"
 
 
 def steered_assignment(warehouse: Warehouse) -> RuleResult:
-    tests = _large_case_tests(warehouse) + _linked_group_tests(warehouse)
-    return RuleResult(tests, _reassigned_before_dismissal(warehouse))
+    return RuleResult(_large_case_tests(warehouse) + _linked_group_tests(warehouse), [])
 
 
 def _large_case_tests(warehouse: Warehouse) -> list[UnitTest]:
@@ -154,14 +153,30 @@ def _linked_group_tests(warehouse: Warehouse) -> list[UnitTest]:
     tests: list[UnitTest] = []
     if rows.empty:
         return tests
+    shares = con.execute(
+        f"""SELECT office_id, COUNT(*) / SUM(COUNT(*)) OVER (PARTITION BY office_id) AS share
+            FROM {CASE_FACTS} WHERE assignment = 'random' AND prosecutor_id IS NOT NULL
+            GROUP BY office_id, prosecutor_id"""
+    ).df()
     rows["p"] = stats.binom.sf(rows["k"] - 1, rows["m"], rows["share"])
+    # P(some prosecutor gets >= k of the group's m cases) <= sum over the office's prosecutors of their tails
+    any_tail = _any_prosecutor_tail(rows, shares)
     top = rows.sort_values(["group_id", "office_id", "p"]).drop_duplicates(["group_id", "office_id"])
     for row in top.to_dict("records"):
-        p = float(min(1.0, row["p"] * row["n_prosecutors"]))
+        p = float(min(1.0, any_tail(row["office_id"], int(row["k"]), int(row["m"]))))
         k, m = int(row["k"]), int(row["m"])
         material = k >= MIN_GROUP_CASES and k >= MIN_RATIO * m * float(row["share"])
         tests.append(_linked_test(row, k, m, p, material))
     return tests
+
+
+def _any_prosecutor_tail(rows: pd.DataFrame, shares: pd.DataFrame) -> Callable[[str, int, int], float]:
+    by_office = {office: g["share"].to_numpy(float) for office, g in shares.groupby("office_id")}
+
+    def tail(office: str, k: int, m: int) -> float:
+        return float(stats.binom.sf(k - 1, m, by_office[office]).sum())
+
+    return tail
 
 
 def _linked_test(top: dict, k: int, m: int, p: float, material: bool) -> UnitTest:
@@ -178,8 +193,9 @@ def _linked_test(top: dict, k: int, m: int, p: float, material: bool) -> UnitTes
         )
         method = (
             f"Defendants linked into groups (connected components over shared phone, surname + address, "
-            f"co-defendancy). Exact binomial upper tail for the prosecutor with most of the group's cases, "
-            f"Bonferroni over the office's prosecutors (p = {p:.2g}); groups with >= {MIN_GROUP_CASES} cases; "
+            f"co-defendancy). p = P(any of the office's prosecutors receives >= {k} of the {m} cases), bounded "
+            f"by the sum of their exact binomial tails at their shares of random assignments (p = {p:.2g}); "
+            f"groups with >= {MIN_GROUP_CASES} cases; "
             f"flagged at BH q <= 0.05 and >= {MIN_RATIO} times the expected count."
         )
         evidence = tuple(Reference("cases", c) for c in cases[:EVIDENCE_CAP])
@@ -187,25 +203,3 @@ def _linked_test(top: dict, k: int, m: int, p: float, material: bool) -> UnitTes
                        details={"group_cases": m, "received": k, "office_id": office, "evidence_count": len(cases)})
 
     return UnitTest(RULE_LINKED, subject, p, material, make)
-
-
-def _reassigned_before_dismissal(warehouse: Warehouse) -> list[Finding]:
-    rows = warehouse.duckdb.execute(
-        f"""SELECT e.case_id, e.event_id, e.staff_id, MIN(d.disposed_at) AS dismissed_at, MAX(e."at") AS at
-            FROM case_events e JOIN dispositions d USING (case_id)
-            WHERE e.kind = 'reassigned' AND d.outcome = 'dismissed'
-              AND d.disposed_at >= e."at" AND d.disposed_at <= e."at" + INTERVAL {REASSIGNMENT_DAYS} DAY
-            GROUP BY ALL ORDER BY e.case_id"""
-    ).fetchall()
-    out: list[Finding] = []
-    for case_id, event_id, staff_id, dismissed_at, at in rows:
-        days = (dismissed_at - at).days
-        to = f" to {staff_id}" if staff_id else ""
-        out.append(Finding(
-            RULE_REASSIGNED, Reference("cases", str(case_id)), float(REASSIGNMENT_DAYS - days),
-            f"Case {case_id} was reassigned{to} {days} days before a defendant's dismissal. {sure_words(None)}",
-            (Reference("case_events", str(event_id)), Reference("cases", str(case_id))),
-            f"A 'reassigned' event followed by a dismissal within {REASSIGNMENT_DAYS} days.",
-            details={"days": days, "staff_id": staff_id},
-        ))
-    return out

@@ -30,6 +30,8 @@ class UnitTest:
     p_value: float
     material: bool
     make_finding: Callable[[float], Finding]
+    # True if the unit still stands out once the cases of these (flagged) prosecutors are set aside
+    recheck: Callable[[frozenset[str]], bool] | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ WINDOW_DAYS = 90
 MIN_SEIZURES = 20
 MIN_RATIO = 1.5
 MIN_EXCESS = 5.0
-COVARIATES = ("substance_group", "quantity_band", "unit_kind")
+COVARIATES = ("substance_group", "quantity_band")  # seizure-level only: a unit-level covariate would absorb the unit
 
 
 def _eligible_sql(end: str) -> str:

@@ -3,7 +3,11 @@ against what the case mix predicts, with over-dispersion, a minimum sample and o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 import pandas as pd
+from scipy import stats
 
 from baliza.analyses.casefacts import CASE_FACTS
 from baliza.analyses.integrity.common import (
@@ -25,6 +29,7 @@ OUTCOMES = ("dismissed", "acquitted")
 MIN_CASES = 15  # resolved seizure cases before a unit is tested at all
 MIN_RATIO = 1.5  # observed at least 1.5 times the expected count
 MIN_EXCESS = 3.0  # and at least 3 cases more than expected
+RECHECK_P = 0.01  # an office or judge flag must survive without the cases of flagged prosecutors
 
 
 def outcome_outliers(warehouse: Warehouse) -> RuleResult:
@@ -35,18 +40,39 @@ def outcome_outliers(warehouse: Warehouse) -> RuleResult:
     ).fetchall())
     for outcome in OUTCOMES:
         for level, (table, noun) in LEVELS.items():
+            by_prosecutor = "" if level == "prosecutor_id" else "prosecutor_id, "
             cells = warehouse.duckdb.execute(
-                f"""SELECT {level}, {covariates}, SUM(CAST({outcome} AS INTEGER)) AS events, COUNT(*) AS trials
-                    FROM {CASE_FACTS} WHERE resolved AND from_seizure GROUP BY ALL"""
+                f"""SELECT {level}, {by_prosecutor}{covariates}, SUM(CAST({outcome} AS INTEGER)) AS events,
+                           COUNT(*) AS trials
+                    FROM {CASE_FACTS} WHERE resolved AND from_seizure AND {level} IS NOT NULL GROUP BY ALL"""
             ).df()
             per_unit, model = observed_expected_tests(cells, level, COVARIATES, MIN_CASES)
             if per_unit.empty or model is None:
                 continue
             for row in per_unit.itertuples(index=False):
                 office = unit_office(row, level, office_of)
-                tests.append(_unit_test(warehouse, row, level, table, noun, outcome, per_unit.attrs, model.method,
-                                        office))
+                test = _unit_test(warehouse, row, level, table, noun, outcome, per_unit.attrs, model.method, office)
+                if level != "prosecutor_id":
+                    test = replace(test, recheck=_recheck(cells, model.fitted, level, str(getattr(row, level))))
+                tests.append(test)
     return RuleResult(tests, [])
+
+
+def _recheck(cells: pd.DataFrame, fitted: pd.Series, level: str, unit_id: str) -> Callable[[frozenset[str]], bool]:
+    """Whether an office's or judge's excess survives setting aside the cases of flagged prosecutors: still
+    material, and an exact binomial tail below RECHECK_P on what remains."""
+
+    def still_stands_out(excluded: frozenset[str]) -> bool:
+        keep = (cells[level] == unit_id) & ~cells["prosecutor_id"].isin(excluded)
+        observed = float(cells.loc[keep, "events"].sum())
+        trials = float(cells.loc[keep, "trials"].sum())
+        expected = float((cells.loc[keep, "trials"] * fitted[keep]).sum())
+        if trials == 0 or expected <= 0:
+            return False
+        material = observed >= MIN_RATIO * expected and observed - expected >= MIN_EXCESS
+        return material and float(stats.binom.sf(observed - 1, trials, expected / trials)) < RECHECK_P
+
+    return still_stands_out
 
 
 def unit_office(row: tuple, level: str, office_of: dict[str, str]) -> str | None:
@@ -55,20 +81,6 @@ def unit_office(row: tuple, level: str, office_of: dict[str, str]) -> str | None
     if level == "office_id":
         return unit_id
     return office_of.get(unit_id) if level == "prosecutor_id" else None
-
-
-def explained_office_flags(findings: list[Finding]) -> list[Finding]:
-    """Withhold an office's outcome flag when one of its prosecutors is flagged for the same outcome: the
-    office's excess is then that prosecutor's, and the prosecutor's finding names it."""
-    explained = {
-        (f.details.get("office_id"), f.details.get("outcome"))
-        for f in findings if f.rule == RULE and f.details.get("level") == "prosecutor"
-    }
-    return [
-        f for f in findings
-        if not (f.rule == RULE and f.details.get("level") == "office"
-                and (f.subject.id, f.details.get("outcome")) in explained)
-    ]
 
 
 def _unit_test(warehouse: Warehouse, row: tuple, level: str, table: str, noun: str, outcome: str,
@@ -92,7 +104,9 @@ def _unit_test(warehouse: Warehouse, row: tuple, level: str, table: str, noun: s
             f"resolved seizure cases; expected count = sum of the {noun}'s cases' fitted probabilities. "
             f"Over-dispersion: additive random-effects funnel on O/E (tau² = {fit['tau2']:.4f}, winsorised "
             f"phi = {fit['phi']:.2f}); one-sided z = {row.z:.2f}. Tested only with >= {MIN_CASES} cases; flagged "
-            f"when BH q <= 0.05 across all units and rules, O/E >= {MIN_RATIO} and O - E >= {MIN_EXCESS}. "
+            f"when BH q <= 0.05 across all units and rules, O/E >= {MIN_RATIO} and O - E >= {MIN_EXCESS}; an "
+            f"office or judge also only if the excess remains (material, exact binomial p < {RECHECK_P}) without "
+            f"the cases of prosecutors flagged by any rule. "
             f"Evidence: {count} {outcome} cases ({min(count, len(evidence))} listed)."
         )
         return Finding(RULE, subject, round(float(observed / expected), 3), summary, evidence, method, q,

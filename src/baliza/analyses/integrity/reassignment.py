@@ -1,0 +1,87 @@
+"""Rule 4b: a case reassigned shortly before it was lost (a defendant dismissed or acquitted), per case as a
+fact, and per prosecutor who received such cases more often than their caseload explains."""
+
+from __future__ import annotations
+
+from baliza.analyses.casefacts import CASE_FACTS
+from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, observed_expected_tests, sure_words
+from baliza.analyses.model import Finding, Reference
+from baliza.warehouse.store import Warehouse
+
+RULE_CASE = "reassigned_before_loss"
+RULE_PROSECUTOR = "reassigned_before_loss_concentration"
+WINDOW_DAYS = 30
+LOST = ("dismissed", "acquitted")
+MIN_CASES = 10
+MIN_EVENTS = 3
+MIN_RATIO = 3.0
+REASSIGNED = "justice_reassigned_lost"
+
+
+def reassigned_before_loss(warehouse: Warehouse) -> RuleResult:
+    con = warehouse.duckdb
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {REASSIGNED} AS
+            SELECT e.case_id, ARG_MAX(e.event_id, e."at") AS event_id,
+                   COALESCE(ARG_MAX(e.staff_id, e."at"), ANY_VALUE(f.prosecutor_id)) AS prosecutor_id,
+                   MAX(e."at") AS reassigned_at, MIN(d.disposed_at) AS lost_at,
+                   ARG_MIN(d.outcome, d.disposed_at) AS outcome
+            FROM case_events e JOIN dispositions d USING (case_id) JOIN {CASE_FACTS} f USING (case_id)
+            WHERE e.kind = 'reassigned' AND d.outcome IN {LOST}
+              AND d.disposed_at >= e."at" AND d.disposed_at <= e."at" + INTERVAL {WINDOW_DAYS} DAY
+            GROUP BY e.case_id"""
+    )
+    rows = con.execute(
+        f"SELECT case_id, event_id, prosecutor_id, reassigned_at, lost_at, outcome FROM {REASSIGNED} ORDER BY case_id"
+    ).fetchall()
+    findings = []
+    by_prosecutor: dict[str, list[str]] = {}
+    for case_id, event_id, prosecutor, at, lost_at, outcome in rows:
+        days = (lost_at - at).days
+        to = f" to {prosecutor}" if prosecutor else ""
+        by_prosecutor.setdefault(str(prosecutor), []).append(str(case_id))
+        findings.append(Finding(
+            RULE_CASE, Reference("cases", str(case_id)), float(WINDOW_DAYS - days),
+            f"Case {case_id} was reassigned{to} {days} days before a defendant was {outcome}. {sure_words(None)}",
+            (Reference("case_events", str(event_id)), Reference("cases", str(case_id))),
+            f"A 'reassigned' event followed within {WINDOW_DAYS} days by a dismissal or an acquittal.",
+            details={"days": days, "prosecutor_id": prosecutor, "outcome": outcome},
+        ))
+    cells = con.execute(
+        f"""WITH per AS (SELECT prosecutor_id, COUNT(*) AS events FROM {REASSIGNED} GROUP BY 1)
+            SELECT f.prosecutor_id, COALESCE(ANY_VALUE(per.events), 0) AS events, COUNT(*) AS trials
+            FROM {CASE_FACTS} f LEFT JOIN per USING (prosecutor_id)
+            WHERE f.prosecutor_id IS NOT NULL GROUP BY f.prosecutor_id"""
+    ).df()
+    cells["events"] = cells[["events", "trials"]].min(axis=1)
+    per_unit, _ = observed_expected_tests(cells, "prosecutor_id", (), MIN_CASES) if rows else (None, None)
+    tests = [] if per_unit is None or per_unit.empty else [
+        _prosecutor_test(row, by_prosecutor.get(str(row.prosecutor_id), []), per_unit.attrs)
+        for row in per_unit.itertuples(index=False)
+    ]
+    return RuleResult(tests, findings)
+
+
+def _prosecutor_test(row: tuple, cases: list[str], fit: dict) -> UnitTest:
+    observed, expected, n = float(row.observed), float(row.expected), int(row.n)
+    material = observed >= MIN_EVENTS and observed >= MIN_RATIO * expected
+    subject = Reference("staff", str(row.prosecutor_id))
+
+    def make(q: float) -> Finding:
+        summary = (
+            f"Prosecutor {row.prosecutor_id} received {int(observed)} cases by reassignment within {WINDOW_DAYS} "
+            f"days before they were lost (dismissed or acquitted); with a caseload of {n}, about {expected:.1f} "
+            f"would be usual. {sure_words(q)}"
+        )
+        method = (
+            f"Per prosecutor (the reassignment's staff, else the lead prosecutor): cases reassigned to them and "
+            f"lost within {WINDOW_DAYS} days, against the pooled rate per case; exact binomial tail with an "
+            f"additive random-effects term (tau² = {fit['tau2']:.4f}); tested with >= {MIN_CASES} cases; flagged "
+            f"at BH q <= 0.05, >= {MIN_EVENTS} such cases and O/E >= {MIN_RATIO}."
+        )
+        evidence = tuple(Reference("cases", c) for c in sorted(cases)[:EVIDENCE_CAP])
+        return Finding(RULE_PROSECUTOR, subject, round(observed / max(expected, 1e-9), 3), summary, evidence,
+                       method, q, details={"cases": n, "observed": int(observed), "expected": round(expected, 2),
+                                           "evidence_count": len(cases)})
+
+    return UnitTest(RULE_PROSECUTOR, subject, float(row.p), material, make)
