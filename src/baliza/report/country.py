@@ -27,11 +27,24 @@ from baliza.report.section import Section
 from baliza.warehouse.store import Warehouse
 
 TITLE = "Drug control chain: country report"
-UNIT_HEADLINES = ("hit_rate", "hit_rate_targeted", "hit_rate_random", "partner_sharing_48h",
-                  "prosecution_conversion", "conviction_conversion", "seizures", "quantity_seized_kg")
-JUSTICE_HEADLINES = {"clearance_rate": ("Clearance rate of prosecution offices", "cases resolved", "cases opened"),
-                     "conviction_rate": ("Convictions among dispositions", "convicted defendants",
-                                         "defendants' dispositions")}
+# Headline cards: the indicator, a short label, and the words for its numerator and denominator ("8 of 28
+# inspections found drugs"). The exact definitions are in the catalogue at the end of the report.
+UNIT_HEADLINES: dict[str, tuple[str, str, str]] = {
+    "hit_rate": ("Hit rate", "found drugs", "inspections"),
+    "hit_rate_targeted": ("Hit rate of targeted inspections", "found drugs", "targeted inspections"),
+    "hit_rate_random": ("Hit rate of random inspections", "found drugs", "random inspections"),
+    "partner_sharing_48h": ("Seizures shared with partners within 48 h", "shared in time", "seizures"),
+    "prosecution_conversion": ("Seizures with an arrest that became a case within 90 days", "became a case",
+                               "seizures with an arrest"),
+    "conviction_conversion": ("Seizure cases that led to a conviction", "with a conviction",
+                              "seizures with a case"),
+    "seizures": ("Seizures", "", ""),
+    "quantity_seized_kg": ("Kilograms seized (the old metric)", "", ""),
+}
+JUSTICE_HEADLINES: dict[str, tuple[str, str, str]] = {
+    "clearance_rate": ("Clearance rate of prosecution offices", "cases resolved", "cases opened"),
+    "conviction_rate": ("Convictions among dispositions", "convicted", "defendants' dispositions"),
+}
 
 
 @dataclass(frozen=True)
@@ -102,17 +115,17 @@ def front_page(figures: CountryFigures) -> str:
 
 def _headline_cards(figures: CountryFigures) -> list[str]:
     cards = []
-    for name in UNIT_HEADLINES:
-        spec = get_spec(name)
-        current = [unit.line(name).current for unit in figures.growth.units if unit.line(name)]
-        pooled = pooled_share(current) if spec.kind is Kind.PROPORTION else pooled_total(current)
+    for name, words in UNIT_HEADLINES.items():
+        kind = get_spec(name).kind
+        current = [line.current for unit in figures.growth.units if (line := unit.line(name)) is not None]
+        pooled = pooled_share(current) if kind is Kind.PROPORTION else pooled_total(current)
         if pooled is not None:
-            cards.append(_card(spec.meaning, pooled, spec.kind, spec.numerator, spec.denominator))
-    for name, (label, numerator, denominator) in JUSTICE_HEADLINES.items():
+            cards.append(_card(words, pooled, kind))
+    for name, words in JUSTICE_HEADLINES.items():
         period = latest_period(figures.justice.trend, name)
         pooled = pooled_share(i for i in figures.justice.trend if i.indicator == name and i.period == period)
         if pooled is not None:
-            cards.append(_card(label, pooled, Kind.PROPORTION, numerator, denominator))
+            cards.append(_card(words, pooled, Kind.PROPORTION))
     findings = figures.justice.findings
     tested = sum(1 for f in findings if f.q_value is not None)
     cards.append(
@@ -130,7 +143,8 @@ def _headline_cards(figures: CountryFigures) -> list[str]:
     return cards
 
 
-def _card(label: str, figure: Indicator, kind: Kind, numerator: str, denominator: str) -> str:
+def _card(words: tuple[str, str, str], figure: Indicator, kind: Kind) -> str:
+    label, numerator, denominator = words
     if figure.value is None:
         value = "–"
     elif kind is Kind.PROPORTION:
@@ -141,9 +155,9 @@ def _card(label: str, figure: Indicator, kind: Kind, numerator: str, denominator
         parts = (f"{figure.numerator or 0:,.0f} {html.escape(numerator)} / {figure.denominator or 0:,.0f} "
                  f"{html.escape(denominator)}")
     else:
-        parts = html.escape(numerator)
+        parts = html.escape(figure.note)
     return (f"<div class='figure'><div class='label'>{html.escape(label)}</div><div class='value'>{value} "
-            f"<span class='muted' style='font-size:8pt;font-weight:400'>{html.escape(figure.period)}</span></div>"
+            f"<span class='period'>{html.escape(figure.period)}</span></div>"
             f"<div class='parts'>{parts}</div></div>")
 
 

@@ -62,6 +62,7 @@ section.front h2 { border: none; font-size: 12pt; margin: .8rem 0 .3rem; }
 .figure .value { font-size: 16pt; font-weight: 700; color: var(--accent); line-height: 1.15; }
 .figure .label { font-size: 8.5pt; font-weight: 600; }
 .figure .parts { font-size: 7.5pt; color: var(--muted); }
+.figure .period { font-size: 8pt; font-weight: 400; color: var(--muted); }
 @media print { body { max-width: none; padding: 0; } a { color: inherit; } }
 """
 
