@@ -22,7 +22,7 @@ def pooled_share(figures: Iterable[Indicator | None], subject: tuple[str, str] =
     denominator = sum(float(f.denominator or 0.0) for f in present)
     value = numerator / denominator if denominator else None
     return Indicator(subject[0], subject[1], present[0].indicator, present[0].period, value, numerator, denominator,
-                     note=f"pooled over {len(present)} subjects")
+                     note=f"pooled over {len(present)} {present[0].subject_table}")
 
 
 def pooled_total(figures: Iterable[Indicator | None], subject: tuple[str, str] = COUNTRY) -> Indicator | None:
@@ -32,7 +32,7 @@ def pooled_total(figures: Iterable[Indicator | None], subject: tuple[str, str] =
         return None
     total = sum(float(f.numerator or 0.0) for f in present)
     return Indicator(subject[0], subject[1], present[0].indicator, present[0].period, total, total, 1.0,
-                     note=f"summed over {len(present)} subjects")
+                     note=f"summed over {len(present)} {present[0].subject_table}")
 
 
 def latest_period(figures: Iterable[Indicator], name: str) -> str | None:

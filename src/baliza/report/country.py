@@ -179,5 +179,5 @@ def _coverage(coverage: Coverage) -> str:
         f"{coverage.quarantined:,} rows set aside in quarantine (see <code>baliza quarantine</code>).</p>"
         "<table><thead><tr><th>Table</th><th>Dated by</th><th class='num'>Rows</th><th class='num'>First</th>"
         f"<th class='num'>Last</th></tr></thead><tbody>{spans}</tbody></table>"
-        f"<p class='muted'>Other tables: {html.escape(others) or 'none'}.</p>"
+        f"<p class='muted small'>Other tables: {html.escape(others) or 'none'}.</p>"
     )

@@ -23,7 +23,9 @@ header.cover { border-bottom: 3px solid var(--accent); margin-bottom: 1.2rem; pa
 header.cover h1 { string-set: doctitle content(); font-size: 20pt; margin: 0; color: var(--accent); }
 header.cover p { margin: .2rem 0; color: var(--muted); }
 nav.toc ol { columns: 2; font-size: 9pt; padding-left: 1.2rem; }
+nav.toc { break-inside: avoid; }
 nav.toc h2 { border: none; font-size: 12pt; margin: .8rem 0 .2rem; }
+p.small { font-size: 8pt; }
 nav.toc a { color: var(--ink); text-decoration: none; }
 section.part { break-before: page; }
 section.part:first-of-type { break-before: auto; }
@@ -37,7 +39,7 @@ tr { break-inside: avoid; }
 th { text-align: left; font-weight: 600; border-bottom: 1.5px solid var(--ink); padding: .25rem .35rem; }
 td { border-bottom: 1px solid var(--rule); padding: .22rem .35rem; vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.num { white-space: nowrap; }
+td.num { white-space: nowrap; overflow: hidden; }
 th.wide { width: 18%; }
 .up { color: var(--good); font-weight: 600; }
 .down { color: var(--bad); font-weight: 600; }
@@ -52,12 +54,21 @@ h4 { font-size: 9.5pt; margin: .8rem 0 .2rem; break-after: avoid; }
 tr.divider td { font-weight: 600; color: var(--muted); border-bottom: 1px solid var(--ink); padding-top: .5rem; }
 .evidence { font-size: 7.5pt; color: var(--muted); word-break: break-word; }
 .method { font-size: 7.5pt; color: var(--muted); margin: .15rem 0; }
-table.flags td { font-size: 8pt; }
+table.flags td { font-size: 8pt; overflow-wrap: anywhere; }
+/* fixed layout for the long tables: the widths are set here, not measured from every cell (much faster PDF) */
+table.unit-table, table.flags { table-layout: fixed; }
+table.unit-table th:nth-child(1) { width: 27%; } table.unit-table th:nth-child(2) { width: 10%; }
+table.unit-table th:nth-child(3) { width: 15%; } table.unit-table th:nth-child(4) { width: 9%; }
+table.unit-table th:nth-child(5) { width: 16%; } table.unit-table th:nth-child(6) { width: 10%; }
+table.unit-table th:nth-child(7) { width: 13%; }
+table.flags.tested th:nth-child(1) { width: 16%; } table.flags.tested th:nth-child(2) { width: 14%; }
+table.flags.tested th:nth-child(3), table.flags.tested th:nth-child(4) { width: 7%; }
+table.flags.facts th:nth-child(1) { width: 18%; } table.flags.facts th:nth-child(3) { width: 24%; }
 .unit h3 { border-top: 1px solid var(--rule); padding-top: .4rem; }
 section.front { margin-bottom: 1rem; }
 section.front h2 { border: none; font-size: 12pt; margin: .8rem 0 .3rem; }
 .figures { display: flex; flex-wrap: wrap; gap: .5rem; margin: .4rem 0 .6rem; }
-.figure { flex: 1 1 10.5rem; border: 1px solid var(--rule); border-left: 4px solid var(--accent); padding: .35rem .5rem;
+.figure { flex: 1 1 8rem; border: 1px solid var(--rule); border-left: 4px solid var(--accent); padding: .35rem .5rem;
   break-inside: avoid; }
 .figure .value { font-size: 16pt; font-weight: 700; color: var(--accent); line-height: 1.15; }
 .figure .label { font-size: 8.5pt; font-weight: 600; }

@@ -103,7 +103,7 @@ def capacity_heatmap(report: GrowthReport) -> str:
     y = alt.Y("unit:N", sort=order, title=None)
     base = alt.Chart(data).encode(x=x, y=y)
     chart = (base.mark_rect().encode(color=alt.Color("hours:Q", scale=alt.Scale(scheme="blues"),
-                                                     title="Training hours per staff"))
+                                                     title="Hours per staff"))
              + base.mark_text(fontSize=8).encode(
                  text="label:N",
                  color=alt.condition(alt.datum.hours > data["hours"].max() * 0.6, alt.value("white"),

@@ -93,14 +93,14 @@ def _flag_table(findings: list[Finding]) -> str:
     if tested:
         rows = "".join(
             f"<tr><td>{escape(f.rule)}</td><td>{escape(f'{f.subject.table}/{f.subject.id}')}</td>"
-            f"<td class='num'>{f.score:.3g}</td><td class='num'>{f.q_value:.2g}</td>"
+            f"<td class='num'>{f.score:.3g}</td><td class='num'>{_q(f.q_value)}</td>"
             f"<td>{escape(f.summary)}<div class='evidence'>Evidence: {escape(_evidence(f))}</div>"
             f"<div class='method'>{escape(f.method)}</div></td></tr>"
             for f in tested
         )
         parts.append(
             f"<h4>Units that stand out in a statistical test ({len(tested)})</h4>"
-            "<table class='flags'><thead><tr><th>Rule</th><th>Subject</th><th class='num'>Score</th>"
+            "<table class='flags tested'><thead><tr><th>Rule</th><th>Subject</th><th class='num'>Score</th>"
             f"<th class='num'>q</th><th>Why, evidence and method</th></tr></thead><tbody>{rows}</tbody></table>"
         )
     by_rule: dict[str, list[Finding]] = {}
@@ -117,10 +117,14 @@ def _flag_table(findings: list[Finding]) -> str:
             f"<h4>{escape(rule.replace('_', ' ').capitalize())}: {len(group)} "
             f"{'fact' if len(group) == 1 else 'facts'} in the records</h4>"
             f"<p class='method'>{escape(' / '.join(methods))}</p>"
-            "<table class='flags'><thead><tr><th class='wide'>Subject</th><th>What the records show</th>"
+            "<table class='flags facts'><thead><tr><th>Subject</th><th>What the records show</th>"
             f"<th>Evidence</th></tr></thead><tbody>{rows}</tbody></table>"
         )
     return "".join(parts)
+
+
+def _q(q: float) -> str:
+    return "&lt; 0.001" if q < 0.001 else f"{q:.2g}"
 
 
 def _evidence(finding: Finding) -> str:
