@@ -83,7 +83,8 @@ def growth_report(
     granularity: Granularity | None = None,
 ) -> GrowthReport:
     """Figures for the growth report of every unit (or one) up to period `last` (default: the latest with data)."""
-    chosen = granularity_of(last or first) if (last or first) else (granularity or Granularity.YEAR)
+    named = last or first
+    chosen = granularity_of(named) if named else (granularity or Granularity.YEAR)
     indicators = compute_indicators(warehouse, chosen)
     # the window follows inspections (a seizure's date can fall just past the last inspection); seizures otherwise
     seen = sorted({i.period for i in indicators if i.indicator == "hit_rate"}) or sorted(

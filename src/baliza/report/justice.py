@@ -71,7 +71,7 @@ def _funnels_svg(funnels: dict[str, pd.DataFrame]) -> str:
     return f'<figure class="funnel">{to_svg(alt.hconcat(*charts))}</figure>'
 
 
-def _funnel(outcome: str, frame: pd.DataFrame) -> alt.LayerChart:
+def _funnel(outcome: str, frame: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     curve = frame.sort_values("expected")
     base = alt.Chart(curve).encode(x=alt.X("expected:Q", title=f"expected {outcome} cases"))
     lines = [
@@ -123,7 +123,9 @@ def _flag_table(findings: list[Finding]) -> str:
     return "".join(parts)
 
 
-def _q(q: float) -> str:
+def _q(q: float | None) -> str:
+    if q is None:
+        return ""
     return "&lt; 0.001" if q < 0.001 else f"{q:.2g}"
 
 
