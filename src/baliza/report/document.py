@@ -39,7 +39,7 @@ tr { break-inside: avoid; }
 th { text-align: left; font-weight: 600; border-bottom: 1.5px solid var(--ink); padding: .25rem .35rem; }
 td { border-bottom: 1px solid var(--rule); padding: .22rem .35rem; vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.num { white-space: nowrap; overflow: hidden; }
+td.num { white-space: nowrap; }
 th.wide { width: 18%; }
 .up { color: var(--good); font-weight: 600; }
 .down { color: var(--bad); font-weight: 600; }
@@ -48,7 +48,7 @@ th.wide { width: 18%; }
 figure { margin: .4rem 0 .8rem; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 8.5pt; color: var(--muted); }
-.unit { break-inside: avoid-page; }
+.unit { break-inside: auto; }
 .grid > figure { display: inline-block; vertical-align: top; width: 49%; margin-right: 0; }
 h4 { font-size: 9.5pt; margin: .8rem 0 .2rem; break-after: avoid; }
 tr.divider td { font-weight: 600; color: var(--muted); border-bottom: 1px solid var(--ink); padding-top: .5rem; }
@@ -57,10 +57,11 @@ tr.divider td { font-weight: 600; color: var(--muted); border-bottom: 1px solid 
 table.flags td { font-size: 8pt; overflow-wrap: anywhere; }
 /* fixed layout for the long tables: the widths are set here, not measured from every cell (much faster PDF) */
 table.unit-table, table.flags { table-layout: fixed; }
-table.unit-table th:nth-child(1) { width: 27%; } table.unit-table th:nth-child(2) { width: 10%; }
+table.unit-table th:nth-child(1) { width: 25%; } table.unit-table th:nth-child(2) { width: 9%; }
 table.unit-table th:nth-child(3) { width: 15%; } table.unit-table th:nth-child(4) { width: 9%; }
-table.unit-table th:nth-child(5) { width: 16%; } table.unit-table th:nth-child(6) { width: 10%; }
-table.unit-table th:nth-child(7) { width: 13%; }
+table.unit-table th:nth-child(5) { width: 21%; } table.unit-table th:nth-child(6) { width: 9%; }
+table.unit-table th:nth-child(7) { width: 12%; }
+table.unit-table td { padding-top: .15rem; padding-bottom: .15rem; }
 table.flags.tested th:nth-child(1) { width: 16%; } table.flags.tested th:nth-child(2) { width: 14%; }
 table.flags.tested th:nth-child(3), table.flags.tested th:nth-child(4) { width: 7%; }
 table.flags.facts th:nth-child(1) { width: 18%; } table.flags.facts th:nth-child(3) { width: 24%; }
