@@ -121,3 +121,17 @@ def test_pooled_total_sums_counts() -> None:
     counts = [Indicator("units", u, "seizures", "2025", n, n, 1.0) for u, n in (("A", 3.0), ("B", 4.0))]
     total = pooled_total(counts)
     assert total is not None and total.value == 7.0 and total.denominator == 1.0
+
+
+def test_no_personal_data_in_the_report(tmp_path: Path) -> None:
+    wh = build_warehouse(tmp_path)
+    wh.duckdb.execute(
+        "insert into persons (person_id, full_name, birth_date, id_document, phone, address, protected) values"
+        " ('P1', 'Maria Secreta', '1990-01-02', 'DOC-998877', '+51 999 111 222', 'Calle Oculta 5', true),"
+        " ('P2', 'Juan Reservado', '1985-03-04', 'DOC-112233', '+51 999 333 444', 'Jiron Privado 9', false)"
+    )
+    page = write_country_report(wh, tmp_path / "c.html").read_text()
+    wh.close()
+    for secret in ("Maria Secreta", "Juan Reservado", "1990-01-02", "DOC-998877", "+51 999", "Calle Oculta",
+                   "Jiron Privado"):
+        assert secret not in page

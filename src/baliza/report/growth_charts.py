@@ -72,7 +72,7 @@ def hit_rate_panels(report: GrowthReport) -> str:
                                                                                        title=None), y2="high:Q"),
         base.mark_line(color=PALETTE[0], point=alt.OverlayMarkDef(size=18)).encode(y="rate:Q"),
         data=data,
-    ).properties(width=110, height=70)
+    ).properties(width=122, height=70)
     chart = layer.facet(
         facet=alt.Facet("unit:N", title=None, header=alt.Header(labelFontSize=9, labelFontWeight="bold")),
         columns=PANEL_COLUMNS, spacing=10,
