@@ -50,7 +50,7 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     The caller closes `app.state.baliza` when done (`baliza serve` does after the server stops).
     """
     db_path = resolve_db_path(db)
-    ctx = ServingContext(open_warehouse(db_path), open_state(state_url or state_url_for(db_path)),
+    ctx = ServingContext(open_warehouse(db_path, read_only=True), open_state(state_url or state_url_for(db_path)),
                          secure_cookies=secure_cookies)
     swagger = _swagger_assets()
     app = FastAPI(
