@@ -69,6 +69,7 @@ class ServingContext:
     _cache: dict[str, Any] = field(default_factory=dict)
     _threads: threading.local = field(default_factory=threading.local)
     _compute_lock: threading.Lock = field(default_factory=threading.Lock)
+    _cursor_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.cookies = SessionCookies(setting(self.state, "session_key", lambda: secrets.token_urlsafe(48)))
@@ -95,7 +96,8 @@ class ServingContext:
     def _thread_warehouse(self) -> ThreadWarehouse:
         wh = getattr(self._threads, "warehouse", None)
         if wh is None:
-            wh = self._threads.warehouse = ThreadWarehouse(self.warehouse)
+            with self._cursor_lock:  # cursors are made from the shared connection one at a time
+                wh = self._threads.warehouse = ThreadWarehouse(self.warehouse)
         return wh
 
     @contextmanager

@@ -82,7 +82,7 @@ def seizures(ctx: ServingContext, principal: Principal, query: str = "", limit: 
 
 def seizure_chain(ctx: ServingContext, principal: Principal, seizure_id: str) -> dict[str, Any]:
     with ctx.reading(principal) as (wh, scope):
-        chain = sources.seizure_timeline(wh, scope, seizure_id)
+        chain = sources.seizure_timeline(wh, scope, seizure_id, ctx)
     if chain is None:
         raise _not_found("seizure")
     record(ctx.state, principal.username, principal.agency_id, "read_seizure", f"seizures/{seizure_id}")

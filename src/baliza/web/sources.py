@@ -22,6 +22,7 @@ from baliza.access.scope import Scope, ScopedWarehouse
 from baliza.analyses.model import Finding, Indicator
 from baliza.contract import TABLES_BY_NAME
 from baliza.warehouse.store import Warehouse
+from baliza.web.lookups import LookupWarehouse
 
 log = logging.getLogger(__name__)
 
@@ -157,14 +158,15 @@ def visible_findings(wh: Warehouse, scope: Scope, findings: list[Finding],
 
 # --- a seizure's chain ----------------------------------------------------------------------------------
 
-def seizure_timeline(wh: Warehouse, scope: Scope, seizure_id: str) -> dict[str, Any] | None:
+def seizure_timeline(wh: Warehouse, scope: Scope, seizure_id: str,
+                     results: Results | None = None) -> dict[str, Any] | None:
     """The chain from inspection to verdict and assets, with broken links, as the principal may see it.
 
-    Uses `baliza.analyses.chain_links.seizure_chain` on the scoped warehouse; None when the seizure is
-    not in scope.
+    Uses `baliza.analyses.chain_links.seizure_chain` on the scoped warehouse (with `results`, one whose
+    lookups by key are single SQL queries); None when the seizure is not in scope.
     """
     seizure_chain = _analysis("baliza.analyses.chain_links", "seizure_chain")
-    scoped = ScopedWarehouse(wh, scope)
+    scoped: Any = ScopedWarehouse(wh, scope) if results is None else LookupWarehouse(wh, scope, results.cached)
     if seizure_chain is None:  # pragma: no cover - the lead's module is on main
         return None
     try:
