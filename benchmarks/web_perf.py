@@ -70,7 +70,11 @@ async def drive(base: str, paths: list[str], token: str, clients: int, requests:
                 remaining -= 1
                 path = paths[remaining % len(paths)]
                 started = time.perf_counter()
-                answer = await client.get(path)
+                try:
+                    answer = await client.get(path)
+                except httpx.TransportError:  # counted, not fatal: the figures say how many failed
+                    errors += 1
+                    continue
                 latencies.append(time.perf_counter() - started)
                 errors += answer.status_code != 200
 
@@ -92,9 +96,10 @@ def main() -> None:
     args = parser.parse_args()
     agency, token, seizures = prepare(args.db, args.requests)
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"), "PYTHONFAULTHANDLER": "1"}
+    log = args.db.with_name(args.db.stem + ".web_perf.log")
     server = subprocess.Popen([sys.executable, "-m", "baliza", "serve", "--db", str(args.db), "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL)
+                              env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -114,6 +119,8 @@ def main() -> None:
                 print(f"{label:20s} {clients:3d} clients {result['rps']:8.1f} req/s   p50 {result['p50_ms']:7.1f} ms"
                       f"   p95 {result['p95_ms']:7.1f} ms   ({result['requests']} requests, {result['errors']} errors)")
     finally:
+        if server.poll() is not None:
+            print(f"the server stopped (exit {server.returncode}); its log: {log}")
         server.terminate()
         server.wait(10)
 

@@ -209,9 +209,13 @@ def test_demo_accounts_cover_every_role_and_a_partner_agency(wh, state) -> None:
 
     created = create_demo_accounts(wh, state)
     assert {a.role for a in created} == set(Role) and len(created) == len(Role) + 1
-    owner = {a.agency_id for a in created if a.username != "demo_partner_analyst"}
-    assert owner == {"AG-CUS"}  # reported the most seizures
-    partner = next(a for a in created if a.username == "demo_partner_analyst")
-    assert partner.agency_id != "AG-CUS"
+    by_name = {a.username: a for a in created}
+    assert by_name["demo_analyst"].agency_id == "AG-CUS"  # the customs agency reports seizures
+    assert by_name["demo_prosecution_inspector"].agency_id == "AG-PRO"  # reported the cases
+    partner = by_name["demo_partner_analyst"]
+    reporters = set(wh.table("seizures")._agency_id.to_pyarrow().to_pylist()) | set(
+        wh.table("cases")._agency_id.to_pyarrow().to_pylist())
+    assert partner.agency_id not in reporters  # sees only what is shared with it
+    assert all(a.sees for a in created)
     assert all(authenticate(state, a.username, a.password) for a in created[:2])
     assert create_demo_accounts(wh, state) == []  # run again: nothing new

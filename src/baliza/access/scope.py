@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import ibis.expr.types as ir
 
@@ -117,12 +118,27 @@ class Scope:
         return bool(t.filter(t[column] == value).count().execute() > 0)
 
 
-def scope_for(wh: Warehouse, state: StateStore, principal: Principal) -> Scope:
+def scope_for(wh: Warehouse, state: StateStore, principal: Principal,
+              cache: dict[str, Any] | None = None) -> Scope:
+    """The principal's scope from the live grants to its agency.
+
+    With `cache` (kept per warehouse state by the caller), each owner's expansion of a given set of
+    grants is computed once: a new or revoked grant changes the set, so it is seen at once.
+    """
     received = active_grants_to(state, principal.agency_id)
     by_owner: dict[str, list[Grant]] = defaultdict(list)
     for g in received:
         by_owner[g.owner_agency_id].append(g)
-    return Scope(principal, {owner: _expand(wh, owner, gs) for owner, gs in by_owner.items()}, received)
+    shared = {}
+    for owner, owned in by_owner.items():
+        if cache is None:
+            shared[owner] = _expand(wh, owner, owned)
+            continue
+        key = "scope:" + owner + ":" + ",".join(sorted(f"{g.kind}/{g.subject_id}" for g in owned))
+        if key not in cache:
+            cache[key] = _expand(wh, owner, owned)
+        shared[owner] = cache[key]
+    return Scope(principal, shared, received)
 
 
 

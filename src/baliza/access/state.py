@@ -144,9 +144,13 @@ def open_state(url: str) -> StateStore:
     """Connect to the state database at `url` and create its tables if needed."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    kwargs: dict[str, object] = {}
+    # the server answers up to 40 requests at once (the worker threads): enough connections for them to
+    # read users, grants and decisions side by side
+    kwargs: dict[str, object] = {"pool_size": 10, "max_overflow": 40}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            kwargs = {"connect_args": kwargs["connect_args"]}
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)

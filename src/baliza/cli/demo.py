@@ -1,4 +1,5 @@
-"""`baliza demo`: build a synthetic country, load it, run the analyses, and show where to go next."""
+"""`baliza demo`: build a synthetic country reported by several agencies, load it, create one demo
+account per role, and serve the dashboard (unless `--no-serve`)."""
 
 from __future__ import annotations
 
@@ -27,8 +28,15 @@ def demo(
     db: Annotated[Path, typer.Option("--db", help="Warehouse file the demo writes (replaced).")] = DEMO_DB,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic country.")] = 7,
     keep: Annotated[Path | None, typer.Option(help="Keep the generated dataset in this folder.")] = None,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve",
+                                        help="End by serving the dashboard with the demo accounts.")] = True,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
 ) -> None:
-    """Generate a small synthetic country, load it into an embedded warehouse and show what it holds."""
+    """Generate a small synthetic country (one dataset per reporting agency), load it into an embedded
+    warehouse, create demo accounts (one per role) and serve the dashboard."""
+    from baliza.access.demo_accounts import create_demo_accounts, share_for_demo
+    from baliza.access.state import open_state_beside, state_url_for
     from baliza.demo import generate_country
     from baliza.load import load_datasets
     from baliza.warehouse import open_warehouse
@@ -44,12 +52,14 @@ def demo(
         with _progress() as progress:
             task = progress.add_task("Generating the country", total=1.0)
             summary = generate_country(dataset, seed=seed, scale="small", truth_path=workdir / "truth.json",
-                                       progress=lambda _stage, done: progress.update(task, completed=done))
+                                       progress=lambda _stage, done: progress.update(task, completed=done),
+                                       by_agency=True)
             progress.update(task, completed=1.0)
-        console.print(f"  {sum(summary.rows.values()):,} rows in {len(summary.rows)} tables written to {dataset}")
+        folders = sorted(p for p in dataset.iterdir() if (p / "manifest.yaml").exists())
+        console.print(f"  {sum(summary.rows.values()):,} rows in {len(summary.rows)} tables written to {dataset}, "
+                      f"one folder for each of {len(folders)} reporting agencies")
 
-        for stale in (db, db.with_name(db.name + ".wal")):
-            stale.unlink(missing_ok=True)
+        _remove_stale(db, state_url_for(db))
         with open_warehouse(db) as warehouse:
             with _progress() as progress:
                 task = progress.add_task("Loading and validating", total=1.0)
@@ -57,15 +67,51 @@ def demo(
                 def loading(step: str, done: int, total: int) -> None:
                     progress.update(task, completed=done / max(total, 1), description=f"Loading: {step}")
 
-                report = load_datasets(warehouse, [dataset], progress=loading)
+                report = load_datasets(warehouse, folders, progress=loading)
                 progress.update(task, completed=1.0, description="Loaded and validated")
             _show_load(report.to_dict())
+            state = open_state_beside(db)
+            try:
+                accounts = create_demo_accounts(warehouse, state)
+                partner = next((a.agency_id for a in accounts if a.username == "demo_partner_analyst"), None)
+                grants = share_for_demo(warehouse, state, partner) if partner else []
+            finally:
+                state.close()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
+    _show_accounts(accounts)
+    for grant in grants:
+        console.print(f"  Shared for the demo: {grant.owner_agency_id} gave {grant.grantee_agency_id} "
+                      f"{grant.kind} {grant.subject_id} ({grant.purpose}).")
     console.print(f"\nDone in {time.perf_counter() - started:.1f} s. The warehouse is [bold]{db}[/]. Try next:")
     for command, what in _next_steps(db):
         console.print(f"  [bold cyan]{command}[/]\n      {what}")
+    if serve:
+        from baliza.cli.serve import serve as serve_dashboard
+
+        console.print(f"\nSign in at [bold]http://{host}:{port}/login[/] with an account above (Ctrl-C stops).")
+        serve_dashboard(db=db, host=host, port=port, secure_cookies=False)
+
+
+def _remove_stale(db: Path, state_url: str) -> None:
+    """The demo replaces its warehouse and, when it is the SQLite file beside it, its state store."""
+    stale = [db, db.with_name(db.name + ".wal")]
+    if state_url.startswith("sqlite:///"):
+        state = Path(state_url.removeprefix("sqlite:///"))
+        if state.parent == db.parent:
+            stale += [state, state.with_name(state.name + "-journal"), state.with_name(state.name + "-wal")]
+    for path in stale:
+        path.unlink(missing_ok=True)
+
+
+def _show_accounts(accounts: list) -> None:
+    table = Table(title="Demo accounts (passwords shown once)")
+    for heading in ("user", "password", "agency", "role", "may see"):
+        table.add_column(heading, overflow="fold")
+    for a in accounts:
+        table.add_row(a.username, a.password, a.agency_id, a.role.value, a.sees)
+    console.print(table)
 
 
 def _show_load(report: dict) -> None:

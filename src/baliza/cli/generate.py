@@ -22,6 +22,8 @@ def generate(
         "--truth", help="Where to write the ground truth (default: <out>.truth.json beside the folder).")] = None,
     clean: Annotated[bool, typer.Option(
         "--clean", help="Switch corruption off: no planted anomalies, honest outliers kept.")] = False,
+    by_agency: Annotated[bool, typer.Option(
+        "--by-agency", help="Write one dataset folder per reporting agency (load them together).")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Generate a synthetic country: entry points, units, seizures to verdicts, assets, crypto, online markets,
@@ -31,13 +33,14 @@ def generate(
     started = time.perf_counter()
     try:
         if as_json:
-            summary = generate_country(out, seed=seed, scale=scale, truth_path=truth, corruption=not clean)
+            summary = generate_country(out, seed=seed, scale=scale, truth_path=truth, corruption=not clean,
+                                       by_agency=by_agency)
         else:
             with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                           console=console, transient=True) as bar:
                 task = bar.add_task("generating", total=1.0)
                 summary = generate_country(
-                    out, seed=seed, scale=scale, truth_path=truth, corruption=not clean,
+                    out, seed=seed, scale=scale, truth_path=truth, corruption=not clean, by_agency=by_agency,
                     progress=lambda stage, fraction: bar.update(task, description=stage, completed=fraction),
                 )
     except ValueError as error:
@@ -53,7 +56,8 @@ def generate(
     console.print(f"Wrote {total:,} rows in {len(summary.rows)} tables to [bold]{summary.out_dir}[/] "
                   f"in {seconds:.1f} s ({summary.chain_rows:,} seizure-chain rows).")
     console.print(f"Ground truth (keep it away from analysts): {summary.truth_path}")
-    console.print(f"Next: baliza load {summary.out_dir}")
+    target = f"{summary.out_dir}/*/" if by_agency else str(summary.out_dir)
+    console.print(f"Next: baliza load {target}")
 
 
 def register(app: typer.Typer) -> None:

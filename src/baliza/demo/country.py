@@ -7,6 +7,7 @@ keeps memory flat; the rest (institutions, crypto, online markets, programmes) i
 from __future__ import annotations
 
 import math
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ import yaml
 from baliza.contract import CONTRACT_VERSION, TABLES
 from baliza.demo import institutions as inst_mod
 from baliza.demo.anomalies import plan_justice
+from baliza.demo.by_agency import split_by_agency
 from baliza.demo.court import judge_cases
 from baliza.demo.crypto import build_crypto
 from baliza.demo.draw import digits, join, pick
@@ -55,14 +57,22 @@ class GenerationSummary:
 
 
 def generate_country(out_dir: Path, *, seed: int = 0, scale: str = "small", truth_path: Path | None = None,
-                     corruption: bool = True, progress: Progress | None = None) -> GenerationSummary:
+                     corruption: bool = True, progress: Progress | None = None,
+                     by_agency: bool = False) -> GenerationSummary:
     """Write a synthetic country into `out_dir` (one CSV per contract table plus manifest.yaml) and its ground
-    truth to `truth_path` (default `<out_dir parent>/<out_dir name>.truth.json`, never inside `out_dir`)."""
+    truth to `truth_path` (default `<out_dir parent>/<out_dir name>.truth.json`, never inside `out_dir`).
+
+    With `by_agency`, `out_dir` holds one dataset folder per reporting agency instead (see `by_agency.py`),
+    to be loaded together."""
     size = get_scale(scale)
     out_dir = Path(out_dir)
     truth_path = Path(truth_path) if truth_path else default_truth_path(out_dir)
     if is_inside(truth_path, out_dir):
         raise ValueError("the ground truth must be written outside the dataset folder")
+    final_dir = out_dir
+    if by_agency:
+        out_dir = out_dir / ".whole-country"
+        shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     report = progress or (lambda stage, fraction: None)
     rng = np.random.default_rng([seed, 0])
@@ -140,6 +150,10 @@ def generate_country(out_dir: Path, *, seed: int = 0, scale: str = "small", trut
         writer.write("treatment_episodes", episodes)
         rows = dict(writer.rows)
     _write_manifest(out_dir, seed, scale)
+    if by_agency:
+        split_by_agency(out_dir, final_dir, inst_mod.REPORTING_AGENCY)
+        shutil.rmtree(out_dir)
+        out_dir = final_dir
     truth.laundering_addresses = crypto.laundering_addresses
     truth.laundering_path = crypto.laundering_path
     truth.laundering_case = laundering_case[0] if laundering_case else None

@@ -7,8 +7,11 @@ otherwise /docs is off and the schema stays at /openapi.json. Nothing is fetched
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -24,6 +27,7 @@ from baliza.web.security import NotSignedIn
 from baliza.web.templates import render
 
 STATIC = Path(__file__).parent / "static"
+WORKER_THREADS = int(os.environ.get("BALIZA_WORKER_THREADS", "6"))
 
 
 def _swagger_assets() -> Path | None:
@@ -50,10 +54,19 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     The caller closes `app.state.baliza` when done (`baliza serve` does after the server stops).
     """
     db_path = resolve_db_path(db)
-    ctx = ServingContext(open_warehouse(db_path), open_state(state_url or state_url_for(db_path)),
+    ctx = ServingContext(open_warehouse(db_path, read_only=True), open_state(state_url or state_url_for(db_path)),
                          secure_cookies=secure_cookies)
     swagger = _swagger_assets()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # A few worker threads keep both cores busy (DuckDB works outside the GIL); forty (the default)
+        # only fight over the GIL and starve the event loop that sends the answers.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Baliza", version=__version__,
         description="Follow every seizure from entry point to verdict to recovered asset. Every route needs a "
                     "signed-in session or a bearer token (`baliza token add USER`), and a role that allows it.",

@@ -1,5 +1,6 @@
-"""What the application holds while it serves: the warehouse (one connection, used under a lock), the
-state store, the session signer, the sign-in throttle and the cache of analysis results.
+"""What the application holds while it serves: the warehouse (opened read-only, one DuckDB cursor per
+worker thread), the state store, the session signer, the sign-in throttle and the analyses' results,
+computed once per warehouse state.
 """
 
 from __future__ import annotations
@@ -25,27 +26,36 @@ from baliza.web.sessions import SessionCookies
 STABLE_TABLES: frozenset[str] = frozenset(TABLES_BY_NAME) | {"loads", "quarantine", "normalisations"}
 
 
-class ServingWarehouse:
-    """The warehouse with its contract tables' Ibis expressions kept between requests.
+class ThreadWarehouse:
+    """The warehouse as one worker thread reads it: its own DuckDB cursor on the shared (read-only)
+    database, so requests run their queries side by side instead of taking turns.
 
-    Ibis asks DuckDB for a table's schema on every `table()` call (a query each); the contract
-    tables' schemas do not change while serving, so they are asked once. Everything else is passed
-    through to the warehouse.
+    The contract tables' Ibis expressions are kept (Ibis asks DuckDB for a table's schema on every
+    `table()` call; the schemas do not change while serving).
     """
 
     def __init__(self, warehouse: Warehouse) -> None:
-        self._warehouse = warehouse
+        self.path = warehouse.path
+        self.read_only = warehouse.read_only
+        self.con = ibis.duckdb.from_connection(warehouse.duckdb.cursor())
         self._tables: dict[str, ibis.Table] = {}
+
+    @property
+    def duckdb(self) -> Any:
+        return self.con.con
 
     def table(self, name: str) -> ibis.Table:
         if name not in STABLE_TABLES:
-            return self._warehouse.table(name)
+            return self.con.table(name)
         if name not in self._tables:
-            self._tables[name] = self._warehouse.table(name)
+            self._tables[name] = self.con.table(name)
         return self._tables[name]
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._warehouse, name)
+
+def warehouse_state(wh: Warehouse | ThreadWarehouse) -> str:
+    """Names the warehouse's state: it changes whenever a load finishes (the latest load id and the count)."""
+    found = wh.duckdb.execute("select count(*), max(load_id) from loads").fetchone()
+    return f"{found[0]}:{found[1]}"
 
 
 @dataclass
@@ -53,35 +63,58 @@ class ServingContext:
     warehouse: Warehouse
     state: StateStore
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
-    cache: dict[str, Any] = field(default_factory=dict)
-    _lock: threading.RLock = field(default_factory=threading.RLock)
-    cookies: SessionCookies = field(init=False)
-    tables: ServingWarehouse = field(init=False)
     secure_cookies: bool = False
+    cookies: SessionCookies = field(init=False)
+    version: str = field(init=False)
+    _cache: dict[str, Any] = field(default_factory=dict)
+    _threads: threading.local = field(default_factory=threading.local)
+    _compute_lock: threading.Lock = field(default_factory=threading.Lock)
+    _cursor_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.tables = ServingWarehouse(self.warehouse)
         self.cookies = SessionCookies(setting(self.state, "session_key", lambda: secrets.token_urlsafe(48)))
+        self.version = warehouse_state(self.warehouse)
 
     @property
     def db_path(self) -> Path:
         return self.warehouse.path
 
+    @property
+    def cache(self) -> dict[str, Any]:
+        """Results that do not depend on who asks, for the warehouse's current state."""
+        return self._cache
+
+    def cached(self, name: str, compute: Any) -> Any:
+        """`compute()` once per warehouse state (other requests wait for the first to finish it)."""
+        if name in self._cache:
+            return self._cache[name]
+        with self._compute_lock:
+            if name not in self._cache:
+                self._cache[name] = compute()
+            return self._cache[name]
+
+    def _thread_warehouse(self) -> ThreadWarehouse:
+        wh = getattr(self._threads, "warehouse", None)
+        if wh is None:
+            with self._cursor_lock:  # cursors are made from the shared connection one at a time
+                wh = self._threads.warehouse = ThreadWarehouse(self.warehouse)
+        return wh
+
     @contextmanager
     def reading(self, principal: Principal) -> Iterator[tuple[Warehouse, Scope]]:
-        """The warehouse and the principal's scope, for the duration of one request's queries.
+        """The warehouse (this thread's cursor) and the principal's scope, for one request's queries."""
+        tables: Any = self._thread_warehouse()  # a Warehouse in all but name
+        yield tables, self.scope(tables, principal)
 
-        DuckDB connections are not shared between threads, so requests take turns on the one connection.
-        """
-        with self._lock:
-            tables: Any = self.tables  # a Warehouse in all but name
-            yield tables, scope_for(tables, self.state, principal)
+    def scope(self, wh: Any, principal: Principal) -> Scope:
+        """The principal's scope; the expansion of its agency's live grants is kept per set of grants."""
+        return scope_for(wh, self.state, principal, cache=self._cache)
 
     @contextmanager
     def locked(self) -> Iterator[Warehouse]:
-        with self._lock:
-            tables: Any = self.tables
-            yield tables
+        """This thread's view of the warehouse (kept under its old name: nothing is locked any more)."""
+        tables: Any = self._thread_warehouse()
+        yield tables
 
     def close(self) -> None:
         self.warehouse.close()

@@ -68,11 +68,18 @@ def person_page(request: Request, person_id: str, principal: PersonReader) -> Re
     return render(request, "person.html", {"file": services.person_file(context(request), principal, person_id)})
 
 
+FINDINGS_PER_PAGE = 50
+
+
 @router.get("/findings")
-def findings_page(request: Request, principal: FindingReader) -> Response:
+def findings_page(request: Request, principal: FindingReader, page: int = 1) -> Response:
+    found = services.findings(context(request), principal)
+    pages = max(1, -(-len(found) // FINDINGS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * FINDINGS_PER_PAGE
     return render(request, "findings.html", {
-        "findings": services.findings(context(request), principal), "decisions": DECISIONS,
-        "can_decide": principal.may(P.DECIDE_FINDINGS),
+        "findings": found[first:first + FINDINGS_PER_PAGE], "total": len(found), "first": first + 1,
+        "page": page, "pages": pages, "decisions": DECISIONS, "can_decide": principal.may(P.DECIDE_FINDINGS),
     })
 
 

@@ -46,15 +46,19 @@ def overview(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
 
 def findings(ctx: ServingContext, principal: Principal, rule: str | None = None) -> list[dict[str, Any]]:
     with ctx.reading(principal) as (wh, scope):
-        found = sources.visible_findings(wh, scope, sources.red_flags(wh, ctx.cache), ctx.cache)
+        every = sources.red_flags(wh, ctx)
+        found = sources.visible_findings(wh, scope, every, ctx)
+    # each finding's id and plain form are worked out once per list of findings, not per request
+    plain = ctx.cached(f"plain:{id(every)}", lambda: (every, {id(f): {"finding_id": sources.finding_id(f),
+                                                                       **f.to_dict()} for f in every}))[1]
     decisions = latest_decisions(ctx.state, principal.agency_id)
     out = []
     for f in found:
         if rule and f.rule != rule:
             continue
-        fid = sources.finding_id(f)
-        decision = decisions.get(fid)
-        out.append({"finding_id": fid, **f.to_dict(), "decision": decision.to_dict() if decision else None})
+        shown = plain.get(id(f)) or {"finding_id": sources.finding_id(f), **f.to_dict()}
+        decision = decisions.get(shown["finding_id"])
+        out.append({**shown, "decision": decision.to_dict() if decision else None})
     return sorted(out, key=lambda f: (f["decision"] is not None, -(f["score"] or 0)))
 
 
@@ -78,7 +82,7 @@ def seizures(ctx: ServingContext, principal: Principal, query: str = "", limit: 
 
 def seizure_chain(ctx: ServingContext, principal: Principal, seizure_id: str) -> dict[str, Any]:
     with ctx.reading(principal) as (wh, scope):
-        chain = sources.seizure_timeline(wh, scope, seizure_id)
+        chain = sources.seizure_timeline(wh, scope, seizure_id, ctx)
     if chain is None:
         raise _not_found("seizure")
     record(ctx.state, principal.username, principal.agency_id, "read_seizure", f"seizures/{seizure_id}")
@@ -115,7 +119,8 @@ def indicators(ctx: ServingContext, principal: Principal, granularity: str = "ye
     """Unit indicators: of the units the agency reported or runs; oversight sees every unit with small
     denominators suppressed."""
     with ctx.reading(principal) as (wh, scope):
-        found = [i.to_dict() for i in sources.unit_indicators(wh, ctx.cache, granularity)]
+        every = sources.unit_indicators(wh, ctx, granularity)
+        found = [dict(i) for i in ctx.cached(f"plain:{id(every)}", lambda: (every, [i.to_dict() for i in every]))[1]]
         if not (principal.may(Permission.READ_SEIZURES) or principal.may(Permission.READ_PERSONS)):
             return suppress_small_cells(found, "denominator", also=("value", "numerator", "low", "high"))
         wanted = {i["subject_id"] for i in found if i["subject_table"] == "units"}

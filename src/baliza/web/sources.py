@@ -12,8 +12,9 @@ import hashlib
 import importlib
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 import ibis
 
@@ -21,6 +22,7 @@ from baliza.access.scope import Scope, ScopedWarehouse
 from baliza.analyses.model import Finding, Indicator
 from baliza.contract import TABLES_BY_NAME
 from baliza.warehouse.store import Warehouse
+from baliza.web.lookups import LookupWarehouse
 
 log = logging.getLogger(__name__)
 
@@ -34,21 +36,21 @@ def _analysis(module: str, function: str) -> Any | None:
         return None
 
 
-def warehouse_version(wh: Warehouse) -> str:
-    """Changes whenever a load finishes, so cached results are recomputed after new data."""
-    loads = wh.table("loads")
-    return f"{loads.count().execute()}:{loads.load_id.max().execute()}"
+class Results(Protocol):
+    """Where results that do not depend on who asks are kept, once per warehouse state."""
+
+    def cached(self, name: str, compute: Callable[[], Any]) -> Any: ...
 
 
-def _cached(cache: dict[str, Any], wh: Warehouse, name: str, compute: Any) -> Any:
-    key = f"{name}@{warehouse_version(wh)}"
-    if key not in cache:
+def _cached(results: Results, name: str, compute: Callable[[], Any]) -> Any:
+    def guarded() -> Any:
         try:
-            cache[key] = compute()
+            return compute()
         except Exception:  # an analysis failing must not take the dashboard down; say so in the log
             log.exception("analysis %s failed", name)
-            cache[key] = []
-    return cache[key]
+            return []
+
+    return results.cached(name, guarded)
 
 
 # --- findings -------------------------------------------------------------------------------------------
@@ -59,12 +61,12 @@ def finding_id(finding: Finding) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def red_flags(wh: Warehouse, cache: dict[str, Any]) -> list[Finding]:
+def red_flags(wh: Warehouse, results: Results) -> list[Finding]:
     """Every red flag of the justice analyses (`baliza.analyses.integrity.red_flags`)."""
     compute = _analysis("baliza.analyses.integrity", "red_flags")
     if compute is None:
         return []
-    return _cached(cache, wh, "red_flags", lambda: list(compute(wh)))
+    return _cached(results, "red_flags", lambda: list(compute(wh)))
 
 
 def _key_expression(table: ibis.Table, table_name: str) -> ibis.Value:
@@ -88,33 +90,83 @@ def visible_ids(wh: Warehouse, scope: Scope, table_name: str, ids: set[str]) -> 
     return set(found)
 
 
-def visible_findings(wh: Warehouse, scope: Scope, findings: list[Finding],
-                     cache: dict[str, Any] | None = None) -> list[Finding]:
-    """The findings whose subject the principal's agency owns or was granted.
+Owner = tuple[str | None, int | None]  # the agency that reported a row, and the load that brought it
 
-    With `cache`, kept per agency and set of live grants (so a new or revoked grant is seen at once).
-    """
-    if cache is not None:
-        grants = ",".join(sorted(g.grant_id for g in scope.grants))
-        return _cached(cache, wh, f"visible:{scope.principal.agency_id}:{grants}:{id(findings)}",
-                       lambda: visible_findings(wh, scope, findings))
+
+def _owners(wh: Warehouse, findings: list[Finding]) -> dict[tuple[str, str], list[Owner]]:
+    """Who reported each finding's subject: (table, id) -> [(agency, load)], one query per subject table."""
     wanted: dict[str, set[str]] = defaultdict(set)
     for f in findings:
-        wanted[f.subject.table].add(f.subject.id)
-    seen = {table: visible_ids(wh, scope, table, ids) for table, ids in wanted.items()}
-    return [f for f in findings if f.subject.id in seen[f.subject.table]]
+        if f.subject.table in TABLES_BY_NAME:
+            wanted[f.subject.table].add(f.subject.id)
+    owners: dict[tuple[str, str], list[Owner]] = defaultdict(list)
+    for table_name, ids in wanted.items():
+        t = wh.table(table_name)
+        key = _key_expression(t, table_name)
+        rows = (t.select(key=key, agency=t._agency_id, load=t._load_id).filter(key.isin(sorted(ids)))
+                .distinct().to_pyarrow().to_pylist())
+        for row in rows:
+            owners[(table_name, row["key"])].append((row["agency"], row["load"]))
+    return owners
+
+
+def _sees(scope: Scope, table_name: str, subject_id: str, owners: list[Owner]) -> bool:
+    """Whether the principal's agency reported the row, or a live grant shares it (as `Scope.filter`)."""
+    key = TABLES_BY_NAME[table_name].key
+    for agency, load in owners:
+        if agency == scope.principal.agency_id:
+            return True
+        ids = scope.shared.get(agency or "")
+        if ids is None:
+            continue
+        if load in ids.loads:
+            return True
+        shared_by = ids.key_for(table_name)
+        if shared_by is not None and key == (shared_by[0],) and subject_id in shared_by[1]:
+            return True
+    return False
+
+
+def visible_findings(wh: Warehouse, scope: Scope, findings: list[Finding],
+                     results: Results | None = None) -> list[Finding]:
+    """The findings whose subject the principal's agency owns or was granted.
+
+    Who reported each subject is looked up once per list of findings (with `results`); deciding what a
+    principal sees is then a matter of set lookups, so a new or revoked grant is seen at once.
+    """
+    if results is None:
+        owners = _owners(wh, findings)
+    else:  # the list is kept with its owners so that its id stays its own
+        owners = results.cached(f"owners:{id(findings)}", lambda: (findings, _owners(wh, findings)))[1]
+    seen: list[Finding] = []
+    slow: dict[str, set[str]] = defaultdict(set)  # subjects shared through another column: asked of the scope
+    for f in findings:
+        table_name, subject_id = f.subject.table, f.subject.id
+        found = owners.get((table_name, subject_id))
+        if not found:
+            continue
+        if _sees(scope, table_name, subject_id, found):
+            seen.append(f)
+        elif any(agency in scope.shared for agency, _ in found):
+            slow[table_name].add(subject_id)
+    if slow:
+        also = {table: visible_ids(wh, scope, table, ids) for table, ids in slow.items()}
+        kept = {id(f) for f in seen}
+        seen = [f for f in findings if id(f) in kept or f.subject.id in also.get(f.subject.table, set())]
+    return seen
 
 
 # --- a seizure's chain ----------------------------------------------------------------------------------
 
-def seizure_timeline(wh: Warehouse, scope: Scope, seizure_id: str) -> dict[str, Any] | None:
+def seizure_timeline(wh: Warehouse, scope: Scope, seizure_id: str,
+                     results: Results | None = None) -> dict[str, Any] | None:
     """The chain from inspection to verdict and assets, with broken links, as the principal may see it.
 
-    Uses `baliza.analyses.chain_links.seizure_chain` on the scoped warehouse; None when the seizure is
-    not in scope.
+    Uses `baliza.analyses.chain_links.seizure_chain` on the scoped warehouse (with `results`, one whose
+    lookups by key are single SQL queries); None when the seizure is not in scope.
     """
     seizure_chain = _analysis("baliza.analyses.chain_links", "seizure_chain")
-    scoped = ScopedWarehouse(wh, scope)
+    scoped: Any = ScopedWarehouse(wh, scope) if results is None else LookupWarehouse(wh, scope, results.cached)
     if seizure_chain is None:  # pragma: no cover - the lead's module is on main
         return None
     try:
@@ -125,14 +177,14 @@ def seizure_timeline(wh: Warehouse, scope: Scope, seizure_id: str) -> dict[str, 
 
 # --- indicators and aggregates --------------------------------------------------------------------------
 
-def unit_indicators(wh: Warehouse, cache: dict[str, Any], granularity: str = "year") -> list[Indicator]:
+def unit_indicators(wh: Warehouse, results: Results, granularity: str = "year") -> list[Indicator]:
     """Key success indicators per unit and period (`baliza.analyses.ksi.compute_indicators`)."""
     compute = _analysis("baliza.analyses.ksi", "compute_indicators")
     if compute is None:
         return []
     from baliza.analyses.periods import Granularity
 
-    return _cached(cache, wh, f"ksi:{granularity}", lambda: list(compute(wh, Granularity(granularity))))
+    return _cached(results, f"ksi:{granularity}", lambda: list(compute(wh, Granularity(granularity))))
 
 
 def seizures_by_month(seizures: ibis.Table) -> list[dict[str, Any]]:
