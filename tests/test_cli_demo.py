@@ -66,3 +66,11 @@ def test_demo_prints_one_working_account_per_role(demo) -> None:
     finally:
         state.close()
     assert "Shared for the demo" in output
+
+
+def test_demo_runs_the_analyses_and_writes_the_country_report(demo) -> None:
+    db, _, output, _ = demo
+    report = db.with_name("demo-report.html")
+    html = report.read_text(encoding="utf-8")
+    assert "<svg" in html and "red flag" in html.lower()
+    assert re.search(r"\d+ red flags", output) and str(report.name) in output.replace("\n", "")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.panel import Panel
@@ -15,6 +16,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from baliza.cli.output import console
+
+if TYPE_CHECKING:
+    from baliza.analyses.model import Finding
 
 DEMO_DB = Path("baliza-demo.duckdb")
 
@@ -39,6 +43,7 @@ def demo(
     from baliza.access.state import open_state_beside, state_url_for
     from baliza.demo import generate_country
     from baliza.load import load_datasets
+    from baliza.report.country import country_document, country_figures
     from baliza.warehouse import open_warehouse
 
     started = time.perf_counter()
@@ -47,6 +52,7 @@ def demo(
         "recovered asset.\nNothing here is real: people, units and cases are generated.",
         border_style="cyan"))
     workdir = Path(tempfile.mkdtemp(prefix="baliza-demo-"))
+    report_path = db.with_name(f"{db.stem}-report.html")
     dataset = keep or workdir / "country"
     try:
         with _progress() as progress:
@@ -70,6 +76,10 @@ def demo(
                 report = load_datasets(warehouse, folders, progress=loading)
                 progress.update(task, completed=1.0, description="Loaded and validated")
             _show_load(report.to_dict())
+            with console.status("Running the analyses and writing the report"):
+                figures = country_figures(warehouse)
+                report_path.write_text(country_document(figures), encoding="utf-8")
+            _show_findings(figures.justice.findings, report_path)
             state = open_state_beside(db)
             try:
                 accounts = create_demo_accounts(warehouse, state)
@@ -85,7 +95,8 @@ def demo(
         console.print(f"  Shared for the demo: {grant.owner_agency_id} gave {grant.grantee_agency_id} "
                       f"{grant.kind} {grant.subject_id} ({grant.purpose}).")
     console.print(f"\nDone in {time.perf_counter() - started:.1f} s. The warehouse is [bold]{db}[/]. Try next:")
-    for command, what in _next_steps(db):
+    example = next((g.subject_id for g in grants if g.kind == "seizure"), "SEIZURE_ID")
+    for command, what in _next_steps(db, example):
         console.print(f"  [bold cyan]{command}[/]\n      {what}")
     if serve:
         from baliza.cli.serve import serve as serve_dashboard
@@ -103,6 +114,16 @@ def _remove_stale(db: Path, state_url: str) -> None:
             stale += [state, state.with_name(state.name + "-journal"), state.with_name(state.name + "-wal")]
     for path in stale:
         path.unlink(missing_ok=True)
+
+
+def _show_findings(findings: list[Finding], report_path: Path) -> None:
+    tested = [f for f in findings if f.q_value is not None]
+    by_rule = Counter(f.rule for f in findings)
+    console.print(f"\n[bold]{len(tested)} red flags[/] backed by a statistical test (q-values across every unit "
+                  f"tested) and [bold]{len(findings) - len(tested)} case facts[/] for review:")
+    for rule, count in by_rule.most_common():
+        console.print(f"  {count:>4}  {rule.replace('_', ' ')}")
+    console.print(f"The country report (indicators, benchmarks, justice, entry points) is [bold]{report_path}[/].")
 
 
 def _show_accounts(accounts: list) -> None:
@@ -124,12 +145,15 @@ def _show_load(report: dict) -> None:
     console.print(table)
 
 
-def _next_steps(db: Path) -> list[tuple[str, str]]:
+def _next_steps(db: Path, seizure_id: str) -> list[tuple[str, str]]:
     at = f" --db {db}"
     return [
         (f"baliza status{at}", "what the warehouse holds and the loads that built it"),
-        (f"baliza chain SEIZURE_ID{at}", "one seizure's path to verdict and assets, with broken links named"),
-        (f"baliza quarantine{at}", "rows that were set aside, with file, line, column and reason"),
+        (f"baliza flags{at}", "the red flags, each with why it fired, how sure it is, and its evidence"),
+        (f"baliza chain {seizure_id}{at}", "one seizure's path to verdict and assets, with broken links named"),
+        (f"baliza efficiency{at}", "clearance rate, disposition time and turnover per prosecution office"),
+        (f"baliza ksi --period quarter{at}", "key success indicators per unit, with numerators and denominators"),
+        (f"baliza report growth --format pdf --out growth.pdf{at}", "the growth report for donors, as PDF"),
         ("baliza load YOUR_FOLDER --db agency.duckdb", "load your own agency's files (CSV, Parquet, Excel)"),
     ]
 
