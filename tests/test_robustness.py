@@ -198,3 +198,13 @@ def test_commands_survive_an_empty_warehouse(tmp_path: Path) -> None:
     assert json.loads(CliRunner().invoke(app, ["flags", "--db", str(db), "--json"]).stdout) == []
     missing = CliRunner().invoke(app, ["chain", "no such seizure", "--db", str(db)])
     assert missing.exit_code == 1 and "Traceback" not in missing.output
+
+
+def test_entry_point_counts_seizures_found_in_its_consignments(tmp_path: Path) -> None:
+    """A seizure without its own entry_point_id lies where the consignment it was inspected in arrived."""
+    folder = write_dataset(tmp_path / "dataset", mini_world(days=6))
+    db = tmp_path / "w.duckdb"
+    with open_warehouse(db) as wh:
+        load_datasets(wh, [folder])
+    views = json.loads(CliRunner().invoke(app, ["entry-points", "--db", str(db), "--json"]).stdout)
+    assert [ep["seizures"] for view in views for ep in view["entry_points"]] == [6]
