@@ -87,6 +87,35 @@ def _edge_cases(folder: Path) -> None:
          "outcome": "convicted", "judge_id": other_judge},
     ])
     _append(folder, "persons", [{"person_id": "P-NOT-A-PARTY"}])
+    _ksi_edge_cases(folder, office, person)
+
+
+def _ksi_edge_cases(folder: Path, office: str, person: str) -> None:
+    """Seizures at the edges of the 48-hour and 90-day windows and of a quarter, with offsets and fractions."""
+    with (folder / "seizures.csv").open(encoding="utf-8") as f:
+        unit = next(csv.DictReader(f))["unit_id"]
+
+    def seizure(sid: str, seized: str, shared: str, led: str = "") -> dict[str, str]:
+        return {"seizure_id": sid, "unit_id": unit, "seized_at": seized, "substance": "cocaine",
+                "substance_group": "cocaine_type", "quantity": "1", "quantity_unit": "kg",
+                "shared_with_partners_at": shared, "intelligence_led": led}
+
+    _append(folder, "seizures", [
+        seizure("EDGE-S1", "2023-03-31T23:59:59.500Z", "2023-04-02T23:59:59.500Z", "true"),  # exactly 48 h
+        seizure("EDGE-S2", "2023-03-31T20:00:00-04:00", "2023-04-03T00:00:00.500Z", "false"),  # 48 h and 0.5 s
+        seizure("EDGE-S3", "2023-06-30T12:00:00Z", ""),
+        seizure("EDGE-S4", "2023-06-30T12:00:00Z", ""),
+    ])
+    _append(folder, "arrests", [
+        {"arrest_id": f"EDGE-A{k}", "person_id": person, "unit_id": unit, "arrested_at": "2023-06-30T12:00:00Z",
+         "seizure_id": f"EDGE-S{k}"} for k in (3, 4)
+    ])
+    _append(folder, "cases", [  # 90 days exactly, and 90 days and half a second, after the seizure
+        {"case_id": "EDGE-C3", "office_id": office, "opened_at": "2023-09-28T12:00:00Z", "origin": "seizure",
+         "seizure_id": "EDGE-S3"},
+        {"case_id": "EDGE-C4", "office_id": office, "opened_at": "2023-09-28T12:00:00.500Z", "origin": "seizure",
+         "seizure_id": "EDGE-S4"},
+    ])
 
 
 @pytest.fixture(scope="module")
