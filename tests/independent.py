@@ -78,9 +78,16 @@ def efficiency(folder: Path, period: str, by: str) -> dict[tuple[str, str], dict
         disp["subject"] = disp.case_id.map(cases.set_index("case_id")[column])
     disp = disp[disp.subject.notna() & (disp.subject != "")]
     disp["period"] = label(disp.disposed_at, period)
+    seizures = read(folder, "seizures")
+    seized_at = pd.Series(utc(seizures.seized_at).values, index=seizures.seizure_id)
+    cases["seized_at"] = cases.seizure_id.map(seized_at)
     cases = cases.assign(opened_period=label(cases.opened_at, period),
                          resolved_period=label(cases.resolved_at.dropna(), period).reindex(cases.index))
     out: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
+    barred = set(disp.loc[disp.outcome == "statute_barred", "case_id"])
+    day = pd.Timedelta(days=1)
+    cases["days_to_resolution"] = ((cases.resolved_at.dt.normalize() - cases.opened_at.dt.normalize()) / day).clip(0)
+    cases["days_seizure_to_case"] = (cases.opened_at.dt.normalize() - cases.seized_at.dt.normalize()) / day
     labels = sorted(set(cases.opened_period) | set(cases.resolved_period.dropna()) | set(disp.period))
     for subject, own in cases.groupby(column):
         own_disp = disp[disp.subject == subject]
@@ -97,8 +104,17 @@ def efficiency(folder: Path, period: str, by: str) -> dict[tuple[str, str], dict
                 "case_turnover_ratio": (resolved, pending),
                 "dismissal_rate": (float((d.outcome == "dismissed").sum()), float(len(d))),
                 "conviction_rate": (float(d.outcome.isin(["convicted", "plea_convicted"]).sum()), float(len(d))),
+                "statute_barred_share": (float(own[own.resolved_period == lab].case_id.isin(barred).sum()), resolved),
+                "median_days_to_disposition": _median(own.loc[own.resolved_period == lab, "days_to_resolution"]),
+                "median_days_seizure_to_case": _median(
+                    own.loc[own.opened_period == lab, "days_seizure_to_case"].dropna()),
             }
     return out
+
+
+def _median(days: pd.Series) -> tuple[float, float]:
+    """A median goes out as (median, number of cases it is taken over); the value is the median itself."""
+    return (float(days.median()) if len(days) else 0.0, float(len(days)))
 
 
 def value(numerator: float, denominator: float) -> float | None:
