@@ -117,8 +117,8 @@ def _median(days: pd.Series) -> tuple[float, float]:
     return (float(days.median()) if len(days) else 0.0, float(len(days)))
 
 
-def value(numerator: float, denominator: float) -> float | None:
-    return None if denominator == 0 else numerator / denominator
+def value(numerator: float | None, denominator: float | None) -> float | None:
+    return None if numerator is None or not denominator else numerator / denominator
 
 
 def ksi(folder: Path, period: str) -> dict[tuple[str, str, str], tuple[float, float]]:
@@ -135,6 +135,9 @@ def ksi(folder: Path, period: str) -> dict[tuple[str, str, str], tuple[float, fl
             t, r = g[g.targeted], g[g.selection == "random"]
             out[(unit, "hit_rate_targeted", lab)] = (float(t.hit.sum()), float(len(t)))
             out[(unit, "hit_rate_random", lab)] = (float(r.hit.sum()), float(len(r)))
+            # targeting_lift: (targeted hit rate, random hit rate), each None when it has no inspection
+            out[(unit, "targeting_lift", lab)] = (value(float(t.hit.sum()), float(len(t))),
+                                                  value(float(r.hit.sum()), float(len(r))))
     sz = read(folder, "seizures")
     if len(sz):
         sz["seized_at"] = utc(sz.seized_at)
