@@ -210,3 +210,16 @@ def test_random_warehouse_equals_the_independent_computation(tmp_path: Path, see
                 _same(got.numerator, numerator, key)
                 _same(got.denominator, denominator, key)
                 _same(got.value, value, key)
+
+
+def test_targeting_lift_says_when_a_part_is_missing(warehouse) -> None:
+    """JA2 made no random inspection in 2025: its lift has a numerator (targeted rate) but no denominator."""
+    figures = {(i.subject_id, i.indicator, i.period): i for i in compute_indicators(warehouse, Granularity.YEAR)}
+    lift = figures[("JA2", "targeting_lift", "2025")]
+    assert lift.value is None and lift.denominator is None
+    assert lift.numerator == pytest.approx(2 / 5)
+    ja1 = figures[("JA1", "targeting_lift", "2024")]
+    assert (ja1.numerator, ja1.denominator) == (pytest.approx(0.4), pytest.approx(0.1))
+    assert ja1.value == pytest.approx(4.0)
+    counted = [i for i in figures.values() if i.indicator != "targeting_lift"]
+    assert all(i.numerator is not None and i.denominator is not None for i in counted)

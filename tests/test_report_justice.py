@@ -18,6 +18,7 @@ def test_section_has_funnels_flags_and_trend(tmp_path: Path) -> None:
             "'2023-01-01', 'arrest')"
         )
         section = justice_section(wh)
-    assert section.html.count("<svg") >= 3  # two funnels and the trend
+    assert section.html.count("<svg") == 2  # both funnels in one figure, and the trend
+    assert "Dismissed per prosecutor" in section.html and "Acquitted per prosecutor" in section.html
     assert "outcome_outlier" in section.html and "P01" in section.html
     assert "<script>" not in section.html and "&lt;script&gt;" in section.html

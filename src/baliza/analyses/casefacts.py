@@ -109,9 +109,9 @@ def build_case_facts(warehouse: Warehouse) -> str:
 
 def data_end(warehouse: Warehouse) -> str | None:
     """The last date anything happened in the justice tables (censoring date for open cases)."""
-    row = warehouse.duckdb.execute(
+    (row,) = warehouse.duckdb.execute(  # fetched to the end: duckdb refuses other work while a result is open
         """SELECT CAST(GREATEST(
                (SELECT MAX(opened_at) FROM cases), (SELECT MAX(disposed_at) FROM dispositions),
                (SELECT MAX("at") FROM case_events)) AS DATE)"""
-    ).fetchone()
-    return None if row is None or row[0] is None else row[0].isoformat()
+    ).fetchall()
+    return None if row[0] is None else row[0].isoformat()

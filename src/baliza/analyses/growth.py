@@ -39,6 +39,11 @@ class GrowthLine:
             return self.current.value is not None
         return self.current.denominator >= self.spec.minimum_sample
 
+    @property
+    def intervals(self) -> tuple[tuple[float, float] | None, ...]:
+        """The 95% interval of each period of `history` (None where there is no figure or no interval)."""
+        return tuple(_interval(self.spec, figure) for figure in self.history)
+
 
 @dataclass(frozen=True)
 class UnitGrowth:
@@ -78,7 +83,8 @@ def growth_report(
     granularity: Granularity | None = None,
 ) -> GrowthReport:
     """Figures for the growth report of every unit (or one) up to period `last` (default: the latest with data)."""
-    chosen = granularity_of(last or first) if (last or first) else (granularity or Granularity.YEAR)
+    named = last or first
+    chosen = granularity_of(named) if named else (granularity or Granularity.YEAR)
     indicators = compute_indicators(warehouse, chosen)
     # the window follows inspections (a seizure's date can fall just past the last inspection); seizures otherwise
     seen = sorted({i.period for i in indicators if i.indicator == "hit_rate"}) or sorted(
@@ -129,9 +135,9 @@ def _interval(spec: IndicatorSpec, figure: Indicator | None) -> tuple[float, flo
     if figure is None:
         return None
     if spec.kind is Kind.PROPORTION:
-        return wilson_interval(figure.numerator, figure.denominator)
+        return wilson_interval(*_counts(figure))
     if spec.kind is Kind.COUNT:
-        return poisson_interval(figure.numerator)
+        return poisson_interval(_counts(figure)[0])
     return None
 
 
@@ -139,24 +145,35 @@ def _change(spec: IndicatorSpec, current: Indicator | None, previous: Indicator 
     now = current.value if current else None
     before = previous.value if previous else None
     if spec.kind is Kind.COUNT:
-        return count_change(int(current.numerator if current else 0), int(previous.numerator if previous else 0))
+        return count_change(_counts(current)[0], _counts(previous)[0])
     if spec.kind is not Kind.PROPORTION:
         return Change(now, before, None, "no test for this kind of figure")
     if current is None or previous is None:
         return Change(now, before, None, "nothing to compare with in one of the two periods")
-    if min(current.denominator, previous.denominator) < max(spec.minimum_sample, 1):
+    (hits_now, n_now), (hits_before, n_before) = _counts(current), _counts(previous)
+    if min(n_now, n_before) < max(spec.minimum_sample, 1):
         return Change(now, before, None, f"fewer than {spec.minimum_sample} cases in a period: not tested")
-    return proportion_change(int(current.numerator), int(current.denominator), int(previous.numerator),
-                             int(previous.denominator))
+    return proportion_change(hits_now, n_now, hits_before, n_before)
 
 
 def _trend(spec: IndicatorSpec, history: list[Indicator | None]) -> Trend | None:
+    counts = [_counts(h) for h in history]
     if spec.kind is Kind.PROPORTION:
-        return proportion_trend([int(h.numerator) if h else 0 for h in history],
-                                [int(h.denominator) if h else 0 for h in history])
+        return proportion_trend([x for x, _ in counts], [n for _, n in counts])
     if spec.kind is Kind.COUNT:
-        return count_trend([int(h.numerator) if h else 0 for h in history])
+        return count_trend([x for x, _ in counts])
     return None
+
+
+def _counts(figure: Indicator | None) -> tuple[int, int]:
+    """Numerator and denominator of a proportion or count as whole numbers; a period without the figure is 0 of 0.
+
+    Only ratios of rates (targeting_lift) can have a missing part, and no interval, change or trend is computed
+    for them.
+    """
+    if figure is None:
+        return 0, 0
+    return int(figure.numerator or 0), int(figure.denominator or 0)
 
 
 def _text(value: object) -> str:

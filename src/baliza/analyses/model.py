@@ -10,7 +10,9 @@ from typing import Any
 class Indicator:
     """A figure about a subject in a period, always with what it was computed from.
 
-    `value` is None where the denominator is zero (a rate of nothing is not zero).
+    `value` is None where the denominator is zero (a rate of nothing is not zero). `numerator` and
+    `denominator` are None only where a part is itself a rate that could not be computed (e.g.
+    `targeting_lift` of a unit that made no random inspections); counts and proportions always have both.
     """
 
     subject_table: str  # "units", "staff", ...
@@ -18,8 +20,8 @@ class Indicator:
     indicator: str
     period: str  # "2025", "2025-Q1", "2025-03"
     value: float | None
-    numerator: float
-    denominator: float
+    numerator: float | None
+    denominator: float | None
     low: float | None = None  # confidence interval, where one is computed
     high: float | None = None
     note: str = ""

@@ -9,7 +9,6 @@ import typer
 from rich.table import Table
 
 from baliza.analyses.efficiency import SUBJECT_COLUMN, Subject, efficiency
-from baliza.analyses.integrity import red_flags
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity
 from baliza.cli.options import DbOption, JsonOption
@@ -67,6 +66,8 @@ def efficiency_command(
 def flags_command(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Red flags for review (never verdicts): outcome outliers, shrinkage, unconverted seizures, steering..."""
     with _open(db) as warehouse:
+        from baliza.analyses.integrity import red_flags  # scipy and statsmodels: loaded only when needed
+
         findings = red_flags(warehouse)
     if as_json:
         print_json([f.to_dict() for f in findings])

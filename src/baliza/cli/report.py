@@ -78,3 +78,28 @@ def growth(
     else:
         target.write_text(document, encoding="utf-8")
     console.print(f"wrote {target} ({len(figures.units)} units, period {figures.period})")
+
+
+@report_app.command("country")
+def country(
+    output_format: Annotated[ReportFormat, typer.Option("--format", help="html or pdf.")] = ReportFormat.HTML,
+    out: Annotated[Path | None, typer.Option("--out", help="File to write (default: country-report.<format>).",
+                                             show_default=False)] = None,
+    period: Annotated[str, typer.Option("--period", help="Period length: year or quarter.")] = "year",
+    db: DbOption = None,
+) -> None:
+    """The whole country in one document: headline figures, units, peers and DEA, justice, entry points."""
+    from baliza.analyses.periods import Granularity
+    from baliza.report.country import write_country_report
+    from baliza.warehouse import open_warehouse
+
+    if period not in ("year", "quarter"):
+        fail(f"--period must be year or quarter, not {period!r}")
+    target = out or Path(f"country-report.{output_format.value}")
+    try:
+        with open_warehouse(db, read_only=True) as wh:
+            write_country_report(wh, target, output_format.value, Granularity(period))
+    except FileNotFoundError as error:
+        fail(str(error))
+        return
+    console.print(f"wrote {target}")

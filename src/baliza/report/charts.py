@@ -14,6 +14,10 @@ alt.data_transformers.disable_max_rows()
 
 
 def to_svg(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
-    """Render a chart (an Altair chart or a Vega-Lite spec) to an SVG string."""
-    spec = chart.to_dict() if hasattr(chart, "to_dict") else chart
+    """Render a chart (an Altair chart or a Vega-Lite spec) to an SVG string.
+
+    The spec is not validated against the Vega-Lite schema here (that costs more than drawing); the charts are
+    written in code and covered by tests.
+    """
+    spec = chart.to_dict(validate=False) if hasattr(chart, "to_dict") else chart
     return vl_convert.vegalite_to_svg(spec)

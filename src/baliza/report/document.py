@@ -23,6 +23,9 @@ header.cover { border-bottom: 3px solid var(--accent); margin-bottom: 1.2rem; pa
 header.cover h1 { string-set: doctitle content(); font-size: 20pt; margin: 0; color: var(--accent); }
 header.cover p { margin: .2rem 0; color: var(--muted); }
 nav.toc ol { columns: 2; font-size: 9pt; padding-left: 1.2rem; }
+nav.toc { break-inside: avoid; }
+nav.toc h2 { border: none; font-size: 12pt; margin: .8rem 0 .2rem; }
+p.small { font-size: 8pt; }
 nav.toc a { color: var(--ink); text-decoration: none; }
 section.part { break-before: page; }
 section.part:first-of-type { break-before: auto; }
@@ -45,14 +48,40 @@ th.wide { width: 18%; }
 figure { margin: .4rem 0 .8rem; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 8.5pt; color: var(--muted); }
-.unit { break-inside: avoid-page; }
+.unit { break-inside: auto; }
 .grid > figure { display: inline-block; vertical-align: top; width: 49%; margin-right: 0; }
+h4 { font-size: 9.5pt; margin: .8rem 0 .2rem; break-after: avoid; }
+tr.divider td { font-weight: 600; color: var(--muted); border-bottom: 1px solid var(--ink); padding-top: .5rem; }
+.evidence { font-size: 7.5pt; color: var(--muted); word-break: break-word; }
+.method { font-size: 7.5pt; color: var(--muted); margin: .15rem 0; }
+table.flags td { font-size: 8pt; overflow-wrap: anywhere; }
+/* fixed layout for the long tables: the widths are set here, not measured from every cell (much faster PDF) */
+table.unit-table, table.flags { table-layout: fixed; }
+table.unit-table th:nth-child(1) { width: 25%; } table.unit-table th:nth-child(2) { width: 9%; }
+table.unit-table th:nth-child(3) { width: 15%; } table.unit-table th:nth-child(4) { width: 9%; }
+table.unit-table th:nth-child(5) { width: 21%; } table.unit-table th:nth-child(6) { width: 9%; }
+table.unit-table th:nth-child(7) { width: 12%; }
+table.unit-table td { padding-top: .15rem; padding-bottom: .15rem; }
+table.flags.tested th:nth-child(1) { width: 16%; } table.flags.tested th:nth-child(2) { width: 14%; }
+table.flags.tested th:nth-child(3), table.flags.tested th:nth-child(4) { width: 7%; }
+table.flags.facts th:nth-child(1) { width: 18%; } table.flags.facts th:nth-child(3) { width: 24%; }
+.unit h3 { border-top: 1px solid var(--rule); padding-top: .4rem; }
+section.front { margin-bottom: 1rem; }
+section.front h2 { border: none; font-size: 12pt; margin: .8rem 0 .3rem; }
+.figures { display: flex; flex-wrap: wrap; gap: .5rem; margin: .4rem 0 .6rem; }
+.figure { flex: 1 1 8rem; border: 1px solid var(--rule); border-left: 4px solid var(--accent); padding: .35rem .5rem;
+  break-inside: avoid; }
+.figure .value { font-size: 16pt; font-weight: 700; color: var(--accent); line-height: 1.15; }
+.figure .label { font-size: 8.5pt; font-weight: 600; }
+.figure .parts { font-size: 7.5pt; color: var(--muted); }
+.figure .period { font-size: 8pt; font-weight: 400; color: var(--muted); }
 @media print { body { max-width: none; padding: 0; } a { color: inherit; } }
 """
 
 
-def render_document(title: str, sections: Sequence[Section], subtitle: str = "") -> str:
-    """A complete HTML page: cover heading, table of contents, then each section on its own page in print."""
+def render_document(title: str, sections: Sequence[Section], subtitle: str = "", front: str = "") -> str:
+    """A complete HTML page: cover heading, `front` matter (trusted HTML, escaped by its author), table of
+    contents, then each section on its own page in print."""
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     anchors = [section.anchor or f"section-{number}" for number, section in enumerate(sections, start=1)]
     toc = "".join(
@@ -70,6 +99,6 @@ def render_document(title: str, sections: Sequence[Section], subtitle: str = "")
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{STYLESHEET}</style></head><body>"
         f'<header class="cover"><h1>{html.escape(title)}</h1>{subtitle_html}'
-        f"<p>Made by Baliza on {made}.</p></header>"
-        f'<nav class="toc"><ol>{toc}</ol></nav>{body}</body></html>'
+        f"<p>Made by Baliza on {made}.</p></header>{front}"
+        f'<nav class="toc"><h2>Contents</h2><ol>{toc}</ol></nav>{body}</body></html>'
     )

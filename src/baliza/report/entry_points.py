@@ -45,7 +45,7 @@ def _country(view: CountryView) -> str:
         )
     )
     operations = "".join(
-        f"<li>{html.escape(op['name'])} ({html.escape(str(op['starts_on']))} to {html.escape(str(op['ends_on']))}"
+        f"<li>{html.escape(op['name'])} ({html.escape(_day(op['starts_on']))} to {html.escape(_day(op['ends_on']))}"
         f"; {html.escape(', '.join(op['programmes']) or 'programmes not listed')})</li>"
         for op in view.operations
     )
@@ -80,3 +80,8 @@ def _entry_point(ep: EntryPointView) -> str:
 
 def _share(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def _day(value: object) -> str:
+    """A date or timestamp as its day (2025-03-01), whatever type the warehouse returned."""
+    return "–" if value is None else str(value)[:10]

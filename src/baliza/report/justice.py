@@ -3,6 +3,7 @@ each office's efficiency over time. Everything shown is computed by the analyses
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 import altair as alt
@@ -22,55 +23,116 @@ EVIDENCE_SHOWN = 10
 TREND_INDICATORS = ("clearance_rate", "disposition_time_days", "dismissal_rate", "conviction_rate")
 
 
-def justice_section(warehouse: Warehouse, granularity: Granularity = Granularity.QUARTER) -> Section:
+@dataclass(frozen=True)
+class JusticeFigures:
+    """What the justice section shows, computed once by the analyses (the front page reuses it)."""
+
+    findings: list[Finding]
+    funnels: dict[str, pd.DataFrame]
+    trend: list[Indicator]  # efficiency per office and period
+
+
+def justice_figures(warehouse: Warehouse, granularity: Granularity = Granularity.QUARTER) -> JusticeFigures:
     build_case_facts(warehouse)
-    findings = red_flags(warehouse, facts_ready=True)
-    funnels = outcome_funnels(warehouse)
-    trend = efficiency(warehouse, granularity, Subject.OFFICE, facts_ready=True)
+    return JusticeFigures(
+        findings=red_flags(warehouse, facts_ready=True),
+        funnels=outcome_funnels(warehouse),
+        trend=efficiency(warehouse, granularity, Subject.OFFICE, facts_ready=True),
+    )
+
+
+def justice_section(warehouse: Warehouse, granularity: Granularity = Granularity.QUARTER) -> Section:
+    return justice_section_of(justice_figures(warehouse, granularity))
+
+
+def justice_section_of(figures: JusticeFigures) -> Section:
+    """The section from figures already computed."""
     parts = [
         "<h3>Case outcomes against case mix (funnel plots)</h3>",
         "<p>Each dot is a prosecutor: observed over expected dismissals (or acquittals) of seizure cases, the "
         "expectation coming from a model of the case mix. Inside the funnel is ordinary variation, including "
         "the differences between ordinary prosecutors; outside the outer line deserves a look.</p>",
-        *(_funnel_svg(name, frame) for name, frame in funnels.items()),
-        f"<h3>Flag queue ({len(findings)})</h3>",
+        _funnels_svg(figures.funnels),
+        f"<h3>Flag queue ({len(figures.findings)})</h3>",
         "<p>Red flags for review, never verdicts. q is the Benjamini-Hochberg false discovery rate across every "
         "unit tested by every rule; per-case facts carry no q.</p>",
-        _flag_table(findings),
+        _flag_table(figures.findings),
         "<h3>Each office's efficiency over time</h3>",
-        _trend_svg(trend),
+        _trend_svg(figures.trend),
     ]
     return Section("Prosecution and courts: efficiency and red flags", "\n".join(parts), anchor="justice")
 
 
-def _funnel_svg(outcome: str, frame: pd.DataFrame) -> str:
+def _funnels_svg(funnels: dict[str, pd.DataFrame]) -> str:
+    """Every outcome's funnel side by side, in one figure."""
+    charts = [_funnel(name, frame) for name, frame in funnels.items() if not frame.empty]
+    if not charts:
+        return "<p>Too few resolved seizure cases per prosecutor for a funnel plot.</p>"
+    return f'<figure class="funnel">{to_svg(alt.hconcat(*charts))}</figure>'
+
+
+def _funnel(outcome: str, frame: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     curve = frame.sort_values("expected")
     base = alt.Chart(curve).encode(x=alt.X("expected:Q", title=f"expected {outcome} cases"))
     lines = [
         base.mark_line(strokeDash=dash, color="grey").encode(y=alt.Y(f"{column}:Q", title="observed / expected"))
         for column, dash in (("low95", [4, 4]), ("high95", [4, 4]), ("low998", [1, 0]), ("high998", [1, 0]))
     ]
-    dots = base.mark_circle(size=50).encode(y="ratio:Q", tooltip=["unit", "cases", "ratio"])
-    chart = alt.layer(*lines, dots).properties(title=f"{outcome.capitalize()} per prosecutor", width=420, height=260)
-    return f'<figure class="funnel">{to_svg(chart)}</figure>'
+    dots = base.mark_circle(size=40, color="#1f4e79").encode(y="ratio:Q", tooltip=["unit", "cases", "ratio"])
+    return alt.layer(*lines, dots).properties(title=f"{outcome.capitalize()} per prosecutor", width=280, height=200)
 
 
 def _flag_table(findings: list[Finding]) -> str:
+    """Tested flags (with q) one per row with their method; facts about single cases grouped by rule, the
+    rule's method stated once."""
     if not findings:
         return "<p>No red flags.</p>"
-    rows = []
-    for f in findings:
-        ids = ", ".join(f"{e.table}/{e.id}" for e in f.evidence[:EVIDENCE_SHOWN])
-        more = f.details.get("evidence_count", len(f.evidence)) if f.details else len(f.evidence)
-        extra = f" (of {more})" if more > EVIDENCE_SHOWN else ""
-        q = "" if f.q_value is None else f"{f.q_value:.2g}"
-        rows.append(
-            "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in (
-                f.rule, f"{f.subject.table}/{f.subject.id}", f"{f.score:.3g}", q, f.summary, ids + extra, f.method
-            )) + "</tr>"
+    tested = [f for f in findings if f.q_value is not None]
+    facts = [f for f in findings if f.q_value is None]
+    parts = []
+    if tested:
+        rows = "".join(
+            f"<tr><td>{escape(f.rule)}</td><td>{escape(f'{f.subject.table}/{f.subject.id}')}</td>"
+            f"<td class='num'>{f.score:.3g}</td><td class='num'>{_q(f.q_value)}</td>"
+            f"<td>{escape(f.summary)}<div class='evidence'>Evidence: {escape(_evidence(f))}</div>"
+            f"<div class='method'>{escape(f.method)}</div></td></tr>"
+            for f in tested
         )
-    head = "".join(f"<th>{h}</th>" for h in ("rule", "subject", "score", "q", "why", "evidence", "method"))
-    return f'<table class="flags"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        parts.append(
+            f"<h4>Units that stand out in a statistical test ({len(tested)})</h4>"
+            "<table class='flags tested'><thead><tr><th>Rule</th><th>Subject</th><th class='num'>Score</th>"
+            f"<th class='num'>q</th><th>Why, evidence and method</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    by_rule: dict[str, list[Finding]] = {}
+    for f in facts:
+        by_rule.setdefault(f.rule, []).append(f)
+    for rule, group in by_rule.items():
+        methods = sorted({f.method for f in group})
+        rows = "".join(
+            f"<tr><td>{escape(f'{f.subject.table}/{f.subject.id}')}</td><td>{escape(f.summary)}</td>"
+            f"<td class='evidence'>{escape(_evidence(f))}</td></tr>"
+            for f in group
+        )
+        parts.append(
+            f"<h4>{escape(rule.replace('_', ' ').capitalize())}: {len(group)} "
+            f"{'fact' if len(group) == 1 else 'facts'} in the records</h4>"
+            f"<p class='method'>{escape(' / '.join(methods))}</p>"
+            "<table class='flags facts'><thead><tr><th>Subject</th><th>What the records show</th>"
+            f"<th>Evidence</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    return "".join(parts)
+
+
+def _q(q: float | None) -> str:
+    if q is None:
+        return ""
+    return "&lt; 0.001" if q < 0.001 else f"{q:.2g}"
+
+
+def _evidence(finding: Finding) -> str:
+    ids = ", ".join(f"{e.table}/{e.id}" for e in finding.evidence[:EVIDENCE_SHOWN])
+    total = finding.details.get("evidence_count", len(finding.evidence)) if finding.details else len(finding.evidence)
+    return ids + (f" (first {EVIDENCE_SHOWN} of {total})" if total > EVIDENCE_SHOWN else "")
 
 
 def _trend_svg(indicators: list[Indicator]) -> str:

@@ -54,7 +54,7 @@ def inspection_indicators(
         lift = targeted_rate / random_rate if targeted_rate is not None and random_rate else None
         indicators.append(
             Indicator(
-                "units", unit, "targeting_lift", period, lift, targeted_rate, random_rate,  # type: ignore[arg-type]
+                "units", unit, "targeting_lift", period, lift, targeted_rate, random_rate,
                 note="numerator: targeted hit rate; denominator: random hit rate",
             )
         )

@@ -1,0 +1,113 @@
+"""Charts of the growth report, dense enough for a slide: every unit in one figure (small multiples), never one
+chart per unit and indicator. Each function renders one SVG (one call to the chart renderer)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from baliza.analyses.growth import GrowthReport
+from baliza.report.charts import to_svg
+
+PALETTE = ["#1f4e79", "#c2410c", "#15803d", "#7c3aed", "#b91c1c", "#0e7490", "#a16207", "#4b5563"]
+PANEL_COLUMNS = 5
+
+
+def standing_chart(report: GrowthReport) -> str:
+    """This period's hit rate of every unit with its interval, beside its DEA efficiency: one figure."""
+    rows = []
+    for unit in report.units:
+        line = unit.line("hit_rate")
+        figure = line.current if line else None
+        rows.append({
+            "unit": unit.unit_id, "group": unit.peer_group,
+            "rate": figure.value if figure else None,
+            "low": line.interval[0] if line and line.interval else None,
+            "high": line.interval[1] if line and line.interval else None,
+            "dea": unit.efficiency.get("dea_ccr"),
+        })
+    data = pd.DataFrame(rows)
+    if data.empty or data[["rate", "dea"]].isna().all().all():
+        return ""
+    order = data.sort_values("rate", na_position="first")["unit"].tolist()
+    y = alt.Y("unit:N", sort=order, title=None)
+    legend = alt.Legend(orient="bottom", columns=2, labelLimit=300, title="Peer group")
+    color = alt.Color("group:N", scale=alt.Scale(range=PALETTE), legend=legend)
+    height = max(120, 12 * len(data))
+    base = alt.Chart(data)
+    rate = (base.mark_rule(strokeWidth=2).encode(y=y, x=alt.X("low:Q", axis=alt.Axis(format="%"), title="Hit rate"),
+                                                 x2="high:Q", color=color)
+            + base.mark_point(filled=True, size=50).encode(y=y, x="rate:Q", color=color)
+            ).properties(width=230, height=height, title=f"Hit rate {report.period} (95% interval)")
+    dea = base.mark_bar().encode(
+        y=alt.Y("unit:N", sort=order, title=None, axis=alt.Axis(labels=False, ticks=False)),
+        x=alt.X("dea:Q", scale=alt.Scale(domain=[0, 1]), title="DEA efficiency (1 = frontier)"), color=color,
+    ).properties(width=170, height=height, title=f"DEA efficiency {report.period}")
+    chart = alt.hconcat(rate, dea, spacing=8).configure_view(stroke=None)
+    return (f"<figure>{to_svg(chart)}<figcaption>Units sorted by hit rate; colour is the peer group. DEA inputs: "
+            "staff, training hours, inspections; outputs: seizures and seizures that became cases "
+            "(input-oriented, constant returns to scale).</figcaption></figure>")
+
+
+def hit_rate_panels(report: GrowthReport) -> str:
+    """Small multiples: each unit's hit rate per period with its 95% interval, all units in one chart."""
+    rows = []
+    for unit in report.units:
+        line = unit.line("hit_rate")
+        if line is None:
+            continue
+        for period, figure, interval in zip(report.periods, line.history, line.intervals, strict=True):
+            if figure is None or figure.value is None or interval is None:
+                continue
+            rows.append({"unit": unit.unit_id, "period": period, "rate": figure.value,
+                         "low": interval[0], "high": interval[1]})
+    if not rows:
+        return ""
+    data = pd.DataFrame(rows)
+    x = alt.X("period:O", sort=list(report.periods), title=None, axis=alt.Axis(labelAngle=0, labelFontSize=8))
+    y_axis = alt.Axis(format="%", tickCount=3, labelFontSize=8)
+    base = alt.Chart().encode(x=x)
+    layer = alt.layer(
+        base.mark_rule(color=PALETTE[0], opacity=0.35, strokeWidth=4).encode(y=alt.Y("low:Q", axis=y_axis,
+                                                                                       title=None), y2="high:Q"),
+        base.mark_line(color=PALETTE[0], point=alt.OverlayMarkDef(size=18)).encode(y="rate:Q"),
+        data=data,
+    ).properties(width=122, height=70)
+    chart = layer.facet(
+        facet=alt.Facet("unit:N", title=None, header=alt.Header(labelFontSize=9, labelFontWeight="bold")),
+        columns=PANEL_COLUMNS, spacing=10,
+    )
+    return (f"<figure>{to_svg(chart)}<figcaption>Hit rate of each unit per period, with the 95% Wilson interval "
+            "(the shaded bar): a wide bar is a small number of inspections.</figcaption></figure>")
+
+
+def capacity_heatmap(report: GrowthReport) -> str:
+    """Training hours per staff member of every unit per period, as one table of coloured cells."""
+    rows = []
+    for unit in report.units:
+        line = unit.line("training_hours_per_staff")
+        mentoring = unit.line("mentoring_after_operational")
+        for k, period in enumerate(report.periods):
+            hours = line.history[k] if line else None
+            sessions = mentoring.history[k] if mentoring else None
+            rows.append({"unit": unit.unit_id, "period": period,
+                         "hours": hours.value if hours and hours.value is not None else 0.0,
+                         "mentoring": sessions.value if sessions and sessions.value is not None else 0.0})
+    if not rows:
+        return ""
+    data = pd.DataFrame(rows)
+    data["label"] = [f"{h:.1f}" + (f" · {m:.0f}m" if m else "") for h, m in zip(data["hours"], data["mentoring"],
+                                                                                 strict=True)]
+    order = [unit.unit_id for unit in report.units]
+    x = alt.X("period:O", sort=list(report.periods), title=None, axis=alt.Axis(orient="top", labelAngle=0))
+    y = alt.Y("unit:N", sort=order, title=None)
+    base = alt.Chart(data).encode(x=x, y=y)
+    chart = (base.mark_rect().encode(color=alt.Color("hours:Q", scale=alt.Scale(scheme="blues"),
+                                                     title="Hours per staff"))
+             + base.mark_text(fontSize=8).encode(
+                 text="label:N",
+                 color=alt.condition(alt.datum.hours > data["hours"].max() * 0.6, alt.value("white"),
+                                     alt.value("#111827")))
+             ).properties(width=max(160, 60 * len(report.periods)), height=max(100, 13 * len(order)))
+    return (f"<figure>{to_svg(chart)}<figcaption>Training hours per staff member received in each period; "
+            "“m” counts mentoring sessions after the unit became operational.</figcaption></figure>")
