@@ -147,6 +147,7 @@ def _commands(out: Path, seizure: str | None) -> list[list[str]]:
         ["flags", "--json"], ["flags"], ["ksi", "--json"], ["ksi", "--period", "month", "--unit", "nothing"],
         ["benchmark", "--json"], ["benchmark"], ["entry-points", "--json"], ["entry-points"],
         ["report", "growth", "--format", "html", "--out", str(out / "growth.html")],
+        ["report", "country", "--format", "html", "--out", str(out / "country.html")],
     ]
     if seizure is not None:
         commands += [["chain", seizure, "--json"], ["chain", seizure]]
@@ -167,6 +168,7 @@ def _check(db: Path, tmp: Path, seizure: str | None) -> dict[str, object]:
         if "--json" in command:
             parsed.setdefault(command[0], json.loads(result.stdout))
     assert (tmp / "growth.html").stat().st_size > 500
+    assert (tmp / "country.html").stat().st_size > 500
     return parsed
 
 
