@@ -3,7 +3,8 @@
 Built once per run as a temporary DuckDB table (`justice_case_facts`) from the `case_status` view, the
 seizure, the charges and the dispositions, so every analysis reads the same definitions:
 
-- `prosecutor_id` (the lead prosecutor), `judge_id` (the judge of the case's latest disposition);
+- `prosecutor_id` (the lead prosecutor), `judge_id` (the judge of the case's latest disposition that names
+  one; of simultaneous ones, the greatest id, so that reruns agree);
 - `resolved_at` as in `case_status` (every defendant disposed), `dismissed` / `acquitted` (no defendant
   convicted and at least one dismissed / acquitted), `convicted`, `statute_barred`;
 - case mix: `substance_group`, `quantity_band` (base unit and power of ten of the seized or lab quantity,
@@ -65,7 +66,7 @@ def build_case_facts(warehouse: Warehouse) -> str:
         FROM charges GROUP BY case_id
     ),
     judges AS (
-        SELECT case_id, ARG_MAX(judge_id, disposed_at) AS judge_id
+        SELECT case_id, FIRST(judge_id ORDER BY disposed_at DESC, judge_id DESC) AS judge_id
         FROM dispositions WHERE judge_id IS NOT NULL GROUP BY case_id
     ),
     seizure_mix AS (

@@ -1,12 +1,13 @@
 """Prosecution and court efficiency per office, prosecutor or judge and period (CEPEJ definitions).
 
 - **incoming**: cases opened in the period; **resolved**: cases resolved in it (a case is resolved on the
-  latest `disposed_at` of its dispositions once every defendant has one); **pending_end**: cases opened on
+  latest `disposed_at` of its dispositions once every defendant has one; dated so even if that precedes
+  the opening, a data error); **pending_end**: cases opened on
   or before the period's last day and not resolved by then.
 - `clearance_rate` = resolved / incoming; `disposition_time_days` = D × pending_end / resolved with
   D = 365 (year, leap years too), 91.25 (quarter), 365/12 (month); `case_turnover_ratio` =
   resolved / pending_end.
-- `dismissal_rate`, `conviction_rate` (convicted or plea_convicted): over the defendants' dispositions
+- `dismissal_rate`, `conviction_rate` (convicted or plea_convicted): over all the case dispositions
   dated in the period; `statute_barred_share`: resolved cases with a statute-barred defendant / resolved.
 - `median_days_to_disposition`: median days from opening to resolution of the cases resolved in the period
   (only finished cases: biased short); `median_days_to_resolution_km`: Kaplan-Meier median for the cases
@@ -80,11 +81,18 @@ def _aggregates(warehouse: Warehouse, granularity: Granularity, by: Subject, end
                    MEDIAN(date_diff('day', CAST(seized_at AS DATE), CAST(opened_at AS DATE))) AS seizure_to_case
             FROM {CASE_FACTS} WHERE {g} IS NOT NULL GROUP BY ALL"""
     ).df()
+    # resolved is dated by resolved_at as the definition says, even in the rare (erroneous) case of a
+    # disposition before the opening; the pending caseload leaves on the later of the two (a case is pending
+    # at the end of a period when opened by then and not resolved by then).
     out["resolved"] = sql(
-        f"""SELECT {g} AS subject, {period_sql(resolved_on, granularity)} AS period, COUNT(*) AS n,
-                   SUM(CAST(epoch(CAST(opened_at AS DATE)) / 86400 AS DOUBLE)) AS open_days,
+        f"""SELECT {g} AS subject, {period_sql('resolved_at', granularity)} AS period, COUNT(*) AS n,
                    MEDIAN(date_diff('day', CAST(opened_at AS DATE), CAST({resolved_on} AS DATE))) AS median_days,
                    SUM(CAST(statute_barred AS INTEGER)) AS n_statute_barred
+            FROM {CASE_FACTS} WHERE {g} IS NOT NULL AND resolved GROUP BY ALL"""
+    ).df()
+    out["closed"] = sql(
+        f"""SELECT {g} AS subject, {period_sql(resolved_on, granularity)} AS period, COUNT(*) AS n,
+                   SUM(CAST(epoch(CAST(opened_at AS DATE)) / 86400 AS DOUBLE)) AS open_days
             FROM {CASE_FACTS} WHERE {g} IS NOT NULL AND resolved GROUP BY ALL"""
     ).df()
     disposer = "d.judge_id" if by is Subject.JUDGE else f"f.{g}"
@@ -146,13 +154,13 @@ def _indicators(
 ) -> list[Indicator]:
     incoming = tables["incoming"].set_index(["subject", "period"])
     resolved = tables["resolved"].set_index(["subject", "period"])
+    closed = tables["closed"].set_index(["subject", "period"])
     dispositions = tables["dispositions"].set_index(["subject", "period"])
     km = tables["km"].set_index(["subject", "period"])
     days = PERIOD_DAYS[granularity]
     subject_table = SUBJECT_TABLE[by]
-    first_periods = pd.concat(
-        [tables[k][["subject", "period"]] for k in ("incoming", "dispositions") if len(tables[k])]
-    ) if len(tables["incoming"]) or len(tables["dispositions"]) else pd.DataFrame(columns=["subject", "period"])
+    sources = [tables[k][["subject", "period"]] for k in ("incoming", "resolved", "dispositions") if len(tables[k])]
+    first_periods = pd.concat(sources) if sources else pd.DataFrame(columns=["subject", "period"])
     starts = first_periods.groupby("subject")["period"].min()
     spans = tables.get("prosecutor_spans")
     out: list[Indicator] = []
@@ -160,16 +168,17 @@ def _indicators(
         labels = periods_between(period_bounds(first_label)[0], end, granularity)
         inc = incoming.loc[subject] if subject in incoming.index.get_level_values(0) else None
         res = resolved.loc[subject] if subject in resolved.index.get_level_values(0) else None
-        opened_total, resolved_total, open_days_in, open_days_out = 0.0, 0.0, 0.0, 0.0
+        out_of = closed.loc[subject] if subject in closed.index.get_level_values(0) else None
+        opened_total, closed_total, open_days_in, open_days_out = 0.0, 0.0, 0.0, 0.0
         for label in labels:
             first_day, last_day = period_bounds(label)
             n_in = _get(inc, label, "n")
             n_res = _get(res, label, "n")
             opened_total += n_in
-            resolved_total += n_res
+            closed_total += _get(out_of, label, "n")
             open_days_in += _get(inc, label, "open_days")
-            open_days_out += _get(res, label, "open_days")
-            pending = opened_total - resolved_total
+            open_days_out += _get(out_of, label, "open_days")
+            pending = opened_total - closed_total
             # sum of the pending cases' ages at the period's end, from running sums of their opening days
             age_days = pending * _epoch_day(last_day) - (open_days_in - open_days_out)
             disp = dispositions.loc[(subject, label)] if (subject, label) in dispositions.index else None

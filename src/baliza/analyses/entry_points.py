@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import ibis.expr.types as ir
 import pandas as pd
 
 from baliza.analyses.benchmarks.peers import natural_key
@@ -90,8 +91,11 @@ def entry_point_views(warehouse: Warehouse, country: str | None = None) -> list[
     presence = _unit_presence(warehouse, units)
     operations = warehouse.table("operations").to_pandas()
     consignments = _count_by(warehouse, "consignments", "entry_point_id")
-    seizures = _count_by(warehouse, "seizures", "entry_point_id")
-    op_seizures = warehouse.table("seizures").select("entry_point_id", "operation_id").distinct().to_pandas()
+    located = _seizure_entry_points(warehouse)
+    known = located.filter(located.entry_point_id.notnull())
+    counts = known.group_by("entry_point_id").aggregate(n=known.count()).to_pandas()
+    seizures = dict(zip(counts["entry_point_id"].astype(str), counts["n"].astype(int), strict=True))
+    op_seizures = located.select("entry_point_id", "operation_id").distinct().to_pandas()
     countries = sorted(set(entry_points["country"].dropna()) | set(units["country"].dropna()))
     views: list[CountryView] = []
     for code in countries:
@@ -192,6 +196,21 @@ def _operations_at(operations: pd.DataFrame, op_seizures: pd.DataFrame, ep: str,
 def _operation(row: Any) -> dict[str, Any]:
     return {"operation_id": str(row.operation_id), "name": str(row.name), "starts_on": row.starts_on,
             "ends_on": row.ends_on, "programmes": list(_listed(row.programmes))}
+
+
+def _seizure_entry_points(warehouse: Warehouse) -> ir.Table:
+    """Each seizure with its entry point: its own, else that of the consignment it was inspected in."""
+    s = warehouse.table("seizures")
+    inspections = warehouse.table("inspections")
+    consignments = warehouse.table("consignments")
+    where = inspections.join(consignments, "consignment_id").select(
+        "inspection_id", inspected_entry_point_id=consignments.entry_point_id
+    )
+    joined = s.left_join(where, "inspection_id")
+    return joined.select(
+        "seizure_id", "operation_id",
+        entry_point_id=joined.entry_point_id.coalesce(joined.inspected_entry_point_id),
+    )
 
 
 def _count_by(warehouse: Warehouse, table: str, column: str) -> dict[str, int]:
