@@ -77,8 +77,8 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> None:
         return
     header, header_lines = _read_header(staged)
     staged.header = header
-    blank_lines, quoted = _scan(path)
-    if not blank_lines and _stage_csv_with_duckdb(con, staged, header_lines, quoted):
+    blank_lines, quoted, lines = _scan(path)
+    if not blank_lines and _stage_csv_with_duckdb(con, staged, header_lines, quoted, lines):
         return
     _stage_csv_with_python(con, staged)
 
@@ -97,27 +97,31 @@ def _read_header(staged: StagedFile) -> tuple[list[str], int]:
     raise AssertionError("unreachable")
 
 
-def _scan(path: object) -> tuple[bool, bool]:
+def _scan(path: object) -> tuple[bool, bool, int]:
     """Whether a blank line comes before the last content (DuckDB skips those, shifting line numbers),
-    and whether the file has any quote (without quotes, no cell can hold a line break)."""
-    tail, pending, quoted = b"", False, False
+    whether the file has any quote (without quotes, no cell can hold a line break), and its number of
+    lines (a last line without a line break counts)."""
+    tail, pending, quoted, lines = b"", False, False, 0
     with open(path, "rb") as handle:  # type: ignore[arg-type]
         while chunk := handle.read(_SCAN_CHUNK):
             quoted = quoted or b'"' in chunk
-            window = (tail + chunk).replace(b"\r\n", b"\n")
+            lines += chunk.count(b"\n")
+            window = tail + chunk
+            if b"\r" in window:
+                window = window.replace(b"\r\n", b"\n")
             if pending and window.strip():
-                return True, quoted
+                return True, quoted, -1
             position = window.find(b"\n\n")
             if position >= 0:
                 if window[position:].strip():
-                    return True, quoted
+                    return True, quoted, -1
                 pending = True
             tail = chunk[-1:]
-    return False, quoted
+    return False, quoted, lines + (1 if tail not in (b"", b"\n") else 0)
 
 
 def _stage_csv_with_duckdb(
-    con: duckdb.DuckDBPyConnection, staged: StagedFile, header_lines: int, quoted: bool
+    con: duckdb.DuckDBPyConnection, staged: StagedFile, header_lines: int, quoted: bool, lines: int
 ) -> bool:
     path, table = staged.source.path, staged.raw_table
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(staged.header))) + "}"
@@ -133,7 +137,11 @@ def _stage_csv_with_duckdb(
         return False
     cells = [f'coalesce(length(c{i}) - length(replace(c{i}, chr(10), \'\')), 0)' for i in range(len(staged.header))]
     breaks = " OR ".join(f"coalesce(contains(c{i}, chr(10)), false)" for i in range(len(staged.header)))
-    has_newlines = quoted and con.execute(f'SELECT coalesce(bool_or({breaks}), false) FROM "{table}"').fetchall()[0][0]
+    # As many lines as records (and header): no record spans two lines, so no cell holds a line break.
+    one_line_each = lines == header_lines + con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
+    has_newlines = quoted and not one_line_each and con.execute(
+        f'SELECT coalesce(bool_or({breaks}), false) FROM "{table}"'
+    ).fetchall()[0][0]
     base = con.execute(f'SELECT coalesce(min(rowid), 0) FROM "{table}"').fetchall()[0][0]
     first = header_lines + 1 - base  # temp tables written in a transaction number their rows from an offset
     staged.problem_sql = "NULL::VARCHAR"
