@@ -195,5 +195,7 @@ def _load_table(
     for statement in (f"DROP TABLE {quote_name(checked)}", f"DROP TABLE {quote_name(repeated)}",
                       f"DROP VIEW {quote_name(staged_view)}"):
         con.execute(statement)
+    for staged in staged_files:  # the raw rows are not needed any more: free their memory for the next tables
+        con.execute(f"DROP TABLE IF EXISTS temp.{quote_name(staged.raw_table)}")
     return TableReport(rows, rows - quarantined, quarantined, normalised, counts.inserted, counts.replaced,
                        counts.unchanged)
