@@ -51,6 +51,24 @@ def test_multiline_cells_keep_true_line_numbers(wh: Warehouse, tmp_path: Path) -
     assert quarantine_reasons(wh, "seizures")[0][0] == 5
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_blank_lines_and_trailing_blank_lines_keep_true_line_numbers(
+    wh: Warehouse, tmp_path: Path, newline: str
+) -> None:
+    rows = VALID["seizures"].splitlines()
+    text = newline.join([*rows[:2], "", *rows[2:], "S4,U1,2025-01-02T10:00:00Z,cocaine,cocaine_typo,1,kg", "", ""])
+    report = load(wh, _seizures(tmp_path / "d", text.encode()))
+    assert_accounted(report)
+    assert report.tables["seizures"].accepted == 3
+    assert [line for line, _, _ in quarantine_reasons(wh, "seizures")] == [6]
+
+
+def test_a_file_ending_with_blank_lines_only_is_read_with_true_line_numbers(wh: Warehouse, tmp_path: Path) -> None:
+    text = VALID["seizures"] + "S4,U1,2025-01-02T10:00:00Z,cocaine,cocaine_typo,1,kg\n\n\n"
+    load(wh, _seizures(tmp_path / "d", text.encode()))
+    assert [line for line, _, _ in quarantine_reasons(wh, "seizures")] == [5]
+
+
 def test_latin1_file_fails_naming_file_and_line(wh: Warehouse, tmp_path: Path) -> None:
     text = VALID["seizures"] + "S4,U1,2025-03-05T00:00:00Z,marihuana prensada en cami\xf3n,cannabis_type,1,kg\n"
     folder = _seizures(tmp_path / "d", text.encode("latin-1"))

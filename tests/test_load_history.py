@@ -34,6 +34,18 @@ def test_loading_the_same_data_again_adds_nothing(wh: Warehouse, tmp_path: Path)
     assert count(wh, "seizures__history") == 0
 
 
+def test_a_stored_hash_from_another_version_does_not_make_unchanged_rows_replaced(
+    wh: Warehouse, tmp_path: Path
+) -> None:
+    folder = write_dataset(tmp_path / "d")
+    load(wh, folder)
+    wh.duckdb.execute("UPDATE seizures SET _row_hash = 42")  # as if hashed by another DuckDB or Baliza
+    changed = VALID["seizures"].replace("120.5,kg", "98,kg")
+    report = load(wh, write_dataset(tmp_path / "v2", with_changes(seizures=changed)))
+    assert report.tables["seizures"].unchanged == 2 and report.tables["seizures"].replaced == 1
+    assert count(wh, "seizures__history") == 1
+
+
 def test_a_changed_row_replaces_the_old_one_which_goes_to_history(wh: Warehouse, tmp_path: Path) -> None:
     load(wh, write_dataset(tmp_path / "v1"))
     changed = VALID["seizures"].replace("120.5,kg", "98,kg")

@@ -27,14 +27,23 @@ def load(
     db: DbOption = None,
     agency: Annotated[str | None, typer.Option("--agency", help="Reporting agency id (else manifest reported_by).")]
     = None,
+    memory_limit: Annotated[str, typer.Option("--memory-limit", help="Memory the load may use (beyond it, "
+                                              "DuckDB spills to disk), e.g. 2GB.")] = "2GB",
     as_json: JsonOption = False,
 ) -> None:
     """Load datasets: validate, normalise, quarantine what breaks the contract, all or nothing."""
+    import duckdb
+
     from baliza.load import LoadError, load_datasets
     from baliza.warehouse import open_warehouse
 
     try:
         with open_warehouse(db) as warehouse:
+            try:
+                warehouse.duckdb.execute(f"SET memory_limit = '{memory_limit.replace(chr(39), '')}'")
+            except duckdb.Error as exc:
+                fail(f"--memory-limit {memory_limit!r}: {exc}")
+                return
             if as_json:
                 report = load_datasets(warehouse, paths, agency=agency)
             else:

@@ -24,7 +24,12 @@ How the loader decides (the contract leaves these to the project):
 - **Duplicate keys within a load**: the first row (by file, then line) is loaded, later ones are
   quarantined naming the line of the first. Keys are global to a table, whichever agency reports them.
 - **Reloads**: an unchanged row adds nothing; a changed row replaces the stored one, which moves to
-  `<table>__history` with `_replaced_at` and `_replaced_by_load`.
+  `<table>__history` with `_replaced_at` and `_replaced_by_load`. Rows are compared by a 64-bit hash
+  of their typed values (`_row_hash`, keyed with a secret for `persons`); a stored row whose hash
+  differs is compared column by column before it counts as changed.
+- **Speed**: each table is checked by one query (cells, duplicate keys, references) into one scratch
+  table, then inserted; a first load is a plain insert. `baliza load --memory-limit` (default 2GB)
+  bounds DuckDB's memory (beyond it, it spills to disk); `benchmarks/load_large.py` measures it.
 - **References** resolve against the rows this load accepted and what the warehouse holds; a row pointing
   at a key quarantined in this load says so, and the refusal cascades down `load_order()`.
 - **Dates** after the day of the load are quarantined (except `limitation_date` and `ends_on`, which are

@@ -32,7 +32,12 @@ from baliza.load.sources import discover
 from baliza.load.sql import literal, quote_name
 from baliza.load.staging import FileColumns, comma_columns, file_select, match_columns
 from baliza.load.upsert import upsert
-from baliza.load.validation import cell_checks_sql, key_and_reference_checks_sql, quarantined_keys_table
+from baliza.load.validation import (
+    cell_checks_sql,
+    key_and_reference_checks_sql,
+    quarantined_keys_table,
+    repeated_keys_sql,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -166,15 +171,17 @@ def _load_table(
         selects.append(file_select(table, index, staged, columns, comma, agency or source.manifest.reported_by))
         report.files.append(FileReport(str(source.path), table.name, source.format, staged.rows, staged.warnings))
         report.warnings.extend(staged.warnings)
-    staged_view, cells_view, checked = (f"_bz_{step}_{table.name}" for step in ("staged", "cells", "checked"))
+    staged_view, repeated, checked = (f"_bz_{step}_{table.name}" for step in ("staged", "repeated", "checked"))
     con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(staged_view)} AS {' UNION ALL '.join(selects)}")
     loaded_at_sql = f"TIMESTAMP {literal(loaded_at.isoformat(sep=' '))}"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(cells_view)} AS "
-                f"{cell_checks_sql(table, staged_view, loaded_at_sql)}")
+    # The cell checks are not stored on their own: one query checks the cells, keys and references.
+    cells = f"({cell_checks_sql(table, staged_view, loaded_at_sql)})"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(repeated)} AS {repeated_keys_sql(table, staged_view)}")
     for column in table.references:
         ensure_quarantined_keys(con, column.references or "")
+    files_by_src = [str(s.source.path) for s in staged_files]
     con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(checked)} AS "
-                f"{key_and_reference_checks_sql(table, cells_view, [str(s.source.path) for s in staged_files])}")
+                f"{key_and_reference_checks_sql(table, cells, repeated, files_by_src)}")
     rows, quarantined, normalised = con.execute(
         f"SELECT count(*), count(*) FILTER (len(_errors) > 0), count(*) FILTER (len(_errors) = 0 AND len(_norms) > 0) "
         f"FROM {quote_name(checked)}"
@@ -185,8 +192,10 @@ def _load_table(
     if normalised:
         write_normalisations(con, load_id, table, checked)
     counts = upsert(con, load_id, table, checked, pepper=pepper)
-    for statement in (f"DROP TABLE {quote_name(checked)}", f"DROP TABLE {quote_name(cells_view)}",
+    for statement in (f"DROP TABLE {quote_name(checked)}", f"DROP TABLE {quote_name(repeated)}",
                       f"DROP VIEW {quote_name(staged_view)}"):
         con.execute(statement)
+    for staged in staged_files:  # the raw rows are not needed any more: free their memory for the next tables
+        con.execute(f"DROP TABLE IF EXISTS temp.{quote_name(staged.raw_table)}")
     return TableReport(rows, rows - quarantined, quarantined, normalised, counts.inserted, counts.replaced,
                        counts.unchanged)

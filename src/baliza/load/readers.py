@@ -77,8 +77,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> None:
         return
     header, header_lines = _read_header(staged)
     staged.header = header
-    blank_lines, quoted = _scan(path)
-    if not blank_lines and _stage_csv_with_duckdb(con, staged, header_lines, quoted):
+    if _stage_csv_with_duckdb(con, staged, header_lines):
         return
     _stage_csv_with_python(con, staged)
 
@@ -97,28 +96,42 @@ def _read_header(staged: StagedFile) -> tuple[list[str], int]:
     raise AssertionError("unreachable")
 
 
-def _scan(path: object) -> tuple[bool, bool]:
-    """Whether a blank line comes before the last content (DuckDB skips those, shifting line numbers),
-    and whether the file has any quote (without quotes, no cell can hold a line break)."""
-    tail, pending, quoted = b"", False, False
+def _count_lines(path: object) -> tuple[int, bool]:
+    """The file's number of lines (a last line without a line break counts), and whether it has any quote
+    (without quotes, no cell can hold a line break)."""
+    lines, quoted, last = 0, False, b""
     with open(path, "rb") as handle:  # type: ignore[arg-type]
         while chunk := handle.read(_SCAN_CHUNK):
             quoted = quoted or b'"' in chunk
-            window = (tail + chunk).replace(b"\r\n", b"\n")
-            if pending and window.strip():
-                return True, quoted
-            position = window.find(b"\n\n")
-            if position >= 0:
-                if window[position:].strip():
-                    return True, quoted
-                pending = True
-            tail = chunk[-1:]
-    return False, quoted
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (1 if last not in (b"", b"\n") else 0), quoted
 
 
-def _stage_csv_with_duckdb(
-    con: duckdb.DuckDBPyConnection, staged: StagedFile, header_lines: int, quoted: bool
-) -> bool:
+def _blank_line_before_content(path: object) -> bool:
+    """Whether a blank line comes before the last content (DuckDB skips those, shifting line numbers)."""
+    previous, pending = b"", False
+    blanks = (b"\n\n", b"\n\r\n")
+    with open(path, "rb") as handle:  # type: ignore[arg-type]
+        while chunk := handle.read(_SCAN_CHUNK):
+            if pending and chunk.strip():
+                return True
+            edge = previous[-2:] + chunk[:2]
+            if any(blank in edge for blank in blanks) and chunk[1:].strip():
+                return True
+            for blank in blanks:
+                position = chunk.find(blank)
+                if position >= 0:
+                    if chunk[position:].strip():
+                        return True
+                    pending = True
+            previous = chunk
+    return False
+
+
+def _stage_csv_with_duckdb(con: duckdb.DuckDBPyConnection, staged: StagedFile, header_lines: int) -> bool:
+    """Read the file with DuckDB's parser; False when it refuses the file or when its line numbers would be
+    wrong (a blank line before content, which DuckDB skips)."""
     path, table = staged.source.path, staged.raw_table
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(staged.header))) + "}"
     options = (
@@ -133,7 +146,15 @@ def _stage_csv_with_duckdb(
         return False
     cells = [f'coalesce(length(c{i}) - length(replace(c{i}, chr(10), \'\')), 0)' for i in range(len(staged.header))]
     breaks = " OR ".join(f"coalesce(contains(c{i}, chr(10)), false)" for i in range(len(staged.header)))
-    has_newlines = quoted and con.execute(f'SELECT coalesce(bool_or({breaks}), false) FROM "{table}"').fetchall()[0][0]
+    # As many lines as records (and header): no blank line was skipped and no cell holds a line break.
+    lines, quoted = _count_lines(path)
+    one_line_each = lines == header_lines + con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
+    if not one_line_each and _blank_line_before_content(path):
+        con.execute(f'DROP TABLE "{table}"')
+        return False
+    has_newlines = quoted and not one_line_each and con.execute(
+        f'SELECT coalesce(bool_or({breaks}), false) FROM "{table}"'
+    ).fetchall()[0][0]
     base = con.execute(f'SELECT coalesce(min(rowid), 0) FROM "{table}"').fetchall()[0][0]
     first = header_lines + 1 - base  # temp tables written in a transaction number their rows from an offset
     staged.problem_sql = "NULL::VARCHAR"

@@ -9,7 +9,7 @@ typed values `v__<column>`, the list of `_errors` (column, value, reason) and th
 
 from __future__ import annotations
 
-from baliza.contract import Table, get_table
+from baliza.contract import Column, Table, get_table
 from baliza.load.normalisation import column_reason, column_sql, country_joins, trimmed_sql
 from baliza.load.sql import literal, quote_name
 
@@ -25,16 +25,22 @@ def _struct(**fields: str) -> str:
     return "{" + ", ".join(f"{literal(name)}: {value}" for name, value in fields.items()) + "}"
 
 
-def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
-    """The query that trims, normalises, types and checks every cell of `staged`."""
-    columns = table.columns
+def _typed_sql(columns: tuple[Column, ...] | list[Column], staged: str) -> str:
+    """The rows of `staged` with, for each of `columns`, the trimmed (`t__`), normalised (`n__`) and typed
+    (`v__`) cells."""
     trimmed = ", ".join(f'{trimmed_sql("raw__" + c.name)} AS "t__{c.name}"' for c in columns)
     raws = ", ".join(f'"raw__{c.name}"' for c in columns)
     layer_a = f"SELECT {CONTEXT}, {raws}, {trimmed} FROM {quote_name(staged)}"
     normalised = ", ".join(f'{column_sql(c).normalised} AS "n__{c.name}"' for c in columns)
     layer_b = f"SELECT a.*, {normalised} FROM ({layer_a}) a {country_joins(columns)}"
     values = ", ".join(f'{column_sql(c).value} AS "v__{c.name}"' for c in columns)
-    layer_c = f"SELECT *, {values} FROM ({layer_b})"
+    return f"SELECT *, {values} FROM ({layer_b})"
+
+
+def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
+    """The query that trims, normalises, types and checks every cell of `staged`."""
+    columns = table.columns
+    layer_c = _typed_sql(columns, staged)
 
     errors, norms, faults, changes = [], [], [], []
     for c in columns:
@@ -69,24 +75,32 @@ def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
     )
 
 
-def key_and_reference_checks_sql(table: Table, cells: str, files: list[str]) -> str:
-    """Adds duplicate-key and reference errors to the rows of `cells` (the cell checks' result).
-
-    `files` are the names of the table's files, by `_src`.
-    """
+def repeated_keys_sql(table: Table, staged: str) -> str:
+    """The keys that appear more than once in `staged` (typed as the cell checks type them), with the
+    position (`_src << 40 + _line`) of the first."""
     key_values = [f'"v__{k}"' for k in table.key]
     key_present = " AND ".join(f"{k} IS NOT NULL" for k in key_values)
+    position = "(_src::BIGINT << 40) + _line"
+    return (f"SELECT {', '.join(f'{k} AS {k}' for k in key_values)}, min({position}) AS _first "
+            f"FROM ({_typed_sql([table.column(k) for k in table.key], staged)}) "
+            f"WHERE {key_present} GROUP BY ALL HAVING count(*) > 1")
+
+
+def key_and_reference_checks_sql(table: Table, cells: str, repeated: str, files: list[str]) -> str:
+    """Adds duplicate-key and reference errors to the rows of `cells` (the cell checks' query, in brackets).
+
+    `repeated` is the table of keys seen more than once (see `repeated_keys_sql`); `files` are the
+    names of the table's files, by `_src`.
+    """
+    key_values = [f'"v__{k}"' for k in table.key]
     key_label = ", ".join(table.key)
     key_text = " || ', ' || ".join(f"\"t__{k}\"" for k in table.key)
-    position = "(_src::BIGINT << 40) + _line"
-    repeated = (f"SELECT {', '.join(f'{k} AS {k}' for k in key_values)}, min({position}) AS _first "
-                f"FROM {quote_name(cells)} WHERE {key_present} GROUP BY ALL HAVING count(*) > 1")
     on = " AND ".join(f"d.{k} = c.{k}" for k in key_values)
     names = "[" + ", ".join(literal(f) for f in files) + "]"
     ranked = (f"SELECT c.*, CASE WHEN d._first IS NOT NULL AND d._first <> (c._src::BIGINT << 40) + c._line "
               f"THEN 2 END AS _rank, {names}[(d._first >> 40) + 1] AS _first_file, "
               f"d._first & {(1 << 40) - 1} AS _first_line "
-              f"FROM {quote_name(cells)} c LEFT JOIN ({repeated}) d ON {on}")
+              f"FROM {cells} c LEFT JOIN {quote_name(repeated)} d ON {on}")
     duplicate = (
         "CASE WHEN _rank > 1 THEN "
         + _struct(

@@ -29,7 +29,7 @@ BOOKKEEPING_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_load_id", "BIGINT"),
     ("_source_file", "VARCHAR"),
     ("_source_line", "BIGINT"),
-    ("_row_hash", "VARCHAR"),  # hash of the contract columns: an unchanged row reloaded adds nothing
+    ("_row_hash", "UBIGINT"),  # hash of the contract columns: an unchanged row reloaded adds nothing
 )
 HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_replaced_at", "TIMESTAMP"),
