@@ -87,6 +87,13 @@ def test_admin_gets_its_agency_cut_but_no_flag_queue(app) -> None:
     assert 'href="/findings"' not in html
 
 
+def test_an_agency_without_offices_is_told_so(app) -> None:
+    client = TestClient(app)
+    sign_in(client, user_name("AG-CUS", Role.PROSECUTION_INSPECTOR))
+    html = client.get("/justice").text
+    assert "runs no prosecution office" in html and "P9" not in html and "Q1" not in html
+
+
 def test_justice_view_keeps_only_the_prosecutors_of_offices_in_scope(app) -> None:
     from baliza.access.principal import Principal
     from baliza.web import justice
