@@ -128,3 +128,16 @@ def test_the_country_report_comes_as_pdf(app) -> None:
     pdf = client.get("/reports/country.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"] == "application/pdf"
+
+
+def test_the_country_report_holds_only_the_flags_the_principal_may_read(app, monkeypatch) -> None:
+    from dataclasses import replace
+
+    whole = sources.country_figures
+    planted = JusticeFigures(FINDINGS, {"dismissed": FUNNEL}, TREND)
+    monkeypatch.setattr(sources, "country_figures", lambda wh, results: replace(whole(wh, results), justice=planted))
+    client = TestClient(app)
+    sign_in(client, user_name("AG-POL", Role.ANALYST))
+    report = client.get("/reports/country.html").text
+    assert "police&#x27;s own" in report or "police's own" in report
+    assert "customs only" not in report
