@@ -23,6 +23,7 @@ class Permission(StrEnum):
     DECIDE_FINDINGS = "decide_findings"  # confirm, dismiss, needs more data
     READ_INDICATORS = "read_indicators"
     READ_AGGREGATES = "read_aggregates"  # counts by period/place, small cells suppressed
+    READ_JUSTICE = "read_justice"  # prosecution analytics: outcome funnels, offices' efficiency (no names)
     READ_QUARANTINE = "read_quarantine"
     READ_GRANTS = "read_grants"
     MANAGE_GRANTS = "manage_grants"  # share own agency's rows, revoke
@@ -37,7 +38,7 @@ P = Permission
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset({
         P.READ_SEIZURES, P.READ_CASES, P.READ_INDICATORS, P.READ_AGGREGATES, P.READ_QUARANTINE,
-        P.READ_GRANTS, P.MANAGE_GRANTS, P.MANAGE_USERS, P.MANAGE_TOKENS, P.VERIFY_AUDIT,
+        P.READ_GRANTS, P.MANAGE_GRANTS, P.MANAGE_USERS, P.MANAGE_TOKENS, P.VERIFY_AUDIT, P.READ_JUSTICE,
     }),
     Role.ANALYST: frozenset({
         P.READ_SEIZURES, P.READ_CASES, P.READ_PERSONS, P.READ_FINDINGS, P.READ_INDICATORS, P.READ_AGGREGATES,
@@ -48,12 +49,12 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     }),
     Role.PROSECUTION_INSPECTOR: frozenset({
         P.READ_SEIZURES, P.READ_CASES, P.READ_PERSONS, P.READ_FINDINGS, P.DECIDE_FINDINGS, P.READ_INDICATORS,
-        P.READ_AGGREGATES,
+        P.READ_AGGREGATES, P.READ_JUSTICE,
     }),
     Role.PROGRAMME_OFFICER: frozenset({
         P.READ_PERSONS, P.READ_PROTECTED_PERSONS, P.READ_INDICATORS, P.READ_AGGREGATES,
     }),
-    Role.OVERSIGHT: frozenset({P.READ_INDICATORS, P.READ_AGGREGATES}),
+    Role.OVERSIGHT: frozenset({P.READ_INDICATORS, P.READ_AGGREGATES, P.READ_JUSTICE}),
 }
 
 

@@ -52,18 +52,18 @@ def justice_section_of(figures: JusticeFigures) -> Section:
         "<p>Each dot is a prosecutor: observed over expected dismissals (or acquittals) of seizure cases, the "
         "expectation coming from a model of the case mix. Inside the funnel is ordinary variation, including "
         "the differences between ordinary prosecutors; outside the outer line deserves a look.</p>",
-        _funnels_svg(figures.funnels),
+        funnels_svg(figures.funnels),
         f"<h3>Flag queue ({len(figures.findings)})</h3>",
         "<p>Red flags for review, never verdicts. q is the Benjamini-Hochberg false discovery rate across every "
         "unit tested by every rule; per-case facts carry no q.</p>",
         _flag_table(figures.findings),
         "<h3>Each office's efficiency over time</h3>",
-        _trend_svg(figures.trend),
+        trend_svg(figures.trend),
     ]
     return Section("Prosecution and courts: efficiency and red flags", "\n".join(parts), anchor="justice")
 
 
-def _funnels_svg(funnels: dict[str, pd.DataFrame]) -> str:
+def funnels_svg(funnels: dict[str, pd.DataFrame]) -> str:
     """Every outcome's funnel side by side, in one figure."""
     charts = [_funnel(name, frame) for name, frame in funnels.items() if not frame.empty]
     if not charts:
@@ -135,7 +135,7 @@ def _evidence(finding: Finding) -> str:
     return ids + (f" (first {EVIDENCE_SHOWN} of {total})" if total > EVIDENCE_SHOWN else "")
 
 
-def _trend_svg(indicators: list[Indicator]) -> str:
+def trend_svg(indicators: list[Indicator]) -> str:
     rows = [
         {"office": i.subject_id, "period": i.period, "indicator": i.indicator, "value": i.value}
         for i in indicators if i.indicator in TREND_INDICATORS and i.value is not None

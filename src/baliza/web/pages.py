@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from baliza.access.decisions import DECISIONS
 from baliza.access.principal import Principal
 from baliza.access.roles import Permission as P
-from baliza.web import charts, services
+from baliza.web import charts, justice, services
 from baliza.web.security import context, require
 from baliza.web.templates import render
 
@@ -26,6 +26,8 @@ IndicatorReader = Annotated[Principal, Depends(require(P.READ_INDICATORS))]
 QuarantineReader = Annotated[Principal, Depends(require(P.READ_QUARANTINE))]
 GrantReader = Annotated[Principal, Depends(require(P.READ_GRANTS))]
 GrantManager = Annotated[Principal, Depends(require(P.MANAGE_GRANTS))]
+JusticeReader = Annotated[Principal, Depends(require(P.READ_JUSTICE))]
+Exporter = Annotated[Principal, Depends(require(P.EXPORT))]
 
 
 @router.get("/")
@@ -99,6 +101,32 @@ def indicators_page(request: Request, principal: IndicatorReader, granularity: s
         "rows": rows, "granularity": granularity,
         "charts": [(name, charts.indicator_chart(rows, name)) for name in names[:8]],
     })
+
+
+@router.get("/justice")
+def justice_page(request: Request, principal: JusticeReader, granularity: str = "quarter") -> Response:
+    granularity = granularity if granularity in justice.GRANULARITIES else "quarter"
+    view = justice.justice_view(context(request), principal, granularity)
+    can_read_findings = principal.may(P.READ_FINDINGS)
+    return render(request, "justice.html", {
+        **view, "granularity": granularity, "can_read_findings": can_read_findings,
+        "flags": len(services.findings(context(request), principal)) if can_read_findings else None,
+    })
+
+
+@router.get("/reports")
+def reports_page(request: Request, principal: Exporter) -> Response:
+    return render(request, "reports.html", {"can_read_findings": principal.may(P.READ_FINDINGS)})
+
+
+REPORT_MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+@router.get("/reports/country.{fmt}")
+def country_report(request: Request, fmt: str, principal: Exporter) -> Response:
+    body = justice.country_report(context(request), principal, fmt)
+    return Response(body, media_type=REPORT_MEDIA[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="country-report.{fmt}"'})
 
 
 @router.get("/quarantine")

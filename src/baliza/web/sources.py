@@ -202,3 +202,24 @@ def seizures_by_entry_point(wh: Warehouse, seizures: ibis.Table) -> list[dict[st
     joined = points.left_join(counted, "entry_point_id").drop("entry_point_id_right")
     joined = joined.mutate(seizures=joined.seizures.fill_null(0))
     return joined.order_by(ibis.desc("seizures")).to_pyarrow().to_pylist()
+
+
+# --- justice and the country report ---------------------------------------------------------------------
+
+def justice_figures(wh: Warehouse, results: Results, granularity: str = "quarter") -> Any | None:
+    """Outcome funnels, the flag queue and each office's efficiency over time
+    (`baliza.report.justice.justice_figures`), for the whole warehouse; None if not installed or failed."""
+    compute = _analysis("baliza.report.justice", "justice_figures")
+    if compute is None:
+        return None
+    from baliza.analyses.periods import Granularity
+
+    return _cached(results, f"justice:{granularity}", lambda: compute(wh, Granularity(granularity))) or None
+
+
+def country_figures(wh: Warehouse, results: Results) -> Any | None:
+    """Every figure of the country report (`baliza.report.country.country_figures`), for the whole warehouse."""
+    compute = _analysis("baliza.report.country", "country_figures")
+    if compute is None:
+        return None
+    return _cached(results, "country_figures", lambda: compute(wh)) or None

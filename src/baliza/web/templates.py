@@ -18,8 +18,10 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/chain", "Chain explorer", Permission.READ_SEIZURES),
     ("/findings", "Findings", Permission.READ_FINDINGS),
     ("/indicators", "Unit indicators", Permission.READ_INDICATORS),
+    ("/justice", "Justice", Permission.READ_JUSTICE),
     ("/quarantine", "Quarantine", Permission.READ_QUARANTINE),
     ("/sharing", "Sharing", Permission.READ_GRANTS),
+    ("/reports", "Reports", Permission.EXPORT),
 )
 
 

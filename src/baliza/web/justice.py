@@ -1,0 +1,136 @@
+"""Prosecution analytics and the country report as one principal may see them.
+
+The figures are computed once per warehouse state on the whole warehouse (through `sources`); each
+principal then gets the cut the access rules allow, rendered once per cut:
+- roles that may read rows (inspector, admin): the prosecution offices their agency runs or was granted,
+  and the prosecutors of those offices, placed against the national funnel limits;
+- roles that see aggregates only (oversight): every office, cells counting fewer than 5 suppressed, and
+  no names: the flag queue (which names staff and cases) stays in Findings, for roles that may read it.
+The country report is an export: audited, and its flag queue holds only the findings the principal may read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from typing import Any
+
+from fastapi import HTTPException
+
+from baliza.access.audit import record
+from baliza.access.disclosure import MIN_CELL
+from baliza.access.principal import Principal
+from baliza.access.roles import Permission
+from baliza.analyses.model import Finding, Indicator
+from baliza.web import sources
+from baliza.web.context import ServingContext
+
+GRANULARITIES = ("year", "quarter", "month")
+REPORT_FORMATS = ("html", "pdf")
+
+
+def country_wide(principal: Principal) -> bool:
+    """Whether the principal sees every agency's offices as aggregates (the rule of unit indicators)."""
+    return not (principal.may(Permission.READ_SEIZURES) or principal.may(Permission.READ_PERSONS))
+
+
+def _digest(ids: set[str]) -> str:
+    return hashlib.sha256("|".join(sorted(ids)).encode()).hexdigest()[:16]
+
+
+def _offices_seen(wh: Any, scope: Any, principal: Principal, trend: list[Indicator]) -> set[str]:
+    """The offices the principal's agency runs, or whose rows it reported or was granted."""
+    wanted = {i.subject_id for i in trend if i.subject_table == "units"}
+    units = wh.table("units")
+    run = set(units.filter(units.agency_id == principal.agency_id).unit_id.to_pyarrow().to_pylist())
+    return (run & wanted) | sources.visible_ids(wh, scope, "units", wanted)
+
+
+def _prosecutors_of(wh: Any, offices: set[str]) -> set[str]:
+    staff = wh.table("staff")
+    if not offices:
+        return set()
+    return set(staff.filter(staff.unit_id.isin(sorted(offices))).staff_id.to_pyarrow().to_pylist())
+
+
+def _suppressed(trend: list[Indicator]) -> list[Indicator]:
+    """Values resting on fewer than 5 cases are not shown."""
+    return [replace(i, value=None, numerator=None, denominator=None)
+            if i.denominator is not None and 0 < i.denominator < MIN_CELL else i for i in trend]
+
+
+def _view(figures: Any, offices: set[str] | None, prosecutors: set[str] | None) -> dict[str, Any]:
+    """Charts and the latest figures of `offices` (None: every office, small cells suppressed)."""
+    from baliza.report.justice import TREND_INDICATORS, funnels_svg, trend_svg
+
+    if offices is None:
+        trend = _suppressed(list(figures.trend))
+        funnels = {name: frame[frame["cases"] >= MIN_CELL].assign(unit="")  # no names: the chart's tooltips
+                   for name, frame in figures.funnels.items()}
+    else:
+        trend = [i for i in figures.trend if i.subject_table == "units" and i.subject_id in offices]
+        funnels = {name: frame[frame["unit"].isin(sorted(prosecutors or ()))]
+                   for name, frame in figures.funnels.items()}
+    shown = [i for i in trend if i.indicator in TREND_INDICATORS]
+    latest = max((i.period for i in shown), default=None)
+    return {
+        "funnels_svg": funnels_svg(funnels), "trend_svg": trend_svg(shown) if shown else "",
+        "latest": latest, "offices": sorted({i.subject_id for i in trend}),
+        "rows": sorted((i.to_dict() for i in shown if i.period == latest),
+                       key=lambda r: (r["subject_id"], r["indicator"])),
+    }
+
+
+def justice_view(ctx: ServingContext, principal: Principal, granularity: str) -> dict[str, Any]:
+    """The justice page's content for `principal`; each distinct cut is rendered once per warehouse state."""
+    with ctx.reading(principal) as (wh, scope):
+        figures = sources.justice_figures(wh, ctx, granularity)
+        if figures is None:
+            return {"available": False}
+        if country_wide(principal):
+            offices = prosecutors = None
+            key = "all"
+        else:
+            offices = _offices_seen(wh, scope, principal, figures.trend)
+            prosecutors = _prosecutors_of(wh, offices)
+            key = _digest(offices)
+    view = ctx.cached(f"justice_view:{granularity}:{id(figures)}:{key}",
+                      lambda: (figures, _view(figures, offices, prosecutors)))[1]
+    return {"available": True, "country_wide": offices is None, **view}
+
+
+def _report_findings(ctx: ServingContext, principal: Principal, wh: Any, scope: Any,
+                     findings: list[Finding]) -> list[Finding]:
+    if not principal.may(Permission.READ_FINDINGS):
+        return []
+    return sources.visible_findings(wh, scope, findings, ctx)
+
+
+def country_report(ctx: ServingContext, principal: Principal, fmt: str) -> bytes:
+    """The country report as HTML or PDF bytes, made on demand and kept per warehouse state and per set
+    of findings shown. Whole-country aggregates; the flag queue holds only the findings the principal may
+    read. The export is audited."""
+    if fmt not in REPORT_FORMATS:
+        raise HTTPException(404, "the country report comes as html or pdf")
+    with ctx.reading(principal) as (wh, scope):
+        figures = sources.country_figures(wh, ctx)
+        if figures is None:
+            raise HTTPException(503, "the country report could not be made from this warehouse; see the log")
+        flags = _report_findings(ctx, principal, wh, scope, figures.justice.findings)
+    key = f"{id(figures)}:{_digest({sources.finding_id(f) for f in flags})}"
+
+    def document() -> tuple[Any, str]:
+        from baliza.report.country import country_document
+
+        return figures, country_document(replace(figures, justice=replace(figures.justice, findings=flags)))
+
+    html = ctx.cached(f"country_report:html:{key}", document)[1]
+    if fmt == "pdf":
+        from baliza.report.pdf import html_to_pdf
+
+        body = ctx.cached(f"country_report:pdf:{key}", lambda: (figures, html_to_pdf(html)))[1]
+    else:
+        body = html.encode("utf-8")
+    record(ctx.state, principal.username, principal.agency_id, "export", f"reports/country.{fmt}",
+           {"format": fmt, "flags": len(flags), "bytes": len(body)})
+    return body
