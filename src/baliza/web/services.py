@@ -59,7 +59,13 @@ def findings(ctx: ServingContext, principal: Principal, rule: str | None = None)
         shown = plain.get(id(f)) or {"finding_id": sources.finding_id(f), **f.to_dict()}
         decision = decisions.get(shown["finding_id"])
         out.append({**shown, "decision": decision.to_dict() if decision else None})
-    return sorted(out, key=lambda f: (f["decision"] is not None, -(f["score"] or 0)))
+    return review_order(out)
+
+
+def review_order(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Undecided first; within each group the analysis's own order stays (tested flags by q-value, then
+    per-case facts): scores of different rules are on different scales and are not comparable."""
+    return sorted(findings, key=lambda f: f["decision"] is not None)
 
 
 def decide_finding(ctx: ServingContext, principal: Principal, finding_id: str, decision: str,
