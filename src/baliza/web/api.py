@@ -6,15 +6,27 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from pydantic_core import to_json
 
-from baliza.access.principal import Principal
-from baliza.access.roles import Permission as P
 from baliza.web import services
-from baliza.web.security import context, require, signed_in
+from baliza.web.callers import (
+    AggregateReader,
+    AnyUser,
+    CaseReader,
+    Exporter,
+    FindingDecider,
+    FindingReader,
+    GrantManager,
+    GrantReader,
+    IndicatorReader,
+    PersonReader,
+    QuarantineReader,
+    SeizureReader,
+)
+from baliza.web.security import context
 
 
 class Problem(BaseModel):
@@ -37,19 +49,6 @@ Json = dict[str, Any]
 ItemId = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-# Who may call each route: the principal, once its role is checked for the permission named.
-AnyUser = Annotated[Principal, Depends(signed_in())]
-AggregateReader = Annotated[Principal, Depends(require(P.READ_AGGREGATES))]
-SeizureReader = Annotated[Principal, Depends(require(P.READ_SEIZURES))]
-CaseReader = Annotated[Principal, Depends(require(P.READ_CASES))]
-PersonReader = Annotated[Principal, Depends(require(P.READ_PERSONS))]
-FindingReader = Annotated[Principal, Depends(require(P.READ_FINDINGS))]
-FindingDecider = Annotated[Principal, Depends(require(P.DECIDE_FINDINGS))]
-IndicatorReader = Annotated[Principal, Depends(require(P.READ_INDICATORS))]
-QuarantineReader = Annotated[Principal, Depends(require(P.READ_QUARANTINE))]
-GrantReader = Annotated[Principal, Depends(require(P.READ_GRANTS))]
-GrantManager = Annotated[Principal, Depends(require(P.MANAGE_GRANTS))]
-Exporter = Annotated[Principal, Depends(require(P.EXPORT))]
 
 
 class Me(BaseModel):

@@ -4,30 +4,31 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from baliza.access.decisions import DECISIONS
-from baliza.access.principal import Principal
 from baliza.access.roles import Permission as P
 from baliza.web import charts, justice, services
-from baliza.web.security import context, require
+from baliza.web.callers import (
+    AggregateReader,
+    CaseReader,
+    Exporter,
+    FindingDecider,
+    FindingReader,
+    GrantManager,
+    GrantReader,
+    IndicatorReader,
+    JusticeReader,
+    PersonReader,
+    QuarantineReader,
+    SeizureReader,
+)
+from baliza.web.security import context
 from baliza.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
-AggregateReader = Annotated[Principal, Depends(require(P.READ_AGGREGATES))]
-SeizureReader = Annotated[Principal, Depends(require(P.READ_SEIZURES))]
-CaseReader = Annotated[Principal, Depends(require(P.READ_CASES))]
-PersonReader = Annotated[Principal, Depends(require(P.READ_PERSONS))]
-FindingReader = Annotated[Principal, Depends(require(P.READ_FINDINGS))]
-FindingDecider = Annotated[Principal, Depends(require(P.DECIDE_FINDINGS))]
-IndicatorReader = Annotated[Principal, Depends(require(P.READ_INDICATORS))]
-QuarantineReader = Annotated[Principal, Depends(require(P.READ_QUARANTINE))]
-GrantReader = Annotated[Principal, Depends(require(P.READ_GRANTS))]
-GrantManager = Annotated[Principal, Depends(require(P.MANAGE_GRANTS))]
-JusticeReader = Annotated[Principal, Depends(require(P.READ_JUSTICE))]
-Exporter = Annotated[Principal, Depends(require(P.EXPORT))]
 
 
 @router.get("/")
