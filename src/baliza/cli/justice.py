@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from baliza.analyses.efficiency import SUBJECT_COLUMN, Subject, efficiency
 from baliza.analyses.model import Indicator
@@ -51,8 +53,8 @@ def efficiency_command(
         console.print("No cases in the warehouse.")
         return
     table = Table(title=f"Efficiency by {by.value} and {period.value}", show_lines=False)
-    table.add_column(SUBJECT_COLUMN[by])
-    table.add_column("period")
+    table.add_column(SUBJECT_COLUMN[by], no_wrap=True)
+    table.add_column("period", no_wrap=True)
     for name in SHOWN:
         table.add_column(name.replace("_", " "), justify="right")
     rows: dict[tuple[str, str], dict[str, float | None]] = {}
@@ -75,13 +77,19 @@ def flags_command(db: DbOption = None, as_json: JsonOption = False) -> None:
     if not findings:
         console.print("No red flags.")
         return
-    table = Table(title=f"{len(findings)} red flags for review", show_lines=True)
-    for column in ("rule", "subject", "score", "q", "why"):
-        table.add_column(column)
-    for f in findings:
-        q = "" if f.q_value is None else f"{f.q_value:.2g}"
-        table.add_row(f.rule, f"{f.subject.table}/{f.subject.id}", f"{f.score:.3g}", q, f.summary)
-    console.print(table)
+    tested = sum(f.q_value is not None for f in findings)
+    console.print(f"[bold]{len(findings)} red flags for review[/] (never verdicts): {tested} backed by a statistical "
+                  f"test, with a Benjamini-Hochberg q-value across every unit tested; {len(findings) - tested} facts "
+                  "about single cases.\n")
+    for number, f in enumerate(findings, 1):
+        q = "" if f.q_value is None else f" · q = {f.q_value:.2g}"
+        console.print(f"[bold]{number}. {f.rule.replace('_', ' ')}[/] · {f.subject.table} {f.subject.id}{q} · "
+                      f"score {f.score:.3g}", highlight=False)
+        shown = ", ".join(f"{e.table}:{e.id}" for e in f.evidence[:8])
+        more = f" (+{len(f.evidence) - 8} more)" if len(f.evidence) > 8 else ""
+        body = Text(f.summary + "\n")
+        body.append(f"method: {f.method}\nevidence: {shown}{more}\n", style="dim")
+        console.print(Padding(body, (0, 0, 0, 3)))
 
 
 def _fmt(value: float | None) -> str:
