@@ -139,8 +139,10 @@ def column_sql(column: Column) -> ColumnSql:
         day_first = f"CASE WHEN _day_first THEN try_strptime({t}, {DAY_FIRST_DATETIMES}) END"
         local = f"coalesce(CASE WHEN {iso_like} THEN TRY_CAST({t} AS TIMESTAMP) END, {day_first})"
         # The session's time zone is UTC: a cast to TIMESTAMPTZ reads offsets and takes naive times as UTC.
+        # Fast path: `2025-03-01T14:30:00Z` (UTC, the contract's own spelling) reads as a plain timestamp.
+        utc = f"CASE WHEN strlen({t}) = 20 AND ends_with({t}, 'Z') THEN TRY_CAST({t} AS TIMESTAMP) END"
         value = (
-            f"CASE WHEN _tz IS NULL AND {iso_like} THEN timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ)) "
+            f"CASE WHEN _tz IS NULL AND {iso_like} THEN coalesce({utc}, timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ))) "
             f"WHEN _tz IS NULL THEN {day_first} "
             f"WHEN regexp_matches({t}, {literal(OFFSET)}) THEN timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ)) "
             f"ELSE timezone('UTC', timezone(_tz, {local})) END"
