@@ -67,9 +67,11 @@ QUOTE = "''''"
 
 
 def trimmed_sql(raw_column: str) -> str:
-    """A cell without surrounding whitespace; empty is NULL. The common case (nothing to trim) is cheap."""
+    """A cell without surrounding whitespace; empty is NULL. The common case (nothing to trim) is cheap, and
+    cheaper still in a file whose reader saw that no cell has whitespace at its edges (`_trimmed`)."""
     raw = f'"{raw_column}"'
-    return (f"CASE WHEN ascii({raw}) IN {_SPACES} OR ascii(right({raw}, 1)) IN {_SPACES} "
+    return (f"CASE WHEN _trimmed THEN NULLIF({raw}, '') "
+            f"WHEN ascii({raw}) IN {_SPACES} OR ascii(right({raw}, 1)) IN {_SPACES} "
             f"THEN NULLIF(trim({raw}, {WHITESPACE}), '') ELSE NULLIF({raw}, '') END")
 
 

@@ -13,7 +13,7 @@ from baliza.contract import Column, Table, get_table
 from baliza.load.normalisation import column_reason, column_sql, country_joins, trimmed_sql
 from baliza.load.sql import literal, quote_name
 
-CONTEXT = "_src, _file, _line, _agency, _problem, _missing, _comma, _decimal_comma, _day_first, _tz"
+CONTEXT = "_src, _file, _line, _agency, _problem, _missing, _comma, _decimal_comma, _day_first, _tz, _trimmed"
 
 
 def quarantined_keys_table(table_name: str) -> str:
@@ -49,7 +49,9 @@ def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
         errors.append(f"CASE WHEN ({reason}) IS NOT NULL THEN "
                       + _struct(column=literal(c.name), value=f'"raw__{c.name}"', reason=reason) + " END")
         sql = column_sql(c)
-        whitespace = f'("raw__{c.name}" IS NOT NULL AND "t__{c.name}" IS NOT NULL AND "t__{c.name}" <> "raw__{c.name}")'
+        # Trimming only shortens a cell: lengths tell whether it changed.
+        whitespace = (f'(NOT _trimmed AND "raw__{c.name}" IS NOT NULL AND "t__{c.name}" IS NOT NULL '
+                      f'AND strlen("t__{c.name}") <> strlen("raw__{c.name}"))')
         if sql.changed == "FALSE":
             rule, changed = "'whitespace'", whitespace
         else:
