@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -168,16 +169,20 @@ def _stage_csv_with_duckdb(con: duckdb.DuckDBPyConnection, staged: StagedFile, h
         "delim=',', quote='\"', escape='\"', header=true, strict_mode=true, auto_detect=false, "
         f"null_padding=false, max_line_size={MAX_LINE_BYTES}, columns={columns}"
     )
-    try:
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT * FROM read_csv(?, {options})', [str(path)])
-    except duckdb.Error as exc:
-        if "unicode" in str(exc).lower() or "utf-8" in str(exc).lower():
-            _raise_encoding_error(path)
-        return False
+    # Lines are counted (in Python) while DuckDB parses the file (its reader does not use both cores fully).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        counting = pool.submit(_count_lines, path)
+        try:
+            con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT * FROM read_csv(?, {options})', [str(path)])
+        except duckdb.Error as exc:
+            counting.cancel()
+            if "unicode" in str(exc).lower() or "utf-8" in str(exc).lower():
+                _raise_encoding_error(path)
+            return False
+        lines, quoted, clean = counting.result()
     cells = [f'coalesce(length(c{i}) - length(replace(c{i}, chr(10), \'\')), 0)' for i in range(len(staged.header))]
     breaks = " OR ".join(f"coalesce(contains(c{i}, chr(10)), false)" for i in range(len(staged.header)))
     # As many lines as records (and header): no blank line was skipped and no cell holds a line break.
-    lines, quoted, clean = _count_lines(path)
     one_line_each = lines == header_lines + con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
     if not one_line_each and _blank_line_before_content(path):
         con.execute(f'DROP TABLE "{table}"')
