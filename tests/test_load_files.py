@@ -169,3 +169,35 @@ def test_a_file_without_any_contract_column_is_refused(wh: Warehouse, tmp_path: 
     with pytest.raises(UnreadableFile, match="none of its columns"):
         load(wh, _seizures(tmp_path / "d", text.encode()))
     assert count(wh, "agencies") == 0
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        'S9, U1,2025-01-02T10:00:00Z,heroin,opiates,3,kg\n',  # a space after the comma
+        'S9,"U1 ",2025-01-02T10:00:00Z,heroin,opiates,3,kg\n',  # inside quotes
+        ' S9,U1,2025-01-02T10:00:00Z,heroin,opiates,3,kg\n',  # at the start of a line
+        'S9,U1,2025-01-02T10:00:00Z,heroin,opiates,3,kg ',  # at the very end of the file
+        'S9,U1\t,2025-01-02T10:00:00Z,heroin,opiates,3,kg\n',  # a tab
+        'S9,U1\u00a0,2025-01-02T10:00:00Z,heroin,opiates,3,kg\n',  # a no-break space
+        'S9,U1,2025-01-02T10:00:00Z,heroin,opiates,3,kg \r\n',  # before a Windows line break
+    ],
+)
+def test_whitespace_at_cell_edges_is_trimmed_and_recorded(wh: Warehouse, tmp_path: Path, row: str) -> None:
+    report = load(wh, _seizures(tmp_path / "d", (VALID["seizures"] + row).encode()))
+    assert_accounted(report)
+    assert report.tables["seizures"].quarantined == 0
+    assert report.tables["seizures"].normalised == 1
+    stored = wh.duckdb.execute(
+        "SELECT seizure_id, unit_id, quantity_unit FROM seizures WHERE seizure_id LIKE '%S9%'"
+    ).fetchall()
+    assert stored == [("S9", "U1", "kg")]
+    rules = wh.duckdb.execute("SELECT rule FROM normalisations").fetchall()
+    assert rules == [("whitespace",)]
+
+
+def test_a_file_without_whitespace_at_cell_edges_records_no_normalisation(wh: Warehouse, tmp_path: Path) -> None:
+    text = VALID["seizures"] + 'S9,U1,2025-01-02T10:00:00Z,"heroin, brown",opiates,3,kg\n'
+    report = load(wh, _seizures(tmp_path / "d", text.encode()))
+    assert report.tables["seizures"].normalised == 0
+    assert count(wh, "seizures") == 4

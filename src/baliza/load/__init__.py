@@ -28,8 +28,10 @@ How the loader decides (the contract leaves these to the project):
   of their typed values (`_row_hash`, keyed with a secret for `persons`); a stored row whose hash
   differs is compared column by column before it counts as changed.
 - **Speed**: each table is checked by one query (cells, duplicate keys, references) into one scratch
-  table, then inserted; a first load is a plain insert. `baliza load --memory-limit` (default 2GB)
-  bounds DuckDB's memory (beyond it, it spills to disk); `benchmarks/load_large.py` measures it.
+  table, then inserted; a first load is a plain insert. A CSV file in which no space touches a comma,
+  quote or line break (and no tab, CR or no-break space appears) skips per-cell trimming.
+  `baliza load --memory-limit` (default 2GB) bounds DuckDB's memory (beyond it, it spills to disk);
+  `benchmarks/load_large.py` measures it.
 - **References** resolve against the rows this load accepted and what the warehouse holds; a row pointing
   at a key quarantined in this load says so, and the refusal cascades down `load_order()`.
 - **Dates** after the day of the load are quarantined (except `limitation_date` and `ends_on`, which are

@@ -34,6 +34,7 @@ from baliza.load.staging import FileColumns, comma_columns, file_select, match_c
 from baliza.load.upsert import upsert
 from baliza.load.validation import (
     cell_checks_sql,
+    file_name_sql,
     key_and_reference_checks_sql,
     quarantined_keys_table,
     repeated_keys_sql,
@@ -171,7 +172,9 @@ def _load_table(
         selects.append(file_select(table, index, staged, columns, comma, agency or source.manifest.reported_by))
         report.files.append(FileReport(str(source.path), table.name, source.format, staged.rows, staged.warnings))
         report.warnings.extend(staged.warnings)
-    staged_view, repeated, checked = (f"_bz_{step}_{table.name}" for step in ("staged", "repeated", "checked"))
+    staged_view, repeated, checked_table, checked = (
+        f"_bz_{step}_{table.name}" for step in ("staged", "repeated", "checked", "rows")
+    )
     con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(staged_view)} AS {' UNION ALL '.join(selects)}")
     loaded_at_sql = f"TIMESTAMP {literal(loaded_at.isoformat(sep=' '))}"
     # The cell checks are not stored on their own: one query checks the cells, keys and references.
@@ -180,11 +183,13 @@ def _load_table(
     for column in table.references:
         ensure_quarantined_keys(con, column.references or "")
     files_by_src = [str(s.source.path) for s in staged_files]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(checked)} AS "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(checked_table)} AS "
                 f"{key_and_reference_checks_sql(table, cells, repeated, files_by_src)}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(checked)} AS "
+                f"SELECT *, {file_name_sql(files_by_src)} AS _file FROM {quote_name(checked_table)}")
     rows, quarantined, normalised = con.execute(
         f"SELECT count(*), count(*) FILTER (len(_errors) > 0), count(*) FILTER (len(_errors) = 0 AND len(_norms) > 0) "
-        f"FROM {quote_name(checked)}"
+        f"FROM {quote_name(checked_table)}"
     ).fetchall()[0]
     if quarantined:
         write_quarantine(con, load_id, table, checked, files)
@@ -192,7 +197,8 @@ def _load_table(
     if normalised:
         write_normalisations(con, load_id, table, checked)
     counts = upsert(con, load_id, table, checked, pepper=pepper)
-    for statement in (f"DROP TABLE {quote_name(checked)}", f"DROP TABLE {quote_name(repeated)}",
+    for statement in (f"DROP VIEW {quote_name(checked)}", f"DROP TABLE {quote_name(checked_table)}",
+                      f"DROP TABLE {quote_name(repeated)}",
                       f"DROP VIEW {quote_name(staged_view)}"):
         con.execute(statement)
     for staged in staged_files:  # the raw rows are not needed any more: free their memory for the next tables

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -47,6 +48,8 @@ class StagedFile:
     line_sql: str = "_line"
     """How a row's line is computed from the raw table (`rowid + n` when the file has no multi-line cells)."""
     problem_sql: str = "_problem"
+    trimmed: bool = False
+    """True when no cell starts or ends with whitespace (then validation need not trim any cell)."""
 
     def line_of(self, alias: str) -> str:
         """`line_sql` for the raw table known as `alias` in a query."""
@@ -96,16 +99,44 @@ def _read_header(staged: StagedFile) -> tuple[list[str], int]:
     raise AssertionError("unreachable")
 
 
-def _count_lines(path: object) -> tuple[int, bool]:
-    """The file's number of lines (a last line without a line break counts), and whether it has any quote
-    (without quotes, no cell can hold a line break)."""
-    lines, quoted, last = 0, False, b""
+def _count_lines(path: object) -> tuple[int, bool, bool]:
+    """The file's number of lines (a last line without a line break counts), whether it has any quote
+    (without quotes, no cell can hold a line break), and whether no cell can start or end with whitespace
+    (see `_no_space_at_edges`; only meaningful when each record is one line)."""
+    lines, quoted, last, clean = 0, False, b"", True
     with open(path, "rb") as handle:  # type: ignore[arg-type]
         while chunk := handle.read(_SCAN_CHUNK):
             quoted = quoted or b'"' in chunk
             lines += chunk.count(b"\n")
+            if clean:
+                clean = _no_space_at_edges(chunk, 3 if not last and chunk.startswith(b"\xef\xbb\xbf") else 0)
             last = chunk[-1:]
-    return lines + (1 if last not in (b"", b"\n") else 0), quoted
+    return lines + (1 if last not in (b"", b"\n") else 0), quoted, clean and last != b" "
+
+
+# Tab, CR, and bytes of a no-break space (c2 a0) and of a BOM (ef bb bf) inside the file: single bytes are
+# found fastest, and a byte that belongs to another character only costs the cheap path.
+_RARE_SPACES = (b"\t", b"\r", b"\xa0", b"\xef")
+
+
+def _no_space_at_edges(data: bytes, start: int = 0) -> bool:
+    """Whether no space touches a comma, a quote or a line break in `data[start:]`, no space begins or ends
+    it, and no rarer whitespace appears at all: then no cell of a file made of one-line records starts or
+    ends with whitespace. A space next to a comma inside a text cell says no too (then cells are trimmed
+    one by one, as they would be anyway)."""
+    if any(data.find(space, start) >= 0 for space in _RARE_SPACES):
+        return False
+    import numpy as np
+
+    byte = np.frombuffer(data, dtype=np.uint8, offset=start)
+    if not len(byte):
+        return True
+    if byte[0] == ord(" ") or byte[-1] == ord(" "):  # they touch the neighbouring chunks
+        return False
+    spaces = np.flatnonzero(byte[1:-1] == ord(" ")) + 1
+    edge = np.zeros(256, dtype=bool)
+    edge[[ord(","), ord('"'), ord("\n")]] = True
+    return not (edge[byte[spaces - 1]].any() or edge[byte[spaces + 1]].any())
 
 
 def _blank_line_before_content(path: object) -> bool:
@@ -138,16 +169,20 @@ def _stage_csv_with_duckdb(con: duckdb.DuckDBPyConnection, staged: StagedFile, h
         "delim=',', quote='\"', escape='\"', header=true, strict_mode=true, auto_detect=false, "
         f"null_padding=false, max_line_size={MAX_LINE_BYTES}, columns={columns}"
     )
-    try:
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT * FROM read_csv(?, {options})', [str(path)])
-    except duckdb.Error as exc:
-        if "unicode" in str(exc).lower() or "utf-8" in str(exc).lower():
-            _raise_encoding_error(path)
-        return False
+    # Lines are counted (in Python) while DuckDB parses the file (its reader does not use both cores fully).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        counting = pool.submit(_count_lines, path)
+        try:
+            con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT * FROM read_csv(?, {options})', [str(path)])
+        except duckdb.Error as exc:
+            counting.cancel()
+            if "unicode" in str(exc).lower() or "utf-8" in str(exc).lower():
+                _raise_encoding_error(path)
+            return False
+        lines, quoted, clean = counting.result()
     cells = [f'coalesce(length(c{i}) - length(replace(c{i}, chr(10), \'\')), 0)' for i in range(len(staged.header))]
     breaks = " OR ".join(f"coalesce(contains(c{i}, chr(10)), false)" for i in range(len(staged.header)))
     # As many lines as records (and header): no blank line was skipped and no cell holds a line break.
-    lines, quoted = _count_lines(path)
     one_line_each = lines == header_lines + con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
     if not one_line_each and _blank_line_before_content(path):
         con.execute(f'DROP TABLE "{table}"')
@@ -158,6 +193,7 @@ def _stage_csv_with_duckdb(con: duckdb.DuckDBPyConnection, staged: StagedFile, h
     base = con.execute(f'SELECT coalesce(min(rowid), 0) FROM "{table}"').fetchall()[0][0]
     first = header_lines + 1 - base  # temp tables written in a transaction number their rows from an offset
     staged.problem_sql = "NULL::VARCHAR"
+    staged.trimmed = clean and one_line_each
     if not has_newlines:
         staged.line_sql = f"(rowid + {first})"
         return True

@@ -97,6 +97,7 @@ def file_select(
         f"{literal(agency) if agency else 'NULL::VARCHAR'} AS _agency, {staged.problem_sql} AS _problem, "
         f"{text_list(columns.missing_required)} AS _missing, {text_list(comma)} AS _comma, "
         f"{str(manifest.decimal_comma).upper()} AS _decimal_comma, {str(manifest.day_first).upper()} AS _day_first, "
-        f"{literal(manifest.timezone) if manifest.timezone else 'NULL::VARCHAR'} AS _tz, {cells} "
+        f"{literal(manifest.timezone) if manifest.timezone else 'NULL::VARCHAR'} AS _tz, "
+        f"{str(staged.trimmed).upper()} AS _trimmed, {cells} "
         f"FROM {quote_name(staged.raw_table)}"
     )

@@ -13,7 +13,7 @@ from baliza.contract import Column, Table, get_table
 from baliza.load.normalisation import column_reason, column_sql, country_joins, trimmed_sql
 from baliza.load.sql import literal, quote_name
 
-CONTEXT = "_src, _file, _line, _agency, _problem, _missing, _comma, _decimal_comma, _day_first, _tz"
+CONTEXT = "_src, _file, _line, _agency, _problem, _missing, _comma, _decimal_comma, _day_first, _tz, _trimmed"
 
 
 def quarantined_keys_table(table_name: str) -> str:
@@ -49,7 +49,9 @@ def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
         errors.append(f"CASE WHEN ({reason}) IS NOT NULL THEN "
                       + _struct(column=literal(c.name), value=f'"raw__{c.name}"', reason=reason) + " END")
         sql = column_sql(c)
-        whitespace = f'("raw__{c.name}" IS NOT NULL AND "t__{c.name}" IS NOT NULL AND "t__{c.name}" <> "raw__{c.name}")'
+        # Trimming only shortens a cell: lengths tell whether it changed.
+        whitespace = (f'(NOT _trimmed AND "raw__{c.name}" IS NOT NULL AND "t__{c.name}" IS NOT NULL '
+                      f'AND strlen("t__{c.name}") <> strlen("raw__{c.name}"))')
         if sql.changed == "FALSE":
             rule, changed = "'whitespace'", whitespace
         else:
@@ -75,6 +77,11 @@ def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
     )
 
 
+def file_name_sql(files: list[str]) -> str:
+    """The name of a row's file, from its `_src` (`files` by `_src`)."""
+    return "[" + ", ".join(literal(f) for f in files) + "][_src + 1]"
+
+
 def repeated_keys_sql(table: Table, staged: str) -> str:
     """The keys that appear more than once in `staged` (typed as the cell checks type them), with the
     position (`_src << 40 + _line`) of the first."""
@@ -88,6 +95,7 @@ def repeated_keys_sql(table: Table, staged: str) -> str:
 
 def key_and_reference_checks_sql(table: Table, cells: str, repeated: str, files: list[str]) -> str:
     """Adds duplicate-key and reference errors to the rows of `cells` (the cell checks' query, in brackets).
+    The rows keep `_src` but not `_file` (see `file_name_sql`).
 
     `repeated` is the table of keys seen more than once (see `repeated_keys_sql`); `files` are the
     names of the table's files, by `_src`.
@@ -126,8 +134,10 @@ def key_and_reference_checks_sql(table: Table, cells: str, repeated: str, files:
                   f"q{i}.file || ' line ' || q{i}.line || ' was quarantined)' ELSE '' END")
         checks.append(f"CASE WHEN {value} IS NOT NULL AND w{i}.k IS NULL THEN "
                       + _struct(column=literal(column.name), value=f'r."t__{column.name}"', reason=reason) + " END")
+    # The shown keys and the file name are not kept: the checked table is large, and `_src` names the file.
+    shown_keys = ", ".join(f'"t__{k}"' for k in dict.fromkeys([*table.key, *(c.name for c in table.references)]))
     return (
-        f"SELECT r.* EXCLUDE (_errors, _rank, _first_file, _first_line), "
+        f"SELECT r.* EXCLUDE (_errors, _rank, _first_file, _first_line, _file, {shown_keys}), "
         f"list_concat(r._errors, list_filter([{', '.join(checks)}], lambda x: x IS NOT NULL)) AS _errors "
         f"FROM ({ranked}) r {' '.join(joins)}"
     )
