@@ -67,7 +67,10 @@ class ServingContext:
     cookies: SessionCookies = field(init=False)
     version: str = field(init=False)
     _cache: dict[str, Any] = field(default_factory=dict)
-    _threads: threading.local = field(default_factory=threading.local)
+    # Each worker thread's cursor, kept here rather than in thread-local storage: DuckDB objects then die
+    # with the context (closed in `close`), never in a daemon worker thread torn down at interpreter exit,
+    # where DuckDB's C++ destructors abort the process ("FATAL: exception not rethrown").
+    _by_thread: dict[int, ThreadWarehouse] = field(default_factory=dict)
     _compute_lock: threading.Lock = field(default_factory=threading.Lock)
     _cursor_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -94,10 +97,11 @@ class ServingContext:
             return self._cache[name]
 
     def _thread_warehouse(self) -> ThreadWarehouse:
-        wh = getattr(self._threads, "warehouse", None)
+        thread = threading.get_ident()  # an id is reused only once its thread has ended
+        wh = self._by_thread.get(thread)
         if wh is None:
             with self._cursor_lock:  # cursors are made from the shared connection one at a time
-                wh = self._threads.warehouse = ThreadWarehouse(self.warehouse)
+                wh = self._by_thread[thread] = ThreadWarehouse(self.warehouse)
         return wh
 
     @contextmanager
@@ -117,5 +121,9 @@ class ServingContext:
         yield tables
 
     def close(self) -> None:
+        with self._cursor_lock:
+            for wh in self._by_thread.values():
+                wh.duckdb.close()
+            self._by_thread.clear()
         self.warehouse.close()
         self.state.close()

@@ -1,0 +1,29 @@
+"""Test-session plumbing shared by every test module."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+_exit_status: list[int] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _exit_status.append(int(exitstatus))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Leave without interpreter teardown once pytest has reported everything.
+
+    The web tests run servers whose worker threads are daemon threads holding DuckDB connections; at
+    interpreter teardown CPython ends such threads with pthread_exit, and when one is inside DuckDB's C++
+    code the process aborts ("FATAL: exception not rethrown") after every test has passed, turning a green
+    run red. The results are final by now, so exit with pytest's own status instead.
+    """
+    if _exit_status and os.environ.get("BALIZA_TEST_NORMAL_EXIT") != "1":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status[-1])
