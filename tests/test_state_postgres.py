@@ -1,7 +1,7 @@
 """The state store in production mode, on a real PostgreSQL server.
 
 Uses $BALIZA_TEST_POSTGRES_URL, else a postgresql:// $BALIZA_STATE_URL, else the address that
-/work/web-ci-postgres.sh (run by CI) prepares; skips when no server answers there.
+.ci/postgres.sh (run by .ci/run) prepares; skips when no server answers there.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def pg_state():
         metadata.drop_all(engine)  # a clean state for each test (drops the audit trigger with its table)
         engine.dispose()
     except sa.exc.OperationalError:
-        pytest.skip(f"no PostgreSQL server at {url.split('@')[-1]} (CI starts one with web-ci-postgres.sh)")
+        pytest.skip(f"no PostgreSQL server at {url.split('@')[-1]} (.ci/postgres.sh starts one)")
     store = open_state(url)
     yield store
     store.close()
