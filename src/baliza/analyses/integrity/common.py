@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -96,3 +97,19 @@ def sure_words(q: float | None) -> str:
 
 def sql_quote(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def excess_cases_test(rule: str, row: Any, cases: list[str], material: bool, summary: str, method: str) -> UnitTest:
+    """A prosecutor tested for an excess of some kind of case (observed against expected, `row` from
+    `observed_expected_tests`): the finding's score is O/E, its evidence the cases (capped), its summary the
+    given words followed by how sure the test is."""
+    observed, expected, n = float(row.observed), float(row.expected), int(row.n)
+    subject = Reference("staff", str(row.prosecutor_id))
+
+    def make(q: float) -> Finding:
+        evidence = tuple(Reference("cases", c) for c in cases[:EVIDENCE_CAP])
+        return Finding(rule, subject, round(observed / max(expected, 1e-9), 3), f"{summary} {sure_words(q)}",
+                       evidence, method, q, details={"cases": n, "observed": int(observed),
+                                                     "expected": round(expected, 2), "evidence_count": len(cases)})
+
+    return UnitTest(rule, subject, float(row.p), material, make)

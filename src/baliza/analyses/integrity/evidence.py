@@ -4,7 +4,13 @@ any disposition), per case; and prosecutors with more such cases than their offi
 from __future__ import annotations
 
 from baliza.analyses.casefacts import CASE_FACTS
-from baliza.analyses.integrity.common import RuleResult, UnitTest, observed_expected_tests, sure_words
+from baliza.analyses.integrity.common import (
+    RuleResult,
+    UnitTest,
+    excess_cases_test,
+    observed_expected_tests,
+    sure_words,
+)
 from baliza.analyses.model import Finding, Reference
 from baliza.warehouse.store import Warehouse
 
@@ -69,22 +75,13 @@ def evidence_losses(warehouse: Warehouse) -> RuleResult:
 def _prosecutor_test(row: tuple, cases: list[str], fit: dict) -> UnitTest:
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = observed >= MIN_LOST and observed >= MIN_RATIO * expected
-    subject = Reference("staff", str(row.prosecutor_id))
-
-    def make(q: float) -> Finding:
-        summary = (
-            f"Prosecutor {row.prosecutor_id}: evidence went missing or was destroyed before trial in "
-            f"{int(observed)} of {n} cases, where about {expected:.1f} would be usual in the same office. "
-            f"{sure_words(q)}"
-        )
-        method = (
-            f"Observed against expected (office rate) cases with evidence lost before trial; additive "
-            f"random-effects funnel (tau² = {fit['tau2']:.4f}), z = {row.z:.2f}; tested with >= {MIN_CASES} cases;"
-            f" flagged at BH q <= 0.05, >= {MIN_LOST} cases and O/E >= {MIN_RATIO}."
-        )
-        evidence = tuple(Reference("cases", c) for c in cases[:25])
-        return Finding(RULE_PROSECUTOR, subject, round(observed / max(expected, 1e-9), 3), summary, evidence,
-                       method, q, details={"cases": n, "observed": int(observed), "expected": round(expected, 2),
-                                           "evidence_count": len(cases)})
-
-    return UnitTest(RULE_PROSECUTOR, subject, float(row.p), material, make)
+    summary = (
+        f"Prosecutor {row.prosecutor_id}: evidence went missing or was destroyed before trial in "
+        f"{int(observed)} of {n} cases, where about {expected:.1f} would be usual in the same office."
+    )
+    method = (
+        f"Observed against expected (office rate) cases with evidence lost before trial; additive "
+        f"random-effects funnel (tau² = {fit['tau2']:.4f}), z = {row.z:.2f}; tested with >= {MIN_CASES} cases;"
+        f" flagged at BH q <= 0.05, >= {MIN_LOST} cases and O/E >= {MIN_RATIO}."
+    )
+    return excess_cases_test(RULE_PROSECUTOR, row, cases, material, summary, method)

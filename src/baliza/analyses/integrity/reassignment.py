@@ -4,7 +4,13 @@ fact, and per prosecutor who received such cases more often than their caseload 
 from __future__ import annotations
 
 from baliza.analyses.casefacts import CASE_FACTS
-from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, observed_expected_tests, sure_words
+from baliza.analyses.integrity.common import (
+    RuleResult,
+    UnitTest,
+    excess_cases_test,
+    observed_expected_tests,
+    sure_words,
+)
 from baliza.analyses.model import Finding, Reference
 from baliza.warehouse.store import Warehouse
 
@@ -65,23 +71,15 @@ def reassigned_before_loss(warehouse: Warehouse) -> RuleResult:
 def _prosecutor_test(row: tuple, cases: list[str], fit: dict) -> UnitTest:
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = observed >= MIN_EVENTS and observed >= MIN_RATIO * expected
-    subject = Reference("staff", str(row.prosecutor_id))
-
-    def make(q: float) -> Finding:
-        summary = (
-            f"Prosecutor {row.prosecutor_id} received {int(observed)} cases by reassignment within {WINDOW_DAYS} "
-            f"days before they were lost (dismissed or acquitted); with a caseload of {n}, about {expected:.1f} "
-            f"would be usual. {sure_words(q)}"
-        )
-        method = (
-            f"Per prosecutor (the reassignment's staff, else the lead prosecutor): cases reassigned to them and "
-            f"lost within {WINDOW_DAYS} days, against the pooled rate per case; exact binomial tail with an "
-            f"additive random-effects term (tau² = {fit['tau2']:.4f}); tested with >= {MIN_CASES} cases; flagged "
-            f"at BH q <= 0.05, >= {MIN_EVENTS} such cases and O/E >= {MIN_RATIO}."
-        )
-        evidence = tuple(Reference("cases", c) for c in sorted(cases)[:EVIDENCE_CAP])
-        return Finding(RULE_PROSECUTOR, subject, round(observed / max(expected, 1e-9), 3), summary, evidence,
-                       method, q, details={"cases": n, "observed": int(observed), "expected": round(expected, 2),
-                                           "evidence_count": len(cases)})
-
-    return UnitTest(RULE_PROSECUTOR, subject, float(row.p), material, make)
+    summary = (
+        f"Prosecutor {row.prosecutor_id} received {int(observed)} cases by reassignment within {WINDOW_DAYS} "
+        f"days before they were lost (dismissed or acquitted); with a caseload of {n}, about {expected:.1f} "
+        f"would be usual."
+    )
+    method = (
+        f"Per prosecutor (the reassignment's staff, else the lead prosecutor): cases reassigned to them and "
+        f"lost within {WINDOW_DAYS} days, against the pooled rate per case; exact binomial tail with an "
+        f"additive random-effects term (tau² = {fit['tau2']:.4f}); tested with >= {MIN_CASES} cases; flagged "
+        f"at BH q <= 0.05, >= {MIN_EVENTS} such cases and O/E >= {MIN_RATIO}."
+    )
+    return excess_cases_test(RULE_PROSECUTOR, row, sorted(cases), material, summary, method)

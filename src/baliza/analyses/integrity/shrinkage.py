@@ -4,7 +4,13 @@ confirmed), per case, and concentrations of it per prosecutor."""
 from __future__ import annotations
 
 from baliza.analyses.casefacts import CASE_FACTS
-from baliza.analyses.integrity.common import RuleResult, UnitTest, observed_expected_tests, sure_words
+from baliza.analyses.integrity.common import (
+    RuleResult,
+    UnitTest,
+    excess_cases_test,
+    observed_expected_tests,
+    sure_words,
+)
 from baliza.analyses.model import Finding, Reference
 from baliza.warehouse.store import Warehouse
 
@@ -74,23 +80,15 @@ def quantity_shrinkage(warehouse: Warehouse) -> RuleResult:
 def _prosecutor_test(row: tuple, shrunk_cases: list[str], fit: dict) -> UnitTest:
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = observed >= MIN_SHRUNK and (expected == 0 or observed >= MIN_RATIO * expected)
-    subject = Reference("staff", str(row.prosecutor_id))
-
-    def make(q: float) -> Finding:
-        summary = (
-            f"Prosecutor {row.prosecutor_id}: {int(observed)} of {n} seizure cases charge less than "
-            f"{TOLERANCE:.0%} of the seized quantity, where about {expected:.1f} would be usual for the same "
-            f"substances. {sure_words(q)}"
-        )
-        method = (
-            f"Per case: charged < {TOLERANCE:.0%} of the laboratory (else seized) quantity in base units. Per "
-            f"prosecutor: observed against expected shrunk cases (logistic model on substance group), additive "
-            f"random-effects funnel (tau² = {fit['tau2']:.4f}), z = {row.z:.2f}; tested with >= {MIN_CASES} "
-            f"comparable cases; flagged at BH q <= 0.05, >= {MIN_SHRUNK} shrunk cases and O/E >= {MIN_RATIO}."
-        )
-        evidence = tuple(Reference("cases", c) for c in shrunk_cases[:25])
-        return Finding(RULE_PROSECUTOR, subject, round(observed / max(expected, 1e-9), 3), summary, evidence,
-                       method, q, details={"cases": n, "observed": int(observed), "expected": round(expected, 2),
-                                           "evidence_count": len(shrunk_cases)})
-
-    return UnitTest(RULE_PROSECUTOR, subject, float(row.p), material, make)
+    summary = (
+        f"Prosecutor {row.prosecutor_id}: {int(observed)} of {n} seizure cases charge less than "
+        f"{TOLERANCE:.0%} of the seized quantity, where about {expected:.1f} would be usual for the same "
+        f"substances."
+    )
+    method = (
+        f"Per case: charged < {TOLERANCE:.0%} of the laboratory (else seized) quantity in base units. Per "
+        f"prosecutor: observed against expected shrunk cases (logistic model on substance group), additive "
+        f"random-effects funnel (tau² = {fit['tau2']:.4f}), z = {row.z:.2f}; tested with >= {MIN_CASES} "
+        f"comparable cases; flagged at BH q <= 0.05, >= {MIN_SHRUNK} shrunk cases and O/E >= {MIN_RATIO}."
+    )
+    return excess_cases_test(RULE_PROSECUTOR, row, shrunk_cases, material, summary, method)
