@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -16,8 +17,13 @@ from baliza.access.state import StateStore, users
 PROGRAMMES: tuple[str, ...] = ("livelihood", "treatment")  # the programmes that protect people
 
 _hasher = PasswordHasher()
-# Verified against when the user does not exist, so that a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so that a wrong name costs as long as a wrong password.
+    Made on first sign-in, not at import: every `baliza` command imports this module."""
+    return _hasher.hash("not a password")
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,7 @@ def authenticate(store: StateStore, username: str, password: str) -> User | None
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(users).where(users.c.username == username)).first()
     try:
-        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+        _hasher.verify(row.password_hash if row else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if row is None or row.disabled:
