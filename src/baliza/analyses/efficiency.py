@@ -28,7 +28,7 @@ import pandas as pd
 
 from baliza.analyses.casefacts import CASE_FACTS, build_case_facts, data_end
 from baliza.analyses.model import Indicator
-from baliza.analyses.periods import PERIOD_DAYS, Granularity, period_bounds, periods_between
+from baliza.analyses.periods import PERIOD_DAYS, Granularity, period_bounds, period_sql, periods_between
 from baliza.warehouse.store import Warehouse
 
 
@@ -41,14 +41,6 @@ class Subject(StrEnum):
 SUBJECT_COLUMN = {Subject.OFFICE: "office_id", Subject.PROSECUTOR: "prosecutor_id", Subject.JUDGE: "judge_id"}
 SUBJECT_TABLE = {Subject.OFFICE: "units", Subject.PROSECUTOR: "staff", Subject.JUDGE: "staff"}
 CONVICTIONS = "('convicted', 'plea_convicted')"
-
-
-def period_sql(column: str, granularity: Granularity) -> str:
-    if granularity is Granularity.YEAR:
-        return f"strftime({column}, '%Y')"
-    if granularity is Granularity.QUARTER:
-        return f"strftime({column}, '%Y') || '-Q' || CAST(quarter({column}) AS VARCHAR)"
-    return f"strftime({column}, '%Y-%m')"
 
 
 def efficiency(

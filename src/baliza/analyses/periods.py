@@ -1,9 +1,15 @@
-"""Reporting periods: labels (`2025`, `2025-Q1`, `2025-03`), bounds and the CEPEJ day counts."""
+"""Reporting periods: labels (`2025`, `2025-Q1`, `2025-03`), bounds and the CEPEJ day counts.
+
+A label is written in three places, all here so that they cannot drift apart: in Python (`period_label`),
+as an Ibis expression for the engine (`period_of`) and as DuckDB SQL for the justice analyses (`period_sql`).
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from enum import StrEnum
+
+import ibis.expr.types as ir
 
 
 class Granularity(StrEnum):
@@ -26,6 +32,25 @@ def period_label(day: date, granularity: Granularity) -> str:
     if granularity is Granularity.QUARTER:
         return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
     return f"{day.year}-{day.month:02d}"
+
+
+def period_of(moment: ir.TimestampValue | ir.DateValue, granularity: Granularity) -> ir.StringValue:
+    """The label of the period holding `moment`, as an Ibis expression (rows are put in periods by the engine)."""
+    year = moment.year().cast("string")
+    if granularity is Granularity.YEAR:
+        return year
+    if granularity is Granularity.QUARTER:
+        return year.concat("-Q", moment.quarter().cast("string"))
+    return year.concat("-", moment.month().cast("string").lpad(2, "0"))
+
+
+def period_sql(column: str, granularity: Granularity) -> str:
+    """The label of the period holding `column`, as DuckDB SQL."""
+    if granularity is Granularity.YEAR:
+        return f"strftime({column}, '%Y')"
+    if granularity is Granularity.QUARTER:
+        return f"strftime({column}, '%Y') || '-Q' || CAST(quarter({column}) AS VARCHAR)"
+    return f"strftime({column}, '%Y-%m')"
 
 
 def period_bounds(label: str) -> tuple[date, date]:

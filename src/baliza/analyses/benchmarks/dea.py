@@ -19,10 +19,9 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from baliza.analyses.ksi.capacity import staff_numbers
-from baliza.analyses.ksi.periods import period_of
 from baliza.analyses.ksi.seizures import seizure_facts
 from baliza.analyses.model import Indicator
-from baliza.analyses.periods import Granularity
+from baliza.analyses.periods import Granularity, period_of
 from baliza.warehouse.store import Warehouse
 
 INPUTS = ("staff", "training_hours", "inspections")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from baliza.analyses.ksi.periods import period_of
 from baliza.analyses.ksi.ratios import share
 from baliza.analyses.model import Indicator
-from baliza.analyses.periods import Granularity
+from baliza.analyses.periods import Granularity, period_of
 from baliza.warehouse.store import Warehouse
 
 TARGETED_SELECTIONS = ("risk_profile", "intelligence", "partner_alert")

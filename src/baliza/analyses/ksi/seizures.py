@@ -5,10 +5,9 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from baliza.analyses.ksi.periods import period_of
 from baliza.analyses.ksi.ratios import as_number, share
 from baliza.analyses.model import Indicator
-from baliza.analyses.periods import Granularity
+from baliza.analyses.periods import Granularity, period_of
 from baliza.contract.vocabularies import MASS_TO_KG
 from baliza.warehouse.store import Warehouse
 
