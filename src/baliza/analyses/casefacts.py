@@ -16,7 +16,7 @@ from __future__ import annotations
 import ibis
 
 from baliza.warehouse.store import Warehouse
-from baliza.warehouse.views import case_status
+from baliza.warehouse.views import base_quantity_sql, base_unit_sql, case_status
 
 CASE_FACTS = "justice_case_facts"
 
@@ -31,16 +31,6 @@ OFFENCE_SERIOUSNESS: tuple[str, ...] = (
     "possession",
     "other",
 )
-
-
-def _base_quantity_sql(quantity: str, unit: str) -> str:
-    return (
-        f"{quantity} * CASE {unit} WHEN 'g' THEN 1e-3 WHEN 'mg' THEN 1e-6 WHEN 'ml' THEN 1e-3 ELSE 1.0 END"
-    )
-
-
-def _base_unit_sql(unit: str) -> str:
-    return f"CASE WHEN {unit} IN ('kg','g','mg') THEN 'kg' WHEN {unit} IN ('l','ml') THEN 'l' ELSE {unit} END"
 
 
 def quantity_band_sql(quantity: str, unit: str) -> str:
@@ -61,8 +51,8 @@ def build_case_facts(warehouse: Warehouse) -> str:
         SELECT case_id,
                MIN(CASE offence {offence_rank} ELSE {len(OFFENCE_SERIOUSNESS) - 1} END) AS offence_rank,
                ARG_MIN(substance_group, CASE offence {offence_rank} ELSE 99 END) AS charged_group,
-               SUM({_base_quantity_sql('quantity', 'quantity_unit')}) AS charged_base,
-               MAX({_base_unit_sql('quantity_unit')}) AS charged_unit
+               SUM({base_quantity_sql('quantity', 'quantity_unit')}) AS charged_base,
+               MAX({base_unit_sql('quantity_unit')}) AS charged_unit
         FROM charges GROUP BY case_id
     ),
     judges AS (
@@ -71,9 +61,9 @@ def build_case_facts(warehouse: Warehouse) -> str:
     ),
     seizure_mix AS (
         SELECT seizure_id, unit_id AS seizing_unit_id, seized_at, substance_group,
-               COALESCE({_base_quantity_sql('lab_quantity', 'quantity_unit')},
-                        {_base_quantity_sql('quantity', 'quantity_unit')}) AS seized_base,
-               {_base_unit_sql('quantity_unit')} AS base_unit
+               COALESCE({base_quantity_sql('lab_quantity', 'quantity_unit')},
+                        {base_quantity_sql('quantity', 'quantity_unit')}) AS seized_base,
+               {base_unit_sql('quantity_unit')} AS base_unit
         FROM seizures
     ),
     joined AS (

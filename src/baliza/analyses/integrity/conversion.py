@@ -7,6 +7,7 @@ from baliza.analyses.casefacts import quantity_band_sql
 from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, observed_expected_tests, sure_words
 from baliza.analyses.model import Finding, Reference
 from baliza.warehouse.store import Warehouse
+from baliza.warehouse.views import base_quantity_sql, base_unit_sql
 
 RULE = "seizure_not_converted"
 WINDOW_DAYS = 90
@@ -24,10 +25,8 @@ def _eligible_sql(end: str) -> str:
                    WHERE seizure_id IS NOT NULL GROUP BY seizure_id),
     s AS (
         SELECT z.seizure_id, z.unit_id, z.seized_at, z.substance_group,
-               COALESCE(z.lab_quantity, z.quantity) * CASE z.quantity_unit WHEN 'g' THEN 1e-3 WHEN 'mg' THEN 1e-6
-                   WHEN 'ml' THEN 1e-3 ELSE 1.0 END AS base,
-               CASE WHEN z.quantity_unit IN ('kg','g','mg') THEN 'kg' WHEN z.quantity_unit IN ('l','ml') THEN 'l'
-                    ELSE z.quantity_unit END AS base_unit,
+               {base_quantity_sql("COALESCE(z.lab_quantity, z.quantity)", "z.quantity_unit")} AS base,
+               {base_unit_sql("z.quantity_unit")} AS base_unit,
                COALESCE(u.kind, 'unknown') AS unit_kind,
                NOT (c.opened_at IS NOT NULL AND c.opened_at <= z.seized_at + INTERVAL {WINDOW_DAYS} DAY)
                    AS unconverted

@@ -13,6 +13,7 @@ from baliza.analyses.integrity.common import (
 )
 from baliza.analyses.model import Finding, Reference
 from baliza.warehouse.store import Warehouse
+from baliza.warehouse.views import base_quantity_sql, base_unit_sql
 
 RULE_CASE = "quantity_shrinkage"
 RULE_PROSECUTOR = "quantity_shrinkage_concentration"
@@ -28,12 +29,9 @@ def _comparable_sql() -> str:
     return f"""
     WITH charged AS (
         SELECT case_id,
-               SUM(quantity * CASE quantity_unit WHEN 'g' THEN 1e-3 WHEN 'mg' THEN 1e-6 WHEN 'ml' THEN 1e-3
-                   ELSE 1.0 END) AS charged_base,
-               MIN(CASE WHEN quantity_unit IN ('kg','g','mg') THEN 'kg' WHEN quantity_unit IN ('l','ml') THEN 'l'
-                   ELSE quantity_unit END) AS charged_unit,
-               COUNT(DISTINCT CASE WHEN quantity_unit IN ('kg','g','mg') THEN 'kg'
-                   WHEN quantity_unit IN ('l','ml') THEN 'l' ELSE quantity_unit END) AS n_units
+               SUM({base_quantity_sql("quantity", "quantity_unit")}) AS charged_base,
+               MIN({base_unit_sql("quantity_unit")}) AS charged_unit,
+               COUNT(DISTINCT {base_unit_sql("quantity_unit")}) AS n_units
         FROM charges WHERE quantity IS NOT NULL AND quantity_unit IS NOT NULL GROUP BY case_id
     )
     SELECT f.case_id, f.prosecutor_id, f.seizure_id, f.case_quantity AS reference_base, c.charged_base,
