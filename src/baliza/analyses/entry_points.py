@@ -91,7 +91,7 @@ def entry_point_views(warehouse: Warehouse, country: str | None = None) -> list[
     presence = _unit_presence(warehouse, units)
     operations = warehouse.table("operations").to_pandas()
     consignments = _count_by(warehouse, "consignments", "entry_point_id")
-    located = _seizure_entry_points(warehouse)
+    located = seizure_entry_points(warehouse)
     known = located.filter(located.entry_point_id.notnull())
     counts = known.group_by("entry_point_id").aggregate(n=known.count()).to_pandas()
     seizures = dict(zip(counts["entry_point_id"].astype(str), counts["n"].astype(int), strict=True))
@@ -198,7 +198,7 @@ def _operation(row: Any) -> dict[str, Any]:
             "ends_on": row.ends_on, "programmes": list(_listed(row.programmes))}
 
 
-def _seizure_entry_points(warehouse: Warehouse) -> ir.Table:
+def seizure_entry_points(warehouse: Warehouse) -> ir.Table:
     """Each seizure with its entry point: its own, else that of the consignment it was inspected in."""
     s = warehouse.table("seizures")
     inspections = warehouse.table("inspections")

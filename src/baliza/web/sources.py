@@ -9,31 +9,21 @@ see which of them is decided afterwards, through the access layer.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from functools import cache
 from typing import Any, Protocol
 
 import ibis
 
 from baliza.access.scope import Scope, ScopedWarehouse
+from baliza.analyses.chain_links import seizure_chain
 from baliza.analyses.model import Finding, Indicator
 from baliza.contract import TABLES_BY_NAME
 from baliza.warehouse.store import Warehouse
 from baliza.web.lookups import LookupWarehouse
 
 log = logging.getLogger(__name__)
-
-
-@cache
-def _analysis(module: str, function: str) -> Any | None:
-    """`module.function` if that analysis is installed, else None (looked up once)."""
-    try:
-        return getattr(importlib.import_module(module), function)
-    except (ImportError, AttributeError):
-        return None
 
 
 class Results(Protocol):
@@ -63,9 +53,8 @@ def finding_id(finding: Finding) -> str:
 
 def red_flags(wh: Warehouse, results: Results) -> list[Finding]:
     """Every red flag of the justice analyses (`baliza.analyses.integrity.red_flags`)."""
-    compute = _analysis("baliza.analyses.integrity", "red_flags")
-    if compute is None:
-        return []
+    from baliza.analyses.integrity import red_flags as compute  # scipy and statsmodels: loaded on first use
+
     return _cached(results, "red_flags", lambda: list(compute(wh)))
 
 
@@ -165,10 +154,7 @@ def seizure_timeline(wh: Warehouse, scope: Scope, seizure_id: str,
     Uses `baliza.analyses.chain_links.seizure_chain` on the scoped warehouse (with `results`, one whose
     lookups by key are single SQL queries); None when the seizure is not in scope.
     """
-    seizure_chain = _analysis("baliza.analyses.chain_links", "seizure_chain")
     scoped: Any = ScopedWarehouse(wh, scope) if results is None else LookupWarehouse(wh, scope, results.cached)
-    if seizure_chain is None:  # pragma: no cover - the lead's module is on main
-        return None
     try:
         return seizure_chain(scoped, seizure_id).to_dict()
     except KeyError:
@@ -179,47 +165,39 @@ def seizure_timeline(wh: Warehouse, scope: Scope, seizure_id: str,
 
 def unit_indicators(wh: Warehouse, results: Results, granularity: str = "year") -> list[Indicator]:
     """Key success indicators per unit and period (`baliza.analyses.ksi.compute_indicators`)."""
-    compute = _analysis("baliza.analyses.ksi", "compute_indicators")
-    if compute is None:
-        return []
+    from baliza.analyses.ksi import compute_indicators as compute
     from baliza.analyses.periods import Granularity
 
     return _cached(results, f"ksi:{granularity}", lambda: list(compute(wh, Granularity(granularity))))
 
 
 def seizures_by_month(seizures: ibis.Table) -> list[dict[str, Any]]:
-    """Seizures per month and substance group, from the seizures the caller may count."""
-    month = seizures.seized_at.truncate("M").cast("date").name("month")
-    counted = seizures.group_by([month, seizures.substance_group]).aggregate(seizures=seizures.count())
-    return counted.order_by(["month", "substance_group"]).to_pyarrow().to_pylist()
+    """Seizures per month and substance group (`baliza.analyses.seizure_counts`)."""
+    from baliza.analyses.seizure_counts import seizures_by_month as count
+
+    return count(seizures)
 
 
 def seizures_by_entry_point(wh: Warehouse, seizures: ibis.Table) -> list[dict[str, Any]]:
-    """Seizures per entry point with its name and coordinates."""
-    located = seizures.filter(seizures.entry_point_id.notnull())
-    counted = located.group_by("entry_point_id").aggregate(seizures=located.count())
-    points = wh.table("entry_points").select("entry_point_id", "name", "kind", "country", "latitude", "longitude")
-    joined = points.left_join(counted, "entry_point_id").drop("entry_point_id_right")
-    joined = joined.mutate(seizures=joined.seizures.fill_null(0))
-    return joined.order_by(ibis.desc("seizures")).to_pyarrow().to_pylist()
+    """Seizures per entry point with its name and coordinates (`baliza.analyses.seizure_counts`)."""
+    from baliza.analyses.seizure_counts import seizures_by_entry_point as count
+
+    return count(wh, seizures)
 
 
 # --- justice and the country report ---------------------------------------------------------------------
 
 def justice_figures(wh: Warehouse, results: Results, granularity: str = "quarter") -> Any | None:
     """Outcome funnels, the flag queue and each office's efficiency over time
-    (`baliza.report.justice.justice_figures`), for the whole warehouse; None if not installed or failed."""
-    compute = _analysis("baliza.report.justice", "justice_figures")
-    if compute is None:
-        return None
+    (`baliza.report.justice.justice_figures`), for the whole warehouse; None if it failed."""
     from baliza.analyses.periods import Granularity
+    from baliza.report.justice import justice_figures as compute
 
     return _cached(results, f"justice:{granularity}", lambda: compute(wh, Granularity(granularity))) or None
 
 
 def country_figures(wh: Warehouse, results: Results) -> Any | None:
     """Every figure of the country report (`baliza.report.country.country_figures`), for the whole warehouse."""
-    compute = _analysis("baliza.report.country", "country_figures")
-    if compute is None:
-        return None
+    from baliza.report.country import country_figures as compute
+
     return _cached(results, "country_figures", lambda: compute(wh)) or None
