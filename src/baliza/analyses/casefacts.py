@@ -98,10 +98,9 @@ def build_case_facts(warehouse: Warehouse) -> str:
 
 
 def data_end(warehouse: Warehouse) -> str | None:
-    """The last date anything happened in the justice tables (censoring date for open cases)."""
-    (row,) = warehouse.duckdb.execute(  # fetched to the end: duckdb refuses other work while a result is open
-        """SELECT CAST(GREATEST(
-               (SELECT MAX(opened_at) FROM cases), (SELECT MAX(disposed_at) FROM dispositions),
-               (SELECT MAX("at") FROM case_events)) AS DATE)"""
-    ).fetchall()
-    return None if row[0] is None else row[0].isoformat()
+    """The date the justice tables cover to (censoring date for open cases): one definition with the chain's
+    deadlines (`baliza.analyses.as_of`)."""
+    from baliza.analyses.as_of import STAGES, covered_to
+
+    end = covered_to(warehouse, STAGES["disposition"])
+    return None if end is None else end.isoformat()

@@ -110,9 +110,12 @@ def _load_staged(
         agencies = {agency or s.manifest.reported_by for s in sources}
         datasets = sorted({s.manifest.dataset for s in sources if s.manifest.dataset})
         report = LoadReport(load_id, agency=_single(agencies), dataset="; ".join(datasets) or None, warnings=warnings)
+        period_ends = [s.manifest.period_to for s in sources if s.manifest.period_to is not None]
         con.execute(
-            "INSERT INTO loads (load_id, started_at, agency_id, dataset, sources, status) VALUES (?, ?, ?, ?, ?, ?)",
-            [load_id, loaded_at, report.agency, report.dataset, [str(Path(p)) for p in paths], "running"],
+            "INSERT INTO loads (load_id, started_at, agency_id, dataset, sources, status, period_to) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [load_id, loaded_at, report.agency, report.dataset, [str(Path(p)) for p in paths], "running",
+             max(period_ends, default=None)],
         )
         _create_lookups(con)
         for done, table in enumerate(steps):

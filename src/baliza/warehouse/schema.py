@@ -47,6 +47,8 @@ META_DDL: tuple[str, ...] = (
         summary JSON,
         status VARCHAR NOT NULL
     )""",
+    # the date the loaded datasets cover to (their manifests' period end): deadlines are judged against it
+    "ALTER TABLE loads ADD COLUMN IF NOT EXISTS period_to DATE",
     """CREATE TABLE IF NOT EXISTS quarantine (
         load_id BIGINT NOT NULL,
         table_name VARCHAR NOT NULL,
