@@ -9,10 +9,11 @@ import ibis
 from baliza.access.protection import MASK, PERSONAL_COLUMNS, present_persons
 from baliza.access.scope import Scope
 from baliza.contract import PROTECTING_TABLES, get_table
+from baliza.contract.links import parts_of
 from baliza.warehouse.store import Warehouse
 
 Row = dict[str, Any]
-CASE_PARTS: tuple[str, ...] = ("case_parties", "charges", "case_events", "dispositions", "assets")
+CASE_PARTS: tuple[str, ...] = parts_of("cases")
 
 
 def _contract_row(row: Row) -> Row:

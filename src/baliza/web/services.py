@@ -87,11 +87,16 @@ def seizures(ctx: ServingContext, principal: Principal, query: str = "", limit: 
 
 
 def seizure_chain(ctx: ServingContext, principal: Principal, seizure_id: str) -> dict[str, Any]:
+    """A seizure's chain judged on the whole warehouse, disclosed to the principal hit/no-hit: the steps
+    other agencies hold are named with their stage, date and agency, never their content."""
     with ctx.reading(principal) as (wh, scope):
-        chain = sources.seizure_timeline(wh, scope, seizure_id, ctx)
+        chain = sources.seizure_timeline(wh, scope, seizure_id, ctx, withheld=sources.withheld_tables(ctx.state))
+        grants = [g.grant_id for g in scope.grants]
     if chain is None:
+        record(ctx.state, principal.username, principal.agency_id, "read_refused", f"seizures/{seizure_id}")
         raise _not_found("seizure")
-    record(ctx.state, principal.username, principal.agency_id, "read_seizure", f"seizures/{seizure_id}")
+    record(ctx.state, principal.username, principal.agency_id, "read_seizure", f"seizures/{seizure_id}",
+           {"grants": grants, "hidden_holders": [h["agency_id"] for h in chain["hidden_holders"]]})
     return chain
 
 

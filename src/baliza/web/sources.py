@@ -11,13 +11,15 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import ibis
 
-from baliza.access.scope import Scope, ScopedWarehouse
-from baliza.analyses.chain_links import seizure_chain
+from baliza.access.chain_view import chain_view
+from baliza.access.scope import Scope
+from baliza.analyses.as_of import stage_as_of
+from baliza.analyses.chain_links import directory_names, seizure_chain
 from baliza.analyses.model import Finding, Indicator
 from baliza.contract import TABLES_BY_NAME
 from baliza.warehouse.store import Warehouse
@@ -147,18 +149,29 @@ def visible_findings(wh: Warehouse, scope: Scope, findings: list[Finding],
 
 # --- a seizure's chain ----------------------------------------------------------------------------------
 
-def seizure_timeline(wh: Warehouse, scope: Scope, seizure_id: str,
-                     results: Results | None = None) -> dict[str, Any] | None:
-    """The chain from inspection to verdict and assets, with broken links, as the principal may see it.
-
-    Uses `baliza.analyses.chain_links.seizure_chain` on the scoped warehouse (with `results`, one whose
-    lookups by key are single SQL queries); None when the seizure is not in scope.
-    """
-    scoped: Any = ScopedWarehouse(wh, scope) if results is None else LookupWarehouse(wh, scope, results.cached)
+def seizure_timeline(wh: Warehouse, scope: Scope, seizure_id: str, results: Results | None = None, *,
+                     withheld: Mapping[str, set[str]] | None = None) -> dict[str, Any] | None:
+    """The chain from inspection to verdict and assets as the principal may see it: computed on the whole
+    warehouse (`analyses.chain_links.seizure_chain`), then disclosed hit/no-hit (`access.chain_view`).
+    None when the seizure does not exist or the principal may read no step of its chain."""
+    whole: Any = wh if results is None else LookupWarehouse(wh, None, results.cached)
+    names = directory_names(wh) if results is None else results.cached("directory_names", lambda: directory_names(wh))
+    as_of = stage_as_of(wh) if results is None else results.cached("stage_as_of", lambda: stage_as_of(wh))
     try:
-        return seizure_chain(scoped, seizure_id).to_dict()
+        chain = seizure_chain(whole, seizure_id, as_of=as_of, names=names)
     except KeyError:
         return None
+    view = chain_view(chain, scope, withheld=withheld, names=names)
+    return None if view is None else view.to_dict()
+
+
+def withheld_tables(state: Any) -> dict[str, set[str]]:
+    """Per agency, the tables whose rows' existence it does not disclose (`access.requests`)."""
+    try:
+        from baliza.access.requests import withheld_tables as declared
+    except ImportError:  # before access requests exist, nothing is withheld
+        return {}
+    return declared(state)
 
 
 # --- indicators and aggregates --------------------------------------------------------------------------
