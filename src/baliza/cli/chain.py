@@ -119,7 +119,11 @@ def _print(shown: dict[str, Any]) -> None:
         console.print(f"[dim]Beyond what you hold the chain is unknown: {', '.join(shown['unknown_beyond'])} does "
                       "not disclose its steps.[/]")
     if not shown["breaks"]:
-        console.print("\n[green]No broken link found in this chain.[/]")
+        if shown.get("hidden_holders") or shown.get("unknown_beyond"):
+            console.print("\n[green]No broken link in the steps you may read[/]; the chain is judged on every "
+                          "agency's data, so a step held elsewhere is never counted as missing.")
+        else:
+            console.print("\n[green]No broken link found in this chain.[/]")
         return
     console.print(f"\n[bold red]{len(shown['breaks'])} broken link(s):[/]")
     for broken in shown["breaks"]:
