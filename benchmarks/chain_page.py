@@ -89,7 +89,8 @@ def main() -> None:
                             warm.append((time.perf_counter() - started) * 1000)
                     warm.sort()
                     p95 = warm[int(0.95 * (len(warm) - 1))]
-                    print(f"{username:28s} {kind:4s} status {sorted(statuses)}  median {statistics.median(warm):6.1f} ms"
+                    median = statistics.median(warm)
+                    print(f"{username:28s} {kind:4s} status {sorted(statuses)}  median {median:6.1f} ms"
                           f"  p95 {p95:6.1f} ms  worst {warm[-1]:6.1f} ms  first (median) "
                           f"{statistics.median(first):6.1f} ms")
     finally:

@@ -189,3 +189,43 @@ def test_customs_analyst_api_names_the_prosecution_and_shows_nothing_of_its_case
 def whole_chains_of(db: Path) -> list[str]:
     with open_warehouse(db, read_only=True) as wh:
         return list(whole_chains(wh).values())
+
+
+def test_prosecution_inspector_opens_the_seizure_and_defendants_of_its_case(split) -> None:
+    db, state_url, readers, _ = split
+    inspector = next(a for a in readers if a.username == "demo_prosecution_inspector")
+    con = duckdb.connect(str(db), read_only=True)
+    seizure_id, case_id, person_id, holder = con.execute("""
+        select s.seizure_id, c.case_id, p.person_id, x._agency_id from cases c join seizures s using (seizure_id)
+        join case_parties p using (case_id) join persons x using (person_id)
+        where c._agency_id = ? and s._agency_id <> ? and x._agency_id <> ? order by 1 limit 1""",
+        [inspector.agency_id] * 3).fetchone()
+    stranger = con.execute("""select person_id from persons where _agency_id <> ? and person_id not in
+        (select person_id from case_parties where _agency_id = ?) and person_id not in
+        (select person_id from arrests where _agency_id = ?) limit 1""", [inspector.agency_id] * 3).fetchone()[0]
+    con.close()
+    client = TestClient(create_app(db, state_url=state_url))
+    sign_in(client, inspector.username, inspector.password)
+    chain = client.get(f"/api/seizures/{seizure_id}/chain")
+    assert chain.status_code == 200 and chain.json()["seizure"] is None  # the seizure: its existence, not content
+    assert any(e["reference"] == {"table": "cases", "id": case_id} for e in chain.json()["events"])
+    person = client.get(f"/api/persons/{person_id}")
+    assert person.status_code == 200 and person.json()["person"] is None and person.json()["held_by"] == holder
+    assert any(c["case_id"] == case_id for c in person.json()["cases"])
+    assert "not shared with you" in client.get(f"/chain/person/{person_id}").text
+    assert client.get(f"/api/persons/{stranger}").status_code == 404  # named in nothing it reads
+
+
+def test_reading_a_row_in_hand_agrees_with_the_scope_filter(split) -> None:
+    """`Scope.reads` (rows already in hand, for the chain) and `Scope.filter` (queries) are one rule."""
+    db, state_url, readers, _ = split
+    state = open_state(state_url)
+    with open_warehouse(db, read_only=True) as wh:
+        for account in readers:
+            scope = scope_for(wh, state, Principal(account.username, account.agency_id, account.role))
+            for table in ("seizures", "arrests", "cases", "case_parties", "charges", "dispositions", "assets",
+                          "persons", "inspections"):
+                rows = wh.table(table).to_pyarrow().to_pylist()
+                kept = scope.filter(wh, table).count().execute()
+                assert sum(scope.reads(table, r) for r in rows) == kept, (account.username, table)
+    state.close()

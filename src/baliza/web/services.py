@@ -115,7 +115,7 @@ def person_file(ctx: ServingContext, principal: Principal, person_id: str) -> di
     if found is None:
         raise _not_found("person")
     record(ctx.state, principal.username, principal.agency_id, "read_person", f"persons/{person_id}",
-           {"protected": bool(found["person"].get("protected"))})
+           {"protected": bool(found["person"] and found["person"].get("protected")), "held_by": found["held_by"]})
     return found
 
 
