@@ -171,6 +171,18 @@ def unit_indicators(wh: Warehouse, results: Results, granularity: str = "year") 
     return _cached(results, f"ksi:{granularity}", lambda: list(compute(wh, Granularity(granularity))))
 
 
+def indicators_hidden(wh: Warehouse, results: Results) -> set[tuple[str, ...]]:
+    """The unit indicator cells an aggregate-only reader may not see, decided once over every granularity
+    the pages, the API and the reports publish (`baliza.access.disclosure.protect_indicators`)."""
+    from baliza.access.disclosure import protect_indicators
+
+    published = [unit_indicators(wh, results, g) for g in ("year", "quarter", "month")]
+    key = "indicators_hidden:" + ":".join(str(id(figures)) for figures in published)
+    # the lists are kept with the answer, so that their ids stay theirs
+    return results.cached(key, lambda: (published, protect_indicators(
+        [i.to_dict() for figures in published for i in figures])))[1]
+
+
 def seizures_by_month(seizures: ibis.Table) -> list[dict[str, Any]]:
     """Seizures per month and substance group (`baliza.analyses.seizure_counts`)."""
     from baliza.analyses.seizure_counts import seizures_by_month as count
