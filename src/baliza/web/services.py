@@ -46,16 +46,12 @@ def overview(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
 def findings(ctx: ServingContext, principal: Principal, rule: str | None = None) -> list[dict[str, Any]]:
     with ctx.reading(principal) as (wh, scope):
         every = sources.red_flags(wh, ctx)
-        found = sources.visible_findings(wh, scope, every, ctx)
-    # each finding's id and plain form are worked out once per list of findings, not per request
-    plain = ctx.cached(f"plain:{id(every)}", lambda: (every, {id(f): {"finding_id": sources.finding_id(f),
-                                                                       **f.to_dict()} for f in every}))[1]
+        found = sources.shown_findings(wh, scope, every, ctx)  # evidence held elsewhere: hit/no-hit only
     decisions = latest_decisions(ctx.state, principal.agency_id)
     out = []
-    for f in found:
+    for f, shown in found:
         if rule and f.rule != rule:
             continue
-        shown = plain.get(id(f)) or {"finding_id": sources.finding_id(f), **f.to_dict()}
         decision = decisions.get(shown["finding_id"])
         out.append({**shown, "decision": decision.to_dict() if decision else None})
     return review_order(out)
