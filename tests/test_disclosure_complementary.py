@@ -176,3 +176,45 @@ def test_no_suppressed_value_is_recovered_in_a_table_with_margins(table: list[li
     relations.append(Relation(("all", "all"), tuple(("all", f"c{j}") for j in range(width))))
     hidden = protect(values, relations)
     assert recover(published(values, hidden), relations) == {}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    from baliza.web.app import create_app
+    from web_world import build_web_world
+
+    world = build_web_world(tmp_path_factory.mktemp("disclosure"))
+    application = create_app(world.db, state_url=world.state_url)
+    yield application
+    application.state.baliza.close()
+
+
+def kind(period: str) -> str:
+    return "year" if len(period) == 4 else "quarter" if "-Q" in period else "month"
+
+
+def test_oversight_cannot_recover_a_quarter_from_the_api_year_minus_quarters(app, monkeypatch) -> None:
+    """The attack of the issue, through the API: ask the year, then the quarters, subtract."""
+    from fastapi.testclient import TestClient
+
+    from baliza.access.roles import Role
+    from baliza.analyses.model import Indicator
+    from baliza.web import sources
+    from web_world import sign_in, user_name
+
+    months = [9, 8, 7, 6, 9, 10, 2, 8, 9, 8, 9, 9]  # July: 2 inspections, the only small month
+    values, relations = year_of(months)
+    planted = {
+        granularity: [Indicator("units", "U1", "hit_rate", period, 0.5, n / 2, n) for period, n in values.items()
+                      if kind(period) == granularity]
+        for granularity in ("year", "quarter", "month")
+    }
+    monkeypatch.setattr(sources, "unit_indicators", lambda wh, cache, granularity="year": planted[granularity])
+    client = TestClient(app)
+    sign_in(client, user_name("AG-POL", Role.OVERSIGHT))
+    shown: dict[str, float | None] = {}
+    for granularity in ("year", "quarter", "month"):
+        for row in client.get(f"/api/indicators?granularity={granularity}").json():
+            shown[row["period"]] = row["denominator"]
+    assert shown["2025-07"] is None and shown["2025"] is not None
+    assert recover(shown, relations) == {}

@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import HTTPException
 
 from baliza.access.audit import record
-from baliza.access.disclosure import MIN_CELL
+from baliza.access.disclosure import MIN_CELL, protect_indicators
 from baliza.access.principal import Principal
 from baliza.access.roles import Permission
 from baliza.analyses.model import Indicator
@@ -53,18 +53,28 @@ def _prosecutors_of(wh: Any, offices: set[str]) -> set[str]:
     return set(staff.filter(staff.unit_id.isin(sorted(offices))).staff_id.to_pyarrow().to_pylist())
 
 
-def _suppressed(trend: list[Indicator]) -> list[Indicator]:
-    """Values resting on fewer than 5 cases are not shown."""
-    return [replace(i, value=None, numerator=None, denominator=None)
-            if i.denominator is not None and 0 < i.denominator < MIN_CELL else i for i in trend]
+def _hidden_cells(wh: Any, ctx: ServingContext) -> set[tuple[str, ...]]:
+    """The office figures aggregate-only readers may not see, decided once over the years, quarters and
+    months the page publishes (small cells and their complements: `access.disclosure`)."""
+    published = [sources.justice_figures(wh, ctx, g) for g in GRANULARITIES]
+    trends = [figures.trend for figures in published if figures is not None]
+    key = "justice_hidden:" + ":".join(str(id(trend)) for trend in trends)
+    return ctx.cached(key, lambda: (trends, protect_indicators([i.to_dict() for t in trends for i in t])))[1]
 
 
-def _view(figures: Any, offices: set[str] | None, prosecutors: set[str] | None) -> dict[str, Any]:
-    """Charts and the latest figures of `offices` (None: every office, small cells suppressed)."""
+def _suppressed(trend: list[Indicator], hidden: set[tuple[str, ...]]) -> list[Indicator]:
+    """Values resting on fewer than 5 cases, and those that would give them away, are not shown."""
+    return [replace(i, value=None, numerator=None, denominator=None, low=None, high=None)
+            if (i.subject_table, i.subject_id, i.indicator, i.period) in hidden else i for i in trend]
+
+
+def _view(figures: Any, offices: set[str] | None, prosecutors: set[str] | None,
+          hidden: set[tuple[str, ...]]) -> dict[str, Any]:
+    """Charts and the latest figures of `offices` (None: every office, `hidden` cells suppressed)."""
     from baliza.report.justice import TREND_INDICATORS, funnels_svg, trend_svg
 
     if offices is None:
-        trend = _suppressed(list(figures.trend))
+        trend = _suppressed(list(figures.trend), hidden)
         funnels = {name: frame[frame["cases"] >= MIN_CELL].assign(unit="")  # no names: the chart's tooltips
                    for name, frame in figures.funnels.items()}
     else:
@@ -87,15 +97,17 @@ def justice_view(ctx: ServingContext, principal: Principal, granularity: str) ->
         figures = sources.justice_figures(wh, ctx, granularity)
         if figures is None:
             return {"available": False}
+        hidden: set[tuple[str, ...]] = set()
         if country_wide(principal):
             offices = prosecutors = None
+            hidden = _hidden_cells(wh, ctx)
             key = "all"
         else:
             offices = _offices_seen(wh, scope, principal, figures.trend)
             prosecutors = _prosecutors_of(wh, offices)
             key = _digest(offices)
     view = ctx.cached(f"justice_view:{granularity}:{id(figures)}:{key}",
-                      lambda: (figures, _view(figures, offices, prosecutors)))[1]
+                      lambda: (figures, _view(figures, offices, prosecutors, hidden)))[1]
     return {"available": True, "country_wide": offices is None, **view}
 
 
