@@ -67,6 +67,9 @@ def data_coverage(warehouse: Warehouse) -> Coverage:
     return Coverage(int(loads), agencies, first, last, rows, int(quarantined), tuple(spans))
 
 
+DIRECTORY = ("agencies", "units", "entry_points")
+
+
 class TableSource(Protocol):
     """Anything that hands out contract tables by name: the warehouse, or the warehouse as one reader sees it."""
 
@@ -77,10 +80,11 @@ def visible_coverage(tables: TableSource, warehouse: Warehouse, agency_id: str) 
     """What the rows one agency may read cover: rows and date spans counted through `tables` (a scoped
     warehouse), and only that agency's own loads and quarantined rows."""
     rows = {t.name: int(tables.table(t.name).count().execute()) for t in TABLES}
-    reported = tables.table("agencies").agency_id.to_pyarrow().to_pylist()  # a directory table: every agency
-    agencies = tuple(sorted(a for a in reported if a and any(
-        tables.table(t.name).filter(lambda x, a=a: x._agency_id == a).count().execute() > 0
-        for t in TABLES if t.name not in ("agencies", "units", "entry_points"))))
+    seen: set[str] = set()
+    for t in TABLES:
+        if rows[t.name] and t.name not in DIRECTORY:  # directory tables list every agency: not a source of rows
+            seen |= set(tables.table(t.name).select("_agency_id").distinct().to_pyarrow()["_agency_id"].to_pylist())
+    agencies = tuple(sorted(a for a in seen if a))
     loads = warehouse.table("loads")
     mine = loads.filter((loads.agency_id == agency_id) & loads.finished_at.notnull())
     summary = mine.aggregate(n=mine.count(), first=mine.finished_at.min(), last=mine.finished_at.max()).execute()

@@ -37,7 +37,9 @@ def growth(
                                              show_default=False)] = None,
     db: DbOption = None,
 ) -> None:
-    """Each unit's indicators this period against the last and against peers, with intervals and trend tests."""
+    """Each unit's indicators this period against the last and against peers, with intervals and trend tests.
+
+    The operator's view of the whole warehouse (every agency's units); readers get theirs on the dashboard."""
     from baliza.analyses.entry_points import entry_point_views
     from baliza.analyses.growth import granularity_of, growth_report
     from baliza.analyses.periods import Granularity

@@ -63,8 +63,8 @@ def figures_for(wh: Warehouse, scope: Scope, figures: CountryFigures, results: A
         entry_points=views,
         flags=[plain for _, plain in shown],
         others_units=others,
-        audience=f"the rows agency {principal.agency_id} reported or was granted, as a {principal.role.value} "
-                 "may read them",
+        audience=f"the rows agency {principal.agency_id} reported or was granted, as its role "
+                 f"({principal.role.value}) may read them",
         justice_shown=principal.may(Permission.READ_JUSTICE),
     )
 
