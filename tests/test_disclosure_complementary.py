@@ -218,3 +218,26 @@ def test_oversight_cannot_recover_a_quarter_from_the_api_year_minus_quarters(app
             shown[row["period"]] = row["denominator"]
     assert shown["2025-07"] is None and shown["2025"] is not None
     assert recover(shown, relations) == {}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(counts, min_size=1, max_size=8), st.integers(min_value=1, max_value=6))
+def test_two_tables_of_the_same_seizures_give_nothing_away(by_month: list[int], places: int) -> None:
+    """Seizures by month and the same seizures by entry point, published side by side (the overview)."""
+    from baliza.access.disclosure import suppress_together
+
+    total = sum(by_month)
+    by_place = [total // places] * places
+    by_place[0] += total - sum(by_place)
+    months = [{"seizures": n} for n in by_month]
+    points = [{"seizures": n} for n in by_place]
+    shown_months, shown_points = suppress_together([months, points], "seizures")
+    values = {("m", k): n for k, n in enumerate(by_month)} | {("p", k): n for k, n in enumerate(by_place)}
+    values["N"] = total
+    shown = {("m", k): r["seizures"] for k, r in enumerate(shown_months)} | {
+        ("p", k): r["seizures"] for k, r in enumerate(shown_points)} | {"N": None}
+    relations = [Relation("N", tuple(("m", k) for k in range(len(by_month)))),
+                 Relation("N", tuple(("p", k) for k in range(places)))]
+    small = {k for k, v in values.items() if k != "N" and 0 < v < MIN_CELL}
+    assert all(shown[k] is None for k in small)
+    assert set(recover(shown, relations)) <= {"N"}

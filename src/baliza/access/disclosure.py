@@ -119,13 +119,13 @@ def _exposed(values: Mapping[Hashable, float | None], relations: Sequence[Relati
             if part in index:
                 matrix[row, index[part]] -= 1.0
     free = _null_space(matrix)
-    for key in sorted(suppressed, key=repr):  # exactly determined: no freedom left in its coordinate
-        if np.abs(free[index[key], :]).max(initial=0.0) < 1e-7:
-            return key
-    for relation in live:  # determined by the floor: the hidden parts of a shown total add up to their count
-        if relation.total in unknown:
+    determined = {key for key in columns if np.abs(free[index[key], :]).max(initial=0.0) < 1e-7}
+    for key in sorted(suppressed & determined, key=repr):  # exactly determined: no freedom left
+        return key
+    for relation in live:  # determined by the floor: the hidden parts of a known total add up to their count
+        if relation.total in unknown and relation.total not in determined:
             continue
-        hidden_parts = [p for p in relation.parts if p in unknown]
+        hidden_parts = [p for p in relation.parts if p in unknown and p not in determined]
         if len(hidden_parts) > 1 and all(p in suppressed for p in hidden_parts):
             remainder = sum(values[p] or 0 for p in hidden_parts)
             if remainder <= len(hidden_parts):
@@ -175,7 +175,7 @@ def suppress_small_cells(rows: list[dict[str, Any]], count_column: str, *, minim
     With `total_published` (the page shows the sum of every row), a second cell is hidden beside a lone
     small one so the total minus the shown rows gives nothing away. A zero stays zero.
     """
-    values = {k: row.get(count_column) for k, row in enumerate(rows)}
+    values: dict[Hashable, float | None] = {k: row.get(count_column) for k, row in enumerate(rows)}
     relations = [Relation("total", tuple(range(len(rows))))] if total_published and rows else []
     if relations:
         values["total"] = sum(v or 0 for v in values.values())
@@ -260,7 +260,8 @@ def protect_indicators(rows: Sequence[Mapping[str, Any]], *, minimum: int = MIN_
         key = (row["subject_table"], row["subject_id"], row["indicator"], row["period"])
         cells[key] = {"numerator": row.get("numerator"), "denominator": row.get("denominator")}
     relations = period_relations(cells, ("numerator", "denominator"))
-    return protect({k: v["denominator"] for k, v in cells.items()}, relations, minimum=minimum)
+    counts: dict[Hashable, float | None] = {k: v["denominator"] for k, v in cells.items()}
+    return {key for key in protect(counts, relations, minimum=minimum) if isinstance(key, tuple)}
 
 
 INDICATOR_FIGURES = ("value", "numerator", "denominator", "low", "high")
