@@ -122,3 +122,28 @@ def test_the_cli_with_a_user_applies_its_scope_and_refuses_roles_that_may_not_ex
     assert refused.exit_code == 1 and "may not export" in refused.output
     unknown = runner.invoke(cli, ["report", "country", "--db", str(world.db), "--user", "nobody"])
     assert unknown.exit_code == 1 and "no active user 'nobody'" in unknown.output
+
+
+def test_a_role_reading_prosecution_analytics_gets_only_its_offices_and_prosecutors(world, monkeypatch) -> None:
+    """Should a role that reads prosecution analytics (READ_JUSTICE) ever export, it gets the cut of the
+    Justice page: the offices its agency runs, their prosecutors, nothing of the others."""
+    from baliza.access.principal import Principal
+    from baliza.access.roles import PERMISSIONS, Permission
+    from baliza.access.scope import scope_for
+    from baliza.report.country import country_document, country_figures
+    from baliza.report.readership import figures_for
+    from baliza.warehouse import open_warehouse
+
+    monkeypatch.setitem(PERMISSIONS, Role.PROSECUTION_INSPECTOR,
+                        PERMISSIONS[Role.PROSECUTION_INSPECTOR] | {Permission.EXPORT})
+    state = open_state(world.state_url)
+    with open_warehouse(world.db, read_only=True) as wh:
+        whole = country_figures(wh)
+        whole = replace(whole, justice=JusticeFigures([], {"dismissed": FUNNEL}, TREND))
+        police = Principal("inspector", "AG-POL", Role.PROSECUTION_INSPECTOR)
+        cut = figures_for(wh, scope_for(wh, state, police), whole)
+    state.close()
+    assert [i.subject_id for i in cut.justice.trend] == ["Q1"]
+    assert list(cut.justice.funnels["dismissed"]["unit"]) == ["ST-POL"]
+    document = country_document(cut)
+    assert "ST-POL" in document and leaks(document, ("Lima office", "ST-PRO"), ("P9",)) == []
