@@ -11,16 +11,17 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 import ibis
 
 from baliza.access.chain_view import chain_view
-from baliza.access.scope import Scope
+from baliza.access.redaction import Readable, redact_finding
+from baliza.access.scope import DIRECTORY_TABLES, Scope
 from baliza.analyses.as_of import stage_as_of
 from baliza.analyses.chain_links import directory_names, seizure_chain
-from baliza.analyses.model import Finding, Indicator
+from baliza.analyses.model import Finding, Indicator, Reference
 from baliza.contract import TABLES_BY_NAME
 from baliza.warehouse.store import Warehouse
 from baliza.web.lookups import LookupWarehouse
@@ -84,12 +85,12 @@ def visible_ids(wh: Warehouse, scope: Scope, table_name: str, ids: set[str]) -> 
 Owner = tuple[str | None, int | None]  # the agency that reported a row, and the load that brought it
 
 
-def _owners(wh: Warehouse, findings: list[Finding]) -> dict[tuple[str, str], list[Owner]]:
-    """Who reported each finding's subject: (table, id) -> [(agency, load)], one query per subject table."""
+def _owners(wh: Warehouse, references: Iterable[Reference]) -> dict[tuple[str, str], list[Owner]]:
+    """Who reported each row: (table, id) -> [(agency, load)], one query per table."""
     wanted: dict[str, set[str]] = defaultdict(set)
-    for f in findings:
-        if f.subject.table in TABLES_BY_NAME:
-            wanted[f.subject.table].add(f.subject.id)
+    for reference in references:
+        if reference.table in TABLES_BY_NAME:
+            wanted[reference.table].add(reference.id)
     owners: dict[tuple[str, str], list[Owner]] = defaultdict(list)
     for table_name, ids in wanted.items():
         t = wh.table(table_name)
@@ -126,9 +127,10 @@ def visible_findings(wh: Warehouse, scope: Scope, findings: list[Finding],
     principal sees is then a matter of set lookups, so a new or revoked grant is seen at once.
     """
     if results is None:
-        owners = _owners(wh, findings)
+        owners = _owners(wh, (f.subject for f in findings))
     else:  # the list is kept with its owners so that its id stays its own
-        owners = results.cached(f"owners:{id(findings)}", lambda: (findings, _owners(wh, findings)))[1]
+        owners = results.cached(f"owners:{id(findings)}",
+                                lambda: (findings, _owners(wh, (f.subject for f in findings))))[1]
     seen: list[Finding] = []
     slow: dict[str, set[str]] = defaultdict(set)  # subjects shared through another column: asked of the scope
     for f in findings:
@@ -145,6 +147,38 @@ def visible_findings(wh: Warehouse, scope: Scope, findings: list[Finding],
         kept = {id(f) for f in seen}
         seen = [f for f in findings if id(f) in kept or f.subject.id in also.get(f.subject.table, set())]
     return seen
+
+
+def readable_evidence(wh: Warehouse, scope: Scope, findings: list[Finding],
+                      results: Results | None = None) -> Readable:
+    """Which rows the findings rest on the principal may read, and who holds the others (for
+    `baliza.access.redaction.redact_finding`). Directory rows (agencies, units, entry points) are open."""
+    def lookup() -> dict[tuple[str, str], list[Owner]]:
+        return _owners(wh, (e for f in findings for e in f.evidence))
+
+    if results is None:
+        owners = lookup()
+    else:
+        owners = results.cached(f"evidence_owners:{id(findings)}", lambda: (findings, lookup()))[1]
+    rows: set[tuple[str, str]] = set()
+    slow: dict[str, set[str]] = defaultdict(set)
+    for (table_name, row_id), found in owners.items():
+        if table_name in DIRECTORY_TABLES or _sees(scope, table_name, row_id, found):
+            rows.add((table_name, row_id))
+        elif any(agency in scope.shared for agency, _ in found):
+            slow[table_name].add(row_id)
+    for table_name, ids in slow.items():
+        rows |= {(table_name, row_id) for row_id in visible_ids(wh, scope, table_name, ids)}
+    holders = {ref: found[0][0] or "" for ref, found in owners.items() if ref not in rows and found}
+    return Readable(frozenset(rows), holders)
+
+
+def shown_findings(wh: Warehouse, scope: Scope, findings: list[Finding],
+                   results: Results | None = None) -> list[tuple[Finding, dict[str, Any]]]:
+    """The findings the principal may see, each with its plain form as the principal may read it."""
+    seen = visible_findings(wh, scope, findings, results)
+    readable = readable_evidence(wh, scope, findings, results)
+    return [(f, {"finding_id": finding_id(f), **redact_finding(f, readable)}) for f in seen]
 
 
 # --- a seizure's chain ----------------------------------------------------------------------------------
@@ -182,6 +216,18 @@ def unit_indicators(wh: Warehouse, results: Results, granularity: str = "year") 
     from baliza.analyses.periods import Granularity
 
     return _cached(results, f"ksi:{granularity}", lambda: list(compute(wh, Granularity(granularity))))
+
+
+def indicators_hidden(wh: Warehouse, results: Results) -> set[tuple[str, ...]]:
+    """The unit indicator cells an aggregate-only reader may not see, decided once over every granularity
+    the pages, the API and the reports publish (`baliza.access.disclosure.protect_indicators`)."""
+    from baliza.access.disclosure import protect_indicators
+
+    published = [unit_indicators(wh, results, g) for g in ("year", "quarter", "month")]
+    key = "indicators_hidden:" + ":".join(str(id(figures)) for figures in published)
+    # the lists are kept with the answer, so that their ids stay theirs
+    return results.cached(key, lambda: (published, protect_indicators(
+        [i.to_dict() for figures in published for i in figures])))[1]
 
 
 def seizures_by_month(seizures: ibis.Table) -> list[dict[str, Any]]:
