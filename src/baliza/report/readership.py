@@ -34,7 +34,7 @@ from baliza.warehouse.store import Warehouse
 
 def readable_units(wh: Warehouse, scope: Scope, wanted: set[str]) -> set[str]:
     """The units among `wanted` the reader's agency runs, or whose rows it reported or was granted."""
-    from baliza.web.sources import visible_ids
+    from baliza.access.finding_scope import visible_ids
 
     units = wh.table("units")
     run = set(units.filter(units.agency_id == scope.principal.agency_id).unit_id.to_pyarrow().to_pylist())
@@ -108,7 +108,7 @@ def _justice_in(wh: Warehouse, scope: Scope, justice: JusticeFigures, findings: 
 def _findings_shown(wh: Warehouse, scope: Scope, justice: JusticeFigures,
                     results: Any) -> list[tuple[Finding, dict[str, Any]]]:
     """The findings the reader may see, each redacted to what it may read (none for roles that may not)."""
-    from baliza.web.sources import shown_findings
+    from baliza.access.finding_scope import shown_findings
 
     if not scope.principal.may(Permission.READ_FINDINGS):
         return []
