@@ -36,7 +36,8 @@ MAX_SUBJECT = 200
 MAX_AGENCY = 120
 MAX_GRANT_DAYS = 366
 # ids of the contract (SZ-0000435, CS-0000306, AG-PER-PROSECUTION): letters, digits and - _ . / :
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$"
+_ID = re.compile(ID_PATTERN)
 READ_NEEDED: dict[str, Permission] = {"seizure": Permission.READ_SEIZURES, "case": Permission.READ_CASES}
 
 
@@ -76,7 +77,7 @@ class RequestNotFound(RequestError):
 
 
 class RequestConflict(RequestError):
-    """The request duplicates a pending one, or was already answered."""
+    """The request asks the requester's own agency or duplicates a pending one, or was already answered."""
 
 
 def _request(row: sa.Row) -> AccessRequest:
@@ -118,7 +119,7 @@ def request_access(store: StateStore, principal: Principal, owner_agency_id: str
     subject = _checked_id(subject_id, f"the {kind} id", MAX_SUBJECT)
     purpose = _checked_text(purpose, "a purpose", MAX_PURPOSE)
     if owner == principal.agency_id:
-        raise RequestError("your agency already sees its own rows: ask another agency")
+        raise RequestConflict("your agency already sees its own rows: ask another agency")
     r = access_requests
     with store.engine.begin() as conn:
         pending = conn.execute(sa.select(r.c.request_id).where(

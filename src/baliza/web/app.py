@@ -21,7 +21,7 @@ from starlette.routing import Match
 from baliza import __version__
 from baliza.access.state import open_state, state_url_for
 from baliza.warehouse.store import open_warehouse, resolve_db_path
-from baliza.web import api, pages, signin
+from baliza.web import api, pages, requests, signin
 from baliza.web.context import ServingContext
 from baliza.web.security import NotSignedIn
 from baliza.web.templates import render
@@ -89,6 +89,8 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     app.include_router(signin.router)
     app.include_router(api.router)
     app.include_router(pages.router)
+    for router in requests.routers:
+        app.include_router(router)
 
     @app.exception_handler(NotSignedIn)
     def not_signed_in(request: Request, _exc: NotSignedIn) -> Response:
