@@ -189,3 +189,13 @@ def test_administrators_declare_withheld_tables_on_the_sharing_page(world, app) 
         assert withheld_tables(state) == {}
     finally:
         state.close()
+
+
+def test_a_link_to_the_form_survives_signing_in(world, app) -> None:
+    """The chain page links hidden links to `/requests/new?owner=&kind=&subject=`: a visitor whose session ended
+    comes back to that form, filled in, after signing in."""
+    visitor = TestClient(app)
+    sent = visitor.get("/requests/new?owner=AG-PRO&kind=seizure&subject=S1", follow_redirects=False)
+    assert sent.status_code == 303
+    form = visitor.get(sent.headers["location"]).text
+    assert 'name="next" value="/requests/new?owner=AG-PRO&amp;kind=seizure&amp;subject=S1"' in form
