@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from agency_world import build_world
 from baliza.access.audit import entries, verify
@@ -42,9 +44,28 @@ PROSECUTION_INSPECTOR = Principal("pro_inspector", "AG-PRO", Role.PROSECUTION_IN
 POLICE_ANALYST = Principal("pol_analyst", "AG-POL", Role.ANALYST)
 
 
-@pytest.fixture
-def state(tmp_path: Path) -> StateStore:
-    store = open_state(f"sqlite:///{tmp_path / 'state.sqlite'}")
+POSTGRES_URL = os.environ.get("BALIZA_TEST_POSTGRES_URL") or "postgresql://baliza:baliza@127.0.0.1:5432/baliza_test"
+PG_SCHEMA = "access_requests_test"  # a schema of its own: other test modules drop the tables of the public one
+
+
+def _postgres_state() -> StateStore:
+    engine = sa.create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+                              connect_args={"connect_timeout": 2})
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
+            conn.exec_driver_sql(f"CREATE SCHEMA {PG_SCHEMA}")
+    except sa.exc.OperationalError:
+        pytest.skip(f"no PostgreSQL at {POSTGRES_URL} (.ci/postgres.sh starts one)")
+    finally:
+        engine.dispose()
+    return open_state(f"{POSTGRES_URL}?options=-csearch_path%3D{PG_SCHEMA}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state(request, tmp_path: Path) -> StateStore:
+    """The state store in both its forms: embedded SQLite and PostgreSQL (skipped when no server answers)."""
+    store = open_state(f"sqlite:///{tmp_path / 'state.sqlite'}") if request.param == "sqlite" else _postgres_state()
     yield store
     store.close()
 
