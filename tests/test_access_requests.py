@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,20 @@ def test_a_second_pending_request_for_the_same_thing_is_refused_with_the_first_o
     assert len(pending_for(state, "AG-PRO")) == 3
     refuse(state, PROSECUTION_ANALYST, first.request_id, "no ongoing case")
     assert ask(state).status == "pending"  # once answered, the agency may ask again
+
+
+def test_the_same_request_sent_many_times_at_once_is_kept_once(state) -> None:
+    def send(_: int) -> str:
+        try:
+            return ask(state).request_id
+        except RequestConflict:
+            return "conflict"
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(send, range(16)))
+    kept = [a for a in answers if a != "conflict"]
+    assert len(kept) == 1 and [r.request_id for r in pending_for(state, "AG-PRO")] == kept
+    assert [a for _, a, _ in actions(state)] == ["access_request"]
 
 
 @pytest.mark.parametrize(("change", "message"), [

@@ -121,18 +121,23 @@ def request_access(store: StateStore, principal: Principal, owner_agency_id: str
     if owner == principal.agency_id:
         raise RequestConflict("your agency already sees its own rows: ask another agency")
     r = access_requests
-    with store.engine.begin() as conn:
+    with store.engine.connect() as conn:
         pending = conn.execute(sa.select(r.c.request_id).where(
             r.c.requester_agency_id == principal.agency_id, r.c.owner_agency_id == owner, r.c.kind == kind,
             r.c.subject_id == subject, r.c.status == "pending")).scalar()
         if pending is not None:
             raise RequestConflict(f"your agency already asked {owner} for {kind} {subject}: request {pending} "
                                   "is pending")
-        values = dict(request_id=secrets.token_hex(6), requested_by=principal.username,
-                      requester_agency_id=principal.agency_id, owner_agency_id=owner, kind=kind,
-                      subject_id=subject, purpose=purpose, created_at=now(), status="pending", decided_by=None,
-                      decided_at=None, reason=None, grant_id=None)
-        conn.execute(r.insert().values(**values))
+    values = dict(request_id=secrets.token_hex(6), requested_by=principal.username,
+                  requester_agency_id=principal.agency_id, owner_agency_id=owner, kind=kind, subject_id=subject,
+                  purpose=purpose, created_at=now(), status="pending", decided_by=None, decided_at=None, reason=None,
+                  grant_id=None)
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(r.insert().values(**values))
+    except sa.exc.IntegrityError:  # the same request arrived at the same moment: it is the pending one
+        raise RequestConflict(f"your agency already asked {owner} for {kind} {subject}: that request is "
+                              "pending") from None
     made = AccessRequest(**values)  # type: ignore[arg-type]
     record(store, principal.username, principal.agency_id, "access_request", f"access-requests/{made.request_id}",
            {"owner_agency_id": owner, "kind": kind, "subject_id": subject, "purpose": purpose})

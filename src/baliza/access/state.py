@@ -207,6 +207,11 @@ access_requests = sa.Table(
     sa.Column("reason", sa.Text),
     sa.Column("grant_id", sa.String(32)),
 )
+# one pending request per asker, holder and subject, even when two arrive at once
+_pending = access_requests.c.status == "pending"
+sa.Index("one_pending_access_request", access_requests.c.requester_agency_id, access_requests.c.owner_agency_id,
+         access_requests.c.kind, access_requests.c.subject_id, unique=True, sqlite_where=_pending,
+         postgresql_where=_pending)
 
 # Declared withholding (`access.withholding`): an agency's tables whose rows other agencies may not even know exist.
 withholdings = sa.Table(
