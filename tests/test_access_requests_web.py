@@ -199,3 +199,19 @@ def test_a_link_to_the_form_survives_signing_in(world, app) -> None:
     assert sent.status_code == 303
     form = visitor.get(sent.headers["location"]).text
     assert 'name="next" value="/requests/new?owner=AG-PRO&amp;kind=seizure&amp;subject=S1"' in form
+
+
+def test_a_case_asked_for_by_id_is_shared_once_approved(world, app) -> None:
+    customs = Caller(app, "AG-CUS", Role.UNIT_OFFICER)  # reads cases, does not answer requests
+    assert customs.get("/api/cases/C1").status_code == 404
+    made = customs.post("/api/access-requests", {**ASK, "kind": "case", "subject_id": "C1"})
+    assert made.status_code == 201, made.text
+    assert customs.get("/api/access-requests").json()["incoming"] == []
+    prosecution = Caller(app, "AG-PRO", Role.ADMIN)
+    not_held = customs.post("/api/access-requests", {**ASK, "kind": "case", "subject_id": "C9"}).json()
+    assert prosecution.post(f"/api/access-requests/{not_held['request_id']}/approve", {}).status_code == 409
+    approved = prosecution.post(f"/api/access-requests/{made.json()['request_id']}/approve",
+                                {"days": 3, "purpose": "trial preparation"})
+    assert approved.status_code == 200 and approved.json()["grant"]["purpose"] == "trial preparation"
+    case = customs.get("/api/cases/C1")
+    assert case.status_code == 200 and LEAD_PROSECUTOR in case.text
