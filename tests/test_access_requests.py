@@ -21,6 +21,7 @@ from baliza.access.requests import (
     RequestNotFound,
     approve,
     holds,
+    nothing_held,
     pending_for,
     refuse,
     request_access,
@@ -208,7 +209,13 @@ def test_approved_seizure_grant_follows_the_owners_cases_on_a_seizure_it_did_not
         assert "no agency 'AG-XX'" in why_not_askable(wh, before, "AG-XX", "seizure", "S1")
         assert holds(wh, "AG-PRO", "seizure", "S1") and not holds(wh, "AG-PRO", "seizure", "S2")
         assert holds(wh, "AG-PRO", "case", "C1") and not holds(wh, "AG-PRO", "case", "C9")
-        approve(state, PROSECUTION_ANALYST, ask(state).request_id, days=30)
+        for_s2 = ask(state, subject="S2").request_id
+        nothing_held(wh, state, POLICE_ANALYST, for_s2)  # not addressed to the police: approve() says so
+        with pytest.raises(RequestConflict, match="AG-PRO holds no link of seizure S2's chain"):
+            nothing_held(wh, state, PROSECUTION_ANALYST, for_s2)
+        for_s1 = ask(state).request_id
+        nothing_held(wh, state, PROSECUTION_ANALYST, for_s1)
+        approve(state, PROSECUTION_ANALYST, for_s1, days=30)
         after = scope_for(wh, state, CUSTOMS)
         assert set(after.filter(wh, "cases").case_id.to_pyarrow().to_pylist()) == {"C1", "C9"}
         assert after.sees(wh, "charges", "charge_id", "H1") and after.sees(wh, "assets", "asset_id", "M1")

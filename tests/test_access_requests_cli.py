@@ -93,7 +93,7 @@ def test_refusals_say_what_is_wrong(db: Path) -> None:
     request_id = json.loads(run(db, "grant", "request", "--owner", "AG-PRO", "--subject", "S2", "--purpose", "x",
                                 "--agency", "AG-CUS", "--json")[1])["request_id"]
     code, _, err = run(db, "grant", "approve", request_id, "--agency", "AG-PRO")
-    assert code == 1 and "holds no seizure S2" in err
+    assert code == 1 and "AG-PRO holds no link of seizure S2's chain" in err
 
 
 def test_withhold_and_disclose(db: Path) -> None:

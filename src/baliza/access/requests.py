@@ -257,3 +257,19 @@ def holds(wh: Warehouse, agency_id: str, kind: str, subject_id: str) -> bool:
         if t.filter((t[column] == subject_id) & (t._agency_id == agency_id)).count().execute() > 0:
             return True
     return False
+
+
+def nothing_held(wh: Warehouse, store: StateStore, principal: Principal, request_id: str) -> None:
+    """Refuse to approve a pending request of the principal's agency for something the agency does not hold.
+
+    Checked before `approve` by the surfaces, which hold the warehouse; any other reason not to approve
+    (not found, answered, a role that does not answer) is left to `approve` to say.
+    """
+    found = get_request(store, request_id)
+    if found is None or found.owner_agency_id != principal.agency_id or found.status != "pending" \
+            or not principal.may(Permission.MANAGE_GRANTS):
+        return
+    if not holds(wh, principal.agency_id, found.kind, found.subject_id):
+        what = f"case {found.subject_id}" if found.kind == "case" else f"link of seizure {found.subject_id}'s chain"
+        raise RequestConflict(f"{principal.agency_id} holds no {what}: approving would share nothing, refuse it "
+                              "with a reason")

@@ -19,8 +19,7 @@ from baliza.access.requests import (
     AccessRequest,
     RequestError,
     approve,
-    get_request,
-    holds,
+    nothing_held,
     pending_for,
     refuse,
     request_access,
@@ -134,12 +133,11 @@ def grant_approve(
     """Approve a request to your agency: a grant to the requesting agency, for --days."""
     store = _state(db)
     principal = _caller(store, user, agency)
-    found = get_request(store, request_id)
-    if found is not None and found.owner_agency_id == principal.agency_id and found.status == "pending":
+    try:
         with _warehouse(db) as wh:
-            if not holds(wh, principal.agency_id, found.kind, found.subject_id):
-                fail(f"{principal.agency_id} holds no {found.kind} {found.subject_id} (nor a link of its chain): "
-                     "approving would share nothing, refuse it with a reason")
+            nothing_held(wh, store, principal, request_id)
+    except RequestError as error:
+        fail(str(error))
     try:
         answered, grant = approve(store, principal, request_id, days, purpose)
     except (RequestError, AccessDenied) as error:

@@ -25,8 +25,7 @@ from baliza.access.requests import (
     RequestError,
     RequestNotFound,
     approve,
-    get_request,
-    holds,
+    nothing_held,
     pending_for,
     refuse,
     request_access,
@@ -80,15 +79,8 @@ def listing(ctx: ServingContext, principal: Principal) -> dict[str, list[Json]]:
 def grant_request(ctx: ServingContext, principal: Principal, request_id: str, days: int,
                   purpose: str | None = None) -> Json:
     """Approve: a grant from the caller's agency to the requester's, for `days` (audited)."""
-    found = get_request(ctx.state, request_id)
-    if found is not None and found.owner_agency_id == principal.agency_id and found.status == "pending" \
-            and principal.may(Permission.MANAGE_GRANTS):
-        with ctx.locked() as wh:
-            held = holds(wh, principal.agency_id, found.kind, found.subject_id)
-        if not held:
-            what = f"case {found.subject_id}" if found.kind == "case" else f"link of seizure {found.subject_id}'s chain"
-            raise HTTPException(409, f"your agency holds no {what}: approving would share nothing, refuse it "
-                                     "with a reason")
+    with ctx.locked() as wh:
+        _answered(lambda: nothing_held(wh, ctx.state, principal, request_id))
     answered, grant = _answered(lambda: approve(ctx.state, principal, request_id, days, purpose))
     return {**answered.to_dict(), "grant": grant.to_dict()}
 
