@@ -77,11 +77,9 @@ def seizure_timeline(wh: Warehouse, scope: Scope, seizure_id: str, results: Resu
 
 
 def withheld_tables(state: Any) -> dict[str, set[str]]:
-    """Per agency, the tables whose rows' existence it does not disclose (`access.requests`)."""
-    try:
-        from baliza.access.requests import withheld_tables as declared
-    except ImportError:  # before access requests exist, nothing is withheld
-        return {}
+    """Per agency, the tables whose rows' existence it does not disclose (`access.withholding`)."""
+    from baliza.access.withholding import withheld_tables as declared
+
     return declared(state)
 
 

@@ -23,6 +23,7 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/justice", "Justice", Permission.READ_JUSTICE),
     ("/quarantine", "Quarantine", Permission.READ_QUARANTINE),
     ("/sharing", "Sharing", Permission.READ_GRANTS),
+    ("/requests", "Access requests", Permission.READ_GRANTS),
     ("/reports", "Reports", Permission.EXPORT),
 )
 
