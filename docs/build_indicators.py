@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from baliza.analyses.ksi import Direction, IndicatorSpec, Kind, load_catalogue
+from baliza.analyses.ksi.horizons import STAGE_WORDS
 
 PAGE = Path(__file__).with_name("indicators.md")
 
@@ -75,13 +76,10 @@ def indicator_entry(spec: IndicatorSpec) -> str:
     )
 
 
-STAGE_WORDS = {"lab": "seizure data", "case": "case data", "disposition": "court data"}
-
-
 def _horizon_row(spec: IndicatorSpec) -> str:
     if spec.horizon_days is None or spec.outcome_stage is None:
         return ""
-    stage = STAGE_WORDS.get(spec.outcome_stage, f"{spec.outcome_stage} data")
+    stage = STAGE_WORDS[spec.outcome_stage]
     return (f"| Horizon | {spec.horizon_days} days: seizures at least {spec.horizon_days} days before the end of the "
             f"{stage} (stage `{spec.outcome_stage}`) |\n")
 

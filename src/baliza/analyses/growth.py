@@ -211,7 +211,7 @@ def growth_report(
             UnitGrowth(unit, str(row.name), str(row.kind), _text(row.programme), str(row.peer_group), lines,
                        efficiency.get(unit, {}))
         )
-    corrected, family = _corrected(units)
+    corrected, family = correct_for_multiplicity(units)
     return GrowthReport(chosen, last, previous, window, tuple(corrected), family, tuple(rules.values()))
 
 
@@ -237,7 +237,7 @@ def _line(
                       _trend(spec, history), peer, tuple(history), period, previous_period, horizon)
 
 
-def _corrected(units: list[UnitGrowth]) -> tuple[list[UnitGrowth], TestFamily]:
+def correct_for_multiplicity(units: list[UnitGrowth]) -> tuple[list[UnitGrowth], TestFamily]:
     """Benjamini-Hochberg q-values over every change and trend test of the report (one family)."""
     tests: list[tuple[int, int, str, float]] = []  # unit index, line index, field for its q, p
     for u, unit in enumerate(units):

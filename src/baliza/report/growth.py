@@ -54,8 +54,9 @@ def summary_html(report: GrowthReport) -> str:
         f"{round(1 / family.level)} may still be chance.</p>"
     )
     if not found:
-        verdict = (f"<p class='lead'><b>Nothing changed beyond what chance explains.</b> No unit's indicator moved "
-                   f"by more than chance would explain among {family.size} tests.</p>")
+        verdict = (f"<p class='lead'><b>No change stands after the correction for multiplicity.</b> "
+                   f"{report.uncorrected()} of the {family.size} tests had p &lt; 0.05; chance alone would give "
+                   f"about {0.05 * family.size:.0f} if nothing had changed anywhere.</p>")
         listed = ""
     else:
         verdict = (f"<p class='lead'><b>{len(found)} change{'s' if len(found) != 1 else ''} stand"
@@ -96,12 +97,13 @@ def _censoring_html(report: GrowthReport) -> str:
         period = next((u.line(spec.name) for u in report.units if u.line(spec.name)), None)
         compared = ""
         if period is not None and period.period:
-            against = f" with {period.previous_period}" if period.previous_period else ""
-            note = horizon.note(period.period)
-            compared = f": compares {html.escape(period.period)}{html.escape(against)}" + (
-                f" ({html.escape(note)})" if note else "")
-        items.append(f"<li><b>{html.escape(_label(spec.name))}</b>{compared}. "
-                     f"<span class='muted'>{html.escape(horizon.method())}.</span></li>")
+            cut = horizon.cutoff
+            partial = horizon.note(period.period).startswith("partial") and cut is not None
+            compared = f": compares {html.escape(period.period)}" + (
+                f" (its seizures before {cut.date().isoformat()})" if partial and cut else "") + (
+                f" with {html.escape(period.previous_period)}" if period.previous_period else "")
+        items.append(f"<li><b>{html.escape(_label(spec.name))}</b>{compared}: "
+                     f"{html.escape(horizon.method())}.</li>")
     return (
         "<p>Outcomes that take time are compared like with like. A seizure made last month has not had time to "
         "become a case or reach a verdict, so counting it would make every recent period look worse. Each such "

@@ -25,6 +25,9 @@ from baliza.analyses.ksi.catalogue import IndicatorSpec, load_catalogue
 from baliza.analyses.periods import period_bounds
 from baliza.warehouse.store import Warehouse
 
+# the data each outcome stage's end is read from, in words (`as_of.STAGES` holds the tables)
+STAGE_WORDS = {"lab": "seizure data", "case": "case data", "disposition": "court data"}
+
 
 class Ripeness(StrEnum):
     RIPE = "ripe"  # every seizure of the period had the full horizon
@@ -64,16 +67,20 @@ class Horizon:
             return ""
         end = self.data_end.isoformat() if self.data_end else "?"
         if state is Ripeness.TOO_RECENT:
-            return (f"too recent: no seizure of {period} had {self.days} days before the data's end ({end}) "
-                    "to reach the outcome")
-        return (f"partial: seizures made before {cutoff.date().isoformat()} only (the later ones have not had "
-                f"{self.days} days before the data's end, {end})")
+            return (f"too recent: no seizure of {period} had {self.days} days before the end of the "
+                    f"{self.data_words} ({end})")
+        return (f"partial: seizures made before {cutoff.date().isoformat()} only, the later ones had not "
+                f"{self.days} days before the end of the {self.data_words} ({end})")
+
+    @property
+    def data_words(self) -> str:
+        return STAGE_WORDS.get(self.stage, f"{self.stage} data")
 
     def method(self) -> str:
         """The rule in words, for a report's method text."""
         end = self.data_end.isoformat() if self.data_end else "no data yet"
-        return (f"fixed-horizon cohorts: an outcome within {self.days} days of the seizure, counted only for "
-                f"seizures made at least {self.days} days before the end of the {self.stage} data ({end})")
+        return (f"an outcome within {self.days} days of the seizure, counted for seizures made at least "
+                f"{self.days} days before the end of the {self.data_words} ({end})")
 
 
 def horizons(warehouse: Warehouse, specs: tuple[IndicatorSpec, ...] | None = None) -> dict[str, Horizon]:
