@@ -152,7 +152,7 @@ def capacity_spec(report: GrowthReport) -> alt.TopLevelMixin | None:
     x = alt.X("period:O", sort=list(report.periods), title=None, axis=alt.Axis(orient="top", labelAngle=0))
     y = alt.Y("unit:N", sort=order, title=None)
     base = alt.Chart(data).encode(x=x, y=y)
-    width = max(160, 60 * len(report.periods))
+    width = max(260, 60 * len(report.periods))  # wide enough for the title whatever the window
     bar = alt.Legend(orient="bottom", direction="horizontal", gradientLength=min(width, 240), gradientThickness=10,
                      titleLimit=TITLE_LIMIT, title="Training hours per staff member")
     return (base.mark_rect().encode(color=alt.Color("hours:Q", scale=alt.Scale(scheme="blues"), legend=bar))
@@ -161,5 +161,5 @@ def capacity_spec(report: GrowthReport) -> alt.TopLevelMixin | None:
                 color=alt.condition(alt.datum.hours > data["hours"].max() * 0.6, alt.value("white"),
                                     alt.value("#111827")))
             ).properties(width=width, height=max(100, 13 * len(order)),
-                         title=alt.Title("Training hours per staff member received",
+                         title=alt.Title("Training hours per staff member",
                                          anchor="start", limit=TITLE_LIMIT))
