@@ -102,7 +102,7 @@ class TestFamily:
     trends: int
     level: float = FDR_LEVEL
     name: str = FAMILY
-    method: str = "Benjamini-Hochberg (statsmodels multipletests, fdr_bh)"
+    method: str = "Benjamini-Hochberg, statsmodels multipletests fdr_bh"
 
     @property
     def size(self) -> int:
