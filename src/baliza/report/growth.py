@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 
 from baliza.analyses.growth import GrowthLine, GrowthReport, Movement, UnitGrowth
-from baliza.analyses.ksi import Direction, Kind, get_spec, load_catalogue
+from baliza.analyses.ksi import Direction, Kind, Ripeness, get_spec, load_catalogue
 from baliza.report.growth_charts import capacity_heatmap, hit_rate_panels, standing_chart
 from baliza.report.section import Section
 from baliza.stats.change import format_p
@@ -94,14 +94,14 @@ def _censoring_html(report: GrowthReport) -> str:
     items = []
     for horizon in report.horizons:
         spec = get_spec(horizon.indicator)
-        period = next((u.line(spec.name) for u in report.units if u.line(spec.name)), None)
+        line = next((u.line(spec.name) for u in report.units if u.line(spec.name)), None)
         compared = ""
-        if period is not None and period.period:
+        if line is not None and line.period:
             cut = horizon.cutoff
-            partial = horizon.note(period.period).startswith("partial") and cut is not None
-            compared = f": compares {html.escape(period.period)}" + (
+            partial = horizon.ripeness(line.period) is Ripeness.PARTIAL and cut is not None
+            compared = f": compares {html.escape(line.period)}" + (
                 f" (its seizures before {cut.date().isoformat()})" if partial and cut else "") + (
-                f" with {html.escape(period.previous_period)}" if period.previous_period else "")
+                f" with {html.escape(line.previous_period)}" if line.previous_period else "")
         items.append(f"<li><b>{html.escape(_label(spec.name))}</b>{compared}: "
                      f"{html.escape(horizon.method())}.</li>")
     return (
