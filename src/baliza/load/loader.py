@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from baliza.access.fieldcrypt import key_for
 from baliza.contract import Table, load_order
 from baliza.contract.normalise import country_spellings
-from baliza.load.protection import PERSONS, encrypt_personal_cells_in_records, encrypt_protected_persons
+from baliza.load.protection import PERSONS, forget_protected_lookups, seal_cells_in_clear, sealing, write_lookups
 from baliza.load.quarantine import (
     ensure_quarantined_keys,
     remember_quarantined_keys,
@@ -104,39 +104,40 @@ def _load_staged(
     sources = [file.source for files in staged.values() for file in files]
     key = key_for(warehouse.path)
     pepper = hashlib.sha256(key + b"baliza row hash").hexdigest()
-    con.execute("BEGIN TRANSACTION")
-    try:
-        load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0][0]
-        agencies = {agency or s.manifest.reported_by for s in sources}
-        datasets = sorted({s.manifest.dataset for s in sources if s.manifest.dataset})
-        report = LoadReport(load_id, agency=_single(agencies), dataset="; ".join(datasets) or None, warnings=warnings)
-        period_ends = [s.manifest.period_to for s in sources if s.manifest.period_to is not None]
-        con.execute(
-            "INSERT INTO loads (load_id, started_at, agency_id, dataset, sources, status, period_to) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [load_id, loaded_at, report.agency, report.dataset, [str(Path(p)) for p in paths], "running",
-             max(period_ends, default=None)],
-        )
-        _create_lookups(con)
-        for done, table in enumerate(steps):
-            if progress:
-                progress(f"{table.name}: reading and checking", done, len(steps))
-            report.tables[table.name] = _load_table(
-                con, load_id, table, staged[table.name], agency, loaded_at, report, pepper
+    with sealing(con, key):  # personal cells are sealed as they are written
+        con.execute("BEGIN TRANSACTION")
+        try:
+            load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0][0]
+            agencies = {agency or s.manifest.reported_by for s in sources}
+            datasets = sorted({s.manifest.dataset for s in sources if s.manifest.dataset})
+            report = LoadReport(load_id, agency=_single(agencies), dataset="; ".join(datasets) or None,
+                                warnings=warnings)
+            period_ends = [s.manifest.period_to for s in sources if s.manifest.period_to is not None]
+            con.execute(
+                "INSERT INTO loads (load_id, started_at, agency_id, dataset, sources, status, period_to) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [load_id, loaded_at, report.agency, report.dataset, [str(Path(p)) for p in paths], "running",
+                 max(period_ends, default=None)],
             )
-        if progress:
-            progress("protecting confidential people", len(steps), len(steps))
-        report.protected_rows_encrypted = encrypt_protected_persons(con, key)
-        if PERSONS in report.tables:
-            encrypt_personal_cells_in_records(con, key, load_id)
-        con.execute(
-            "UPDATE loads SET finished_at = ?, summary = ?, status = 'committed' WHERE load_id = ?",
-            [datetime.now(UTC).replace(tzinfo=None), json.dumps(report.to_dict()), load_id],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+            _create_lookups(con)
+            for done, table in enumerate(steps):
+                if progress:
+                    progress(f"{table.name}: reading and checking", done, len(steps))
+                report.tables[table.name] = _load_table(
+                    con, load_id, table, staged[table.name], agency, loaded_at, report, pepper
+                )
+            if progress:
+                progress("protecting confidential people", len(steps), len(steps))
+            report.protected_rows_encrypted = seal_cells_in_clear(con)
+            forget_protected_lookups(con)
+            con.execute(
+                "UPDATE loads SET finished_at = ?, summary = ?, status = 'committed' WHERE load_id = ?",
+                [datetime.now(UTC).replace(tzinfo=None), json.dumps(report.to_dict()), load_id],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     return report
 
 
@@ -200,6 +201,8 @@ def _load_table(
     if normalised:
         write_normalisations(con, load_id, table, checked)
     counts = upsert(con, load_id, table, checked, pepper=pepper)
+    if table.name == PERSONS:
+        write_lookups(con, load_id, checked_table)
     for statement in (f"DROP VIEW {quote_name(checked)}", f"DROP TABLE {quote_name(checked_table)}",
                       f"DROP TABLE {quote_name(repeated)}",
                       f"DROP VIEW {quote_name(staged_view)}"):
