@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from baliza.access.fieldcrypt import key_for
 from baliza.contract import Table, load_order
 from baliza.contract.normalise import country_spellings
+from baliza.load.ownership import SUCCESSIONS, record_successions
 from baliza.load.protection import PERSONS, forget_protected_lookups, seal_cells_in_clear, sealing, write_lookups
 from baliza.load.quarantine import (
     ensure_quarantined_keys,
@@ -31,7 +32,7 @@ from baliza.load.report import FileReport, LoadReport, TableReport
 from baliza.load.sources import discover
 from baliza.load.sql import literal, quote_name
 from baliza.load.staging import FileColumns, comma_columns, file_select, match_columns
-from baliza.load.upsert import upsert
+from baliza.load.upsert import row_hash_sql, upsert
 from baliza.load.validation import (
     cell_checks_sql,
     file_name_sql,
@@ -81,7 +82,7 @@ def load_datasets(
             con.execute(f"SET preserve_insertion_order = {str(bool(order)).lower()}")
     finally:
         leftovers = [file.raw_table for files in staged.values() for file in files]
-        leftovers += [quarantined_keys_table(t.name) for t in load_order()]
+        leftovers += [quarantined_keys_table(t.name) for t in load_order()] + [SUCCESSIONS]
         for name in leftovers:  # this load's scratch tables live in the connection's temp schema
             con.execute(f"DROP TABLE IF EXISTS temp.{quote_name(name)}")
     report.seconds = time.perf_counter() - started
@@ -120,6 +121,7 @@ def _load_staged(
                  max(period_ends, default=None)],
             )
             _create_lookups(con)
+            report.warnings.extend(record_successions(con, sources, agency))
             for done, table in enumerate(steps):
                 if progress:
                     progress(f"{table.name}: reading and checking", done, len(steps))
@@ -187,8 +189,11 @@ def _load_table(
     for column in table.references:
         ensure_quarantined_keys(con, column.references or "")
     files_by_src = [str(s.source.path) for s in staged_files]
+    # Rows already stored may belong to another agency: those are checked against their owner.
+    stored = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM main.{quote_name(table.name)} LIMIT 1)").fetchall()
+    row_hash = row_hash_sql(table, pepper) if stored[0][0] else None
     con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(checked_table)} AS "
-                f"{key_and_reference_checks_sql(table, cells, repeated, files_by_src)}")
+                f"{key_and_reference_checks_sql(table, cells, repeated, files_by_src, row_hash)}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(checked)} AS "
                 f"SELECT *, {file_name_sql(files_by_src)} AS _file FROM {quote_name(checked_table)}")
     rows, quarantined, normalised = con.execute(
