@@ -71,6 +71,8 @@ def sealing(con: duckdb.DuckDBPyConnection, key: bytes) -> Iterator[None]:
 
     def over(function: object) -> object:
         def apply(values: pa.Array) -> pa.Array:
+            if values.null_count == len(values):  # an empty column (common): nothing to seal
+                return pa.nulls(len(values), pa.string())
             return pa.array([None if v is None else function(v) for v in values.to_pylist()], pa.string())
         return apply
 
