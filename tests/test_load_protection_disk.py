@@ -151,3 +151,23 @@ def test_readers_who_may_read_a_person_see_the_sealed_cells_decrypted(tmp_path: 
         shown = {r["person_id"]: r for r in present_persons(wh, scope, rows)}
     assert (shown["Z1"]["full_name"], shown["Z1"]["birth_date"], shown["Z1"]["phone"]) == (NAME, BORN, PHONE)
     assert shown["Z4"]["full_name"] == MASK and shown["Z4"]["phone"] == MASK
+
+
+def test_a_warehouse_written_in_clear_is_sealed_and_rebuilt_by_the_next_load(tmp_path: Path) -> None:
+    """A warehouse from an earlier Baliza (clear cells, in `persons` and its history): the next load seals
+    them, and the file is rebuilt so that the old blocks do not keep them."""
+    db = tmp_path / "w.duckdb"
+    with open_uncompressed(db) as wh:
+        for table in ("persons", "persons__history"):
+            wh.duckdb.execute(f"INSERT INTO {table} (person_id, full_name, birth_date, id_document, phone, address) "
+                              "VALUES ('Z1', ?, ?, ?, ?, ?)", list(IDENTITY))
+        wh.duckdb.execute("CHECKPOINT")
+    assert clear_values_on_disk(db)  # the attack works on such a file
+    with open_uncompressed(db) as wh:
+        report = load(wh, write_dataset(tmp_path / "d", DIRECTORY))
+        assert report.protected_rows_encrypted == 2
+        stored, linked = wh.duckdb.execute(  # the warehouse is still usable, through the same object
+            "SELECT (SELECT phone FROM persons), (SELECT count(*) FROM person_lookups WHERE phone IS NOT NULL)"
+        ).fetchall()[0]
+        assert clear_values_on_disk(db) == []
+    assert clear_values_on_disk(db) == [] and decrypt(key_for(db), stored) == PHONE and linked == 1

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from baliza.access.fieldcrypt import key_for
 from baliza.contract import Table, load_order
 from baliza.contract.normalise import country_spellings
+from baliza.load.compaction import rebuild_file
 from baliza.load.ownership import SUCCESSIONS, record_successions
 from baliza.load.protection import PERSONS, forget_protected_lookups, seal_cells_in_clear, sealing, write_lookups
 from baliza.load.quarantine import (
@@ -85,6 +86,10 @@ def load_datasets(
         leftovers += [quarantined_keys_table(t.name) for t in load_order()] + [SUCCESSIONS]
         for name in leftovers:  # this load's scratch tables live in the connection's temp schema
             con.execute(f"DROP TABLE IF EXISTS temp.{quote_name(name)}")
+    if report.protected_rows_encrypted:  # cells an earlier Baliza left in clear: their old blocks must go
+        if progress:
+            progress("rebuilding the warehouse file", len(steps), len(steps))
+        rebuild_file(warehouse)
     report.seconds = time.perf_counter() - started
     if progress:
         progress("done", len(steps), len(steps))

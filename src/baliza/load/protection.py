@@ -24,14 +24,13 @@ sharing a phone, or a surname and an address) use `person_lookups`: keyed blind 
 same values, one row per person loaded by this Baliza. Protected people (`protected = true`, or in
 `farmer_enrolments` or `treatment_episodes`) have no lookups: they are never linked to anyone.
 
-A warehouse written by an earlier Baliza may still hold clear cells: each load seals them in place
-(`seal_cells_in_clear`); their old blocks stay in that file until it is rebuilt (`baliza` does not do
-that on its own: copy it with DuckDB's `COPY FROM DATABASE` into a fresh file).
+A warehouse written by an earlier Baliza may still hold clear cells: the next load seals them in place
+(`seal_cells_in_clear`), then rebuilds the file (`baliza.load.compaction`) so that their old blocks go.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import duckdb
@@ -69,20 +68,22 @@ def sealing(con: duckdb.DuckDBPyConnection, key: bytes) -> Iterator[None]:
     """Within the block, SQL on `con` may call `_bz_seal(text)` and `_bz_blind(text)` (see `Sealer`)."""
     sealer = Sealer(key)
 
-    def over(function: object) -> object:
+    def over(function: Callable[[str], str]) -> Callable[[pa.Array], pa.Array]:
         def apply(values: pa.Array) -> pa.Array:
             if values.null_count == len(values):  # an empty column (common): nothing to seal
                 return pa.nulls(len(values), pa.string())
             return pa.array([None if v is None else function(v) for v in values.to_pylist()], pa.string())
         return apply
 
-    for name, function in ((SEAL, sealer.seal), (BLIND, sealer.blind_index)):
-        con.create_function(name, over(function), ["VARCHAR"], "VARCHAR", type="arrow",  # type: ignore[arg-type]
-                            null_handling="special", side_effects=True)
+    created = []
     try:
+        for name, function in ((SEAL, sealer.seal), (BLIND, sealer.blind_index)):
+            con.create_function(name, over(function), ["VARCHAR"], "VARCHAR",  # type: ignore[call-overload]
+                                type="arrow", null_handling="special", side_effects=True)
+            created.append(name)
         yield
     finally:
-        for name in (SEAL, BLIND):
+        for name in created:
             con.remove_function(name)
 
 
