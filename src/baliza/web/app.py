@@ -38,6 +38,7 @@ STATIC = Path(__file__).parent / "static"
 WORKER_THREADS = int(os.environ.get("BALIZA_WORKER_THREADS", "6"))
 MAX_BODY_BYTES = 1_000_000  # the largest form or JSON body any route takes is a few kilobytes
 UNCACHED_PREFIXES = ("/static/", "/docs-assets/")
+ROW_PATHS = ("/api/seizures/", "/api/cases/", "/api/persons/", "/chain/seizure/", "/chain/case/", "/chain/person/")
 
 
 def _swagger_assets() -> Path | None:
@@ -173,10 +174,10 @@ def _invalid(request: Request, exc: RequestValidationError) -> Response:
 
 
 def _audit_refused_read(request: Request) -> None:
-    """A signed-in caller asked for a row it may not see, or that does not exist: recorded, since guessing
-    ids is how one would probe another agency's data."""
+    """A signed-in caller asked for a seizure, case or person it may not see, or that does not exist:
+    recorded, since guessing ids is how one would probe another agency's data."""
     principal = getattr(request.state, "principal", None)
-    if principal is None or request.method not in ("GET", "HEAD"):
+    if principal is None or request.method not in ("GET", "HEAD") or not request.url.path.startswith(ROW_PATHS):
         return
     ctx = request.app.state.baliza
     record(ctx.state, principal.username, principal.agency_id, "read_refused", request.url.path[:300],
