@@ -11,6 +11,7 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
+from baliza.access.files import write_private  # reports may name people: owner-only files
 from baliza.analyses.coverage import Coverage, data_coverage
 from baliza.analyses.entry_points import CountryView, entry_point_views
 from baliza.analyses.growth import GrowthReport, growth_report
@@ -97,9 +98,9 @@ def write_country_report(
     if fmt == "pdf":
         from baliza.report.pdf import html_to_pdf
 
-        target.write_bytes(html_to_pdf(document))
+        write_private(target, html_to_pdf(document))
     else:
-        target.write_text(document, encoding="utf-8")
+        write_private(target, document)
     return target
 
 
