@@ -37,7 +37,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", app, headers=AUTH)
 
 @pytest.mark.slow
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_request_makes_the_server_fail(case) -> None:
     response = case.call(headers=AUTH)
     assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.text[:300]}"

@@ -30,13 +30,10 @@ def restrict_new_files() -> None:
 
 
 def private_folder(path: Path) -> Path:
-    """Create `path` (and missing parents) with mode 0700; an existing folder is left as it is, except
-    that group and others lose write access (its owner chose where the data lives)."""
+    """Create `path` (and missing parents) with mode 0700. An existing folder is left as it is: its owner
+    chose where the data lives (it may be shared, like /tmp), and the files in it are 0600."""
     restrict_new_files()
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o022:
-        path.chmod(mode & ~0o022)
     return path
 
 
