@@ -25,7 +25,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from baliza import __version__
-from baliza.access.audit import record
+from baliza.access.audit import entries, record
+from baliza.access.clock import now
 from baliza.access.state import open_state, state_url_for
 from baliza.warehouse.store import open_warehouse, resolve_db_path
 from baliza.web import api, pages, signin
@@ -38,7 +39,9 @@ STATIC = Path(__file__).parent / "static"
 WORKER_THREADS = int(os.environ.get("BALIZA_WORKER_THREADS", "6"))
 MAX_BODY_BYTES = 1_000_000  # the largest form or JSON body any route takes is a few kilobytes
 UNCACHED_PREFIXES = ("/static/", "/docs-assets/")
-ROW_PATHS = ("/api/seizures/", "/api/cases/", "/api/persons/", "/chain/seizure/", "/chain/case/", "/chain/person/")
+# the paths that read one seizure, case or person, and the table their id names
+ROW_PATHS = {"/api/seizures/": "seizures", "/api/cases/": "cases", "/api/persons/": "persons",
+             "/chain/seizure/": "seizures", "/chain/case/": "cases", "/chain/person/": "persons"}
 
 
 def _swagger_assets() -> Path | None:
@@ -145,6 +148,7 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
                 not declared and request.headers.get("transfer-encoding")):
             return JSONResponse({"detail": f"a request body has at most {MAX_BODY_BYTES} bytes (with a length)"},
                                 status_code=413)
+        request.state.started = now().isoformat(timespec="microseconds")  # as the audit log writes times
         response = await call_next(request)
         if not request.url.path.startswith(UNCACHED_PREFIXES):
             response.headers["Cache-Control"] = "no-store"
@@ -175,10 +179,20 @@ def _invalid(request: Request, exc: RequestValidationError) -> Response:
 
 def _audit_refused_read(request: Request) -> None:
     """A signed-in caller asked for a seizure, case or person it may not see, or that does not exist:
-    recorded, since guessing ids is how one would probe another agency's data."""
+    recorded (`read_refused`, subject `seizures/ID`), since guessing ids is how one would probe another
+    agency's data. Once per request: not again when the service already recorded the refusal."""
     principal = getattr(request.state, "principal", None)
-    if principal is None or request.method not in ("GET", "HEAD") or not request.url.path.startswith(ROW_PATHS):
+    path = request.url.path
+    prefix = next((p for p in ROW_PATHS if path.startswith(p)), None)
+    if principal is None or request.method not in ("GET", "HEAD") or prefix is None:
         return
+    row_id = path.removeprefix(prefix).removesuffix("/chain")
+    subject = f"{ROW_PATHS[prefix]}/{row_id}"[:300]
     ctx = request.app.state.baliza
-    record(ctx.state, principal.username, principal.agency_id, "read_refused", request.url.path[:300],
+    last = entries(ctx.state, limit=1)
+    started = getattr(request.state, "started", "")
+    if last and (last[0].actor, last[0].action, last[0].subject) == (principal.username, "read_refused", subject) \
+            and last[0].at >= started:
+        return
+    record(ctx.state, principal.username, principal.agency_id, "read_refused", subject,
            {"status": 404, "via": principal.via})
