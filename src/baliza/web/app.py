@@ -15,6 +15,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
@@ -29,7 +30,7 @@ from baliza.access.audit import entries, record
 from baliza.access.clock import now
 from baliza.access.state import open_state, state_url_for
 from baliza.warehouse.store import open_warehouse, resolve_db_path
-from baliza.web import api, pages, signin
+from baliza.web import api, pages, requests, signin
 from baliza.web.context import ServingContext
 from baliza.web.security import NotSignedIn, signed_in
 from baliza.web.settings import WebSettings
@@ -110,13 +111,16 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     app.include_router(signin.router)
     app.include_router(api.router)
     app.include_router(pages.router)
+    for router in requests.routers:
+        app.include_router(router)
 
     @app.exception_handler(NotSignedIn)
     def not_signed_in(request: Request, _exc: NotSignedIn) -> Response:
         if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
             return JSONResponse({"detail": "sign in or send a bearer token"}, status_code=401,
                                 headers={"WWW-Authenticate": "Bearer"})
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")  # a link keeps its query
+        return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
 
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, exc: RequestValidationError) -> Response:
