@@ -92,12 +92,15 @@ def seizure_chain(ctx: ServingContext, principal: Principal, seizure_id: str) ->
     other agencies hold are named with their stage, date and agency, never their content."""
     with ctx.reading(principal) as (wh, scope):
         chain = sources.seizure_timeline(wh, scope, seizure_id, ctx, withheld=sources.withheld_tables(ctx.state))
-        grants = [g.grant_id for g in scope.grants]
+        if chain is not None:
+            read = [f"{e['reference']['table']}/{e['reference']['id']}" for e in chain["events"] if not e["hidden"]]
+            cases = [e["reference"]["id"] for e in chain["events"] if not e["hidden"] and e["stage"] == "case"]
+            grants = grants_behind(scope, "seizures", [seizure_id]) + grants_behind(scope, "cases", cases)
     if chain is None:
         record(ctx.state, principal.username, principal.agency_id, "read_refused", f"seizures/{seizure_id}")
         raise _not_found("seizure")
-    record(ctx.state, principal.username, principal.agency_id, "read_seizure", f"seizures/{seizure_id}",
-           {"grants": grants, "hidden_holders": [h["agency_id"] for h in chain["hidden_holders"]]})
+    record_read(ctx.state, principal, "read_seizure", read, grants=grants, what=f"seizures/{seizure_id}",
+                detail={"hidden_holders": [h["agency_id"] for h in chain["hidden_holders"]]})
     return chain
 
 
