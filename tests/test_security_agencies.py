@@ -84,10 +84,10 @@ def test_the_api_and_the_page_refuse_an_agency_that_does_not_exist(app) -> None:
     csrf = sign_in(client, user_name("AG-CUS", Role.ANALYST))
     body = {"grantee_agency_id": "ag-pol", "kind": "seizure", "subject_id": "S2", "purpose": "op", "days": 3}
     answer = client.post("/api/grants", json=body, headers={"X-CSRF-Token": csrf})
-    assert answer.status_code == 422 and "'AG-POL'" in answer.json()["detail"]
+    assert answer.status_code == 409 and "'AG-POL'" in answer.json()["detail"]
     page = client.post("/sharing", data={**body, "grantee_agency_id": "AG-NOWHERE", "csrf_token": csrf},
                        follow_redirects=False)
-    assert page.status_code == 422 and "AG-NOWHERE" in page.text
+    assert page.status_code == 409 and "AG-NOWHERE" in page.text
     given = client.get("/api/grants").json()["given"]
     assert [(g["grantee_agency_id"], g["subject_id"]) for g in given] == [("AG-POL", "S1")]  # the world's own
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_json
 
 from baliza.web import services
@@ -61,11 +61,15 @@ class Me(BaseModel):
 
 
 class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a field the API does not know is refused, as documented
+
     decision: Literal["confirmed", "dismissed", "needs_more_data"]
     note: str = Field("", max_length=4000)
 
 
 class GrantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a field the API does not know is refused, as documented
+
     grantee_agency_id: str = Field(min_length=1, max_length=120)
     kind: Literal["seizure", "case", "dataset"]
     subject_id: str = Field(min_length=1, max_length=200)
@@ -157,7 +161,8 @@ def grants(request: Request, principal: GrantReader) -> Json:
     return services.grants(context(request), principal)
 
 
-@router.post("/grants", status_code=201)
+@router.post("/grants", status_code=201, responses={409: {
+    "model": Problem, "description": "Refused: an agency that does not exist, or your own agency."}})
 def share(request: Request, body: GrantIn, principal: GrantManager) -> Json:
     """Share one of your agency's seizures (with its chain), cases or datasets with another agency."""
     return services.share(context(request), principal, body.grantee_agency_id, body.kind, body.subject_id,

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from baliza.access.principal import AccessDenied, Principal
 from baliza.access.requests import (
@@ -108,6 +108,8 @@ NOT_BLANK = r"\S"  # at least one character that is not a space
 
 
 class AccessRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a field the API does not know is refused, as documented
+
     owner_agency_id: str = Field(min_length=1, max_length=120, pattern=ID_PATTERN,
                                  description="The agency that holds the rows.")
     kind: Literal["seizure", "case"] = Field(description="A seizure's chain as the owner holds it, or a case.")
@@ -116,11 +118,15 @@ class AccessRequestIn(BaseModel):
 
 
 class ApprovalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a field the API does not know is refused, as documented
+
     days: int = Field(90, ge=1, le=MAX_GRANT_DAYS, description="Days until the grant expires.")
     purpose: str | None = Field(None, max_length=MAX_PURPOSE, description="The grant's purpose, if narrower.")
 
 
 class RefusalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a field the API does not know is refused, as documented
+
     reason: str = Field(min_length=1, max_length=MAX_REASON, pattern=NOT_BLANK)
 
 

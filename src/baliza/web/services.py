@@ -207,7 +207,7 @@ def share(ctx: ServingContext, principal: Principal, grantee: str, kind: str, su
                           datetime.now(UTC) + timedelta(days=days), principal.username,
                           known_agencies=[a["agency_id"] for a in agencies(ctx)])
     except GrantError as error:
-        raise HTTPException(422, str(error)) from None
+        raise HTTPException(409, str(error)) from None
     record(ctx.state, principal.username, principal.agency_id, "grant_add", f"grants/{grant.grant_id}",
            grant.to_dict())
     return grant.to_dict()
