@@ -5,6 +5,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from baliza.analyses.definitions import CASE_WINDOW_DAYS, CONVICTIONS
 from baliza.analyses.ksi.ratios import as_number, share
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity, period_of
@@ -12,8 +13,7 @@ from baliza.contract.vocabularies import MASS_TO_KG
 from baliza.warehouse.store import Warehouse
 
 SHARING_WINDOW_SECONDS = 48 * 3600
-PROSECUTION_WINDOW_SECONDS = 90 * 86400
-CONVICTIONS = ("convicted", "plea_convicted")
+PROSECUTION_WINDOW_SECONDS = CASE_WINDOW_DAYS * 86400
 
 # name -> (numerator column, denominator column); value = numerator / denominator, None when it is zero.
 PROPORTIONS: dict[str, tuple[str, str]] = {
