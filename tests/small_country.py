@@ -35,25 +35,27 @@ def _insert(warehouse: Warehouse, table: str, frame: pd.DataFrame) -> None:
 
 
 def build_small_country(
-    warehouse: Warehouse, seed: int, *, leak: bool = True, seizures: tuple[int, int] = (40, 160)
+    warehouse: Warehouse, seed: int, *, leak: bool = True, seizures: tuple[int, int] = (40, 160),
+    units: int | None = None,
 ) -> SmallCountry:
-    """Four to six seizing units with `seizures` (low, high) seizures with an arrest each over three years."""
+    """`units` seizing units (default 4, 5 or 6 by seed, in turn) with `seizures` (low, high) seizures with an
+    arrest each over three years."""
     rng = np.random.default_rng(seed)
-    n_units = int(rng.integers(4, 7))
-    units = tuple(f"SU{i}" for i in range(1, n_units + 1))
-    rates = {u: float(rng.uniform(*ORDINARY_RATES)) for u in units}
-    leaking = str(rng.choice(units)) if leak else None
+    n_units = units if units is not None else 4 + seed % 3
+    names = tuple(f"SU{i}" for i in range(1, n_units + 1))
+    rates = {u: float(rng.uniform(*ORDINARY_RATES)) for u in names}
+    leaking = str(rng.choice(names)) if leak else None
     if leaking is not None:
         rates[leaking] = LEAK_RATE
     sizes = rng.integers(seizures[0], seizures[1] + 1, n_units)
-    unit = np.repeat(np.array(units), sizes)
+    unit = np.repeat(np.array(names), sizes)
     n = len(unit)
     ids = np.array([f"S{i:05d}" for i in range(n)])
     seized_at = pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 3 * 365, n), unit="D")
     group = rng.choice(GROUPS, n)
     small = rng.random(n) < 0.4
     quantity = np.where(small, rng.lognormal(np.log(0.02), 0.6, n), rng.lognormal(np.log(5), 1.2, n))
-    _insert(warehouse, "units", pd.DataFrame({"unit_id": [*units, "OFFICE"], "agency_id": "A1", "name": "unit",
+    _insert(warehouse, "units", pd.DataFrame({"unit_id": [*names, "OFFICE"], "agency_id": "A1", "name": "unit",
                                               "kind": ["port_control_unit"] * n_units + ["prosecution_office"]}))
     _insert(warehouse, "seizures", pd.DataFrame({
         "seizure_id": ids, "unit_id": unit, "seized_at": seized_at, "substance": group, "substance_group": group,
@@ -71,4 +73,4 @@ def build_small_country(
     # the data run to the end of June 2025: every seizure is old enough to be judged
     _insert(warehouse, "case_events", pd.DataFrame({"event_id": ["END"], "case_id": [cases.case_id.iloc[0]],
                                                     "at": [pd.Timestamp("2025-06-30")], "kind": ["hearing"]}))
-    return SmallCountry(units, leaking, rates)
+    return SmallCountry(names, leaking, rates)
