@@ -10,6 +10,7 @@ from pathlib import Path
 
 from baliza.analyses.integrity import FlagSettings, load_rules
 from baliza.analyses.integrity.rules import RuleSpec
+from baliza.stats.funnel import LEAVE_ONE_OUT_UNITS
 
 PAGE = Path(__file__).with_name("red-flags.md")
 
@@ -27,11 +28,12 @@ Two kinds of rule:
 
 - **Unit tests** compare a prosecutor, judge, prosecution office or seizing unit with its peers, after
   adjusting for the cases it handled (a logistic case-mix model). Real units differ more than chance allows,
-  so the comparison allows for the spread between ordinary units (tau², DerSimonian-Laird). That spread is
-  estimated **leaving the judged unit out**, so that in a small country (four or five seizing units) the
-  outlier cannot widen the yardstick it is measured with. One Benjamini-Hochberg step controls the false
-  discovery rate across every unit tested by every rule; a unit is flagged only where its q-value is at most
-  the rule's FDR level *and* its effect is material (the minimums below).
+  so the comparison allows for the spread between ordinary units (tau², DerSimonian-Laird). Wherever there
+  are at most LEAVE_ONE_OUT_UNITS units, that spread is estimated **leaving the judged unit out**, so that in a
+  small country (four or five seizing units) the outlier cannot widen the yardstick it is measured with; with
+  more units one unit cannot move it, and one estimate over all of them is used. One Benjamini-Hochberg step
+  controls the false discovery rate across every unit tested by every rule; a unit is flagged only where its
+  q-value is at most the rule's FDR level *and* its effect is material (the minimums below).
 - **Case facts** state something about one case (a case lost to the statute of limitations); they carry no
   statistics.
 
@@ -72,7 +74,8 @@ def build_page() -> str:
     settings = FlagSettings.defaults()
     index = "\n".join(f"- [`{spec.name}`](#{spec.name}): {spec.meaning}" for spec in rules)
     entries = "\n".join(rule_entry(spec, settings) for spec in rules)
-    return f"{INTRO}\n## All rules\n\n{index}\n\n{entries}"
+    intro = INTRO.replace("LEAVE_ONE_OUT_UNITS", str(LEAVE_ONE_OUT_UNITS))
+    return f"{intro}\n## All rules\n\n{index}\n\n{entries}"
 
 
 def _cell(text: str) -> str:

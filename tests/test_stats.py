@@ -73,6 +73,21 @@ def test_ordinary_small_countries_give_few_small_p_values() -> None:
     assert small <= 0.02 * 1000
 
 
+def test_a_leak_among_many_units_is_found_with_one_estimate_for_all() -> None:
+    rng = np.random.default_rng(9)
+    rates = np.append(rng.uniform(0.06, 0.12, 199), 0.30)
+    fit = fit_funnel(*_country(rng, rates, rng.integers(40, 160, 200)))
+    assert "over all 200 units" in fit.method and len(set(fit.tau2)) == 1
+    assert fit.p_upper[199] < 1e-4
+    assert fit.p_upper.argmin() == 199
+
+
+def test_few_units_are_judged_without_themselves() -> None:
+    fit = fit_funnel(np.array([5, 6, 7, 40]), np.full(4, 14.5), np.full(4, 12.0), np.full(4, 100))
+    assert "over the other 3 units" in fit.method
+    assert fit.tau2[3] < fit.tau2[0]  # the outlier's yardstick is the three ordinary units' spread
+
+
 def test_funnel_random_effects_widen_limits_for_overdispersed_units() -> None:
     rng = np.random.default_rng(2)
     n = np.full(40, 400)

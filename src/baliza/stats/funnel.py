@@ -7,11 +7,12 @@ term tau² widens the limits: a unit is unusual only if it is outside what diffe
 already produce.
 
 tau² cannot be allowed to hide the outlier it is meant to judge. With five seizing units, one of which
-leaks, a tau² estimated from all five is mostly the leak itself, and the leak then looks ordinary. So each
-unit is judged against a tau² estimated **leaving it out**: DerSimonian-Laird (statsmodels
-`combine_effects`) over the other units' O/E, each pulled in to the 10th-90th percentile of their z-scores
-(winsorised) so that a second outlier among many units does not set it either. With many units this is
-nearly the all-unit estimate; with few it is the spread of the unit's peers alone.
+leaks, a tau² estimated from all five is mostly the leak itself, and the leak then looks ordinary. So where
+units are few (up to `LEAVE_ONE_OUT_UNITS`) each unit is judged against a tau² estimated **leaving it out**:
+DerSimonian-Laird (statsmodels `combine_effects`) over the other units' O/E, their z-scores pulled in to the
+10th-90th percentile (winsorised) so that a second outlier does not set it either. Where units are many, one
+unit moves a winsorised estimate very little, and the all-unit estimate is used for every unit (as before;
+one estimate instead of one per unit keeps a thousand prosecutors cheap).
 """
 
 from __future__ import annotations
@@ -24,10 +25,15 @@ from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 
 MIN_PEERS = 2  # fewer other units than this: no between-unit variance can be estimated (tau² = 0)
+LEAVE_ONE_OUT_UNITS = 50  # up to this many units, each unit's tau² is estimated without it
 WINSOR_SHARE = 0.1
-METHOD = (
-    "tau² by DerSimonian-Laird over the other units, leaving the judged unit out (their O/E winsorised at "
-    "the 10th-90th percentile of z)"
+LEAVE_ONE_OUT = (
+    "tau² by DerSimonian-Laird over the other {peers} units, leaving the judged unit out (their z-scores "
+    "winsorised at the 10th-90th percentile)"
+)
+ALL_UNITS = (
+    "tau² by DerSimonian-Laird over all {units} units (z-scores winsorised at the 10th-90th percentile: with "
+    "this many units one outlier cannot set it)"
 )
 
 
@@ -35,10 +41,11 @@ METHOD = (
 class FunnelFit:
     """Each unit's between-unit variance (estimated without it), z and one-sided p (excess)."""
 
-    tau2: np.ndarray  # per unit: additive between-unit variance of O/E, estimated leaving the unit out
+    tau2: np.ndarray  # per unit: additive between-unit variance of O/E (without the unit where units are few)
     z: np.ndarray  # over-dispersion-adjusted z of O/E above 1
     p_upper: np.ndarray  # one-sided p-value for an excess
     p_two_sided: np.ndarray
+    method: str  # how tau² was estimated, in words for the method text
 
     @property
     def typical_tau2(self) -> float:
@@ -65,25 +72,35 @@ def dersimonian_laird(effects: np.ndarray, variances: np.ndarray) -> float:
     return max(0.0, float(result.tau2))
 
 
+def winsorised_tau2(effects: np.ndarray, variances: np.ndarray, target: float = 1.0) -> float:
+    """DerSimonian-Laird tau² after pulling the z-scores about `target` in to their 10th-90th percentile."""
+    y = np.asarray(effects, float)
+    v = np.asarray(variances, float)
+    if len(y) < MIN_PEERS:
+        return 0.0
+    se = np.sqrt(v)
+    return dersimonian_laird(target + winsorise((y - target) / se) * se, v)
+
+
 def leave_one_out_tau2(effects: np.ndarray, variances: np.ndarray, target: float = 1.0) -> np.ndarray:
     """tau² for each unit from the other units only (their z-scores about `target` winsorised first)."""
     y = np.asarray(effects, float)
     v = np.asarray(variances, float)
-    out = np.zeros(len(y))
-    for i in range(len(y)):
-        others_y, others_v = np.delete(y, i), np.delete(v, i)
-        if len(others_y) < MIN_PEERS:
-            continue
-        se = np.sqrt(others_v)
-        z = winsorise((others_y - target) / se)
-        out[i] = dersimonian_laird(target + z * se, others_v)
-    return out
+    return np.array([winsorised_tau2(np.delete(y, i), np.delete(v, i), target) for i in range(len(y))])
+
+
+def unit_tau2(effects: np.ndarray, variances: np.ndarray, target: float = 1.0) -> tuple[np.ndarray, str]:
+    """Each unit's tau² and the words for how it was estimated: left one out where units are few."""
+    n = len(effects)
+    if n <= LEAVE_ONE_OUT_UNITS:
+        return leave_one_out_tau2(effects, variances, target), LEAVE_ONE_OUT.format(peers=max(n - 1, 0))
+    return np.full(n, winsorised_tau2(effects, variances, target)), ALL_UNITS.format(units=n)
 
 
 def fit_funnel(
     observed: np.ndarray, expected: np.ndarray, variance: np.ndarray, trials: np.ndarray | None = None
 ) -> FunnelFit:
-    """Additive random-effects funnel over ratios O/E (target 1), tau² left-one-out per unit.
+    """Additive random-effects funnel over ratios O/E (target 1), tau² left-one-out where units are few.
 
     With `trials`, each unit's sampling z comes from the exact binomial tail P(X >= O), X ~ Bin(n, E/n),
     instead of the normal approximation (which is far too confident when only a few events are expected);
@@ -96,7 +113,7 @@ def fit_funnel(
     ratio = np.where(ok, o / np.where(ok, e, 1), np.nan)
     se2 = np.where(ok, v / np.where(ok, e, 1) ** 2, np.nan)
     tau2 = np.full(len(o), np.nan)
-    tau2[ok] = leave_one_out_tau2(ratio[ok], se2[ok])
+    tau2[ok], method = unit_tau2(ratio[ok], se2[ok])
     if trials is None:
         z = (ratio - 1) / np.sqrt(se2 + tau2)
     else:
@@ -108,7 +125,7 @@ def fit_funnel(
         z = exact_z * np.sqrt(se2 / (se2 + tau2))
     p_upper = stats.norm.sf(z)
     p_two = 2 * stats.norm.sf(np.abs(z))
-    return FunnelFit(tau2=tau2, z=z, p_upper=p_upper, p_two_sided=p_two)
+    return FunnelFit(tau2=tau2, z=z, p_upper=p_upper, p_two_sided=p_two, method=method)
 
 
 def funnel_limits(expected: np.ndarray, p0: float, tau2: float, z: float = 3.09) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,6 @@ import pandas as pd
 
 from baliza.analyses.model import Finding, Reference
 from baliza.stats.casemix import CaseMixModel, fit_case_mix, observed_expected
-from baliza.stats.funnel import METHOD as FUNNEL_METHOD
 from baliza.stats.funnel import fit_funnel
 from baliza.warehouse.store import Warehouse
 
@@ -56,8 +55,8 @@ def observed_expected_tests(
     deflated for the between-unit variance tau², estimated without the unit (`baliza.stats.funnel`).
 
     `cells` has one row per (unit, covariates...) with `events` and `trials`. Returns per unit: n, observed,
-    expected, variance, ratio, tau2, z, p (one-sided, excess), and the fitted model; `attrs["tau2"]` is the
-    median of the units' tau² and `attrs["units"]` how many units were tested.
+    expected, variance, ratio, tau2 (and tau2_method, in words), z, p (one-sided, excess), and the fitted
+    model; `attrs["tau2"]` is the median of the units' tau².
     """
     cells = cells[cells[unit].notna()].reset_index(drop=True)
     if cells.empty or cells["trials"].sum() == 0:
@@ -75,14 +74,14 @@ def observed_expected_tests(
     per_unit["tau2"] = fit.tau2
     per_unit["z"] = fit.z
     per_unit["p"] = np.where(np.isnan(fit.p_upper), 1.0, fit.p_upper)
+    per_unit["tau2_method"] = fit.method
     per_unit.attrs["tau2"] = fit.typical_tau2
-    per_unit.attrs["units"] = len(per_unit)
     return per_unit, model
 
 
 def funnel_words(row: Any) -> str:
     """How the unit's over-dispersion was allowed for, for its method text."""
-    return (f"additive random-effects funnel on O/E, {FUNNEL_METHOD}: tau² = {float(row.tau2):.4f}, "
+    return (f"additive random-effects funnel on O/E, {row.tau2_method}: tau² = {float(row.tau2):.4f}, "
             f"z = {float(row.z):.2f}")
 
 

@@ -4,8 +4,8 @@ The norm is a least-squares model of log(1 + sentence months) on offence, substa
 and whether the conviction came by plea (the plea discount is estimated and shown). It is fitted on cells
 of identical characteristics per judge (counts, sums and sums of squares: weighted least squares of the cell
 means, statsmodels WLS), so it costs the same for a thousand or a million sentences. A judge's mean residual
-is tested against zero with a between-judge random-effects term (DerSimonian-Laird over the other judges,
-`baliza.stats.funnel.leave_one_out_tau2`), two-sided.
+is tested against zero with a between-judge random-effects term (DerSimonian-Laird over the other judges
+where judges are few, `baliza.stats.funnel.unit_tau2`), two-sided.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest,
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Reference
 from baliza.stats.casemix import pool_rare_levels
-from baliza.stats.funnel import leave_one_out_tau2
+from baliza.stats.funnel import unit_tau2
 from baliza.warehouse.store import Warehouse
 
 RULE = "sentencing_outlier"
@@ -63,17 +63,19 @@ def sentencing_outliers(warehouse: Warehouse, settings: FlagSettings) -> RuleRes
     v = sigma2 / judges["n"].to_numpy(float)
     gaps = judges["gap"].to_numpy(float)
     # leave-one-out: a judge's own deviation must not widen the band they are measured against
-    tau2s = leave_one_out_tau2(gaps, v, target=0.0)
+    tau2s, tau2_method = unit_tau2(gaps, v, target=0.0)
     tau2 = float(np.median(tau2s))
     judges["z"] = judges["gap"] / np.sqrt(v + tau2s)
     judges["p"] = 2 * stats.norm.sf(np.abs(judges["z"]))
     tested = judges[judges["n"] >= rule["min_sentences"]]
-    tests = [_judge_test(warehouse, row, tau2, sigma2, plea_discount, rule) for row in tested.itertuples(index=False)]
+    tests = [_judge_test(warehouse, row, (tau2, tau2_method), sigma2, plea_discount, rule)
+             for row in tested.itertuples(index=False)]
     return RuleResult(tests, [])
 
 
-def _judge_test(warehouse: Warehouse, row: tuple, tau2: float, sigma2: float, plea_discount: float | None,
-                rule: RuleSettings) -> UnitTest:
+def _judge_test(warehouse: Warehouse, row: tuple, between: tuple[float, str], sigma2: float,
+                plea_discount: float | None, rule: RuleSettings) -> UnitTest:
+    tau2, tau2_method = between
     judge, gap, n = str(row.judge_id), float(row.gap), int(row.n)
     material = abs(gap) >= float(np.log(rule["min_factor"]))
     subject = Reference("staff", judge)
@@ -95,8 +97,8 @@ def _judge_test(warehouse: Warehouse, row: tuple, tau2: float, sigma2: float, pl
         method = (
             f"Least squares of log(1 + sentence months) on {', '.join(COVARIATES)} over all judges' convictions "
             f"(residual sd {np.sqrt(sigma2):.2f}); judge's mean residual {gap:+.2f} tested against 0 with "
-            f"between-judge variance tau² (DerSimonian-Laird over the other judges, winsorised; median "
-            f"{tau2:.4f}), two-sided z = {row.z:.2f}. {rule.criteria()}"
+            f"between-judge variance ({tau2_method}; median tau² {tau2:.4f}), two-sided z = {row.z:.2f}. "
+            f"{rule.criteria()}"
         )
         evidence = tuple(Reference("dispositions", f"{c}|{p}") for c, p in rows[:EVIDENCE_CAP])
         return Finding(RULE, subject, round(factor, 3), summary, evidence, method, q,
