@@ -28,6 +28,7 @@ import pandas as pd
 
 from baliza.analyses.casefacts import CASE_FACTS, build_case_facts, data_end
 from baliza.analyses.definitions import CONVICTIONS as CONVICTION_OUTCOMES
+from baliza.analyses.definitions import sql_list
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import PERIOD_DAYS, Granularity, period_bounds, period_sql, periods_between
 from baliza.warehouse.store import Warehouse
@@ -41,7 +42,7 @@ class Subject(StrEnum):
 
 SUBJECT_COLUMN = {Subject.OFFICE: "office_id", Subject.PROSECUTOR: "prosecutor_id", Subject.JUDGE: "judge_id"}
 SUBJECT_TABLE = {Subject.OFFICE: "units", Subject.PROSECUTOR: "staff", Subject.JUDGE: "staff"}
-CONVICTIONS = "(" + ", ".join(f"'{o}'" for o in CONVICTION_OUTCOMES) + ")"  # as a SQL list
+CONVICTIONS = sql_list(CONVICTION_OUTCOMES)
 
 
 def efficiency(

@@ -4,7 +4,7 @@ any disposition), per case; and prosecutors with more such cases than their offi
 from __future__ import annotations
 
 from baliza.analyses.casefacts import CASE_FACTS
-from baliza.analyses.definitions import EVIDENCE_LOST
+from baliza.analyses.definitions import EVIDENCE_LOST, sql_list
 from baliza.analyses.integrity.common import (
     RuleResult,
     UnitTest,
@@ -22,7 +22,7 @@ RULE_PROSECUTOR = "evidence_loss_concentration"
 
 
 def _lost_sql() -> str:
-    kinds = ", ".join(f"'{k}'" for k in EVIDENCE_LOST)
+    kinds = sql_list(EVIDENCE_LOST)
     return f"""
     WITH first_hearing AS (SELECT case_id, MIN("at") AS at FROM case_events WHERE kind = 'hearing' GROUP BY 1),
     first_disposition AS (SELECT case_id, MIN(disposed_at) AS at FROM dispositions GROUP BY 1)
@@ -30,7 +30,7 @@ def _lost_sql() -> str:
     FROM case_events e
     LEFT JOIN first_hearing h USING (case_id)
     LEFT JOIN first_disposition d USING (case_id)
-    WHERE e.kind IN ({kinds})
+    WHERE e.kind IN {kinds}
       AND e."at" < COALESCE(h.at, d.at, TIMESTAMP '9999-12-31')
     """
 

@@ -16,7 +16,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from baliza.analyses.casefacts import CASE_FACTS
-from baliza.analyses.definitions import CONVICTIONS
+from baliza.analyses.definitions import CONVICTIONS, sql_list
 from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, sure_words
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Reference
@@ -26,7 +26,7 @@ from baliza.warehouse.store import Warehouse
 
 RULE = "sentencing_outlier"
 COVARIATES = ("offence", "substance_group", "quantity_band", "plea")
-CONVICTED_SQL = "(" + ", ".join(f"'{c}'" for c in CONVICTIONS) + ")"
+CONVICTED_SQL = sql_list(CONVICTIONS)
 
 
 def sentencing_outliers(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
