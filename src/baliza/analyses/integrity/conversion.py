@@ -70,17 +70,17 @@ def unconverted_seizures(warehouse: Warehouse, end: str, settings: FlagSettings)
         tests.append(_unit_test(row, rule, model.method, evidence))
     history = settings.rule(RULE_HISTORY)
     if len(per_unit) < history["few_units"]:
-        tests += _history_tests(warehouse, end, history, evidence)
+        tests += _history_tests(warehouse, end, history)
     return RuleResult(tests, [])
 
 
 def _evidence(warehouse: Warehouse, sql: str) -> Callable[[str, str], list[str]]:
-    """The unconverted seizures of a unit (from a date on), fetched only for flagged units."""
+    """The unconverted seizures of a unit (seized after a date, if given), fetched only for flagged units."""
 
-    def fetch(unit_id: str, since: str = "0001-01-01") -> list[str]:
+    def fetch(unit_id: str, after: str = "0001-01-01") -> list[str]:
         return [r[0] for r in warehouse.duckdb.execute(
-            f"SELECT seizure_id FROM ({sql}) WHERE unit_id = ? AND unconverted AND seized_at >= CAST(? AS DATE) "
-            "ORDER BY seizure_id", [unit_id, since]
+            f"SELECT seizure_id FROM ({sql}) WHERE unit_id = ? AND unconverted AND seized_at > CAST(? AS DATE) "
+            "ORDER BY seizure_id", [unit_id, after]
         ).fetchall()]
 
     return fetch
@@ -112,15 +112,15 @@ def _unit_test(row: tuple, rule: RuleSettings, model_method: str, evidence: Call
     return UnitTest(RULE, subject, float(row.p), material, make, rule.fdr)
 
 
-def _history_tests(warehouse: Warehouse, end: str, rule: RuleSettings,
-                   evidence: Callable[..., list[str]]) -> list[UnitTest]:
+def _history_tests(warehouse: Warehouse, end: str, rule: RuleSettings) -> list[UnitTest]:
     """Each unit's recent judged seizures against its earlier ones."""
     last_judged = date.fromisoformat(end) - timedelta(days=rule["window_days"])
     since = (last_judged - timedelta(days=rule["recent_days"])).isoformat()
+    sql = _eligible_sql(end, rule["window_days"])
+    evidence = _evidence(warehouse, sql)
     spans = warehouse.duckdb.execute(
         f"""SELECT unit_id, seized_at > DATE '{since}' AS recent, SUM(CAST(unconverted AS INTEGER)) AS x,
-                   COUNT(*) AS n FROM ({_eligible_sql(end, rule['window_days'])})
-            WHERE unit_id IS NOT NULL GROUP BY ALL"""
+                   COUNT(*) AS n FROM ({sql}) WHERE unit_id IS NOT NULL GROUP BY ALL"""
     ).df()
     if spans.empty:
         return []
