@@ -8,13 +8,15 @@ seizure, the charges and the dispositions, so every analysis reads the same defi
 - `resolved_at` as in `case_status` (every defendant disposed), `dismissed` / `acquitted` (no defendant
   convicted and at least one dismissed / acquitted), `convicted`, `statute_barred`;
 - case mix: `substance_group`, `quantity_band` (base unit and power of ten of the seized or lab quantity,
-  else the charged quantity), `defendants_band` (1, 2, 3+), `offence` (the most serious charge).
+  else the charged quantity of `definitions.charged_per_case`), `defendants_band` (1, 2, 3+), `offence` (the
+  most serious charge).
 """
 
 from __future__ import annotations
 
 import ibis
 
+from baliza.analyses.definitions import charged_per_case
 from baliza.warehouse.store import Warehouse
 from baliza.warehouse.views import base_quantity_sql, base_unit_sql, case_status
 
@@ -42,17 +44,20 @@ def quantity_band_sql(quantity: str, unit: str) -> str:
 def build_case_facts(warehouse: Warehouse) -> str:
     """(Re)create the temporary table of case facts; returns its name."""
     status_sql = ibis.to_sql(case_status(warehouse), dialect="duckdb")
+    charged_sql = ibis.to_sql(charged_per_case(warehouse.table("charges")), dialect="duckdb")
     offence_rank = " ".join(f"WHEN '{o}' THEN {i}" for i, o in enumerate(OFFENCE_SERIOUSNESS))
     offence_name = " ".join(f"WHEN {i} THEN '{o}'" for i, o in enumerate(OFFENCE_SERIOUSNESS))
     sql = f"""
     CREATE OR REPLACE TEMP TABLE {CASE_FACTS} AS
     WITH status AS ({status_sql}),
+    charged AS (  -- one base unit per case (the first by name) where charges came in several
+        SELECT case_id, ARG_MIN(charged_base, base_unit) AS charged_base, MIN(base_unit) AS charged_unit
+        FROM ({charged_sql}) GROUP BY case_id
+    ),
     charge_mix AS (
         SELECT case_id,
                MIN(CASE offence {offence_rank} ELSE {len(OFFENCE_SERIOUSNESS) - 1} END) AS offence_rank,
-               ARG_MIN(substance_group, CASE offence {offence_rank} ELSE 99 END) AS charged_group,
-               SUM({base_quantity_sql('quantity', 'quantity_unit')}) AS charged_base,
-               MAX({base_unit_sql('quantity_unit')}) AS charged_unit
+               ARG_MIN(substance_group, CASE offence {offence_rank} ELSE 99 END) AS charged_group
         FROM charges GROUP BY case_id
     ),
     judges AS (
@@ -72,11 +77,12 @@ def build_case_facts(warehouse: Warehouse) -> str:
                s.n_defendants, s.n_convicted, s.n_acquitted, s.n_dismissed, s.n_statute_barred, s.outcome,
                z.seizing_unit_id, z.seized_at,
                COALESCE(z.substance_group, c.charged_group, 'unknown') AS substance_group,
-               COALESCE(z.seized_base, c.charged_base) AS case_quantity,
-               COALESCE(z.base_unit, c.charged_unit, 'unknown') AS quantity_unit,
+               COALESCE(z.seized_base, q.charged_base) AS case_quantity,
+               COALESCE(z.base_unit, q.charged_unit, 'unknown') AS quantity_unit,
                COALESCE(c.offence_rank, -1) AS offence_rank
         FROM status s
         LEFT JOIN charge_mix c USING (case_id)
+        LEFT JOIN charged q USING (case_id)
         LEFT JOIN judges j USING (case_id)
         LEFT JOIN seizure_mix z ON z.seizure_id = s.seizure_id
     )

@@ -13,6 +13,12 @@ The comparison is with the laboratory quantity, else the seized quantity. A link
 charged quantity is below `CHARGED_TOLERANCE` of it. The rule is the conservative one on purpose: a
 broken link names a prosecutor, so it must not fire where charges were merely split between people.
 
+Substance groups
+----------------
+The groups are the contract's vocabulary (`SUBSTANCE_GROUPS`, re-exported here). A case's group is its
+seizure's, else the group of its most serious charge (`casefacts`); a seizure's is its own. Case-mix models
+(red flags) and indicators compare like with like on this one grouping.
+
 As-of date
 ----------
 Every deadline (laboratory, case opening, limitation) is judged against the date the data covers to,
@@ -23,7 +29,13 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
+from baliza.contract.vocabularies import SUBSTANCE_GROUPS
 from baliza.warehouse.views import base_quantity, base_unit
+
+__all__ = [
+    "CASE_WINDOW_DAYS", "CHARGED_TOLERANCE", "CONVICTIONS", "ENDED_WITHOUT_CONVICTION", "EVIDENCE_LOST",
+    "LAB_WINDOW_DAYS", "SUBSTANCE_GROUPS", "charged_per_case", "sql_list",
+]
 
 CASE_WINDOW_DAYS = 90  # a seizure with arrests should become a case within this many days
 LAB_WINDOW_DAYS = 60  # a seizure should have a laboratory result within this many days
@@ -33,6 +45,11 @@ CONVICTIONS: tuple[str, ...] = ("convicted", "plea_convicted")
 # outcomes that end a defendant's case without a conviction and break the chain
 ENDED_WITHOUT_CONVICTION: tuple[str, ...] = ("dismissed", "acquitted", "statute_barred", "withdrawn")
 EVIDENCE_LOST: tuple[str, ...] = ("evidence_missing", "evidence_destroyed")
+
+
+def sql_list(values: tuple[str, ...]) -> str:
+    """A tuple of these names as a SQL list, e.g. `('convicted', 'plea_convicted')` for `IN` clauses."""
+    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
 
 
 def charged_per_case(charges: ir.Table) -> ir.Table:

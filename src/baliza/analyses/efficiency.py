@@ -7,7 +7,7 @@
 - `clearance_rate` = resolved / incoming; `disposition_time_days` = D × pending_end / resolved with
   D = 365 (year, leap years too), 91.25 (quarter), 365/12 (month); `case_turnover_ratio` =
   resolved / pending_end.
-- `dismissal_rate`, `conviction_rate` (convicted or plea_convicted): over all the case dispositions
+- `dismissal_rate`, `conviction_rate` (`definitions.CONVICTIONS`): over all the case dispositions
   dated in the period; `statute_barred_share`: resolved cases with a statute-barred defendant / resolved.
 - `median_days_to_disposition`: median days from opening to resolution of the cases resolved in the period
   (only finished cases: biased short); `median_days_to_resolution_km`: Kaplan-Meier median for the cases
@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 from baliza.analyses.casefacts import CASE_FACTS, build_case_facts, data_end
+from baliza.analyses.definitions import CONVICTIONS as CONVICTION_OUTCOMES
+from baliza.analyses.definitions import sql_list
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import PERIOD_DAYS, Granularity, period_bounds, period_sql, periods_between
 from baliza.warehouse.store import Warehouse
@@ -40,7 +42,7 @@ class Subject(StrEnum):
 
 SUBJECT_COLUMN = {Subject.OFFICE: "office_id", Subject.PROSECUTOR: "prosecutor_id", Subject.JUDGE: "judge_id"}
 SUBJECT_TABLE = {Subject.OFFICE: "units", Subject.PROSECUTOR: "staff", Subject.JUDGE: "staff"}
-CONVICTIONS = "('convicted', 'plea_convicted')"
+CONVICTIONS = sql_list(CONVICTION_OUTCOMES)
 
 
 def efficiency(

@@ -21,6 +21,11 @@ SHOWN = ("incoming", "resolved", "pending_end", "clearance_rate", "disposition_t
          "dismissal_rate", "conviction_rate", "median_days_to_resolution_km")
 
 PeriodOption = Annotated[Granularity, typer.Option("--period", help="Length of the reporting periods.")]
+SettingsOption = Annotated[
+    Path | None,
+    typer.Option("--settings", help="YAML file of the agency's own thresholds (see docs/red-flags.md).",
+                 show_default=False),
+]
 ByOption = Annotated[Subject, typer.Option("--by", help="Whose efficiency: an office, a prosecutor or a judge.")]
 
 
@@ -65,12 +70,17 @@ def efficiency_command(
     console.print(table)
 
 
-def flags_command(db: DbOption = None, as_json: JsonOption = False) -> None:
+def flags_command(db: DbOption = None, settings: SettingsOption = None, as_json: JsonOption = False) -> None:
     """Red flags for review (never verdicts): outcome outliers, shrinkage, unconverted seizures, steering..."""
-    with _open(db) as warehouse:
-        from baliza.analyses.integrity import red_flags  # scipy and statsmodels: loaded only when needed
+    from baliza.analyses.integrity import FlagSettings, SettingsError, red_flags  # scipy, statsmodels: when needed
 
-        findings = red_flags(warehouse)
+    try:
+        chosen = FlagSettings.load(settings)
+    except SettingsError as error:
+        fail(str(error))
+        raise
+    with _open(db) as warehouse:
+        findings = red_flags(warehouse, chosen)
     if as_json:
         print_json([f.to_dict() for f in findings])
         return
@@ -80,7 +90,7 @@ def flags_command(db: DbOption = None, as_json: JsonOption = False) -> None:
     tested = sum(f.q_value is not None for f in findings)
     console.print(f"[bold]{len(findings)} red flags for review[/] (never verdicts): {tested} backed by a statistical "
                   f"test, with a Benjamini-Hochberg q-value across every unit tested; {len(findings) - tested} facts "
-                  "about single cases.\n")
+                  f"about single cases. Thresholds: {chosen.source} (docs/red-flags.md).\n")
     for number, f in enumerate(findings, 1):
         q = "" if f.q_value is None else f" · q = {f.q_value:.2g}"
         console.print(f"[bold]{number}. {f.rule.replace('_', ' ')}[/] · {f.subject.table} {f.subject.id}{q} · "

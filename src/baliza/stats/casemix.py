@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy.special import expit
 
 RARE_LEVEL_TRIALS = 30  # levels seen in fewer items are pooled as "(rare)" so the model stays estimable
 
@@ -70,7 +71,7 @@ def fit_case_mix(
             result = sm.GLM(endog, design, family=sm.families.Binomial()).fit_regularized(alpha=1e-4, L1_wt=0.0)
             params = pd.Series(result.params, index=design.columns)
             method = "logistic GLM (ridge-penalised, alpha=1e-4)"
-    cell_totals["_p"] = 1 / (1 + np.exp(-(design.to_numpy() @ params.to_numpy())))
+    cell_totals["_p"] = expit(design.to_numpy() @ params.to_numpy())  # the hand-written 1/(1+exp) overflows
     probabilities = data[covariates].merge(cell_totals[[*covariates, "_p"]], on=covariates, how="left")["_p"]
     fitted = pd.Series(probabilities.fillna(pooled).to_numpy(), index=cells.index)
     coefficients = {str(k): float(v) for k, v in params.items()}

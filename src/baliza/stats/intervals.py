@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import math
-
 from scipy import stats
-
-
-def _z(confidence: float) -> float:
-    return float(stats.norm.ppf(0.5 + confidence / 2.0))
+from statsmodels.stats.proportion import proportion_confint
 
 
 def wilson_interval(successes: float, trials: float, confidence: float = 0.95) -> tuple[float, float] | None:
-    """Wilson score interval for a proportion `successes / trials`; None when there are no trials."""
+    """Wilson score interval for a proportion `successes / trials` (statsmodels); None when there are no trials."""
     if trials <= 0:
         return None
-    z = _z(confidence)
-    p = successes / trials
-    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = z / (1 + z * z / trials) * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low, high = proportion_confint(successes, trials, alpha=1.0 - confidence, method="wilson")
+    return max(0.0, float(low)), min(1.0, float(high))
 
 
 def poisson_interval(count: float, confidence: float = 0.95) -> tuple[float, float]:

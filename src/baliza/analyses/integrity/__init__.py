@@ -1,31 +1,41 @@
 """Corruption red flags in prosecution and courts: one module per rule family, one FDR across them all.
 
-`red_flags(warehouse)` runs every rule. Rules that test units (prosecutors, judges, offices, seizing units)
-return p-values; Benjamini-Hochberg is applied once across every unit tested by every rule, and a unit is
-flagged only where q <= FDR_LEVEL and its effect is material (the rule's stated minimums). Rules about a
-single case (a statute-barred case, shrunk charges) state facts and carry no q. An office's or judge's
-outcome flag stands only if its excess remains without the cases of the prosecutors flagged by any rule.
+`red_flags(warehouse, settings)` runs every rule with the thresholds of `rules.yaml` (or an agency's
+overrides, `FlagSettings.load(path)`). Rules that test units (prosecutors, judges, offices, seizing units)
+return p-values; Benjamini-Hochberg (statsmodels `multipletests`) is applied once across every unit tested by
+every rule, and a unit is flagged only where q is at most its rule's FDR level and its effect is material
+(the rule's stated minimums). Rules about a single case (a statute-barred case, shrunk charges) state facts
+and carry no q. An office's or judge's outcome flag stands only if its excess remains without the cases of
+the prosecutors flagged by any rule. Every finding records the settings it was computed with
+(`details["settings"]`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from statsmodels.stats.multitest import multipletests
 
 from baliza.analyses.casefacts import build_case_facts, data_end
 from baliza.analyses.integrity.assignment import steered_assignment
-from baliza.analyses.integrity.common import FDR_LEVEL, RuleResult
+from baliza.analyses.integrity.common import RuleResult
 from baliza.analyses.integrity.conversion import unconverted_seizures
 from baliza.analyses.integrity.evidence import evidence_losses
 from baliza.analyses.integrity.limitation import limitation_losses
 from baliza.analyses.integrity.outcomes import outcome_outliers
 from baliza.analyses.integrity.reassignment import reassigned_before_loss
+from baliza.analyses.integrity.rules import FlagSettings, SettingsError, load_rules
 from baliza.analyses.integrity.sentencing import sentencing_outliers
 from baliza.analyses.integrity.shrinkage import quantity_shrinkage
 from baliza.analyses.model import Finding
-from baliza.stats.fdr import benjamini_hochberg
 from baliza.warehouse.store import Warehouse
 
-RULES: tuple[Callable[[Warehouse], RuleResult], ...] = (
+__all__ = ["FlagSettings", "SettingsError", "load_rules", "red_flags"]
+
+RULES: tuple[Callable[[Warehouse, FlagSettings], RuleResult], ...] = (
     outcome_outliers,
     quantity_shrinkage,
     steered_assignment,
@@ -36,20 +46,38 @@ RULES: tuple[Callable[[Warehouse], RuleResult], ...] = (
 )
 
 
-def red_flags(warehouse: Warehouse, *, facts_ready: bool = False) -> list[Finding]:
-    """Every finding, unit flags first (most certain first), then per-case facts."""
+def benjamini_hochberg(p_values: list[float]) -> np.ndarray:
+    """BH q-values in the order given (statsmodels `multipletests`, method fdr_bh)."""
+    if not p_values:
+        return np.array([])
+    return multipletests(np.asarray(p_values, float), method="fdr_bh")[1]
+
+
+def red_flags(
+    warehouse: Warehouse, settings: FlagSettings | Path | str | None = None, *, facts_ready: bool = False
+) -> list[Finding]:
+    """Every finding, unit flags first (most certain first), then per-case facts.
+
+    `settings`: the values to run with (default: `rules.yaml`); a path is read as an agency's settings file.
+    """
+    if not isinstance(settings, FlagSettings):
+        settings = FlagSettings.load(settings)
     if not facts_ready:
         build_case_facts(warehouse)
     end = data_end(warehouse)
-    results = [rule(warehouse) for rule in RULES]
+    results = [rule(warehouse, settings) for rule in RULES]
     if end is not None:
-        results.append(unconverted_seizures(warehouse, end))
+        results.append(unconverted_seizures(warehouse, end, settings))
     tests = [t for r in results for t in r.tests]
     q_values = benjamini_hochberg([t.p_value for t in tests])
-    passed = [(t, float(q)) for t, q in zip(tests, q_values, strict=True) if q <= FDR_LEVEL and t.material]
+    passed = [(t, float(q)) for t, q in zip(tests, q_values, strict=True) if q <= t.fdr_level and t.material]
     # an office's or judge's outcome excess that is only flagged prosecutors' cases is theirs, not its own
     prosecutors = frozenset(t.subject.id for t, _ in passed if t.subject.table == "staff")
     flagged = [t.make_finding(q) for t, q in passed if t.recheck is None or t.recheck(prosecutors)]
     flagged.sort(key=lambda f: (f.q_value if f.q_value is not None else 1.0, -f.score))
     facts = sorted((f for r in results for f in r.findings), key=lambda f: (f.rule, -f.score, f.subject.id))
-    return flagged + facts
+    return [_with_settings(f, settings) for f in flagged + facts]
+
+
+def _with_settings(finding: Finding, settings: FlagSettings) -> Finding:
+    return replace(finding, details={**finding.details, "settings": settings.rule(finding.rule).record()})

@@ -20,24 +20,22 @@ from scipy import sparse, stats
 
 from baliza.analyses.casefacts import CASE_FACTS
 from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, sure_words
+from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Reference
 from baliza.warehouse.store import Warehouse
 
 RULE_LARGE = "steered_large_cases"
 RULE_LINKED = "steered_linked_defendants"
-LARGE_SHARE = 0.10  # the office's top 10 % of random-assigned cases by quantity (per base unit)
-MIN_CASES = 10
-MIN_LARGE = 4
-MIN_RATIO = 2.0
-MIN_GROUP_CASES = 3
 LINKS = "justice_defendant_links"
 
 
-def steered_assignment(warehouse: Warehouse) -> RuleResult:
-    return RuleResult(_large_case_tests(warehouse) + _linked_group_tests(warehouse), [])
+def steered_assignment(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+    large, linked = settings.rule(RULE_LARGE), settings.rule(RULE_LINKED)
+    return RuleResult(_large_case_tests(warehouse, large) + _linked_group_tests(warehouse, linked), [])
 
 
-def _large_case_tests(warehouse: Warehouse) -> list[UnitTest]:
+def _large_case_tests(warehouse: Warehouse, rule: RuleSettings) -> list[UnitTest]:
+    large_share = float(rule["large_share"])
     rows = warehouse.duckdb.execute(
         f"""WITH r AS (
                 SELECT case_id, office_id, prosecutor_id,
@@ -45,49 +43,49 @@ def _large_case_tests(warehouse: Warehouse) -> list[UnitTest]:
                 FROM {CASE_FACTS}
                 WHERE assignment = 'random' AND prosecutor_id IS NOT NULL AND case_quantity > 0)
             SELECT office_id, prosecutor_id, COUNT(*) AS m,
-                   SUM(CAST(rank >= {1 - LARGE_SHARE} AS INTEGER)) AS k,
-                   LIST(case_id ORDER BY rank DESC) FILTER (WHERE rank >= {1 - LARGE_SHARE}) AS large_cases
+                   SUM(CAST(rank >= {1 - large_share} AS INTEGER)) AS k,
+                   LIST(case_id ORDER BY rank DESC) FILTER (WHERE rank >= {1 - large_share}) AS large_cases
             FROM r GROUP BY ALL"""
     ).df()
     tests: list[UnitTest] = []
     if rows.empty:
         return tests
     office = rows.groupby("office_id")[["m", "k"]].sum()
-    for r in rows[rows["m"] >= MIN_CASES].itertuples(index=False):
+    for r in rows[rows["m"] >= rule["min_cases"]].itertuples(index=False):
         total, large = int(office.loc[r.office_id, "m"]), int(office.loc[r.office_id, "k"])
         k, m = int(r.k), int(r.m)
         p = float(stats.hypergeom.sf(k - 1, total, large, m))
         expected = m * large / total if total else 0.0
-        material = k >= MIN_LARGE and k >= MIN_RATIO * expected
+        material = k >= rule["min_large"] and k >= rule["min_ratio"] * expected
         cases = [] if r.large_cases is None or r.large_cases is pd.NA else list(r.large_cases)
-        tests.append(_large_test(r.prosecutor_id, r.office_id, k, m, large, total, expected, p, material, cases))
+        tests.append(_large_test(r.prosecutor_id, r.office_id, (k, m, large, total), expected, p, material, cases,
+                                 rule))
     return tests
 
 
-def _large_test(prosecutor: str, office: str, k: int, m: int, large: int, total: int, expected: float, p: float,
-                material: bool, cases: list[str]) -> UnitTest:
+def _large_test(prosecutor: str, office: str, counts: tuple[int, int, int, int], expected: float, p: float,
+                material: bool, cases: list[str], rule: RuleSettings) -> UnitTest:
+    k, m, large, total = counts
     subject = Reference("staff", str(prosecutor))
 
     def make(q: float) -> Finding:
         summary = (
             f"Prosecutor {prosecutor} received {k} of office {office}'s {large} largest-quantity cases among "
-            f"{m} randomly assigned cases; chance would give about {expected:.1f}. {sure_words(q)}"
+            f"{m} randomly assigned cases; chance would give about {expected:.1f}. {sure_words(q, rule.fdr)}"
         )
         method = (
-            f"Office {office} assigns at random ({total} cases). Large = top {LARGE_SHARE:.0%} by seizure "
-            f"quantity within the office and base unit. Exact hypergeometric upper tail P(X >= {k}) = {p:.2g}; "
-            f"tested with >= {MIN_CASES} cases; flagged at BH q <= 0.05, >= {MIN_LARGE} large cases and "
-            f">= {MIN_RATIO} times the expected number."
+            f"Office {office} assigns at random ({total} cases); large cases ranked within the office and base "
+            f"unit. Exact hypergeometric upper tail P(X >= {k}) = {p:.2g}. {rule.criteria()}"
         )
         evidence = tuple(Reference("cases", str(c)) for c in cases[:EVIDENCE_CAP])
         return Finding(RULE_LARGE, subject, round(k / max(expected, 1e-9), 3), summary, evidence, method, q,
                        details={"large_cases": k, "cases": m, "expected": round(expected, 2),
                                 "office_id": office, "evidence_count": len(cases)})
 
-    return UnitTest(RULE_LARGE, subject, p, material, make)
+    return UnitTest(RULE_LARGE, subject, p, material, make, rule.fdr)
 
 
-def _linked_group_tests(warehouse: Warehouse) -> list[UnitTest]:
+def _linked_group_tests(warehouse: Warehouse, rule: RuleSettings) -> list[UnitTest]:
     """Connected groups of defendants (shared phone, shared surname + address, co-defendants).
 
     Only keys shared by two or more people can link anyone, so only those enter the graph; a person linked
@@ -140,7 +138,7 @@ def _linked_group_tests(warehouse: Warehouse) -> list[UnitTest]:
                            COALESCE('g' || CAST(h.group_id AS VARCHAR), 'p' || d.person_id) AS group_id
                     FROM d LEFT JOIN _group_of_hash h ON h.person_hash = hash(d.person_id)),
                 sizes AS (SELECT group_id, office_id, COUNT(DISTINCT case_id) AS m FROM g GROUP BY ALL
-                          HAVING COUNT(DISTINCT case_id) >= {MIN_GROUP_CASES}),
+                          HAVING COUNT(DISTINCT case_id) >= {int(rule["min_group_cases"])}),
                 shares AS (SELECT office_id, prosecutor_id, COUNT(*) AS n,
                                   COUNT(*) / SUM(COUNT(*)) OVER (PARTITION BY office_id) AS share,
                                   COUNT(*) OVER (PARTITION BY office_id) AS n_prosecutors
@@ -170,8 +168,8 @@ def _linked_group_tests(warehouse: Warehouse) -> list[UnitTest]:
     for row in top.to_dict("records"):
         p = float(min(1.0, any_tail(row["office_id"], int(row["k"]), int(row["m"]))))
         k, m = int(row["k"]), int(row["m"])
-        material = k >= MIN_GROUP_CASES and k >= MIN_RATIO * m * float(row["share"])
-        tests.append(_linked_test(row, k, m, p, material))
+        material = k >= rule["min_group_cases"] and k >= rule["min_ratio"] * m * float(row["share"])
+        tests.append(_linked_test(row, k, m, p, material, rule))
     return tests
 
 
@@ -184,7 +182,7 @@ def _any_prosecutor_tail(rows: pd.DataFrame, shares: pd.DataFrame) -> Callable[[
     return tail
 
 
-def _linked_test(top: dict, k: int, m: int, p: float, material: bool) -> UnitTest:
+def _linked_test(top: dict, k: int, m: int, p: float, material: bool, rule: RuleSettings) -> UnitTest:
     prosecutor, office, share = str(top["prosecutor_id"]), str(top["office_id"]), float(top["share"])
     cases = sorted(str(c) for c in top["cases"])
     subject = Reference("staff", prosecutor)
@@ -194,17 +192,16 @@ def _linked_test(top: dict, k: int, m: int, p: float, material: bool) -> UnitTes
             f"Prosecutor {prosecutor} received {k} of {m} cases of one linked group of defendants in office "
             f"{office} (linked by shared phone, shared surname and address, or as co-defendants); with their "
             f"{share:.0%} share of the office's random assignments chance would give about {m * share:.1f}. "
-            f"{sure_words(q)}"
+            f"{sure_words(q, rule.fdr)}"
         )
         method = (
             f"Defendants linked into groups (connected components over shared phone, surname + address, "
             f"co-defendancy). p = P(any of the office's prosecutors receives >= {k} of the {m} cases), bounded "
-            f"by the sum of their exact binomial tails at their shares of random assignments (p = {p:.2g}); "
-            f"groups with >= {MIN_GROUP_CASES} cases; "
-            f"flagged at BH q <= 0.05 and >= {MIN_RATIO} times the expected count."
+            f"by the sum of their exact binomial tails at their shares of random assignments (p = {p:.2g}). "
+            f"{rule.criteria()}"
         )
         evidence = tuple(Reference("cases", c) for c in cases[:EVIDENCE_CAP])
         return Finding(RULE_LINKED, subject, round(k / max(m * share, 1e-9), 3), summary, evidence, method, q,
                        details={"group_cases": m, "received": k, "office_id": office, "evidence_count": len(cases)})
 
-    return UnitTest(RULE_LINKED, subject, p, material, make)
+    return UnitTest(RULE_LINKED, subject, p, material, make, rule.fdr)

@@ -1,4 +1,7 @@
-"""What every red-flag rule shares: unit tests with p-values, one FDR across them all, evidence lists."""
+"""What every red-flag rule shares: unit tests with p-values, one FDR across them all, evidence lists.
+
+The thresholds live in `rules.yaml` (see `baliza.analyses.integrity.rules`); nothing here sets one.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,6 @@ from baliza.stats.casemix import CaseMixModel, fit_case_mix, observed_expected
 from baliza.stats.funnel import fit_funnel
 from baliza.warehouse.store import Warehouse
 
-FDR_LEVEL = 0.05  # Benjamini-Hochberg across every unit tested by every rule
 EVIDENCE_CAP = 25  # rows listed per finding; the full count is always given
 
 
@@ -31,6 +33,7 @@ class UnitTest:
     p_value: float
     material: bool
     make_finding: Callable[[float], Finding]
+    fdr_level: float  # the rule's level from rules.yaml (or the agency's settings)
     # True if the unit still stands out once the cases of these (flagged) prosecutors are set aside
     recheck: Callable[[frozenset[str]], bool] | None = None
 
@@ -49,10 +52,11 @@ def observed_expected_tests(
     """Case-mix-adjusted O/E per unit with an over-dispersed funnel; units below `min_items` are not tested.
 
     The sampling z of each unit is the exact binomial tail (n items at the unit's mean expected rate), then
-    deflated for the between-unit variance tau².
+    deflated for the between-unit variance tau², estimated without the unit (`baliza.stats.funnel`).
 
     `cells` has one row per (unit, covariates...) with `events` and `trials`. Returns per unit: n, observed,
-    expected, variance, ratio, z, p (one-sided, excess), and the fitted model.
+    expected, variance, ratio, tau2 (and tau2_method, in words), z, p (one-sided, excess), and the fitted
+    model; `attrs["tau2"]` is the median of the units' tau².
     """
     cells = cells[cells[unit].notna()].reset_index(drop=True)
     if cells.empty or cells["trials"].sum() == 0:
@@ -67,11 +71,18 @@ def observed_expected_tests(
         per_unit["n"].to_numpy(),
     )
     per_unit["ratio"] = per_unit["observed"] / per_unit["expected"].where(per_unit["expected"] > 0)
+    per_unit["tau2"] = fit.tau2
     per_unit["z"] = fit.z
     per_unit["p"] = np.where(np.isnan(fit.p_upper), 1.0, fit.p_upper)
-    per_unit.attrs["tau2"] = fit.tau2
-    per_unit.attrs["phi"] = fit.phi
+    per_unit["tau2_method"] = fit.method
+    per_unit.attrs["tau2"] = fit.typical_tau2
     return per_unit, model
+
+
+def funnel_words(row: Any) -> str:
+    """How the unit's over-dispersion was allowed for, for its method text."""
+    return (f"additive random-effects funnel on O/E, {row.tau2_method}: tau² = {float(row.tau2):.4f}, "
+            f"z = {float(row.z):.2f}")
 
 
 def case_evidence(warehouse: Warehouse, sql_filter: str, table: str = "cases") -> tuple[tuple[Reference, ...], int]:
@@ -84,22 +95,24 @@ def case_evidence(warehouse: Warehouse, sql_filter: str, table: str = "cases") -
     return tuple(Reference(table, str(r[0])) for r in rows[:EVIDENCE_CAP]), len(rows)
 
 
-def sure_words(q: float | None) -> str:
-    """How sure a flag is, in plain words."""
+def sure_words(q: float | None, fdr_level: float = 0.05) -> str:
+    """How sure a flag is, in plain words (`fdr_level`: the level the flag was held to)."""
     if q is None:
         return "This is a fact in the records, not a statistical estimate."
     if q < 0.001:
         return f"Very unlikely to be chance (q = {q:.2g}: under 1 in 1,000 such flags would be false alarms)."
     if q < 0.01:
         return f"Unlikely to be chance (q = {q:.2g}: about 1 in 100 such flags would be false alarms)."
-    return f"Probably not chance (q = {q:.2g}: up to 1 in 20 such flags could be false alarms)."
+    return (f"Probably not chance (q = {q:.2g}: up to 1 in {round(1 / fdr_level):d} such flags could be false "
+            f"alarms).")
 
 
 def sql_quote(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def excess_cases_test(rule: str, row: Any, cases: list[str], material: bool, summary: str, method: str) -> UnitTest:
+def excess_cases_test(rule: str, row: Any, cases: list[str], material: bool, summary: str, method: str,
+                      fdr_level: float) -> UnitTest:
     """A prosecutor tested for an excess of some kind of case (observed against expected, `row` from
     `observed_expected_tests`): the finding's score is O/E, its evidence the cases (capped), its summary the
     given words followed by how sure the test is."""
@@ -108,8 +121,8 @@ def excess_cases_test(rule: str, row: Any, cases: list[str], material: bool, sum
 
     def make(q: float) -> Finding:
         evidence = tuple(Reference("cases", c) for c in cases[:EVIDENCE_CAP])
-        return Finding(rule, subject, round(observed / max(expected, 1e-9), 3), f"{summary} {sure_words(q)}",
+        return Finding(rule, subject, round(observed / max(expected, 1e-9), 3), f"{summary} {sure_words(q, fdr_level)}",
                        evidence, method, q, details={"cases": n, "observed": int(observed),
                                                      "expected": round(expected, 2), "evidence_count": len(cases)})
 
-    return UnitTest(rule, subject, float(row.p), material, make)
+    return UnitTest(rule, subject, float(row.p), material, make, fdr_level)

@@ -1,23 +1,38 @@
-"""Rule 3: seizures with arrests that never become a case within 90 days, per seizing unit, against peers
-seizing the same substances in the same quantities (case-mix model, over-dispersed funnel, FDR)."""
+"""Rule 3: seizures with arrests that never become a case within the window, per seizing unit.
+
+Against peers seizing the same substances in the same quantities (case-mix model, over-dispersed funnel
+with tau² estimated leaving the unit out, FDR). Where seizing units are few (Caribbean and Central American
+countries often have four or five), peers are a thin yardstick, so each unit is also compared with its own
+past: its recent seizures against its earlier ones (one-sided Fisher exact test).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from scipy import stats
+
 from baliza.analyses.casefacts import quantity_band_sql
-from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, observed_expected_tests, sure_words
+from baliza.analyses.integrity.common import (
+    EVIDENCE_CAP,
+    RuleResult,
+    UnitTest,
+    funnel_words,
+    observed_expected_tests,
+    sure_words,
+)
+from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Reference
 from baliza.warehouse.store import Warehouse
 from baliza.warehouse.views import base_quantity_sql, base_unit_sql
 
 RULE = "seizure_not_converted"
-WINDOW_DAYS = 90
-MIN_SEIZURES = 20
-MIN_RATIO = 1.5
-MIN_EXCESS = 5.0
+RULE_HISTORY = "seizure_not_converted_against_history"
 COVARIATES = ("substance_group", "quantity_band")  # seizure-level only: a unit-level covariate would absorb the unit
 
 
-def _eligible_sql(end: str) -> str:
+def _eligible_sql(end: str, window_days: int) -> str:
     band = quantity_band_sql("base", "base_unit")
     return f"""
     WITH arrested AS (SELECT DISTINCT seizure_id FROM arrests WHERE seizure_id IS NOT NULL),
@@ -28,57 +43,122 @@ def _eligible_sql(end: str) -> str:
                {base_quantity_sql("COALESCE(z.lab_quantity, z.quantity)", "z.quantity_unit")} AS base,
                {base_unit_sql("z.quantity_unit")} AS base_unit,
                COALESCE(u.kind, 'unknown') AS unit_kind,
-               NOT (c.opened_at IS NOT NULL AND c.opened_at <= z.seized_at + INTERVAL {WINDOW_DAYS} DAY)
+               NOT (c.opened_at IS NOT NULL AND c.opened_at <= z.seized_at + INTERVAL {int(window_days)} DAY)
                    AS unconverted
         FROM seizures z JOIN arrested USING (seizure_id)
         LEFT JOIN first_case c USING (seizure_id)
         LEFT JOIN units u ON u.unit_id = z.unit_id
-        WHERE z.seized_at <= DATE '{end}' - INTERVAL {WINDOW_DAYS} DAY
+        WHERE z.seized_at <= DATE '{end}' - INTERVAL {int(window_days)} DAY
     )
     SELECT *, {band} AS quantity_band FROM s
     """
 
 
-def unconverted_seizures(warehouse: Warehouse, end: str) -> RuleResult:
-    sql = _eligible_sql(end)
+def unconverted_seizures(warehouse: Warehouse, end: str, settings: FlagSettings) -> RuleResult:
+    rule = settings.rule(RULE)
+    sql = _eligible_sql(end, rule["window_days"])
     cells = warehouse.duckdb.execute(
         f"""SELECT unit_id, {', '.join(COVARIATES)}, SUM(CAST(unconverted AS INTEGER)) AS events,
                    COUNT(*) AS trials FROM ({sql}) GROUP BY ALL"""
     ).df()
-    per_unit, model = observed_expected_tests(cells, "unit_id", COVARIATES, MIN_SEIZURES)
+    per_unit, model = observed_expected_tests(cells, "unit_id", COVARIATES, rule["min_seizures"])
     tests: list[UnitTest] = []
-    if per_unit.empty or model is None:
+    if model is None:
         return RuleResult(tests, [])
+    evidence = _evidence(warehouse, sql)
     for row in per_unit.itertuples(index=False):
-        tests.append(_unit_test(warehouse, sql, row, per_unit.attrs, model.method))
+        tests.append(_unit_test(row, rule, model.method, evidence))
+    history = settings.rule(RULE_HISTORY)
+    if len(per_unit) < history["few_units"]:
+        tests += _history_tests(warehouse, end, history)
     return RuleResult(tests, [])
 
 
-def _unit_test(warehouse: Warehouse, sql: str, row: tuple, fit: dict, model_method: str) -> UnitTest:
+def _evidence(warehouse: Warehouse, sql: str) -> Callable[[str, str], list[str]]:
+    """The unconverted seizures of a unit (seized after a date, if given), fetched only for flagged units."""
+
+    def fetch(unit_id: str, after: str = "0001-01-01") -> list[str]:
+        return [r[0] for r in warehouse.duckdb.execute(
+            f"SELECT seizure_id FROM ({sql}) WHERE unit_id = ? AND unconverted AND seized_at > CAST(? AS DATE) "
+            "ORDER BY seizure_id", [unit_id, after]
+        ).fetchall()]
+
+    return fetch
+
+
+def _unit_test(row: tuple, rule: RuleSettings, model_method: str, evidence: Callable[..., list[str]]) -> UnitTest:
     unit_id = str(row.unit_id)
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
-    material = observed >= MIN_RATIO * expected and observed - expected >= MIN_EXCESS
+    material = observed >= rule["min_ratio"] * expected and observed - expected >= rule["min_excess"]
     subject = Reference("units", unit_id)
+    window = rule["window_days"]
 
     def make(q: float) -> Finding:
-        ids = [r[0] for r in warehouse.duckdb.execute(
-            f"SELECT seizure_id FROM ({sql}) WHERE unit_id = ? AND unconverted ORDER BY seizure_id", [unit_id]
-        ).fetchall()]
+        ids = evidence(unit_id)
         summary = (
-            f"Unit {unit_id}: {int(observed)} of {n} seizures with an arrest had no case within {WINDOW_DAYS} "
+            f"Unit {unit_id}: {int(observed)} of {n} seizures with an arrest had no case within {window} "
             f"days, where peers seizing the same substances and quantities would leave about {expected:.1f}. "
-            f"{sure_words(q)}"
+            f"{sure_words(q, rule.fdr)}"
         )
         method = (
-            f"Seizures with >= 1 arrest, seized at least {WINDOW_DAYS} days before the data's end; unconverted = "
-            f"no case with this seizure_id opened within {WINDOW_DAYS} days. {model_method} on "
-            f"{', '.join(COVARIATES)}; additive random-effects funnel on O/E (tau² = {fit['tau2']:.4f}), "
-            f"z = {row.z:.2f}; tested with >= {MIN_SEIZURES} seizures; flagged at BH q <= 0.05, O/E >= {MIN_RATIO}"
-            f" and O - E >= {MIN_EXCESS}."
+            f"Seizures with >= 1 arrest, seized at least {window} days before the data's end. {model_method} on "
+            f"{', '.join(COVARIATES)}; {funnel_words(row)}. {rule.criteria()}"
         )
-        evidence = tuple(Reference("seizures", str(i)) for i in ids[:EVIDENCE_CAP])
-        return Finding(RULE, subject, round(observed / max(expected, 1e-9), 3), summary, evidence, method, q,
+        return Finding(RULE, subject, round(observed / max(expected, 1e-9), 3), summary,
+                       tuple(Reference("seizures", str(i)) for i in ids[:EVIDENCE_CAP]), method, q,
                        details={"seizures": n, "observed": int(observed), "expected": round(expected, 2),
+                                "tau2": round(float(row.tau2), 6), "evidence_count": len(ids)})
+
+    return UnitTest(RULE, subject, float(row.p), material, make, rule.fdr)
+
+
+def _history_tests(warehouse: Warehouse, end: str, rule: RuleSettings) -> list[UnitTest]:
+    """Each unit's recent judged seizures against its earlier ones."""
+    last_judged = date.fromisoformat(end) - timedelta(days=rule["window_days"])
+    since = (last_judged - timedelta(days=rule["recent_days"])).isoformat()
+    sql = _eligible_sql(end, rule["window_days"])
+    evidence = _evidence(warehouse, sql)
+    spans = warehouse.duckdb.execute(
+        f"""SELECT unit_id, seized_at > DATE '{since}' AS recent, SUM(CAST(unconverted AS INTEGER)) AS x,
+                   COUNT(*) AS n FROM ({sql}) WHERE unit_id IS NOT NULL GROUP BY ALL"""
+    ).df()
+    if spans.empty:
+        return []
+    table = spans.pivot_table(index="unit_id", columns="recent", values=["x", "n"], fill_value=0)
+    tests: list[UnitTest] = []
+    for unit_id, row in table.iterrows():
+        x1, n1 = int(row.get(("x", True), 0)), int(row.get(("n", True), 0))
+        x0, n0 = int(row.get(("x", False), 0)), int(row.get(("n", False), 0))
+        if min(n1, n0) < rule["min_seizures"]:
+            continue
+        p = float(stats.fisher_exact([[x1, n1 - x1], [x0, n0 - x0]], alternative="greater").pvalue)
+        tests.append(_history_test(str(unit_id), x1, n1, x0, n0, p, rule, since, evidence))
+    return tests
+
+
+def _history_test(unit_id: str, x1: int, n1: int, x0: int, n0: int, p: float, rule: RuleSettings, since: str,
+                  evidence: Callable[..., list[str]]) -> UnitTest:
+    earlier = x0 / n0
+    expected = n1 * earlier
+    material = x1 / n1 >= rule["min_ratio"] * earlier and x1 - expected >= rule["min_excess"]
+    subject = Reference("units", unit_id)
+    window = rule["window_days"]
+
+    def make(q: float) -> Finding:
+        ids = evidence(unit_id, since)
+        summary = (
+            f"Unit {unit_id}: {x1} of its last {n1} seizures with an arrest had no case within {window} days "
+            f"({x1 / n1:.0%}), against {x0} of its {n0} earlier ones ({earlier:.0%}). "
+            f"{sure_words(q, rule.fdr)}"
+        )
+        method = (
+            f"The unit against its own past (seizing units are too few for peers alone to be a yardstick): "
+            f"seizures with >= 1 arrest seized after {since} against those before, one-sided Fisher exact test "
+            f"(p = {p:.2g}). {rule.criteria()}"
+        )
+        return Finding(RULE_HISTORY, subject, round(x1 / n1 / max(earlier, 1e-9), 3), summary,
+                       tuple(Reference("seizures", str(i)) for i in ids[:EVIDENCE_CAP]), method, q,
+                       details={"recent": [x1, n1], "earlier": [x0, n0], "since": since,
                                 "evidence_count": len(ids)})
 
-    return UnitTest(RULE, subject, float(row.p), material, make)
+    return UnitTest(RULE_HISTORY, subject, p, material, make, rule.fdr)

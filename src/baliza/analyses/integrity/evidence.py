@@ -4,32 +4,33 @@ any disposition), per case; and prosecutors with more such cases than their offi
 from __future__ import annotations
 
 from baliza.analyses.casefacts import CASE_FACTS
+from baliza.analyses.definitions import EVIDENCE_LOST, sql_list
 from baliza.analyses.integrity.common import (
     RuleResult,
     UnitTest,
     excess_cases_test,
+    funnel_words,
     observed_expected_tests,
     sure_words,
 )
+from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Reference
 from baliza.warehouse.store import Warehouse
 
 RULE_CASE = "evidence_lost_before_trial"
 RULE_PROSECUTOR = "evidence_loss_concentration"
-MIN_CASES = 15
-MIN_LOST = 3
-MIN_RATIO = 2.0
 
 
 def _lost_sql() -> str:
-    return """
+    kinds = sql_list(EVIDENCE_LOST)
+    return f"""
     WITH first_hearing AS (SELECT case_id, MIN("at") AS at FROM case_events WHERE kind = 'hearing' GROUP BY 1),
     first_disposition AS (SELECT case_id, MIN(disposed_at) AS at FROM dispositions GROUP BY 1)
     SELECT e.case_id, e.event_id, e.kind, e."at"
     FROM case_events e
     LEFT JOIN first_hearing h USING (case_id)
     LEFT JOIN first_disposition d USING (case_id)
-    WHERE e.kind IN ('evidence_missing', 'evidence_destroyed')
+    WHERE e.kind IN {kinds}
       AND e."at" < COALESCE(h.at, d.at, TIMESTAMP '9999-12-31')
     """
 
@@ -37,7 +38,8 @@ def _lost_sql() -> str:
 LOST = "justice_evidence_lost"
 
 
-def evidence_losses(warehouse: Warehouse) -> RuleResult:
+def evidence_losses(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+    rule = settings.rule(RULE_PROSECUTOR)
     warehouse.duckdb.execute(f"CREATE OR REPLACE TEMP TABLE {LOST} AS {_lost_sql()}")
     rows = warehouse.duckdb.execute(
         f"""SELECT l.case_id, l.event_id, l.kind, f.prosecutor_id,
@@ -61,27 +63,26 @@ def evidence_losses(warehouse: Warehouse) -> RuleResult:
             SELECT f.prosecutor_id, f.office_id, COUNT(lost.case_id) AS events, COUNT(*) AS trials
             FROM {CASE_FACTS} f LEFT JOIN lost USING (case_id) GROUP BY ALL"""
     ).df()
-    per_unit, _ = observed_expected_tests(cells, "prosecutor_id", ("office_id",), MIN_CASES)
+    per_unit, _ = observed_expected_tests(cells, "prosecutor_id", ("office_id",), rule["min_cases"])
     lost_by: dict[str, list[str]] = {}
     for case_id, _event, _kind, prosecutor, _summary in rows:
         lost_by.setdefault(str(prosecutor), []).append(str(case_id))
     tests = [] if per_unit.empty else [
-        _prosecutor_test(row, sorted(set(lost_by.get(str(row.prosecutor_id), []))), per_unit.attrs)
+        _prosecutor_test(row, sorted(set(lost_by.get(str(row.prosecutor_id), []))), rule)
         for row in per_unit.itertuples(index=False)
     ]
     return RuleResult(tests, findings)
 
 
-def _prosecutor_test(row: tuple, cases: list[str], fit: dict) -> UnitTest:
+def _prosecutor_test(row: tuple, cases: list[str], rule: RuleSettings) -> UnitTest:
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
-    material = observed >= MIN_LOST and observed >= MIN_RATIO * expected
+    material = observed >= rule["min_lost"] and observed >= rule["min_ratio"] * expected
     summary = (
         f"Prosecutor {row.prosecutor_id}: evidence went missing or was destroyed before trial in "
         f"{int(observed)} of {n} cases, where about {expected:.1f} would be usual in the same office."
     )
     method = (
-        f"Observed against expected (office rate) cases with evidence lost before trial; additive "
-        f"random-effects funnel (tau² = {fit['tau2']:.4f}), z = {row.z:.2f}; tested with >= {MIN_CASES} cases;"
-        f" flagged at BH q <= 0.05, >= {MIN_LOST} cases and O/E >= {MIN_RATIO}."
+        f"Observed against expected (office rate) cases with evidence lost before trial; {funnel_words(row)}. "
+        f"{rule.criteria()}"
     )
-    return excess_cases_test(RULE_PROSECUTOR, row, cases, material, summary, method)
+    return excess_cases_test(RULE_PROSECUTOR, row, cases, material, summary, method, rule.fdr)

@@ -8,38 +8,38 @@ from baliza.analyses.integrity.common import (
     RuleResult,
     UnitTest,
     case_evidence,
+    funnel_words,
     observed_expected_tests,
     sql_quote,
     sure_words,
 )
+from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Reference
 from baliza.warehouse.store import Warehouse
 
 RULE_CASE = "statute_barred"
 RULE_ADJOURNED = "repeated_prosecution_adjournments"
 RULE_PROSECUTOR = "statute_barred_concentration"
-MIN_ADJOURNMENTS = 3
-MIN_CASES = 15
-MIN_BARRED = 3
-MIN_RATIO = 2.0
 COVARIATES = ("office_id", "substance_group", "defendants_band", "offence")
 
 
-def limitation_losses(warehouse: Warehouse) -> RuleResult:
-    findings = _case_findings(warehouse)
+def limitation_losses(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+    rule = settings.rule(RULE_PROSECUTOR)
+    findings = _case_findings(warehouse, settings.rule(RULE_ADJOURNED))
     cells = warehouse.duckdb.execute(
         f"""SELECT prosecutor_id, {', '.join(COVARIATES)}, SUM(CAST(statute_barred AS INTEGER)) AS events,
                    COUNT(*) AS trials FROM {CASE_FACTS} WHERE resolved GROUP BY ALL"""
     ).df()
-    per_unit, model = observed_expected_tests(cells, "prosecutor_id", COVARIATES, MIN_CASES)
+    per_unit, model = observed_expected_tests(cells, "prosecutor_id", COVARIATES, rule["min_cases"])
     tests: list[UnitTest] = []
     if not per_unit.empty and model is not None:
         for row in per_unit.itertuples(index=False):
-            tests.append(_prosecutor_test(warehouse, row, per_unit.attrs))
+            tests.append(_prosecutor_test(warehouse, row, rule))
     return RuleResult(tests, findings)
 
 
-def _case_findings(warehouse: Warehouse) -> list[Finding]:
+def _case_findings(warehouse: Warehouse, adjourned_rule: RuleSettings) -> list[Finding]:
+    min_adjournments = int(adjourned_rule["min_adjournments"])
     rows = warehouse.duckdb.execute(
         f"""WITH adjourned AS (
                 SELECT case_id, COUNT(*) AS adjournments FROM case_events
@@ -47,7 +47,7 @@ def _case_findings(warehouse: Warehouse) -> list[Finding]:
             candidates AS (
                 SELECT f.case_id, f.prosecutor_id, f.statute_barred, COALESCE(a.adjournments, 0) AS adjournments
                 FROM {CASE_FACTS} f LEFT JOIN adjourned a USING (case_id)
-                WHERE f.statute_barred OR a.adjournments >= {MIN_ADJOURNMENTS}),
+                WHERE f.statute_barred OR a.adjournments >= {min_adjournments}),
             gaps AS (  -- only the candidates' events are sorted
                 SELECT case_id, date_diff('day', LAG("at") OVER (PARTITION BY case_id ORDER BY "at"), "at") AS gap
                 FROM case_events SEMI JOIN candidates USING (case_id))
@@ -69,35 +69,34 @@ def _case_findings(warehouse: Warehouse) -> list[Finding]:
                 details={"longest_gap_days": int(gap), "prosecution_adjournments": int(adjournments),
                          "prosecutor_id": prosecutor},
             ))
-        elif adjournments >= MIN_ADJOURNMENTS:
+        elif adjournments >= min_adjournments:
             out.append(Finding(
                 RULE_ADJOURNED, Reference("cases", str(case_id)), float(adjournments),
                 f"Case {case_id}: {words}. {sure_words(None)}", evidence,
-                f"Fires at >= {MIN_ADJOURNMENTS} adjournments requested by the prosecution.",
+                adjourned_rule.criteria(),
                 details={"prosecution_adjournments": int(adjournments), "prosecutor_id": prosecutor},
             ))
     return out
 
 
-def _prosecutor_test(warehouse: Warehouse, row: tuple, fit: dict) -> UnitTest:
+def _prosecutor_test(warehouse: Warehouse, row: tuple, rule: RuleSettings) -> UnitTest:
     prosecutor = str(row.prosecutor_id)
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
-    material = observed >= MIN_BARRED and observed >= MIN_RATIO * expected
+    material = observed >= rule["min_barred"] and observed >= rule["min_ratio"] * expected
     subject = Reference("staff", prosecutor)
 
     def make(q: float) -> Finding:
         evidence, count = case_evidence(warehouse, f"prosecutor_id = {sql_quote(prosecutor)} AND statute_barred")
         summary = (
             f"Prosecutor {prosecutor}: {int(observed)} of {n} resolved cases lost to the statute of limitations, "
-            f"where about {expected:.1f} would be usual for the same office and kinds of case. {sure_words(q)}"
+            f"where about {expected:.1f} would be usual for the same office and kinds of case. "
+            f"{sure_words(q, rule.fdr)}"
         )
         method = (
-            f"Logistic model of statute-barred on {', '.join(COVARIATES)}; additive random-effects funnel "
-            f"(tau² = {fit['tau2']:.4f}), z = {row.z:.2f}; tested with >= {MIN_CASES} resolved cases; flagged "
-            f"at BH q <= 0.05, >= {MIN_BARRED} cases and O/E >= {MIN_RATIO}."
+            f"Logistic model of statute-barred on {', '.join(COVARIATES)}; {funnel_words(row)}. {rule.criteria()}"
         )
         return Finding(RULE_PROSECUTOR, subject, round(observed / max(expected, 1e-9), 3), summary, evidence,
                        method, q, details={"cases": n, "observed": int(observed), "expected": round(expected, 2),
                                            "evidence_count": count})
 
-    return UnitTest(RULE_PROSECUTOR, subject, float(row.p), material, make)
+    return UnitTest(RULE_PROSECUTOR, subject, float(row.p), material, make, rule.fdr)

@@ -14,10 +14,12 @@ from baliza.analyses.integrity.common import (
     RuleResult,
     UnitTest,
     case_evidence,
+    funnel_words,
     observed_expected_tests,
     sql_quote,
     sure_words,
 )
+from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Reference
 from baliza.stats.funnel import funnel_limits
 from baliza.warehouse.store import Warehouse
@@ -26,13 +28,10 @@ RULE = "outcome_outlier"
 COVARIATES = ("substance_group", "quantity_band", "defendants_band", "offence")
 LEVELS = {"prosecutor_id": ("staff", "prosecutor"), "office_id": ("units", "office"), "judge_id": ("staff", "judge")}
 OUTCOMES = ("dismissed", "acquitted")
-MIN_CASES = 15  # resolved seizure cases before a unit is tested at all
-MIN_RATIO = 1.5  # observed at least 1.5 times the expected count
-MIN_EXCESS = 3.0  # and at least 3 cases more than expected
-RECHECK_P = 0.01  # an office or judge flag must survive without the cases of flagged prosecutors
 
 
-def outcome_outliers(warehouse: Warehouse) -> RuleResult:
+def outcome_outliers(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+    rule = settings.rule(RULE)
     covariates = ", ".join(COVARIATES)
     tests: list[UnitTest] = []
     office_of = dict(warehouse.duckdb.execute(
@@ -46,21 +45,23 @@ def outcome_outliers(warehouse: Warehouse) -> RuleResult:
                            COUNT(*) AS trials
                     FROM {CASE_FACTS} WHERE resolved AND from_seizure AND {level} IS NOT NULL GROUP BY ALL"""
             ).df()
-            per_unit, model = observed_expected_tests(cells, level, COVARIATES, MIN_CASES)
+            per_unit, model = observed_expected_tests(cells, level, COVARIATES, rule["min_cases"])
             if per_unit.empty or model is None:
                 continue
             for row in per_unit.itertuples(index=False):
                 office = unit_office(row, level, office_of)
-                test = _unit_test(warehouse, row, level, table, noun, outcome, per_unit.attrs, model.method, office)
+                test = _unit_test(warehouse, row, level, table, noun, outcome, rule, model.method, office)
                 if level != "prosecutor_id":
-                    test = replace(test, recheck=_recheck(cells, model.fitted, level, str(getattr(row, level))))
+                    unit_id = str(getattr(row, level))
+                    test = replace(test, recheck=_recheck(cells, model.fitted, level, unit_id, rule))
                 tests.append(test)
     return RuleResult(tests, [])
 
 
-def _recheck(cells: pd.DataFrame, fitted: pd.Series, level: str, unit_id: str) -> Callable[[frozenset[str]], bool]:
+def _recheck(cells: pd.DataFrame, fitted: pd.Series, level: str, unit_id: str,
+             rule: RuleSettings) -> Callable[[frozenset[str]], bool]:
     """Whether an office's or judge's excess survives setting aside the cases of flagged prosecutors: still
-    material, and an exact binomial tail below RECHECK_P on what remains."""
+    material, and an exact binomial tail below `recheck_p` on what remains."""
 
     def still_stands_out(excluded: frozenset[str]) -> bool:
         keep = (cells[level] == unit_id) & ~cells["prosecutor_id"].isin(excluded)
@@ -69,8 +70,8 @@ def _recheck(cells: pd.DataFrame, fitted: pd.Series, level: str, unit_id: str) -
         expected = float((cells.loc[keep, "trials"] * fitted[keep]).sum())
         if trials == 0 or expected <= 0:
             return False
-        material = observed >= MIN_RATIO * expected and observed - expected >= MIN_EXCESS
-        return material and float(stats.binom.sf(observed - 1, trials, expected / trials)) < RECHECK_P
+        material = _material(observed, expected, rule)
+        return material and float(stats.binom.sf(observed - 1, trials, expected / trials)) < rule["recheck_p"]
 
     return still_stands_out
 
@@ -83,11 +84,15 @@ def unit_office(row: tuple, level: str, office_of: dict[str, str]) -> str | None
     return office_of.get(unit_id) if level == "prosecutor_id" else None
 
 
+def _material(observed: float, expected: float, rule: RuleSettings) -> bool:
+    return expected > 0 and observed >= rule["min_ratio"] * expected and observed - expected >= rule["min_excess"]
+
+
 def _unit_test(warehouse: Warehouse, row: tuple, level: str, table: str, noun: str, outcome: str,
-               fit: dict, model_method: str, office: str | None) -> UnitTest:
+               rule: RuleSettings, model_method: str, office: str | None) -> UnitTest:
     unit_id = str(getattr(row, level))
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
-    material = expected > 0 and observed >= MIN_RATIO * expected and observed - expected >= MIN_EXCESS
+    material = _material(observed, expected, rule)
     subject = Reference(table, unit_id)
 
     def make(q: float) -> Finding:
@@ -97,30 +102,29 @@ def _unit_test(warehouse: Warehouse, row: tuple, level: str, table: str, noun: s
         summary = (
             f"{noun.capitalize()} {unit_id}: {int(observed)} of {n} resolved seizure cases were {outcome}, where "
             f"cases like these (same substance, quantity, defendants and offence) would give about {expected:.1f} "
-            f"({observed / expected:.1f} times as many). {sure_words(q)}"
+            f"({observed / expected:.1f} times as many). {sure_words(q, rule.fdr)}"
         )
         method = (
             f"{model_method} of '{outcome}' (no defendant convicted) on {', '.join(COVARIATES)}, fitted on all "
             f"resolved seizure cases; expected count = sum of the {noun}'s cases' fitted probabilities. "
-            f"Over-dispersion: additive random-effects funnel on O/E (tau² = {fit['tau2']:.4f}, winsorised "
-            f"phi = {fit['phi']:.2f}); one-sided z = {row.z:.2f}. Tested only with >= {MIN_CASES} cases; flagged "
-            f"when BH q <= 0.05 across all units and rules, O/E >= {MIN_RATIO} and O - E >= {MIN_EXCESS}; an "
-            f"office or judge also only if the excess remains (material, exact binomial p < {RECHECK_P}) without "
-            f"the cases of prosecutors flagged by any rule. "
+            f"Over-dispersion: {funnel_words(row)} (one-sided). {rule.criteria()} "
             f"Evidence: {count} {outcome} cases ({min(count, len(evidence))} listed)."
         )
         return Finding(RULE, subject, round(float(observed / expected), 3), summary, evidence, method, q,
                        details={"outcome": outcome, "level": noun, "office_id": office, "cases": n,
                                 "observed": int(observed),
                                 "expected": round(expected, 2), "z": round(float(row.z), 2),
-                                "evidence_count": count})
+                                "tau2": round(float(row.tau2), 6), "evidence_count": count})
 
-    return UnitTest(RULE, subject, float(row.p), material, make)
+    return UnitTest(RULE, subject, float(row.p), material, make, rule.fdr)
 
 
-def outcome_funnels(warehouse: Warehouse, level: str = "prosecutor_id") -> dict[str, pd.DataFrame]:
+def outcome_funnels(warehouse: Warehouse, level: str = "prosecutor_id",
+                    settings: FlagSettings | None = None) -> dict[str, pd.DataFrame]:
     """Per outcome, the points of a funnel plot: each tested unit's expected count and O/E ratio, with the
-    over-dispersed 95 % and 99.8 % limits at that expected count (for the report)."""
+    over-dispersed 95 % and 99.8 % limits at that expected count (tau² the median of the units' leave-one-out
+    estimates; for the report)."""
+    min_cases = (settings or FlagSettings.defaults()).rule(RULE)["min_cases"]
     covariates = ", ".join(COVARIATES)
     out: dict[str, pd.DataFrame] = {}
     for outcome in OUTCOMES:
@@ -128,7 +132,7 @@ def outcome_funnels(warehouse: Warehouse, level: str = "prosecutor_id") -> dict[
             f"""SELECT {level}, {covariates}, SUM(CAST({outcome} AS INTEGER)) AS events, COUNT(*) AS trials
                 FROM {CASE_FACTS} WHERE resolved AND from_seizure GROUP BY ALL"""
         ).df()
-        per_unit, model = observed_expected_tests(cells, level, COVARIATES, MIN_CASES)
+        per_unit, model = observed_expected_tests(cells, level, COVARIATES, min_cases)
         if per_unit.empty or model is None:
             continue
         tau2 = per_unit.attrs["tau2"]

@@ -8,23 +8,23 @@ from baliza.analyses.integrity.common import (
     RuleResult,
     UnitTest,
     excess_cases_test,
+    funnel_words,
     observed_expected_tests,
     sure_words,
 )
+from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Reference
 from baliza.warehouse.store import Warehouse
 
 RULE_CASE = "reassigned_before_loss"
 RULE_PROSECUTOR = "reassigned_before_loss_concentration"
-WINDOW_DAYS = 30
 LOST = ("dismissed", "acquitted")
-MIN_CASES = 10
-MIN_EVENTS = 3
-MIN_RATIO = 3.0
 REASSIGNED = "justice_reassigned_lost"
 
 
-def reassigned_before_loss(warehouse: Warehouse) -> RuleResult:
+def reassigned_before_loss(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+    per_case, per_prosecutor = settings.rule(RULE_CASE), settings.rule(RULE_PROSECUTOR)
+    window = int(per_case["window_days"])
     con = warehouse.duckdb
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {REASSIGNED} AS
@@ -34,7 +34,7 @@ def reassigned_before_loss(warehouse: Warehouse) -> RuleResult:
                    ARG_MIN(d.outcome, d.disposed_at) AS outcome
             FROM case_events e JOIN dispositions d USING (case_id) JOIN {CASE_FACTS} f USING (case_id)
             WHERE e.kind = 'reassigned' AND d.outcome IN {LOST}
-              AND d.disposed_at >= e."at" AND d.disposed_at <= e."at" + INTERVAL {WINDOW_DAYS} DAY
+              AND d.disposed_at >= e."at" AND d.disposed_at <= e."at" + INTERVAL {window} DAY
             GROUP BY e.case_id"""
     )
     rows = con.execute(
@@ -47,10 +47,10 @@ def reassigned_before_loss(warehouse: Warehouse) -> RuleResult:
         to = f" to {prosecutor}" if prosecutor else ""
         by_prosecutor.setdefault(str(prosecutor), []).append(str(case_id))
         findings.append(Finding(
-            RULE_CASE, Reference("cases", str(case_id)), float(WINDOW_DAYS - days),
+            RULE_CASE, Reference("cases", str(case_id)), float(window - days),
             f"Case {case_id} was reassigned{to} {days} days before a defendant was {outcome}. {sure_words(None)}",
             (Reference("case_events", str(event_id)), Reference("cases", str(case_id))),
-            f"A 'reassigned' event followed within {WINDOW_DAYS} days by a dismissal or an acquittal.",
+            per_case.criteria(),
             details={"days": days, "prosecutor_id": prosecutor, "outcome": outcome},
         ))
     cells = con.execute(
@@ -60,26 +60,26 @@ def reassigned_before_loss(warehouse: Warehouse) -> RuleResult:
             WHERE f.prosecutor_id IS NOT NULL GROUP BY f.prosecutor_id"""
     ).df()
     cells["events"] = cells[["events", "trials"]].min(axis=1)
-    per_unit, _ = observed_expected_tests(cells, "prosecutor_id", (), MIN_CASES) if rows else (None, None)
+    per_unit, _ = (observed_expected_tests(cells, "prosecutor_id", (), per_prosecutor["min_cases"]) if rows
+                   else (None, None))
     tests = [] if per_unit is None or per_unit.empty else [
-        _prosecutor_test(row, by_prosecutor.get(str(row.prosecutor_id), []), per_unit.attrs)
+        _prosecutor_test(row, by_prosecutor.get(str(row.prosecutor_id), []), per_prosecutor, window)
         for row in per_unit.itertuples(index=False)
     ]
     return RuleResult(tests, findings)
 
 
-def _prosecutor_test(row: tuple, cases: list[str], fit: dict) -> UnitTest:
+def _prosecutor_test(row: tuple, cases: list[str], rule: RuleSettings, window: int) -> UnitTest:
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
-    material = observed >= MIN_EVENTS and observed >= MIN_RATIO * expected
+    material = observed >= rule["min_events"] and observed >= rule["min_ratio"] * expected
     summary = (
-        f"Prosecutor {row.prosecutor_id} received {int(observed)} cases by reassignment within {WINDOW_DAYS} "
+        f"Prosecutor {row.prosecutor_id} received {int(observed)} cases by reassignment within {window} "
         f"days before they were lost (dismissed or acquitted); with a caseload of {n}, about {expected:.1f} "
         f"would be usual."
     )
     method = (
         f"Per prosecutor (the reassignment's staff, else the lead prosecutor): cases reassigned to them and "
-        f"lost within {WINDOW_DAYS} days, against the pooled rate per case; exact binomial tail with an "
-        f"additive random-effects term (tau² = {fit['tau2']:.4f}); tested with >= {MIN_CASES} cases; flagged "
-        f"at BH q <= 0.05, >= {MIN_EVENTS} such cases and O/E >= {MIN_RATIO}."
+        f"lost within {window} days, against the pooled rate per case; exact binomial tail with an "
+        f"{funnel_words(row)}. {rule.criteria()}"
     )
-    return excess_cases_test(RULE_PROSECUTOR, row, sorted(cases), material, summary, method)
+    return excess_cases_test(RULE_PROSECUTOR, row, sorted(cases), material, summary, method, rule.fdr)

@@ -2,37 +2,44 @@
 
 The norm is a least-squares model of log(1 + sentence months) on offence, substance group, quantity band
 and whether the conviction came by plea (the plea discount is estimated and shown). It is fitted on cells
-of identical characteristics per judge (counts, sums and sums of squares), so it costs the same for a
-thousand or a million sentences. A judge's mean residual is tested against zero with a between-judge
-random-effects term (DerSimonian-Laird, estimated leaving the judge out), two-sided.
+of identical characteristics per judge (counts, sums and sums of squares: weighted least squares of the cell
+means, statsmodels WLS), so it costs the same for a thousand or a million sentences. A judge's mean residual
+is tested against zero with a between-judge random-effects term (DerSimonian-Laird over the other judges
+where judges are few, `baliza.stats.funnel.unit_tau2`), two-sided.
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 from scipy import stats
 
 from baliza.analyses.casefacts import CASE_FACTS
+from baliza.analyses.definitions import CONVICTIONS, sql_list
 from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, sure_words
+from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Reference
 from baliza.stats.casemix import pool_rare_levels
+from baliza.stats.funnel import unit_tau2
 from baliza.warehouse.store import Warehouse
 
 RULE = "sentencing_outlier"
 COVARIATES = ("offence", "substance_group", "quantity_band", "plea")
-MIN_SENTENCES = 15
-MIN_LOG_GAP = float(np.log(1.5))  # sentences on average 1.5 times longer, or a third shorter, than the norm
+CONVICTED_SQL = sql_list(CONVICTIONS)
 
 
-def sentencing_outliers(warehouse: Warehouse) -> RuleResult:
+def sentencing_outliers(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+    rule = settings.rule(RULE)
     cells = warehouse.duckdb.execute(
         f"""SELECT d.judge_id, f.offence, f.substance_group, f.quantity_band,
                    CASE WHEN d.outcome = 'plea_convicted' THEN 'plea' ELSE 'trial' END AS plea,
                    COUNT(*) AS trials, SUM(ln(1 + d.sentence_months)) AS total,
                    SUM(ln(1 + d.sentence_months) ^ 2) AS total_sq
             FROM dispositions d JOIN {CASE_FACTS} f USING (case_id)
-            WHERE d.outcome IN ('convicted', 'plea_convicted') AND d.sentence_months IS NOT NULL
+            WHERE d.outcome IN {CONVICTED_SQL} AND d.sentence_months IS NOT NULL
               AND d.sentence_months >= 0 AND d.judge_id IS NOT NULL
             GROUP BY ALL"""
     ).df()
@@ -43,9 +50,11 @@ def sentencing_outliers(warehouse: Warehouse) -> RuleResult:
     design.insert(0, "const", 1.0)
     n = data["trials"].to_numpy(float)
     mean = data["total"].to_numpy(float) / n
-    w = np.sqrt(n)
-    beta, *_ = np.linalg.lstsq(design.to_numpy() * w[:, None], mean * w, rcond=None)
-    fitted = design.to_numpy() @ beta
+    with warnings.catch_warnings():  # cells that pin a level exactly make the design rank-deficient: pinv copes
+        warnings.simplefilter("ignore")
+        fit = sm.WLS(mean, design.to_numpy(), weights=n).fit(method="pinv")
+    beta = np.asarray(fit.params)
+    fitted = np.asarray(fit.fittedvalues)
     within = float((data["total_sq"] - data["total"] ** 2 / n).sum())
     between = float((n * (mean - fitted) ** 2).sum())
     dof = max(n.sum() - design.shape[1], 1.0)
@@ -58,26 +67,21 @@ def sentencing_outliers(warehouse: Warehouse) -> RuleResult:
     v = sigma2 / judges["n"].to_numpy(float)
     gaps = judges["gap"].to_numpy(float)
     # leave-one-out: a judge's own deviation must not widen the band they are measured against
-    tau2s = np.array([_dersimonian_laird(np.delete(gaps, j), np.delete(v, j)) for j in range(len(gaps))])
+    tau2s, tau2_method = unit_tau2(gaps, v, target=0.0)
     tau2 = float(np.median(tau2s))
     judges["z"] = judges["gap"] / np.sqrt(v + tau2s)
     judges["p"] = 2 * stats.norm.sf(np.abs(judges["z"]))
-    tested = judges[judges["n"] >= MIN_SENTENCES]
-    tests = [_judge_test(warehouse, row, tau2, sigma2, plea_discount) for row in tested.itertuples(index=False)]
+    tested = judges[judges["n"] >= rule["min_sentences"]]
+    tests = [_judge_test(warehouse, row, (tau2, tau2_method), sigma2, plea_discount, rule)
+             for row in tested.itertuples(index=False)]
     return RuleResult(tests, [])
 
 
-def _dersimonian_laird(y: np.ndarray, v: np.ndarray) -> float:
-    w = 1 / v
-    mean = np.sum(w * y) / np.sum(w)
-    q = float(np.sum(w * (y - mean) ** 2))
-    denominator = float(np.sum(w) - np.sum(w**2) / np.sum(w))
-    return max(0.0, (q - (len(y) - 1)) / denominator) if denominator > 0 else 0.0
-
-
-def _judge_test(warehouse: Warehouse, row: tuple, tau2: float, sigma2: float, plea_discount: float | None) -> UnitTest:
+def _judge_test(warehouse: Warehouse, row: tuple, between: tuple[float, str], sigma2: float,
+                plea_discount: float | None, rule: RuleSettings) -> UnitTest:
+    tau2, tau2_method = between
     judge, gap, n = str(row.judge_id), float(row.gap), int(row.n)
-    material = abs(gap) >= MIN_LOG_GAP
+    material = abs(gap) >= float(np.log(rule["min_factor"]))
     subject = Reference("staff", judge)
     factor = float(np.exp(gap))
 
@@ -85,25 +89,24 @@ def _judge_test(warehouse: Warehouse, row: tuple, tau2: float, sigma2: float, pl
         order = "ASC" if gap < 0 else "DESC"
         rows = warehouse.duckdb.execute(
             f"""SELECT case_id, person_id FROM dispositions WHERE judge_id = ? AND sentence_months IS NOT NULL
-                AND outcome IN ('convicted', 'plea_convicted') ORDER BY sentence_months {order}, case_id""",
+                AND outcome IN {CONVICTED_SQL} ORDER BY sentence_months {order}, case_id""",
             [judge],
         ).fetchall()
         direction = "lighter" if gap < 0 else "heavier"
         plea = "" if plea_discount is None else f" Pleas earn a {plea_discount:.0%} discount across all judges."
         summary = (
             f"Judge {judge}: {n} sentences are on average {factor:.2f} times the norm for the same offence, "
-            f"substance, quantity and plea ({direction}).{plea} {sure_words(q)}"
+            f"substance, quantity and plea ({direction}).{plea} {sure_words(q, rule.fdr)}"
         )
         method = (
             f"Least squares of log(1 + sentence months) on {', '.join(COVARIATES)} over all judges' convictions "
             f"(residual sd {np.sqrt(sigma2):.2f}); judge's mean residual {gap:+.2f} tested against 0 with "
-            f"between-judge variance tau² (DerSimonian-Laird over the other judges; median {tau2:.4f}), "
-            f"two-sided z = {row.z:.2f}; tested with"
-            f" >= {MIN_SENTENCES} sentences; flagged at BH q <= 0.05 and a gap of at least x1.5."
+            f"between-judge variance ({tau2_method}; median tau² {tau2:.4f}), two-sided z = {row.z:.2f}. "
+            f"{rule.criteria()}"
         )
         evidence = tuple(Reference("dispositions", f"{c}|{p}") for c, p in rows[:EVIDENCE_CAP])
         return Finding(RULE, subject, round(factor, 3), summary, evidence, method, q,
                        details={"sentences": n, "ratio_to_norm": round(factor, 3), "z": round(float(row.z), 2),
                                 "plea_discount": plea_discount, "evidence_count": len(rows)})
 
-    return UnitTest(RULE, subject, float(row.p), material, make)
+    return UnitTest(RULE, subject, float(row.p), material, make, rule.fdr)

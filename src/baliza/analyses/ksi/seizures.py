@@ -7,6 +7,7 @@ from datetime import datetime
 import ibis
 import ibis.expr.types as ir
 
+from baliza.analyses.definitions import CASE_WINDOW_DAYS, CONVICTIONS
 from baliza.analyses.ksi.catalogue import get_spec
 from baliza.analyses.ksi.horizons import horizons
 from baliza.analyses.ksi.ratios import as_number, share
@@ -16,8 +17,7 @@ from baliza.contract.vocabularies import MASS_TO_KG
 from baliza.warehouse.store import Warehouse
 
 SHARING_WINDOW_SECONDS = 48 * 3600
-PROSECUTION_WINDOW_SECONDS = 90 * 86400
-CONVICTIONS = ("convicted", "plea_convicted")
+PROSECUTION_WINDOW_SECONDS = CASE_WINDOW_DAYS * 86400
 
 # name -> (numerator column, denominator column); value = numerator / denominator, None when it is zero.
 PROPORTIONS: dict[str, tuple[str, str]] = {
