@@ -21,7 +21,7 @@ from starlette.routing import Match
 from baliza import __version__
 from baliza.access.state import open_state, state_url_for
 from baliza.warehouse.store import open_warehouse, resolve_db_path
-from baliza.web import api, pages, signin
+from baliza.web import api, explorer, pages, signin
 from baliza.web.context import ServingContext
 from baliza.web.security import NotSignedIn
 from baliza.web.templates import render
@@ -88,6 +88,7 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
 
     app.include_router(signin.router)
     app.include_router(api.router)
+    app.include_router(explorer.router)  # before pages: its /chain replaces pages.chain_search
     app.include_router(pages.router)
 
     @app.exception_handler(NotSignedIn)
