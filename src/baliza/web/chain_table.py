@@ -95,7 +95,7 @@ def _key(t: ir.Table, table: str) -> ir.StringValue:
 
 
 def visible_breaks(wh: Any, scope: Scope, breaks: ir.Table) -> ir.Table:
-    """(seizure_id, code, n) of the breaks the viewer may see, from `break_rows` of the whole warehouse."""
+    """(seizure_id, code, break_id) of the breaks the viewer may see, from `break_rows` of the whole warehouse."""
     rows = breaks.filter(breaks.is_subject | ~breaks.code.isin(ABSENCE_CODES))
     readable = []
     for table in EVIDENCE_KEYS:
@@ -107,8 +107,7 @@ def visible_breaks(wh: Any, scope: Scope, breaks: ir.Table) -> ir.Table:
     marked = rows.left_join(keys, ["evidence_table", "evidence_id"])
     per_break = marked.group_by(["seizure_id", "code", "break_id"]).aggregate(
         ok=marked.readable.fill_null(0).min())
-    shown = per_break.filter(per_break.ok == 1)
-    return shown.group_by(["seizure_id", "code"]).aggregate(n=shown.count())
+    return per_break.filter(per_break.ok == 1).select("seizure_id", "code", "break_id")
 
 
 def _readable_cases(wh: Any, scope: Scope) -> ir.Table:
@@ -131,8 +130,9 @@ def chain_rows(wh: Any, scope: Scope, breaks: ir.Table, progress: ir.Table) -> i
                  "quantity", "quantity_unit", "lab_quantity", "origin_country", "destination_country",
                  agency_id=s._agency_id)
     shown = visible_breaks(wh, scope, breaks)
-    codes = shown.group_by("seizure_id").aggregate(
-        codes=shown.code.collect(order_by=shown.code), n_breaks=shown.n.sum().cast("int64"))
+    kinds = shown.select("seizure_id", "code").distinct()
+    codes = (kinds.group_by("seizure_id").aggregate(codes=kinds.code.collect(order_by=kinds.code))
+             .join(shown.group_by("seizure_id").aggregate(n_breaks=shown.count()), "seizure_id"))
     t = (s.left_join(progress.select("seizure_id", "progress", "n_cases", whole_status="status"), "seizure_id")
          .drop("seizure_id_right")
          .left_join(codes, "seizure_id").drop("seizure_id_right")
