@@ -76,7 +76,8 @@ def _places(wh: Any, scope: Scope, keys: list[str]) -> list[Row]:
         for key, n in _counts(wh, scope, column, keys).items():
             seen[key] += n
     points = wh.table("entry_points")
-    ports = points.filter(points.country.isin(keys)).group_by("country").aggregate(n=points.count())
+    points = points.filter(points.country.isin(keys))
+    ports = points.group_by("country").aggregate(n=points.count())
     port_counts = {r["country"]: r["n"] for r in ports.to_pyarrow().to_pylist()}
     out = []
     for k in keys:

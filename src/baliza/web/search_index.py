@@ -32,6 +32,7 @@ from baliza.access.protection import protected_person_ids
 
 KINDS: tuple[str, ...] = ("seizure", "case", "unit", "entry_point", "agency", "substance", "place", "person")
 MIN_TERM = 3  # trigrams: a shorter term cannot be looked up
+LAYOUT = "2"  # the index's own layout: a file of another layout is rebuilt
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class SearchIndex:
 
     def ensure(self, wh: Any, version: str) -> None:
         """Build the index unless it already holds the warehouse at `version`."""
+        version = f"{LAYOUT}:{version}"
         if self._version == version:
             return
         with self._lock:
@@ -148,26 +150,36 @@ class SearchIndex:
         con.execute("create virtual table docs using fts5(kind unindexed, key unindexed, body, label unindexed, "
                     "tokenize = 'trigram')")
         con.executemany("insert into docs (kind, key, body, label) values (?, ?, ?, ?)", rows)
+        # whole ids and names shorter than a trigram are found by exact match
+        con.execute("create table keys (kind text, key text, folded text, label text)")
+        con.executemany("insert into keys values (?, ?, ?, ?)", [(k, key, fold(key), lab) for k, key, _, lab in rows])
+        con.execute("create index keys_folded on keys (folded)")
         con.execute("insert into meta values ('version', ?)", (version,))
         con.commit()
         return con
 
     def match(self, text: str, kinds: tuple[str, ...] = KINDS, per_kind: int = 50) -> list[Match]:
-        """Documents whose body holds every term of `text` (each at least three characters), best first."""
-        terms = [t for t in fold(text).split() if len(t) >= MIN_TERM]
-        if not terms or not kinds:
+        """Documents whose id is `text` (any case), then those whose body holds every term of `text` that has
+        at least three characters, best first."""
+        folded = fold(text).strip()
+        terms = [t for t in folded.split() if len(t) >= MIN_TERM]
+        if not folded or not kinds:
             return []
-        expression = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
         marks = ", ".join("?" * len(kinds))
-        sql = (f"select kind, key, label from (select kind, key, label, row_number() over (partition by kind "
-               f"order by rank, key) as n from docs where docs match ? and kind in ({marks})) where n <= ?")
         con = self._connect()
         try:
-            found = con.execute(sql, (expression, *kinds, per_kind)).fetchall()
+            found = con.execute(f"select kind, key, label from keys where folded = ? and kind in ({marks})",
+                                (folded, *kinds)).fetchall()
+            if terms:
+                expression = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+                found += con.execute(
+                    f"select kind, key, label from (select kind, key, label, row_number() over (partition by "
+                    f"kind order by rank, key) as n from docs where docs match ? and kind in ({marks})) "
+                    "where n <= ?", (expression, *kinds, per_kind)).fetchall()
         finally:
             if con is not self._memory:
                 con.close()
-        return [Match(kind, key, label) for kind, key, label in found]
+        return [Match(kind, key, label) for kind, key, label in dict.fromkeys(found)]
 
 
 _indexes: dict[str, SearchIndex] = {}
