@@ -44,7 +44,8 @@ FILTER_NAMES = ("agency", "unit", "entry_point", "substance", "country", "date_f
                 "status", "sort", "page")
 
 
-BREAKS_VIEW, STATUS_VIEW, ROWS_VIEW = "chain_explorer_breaks", "chain_explorer_status", "chain_explorer_rows"
+BREAKS_VIEW, STATUS_VIEW = "chain_explorer_breaks", "chain_explorer_status"
+SCOPED_VIEW, ROWS_VIEW = "chain_explorer_scoped", "chain_explorer_rows"
 
 
 def _whole_warehouse(ctx: ServingContext, wh: Any) -> tuple[pa.Table, pa.Table]:
@@ -57,17 +58,27 @@ def _whole_warehouse(ctx: ServingContext, wh: Any) -> tuple[pa.Table, pa.Table]:
     return ctx.cached("chain_explorer:whole", compute)
 
 
-def _rows_sql(ctx: ServingContext, wh: Any, scope: Any, whole: tuple[pa.Table, pa.Table]) -> str:
-    """The SQL of `chain_rows` for this scope, compiled once per agency and set of grants (compiling the
-    Ibis expression costs more than running it)."""
+def _scoped_rows(ctx: ServingContext, wh: Any, scope: Any) -> pa.Table:
+    """`chain_rows` for this scope (every seizure the viewer may read, with the breaks they may see), kept
+    per warehouse state, agency and set of live grants: a new or revoked grant is a new set, seen at once.
+    Filters, sorting, totals and pages then read these rows only."""
     grants = ",".join(sorted(g.grant_id for g in scope.grants))
+    whole = _whole_warehouse(ctx, wh)  # not inside `compute`: `ctx.cached` computes one thing at a time
 
-    def compile_sql() -> str:
+    def compute() -> pa.Table:
         breaks = ibis.table(ibis.Schema.from_pyarrow(whole[0].schema), name=BREAKS_VIEW)
         status = ibis.table(ibis.Schema.from_pyarrow(whole[1].schema), name=STATUS_VIEW)
-        return str(ibis.to_sql(chain_rows(wh, scope, breaks, status), dialect="duckdb"))
+        sql = str(ibis.to_sql(chain_rows(wh, scope, breaks, status), dialect="duckdb"))
+        cursor = wh.duckdb
+        cursor.register(BREAKS_VIEW, whole[0])
+        cursor.register(STATUS_VIEW, whole[1])
+        try:
+            return cursor.sql(sql).to_arrow_table()
+        finally:
+            cursor.unregister(BREAKS_VIEW)
+            cursor.unregister(STATUS_VIEW)
 
-    return ctx.cached(f"chain_explorer:sql:{scope.principal.agency_id}:{grants}", compile_sql)
+    return ctx.cached(f"chain_explorer:rows:{scope.principal.agency_id}:{grants}", compute)
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
@@ -77,18 +88,19 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 def explore(ctx: ServingContext, principal: Principal, filters: ChainFilters) -> dict[str, Any]:
     """One page of the chains the principal may read under `filters`, with the totals over all of them."""
     with ctx.reading(principal) as (wh, scope):
-        whole = _whole_warehouse(ctx, wh)
-        sql = _rows_sql(ctx, wh, scope, whole)
+        rows = _scoped_rows(ctx, wh, scope)
         cursor = wh.duckdb
-        cursor.register(BREAKS_VIEW, whole[0])
-        cursor.register(STATUS_VIEW, whole[1])
-        where, params = where_clause(filters)
-        kept = cursor.sql(f"select * from ({sql}) where {where}", params=params).to_arrow_table()
-        cursor.register(ROWS_VIEW, kept)
-        found = totals(cursor, ROWS_VIEW)
-        page = cursor.sql(f"select * from {ROWS_VIEW} order by {order_clause(filters)} limit ? offset ?",
-                          params=[PAGE_SIZE, (filters.page - 1) * PAGE_SIZE]).to_arrow_table()
-        cursor.unregister(ROWS_VIEW)
+        cursor.register(SCOPED_VIEW, rows)
+        try:
+            where, params = where_clause(filters)
+            kept = cursor.sql(f"select * from {SCOPED_VIEW} where {where}", params=params).to_arrow_table()
+            cursor.register(ROWS_VIEW, kept)
+            found = totals(cursor, ROWS_VIEW)
+            page = cursor.sql(f"select * from {ROWS_VIEW} order by {order_clause(filters)} limit ? offset ?",
+                              params=[PAGE_SIZE, (filters.page - 1) * PAGE_SIZE]).to_arrow_table()
+        finally:
+            cursor.unregister(ROWS_VIEW)
+            cursor.unregister(SCOPED_VIEW)
     pages = max(1, math.ceil(found["seizures"] / PAGE_SIZE))
     return {"rows": [_plain(r) for r in page.to_pylist()], "totals": found, "page": filters.page, "pages": pages,
             "page_size": PAGE_SIZE, "filters": filters.query()}
@@ -107,9 +119,8 @@ def _options(ctx: ServingContext, principal: Principal) -> dict[str, list[dict[s
 
     with ctx.reading(principal) as (wh, scope):
         out = dict(ctx.cached("chain_explorer:directory", lambda: directory(wh)))
-        s = scope.filter(wh, "seizures")
-        names = s.select("substance").distinct().order_by("substance").to_pyarrow()["substance"].to_pylist()
-    out["substances"] = [{"id": n, "name": n} for n in names if n]
+        names = sorted(n for n in set(_scoped_rows(ctx, wh, scope)["substance"].to_pylist()) if n)
+    out["substances"] = [{"id": n, "name": n} for n in names]
     return out
 
 
