@@ -12,6 +12,8 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
 
+import ibis
+
 from baliza.access.protection import MASK, present_persons
 from baliza.access.roles import Permission
 from baliza.access.scope import Scope
@@ -30,37 +32,46 @@ def _explore(**filters: str) -> str:
     return "/chain?" + urlencode(filters)
 
 
+def _scoped(wh: Any, scope: Scope, table: str, column: str, keys: list[str], select: str = "*") -> list[Row]:
+    """Rows of `table` the viewer may read whose `column` is one of `keys`: the scope compiled to SQL, the
+    keys passed as parameters (compiling a long `isin` list costs more than the query)."""
+    if not keys:
+        return []
+    sql = str(ibis.to_sql(scope.filter(wh, table), dialect="duckdb"))
+    marks = ", ".join("?" * len(keys))
+    query = f'select {select} from ({sql}) where "{column}" in ({marks})'
+    if select != "*":
+        query += " group by all"
+    return wh.duckdb.sql(query, params=keys).to_arrow_table().to_pylist()
+
+
 def _seizures(wh: Any, scope: Scope, keys: list[str]) -> list[Row]:
-    s = scope.filter(wh, "seizures")
-    rows = s.filter(s.seizure_id.isin(keys)).select("seizure_id", "seized_at", "substance", "quantity",
-                                                    "quantity_unit").to_pyarrow().to_pylist()
+    rows = _scoped(wh, scope, "seizures", "seizure_id", keys)
     return [{"kind": "seizure", "id": r["seizure_id"], "label": r["seizure_id"],
              "detail": f"{quantity_text(r['quantity'], r['quantity_unit'])} of {r['substance']}, "
                        f"seized {day(r['seized_at'])}", "href": f"/chain/seizure/{r['seizure_id']}"} for r in rows]
 
 
 def _cases(wh: Any, scope: Scope, keys: list[str]) -> list[Row]:
-    c = scope.filter(wh, "cases")
-    units = wh.table("units").select(office_id="unit_id", office_name="name")
-    found = c.filter(c.case_id.isin(keys)).left_join(units, "office_id")
-    rows = found.select("case_id", "opened_at", "office_id", "office_name").to_pyarrow().to_pylist()
+    rows = _scoped(wh, scope, "cases", "case_id", keys)
+    units = wh.table("units")
+    offices = sorted({r["office_id"] for r in rows})
+    names = {r["unit_id"]: r["name"] for r in units.filter(units.unit_id.isin(offices)).select("unit_id", "name")
+             .to_pyarrow().to_pylist()} if offices else {}
     return [{"kind": "case", "id": r["case_id"], "label": r["case_id"],
-             "detail": f"opened {day(r['opened_at'])} at {r['office_name'] or r['office_id']}",
+             "detail": f"opened {day(r['opened_at'])} at {names.get(r['office_id'], r['office_id'])}",
              "href": f"/chain/case/{r['case_id']}"} for r in rows]
 
 
 def _persons(wh: Any, scope: Scope, keys: list[str]) -> list[Row]:
-    p = scope.filter(wh, "persons")
-    rows = present_persons(wh, scope, p.filter(p.person_id.isin(keys)).to_pyarrow().to_pylist())
+    rows = present_persons(wh, scope, _scoped(wh, scope, "persons", "person_id", keys))
     return [{"kind": "person", "id": r["person_id"], "label": r.get("full_name") or r["person_id"],
              "detail": "protected person" if r.get("protected") or r.get("full_name") == MASK else r["person_id"],
              "href": f"/chain/person/{r['person_id']}"} for r in rows]
 
 
 def _counts(wh: Any, scope: Scope, column: str, keys: list[str]) -> dict[str, int]:
-    s = scope.filter(wh, "seizures")
-    s = s.filter(s[column].isin(keys))
-    found = s.group_by(key=s[column]).aggregate(n=s.count()).to_pyarrow().to_pylist()
+    found = _scoped(wh, scope, "seizures", column, keys, select=f'"{column}" as key, count(*) as n')
     return {r["key"]: r["n"] for r in found}
 
 
