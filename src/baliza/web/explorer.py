@@ -9,17 +9,21 @@ The breaks and progress of every chain are computed once per warehouse state on 
 from __future__ import annotations
 
 import math
-from typing import Any
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
 
 import ibis
 import pyarrow as pa
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import BeforeValidator
 
 from baliza.access.principal import Principal
 from baliza.analyses.as_of import stage_as_of
 from baliza.analyses.chain_breaks import BREAK_CODES, break_rows, seizure_status
 from baliza.web import queries
+from baliza.web.api import REFUSALS, Problem
 from baliza.web.callers import SeizureReader
 from baliza.web.chain_table import (
     PAGE_SIZE,
@@ -124,20 +128,37 @@ def _options(ctx: ServingContext, principal: Principal) -> dict[str, list[dict[s
     return out
 
 
-def _filters(request: Request) -> ChainFilters:
-    try:
-        return ChainFilters.parse({k: request.query_params.get(k, "") for k in FILTER_NAMES})
-    except BadFilter as error:
-        raise HTTPException(422, str(error)) from None
+StatusName = Literal[VIEW_STATUSES]  # type: ignore[valid-type]
+BreakCode = Literal[BREAK_CODES]  # type: ignore[valid-type]
+SortKey = Literal[tuple(k for key in SORTS for k in (key, f"-{key}"))]  # type: ignore[misc]
+Text = Annotated[str, Query(max_length=200)]
 
 
-@router.get("/api/chains", tags=["api"])
-def chains_api(request: Request, principal: SeizureReader) -> dict[str, Any]:
+def _written_date(value: Any) -> Any:
+    """Only a date written YYYY-MM-DD (pydantic alone would also take '0' as 1970-01-01)."""
+    if value is not None and not (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date | None, Query(), BeforeValidator(_written_date)]
+
+
+@router.get("/api/chains", tags=["api"], responses={
+    code: {**answer, "model": Problem} for code, answer in REFUSALS.items() if code != 404})
+def chains_api(request: Request, principal: SeizureReader, agency: Text = "", unit: Text = "",
+               entry_point: Text = "", substance: Text = "", country: Text = "", date_from: Day = None,
+               date_to: Day = None, broken: BreakCode | None = None, status: StatusName | None = None,
+               sort: SortKey = "-seized_at", page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+               ) -> dict[str, Any]:
     """Seizures you may read with their broken links (only those you may see) and status, filtered by
-    `agency`, `unit`, `entry_point`, `substance`, `country` (origin or destination), `date_from`, `date_to`
-    (YYYY-MM-DD), `broken` (a break code), `status`; sorted by `sort` (`-seized_at` by default); 50 a
-    `page`; with totals over every page."""
-    return explore(context(request), principal, _filters(request))
+    `agency`, `unit`, `entry_point`, `substance`, `country` (origin or destination), `date_from`, `date_to`,
+    `broken` (a break code), `status`; sorted by `sort` (`-` in front for descending); 50 a `page`; with
+    totals over every page."""
+    filters = ChainFilters(agency=agency.strip(), unit=unit.strip(), entry_point=entry_point.strip(),
+                           substance=substance.strip(), country=country.strip(), date_from=date_from,
+                           date_to=date_to, broken=broken or "", status=status or "", sort=sort, page=page)
+    return explore(context(request), principal, filters)
 
 
 @router.get("/chain", include_in_schema=False)
