@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from baliza.analyses.ksi import Direction, IndicatorSpec, Kind, load_catalogue
+from baliza.analyses.ksi.horizons import STAGE_WORDS
 
 PAGE = Path(__file__).with_name("indicators.md")
 
@@ -32,6 +33,13 @@ How to read the fields below:
   period; in the growth report it is marked "small sample".
 - **Counted for / dated by**: which unit a row belongs to, and the date that puts it in a period.
 - **Interval**: shares get a 95% Wilson interval, counts an exact Poisson interval; ratios and means none.
+- **Horizon** (only for outcomes that take time: a case, a verdict): the outcome counts only when it came within
+  this many days of the seizure, and only seizures at least this old at the end of the data of the stage that
+  records the outcome are counted. Every period's seizures have then had the same time to get there, so a fall
+  from one period to the next is never just last year's seizures still waiting for their verdict (censoring).
+  A period with no seizure old enough shows no figure ("too recent"); a period cut by the cutoff counts its
+  older seizures only ("partial"). The end of the data is the latest period end declared by the loads that
+  brought the stage's tables, else its latest event (`baliza.analyses.as_of`); the growth report states it.
 
 Peer benchmarks compare a unit only with units of the same kind at entry points with similar traffic, and data
 envelopment analysis (DEA) scores each unit's seizures and seizures that became cases against its staff,
@@ -64,7 +72,16 @@ def indicator_entry(spec: IndicatorSpec) -> str:
         f"| Minimum sample | {minimum} |\n"
         f"| Counted for | {_cell(spec.unit_subject)} |\n"
         f"| Dated by | `{spec.dated_by}` |\n"
+        + _horizon_row(spec)
     )
+
+
+def _horizon_row(spec: IndicatorSpec) -> str:
+    if spec.horizon_days is None or spec.outcome_stage is None:
+        return ""
+    stage = STAGE_WORDS[spec.outcome_stage]
+    return (f"| Horizon | {spec.horizon_days} days: seizures at least {spec.horizon_days} days before the end of the "
+            f"{stage} (stage `{spec.outcome_stage}`) |\n")
 
 
 def build_page() -> str:

@@ -121,10 +121,32 @@ def value(numerator: float | None, denominator: float | None) -> float | None:
     return None if numerator is None or not denominator else numerator / denominator
 
 
-def ksi(folder: Path, period: str) -> dict[tuple[str, str, str], tuple[float, float]]:
+def data_end(folder: Path) -> pd.Timestamp:
+    """The first instant after the period the manifest declares (`period: to:`)."""
+    import yaml
+
+    manifest = yaml.safe_load((folder / "manifest.yaml").read_text(encoding="utf-8"))
+    return pd.Timestamp(str(manifest["period"]["to"])) + pd.Timedelta(days=1)
+
+
+def period_start(lab: str) -> pd.Timestamp:
+    if "-Q" in lab:
+        year, q = lab.split("-Q")
+        return pd.Timestamp(int(year), 3 * int(q) - 2, 1)
+    return pd.Timestamp(lab + "-01") if "-" in lab else pd.Timestamp(int(lab), 1, 1)
+
+
+def ksi(folder: Path, period: str) -> dict[tuple[str, str, str], tuple[float | None, float | None]]:
     """{(unit, indicator, period): (numerator, denominator)} for hit rates, intelligence-led share, sharing
-    within 48 h and prosecution conversion."""
-    out: dict[tuple[str, str, str], tuple[float, float]] = {}
+    within 48 h and prosecution conversion.
+
+    Sharing counts only seizures made at least 2 days, and prosecution conversion at least 90 days, before the
+    end of the data (the manifest's period): a seizure younger than its window has not had the time. A period
+    with no seizure that old has no figure at all (None, None).
+    """
+    out: dict[tuple[str, str, str], tuple[float | None, float | None]] = {}
+    end = data_end(folder)
+    sharing_cut, case_cut = end - pd.Timedelta(days=2), end - pd.Timedelta(days=90)
     ins = read(folder, "inspections")
     if len(ins):
         ins["period"] = label(utc(ins.inspected_at), period)
@@ -159,9 +181,14 @@ def ksi(folder: Path, period: str) -> dict[tuple[str, str, str], tuple[float, fl
         sz["led"] = led == "true"
         for (unit, lab), g in sz.groupby(["unit_id", "period"]):
             out[(unit, "intelligence_led_share", lab)] = (float(g.led.sum()), float(g.led_known.sum()))
-            out[(unit, "partner_sharing_48h", lab)] = (float(g.shared48.sum()), float(len(g)))
-            a = g[g.arrested]
+            old = g[g.seized_at < sharing_cut]
+            out[(unit, "partner_sharing_48h", lab)] = (float(old.shared48.sum()), float(len(old)))
+            if period_start(lab) >= sharing_cut:
+                out[(unit, "partner_sharing_48h", lab)] = (None, None)
+            a = g[g.arrested & (g.seized_at < case_cut)]
             out[(unit, "prosecution_conversion", lab)] = (float(a.converted.sum()), float(len(a)))
+            if period_start(lab) >= case_cut:
+                out[(unit, "prosecution_conversion", lab)] = (None, None)
     return out
 
 

@@ -74,3 +74,61 @@ def test_chain_command_prints_timeline_and_json(tmp_path: Path) -> None:
     assert {b["code"] for b in payload["breaks"]} >= {"dismissed", "asset_released"}
     missing = runner.invoke(app, ["chain", "NOPE", "--db", str(db)])
     assert missing.exit_code == 1 and "no seizure" in missing.output
+
+
+def test_deadlines_are_judged_against_the_data_end_not_today(tmp_path: Path) -> None:
+    path = tmp_path / "recent.duckdb"
+    with open_warehouse(path) as wh:
+        wh.duckdb.execute(
+            "insert into seizures (seizure_id, unit_id, seized_at, substance, substance_group, quantity, quantity_unit)"
+            " values ('R1','U1','2025-12-30 08:00','cocaine','cocaine_type',2,'kg'),"
+            " ('R2','U1','2025-12-31 23:00','cocaine','cocaine_type',1,'kg'),"
+            " ('OLD','U1','2025-06-01','cocaine','cocaine_type',1,'kg')")
+        wh.duckdb.execute("insert into arrests (arrest_id, person_id, unit_id, arrested_at, seizure_id) values"
+                          " ('A1','P1','U1','2025-12-30','R1'), ('A2','P2','U1','2025-06-01','OLD')")
+        wh.duckdb.execute("insert into cases (case_id, office_id, opened_at, origin) values"
+                          " ('C0','O1','2025-12-20','referral')")
+    with open_warehouse(path, read_only=True) as wh:
+        recent = seizure_chain(wh, "R1")  # today is long after 2025: judged against today it would break
+        old = seizure_chain(wh, "OLD")
+    assert recent.breaks == [] and recent.status == "too_early"
+    assert {p.stage for p in recent.pending} == {"lab", "case"}
+    said = {p.stage: p.description for p in recent.pending}
+    assert "data to 2025-12-31" in said["lab"]  # the seizures run to the 31st
+    assert "data to 2025-12-20" in said["case"]  # the prosecution's data ends with its last case
+    assert {b.code for b in old.breaks} == {"no_case", "no_lab_confirmation"}
+
+
+def test_the_manifest_period_end_is_the_data_end(tmp_path: Path) -> None:
+    path = tmp_path / "declared.duckdb"
+    with open_warehouse(path) as wh:
+        wh.duckdb.execute(
+            "insert into seizures (seizure_id, unit_id, seized_at, substance, substance_group, quantity, quantity_unit,"
+            " _load_id) values ('S','U1','2025-01-10','heroin','opiates',1,'kg',1)")
+        wh.duckdb.execute("insert into loads (load_id, started_at, status, period_to) values"
+                          " (1, now(), 'committed', '2025-03-31')")
+    with open_warehouse(path, read_only=True) as wh:
+        chain = seizure_chain(wh, "S")  # its own date is the only event; the manifest says the data runs on
+    assert chain.as_of["lab"].isoformat() == "2025-03-31"
+    assert [b.code for b in chain.breaks] == ["no_lab_confirmation"]
+
+
+def test_charges_split_between_codefendants_are_added_up(tmp_path: Path) -> None:
+    path = tmp_path / "split.duckdb"
+    with open_warehouse(path) as wh:
+        sql = wh.duckdb.execute
+        sql("insert into seizures (seizure_id, unit_id, seized_at, substance, substance_group, quantity, quantity_unit,"
+            " lab_quantity, lab_confirmed_at) values"
+            " ('SPLIT','U1','2025-01-01','cocaine','cocaine_type',10,'kg',10,'2025-01-05'),"
+            " ('COUNTS','U1','2025-01-01','cocaine','cocaine_type',10,'kg',10,'2025-01-05')")
+        sql("insert into cases (case_id, office_id, opened_at, origin, seizure_id) values"
+            " ('CS','O1','2025-01-10','seizure','SPLIT'), ('CC','O1','2025-01-10','seizure','COUNTS')")
+        sql("insert into charges (charge_id, case_id, person_id, filed_at, offence, quantity, quantity_unit) values"
+            " ('H1','CS','P1','2025-01-11','trafficking',5,'kg'), ('H2','CS','P2','2025-01-11','trafficking',5000,'g'),"
+            " ('H3','CC','P3','2025-01-11','trafficking',5,'kg'), ('H4','CC','P3','2025-01-11','possession',5,'kg')")
+    with open_warehouse(path, read_only=True) as wh:
+        split = seizure_chain(wh, "SPLIT", as_of=AS_OF)
+        counts = seizure_chain(wh, "COUNTS", as_of=AS_OF)
+    assert "charged_below_seized" not in {b.code for b in split.breaks}  # 5 kg + 5 kg of 10 kg
+    shrunk = [b for b in counts.breaks if b.code == "charged_below_seized"]
+    assert len(shrunk) == 1 and "5 kg in all" in shrunk[0].description  # one person, two counts: 5 kg, not 10

@@ -65,7 +65,9 @@ def test_demo_prints_one_working_account_per_role(demo) -> None:
         assert authenticate(state, "demo_partner_analyst", partner.group(1)) is not None
     finally:
         state.close()
-    assert "Shared for the demo" in output
+    followed = re.findall(r"Whole chain to follow: seizure (SZ-\d+)", output)
+    assert len(followed) >= 2  # a whole chain for each seizing agency, from inspection to verdict and assets
+    assert any(f"baliza chain {seizure_id}" in output for seizure_id in followed)
 
 
 def test_demo_runs_the_analyses_and_writes_the_country_report(demo) -> None:

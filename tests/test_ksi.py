@@ -17,6 +17,10 @@ TARGETED = {"risk_profile", "intelligence", "partner_alert"}
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory):
     wh = build_warehouse(tmp_path_factory.mktemp("ksi"))
+    # court data to 2026-02-01: seizures before 2025-02-02 had 365 days to reach a verdict
+    wh.duckdb.execute(
+        "insert into case_events (event_id, case_id, \"at\", kind) values ('E1','K3','2026-02-01','hearing')"
+    )
     yield wh
     wh.close()
 
@@ -33,9 +37,35 @@ def _by_key(indicators) -> dict[tuple[str, str, str], object]:
     return {(i.subject_id, i.indicator, i.period): i for i in indicators}
 
 
+def _cutoff(wh, columns: dict[str, str], days: int) -> pd.Timestamp:
+    """Midnight after the latest event of `columns` (table -> dated column), less `days`: older seizures count."""
+    latest = max(pd.Timestamp(v) for table, column in columns.items()
+                 if (v := wh.duckdb.execute(f"select max({column}) from {table}").fetchall()[0][0]) is not None)
+    return latest.normalize() + pd.Timedelta(days=1) - pd.Timedelta(days=days)
+
+
+COURT = {"cases": "opened_at", "case_events": "\"at\"", "dispositions": "disposed_at"}
+CASE_STAGE = {**COURT, "charges": "filed_at"}
+SEIZURE_DATA = {"seizures": "greatest(seized_at, coalesce(lab_confirmed_at, seized_at))"}
+
+
+def _period_start(period: str) -> pd.Timestamp:
+    if "-Q" in period:
+        year, quarter = period.split("-Q")
+        return pd.Timestamp(int(year), 3 * int(quarter) - 2, 1)
+    return pd.Timestamp(period + ("-01" if "-" in period else "-01-01"))
+
+
 def _independent(wh, granularity: Granularity) -> dict[tuple[str, str, str], tuple[float | None, float, float]]:
-    """The same indicators computed row by row in pandas, without the package's queries."""
+    """The same indicators computed row by row in pandas, without the package's queries.
+
+    Outcomes that take time count only for seizures old enough: 2 days for sharing (seizure data), 90 days for
+    a case (case data), 365 days for a conviction (court data), each before the midnight after the latest event.
+    """
     out: dict[tuple[str, str, str], tuple[float | None, float, float]] = {}
+    sharing_cut = _cutoff(wh, SEIZURE_DATA, 2)
+    case_cut = _cutoff(wh, CASE_STAGE, 90)
+    court_cut = _cutoff(wh, COURT, 365)
     ins = _frame(wh, "inspections")
     ins["period"] = [period_label(t.date(), granularity) for t in ins["inspected_at"]]
     for (unit, period), g in ins.groupby(["unit_id", "period"]):
@@ -57,20 +87,33 @@ def _independent(wh, granularity: Granularity) -> dict[tuple[str, str, str], tup
         out[(unit, "intelligence_led_share", period)] = (
             _ratio(float(g.loc[known, "intelligence_led"].astype(bool).sum()), float(known.sum())),
             float(g.loc[known, "intelligence_led"].astype(bool).sum()), float(known.sum()))
-        delay = (g["shared_with_partners_at"] - g["seized_at"]).dt.total_seconds()
+        old = g[g["seized_at"] < sharing_cut]
+        delay = (old["shared_with_partners_at"] - old["seized_at"]).dt.total_seconds()
         shared = float((delay <= 48 * 3600).sum())
-        out[(unit, "partner_sharing_48h", period)] = (_ratio(shared, len(g)), shared, float(len(g)))
-        arrested = g[g["seizure_id"].isin(arrests["seizure_id"].dropna())]
+        out[(unit, "partner_sharing_48h", period)] = (_ratio(shared, len(old)), shared, float(len(old)))
+        if _period_start(period) >= sharing_cut:
+            out[(unit, "partner_sharing_48h", period)] = (None, None, None)
+        arrested = g[g["seizure_id"].isin(arrests["seizure_id"].dropna()) & (g["seized_at"] < case_cut)]
         converted = 0
         for row in arrested.itertuples():
             opened = cases.loc[cases["seizure_id"] == row.seizure_id, "opened_at"]
             converted += bool(((opened - row.seized_at).dt.total_seconds() <= 90 * 86400).any())
         out[(unit, "prosecution_conversion", period)] = (
             _ratio(converted, len(arrested)), float(converted), float(len(arrested)))
-        with_case = g[g["seizure_id"].isin(cases["seizure_id"].dropna())]
-        case_ids = [set(cases.loc[cases["seizure_id"] == sid, "case_id"]) for sid in with_case["seizure_id"]]
-        won = sum(bool(ids & convicted_cases) for ids in case_ids)
-        out[(unit, "conviction_conversion", period)] = (_ratio(won, len(with_case)), float(won), float(len(with_case)))
+        if _period_start(period) >= case_cut:
+            out[(unit, "prosecution_conversion", period)] = (None, None, None)
+        with_case, won = 0, 0
+        for row in g[g["seized_at"] < court_cut].itertuples():
+            year = pd.Timedelta(days=365)
+            opened = cases[(cases["seizure_id"] == row.seizure_id) & (cases["opened_at"] <= row.seized_at + year)]
+            verdicts = disp[disp["case_id"].isin(opened["case_id"]) & disp["case_id"].isin(convicted_cases)
+                            & disp["outcome"].isin(["convicted", "plea_convicted"])
+                            & (disp["disposed_at"] <= row.seized_at + year)]
+            with_case += len(opened) > 0
+            won += len(verdicts) > 0
+        out[(unit, "conviction_conversion", period)] = (_ratio(won, with_case), float(won), float(with_case))
+        if _period_start(period) >= court_cut:
+            out[(unit, "conviction_conversion", period)] = (None, None, None)
         days = ((g["lab_confirmed_at"] - g["seized_at"]).dt.total_seconds() / 86400).dropna()
         out[(unit, "lab_confirmation_days", period)] = (_ratio(days.sum(), len(days)), float(days.sum()), len(days))
         joint = float(g["operation_id"].notna().sum())
@@ -111,6 +154,12 @@ def test_hand_checked_values(warehouse) -> None:
     assert q[("JA1", "prosecution_conversion", "2025-Q1")].numerator == 0
     assert q[("JA1", "prosecution_conversion", "2025-Q1")].denominator == 1
     assert q[("JA1", "conviction_conversion", "2024-Q2")].value == 1.0  # K5 plea conviction counts for S1
+    # court data to 2026-02-01: only seizures before 2025-02-02 had 365 days; S3 and S4 (10-11 Feb) had not,
+    # so 2025-Q1 is partial and counts neither (S3's case would otherwise count as not convicted)
+    partial = q[("JA1", "conviction_conversion", "2025-Q1")]
+    assert (partial.value, partial.numerator, partial.denominator) == (None, 0, 0)
+    assert "partial" in partial.note and "2025-02-02" in partial.note
+    assert q[("JA1", "conviction_conversion", "2024-Q2")].note == ""
     assert q[("JA2", "conviction_conversion", "2025-Q1")].value is None  # no case: zero denominator
     assert q[("JA1", "quantity_seized_kg", "2024-Q2")].value == pytest.approx(2.5)
     # first cocaine (S1), first 4-MMC (S5 at JA2, before S3), first heroin (S4), first cannabis (S6)
@@ -195,7 +244,9 @@ def test_random_warehouse_equals_the_independent_computation(tmp_path: Path, see
     })
     disposed = cases.sample(frac=0.5, random_state=seed)
     dispositions = pd.DataFrame({
-        "case_id": disposed["case_id"].values, "person_id": "P", "disposed_at": pd.Timestamp("2026-01-01"),
+        "case_id": disposed["case_id"].values, "person_id": "P",  # verdicts within and beyond 365 days; data end
+        "disposed_at": (disposed["opened_at"]  # ~2026-10, so late 2025 seizures are too recent or partial
+                        + pd.to_timedelta(rng.integers(0, 300 * 86400, len(disposed)), unit="s")).values,
         "outcome": rng.choice(["convicted", "plea_convicted", "acquitted", "dismissed"], len(disposed)),
     })
     with open_warehouse(tmp_path / "random.duckdb") as wh:
@@ -203,6 +254,8 @@ def test_random_warehouse_equals_the_independent_computation(tmp_path: Path, see
                             ("cases", cases), ("dispositions", dispositions)):
             wh.duckdb.register(f"{name}_df", frame)
             wh.duckdb.execute(f"insert into {name} by name select * from {name}_df")
+        convicted = [i for i in compute_indicators(wh) if i.indicator == "conviction_conversion" and i.numerator]
+        assert convicted, "some seizures must be convicted within the horizon"
         for granularity in Granularity:
             computed = _by_key(compute_indicators(wh, granularity))
             for key, (value, numerator, denominator) in _independent(wh, granularity).items():

@@ -52,10 +52,10 @@ def test_protected_people_are_encrypted_after_the_load(tmp_path: Path, monkeypat
         ).fetchall()}
         quarantine = wh.duckdb.execute("SELECT value, reason, CAST(raw AS VARCHAR) FROM quarantine").fetchall()
     key = key_for(db)
-    assert rows["X1"][:2] == ("Juan Perez", "1980-02-03")  # not protected: in clear
-    for person in ("X2", "X3"):  # protected flag; treatment client
+    for person in ("X1", "X2", "X3"):  # not protected; protected flag; treatment client: all sealed
         assert all(is_encrypted(v) for v in rows[person][:5] if v is not None), person
         assert rows[person][5] in {"COL", "PER"}  # nationality is not identifying
+    assert decrypt(key, rows["X1"][0]) == "Juan Perez" and decrypt(key, rows["X1"][1]) == "1980-02-03"
     assert decrypt(key, rows["X2"][0]) == "Maria Lopez" and decrypt(key, rows["X3"][1]) == "1975-06-07"
     text = repr(quarantine)
     for secret in ("Pedro Bad", "1975-13-45", "DNI-4", "Puno"):
@@ -63,13 +63,13 @@ def test_protected_people_are_encrypted_after_the_load(tmp_path: Path, monkeypat
     assert "birth_date (value withheld: personal data) is not a date" in quarantine[0][1]
 
 
-def test_a_person_enrolled_later_is_encrypted_then_with_history(tmp_path: Path) -> None:
+def test_a_person_enrolled_later_stays_sealed_with_history(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     base = {k: VALID[k] for k in ("agencies", "entry_points", "units")}
     with open_warehouse(db) as wh:
         load(wh, write_dataset(tmp_path / "d1", base | {"persons": PERSONS.replace("Juan Perez", "Juan P")}))
         load(wh, write_dataset(tmp_path / "d2", {"persons": PERSONS}))  # X1 changed: old row to history
-        assert not is_encrypted(wh.duckdb.execute("SELECT full_name FROM persons__history").fetchall()[0][0])
+        assert is_encrypted(wh.duckdb.execute("SELECT full_name FROM persons__history").fetchall()[0][0])
         enrolment = (
             "enrolment_id,person_id,programme_office_id,region,crop,enrolled_at,status\n"
             "F1,X1,U1,VRAEM,coca,2025-02-01,enrolled\n"

@@ -11,10 +11,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import ibis
+
 from baliza.access.grants import Grant, add_grant
-from baliza.access.roles import Role
+from baliza.access.roles import Permission, Role, allows
 from baliza.access.state import StateStore
 from baliza.access.users import add_user, get_user
+from baliza.analyses.definitions import CONVICTIONS
+from baliza.contract.links import parts_of
 from baliza.warehouse.store import Warehouse
 
 SEES: dict[Role, str] = {
@@ -26,6 +30,10 @@ SEES: dict[Role, str] = {
     Role.OVERSIGHT: "indicators and aggregates only, small cells suppressed, no personal data",
     Role.ADMIN: "users, tokens, grants and the audit log; its agency's rows",
 }
+
+
+# the roles that read seizures' chains: the demo lets each follow at least one whole chain
+CHAIN_READERS: frozenset[str] = frozenset(r.value for r in Role if allows(r, Permission.READ_SEIZURES))
 
 
 @dataclass(frozen=True)
@@ -87,22 +95,45 @@ def create_demo_accounts(wh: Warehouse, state: StateStore) -> list[DemoAccount]:
     return created
 
 
-def share_for_demo(wh: Warehouse, state: StateStore, partner: str) -> list[Grant]:
-    """Give the partner agency something to see: the largest seizure that became a case, shared by the
-    agency that reported it, and that case, shared by the office that prosecutes it (30 days each)."""
+def whole_chains(wh: Warehouse) -> dict[str, str]:
+    """For each agency that reports seizures, its largest seizure whose chain runs from an inspection to a
+    conviction and a confiscated asset: seizing agency -> seizure id."""
     s, c = wh.table("seizures"), wh.table("cases")
-    joined = s.join(c, s.seizure_id == c.seizure_id).select(
-        seizure_id=s.seizure_id, seizure_owner=s._agency_id, case_id=c.case_id, case_owner=c._agency_id,
-        quantity=s.quantity)
-    joined = joined.filter((joined.seizure_owner != partner) & (joined.case_owner != partner))
-    top = joined.order_by([joined.quantity.desc(), joined.seizure_id]).limit(1).to_pyarrow().to_pylist()
-    if not top:
-        return []
-    row = top[0]
+    d, a = wh.table("dispositions"), wh.table("assets")
+    convicted = d.filter(d.outcome.isin(CONVICTIONS)).select("case_id").distinct()
+    confiscated = a.filter(a.confiscated_at.notnull()).select("case_id").distinct()
+    cases = c.filter(c.case_id.isin(convicted.case_id) & c.case_id.isin(confiscated.case_id)).select("seizure_id")
+    found = s.filter(s.inspection_id.notnull() & s.seizure_id.isin(cases.seizure_id))
+    ranked = found.mutate(rank=ibis.row_number().over(
+        group_by=found._agency_id, order_by=[found.quantity.desc(), found.seizure_id]))
+    rows = ranked.filter(ranked.rank == 0).select("_agency_id", "seizure_id").to_pyarrow().to_pylist()
+    return {row["_agency_id"]: row["seizure_id"] for row in rows}
+
+
+def _chain_holders(wh: Warehouse, seizure_id: str) -> set[str]:
+    """The agencies that hold a step of one seizure's chain."""
+    holders: set[str] = set()
+    s, c, arrests = wh.table("seizures"), wh.table("cases"), wh.table("arrests")
+    case_ids = c.filter(c.seizure_id == seizure_id).case_id.to_pyarrow().to_pylist()
+    steps = [s.filter(s.seizure_id == seizure_id), arrests.filter(arrests.seizure_id == seizure_id),
+             c.filter(c.seizure_id == seizure_id)]
+    steps += [wh.table(name).filter(wh.table(name).case_id.isin(case_ids)) for name in parts_of("cases")]
+    for step in steps:
+        holders |= {v for v in step.select("_agency_id").distinct().to_pyarrow()["_agency_id"].to_pylist() if v}
+    return holders
+
+
+def share_for_demo(wh: Warehouse, state: StateStore, viewers: set[str]) -> list[Grant]:
+    """Let every demo account that reads chains follow at least one whole chain: for each seizing agency's
+    largest complete chain (inspection to conviction and confiscation), each agency holding a step of it
+    shares that seizure's chain with the other viewers' agencies (30 days). Everything else stays hit/no-hit:
+    other chains show which agency holds their later steps, not their content."""
     until = datetime.now(UTC) + timedelta(days=30)
-    return [
-        add_grant(state, row["seizure_owner"], partner, "seizure", row["seizure_id"],
-                  "demo: joint review of a large seizure", until, "demo"),
-        add_grant(state, row["case_owner"], partner, "case", row["case_id"],
-                  "demo: follow the case opened on it", until, "demo"),
-    ]
+    grants: list[Grant] = []
+    for seizure_id in sorted(whole_chains(wh).values()):
+        for holder in sorted(_chain_holders(wh, seizure_id)):
+            for viewer in sorted(viewers - {holder}):
+                grants.append(add_grant(state, holder, viewer, "seizure", seizure_id,
+                                        "demo: follow a whole chain from inspection to verdict and assets",
+                                        until, "demo"))
+    return grants

@@ -1,19 +1,28 @@
-"""Field encryption at rest (AES-GCM) for the identifying columns of protected people.
+"""Field encryption at rest (AES-GCM) for the identifying columns of every person, and blind indexes.
 
 A token is `"enc:v1:" + base64(nonce + ciphertext)`. The key is `BALIZA_KEY` (base64 of 32 bytes)
 or a `<db file>.key` file beside the warehouse, created on first use with mode 0600.
+
+A blind index is a keyed digest (HMAC-SHA256, under a key derived from the field key) of a value:
+equal values have equal digests, so exact lookups and links (two people sharing a phone) work on
+sealed data, while the digest tells nothing to whoever lacks the key (it cannot be brute-forced
+from a list of names or phone numbers without it).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 PREFIX = "enc:v1:"
+_BLIND_INDEX_LABEL = b"baliza blind index v1"
+_BLIND_INDEX_HEX_DIGITS = 32  # 128 bits: no accidental collisions among a country's people
 KEY_ENVIRONMENT_VARIABLE = "BALIZA_KEY"
 _NONCE_BYTES = 12
 _KEY_BYTES = 32
@@ -54,9 +63,7 @@ def key_for(db_path: Path) -> bytes:
 
 
 def encrypt(key: bytes, text: str) -> str:
-    nonce = os.urandom(_NONCE_BYTES)
-    sealed = AESGCM(key).encrypt(nonce, text.encode("utf-8"), None)
-    return PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
+    return Sealer(key).seal(text)
 
 
 def decrypt(key: bytes, token: str) -> str:
@@ -68,3 +75,24 @@ def decrypt(key: bytes, token: str) -> str:
 
 def is_encrypted(value: object) -> bool:
     return isinstance(value, str) and value.startswith(PREFIX)
+
+
+class Sealer:
+    """Encrypts and blind-indexes many values with one key (the AES-GCM and HMAC keys are set up once)."""
+
+    def __init__(self, key: bytes) -> None:
+        self._aes = AESGCM(key)
+        self._index_key = hmac.new(key, _BLIND_INDEX_LABEL, hashlib.sha256).digest()
+
+    def seal(self, text: str) -> str:
+        """`text` as an `enc:v1:` token (a fresh nonce each time: equal values give different tokens)."""
+        nonce = os.urandom(_NONCE_BYTES)
+        return PREFIX + base64.b64encode(nonce + self._aes.encrypt(nonce, text.encode("utf-8"), None)).decode("ascii")
+
+    def blind_index(self, text: str) -> str:
+        """The keyed digest of `text` (hex): equal texts, equal digests; nothing to read without the key."""
+        return hmac.new(self._index_key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:_BLIND_INDEX_HEX_DIGITS]
+
+
+def blind_index(key: bytes, text: str) -> str:
+    return Sealer(key).blind_index(text)

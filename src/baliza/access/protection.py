@@ -1,10 +1,11 @@
 """Protected people: who they are, and how a person's row is shown to a principal.
 
 A person is protected when `protected` is true, or when they appear in `farmer_enrolments` (the
-livelihood programme) or `treatment_episodes` (the treatment programme). Their identifying columns
-are encrypted at rest by the loader (`baliza.access.fieldcrypt`, values `enc:v1:...`). Only a
-programme officer of their programme, in the agency that runs their enrolment or episode (or one it
-shared with), sees them decrypted; everyone else sees them masked.
+livelihood programme) or `treatment_episodes` (the treatment programme). Every person's identifying
+columns are encrypted at rest by the loader (`baliza.access.fieldcrypt`, values `enc:v1:...`; see
+`baliza.load.protection` for why everyone's). A protected person's are decrypted only for a programme
+officer of their programme, in the agency that runs their enrolment or episode (or one it shared
+with); everyone else sees them masked. Other people's are decrypted for whoever may read persons.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from baliza.access import fieldcrypt
 from baliza.access.principal import Principal
 from baliza.access.roles import Permission
 from baliza.access.scope import Scope
@@ -49,13 +51,9 @@ def programme_person_ids(wh: Warehouse, scope: Scope) -> set[str]:
 
 def _decrypt(db_path: Path, value: Any) -> Any:
     """Decrypt a field encrypted by the loader; a value that is not encrypted is returned as is."""
-    if not isinstance(value, str) or not value.startswith("enc:"):
+    if not fieldcrypt.is_encrypted(value):
         return value
-    try:
-        from baliza.access import fieldcrypt  # written with the loader
-    except ImportError:  # pragma: no cover - until the loader lands
-        return MASK
-    return fieldcrypt.decrypt(fieldcrypt.key_for(db_path), value) if fieldcrypt.is_encrypted(value) else value
+    return fieldcrypt.decrypt(fieldcrypt.key_for(db_path), value)
 
 
 def present_persons(wh: Warehouse, scope: Scope, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -75,5 +73,8 @@ def present_persons(wh: Warehouse, scope: Scope, rows: list[dict[str, Any]]) -> 
             for column in PERSONAL_COLUMNS:
                 row[column] = MASK if row.get(column) is not None else None
             row["protected"] = row["person_id"] in protected
+        else:
+            for column in PERSONAL_COLUMNS:
+                row[column] = _decrypt(wh.path, row.get(column))
         shown.append(row)
     return shown

@@ -20,35 +20,32 @@ import ibis.expr.types as ir
 from baliza.access.grants import Grant, active_grants_to
 from baliza.access.principal import Principal
 from baliza.access.state import StateStore
+from baliza.contract import get_table
+from baliza.contract.links import CHAIN_LINKS, ChainLink, parts_of
 from baliza.warehouse.store import Warehouse
 
 DIRECTORY_TABLES: frozenset[str] = frozenset({"agencies", "units", "entry_points"})
-CASE_CHILDREN: tuple[str, ...] = ("case_parties", "charges", "case_events", "dispositions", "assets")
+CASE_CHILDREN: tuple[str, ...] = parts_of("cases")
 
 
 @dataclass
 class SharedIds:
-    """Ids shared by one owner agency, per kind of key."""
+    """Ids shared by one owner agency: per table, the column its rows are matched on and the values.
 
-    seizures: set[str] = field(default_factory=set)
-    cases: set[str] = field(default_factory=set)
-    inspections: set[str] = field(default_factory=set)
-    consignments: set[str] = field(default_factory=set)
-    persons: set[str] = field(default_factory=set)
+    A table with a one-column key is matched on its key (`cases` on `case_id`); a table whose rows hang
+    off another and have a composite key is matched on the link column (`case_parties` on `case_id`).
+    """
+
+    keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     loads: set[int] = field(default_factory=set)
 
     def key_for(self, table: str) -> tuple[str, set[str]] | None:
         """The column and ids through which `table` rows are shared, if any."""
-        if table in ("seizures", "arrests"):
-            return "seizure_id", self.seizures
-        if table == "cases" or table in CASE_CHILDREN:
-            return "case_id", self.cases
-        if table == "inspections":
-            return "inspection_id", self.inspections
-        if table == "consignments":
-            return "consignment_id", self.consignments
-        if table == "persons":
-            return "person_id", self.persons
+        if table in self.keys and self.keys[table] and len(get_table(table).key) == 1:
+            return get_table(table).key[0], self.keys[table]
+        for link in CHAIN_LINKS:
+            if link.follows == "table" and link.table == table and self.keys.get(link.target):
+                return link.column, self.keys[link.target]
         return None
 
 
@@ -57,33 +54,56 @@ def _values(table: ir.Table, column: str, condition: ir.BooleanValue) -> set[str
 
 
 def _expand(wh: Warehouse, owner: str, owned: list[Grant]) -> SharedIds:
-    """Follow each grant's chain through the owner's own rows."""
+    """Follow each grant's chain along the contract's chain links.
+
+    A seizure grant reaches the seizure, its inspection and consignment, its arrests, the cases opened on
+    it with their parts, and the persons they name; a case grant reaches the case, its parts and persons
+    (not back to the seizure). The chain is followed through every agency's rows (the prosecution's case
+    on a customs seizure, the FIU's assets on that case), but `Scope.filter` only ever shows the rows the
+    owner reported: a grant shares the owner's part of a chain, never another agency's.
+    """
     ids = SharedIds()
     for g in owned:
         if g.kind == "seizure":
-            ids.seizures.add(g.subject_id)
+            ids.keys["seizures"].add(g.subject_id)
         elif g.kind == "case":
-            ids.cases.add(g.subject_id)
+            ids.keys["cases"].add(g.subject_id)
         elif g.kind == "dataset" and g.subject_id.isdigit():
             ids.loads.add(int(g.subject_id))
-    mine = lambda t: t._agency_id == owner  # noqa: E731
-    if ids.seizures:
-        s = wh.table("seizures")
-        ids.inspections |= _values(s, "inspection_id", mine(s) & s.seizure_id.isin(ids.seizures))
-        c = wh.table("cases")
-        ids.cases |= _values(c, "case_id", mine(c) & c.seizure_id.isin(ids.seizures))
-        a = wh.table("arrests")
-        ids.persons |= _values(a, "person_id", mine(a) & a.seizure_id.isin(ids.seizures))
-    if ids.inspections:
-        i = wh.table("inspections")
-        ids.consignments |= _values(i, "consignment_id", mine(i) & i.inspection_id.isin(ids.inspections))
-    if ids.cases:
-        for name in ("case_parties", "charges", "dispositions"):
-            t = wh.table(name)
-            ids.persons |= _values(t, "person_id", mine(t) & t.case_id.isin(ids.cases))
-        assets = wh.table("assets")
-        ids.persons |= _values(assets, "owner_person_id", mine(assets) & assets.case_id.isin(ids.cases))
-    return ids
+    asked: dict[ChainLink, int] = {}  # how many source ids each link was last followed from
+    while True:
+        grown = False
+        for link in CHAIN_LINKS:
+            source = ids.key_for(link.table) if link.follows == "target" else (link.column, ids.keys.get(link.target))
+            size = len(source[1] or ()) if source else 0
+            if size == 0 or asked.get(link) == size:
+                continue
+            asked[link] = size
+            reached, found = _reach(wh, ids, link)
+            if found - ids.keys[reached]:
+                ids.keys[reached] |= found
+                grown = True
+        if not grown:
+            return ids
+
+
+def _reach(wh: Warehouse, ids: SharedIds, link: ChainLink) -> tuple[str, set[str]]:
+    """The table one `link` leads to from what `ids` holds, and the ids of the rows reached there.
+
+    Rows with a composite key (a case's parties) are matched through their link column, so nothing is
+    collected for them: `SharedIds.key_for` finds them from the row they hang off.
+    """
+    if link.follows == "table":
+        key = get_table(link.table).key
+        if len(key) != 1 or not ids.keys.get(link.target):
+            return link.table, set()
+        t = wh.table(link.table)
+        return link.table, _values(t, key[0], t[link.column].isin(sorted(ids.keys[link.target])))
+    by = ids.key_for(link.table)
+    if by is None:
+        return link.target, set()
+    t = wh.table(link.table)
+    return link.target, _values(t, link.column, t[by[0]].isin(sorted(by[1])))
 
 
 @dataclass
@@ -112,6 +132,22 @@ class Scope:
             if key is not None and key[1]:
                 visible |= mine & t[key[0]].isin(sorted(key[1]))
         return t.filter(visible)
+
+    def reads(self, table_name: str, row: dict[str, Any]) -> bool:
+        """Whether this principal may read one warehouse row (with its `_agency_id` and `_load_id`): the
+        same rule as `filter`, for rows already in hand."""
+        if table_name in DIRECTORY_TABLES:
+            return True
+        agency = row.get("_agency_id")
+        if agency == self.principal.agency_id:
+            return True
+        ids = self.shared.get(agency or "")
+        if ids is None:
+            return False
+        if row.get("_load_id") in ids.loads:
+            return True
+        key = ids.key_for(table_name)
+        return key is not None and row.get(key[0]) in key[1]
 
     def sees(self, wh: Warehouse, table_name: str, column: str, value: str, *, owned_only: bool = False) -> bool:
         t = self.filter(wh, table_name, owned_only=owned_only)

@@ -187,3 +187,37 @@ def setting(store: StateStore, name: str, default: Callable[[], str]) -> str:
         pass
     with store.engine.connect() as conn:
         return conn.execute(sa.select(settings.c.value).where(settings.c.name == name)).scalar_one()
+
+
+# Access requests (`access.requests`): an agency asks another for a seizure's chain or a case, with a purpose;
+# the holder's administrators and analysts approve (a grant) or refuse (with a reason).
+access_requests = sa.Table(
+    "access_requests", metadata,
+    sa.Column("request_id", sa.String(32), primary_key=True),
+    sa.Column("requested_by", sa.String(120), nullable=False),
+    sa.Column("requester_agency_id", sa.String(120), nullable=False, index=True),
+    sa.Column("owner_agency_id", sa.String(120), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # seizure, case
+    sa.Column("subject_id", sa.String(200), nullable=False),
+    sa.Column("purpose", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # pending, approved, refused
+    sa.Column("decided_by", sa.String(120)),
+    sa.Column("decided_at", sa.DateTime(timezone=True)),
+    sa.Column("reason", sa.Text),
+    sa.Column("grant_id", sa.String(32)),
+)
+# one pending request per asker, holder and subject, even when two arrive at once
+_pending = access_requests.c.status == "pending"
+sa.Index("one_pending_access_request", access_requests.c.requester_agency_id, access_requests.c.owner_agency_id,
+         access_requests.c.kind, access_requests.c.subject_id, unique=True, sqlite_where=_pending,
+         postgresql_where=_pending)
+
+# Declared withholding (`access.withholding`): an agency's tables whose rows other agencies may not even know exist.
+withholdings = sa.Table(
+    "withholdings", metadata,
+    sa.Column("agency_id", sa.String(120), primary_key=True),
+    sa.Column("table_name", sa.String(60), primary_key=True),
+    sa.Column("declared_by", sa.String(120), nullable=False),
+    sa.Column("declared_at", sa.DateTime(timezone=True), nullable=False),
+)

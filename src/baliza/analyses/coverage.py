@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
+
+import ibis.expr.types as ir
 
 from baliza.contract import TABLES
 from baliza.warehouse.store import Warehouse
@@ -62,3 +65,49 @@ def data_coverage(warehouse: Warehouse) -> Coverage:
         ((low, high),) = sql(f'SELECT MIN({day}), MAX({day}) FROM "{table}"')
         spans.append(DateSpan(table, column, low, high))
     return Coverage(int(loads), agencies, first, last, rows, int(quarantined), tuple(spans))
+
+
+DIRECTORY = ("agencies", "units", "entry_points")
+
+
+class TableSource(Protocol):
+    """Anything that hands out contract tables by name: the warehouse, or the warehouse as one reader sees it."""
+
+    def table(self, name: str) -> ir.Table: ...
+
+
+def visible_coverage(tables: TableSource, warehouse: Warehouse, agency_id: str) -> Coverage:
+    """What the rows one agency may read cover: rows and date spans counted through `tables` (a scoped
+    warehouse), and only that agency's own loads and quarantined rows."""
+    rows = {t.name: int(tables.table(t.name).count().execute()) for t in TABLES}
+    seen: set[str] = set()
+    for t in TABLES:
+        if rows[t.name] and t.name not in DIRECTORY:  # directory tables list every agency: not a source of rows
+            seen |= set(tables.table(t.name).select("_agency_id").distinct().to_pyarrow()["_agency_id"].to_pylist())
+    agencies = tuple(sorted(a for a in seen if a))
+    loads = warehouse.table("loads")
+    mine = loads.filter((loads.agency_id == agency_id) & loads.finished_at.notnull())
+    summary = mine.aggregate(n=mine.count(), first=mine.finished_at.min(), last=mine.finished_at.max()).execute()
+    quarantine = warehouse.table("quarantine")
+    quarantined = quarantine.filter(quarantine.load_id.isin(mine.load_id)).count().execute()
+    spans = []
+    for table, column in SPANS:
+        t = tables.table(table)
+        day = t[column].cast("date")
+        low, high = t.aggregate(low=day.min(), high=day.max()).execute().iloc[0]
+        spans.append(DateSpan(table, column, _day(low), _day(high)))
+    first, last = summary["first"].iloc[0], summary["last"].iloc[0]
+    return Coverage(int(summary["n"].iloc[0]), agencies, _moment(first), _moment(last), rows, int(quarantined),
+                    tuple(spans))
+
+
+def _day(value: object) -> date | None:
+    if value is None or value != value:  # NaT and NaN are not equal to themselves
+        return None
+    return value.date() if isinstance(value, datetime) else value  # type: ignore[return-value]
+
+
+def _moment(value: object) -> datetime | None:
+    if value is None or value != value:
+        return None
+    return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value  # type: ignore[return-value]

@@ -12,7 +12,9 @@ class Indicator:
 
     `value` is None where the denominator is zero (a rate of nothing is not zero). `numerator` and
     `denominator` are None only where a part is itself a rate that could not be computed (e.g.
-    `targeting_lift` of a unit that made no random inspections); counts and proportions always have both.
+    `targeting_lift` of a unit that made no random inspections) or where a period is too recent for an outcome
+    that takes time (`baliza.analyses.ksi.horizons`, the reason in `note`); otherwise counts and proportions
+    always have both.
     """
 
     subject_table: str  # "units", "staff", ...

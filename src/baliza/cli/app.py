@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.ksi",
     "baliza.cli.report",
     "baliza.cli.access",
+    "baliza.cli.requests",
     "baliza.cli.serve",
 )
 

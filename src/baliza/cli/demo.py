@@ -39,7 +39,7 @@ def demo(
 ) -> None:
     """Generate a small synthetic country (one dataset per reporting agency), load it into an embedded
     warehouse, create demo accounts (one per role) and serve the dashboard."""
-    from baliza.access.demo_accounts import create_demo_accounts, share_for_demo
+    from baliza.access.demo_accounts import CHAIN_READERS, create_demo_accounts, share_for_demo, whole_chains
     from baliza.access.state import open_state_beside, state_url_for
     from baliza.demo import generate_country
     from baliza.load import load_datasets
@@ -83,19 +83,23 @@ def demo(
             state = open_state_beside(db)
             try:
                 accounts = create_demo_accounts(warehouse, state)
-                partner = next((a.agency_id for a in accounts if a.username == "demo_partner_analyst"), None)
-                grants = share_for_demo(warehouse, state, partner) if partner else []
+                viewers = {a.agency_id for a in accounts if a.role.value in CHAIN_READERS}
+                grants = share_for_demo(warehouse, state, viewers)
+                followed = whole_chains(warehouse)
             finally:
                 state.close()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
     _show_accounts(accounts)
-    for grant in grants:
-        console.print(f"  Shared for the demo: {grant.owner_agency_id} gave {grant.grantee_agency_id} "
-                      f"{grant.kind} {grant.subject_id} ({grant.purpose}).")
+    for agency, seizure_id in sorted(followed.items()):
+        shared = sorted({g.grantee_agency_id for g in grants if g.subject_id == seizure_id})
+        console.print(f"  Whole chain to follow: seizure [bold]{seizure_id}[/] of {agency}, from inspection to verdict "
+                      f"and assets; every agency holding a step shares it with {', '.join(shared)}.")
+    console.print("  Other chains show, for each step another agency holds, its stage, date and agency (not its "
+                  "content), with a button to request access.")
     console.print(f"\nDone in {time.perf_counter() - started:.1f} s. The warehouse is [bold]{db}[/]. Try next:")
-    example = next((g.subject_id for g in grants if g.kind == "seizure"), "SEIZURE_ID")
+    example = next(iter(sorted(followed.values())), "SEIZURE_ID")
     for command, what in _next_steps(db, example):
         console.print(f"  [bold cyan]{command}[/]\n      {what}")
     if serve:

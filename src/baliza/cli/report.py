@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -37,7 +37,9 @@ def growth(
                                              show_default=False)] = None,
     db: DbOption = None,
 ) -> None:
-    """Each unit's indicators this period against the last and against peers, with intervals and trend tests."""
+    """Each unit's indicators this period against the last and against peers, with intervals and trend tests.
+
+    The operator's view of the whole warehouse (every agency's units); readers get theirs on the dashboard."""
     from baliza.analyses.entry_points import entry_point_views
     from baliza.analyses.growth import granularity_of, growth_report
     from baliza.analyses.periods import Granularity
@@ -86,9 +88,16 @@ def country(
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default: country-report.<format>).",
                                              show_default=False)] = None,
     period: Annotated[str, typer.Option("--period", help="Period length: year or quarter.")] = "year",
+    user: Annotated[str | None, typer.Option(
+        "--user", help="Write the report as this user may read it: its agency's units and rows, the grants "
+        "it received, its role's permissions (as the dashboard's Reports page); the export is audited. "
+        "Without it, the report is the operator's view of the whole warehouse.", show_default=False)] = None,
     db: DbOption = None,
 ) -> None:
-    """The whole country in one document: headline figures, units, peers and DEA, justice, entry points."""
+    """The country in one document: headline figures, units, peers and DEA, justice, entry points.
+
+    Without --user this is the operator's view: every agency's rows, for whoever holds the warehouse file.
+    With --user NAME it is cut to what that user may read, by the same rules as the dashboard."""
     from baliza.analyses.periods import Granularity
     from baliza.report.country import write_country_report
     from baliza.warehouse import open_warehouse
@@ -98,8 +107,38 @@ def country(
     target = out or Path(f"country-report.{output_format.value}")
     try:
         with open_warehouse(db, read_only=True) as wh:
-            write_country_report(wh, target, output_format.value, Granularity(period))
+            figures = None if user is None else _figures_for_user(wh, user, Granularity(period))
+            write_country_report(wh, target, output_format.value, Granularity(period), figures)
     except FileNotFoundError as error:
         fail(str(error))
         return
-    console.print(f"wrote {target}")
+    console.print(f"wrote {target}" + (f" as {user} may read it" if user else " (whole warehouse)"))
+
+
+def _figures_for_user(wh: Any, username: str, granularity: Any) -> Any:
+    """The country figures cut to what `username` may read; the export is recorded in the audit log."""
+    from baliza.access.audit import record
+    from baliza.access.principal import AccessDenied
+    from baliza.access.scope import scope_for
+    from baliza.access.state import open_state_beside
+    from baliza.access.users import get_user
+    from baliza.report.country import country_figures
+    from baliza.report.readership import figures_for
+
+    state = open_state_beside(wh.path)
+    try:
+        found = get_user(state, username)
+        if found is None or found.disabled:
+            fail(f"no active user {username!r} (see baliza user list)")
+        assert found is not None
+        principal = found.principal(via="cli")
+        try:
+            figures = figures_for(wh, scope_for(wh, state, principal), country_figures(wh, granularity))
+        except AccessDenied as error:
+            fail(f"{username}: {error}")
+            raise
+        record(state, principal.username, principal.agency_id, "export", "reports/country",
+               {"via": "cli", "flags": len(figures.flags or [])})
+        return figures
+    finally:
+        state.close()

@@ -15,6 +15,7 @@ import duckdb
 import yaml
 
 from baliza.contract import TABLES
+from baliza.contract.links import owned_with_target
 
 # agencies by the kind the agencies table gives them, for rows that belong to no unit
 _KIND_OWNERS = {"customs": "customs", "police": "police", "fiu": "fiu", "international": "international"}
@@ -47,8 +48,7 @@ def _owner_sql(fallback: dict[str, str]) -> dict[str, str]:
         "seizures": f"select *, {by_unit('unit_id', customs)} as _owner from seizures t",
         "arrests": f"select *, {by_unit('unit_id', police)} as _owner from arrests t",
         "cases": f"select *, {by_unit('office_id', fallback['reporting'])} as _owner from cases t",
-        **{name: f"select *, {case_owner} as _owner from {name} x"
-           for name in ("case_parties", "charges", "case_events", "dispositions")},
+        **{name: f"select *, {case_owner} as _owner from {name} x" for name in owned_with_target("cases")},
         "assets": f"select *, {_text(fiu)} as _owner from assets",
         "operations": f"select *, {_text(fallback['international'])} as _owner from operations",
         "trainings": f"select *, {by_unit('unit_id', fallback['international'])} as _owner from trainings t",

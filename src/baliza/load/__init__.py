@@ -23,6 +23,10 @@ How the loader decides (the contract leaves these to the project):
   are kept so that nothing is lost); unknown extra columns are left out of the warehouse, with a warning.
 - **Duplicate keys within a load**: the first row (by file, then line) is loaded, later ones are
   quarantined naming the line of the first. Keys are global to a table, whichever agency reports them.
+- **Ownership**: a stored row can be changed only by the agency that owns it (`_agency_id`), or by one
+  whose manifest declares `successor_of: [that agency]`; another agency's different version is
+  quarantined with a reason naming the owner, and nothing changes hands (an identical row is
+  unchanged). References to it still resolve. See `baliza.load.ownership`.
 - **Reloads**: an unchanged row adds nothing; a changed row replaces the stored one, which moves to
   `<table>__history` with `_replaced_at` and `_replaced_by_load`. Rows are compared by a 64-bit hash
   of their typed values (`_row_hash`, keyed with a secret for `persons`); a stored row whose hash
@@ -44,10 +48,12 @@ How the loader decides (the contract leaves these to the project):
 - **Decimals**: a comma decimal mark is read when the manifest says `decimal_mark: ","` (then `.` groups
   thousands: `1.234,5`) or when a column uses it throughout its file; a column mixing marks quarantines the
   odd cells.
-- **Confidential people**: after each load, the personal columns of protected people (`protected = true`,
-  or in `farmer_enrolments` or `treatment_episodes`) are AES-GCM tokens in `persons` and
-  `persons__history`; personal cells are encrypted in `quarantine` and `normalisations` for everyone, and
-  reasons never show them. `persons.birth_date` is therefore stored as ISO text (VARCHAR).
+- **Personal cells**: every person's personal columns are AES-GCM tokens from the INSERT that writes them
+  (in `persons`, `persons__history`, and persons rows' `quarantine` and `normalisations` records), so they
+  never reach the file or WAL in clear, and a protection that arrives later has nothing to rewrite;
+  `person_lookups` holds keyed blind indexes for exact links (none for protected people: `protected = true`,
+  or in `farmer_enrolments` or `treatment_episodes`). Reasons never show personal cells.
+  `persons.birth_date` is therefore stored as ISO text (VARCHAR). See `baliza.load.protection`.
 """
 
 from baliza.load.errors import LoadError, ManifestError, UnreadableFile

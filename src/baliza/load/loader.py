@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 from baliza.access.fieldcrypt import key_for
 from baliza.contract import Table, load_order
 from baliza.contract.normalise import country_spellings
-from baliza.load.protection import PERSONS, encrypt_personal_cells_in_records, encrypt_protected_persons
+from baliza.load.compaction import rebuild_file
+from baliza.load.ownership import SUCCESSIONS, record_successions
+from baliza.load.protection import PERSONS, forget_protected_lookups, seal_cells_in_clear, sealing, write_lookups
 from baliza.load.quarantine import (
     ensure_quarantined_keys,
     remember_quarantined_keys,
@@ -31,7 +33,7 @@ from baliza.load.report import FileReport, LoadReport, TableReport
 from baliza.load.sources import discover
 from baliza.load.sql import literal, quote_name
 from baliza.load.staging import FileColumns, comma_columns, file_select, match_columns
-from baliza.load.upsert import upsert
+from baliza.load.upsert import row_hash_sql, upsert
 from baliza.load.validation import (
     cell_checks_sql,
     file_name_sql,
@@ -81,9 +83,13 @@ def load_datasets(
             con.execute(f"SET preserve_insertion_order = {str(bool(order)).lower()}")
     finally:
         leftovers = [file.raw_table for files in staged.values() for file in files]
-        leftovers += [quarantined_keys_table(t.name) for t in load_order()]
+        leftovers += [quarantined_keys_table(t.name) for t in load_order()] + [SUCCESSIONS]
         for name in leftovers:  # this load's scratch tables live in the connection's temp schema
             con.execute(f"DROP TABLE IF EXISTS temp.{quote_name(name)}")
+    if report.protected_rows_encrypted:  # cells an earlier Baliza left in clear: their old blocks must go
+        if progress:
+            progress("rebuilding the warehouse file", len(steps), len(steps))
+        rebuild_file(warehouse)
     report.seconds = time.perf_counter() - started
     if progress:
         progress("done", len(steps), len(steps))
@@ -104,39 +110,41 @@ def _load_staged(
     sources = [file.source for files in staged.values() for file in files]
     key = key_for(warehouse.path)
     pepper = hashlib.sha256(key + b"baliza row hash").hexdigest()
-    con.execute("BEGIN TRANSACTION")
-    try:
-        load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0][0]
-        agencies = {agency or s.manifest.reported_by for s in sources}
-        datasets = sorted({s.manifest.dataset for s in sources if s.manifest.dataset})
-        report = LoadReport(load_id, agency=_single(agencies), dataset="; ".join(datasets) or None, warnings=warnings)
-        period_ends = [s.manifest.period_to for s in sources if s.manifest.period_to is not None]
-        con.execute(
-            "INSERT INTO loads (load_id, started_at, agency_id, dataset, sources, status, period_to) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [load_id, loaded_at, report.agency, report.dataset, [str(Path(p)) for p in paths], "running",
-             max(period_ends, default=None)],
-        )
-        _create_lookups(con)
-        for done, table in enumerate(steps):
-            if progress:
-                progress(f"{table.name}: reading and checking", done, len(steps))
-            report.tables[table.name] = _load_table(
-                con, load_id, table, staged[table.name], agency, loaded_at, report, pepper
+    with sealing(con, key):  # personal cells are sealed as they are written
+        con.execute("BEGIN TRANSACTION")
+        try:
+            load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0][0]
+            agencies = {agency or s.manifest.reported_by for s in sources}
+            datasets = sorted({s.manifest.dataset for s in sources if s.manifest.dataset})
+            report = LoadReport(load_id, agency=_single(agencies), dataset="; ".join(datasets) or None,
+                                warnings=warnings)
+            period_ends = [s.manifest.period_to for s in sources if s.manifest.period_to is not None]
+            con.execute(
+                "INSERT INTO loads (load_id, started_at, agency_id, dataset, sources, status, period_to) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [load_id, loaded_at, report.agency, report.dataset, [str(Path(p)) for p in paths], "running",
+                 max(period_ends, default=None)],
             )
-        if progress:
-            progress("protecting confidential people", len(steps), len(steps))
-        report.protected_rows_encrypted = encrypt_protected_persons(con, key)
-        if PERSONS in report.tables:
-            encrypt_personal_cells_in_records(con, key, load_id)
-        con.execute(
-            "UPDATE loads SET finished_at = ?, summary = ?, status = 'committed' WHERE load_id = ?",
-            [datetime.now(UTC).replace(tzinfo=None), json.dumps(report.to_dict()), load_id],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+            _create_lookups(con)
+            report.warnings.extend(record_successions(con, sources, agency))
+            for done, table in enumerate(steps):
+                if progress:
+                    progress(f"{table.name}: reading and checking", done, len(steps))
+                report.tables[table.name] = _load_table(
+                    con, load_id, table, staged[table.name], agency, loaded_at, report, pepper
+                )
+            if progress:
+                progress("protecting confidential people", len(steps), len(steps))
+            report.protected_rows_encrypted = seal_cells_in_clear(con)
+            forget_protected_lookups(con)
+            con.execute(
+                "UPDATE loads SET finished_at = ?, summary = ?, status = 'committed' WHERE load_id = ?",
+                [datetime.now(UTC).replace(tzinfo=None), json.dumps(report.to_dict()), load_id],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     return report
 
 
@@ -186,8 +194,11 @@ def _load_table(
     for column in table.references:
         ensure_quarantined_keys(con, column.references or "")
     files_by_src = [str(s.source.path) for s in staged_files]
+    # Rows already stored may belong to another agency: those are checked against their owner.
+    stored = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM main.{quote_name(table.name)} LIMIT 1)").fetchall()
+    row_hash = row_hash_sql(table, pepper) if stored[0][0] else None
     con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(checked_table)} AS "
-                f"{key_and_reference_checks_sql(table, cells, repeated, files_by_src)}")
+                f"{key_and_reference_checks_sql(table, cells, repeated, files_by_src, row_hash)}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(checked)} AS "
                 f"SELECT *, {file_name_sql(files_by_src)} AS _file FROM {quote_name(checked_table)}")
     rows, quarantined, normalised = con.execute(
@@ -200,6 +211,8 @@ def _load_table(
     if normalised:
         write_normalisations(con, load_id, table, checked)
     counts = upsert(con, load_id, table, checked, pepper=pepper)
+    if table.name == PERSONS:
+        write_lookups(con, load_id, checked_table)
     for statement in (f"DROP VIEW {quote_name(checked)}", f"DROP TABLE {quote_name(checked_table)}",
                       f"DROP TABLE {quote_name(repeated)}",
                       f"DROP VIEW {quote_name(staged_view)}"):

@@ -28,6 +28,9 @@ class Manifest:
     """Decimals are written with a comma (`decimal_mark: ","`)."""
     timezone: str | None = None
     """For datetimes written without an offset; UTC when absent."""
+    successor_of: tuple[str, ...] = ()
+    """Agencies whose rows the reporting agency may change (`successor_of: [AG-OLD]`: it took over their
+    reporting); see `baliza.load.ownership`."""
 
 
 def read_manifest(folder: Path) -> Manifest:
@@ -58,6 +61,11 @@ def read_manifest(folder: Path) -> Manifest:
             ZoneInfo(str(timezone))
         except (ZoneInfoNotFoundError, ValueError):
             raise ManifestError(f"{path}: timezone {timezone!r} is not an IANA time zone like America/Lima") from None
+    successor_of = content.get("successor_of") or []
+    if isinstance(successor_of, str):
+        successor_of = [successor_of]
+    if not isinstance(successor_of, list) or not all(isinstance(a, str) and a.strip() for a in successor_of):
+        raise ManifestError(f"{path}: successor_of must be a list of agency ids, like [AG-OLD]")
     period = content.get("period") or {}
     return Manifest(
         dataset=str(content["dataset"]) if content.get("dataset") else None,
@@ -67,6 +75,7 @@ def read_manifest(folder: Path) -> Manifest:
         day_first=DATE_FORMATS[date_format],
         decimal_comma=decimal_mark == ",",
         timezone=str(timezone) if timezone else None,
+        successor_of=tuple(a.strip() for a in successor_of),
     )
 
 

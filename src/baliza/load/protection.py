@@ -1,27 +1,60 @@
-"""Confidential people: their identifying columns are encrypted at rest after every load.
+"""Personal data at rest: every person's identifying columns are sealed before they reach the file.
 
-Protected are persons with `protected = true` and every person in `farmer_enrolments` or
-`treatment_episodes`, whichever load brought that. Their `Column.personal` cells in `persons` and
-`persons__history` are replaced by AES-GCM tokens (`baliza.access.fieldcrypt`). The quarantine and
-the normalisations never hold personal cells in clear, for anyone: those are encrypted too.
+The choice (issue 9, item 1). A DuckDB file keeps what it once held: an UPDATE that encrypts a cell
+writes new blocks and leaves the old ones (and the WAL, until a checkpoint) with the clear value, and
+freed blocks are neither zeroed nor reliably reused. Two designs could keep protected identities off
+the disk:
+
+- (b) encrypt in place when protection arrives, then compact: copy the database into a fresh file and
+  swap it in. Every protection that arrives later (an enrolment, a treatment episode, the flag) would
+  rewrite the whole warehouse under every open connection (the web server's too), and until then
+  the clear copy stays on disk;
+- (a) seal every person's identifying columns from the first load, whoever they are.
+
+Baliza does (a). A person's `Column.personal` cells (name, birth date, ID document, phone, address) are
+AES-GCM tokens (`baliza.access.fieldcrypt`, `enc:v1:...`) in the very INSERT that writes them, in
+`persons` (hence `persons__history`, which receives the stored rows), and in the quarantine (`value`
+and `raw`) and the normalisations (`original`, `normalised`) of persons rows. So nothing is ever in
+clear in the file or the WAL, and a protection that arrives later has nothing to rewrite. Clear values
+exist only in this load's temporary tables (memory, or DuckDB's temp folder when memory runs out).
+
+Who may read them is decided when rows are shown (`baliza.access.protection.present_persons`): the
+cells are decrypted for the principals allowed to read them. Exact lookups and links (two defendants
+sharing a phone, or a surname and an address) use `person_lookups`: keyed blind indexes (HMAC) of the
+same values, one row per person loaded by this Baliza. Protected people (`protected = true`, or in
+`farmer_enrolments` or `treatment_episodes`) have no lookups: they are never linked to anyone.
+
+A warehouse written by an earlier Baliza may still hold clear cells: the next load seals them in place
+(`seal_cells_in_clear`), then rebuilds the file (`baliza.load.compaction`) so that their old blocks go.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pyarrow as pa
 
-from baliza.access.fieldcrypt import encrypt, is_encrypted
+from baliza.access.fieldcrypt import PREFIX, Sealer
 from baliza.contract import PROTECTING_TABLES, get_table
 from baliza.load.sql import literal, quote_name
 
 PERSONS = "persons"
+LOOKUPS = "person_lookups"
+SEAL = "_bz_seal"
+BLIND = "_bz_blind"
+NOT_PERSONAL_IN_RAW = frozenset({"person_id", "nationality", "protected"})
+"""The persons columns a quarantined row may keep in clear (when its cells are where they belong)."""
 
 
 def personal_columns() -> list[str]:
     return [c.name for c in get_table(PERSONS).columns if c.personal]
+
+
+def sealed_sql(expression: str) -> str:
+    """SQL that seals `expression` (any type, read as text); NULL stays NULL."""
+    return f"{SEAL}(CAST({expression} AS VARCHAR))"
 
 
 def protected_person_ids_sql() -> str:
@@ -30,70 +63,101 @@ def protected_person_ids_sql() -> str:
     return " UNION ".join(parts)
 
 
-def encrypt_protected_persons(con: duckdb.DuckDBPyConnection, key: bytes) -> int:
-    """Encrypt the personal cells of protected people still in clear; returns how many rows changed."""
+@contextmanager
+def sealing(con: duckdb.DuckDBPyConnection, key: bytes) -> Iterator[None]:
+    """Within the block, SQL on `con` may call `_bz_seal(text)` and `_bz_blind(text)` (see `Sealer`)."""
+    sealer = Sealer(key)
+
+    def over(function: Callable[[str], str]) -> Callable[[pa.Array], pa.Array]:
+        def apply(values: pa.Array) -> pa.Array:
+            if values.null_count == len(values):  # an empty column (common): nothing to seal
+                return pa.nulls(len(values), pa.string())
+            return pa.array([None if v is None else function(v) for v in values.to_pylist()], pa.string())
+        return apply
+
+    created = []
+    try:
+        for name, function in ((SEAL, sealer.seal), (BLIND, sealer.blind_index)):
+            con.create_function(name, over(function), ["VARCHAR"], "VARCHAR",  # type: ignore[call-overload]
+                                type="arrow", null_handling="special", side_effects=True)
+            created.append(name)
+        yield
+    finally:
+        for name in created:
+            con.remove_function(name)
+
+
+def _lookup_values(column: dict[str, str]) -> str:
+    """The blind indexes of a person, from SQL expressions of their clear cells (`column[name]`)."""
+    name, address = column["full_name"], column["address"]
+    surname_address = (f"CASE WHEN {name} IS NOT NULL AND {address} IS NOT NULL THEN "
+                       f"lower(split_part({name}, ' ', -1)) || '|' || lower({address}) END")
+    parts = {
+        "full_name": f"lower({name})",
+        "birth_date": f"CAST({column['birth_date']} AS VARCHAR)",
+        "id_document": f"upper(replace({column['id_document']}, ' ', ''))",
+        "phone": column["phone"],
+        "surname_address": surname_address,
+    }
+    return ", ".join(f"{BLIND}({literal(kind + ':')} || {sql}) AS {kind}" for kind, sql in parts.items())
+
+
+LOOKUP_COLUMNS = ("full_name", "birth_date", "id_document", "phone", "surname_address")
+
+
+def write_lookups(con: duckdb.DuckDBPyConnection, load_id: int, checked: str) -> None:
+    """The blind indexes of the persons rows this load wrote (from `checked`, the clear rows of the load)."""
+    written = f"(SELECT person_id FROM main.{PERSONS} WHERE _load_id = {load_id})"
+    con.execute(f"DELETE FROM main.{LOOKUPS} WHERE person_id IN {written}")
+    values = _lookup_values({c: f'"v__{c}"' for c in personal_columns()})
+    con.execute(f"INSERT INTO main.{LOOKUPS} (person_id, {', '.join(LOOKUP_COLUMNS)}) "
+                f'SELECT "v__person_id", {values} FROM {quote_name(checked)} '
+                f'WHERE len(_errors) = 0 AND "v__person_id" IN {written}')
+
+
+def forget_protected_lookups(con: duckdb.DuckDBPyConnection) -> None:
+    """Protected people are never linked to anyone: their blind indexes go."""
+    con.execute(f"DELETE FROM main.{LOOKUPS} WHERE person_id IN ({protected_person_ids_sql()})")
+
+
+def seal_cells_in_clear(con: duckdb.DuckDBPyConnection) -> int:
+    """Seal the personal cells an earlier Baliza left in clear (in `persons` and its history), giving
+    those persons their blind indexes first; returns how many rows changed."""
+    columns = personal_columns()
+    in_clear = " OR ".join(f"NOT starts_with({quote_name(c)}, {literal(PREFIX)})" for c in columns)
+    values = _lookup_values({c: quote_name(c) for c in columns})
+    con.execute(f"INSERT INTO main.{LOOKUPS} (person_id, {', '.join(LOOKUP_COLUMNS)}) "
+                f"SELECT person_id, {values} FROM main.{PERSONS} WHERE ({in_clear}) "
+                f"AND person_id NOT IN (SELECT person_id FROM main.{LOOKUPS})")
     changed = 0
     for table in (PERSONS, f"{PERSONS}__history"):
-        changed += _encrypt_rows(con, key, table)
+        sealed = ", ".join(
+            f"{quote_name(c)} = CASE WHEN starts_with({quote_name(c)}, {literal(PREFIX)}) THEN {quote_name(c)} "
+            f"ELSE {sealed_sql(quote_name(c))} END" for c in columns
+        )
+        changed += con.execute(f"UPDATE main.{quote_name(table)} SET {sealed} WHERE {in_clear}").fetchall()[0][0]
     return changed
 
 
-def _encrypt_rows(con: duckdb.DuckDBPyConnection, key: bytes, table: str) -> int:
-    columns = personal_columns()
-    in_clear = " OR ".join(f"(CAST({quote_name(c)} AS VARCHAR) NOT LIKE 'enc:v1:%')" for c in columns)
-    rows = con.execute(
-        f"SELECT rowid, {', '.join(f'CAST({quote_name(c)} AS VARCHAR)' for c in columns)} "
-        f"FROM main.{quote_name(table)} "
-        f"WHERE person_id IN ({protected_person_ids_sql()}) AND ({in_clear})"
-    ).fetchall()
-    if not rows:
-        return 0
-    encrypted: dict[str, list[str | None]] = {c: [] for c in columns}
-    for row in rows:
-        for column, value in zip(columns, row[1:], strict=True):
-            encrypted[column].append(value if value is None or is_encrypted(value) else encrypt(key, value))
-    _update_by_rowid(con, table, [r[0] for r in rows], encrypted)
-    return len(rows)
+def sealed_quarantine_sql(table_name: str, column: str, value: str) -> str:
+    """The quarantine's `value` as stored: sealed when it is a personal cell of a persons row."""
+    if table_name != PERSONS:
+        return value
+    personal = ", ".join(literal(c) for c in personal_columns())
+    return f"CASE WHEN {column} IN ({personal}) THEN {sealed_sql(value)} ELSE {value} END"
 
 
-def _update_by_rowid(
-    con: duckdb.DuckDBPyConnection, table: str, rowids: list[int], values: dict[str, list[str | None]]
-) -> None:
-    arrow = pa.table({"rid": pa.array(rowids, pa.int64()), **{c: pa.array(v, pa.string()) for c, v in values.items()}})
-    con.register("_bz_encrypted", arrow)
-    try:
-        assignments = ", ".join(f"{quote_name(c)} = e.{quote_name(c)}" for c in values)
-        con.execute(f"UPDATE main.{quote_name(table)} SET {assignments} FROM _bz_encrypted e "
-                    f"WHERE main.{quote_name(table)}.rowid = e.rid")
-    finally:
-        con.unregister("_bz_encrypted")
+def sealed_raw_cell_sql(table_name: str, header: str, cell: str, ragged: str) -> str:
+    """A cell of a quarantined row's `raw` as stored. In a persons row every cell but the person id,
+    nationality and protected flag is sealed (unknown columns too: a `nombre` column is a name), and
+    every cell of a ragged row (its cells are not where they belong)."""
+    if table_name != PERSONS:
+        return cell
+    if header.strip().lower() not in NOT_PERSONAL_IN_RAW:
+        return sealed_sql(cell)
+    return f"CASE WHEN {ragged} THEN {sealed_sql(cell)} ELSE {cell} END"
 
 
-def encrypt_personal_cells_in_records(con: duckdb.DuckDBPyConnection, key: bytes, load_id: int) -> None:
-    """Personal cells of persons rows in this load's quarantine and normalisations, encrypted."""
-    personal = set(personal_columns())
-    table = literal(PERSONS)
-    rows = con.execute(
-        f"SELECT rowid, column_name, value, CAST(raw AS VARCHAR) FROM quarantine "
-        f"WHERE load_id = {load_id} AND table_name = {table}"
-    ).fetchall()
-    if rows:
-        values, raws = [], []
-        for _, column, value, raw in rows:
-            values.append(encrypt(key, value) if column in personal and value is not None else value)
-            record = json.loads(raw) if raw else {}
-            for name, cell in record.items():
-                if name.strip().lower() in personal and isinstance(cell, str) and not is_encrypted(cell):
-                    record[name] = encrypt(key, cell)
-            raws.append(json.dumps(record, ensure_ascii=False))
-        _update_by_rowid(con, "quarantine", [r[0] for r in rows], {"value": values, "raw": raws})
-    names = ", ".join(literal(c) for c in sorted(personal))
-    rows = con.execute(
-        f"SELECT rowid, original, normalised FROM normalisations WHERE load_id = {load_id} "
-        f"AND table_name = {table} AND column_name IN ({names})"
-    ).fetchall()
-    if rows:
-        _update_by_rowid(con, "normalisations", [r[0] for r in rows], {
-            "original": [None if r[1] is None else encrypt(key, r[1]) for r in rows],
-            "normalised": [None if r[2] is None else encrypt(key, r[2]) for r in rows],
-        })
+def sealed_normalisation_sql(table_name: str, column: str, value: str) -> str:
+    """A normalisation's `original` or `normalised` as stored: sealed for a personal cell of a person."""
+    return sealed_quarantine_sql(table_name, column, value)

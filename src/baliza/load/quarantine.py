@@ -1,7 +1,8 @@
 """Writing what was refused (quarantine) and what was changed (normalisations) for one table.
 
 A quarantined row keeps its file, line, first offending column and value, every reason (joined by
-"; ") and the raw row as read (every column of the file, known or not), so nothing is lost.
+"; ") and the raw row as read (every column of the file, known or not), so nothing is lost. The cells
+of persons rows that may identify someone are sealed as they are written (`baliza.load.protection`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from baliza.contract import Table
+from baliza.load.protection import sealed_normalisation_sql, sealed_quarantine_sql, sealed_raw_cell_sql
 from baliza.load.readers import StagedFile
 from baliza.load.sql import literal, quote_name
 from baliza.load.staging import FileColumns
@@ -25,10 +27,15 @@ def write_quarantine(
     for index, (staged, columns) in enumerate(files):
         if staged.rows == 0:
             continue
-        raw_fields = ", ".join(f"{literal(name)}, r.c{i}" for i, name in enumerate(columns.raw_names))
+        ragged = "c._errors[1].column IS NULL"
+        raw_fields = ", ".join(
+            f"{literal(name)}, {sealed_raw_cell_sql(table.name, header, f'r.c{i}', ragged)}"
+            for i, (name, header) in enumerate(zip(columns.raw_names, staged.header, strict=True))
+        )
+        value = sealed_quarantine_sql(table.name, "c._errors[1].column", "c._errors[1].value")
         con.execute(
             f"INSERT INTO quarantine (load_id, table_name, source_file, line, column_name, value, reason, raw) "
-            f"SELECT {load_id}, {literal(table.name)}, c._file, c._line, c._errors[1].column, c._errors[1].value, "
+            f"SELECT {load_id}, {literal(table.name)}, c._file, c._line, c._errors[1].column, {value}, "
             f"array_to_string(list_transform(c._errors, lambda x: x.reason), '; '), json_object({raw_fields}) "
             f"FROM {quote_name(checked)} c JOIN {quote_name(staged.raw_table)} r ON {staged.line_of('r')} = c._line "
             f"WHERE c._src = {index} AND len(c._errors) > 0 ORDER BY c._line"
@@ -59,7 +66,9 @@ def write_normalisations(con: duckdb.DuckDBPyConnection, load_id: int, table: Ta
     """Record every changed cell of the accepted rows."""
     con.execute(
         f"INSERT INTO normalisations (load_id, table_name, source_file, line, column_name, original, normalised, rule) "
-        f"SELECT {load_id}, {literal(table.name)}, _file, _line, n.column, n.original, n.normalised, n.rule "
+        f"SELECT {load_id}, {literal(table.name)}, _file, _line, n.column, "
+        f"{sealed_normalisation_sql(table.name, 'n.column', 'n.original')}, "
+        f"{sealed_normalisation_sql(table.name, 'n.column', 'n.normalised')}, n.rule "
         f"FROM (SELECT _file, _line, unnest(_norms) AS n FROM {quote_name(checked)} "
         f"WHERE len(_errors) = 0 AND len(_norms) > 0)"
     )

@@ -37,6 +37,8 @@ class LoadReport:
     files: list[FileReport] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     protected_rows_encrypted: int = 0
+    """Persons rows an earlier Baliza left with personal cells in clear, sealed by this load (which then
+    rebuilt the warehouse file)."""
     seconds: float = 0.0
 
     @property

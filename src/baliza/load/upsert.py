@@ -1,6 +1,7 @@
 """Idempotent upsert with history: unchanged rows add nothing, changed rows replace and are kept.
 
-A row is identified by its table's key. `_row_hash` is a 64-bit hash of its contract columns (as
+A row is identified by its table's key; personal cells are written sealed (`baliza.load.protection`).
+`_row_hash` is a 64-bit hash of its contract columns (as
 typed and normalised): a row loaded again unchanged is skipped; a changed row replaces the stored
 one, which moves to `<table>__history` with `_replaced_at` and `_replaced_by_load`.
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import duckdb
 
 from baliza.contract import Table
+from baliza.load.protection import sealed_sql
 from baliza.load.sql import literal, quote_name
 from baliza.warehouse.schema import BOOKKEEPING_COLUMNS, history_table_name
 
@@ -43,7 +45,8 @@ def upsert(
     target = f"main.{quote_name(table.name)}"
     columns = [c.name for c in table.columns] + [name for name, _ in BOOKKEEPING_COLUMNS]
     column_list = ", ".join(quote_name(c) for c in columns)
-    values = ", ".join(f'"v__{c.name}"' for c in table.columns)
+    # Personal cells are sealed in the INSERT itself: they never reach the file in clear.
+    values = ", ".join(sealed_sql(f'"v__{c.name}"') if c.personal else f'"v__{c.name}"' for c in table.columns)
     if not con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {target} LIMIT 1)").fetchall()[0][0]:
         # Nothing stored yet (a first load): every accepted row is new; no need to compare.
         inserted = con.execute(

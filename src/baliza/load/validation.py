@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from baliza.contract import Column, Table, get_table
 from baliza.load.normalisation import column_reason, column_sql, country_joins, trimmed_sql
+from baliza.load.ownership import ownership_check
 from baliza.load.sql import literal, quote_name
 
 CONTEXT = "_src, _file, _line, _agency, _problem, _missing, _comma, _decimal_comma, _day_first, _tz, _trimmed"
@@ -93,12 +94,15 @@ def repeated_keys_sql(table: Table, staged: str) -> str:
             f"WHERE {key_present} GROUP BY ALL HAVING count(*) > 1")
 
 
-def key_and_reference_checks_sql(table: Table, cells: str, repeated: str, files: list[str]) -> str:
+def key_and_reference_checks_sql(
+    table: Table, cells: str, repeated: str, files: list[str], row_hash: str | None = None
+) -> str:
     """Adds duplicate-key and reference errors to the rows of `cells` (the cell checks' query, in brackets).
     The rows keep `_src` but not `_file` (see `file_name_sql`).
 
     `repeated` is the table of keys seen more than once (see `repeated_keys_sql`); `files` are the
-    names of the table's files, by `_src`.
+    names of the table's files, by `_src`. `row_hash` (the SQL of a row's `_row_hash`), given when the
+    table holds rows already, refuses rows stored under another agency (`baliza.load.ownership`).
     """
     key_values = [f'"v__{k}"' for k in table.key]
     key_label = ", ".join(table.key)
@@ -134,6 +138,10 @@ def key_and_reference_checks_sql(table: Table, cells: str, repeated: str, files:
                   f"q{i}.file || ' line ' || q{i}.line || ' was quarantined)' ELSE '' END")
         checks.append(f"CASE WHEN {value} IS NOT NULL AND w{i}.k IS NULL THEN "
                       + _struct(column=literal(column.name), value=f'r."t__{column.name}"', reason=reason) + " END")
+    if row_hash is not None:
+        ownership = ownership_check(table, row_hash, key_text)
+        joins.append(ownership.join)
+        checks.append(ownership.check)
     # The shown keys and the file name are not kept: the checked table is large, and `_src` names the file.
     shown_keys = ", ".join(f'"t__{k}"' for k in dict.fromkeys([*table.key, *(c.name for c in table.references)]))
     return (

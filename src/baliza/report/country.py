@@ -8,8 +8,10 @@ front page reuses their figures.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from baliza.analyses.coverage import Coverage, data_coverage
 from baliza.analyses.entry_points import CountryView, entry_point_views
@@ -27,6 +29,7 @@ from baliza.report.section import Section
 from baliza.warehouse.store import Warehouse
 
 TITLE = "Drug control chain: country report"
+WHOLE_WAREHOUSE = "every row of the warehouse (the operator's view, not cut to any agency's scope)"
 # Headline cards: the indicator, a short label, and the words for its numerator and denominator ("8 of 28
 # inspections found drugs"). The exact definitions are in the catalogue at the end of the report.
 UNIT_HEADLINES: dict[str, tuple[str, str, str]] = {
@@ -49,12 +52,16 @@ JUSTICE_HEADLINES: dict[str, tuple[str, str, str]] = {
 
 @dataclass(frozen=True)
 class CountryFigures:
-    """Everything the report shows, each computed once."""
+    """Everything the report shows, each computed once; `report.readership.figures_for` cuts it to a reader."""
 
     coverage: Coverage
     growth: GrowthReport
     justice: JusticeFigures
     entry_points: list[CountryView]
+    flags: list[dict[str, Any]] | None = None  # the flag queue as the reader may read it (None: in full)
+    others_units: Mapping[str, int] = field(default_factory=dict)  # entry point -> units the reader may not see
+    audience: str = WHOLE_WAREHOUSE  # whose view the figures are
+    justice_shown: bool = True  # prosecution analytics (funnels, offices' efficiency) are in the report
 
 
 def country_figures(warehouse: Warehouse, granularity: Granularity = Granularity.YEAR) -> CountryFigures:
@@ -78,22 +85,26 @@ def country_document(figures: CountryFigures) -> str:
     else:
         sections.append(Section("Interdiction units", "<p>No inspections or seizures in the warehouse.</p>",
                                 "growth"))
-    sections.append(justice_section_of(figures.justice))
-    sections += entry_point_sections(figures.entry_points)
+    sections.append(justice_section_of(figures.justice, figures.flags, analytics=figures.justice_shown))
+    sections += entry_point_sections(figures.entry_points, figures.others_units)
     sections.append(Section("How each indicator is counted", catalogue_html(), "indicators"))
     subtitle = f"Units: period {growth.period}" + (f", compared with {growth.previous_period}"
-                                                   if growth.previous_period else "")
+                                                   if growth.previous_period else "") \
+        + f". Figures over {figures.audience}."
     return render_document(TITLE, sections, subtitle, front=front_page(figures))
 
 
 def write_country_report(
-    warehouse: Warehouse, out_path: str | Path, fmt: str = "html", granularity: Granularity = Granularity.YEAR
+    warehouse: Warehouse, out_path: str | Path, fmt: str = "html", granularity: Granularity = Granularity.YEAR,
+    figures: CountryFigures | None = None,
 ) -> Path:
-    """Write the country report as `fmt` ('html' or 'pdf') to `out_path`; the PDF is made from the same HTML."""
+    """Write the country report as `fmt` ('html' or 'pdf') to `out_path`; the PDF is made from the same HTML.
+
+    `figures` already cut to a reader (`report.readership.figures_for`); by default the whole warehouse."""
     if fmt not in ("html", "pdf"):
         raise ValueError(f"format must be html or pdf, not {fmt!r}")
     target = Path(out_path)
-    document = country_document(country_figures(warehouse, granularity))
+    document = country_document(figures or country_figures(warehouse, granularity))
     if fmt == "pdf":
         from baliza.report.pdf import html_to_pdf
 
@@ -106,8 +117,8 @@ def write_country_report(
 def front_page(figures: CountryFigures) -> str:
     return (
         "<section class='front'><h2>Headline figures</h2>"
-        "<p class='lead'>Whole-country figures: every unit's (or office's) numerators and denominators added up, "
-        "so each can be checked by hand. Sections below break them down.</p>"
+        f"<p class='lead'>Figures over {html.escape(figures.audience)}: every unit's (or office's) numerators and "
+        "denominators added up, so each can be checked by hand. Sections below break them down.</p>"
         f"<div class='figures'>{''.join(_headline_cards(figures))}</div>"
         f"<h2>What the data covers</h2>{_coverage(figures.coverage)}</section>"
     )

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 
 from baliza.analyses.entry_points import CountryView, EntryPointView
 from baliza.report.section import Section
 
 
-def entry_point_sections(views: list[CountryView]) -> list[Section]:
-    return [Section(f"Entry points: {view.country}", _country(view), f"entry-points-{view.country}") for view in views]
+def entry_point_sections(views: list[CountryView], others: Mapping[str, int] | None = None) -> list[Section]:
+    """One section per country. `others`: per entry point, how many units of other agencies work there that
+    the reader may not see (named by number only)."""
+    return [Section(f"Entry points: {view.country}", _country(view, others or {}), f"entry-points-{view.country}")
+            for view in views]
 
 
-def _country(view: CountryView) -> str:
+def _country(view: CountryView, others: Mapping[str, int]) -> str:
     lead = (
         "<p class='lead'>Every entry point, the programmes and units working there, their figures over all the "
         "data, and the joint operations that touched them.</p>"
     )
-    rows = "".join(_entry_point(ep) for ep in view.entry_points)
+    rows = "".join(_entry_point(ep, others.get(ep.entry_point_id, 0)) for ep in view.entry_points)
     table = (
         "<table><thead><tr><th class='wide'>Entry point</th><th class='num'>Annual traffic</th>"
         "<th>Units (programme)</th>"
@@ -53,13 +57,15 @@ def _country(view: CountryView) -> str:
     return lead + table + gaps + trainings + joint
 
 
-def _entry_point(ep: EntryPointView) -> str:
+def _entry_point(ep: EntryPointView, others: int = 0) -> str:
     where = f"{html.escape(ep.kind)} · {html.escape(ep.entry_point_id)}"
     name = f"{html.escape(ep.name)}<br><span class='muted'>{where}</span>"
     traffic = f"{ep.annual_traffic:,}" if ep.annual_traffic is not None else "–"
     operations = str(len(ep.joint_operations)) if ep.joint_operations else "–"
+    hidden = f"<span class='muted'>{others} unit{'s' if others != 1 else ''} of other agencies</span>" \
+        if others else ""
     if not ep.units:
-        flag = "<b class='down'>no unit</b>" if ep.has_traffic else "<span class='muted'>no unit</span>"
+        flag = hidden or ("<b class='down'>no unit</b>" if ep.has_traffic else "<span class='muted'>no unit</span>")
         return (f"<tr><td>{name}</td><td class='num'>{traffic}</td><td>{flag}</td>"
                 f"<td></td><td></td><td class='num'>{ep.seizures}</td><td></td><td></td><td></td>"
                 f"<td class='num'>{operations}</td></tr>")
@@ -75,6 +81,8 @@ def _entry_point(ep: EntryPointView) -> str:
             f"<td class='num'>{_share(unit.prosecution_conversion)}</td>"
             f"<td class='num'>{unit.trainings} ({unit.training_hours:,.0f})</td>{tail}</tr>"
         )
+    if hidden:
+        rows.append(f"<tr><td colspan='10'>{hidden}</td></tr>")
     return "".join(rows)
 
 

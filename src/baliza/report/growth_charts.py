@@ -1,7 +1,15 @@
 """Charts of the growth report, dense enough for a slide: every unit in one figure (small multiples), never one
-chart per unit and indicator. Each function renders one SVG (one call to the chart renderer)."""
+chart per unit and indicator. Each function renders one SVG (one call to the chart renderer).
+
+Every chart has a full title and a legend (a colour bar for the heat map). Legends sit below the plot: a legend
+on the right is the SVG's last column, and a browser font wider than the renderer's cuts its title off
+("Hours per sta"). `*_chart` functions return the Vega-Lite chart, so tests can read the spec.
+"""
 
 from __future__ import annotations
+
+import itertools
+import re
 
 import altair as alt
 import pandas as pd
@@ -11,10 +19,29 @@ from baliza.report.charts import to_svg
 
 PALETTE = ["#1f4e79", "#c2410c", "#15803d", "#7c3aed", "#b91c1c", "#0e7490", "#a16207", "#4b5563"]
 PANEL_COLUMNS = 5
+TITLE_LIMIT = 1000  # pixels: never shorten a title or legend title with an ellipsis
+_ids = itertools.count()
+
+
+def _svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as SVG with ids of its own: two SVGs in one page that both define `gradient_0` share one."""
+    svg = to_svg(chart)
+    prefix = f"growth{next(_ids)}_"
+    return re.sub(r'(id="|url\(#)(gradient_|clip)', lambda m: f"{m.group(1)}{prefix}{m.group(2)}", svg)
 
 
 def standing_chart(report: GrowthReport) -> str:
     """This period's hit rate of every unit with its interval, beside its DEA efficiency: one figure."""
+    chart = standing_spec(report)
+    if chart is None:
+        return ""
+    return (f"<figure>{_svg(chart)}<figcaption>Units sorted by hit rate; colour is the peer group. DEA inputs: "
+            "staff, training hours, inspections; outputs: seizures and seizures that became cases "
+            "(input-oriented, constant returns to scale).</figcaption></figure>")
+
+
+def standing_spec(report: GrowthReport) -> alt.TopLevelMixin | None:
+    """The chart behind `standing_chart` (None when no unit has a hit rate or a DEA score)."""
     rows = []
     for unit in report.units:
         line = unit.line("hit_rate")
@@ -28,10 +55,11 @@ def standing_chart(report: GrowthReport) -> str:
         })
     data = pd.DataFrame(rows)
     if data.empty or data[["rate", "dea"]].isna().all().all():
-        return ""
+        return None
     order = data.sort_values("rate", na_position="first")["unit"].tolist()
     y = alt.Y("unit:N", sort=order, title=None)
-    legend = alt.Legend(orient="bottom", columns=2, labelLimit=300, title="Peer group")
+    legend = alt.Legend(orient="bottom", columns=2, labelLimit=300, titleLimit=TITLE_LIMIT,
+                        title="Peer group (unit kind / traffic band)")
     color = alt.Color("group:N", scale=alt.Scale(range=PALETTE), legend=legend)
     height = max(120, 12 * len(data))
     base = alt.Chart(data)
@@ -41,16 +69,25 @@ def standing_chart(report: GrowthReport) -> str:
             ).properties(width=230, height=height, title=f"Hit rate {report.period} (95% interval)")
     dea = base.mark_bar().encode(
         y=alt.Y("unit:N", sort=order, title=None, axis=alt.Axis(labels=False, ticks=False)),
-        x=alt.X("dea:Q", scale=alt.Scale(domain=[0, 1]), title="DEA efficiency (1 = frontier)"), color=color,
-    ).properties(width=170, height=height, title=f"DEA efficiency {report.period}")
-    chart = alt.hconcat(rate, dea, spacing=8).configure_view(stroke=None)
-    return (f"<figure>{to_svg(chart)}<figcaption>Units sorted by hit rate; colour is the peer group. DEA inputs: "
-            "staff, training hours, inspections; outputs: seizures and seizures that became cases "
-            "(input-oriented, constant returns to scale).</figcaption></figure>")
+        x=alt.X("dea:Q", scale=alt.Scale(domain=[0, 1]), title="DEA score (1 = frontier)"), color=color,
+    ).properties(width=200, height=height, title=f"DEA efficiency {report.period}")
+    return alt.hconcat(rate, dea, spacing=8).configure_view(stroke=None).configure_title(limit=TITLE_LIMIT)
 
 
 def hit_rate_panels(report: GrowthReport) -> str:
     """Small multiples: each unit's hit rate per period with its 95% interval, all units in one chart."""
+    chart = hit_rate_spec(report)
+    if chart is None:
+        return ""
+    return (f"<figure>{_svg(chart)}<figcaption>Hit rate of each unit per period, with the 95% Wilson interval "
+            "(the shaded bar): a wide bar is a small number of inspections.</figcaption></figure>")
+
+
+INTERVAL, RATE = "95% Wilson interval", "Hit rate"
+
+
+def hit_rate_spec(report: GrowthReport) -> alt.TopLevelMixin | None:
+    """The chart behind `hit_rate_panels` (None when no unit has a hit rate)."""
     rows = []
     for unit in report.units:
         line = unit.line("hit_rate")
@@ -62,27 +99,40 @@ def hit_rate_panels(report: GrowthReport) -> str:
             rows.append({"unit": unit.unit_id, "period": period, "rate": figure.value,
                          "low": interval[0], "high": interval[1]})
     if not rows:
-        return ""
+        return None
     data = pd.DataFrame(rows)
     x = alt.X("period:O", sort=list(report.periods), title=None, axis=alt.Axis(labelAngle=0, labelFontSize=8))
     y_axis = alt.Axis(format="%", tickCount=3, labelFontSize=8)
+    series = alt.Scale(domain=[RATE, INTERVAL], range=[PALETTE[0], "#a5b4c8"])
+    legend = alt.Legend(orient="bottom", title=None, labelLimit=TITLE_LIMIT, symbolStrokeWidth=4)
     base = alt.Chart().encode(x=x)
     layer = alt.layer(
-        base.mark_rule(color=PALETTE[0], opacity=0.35, strokeWidth=4).encode(y=alt.Y("low:Q", axis=y_axis,
-                                                                                       title=None), y2="high:Q"),
-        base.mark_line(color=PALETTE[0], point=alt.OverlayMarkDef(size=18)).encode(y="rate:Q"),
+        base.mark_rule(strokeWidth=4).transform_calculate(series=f"'{INTERVAL}'").encode(
+            y=alt.Y("low:Q", axis=y_axis, title=None), y2="high:Q",
+            color=alt.Color("series:N", scale=series, legend=legend)),
+        base.mark_line(point=alt.OverlayMarkDef(size=18)).transform_calculate(series=f"'{RATE}'").encode(
+            y="rate:Q", color=alt.Color("series:N", scale=series, legend=legend)),
         data=data,
     ).properties(width=122, height=70)
-    chart = layer.facet(
+    span = f"{report.periods[0]}–{report.periods[-1]}" if report.periods else report.period
+    return layer.facet(
         facet=alt.Facet("unit:N", title=None, header=alt.Header(labelFontSize=9, labelFontWeight="bold")),
         columns=PANEL_COLUMNS, spacing=10,
-    )
-    return (f"<figure>{to_svg(chart)}<figcaption>Hit rate of each unit per period, with the 95% Wilson interval "
-            "(the shaded bar): a wide bar is a small number of inspections.</figcaption></figure>")
+    ).properties(title=alt.Title(f"Hit rate of each unit per period, {span}, with its 95% interval",
+                                 anchor="start", limit=TITLE_LIMIT))
 
 
 def capacity_heatmap(report: GrowthReport) -> str:
     """Training hours per staff member of every unit per period, as one table of coloured cells."""
+    chart = capacity_spec(report)
+    if chart is None:
+        return ""
+    return (f"<figure>{_svg(chart)}<figcaption>Training hours per staff member received in each period; "
+            "“m” counts mentoring sessions after the unit became operational.</figcaption></figure>")
+
+
+def capacity_spec(report: GrowthReport) -> alt.TopLevelMixin | None:
+    """The chart behind `capacity_heatmap` (None without units)."""
     rows = []
     for unit in report.units:
         line = unit.line("training_hours_per_staff")
@@ -94,7 +144,7 @@ def capacity_heatmap(report: GrowthReport) -> str:
                          "hours": hours.value if hours and hours.value is not None else 0.0,
                          "mentoring": sessions.value if sessions and sessions.value is not None else 0.0})
     if not rows:
-        return ""
+        return None
     data = pd.DataFrame(rows)
     data["label"] = [f"{h:.1f}" + (f" · {m:.0f}m" if m else "") for h, m in zip(data["hours"], data["mentoring"],
                                                                                  strict=True)]
@@ -102,12 +152,14 @@ def capacity_heatmap(report: GrowthReport) -> str:
     x = alt.X("period:O", sort=list(report.periods), title=None, axis=alt.Axis(orient="top", labelAngle=0))
     y = alt.Y("unit:N", sort=order, title=None)
     base = alt.Chart(data).encode(x=x, y=y)
-    chart = (base.mark_rect().encode(color=alt.Color("hours:Q", scale=alt.Scale(scheme="blues"),
-                                                     title="Hours per staff"))
-             + base.mark_text(fontSize=8).encode(
-                 text="label:N",
-                 color=alt.condition(alt.datum.hours > data["hours"].max() * 0.6, alt.value("white"),
-                                     alt.value("#111827")))
-             ).properties(width=max(160, 60 * len(report.periods)), height=max(100, 13 * len(order)))
-    return (f"<figure>{to_svg(chart)}<figcaption>Training hours per staff member received in each period; "
-            "“m” counts mentoring sessions after the unit became operational.</figcaption></figure>")
+    width = max(260, 60 * len(report.periods))  # wide enough for the title whatever the window
+    bar = alt.Legend(orient="bottom", direction="horizontal", gradientLength=min(width, 240), gradientThickness=10,
+                     titleLimit=TITLE_LIMIT, title="Training hours per staff member")
+    return (base.mark_rect().encode(color=alt.Color("hours:Q", scale=alt.Scale(scheme="blues"), legend=bar))
+            + base.mark_text(fontSize=8).encode(
+                text="label:N",
+                color=alt.condition(alt.datum.hours > data["hours"].max() * 0.6, alt.value("white"),
+                                    alt.value("#111827")))
+            ).properties(width=width, height=max(100, 13 * len(order)),
+                         title=alt.Title("Training hours per staff member",
+                                         anchor="start", limit=TITLE_LIMIT))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -45,21 +46,33 @@ def justice_section(warehouse: Warehouse, granularity: Granularity = Granularity
     return justice_section_of(justice_figures(warehouse, granularity))
 
 
-def justice_section_of(figures: JusticeFigures) -> Section:
-    """The section from figures already computed."""
-    parts = [
-        "<h3>Case outcomes against case mix (funnel plots)</h3>",
-        "<p>Each dot is a prosecutor: observed over expected dismissals (or acquittals) of seizure cases, the "
-        "expectation coming from a model of the case mix. Inside the funnel is ordinary variation, including "
-        "the differences between ordinary prosecutors; outside the outer line deserves a look.</p>",
-        funnels_svg(figures.funnels),
-        f"<h3>Flag queue ({len(figures.findings)})</h3>",
+def justice_section_of(figures: JusticeFigures, flags: list[dict[str, Any]] | None = None, *,
+                       analytics: bool = True) -> Section:
+    """The section from figures already computed. `flags` is the flag queue as the reader may read it
+    (`access.redaction.redact_finding`; None: every finding in full, the operator's view); without
+    `analytics` (roles the Justice page refuses) the funnels and offices' efficiency are left out."""
+    plain = [f.to_dict() for f in figures.findings] if flags is None else flags
+    queue = [
+        f"<h3>Flag queue ({len(plain)})</h3>",
         "<p>Red flags for review, never verdicts. q is the Benjamini-Hochberg false discovery rate across every "
-        "unit tested by every rule; per-case facts carry no q.</p>",
-        _flag_table(figures.findings),
-        "<h3>Each office's efficiency over time</h3>",
-        trend_svg(figures.trend),
+        "unit tested by every rule; per-case facts carry no q. Evidence held by another agency is named by its "
+        "holder only: ask them to share it.</p>",
+        _flag_table(plain),
     ]
+    if not analytics:
+        parts = ["<p>Prosecution analytics (outcome funnels, offices' efficiency) are not part of this reader's "
+                 "report: the role does not read them.</p>", *queue]
+    else:
+        parts = [
+            "<h3>Case outcomes against case mix (funnel plots)</h3>",
+            "<p>Each dot is a prosecutor: observed over expected dismissals (or acquittals) of seizure cases, the "
+            "expectation coming from a model of the case mix. Inside the funnel is ordinary variation, including "
+            "the differences between ordinary prosecutors; outside the outer line deserves a look.</p>",
+            funnels_svg(figures.funnels),
+            *queue,
+            "<h3>Each office's efficiency over time</h3>",
+            trend_svg(figures.trend),
+        ]
     return Section("Prosecution and courts: efficiency and red flags", "\n".join(parts), anchor="justice")
 
 
@@ -82,20 +95,20 @@ def _funnel(outcome: str, frame: pd.DataFrame) -> alt.LayerChart | alt.FacetChar
     return alt.layer(*lines, dots).properties(title=f"{outcome.capitalize()} per prosecutor", width=280, height=200)
 
 
-def _flag_table(findings: list[Finding]) -> str:
+def _flag_table(findings: list[dict[str, Any]]) -> str:
     """Tested flags (with q) one per row with their method; facts about single cases grouped by rule, the
-    rule's method stated once."""
+    rule's method stated once. Findings come in their plain form (`Finding.to_dict`, or redacted)."""
     if not findings:
         return "<p>No red flags.</p>"
-    tested = [f for f in findings if f.q_value is not None]
-    facts = [f for f in findings if f.q_value is None]
+    tested = [f for f in findings if f["q_value"] is not None]
+    facts = [f for f in findings if f["q_value"] is None]
     parts = []
     if tested:
         rows = "".join(
-            f"<tr><td>{escape(f.rule)}</td><td>{escape(f'{f.subject.table}/{f.subject.id}')}</td>"
-            f"<td class='num'>{f.score:.3g}</td><td class='num'>{_q(f.q_value)}</td>"
-            f"<td>{escape(f.summary)}<div class='evidence'>Evidence: {escape(_evidence(f))}</div>"
-            f"<div class='method'>{escape(f.method)}</div></td></tr>"
+            f"<tr><td>{escape(f['rule'])}</td><td>{escape(_subject(f))}</td>"
+            f"<td class='num'>{f['score']:.3g}</td><td class='num'>{_q(f['q_value'])}</td>"
+            f"<td>{escape(f['summary'])}<div class='evidence'>Evidence: {escape(_evidence(f))}</div>"
+            f"<div class='method'>{escape(f['method'])}</div></td></tr>"
             for f in tested
         )
         parts.append(
@@ -103,13 +116,13 @@ def _flag_table(findings: list[Finding]) -> str:
             "<table class='flags tested'><thead><tr><th>Rule</th><th>Subject</th><th class='num'>Score</th>"
             f"<th class='num'>q</th><th>Why, evidence and method</th></tr></thead><tbody>{rows}</tbody></table>"
         )
-    by_rule: dict[str, list[Finding]] = {}
+    by_rule: dict[str, list[dict[str, Any]]] = {}
     for f in facts:
-        by_rule.setdefault(f.rule, []).append(f)
+        by_rule.setdefault(f["rule"], []).append(f)
     for rule, group in by_rule.items():
-        methods = sorted({f.method for f in group})
+        methods = sorted({f["method"] for f in group})
         rows = "".join(
-            f"<tr><td>{escape(f'{f.subject.table}/{f.subject.id}')}</td><td>{escape(f.summary)}</td>"
+            f"<tr><td>{escape(_subject(f))}</td><td>{escape(f['summary'])}</td>"
             f"<td class='evidence'>{escape(_evidence(f))}</td></tr>"
             for f in group
         )
@@ -123,15 +136,21 @@ def _flag_table(findings: list[Finding]) -> str:
     return "".join(parts)
 
 
+def _subject(finding: dict[str, Any]) -> str:
+    return f"{finding['subject']['table']}/{finding['subject']['id']}"
+
+
 def _q(q: float | None) -> str:
     if q is None:
         return ""
     return "&lt; 0.001" if q < 0.001 else f"{q:.2g}"
 
 
-def _evidence(finding: Finding) -> str:
-    ids = ", ".join(f"{e.table}/{e.id}" for e in finding.evidence[:EVIDENCE_SHOWN])
-    total = finding.details.get("evidence_count", len(finding.evidence)) if finding.details else len(finding.evidence)
+def _evidence(finding: dict[str, Any]) -> str:
+    evidence = finding["evidence"]
+    ids = ", ".join(f"{e['table']}: held by {e['held_by']}" if "held_by" in e else f"{e['table']}/{e['id']}"
+                    for e in evidence[:EVIDENCE_SHOWN])
+    total = (finding.get("details") or {}).get("evidence_count", len(evidence))
     return ids + (f" (first {EVIDENCE_SHOWN} of {total})" if total > EVIDENCE_SHOWN else "")
 
 

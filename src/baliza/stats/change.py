@@ -1,4 +1,8 @@
-"""Is this period different from the last? Exact tests, so that a change is called a change only when it is one."""
+"""Is this period different from the last? Exact tests, so that a change is called a change only when it is one.
+
+A report that shows many of these tests corrects them together (`baliza.analyses.growth`: Benjamini-Hochberg
+q-values over the report's family); `Change.is_change` alone is the uncorrected test.
+"""
 
 from __future__ import annotations
 
@@ -47,3 +51,10 @@ def count_change(c1: int, c0: int, exposure1: float = 1.0, exposure0: float = 1.
     share = exposure1 / (exposure1 + exposure0)
     p_value = float(stats.binomtest(int(c1), int(total), share).pvalue)
     return Change(current, previous, p_value, "exact conditional Poisson test")
+
+
+def format_p(value: float, symbol: str = "p") -> str:
+    """A p- or q-value as a reader should see it: 'p < 0.001', never 'p=0.000'; three decimals below 0.1."""
+    if value < 0.001:
+        return f"{symbol} < 0.001"
+    return f"{symbol} = {value:.3f}" if value < 0.1 else f"{symbol} = {value:.2f}"

@@ -59,6 +59,16 @@ META_DDL: tuple[str, ...] = (
         reason VARCHAR NOT NULL,
         raw JSON
     )""",
+    # keyed blind indexes (HMAC) of each loaded person's sealed identifying cells, for exact lookups and
+    # links (baliza.load.protection); protected people have none
+    """CREATE TABLE IF NOT EXISTS person_lookups (
+        person_id VARCHAR NOT NULL,
+        full_name VARCHAR,
+        birth_date VARCHAR,
+        id_document VARCHAR,
+        phone VARCHAR,
+        surname_address VARCHAR
+    )""",
     """CREATE TABLE IF NOT EXISTS normalisations (
         load_id BIGINT NOT NULL,
         table_name VARCHAR NOT NULL,
@@ -77,8 +87,8 @@ def history_table_name(table: str) -> str:
 
 
 def sql_type(column: Column) -> str:
-    """The warehouse type of a column. Personal columns are VARCHAR: for protected people they hold
-    AES-GCM tokens (`enc:v1:...`), so a personal date (birth_date) is stored as ISO text."""
+    """The warehouse type of a column. Personal columns are VARCHAR: they hold AES-GCM tokens
+    (`enc:v1:...`), so a personal date (birth_date) is sealed as ISO text."""
     return "VARCHAR" if column.personal else SQL_TYPES[column.type]
 
 

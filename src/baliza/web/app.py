@@ -10,6 +10,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
@@ -21,7 +22,7 @@ from starlette.routing import Match
 from baliza import __version__
 from baliza.access.state import open_state, state_url_for
 from baliza.warehouse.store import open_warehouse, resolve_db_path
-from baliza.web import api, explorer, pages, signin
+from baliza.web import api, explorer, pages, requests, signin
 from baliza.web.context import ServingContext
 from baliza.web.security import NotSignedIn
 from baliza.web.templates import render
@@ -90,13 +91,16 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     app.include_router(api.router)
     app.include_router(explorer.router)  # before pages: its /chain replaces pages.chain_search
     app.include_router(pages.router)
+    for router in requests.routers:
+        app.include_router(router)
 
     @app.exception_handler(NotSignedIn)
     def not_signed_in(request: Request, _exc: NotSignedIn) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "sign in or send a bearer token"}, status_code=401,
                                 headers={"WWW-Authenticate": "Bearer"})
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")  # a link keeps its query
+        return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     def refused(request: Request, exc: StarletteHTTPException) -> Response:

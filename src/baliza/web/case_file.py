@@ -16,10 +16,11 @@ from typing import Any
 from baliza.access.protection import MASK, present_persons
 from baliza.access.roles import Permission
 from baliza.access.scope import Scope
+from baliza.contract.links import parts_of
 from baliza.web.formatting import day, money, months, quantity_text, words
 
 Row = dict[str, Any]
-CASE_PARTS: tuple[str, ...] = ("case_parties", "charges", "case_events", "dispositions", "assets")
+CASE_PARTS: tuple[str, ...] = parts_of("cases")  # parties, charges, events, dispositions, assets
 ASSET_STEPS: tuple[str, ...] = ("identified_at", "frozen_at", "confiscated_at", "recovered_at", "returned_at",
                                 "released_at")
 

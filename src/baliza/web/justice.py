@@ -6,7 +6,7 @@ principal then gets the cut the access rules allow, rendered once per cut:
   and the prosecutors of those offices, placed against the national funnel limits;
 - roles that see aggregates only (oversight): every office, cells counting fewer than 5 suppressed, and
   no names: the flag queue (which names staff and cases) stays in Findings, for roles that may read it.
-The country report is an export: audited, and its flag queue holds only the findings the principal may read.
+The country report is an export: audited, and cut to what the reader may read (`baliza.report.readership`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Any
 from fastapi import HTTPException
 
 from baliza.access.audit import record
-from baliza.access.disclosure import MIN_CELL
+from baliza.access.disclosure import MIN_CELL, protect_indicators
 from baliza.access.principal import Principal
 from baliza.access.roles import Permission
-from baliza.analyses.model import Finding, Indicator
+from baliza.analyses.model import Indicator
 from baliza.web import sources
 from baliza.web.context import ServingContext
 
@@ -53,18 +53,28 @@ def _prosecutors_of(wh: Any, offices: set[str]) -> set[str]:
     return set(staff.filter(staff.unit_id.isin(sorted(offices))).staff_id.to_pyarrow().to_pylist())
 
 
-def _suppressed(trend: list[Indicator]) -> list[Indicator]:
-    """Values resting on fewer than 5 cases are not shown."""
-    return [replace(i, value=None, numerator=None, denominator=None)
-            if i.denominator is not None and 0 < i.denominator < MIN_CELL else i for i in trend]
+def _hidden_cells(wh: Any, ctx: ServingContext) -> set[tuple[str, ...]]:
+    """The office figures aggregate-only readers may not see, decided once over the years, quarters and
+    months the page publishes (small cells and their complements: `access.disclosure`)."""
+    published = [sources.justice_figures(wh, ctx, g) for g in GRANULARITIES]
+    trends = [figures.trend for figures in published if figures is not None]
+    key = "justice_hidden:" + ":".join(str(id(trend)) for trend in trends)
+    return ctx.cached(key, lambda: (trends, protect_indicators([i.to_dict() for t in trends for i in t])))[1]
 
 
-def _view(figures: Any, offices: set[str] | None, prosecutors: set[str] | None) -> dict[str, Any]:
-    """Charts and the latest figures of `offices` (None: every office, small cells suppressed)."""
+def _suppressed(trend: list[Indicator], hidden: set[tuple[str, ...]]) -> list[Indicator]:
+    """Values resting on fewer than 5 cases, and those that would give them away, are not shown."""
+    return [replace(i, value=None, numerator=None, denominator=None, low=None, high=None)
+            if (i.subject_table, i.subject_id, i.indicator, i.period) in hidden else i for i in trend]
+
+
+def _view(figures: Any, offices: set[str] | None, prosecutors: set[str] | None,
+          hidden: set[tuple[str, ...]]) -> dict[str, Any]:
+    """Charts and the latest figures of `offices` (None: every office, `hidden` cells suppressed)."""
     from baliza.report.justice import TREND_INDICATORS, funnels_svg, trend_svg
 
     if offices is None:
-        trend = _suppressed(list(figures.trend))
+        trend = _suppressed(list(figures.trend), hidden)
         funnels = {name: frame[frame["cases"] >= MIN_CELL].assign(unit="")  # no names: the chart's tooltips
                    for name, frame in figures.funnels.items()}
     else:
@@ -87,42 +97,42 @@ def justice_view(ctx: ServingContext, principal: Principal, granularity: str) ->
         figures = sources.justice_figures(wh, ctx, granularity)
         if figures is None:
             return {"available": False}
+        hidden: set[tuple[str, ...]] = set()
         if country_wide(principal):
             offices = prosecutors = None
+            hidden = _hidden_cells(wh, ctx)
             key = "all"
         else:
             offices = _offices_seen(wh, scope, principal, figures.trend)
             prosecutors = _prosecutors_of(wh, offices)
             key = _digest(offices)
     view = ctx.cached(f"justice_view:{granularity}:{id(figures)}:{key}",
-                      lambda: (figures, _view(figures, offices, prosecutors)))[1]
+                      lambda: (figures, _view(figures, offices, prosecutors, hidden)))[1]
     return {"available": True, "country_wide": offices is None, **view}
 
 
-def _report_findings(ctx: ServingContext, principal: Principal, wh: Any, scope: Any,
-                     findings: list[Finding]) -> list[Finding]:
-    if not principal.may(Permission.READ_FINDINGS):
-        return []
-    return sources.visible_findings(wh, scope, findings, ctx)
-
-
 def country_report(ctx: ServingContext, principal: Principal, fmt: str) -> bytes:
-    """The country report as HTML or PDF bytes, made on demand and kept per warehouse state and per set
-    of findings shown. Whole-country aggregates; the flag queue holds only the findings the principal may
-    read. The export is audited."""
+    """The country report as HTML or PDF bytes, made on demand and kept per warehouse state and per reader's
+    cut (agency, role and live grants). Computed on what the reader may read (`report.readership`): its
+    units, entry points counted on its rows, prosecution analytics only for roles that read them, and the
+    flag queue redacted. The export is audited."""
     if fmt not in REPORT_FORMATS:
         raise HTTPException(404, "the country report comes as html or pdf")
+    from baliza.report.readership import figures_for
+
     with ctx.reading(principal) as (wh, scope):
         figures = sources.country_figures(wh, ctx)
         if figures is None:
             raise HTTPException(503, "the country report could not be made from this warehouse; see the log")
-        flags = _report_findings(ctx, principal, wh, scope, figures.justice.findings)
-    key = f"{id(figures)}:{_digest({sources.finding_id(f) for f in flags})}"
+        reader = f"{principal.agency_id}:{principal.role.value}:{_digest({g.grant_id for g in scope.grants})}"
+        cut = ctx.cached(f"country_report:figures:{id(figures)}:{reader}",
+                         lambda: (figures, figures_for(wh, scope, figures)))[1]  # no nested cache: one lock
+    key = f"{id(figures)}:{reader}"
 
     def document() -> tuple[Any, str]:
         from baliza.report.country import country_document
 
-        return figures, country_document(replace(figures, justice=replace(figures.justice, findings=flags)))
+        return figures, country_document(cut)
 
     html = ctx.cached(f"country_report:html:{key}", document)[1]
     if fmt == "pdf":
@@ -132,5 +142,5 @@ def country_report(ctx: ServingContext, principal: Principal, fmt: str) -> bytes
     else:
         body = html.encode("utf-8")
     record(ctx.state, principal.username, principal.agency_id, "export", f"reports/country.{fmt}",
-           {"format": fmt, "flags": len(flags), "bytes": len(body)})
+           {"format": fmt, "flags": len(cut.flags or []), "bytes": len(body)})
     return body

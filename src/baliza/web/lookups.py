@@ -101,12 +101,16 @@ class LookupTable:
 
 
 class LookupWarehouse:
-    """The warehouse as one principal sees it (as `ScopedWarehouse`), with fast lookups by key."""
+    """The warehouse as one principal sees it (as `ScopedWarehouse`), with fast lookups by key; with no
+    scope, the whole warehouse (for analyses that judge on all the data, such as a seizure's chain)."""
 
-    def __init__(self, warehouse: Warehouse, scope: Scope, compiled: Compiled) -> None:
+    def __init__(self, warehouse: Warehouse, scope: Scope | None, compiled: Compiled) -> None:
         self.warehouse, self.scope, self._compiled = warehouse, scope, compiled
-        grants = ",".join(sorted(g.grant_id for g in scope.grants))
-        self._scope_key = f"{scope.principal.agency_id}:{grants}"
+        if scope is None:
+            self._scope_key = "*whole*"
+        else:
+            grants = ",".join(sorted(g.grant_id for g in scope.grants))
+            self._scope_key = f"{scope.principal.agency_id}:{grants}"
 
     @property
     def path(self) -> object:
@@ -114,6 +118,8 @@ class LookupWarehouse:
 
     def table(self, name: str) -> LookupTable:
         def expression() -> ibis.Table:
+            if self.scope is None:
+                return self.warehouse.table(name)
             return self.scope.filter(self.warehouse, name)
 
         key = f"scoped-sql:{name}:{self._scope_key}"

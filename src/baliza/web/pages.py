@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from baliza.access.decisions import DECISIONS
 from baliza.access.roles import Permission as P
-from baliza.web import charts, justice, services
+from baliza.web import charts, justice, requests, services
 from baliza.web.callers import (
     AggregateReader,
     CaseReader,
@@ -139,7 +139,7 @@ def quarantine_page(request: Request, principal: QuarantineReader) -> Response:
 def sharing_page(request: Request, principal: GrantReader, subject: str = "", kind: str = "seizure") -> Response:
     return render(request, "sharing.html", {
         **services.grants(context(request), principal), "can_share": principal.may(P.MANAGE_GRANTS),
-        "subject": subject, "kind": kind, "error": None,
+        "subject": subject, "kind": kind, "error": None, **requests.withholding(context(request), principal),
     })
 
 

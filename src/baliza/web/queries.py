@@ -9,6 +9,7 @@ import ibis
 from baliza.access.protection import MASK, PERSONAL_COLUMNS, present_persons
 from baliza.access.scope import Scope
 from baliza.contract import PROTECTING_TABLES, get_table
+from baliza.contract.links import CHAIN_LINKS, parts_of
 from baliza.warehouse.store import Warehouse
 from baliza.web.case_file import case_file
 from baliza.web.search_hits import search
@@ -16,7 +17,7 @@ from baliza.web.search_hits import search
 __all__ = ["case_file", "find_row", "list_seizures", "person_file", "quarantine", "search"]
 
 Row = dict[str, Any]
-CASE_PARTS: tuple[str, ...] = ("case_parties", "charges", "case_events", "dispositions", "assets")
+CASE_PARTS: tuple[str, ...] = parts_of("cases")
 
 
 def _contract_row(row: Row) -> Row:
@@ -48,17 +49,39 @@ def find_row(wh: Warehouse, scope: Scope, table: str, key: str) -> Row | None:
     return found[0] if found else None
 
 
+def _named_in_scope(wh: Warehouse, scope: Scope, person_id: str) -> bool:
+    """Whether a row the principal may read names the person (an arrest, a party, a charge...)."""
+    for link in CHAIN_LINKS:
+        if link.target == "persons":
+            t = scope.filter(wh, link.table)
+            if t.filter(t[link.column] == person_id).count().execute() > 0:
+                return True
+    return False
+
+
 def person_file(wh: Warehouse, scope: Scope, person_id: str) -> Row | None:
-    """A person as the principal may see them, with their arrests and the cases naming them."""
+    """A person as the principal may see them, with their arrests and the cases naming them.
+
+    A person whose row another agency holds, but who is named in a row the principal reads (a defendant of
+    the principal's case, arrested by another agency), is not "not found": the file says who holds the
+    person (hit/no-hit) and shows the principal's own rows about them. None when neither is the case.
+    """
     persons = scope.filter(wh, "persons")
     found = persons.filter(persons.person_id == person_id).to_pyarrow().to_pylist()
+    held_by = None
     if not found:
-        return None
-    person = _contract_row(present_persons(wh, scope, found)[0])
+        if not _named_in_scope(wh, scope, person_id):
+            return None
+        every = wh.table("persons")
+        holders = every.filter(every.person_id == person_id).select("_agency_id").to_pyarrow().to_pylist()
+        held_by = holders[0]["_agency_id"] if holders else None
+    person = _contract_row(present_persons(wh, scope, found)[0]) if found else None
     arrests = scope.filter(wh, "arrests")
     parties = scope.filter(wh, "case_parties")
     return {
+        "person_id": person_id,
         "person": person,
+        "held_by": held_by,
         "arrests": _rows(arrests.filter(arrests.person_id == person_id).order_by("arrested_at")),
         "cases": _rows(parties.filter(parties.person_id == person_id).order_by("case_id")),
     }

@@ -15,7 +15,7 @@ from fastapi import HTTPException
 
 from baliza.access.audit import record
 from baliza.access.decisions import DECISIONS, decide, latest_decisions
-from baliza.access.disclosure import suppress_small_cells
+from baliza.access.disclosure import hide_indicators, suppress_together
 from baliza.access.grants import GrantError, add_grant, get_grant, list_grants, revoke_grant
 from baliza.access.principal import Principal
 from baliza.access.roles import Permission
@@ -38,25 +38,20 @@ def overview(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
         seizures = scope.filter(wh, "seizures") if detailed else wh.table("seizures")
         by_month = sources.seizures_by_month(seizures)
         by_point = sources.seizures_by_entry_point(wh, seizures)
-    if not detailed:
-        by_month = suppress_small_cells(by_month, "seizures")
-        by_point = suppress_small_cells(by_point, "seizures")
+    if not detailed:  # both tables add up to the seizures: suppressed together
+        by_month, by_point = suppress_together([by_month, by_point], "seizures")
     return {"by_month": by_month, "by_entry_point": by_point, "small_cells_suppressed": not detailed}
 
 
 def findings(ctx: ServingContext, principal: Principal, rule: str | None = None) -> list[dict[str, Any]]:
     with ctx.reading(principal) as (wh, scope):
         every = sources.red_flags(wh, ctx)
-        found = sources.visible_findings(wh, scope, every, ctx)
-    # each finding's id and plain form are worked out once per list of findings, not per request
-    plain = ctx.cached(f"plain:{id(every)}", lambda: (every, {id(f): {"finding_id": sources.finding_id(f),
-                                                                       **f.to_dict()} for f in every}))[1]
+        found = sources.shown_findings(wh, scope, every, ctx)  # evidence held elsewhere: hit/no-hit only
     decisions = latest_decisions(ctx.state, principal.agency_id)
     out = []
-    for f in found:
+    for f, shown in found:
         if rule and f.rule != rule:
             continue
-        shown = plain.get(id(f)) or {"finding_id": sources.finding_id(f), **f.to_dict()}
         decision = decisions.get(shown["finding_id"])
         out.append({**shown, "decision": decision.to_dict() if decision else None})
     return review_order(out)
@@ -87,11 +82,16 @@ def seizures(ctx: ServingContext, principal: Principal, query: str = "", limit: 
 
 
 def seizure_chain(ctx: ServingContext, principal: Principal, seizure_id: str) -> dict[str, Any]:
+    """A seizure's chain judged on the whole warehouse, disclosed to the principal hit/no-hit: the steps
+    other agencies hold are named with their stage, date and agency, never their content."""
     with ctx.reading(principal) as (wh, scope):
-        chain = sources.seizure_timeline(wh, scope, seizure_id, ctx)
+        chain = sources.seizure_timeline(wh, scope, seizure_id, ctx, withheld=sources.withheld_tables(ctx.state))
+        grants = [g.grant_id for g in scope.grants]
     if chain is None:
+        record(ctx.state, principal.username, principal.agency_id, "read_refused", f"seizures/{seizure_id}")
         raise _not_found("seizure")
-    record(ctx.state, principal.username, principal.agency_id, "read_seizure", f"seizures/{seizure_id}")
+    record(ctx.state, principal.username, principal.agency_id, "read_seizure", f"seizures/{seizure_id}",
+           {"grants": grants, "hidden_holders": [h["agency_id"] for h in chain["hidden_holders"]]})
     return chain
 
 
@@ -110,7 +110,7 @@ def person_file(ctx: ServingContext, principal: Principal, person_id: str) -> di
     if found is None:
         raise _not_found("person")
     record(ctx.state, principal.username, principal.agency_id, "read_person", f"persons/{person_id}",
-           {"protected": bool(found["person"].get("protected"))})
+           {"protected": bool(found["person"] and found["person"].get("protected")), "held_by": found["held_by"]})
     return found
 
 
@@ -126,7 +126,8 @@ def indicators(ctx: ServingContext, principal: Principal, granularity: str = "ye
         every = sources.unit_indicators(wh, ctx, granularity)
         found = [dict(i) for i in ctx.cached(f"plain:{id(every)}", lambda: (every, [i.to_dict() for i in every]))[1]]
         if not (principal.may(Permission.READ_SEIZURES) or principal.may(Permission.READ_PERSONS)):
-            return suppress_small_cells(found, "denominator", also=("value", "numerator", "low", "high"))
+            # years, quarters and months are all published: suppressed together, so none gives another away
+            return hide_indicators(found, sources.indicators_hidden(wh, ctx))
         wanted = {i["subject_id"] for i in found if i["subject_table"] == "units"}
         units = wh.table("units")
         run = set(units.filter(units.agency_id == principal.agency_id).unit_id.to_pyarrow().to_pylist())

@@ -10,8 +10,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from baliza.access.roles import Permission
+from baliza.analyses.wording import quantity
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.filters["quantity"] = quantity  # 1,149,160 tablets; 941.98 kg
 
 NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/", "Overview", Permission.READ_AGGREGATES),
@@ -21,6 +23,7 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/justice", "Justice", Permission.READ_JUSTICE),
     ("/quarantine", "Quarantine", Permission.READ_QUARANTINE),
     ("/sharing", "Sharing", Permission.READ_GRANTS),
+    ("/requests", "Access requests", Permission.READ_GRANTS),
     ("/reports", "Reports", Permission.EXPORT),
 )
 

@@ -6,8 +6,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import yaml
+
+from baliza.analyses import definitions
+from baliza.analyses.as_of import STAGES
 
 
 class Kind(StrEnum):
@@ -38,19 +42,45 @@ class IndicatorSpec:
     minimum_sample: int
     unit_subject: str
     dated_by: str
+    # An outcome that takes time (a case, a verdict) is counted only within `horizon_days` of the dated row,
+    # and only rows at least that old at the end of the data of `outcome_stage` (an `as_of.STAGES` key) count.
+    horizon_days: int | None = None
+    outcome_stage: str | None = None
 
 
 @cache
 def load_catalogue() -> tuple[IndicatorSpec, ...]:
     text = resources.files("baliza.analyses.ksi").joinpath("catalogue.yaml").read_text(encoding="utf-8")
-    entries = yaml.safe_load(text)["indicators"]
-    return tuple(
-        IndicatorSpec(
-            **{**entry, "kind": Kind(entry["kind"]), "direction": Direction(entry["direction"]),
-               "numerator": str(entry["numerator"]), "denominator": str(entry["denominator"])}
-        )
-        for entry in entries
-    )
+    return tuple(_spec(entry) for entry in yaml.safe_load(text)["indicators"])
+
+
+def _spec(entry: dict[str, Any]) -> IndicatorSpec:
+    horizon = _horizon_days(entry)
+    stage = entry.get("outcome_stage")
+    if (horizon is None) != (stage is None):
+        raise ValueError(f"indicator {entry['name']!r}: horizon_days and outcome_stage go together")
+    if stage is not None and stage not in STAGES:
+        raise ValueError(f"indicator {entry['name']!r}: outcome_stage {stage!r} is not one of {sorted(STAGES)}")
+    texts = {key: _words(entry[key], horizon) for key in ("meaning", "numerator", "denominator")}
+    return IndicatorSpec(**{**entry, **texts, "kind": Kind(entry["kind"]), "direction": Direction(entry["direction"]),
+                            "horizon_days": horizon})
+
+
+def _horizon_days(entry: dict[str, Any]) -> int | None:
+    """`horizon_days` as a number of days: written as one, or as the name of a window in `definitions`."""
+    value = entry.get("horizon_days")
+    if value is None or isinstance(value, int):
+        return value
+    days = getattr(definitions, str(value), None)
+    if not isinstance(days, int):
+        raise ValueError(f"indicator {entry['name']!r}: horizon_days {value!r} is neither a number of days nor "
+                         "a window named in baliza.analyses.definitions")
+    return days
+
+
+def _words(text: object, horizon: int | None) -> str:
+    """A catalogue text with `{horizon_days}` written out, so the words always say the window computed."""
+    return str(text) if horizon is None else str(text).replace("{horizon_days}", str(horizon))
 
 
 def get_spec(name: str) -> IndicatorSpec:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import ibis
 import ibis.expr.types as ir
 
+from baliza.analyses.ksi.catalogue import get_spec
+from baliza.analyses.ksi.horizons import horizons
 from baliza.analyses.ksi.ratios import as_number, share
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity, period_of
@@ -20,7 +24,7 @@ PROPORTIONS: dict[str, tuple[str, str]] = {
     "intelligence_led_share": ("intelligence_led", "intelligence_known"),
     "partner_sharing_48h": ("shared_48h", "seizures"),
     "prosecution_conversion": ("arrest_case_90d", "with_arrest"),
-    "conviction_conversion": ("convicted", "with_case"),
+    "conviction_conversion": ("convicted_in_horizon", "case_in_horizon"),
     "joint_operation_share": ("in_operation", "seizures"),
 }
 # name -> total column; denominator 1, value = the total.
@@ -48,6 +52,16 @@ def seizure_facts(warehouse: Warehouse) -> ir.Table:
     convicted_cases = dispositions.filter(dispositions.outcome.isin(CONVICTIONS)).select("case_id").distinct()
     convicted = linked.filter(linked.case_id.isin(convicted_cases.case_id)).select("seizure_id").distinct()
     with_case = linked.select("seizure_id").distinct()
+    # conviction conversion at a fixed horizon: a case opened, and a conviction disposed, within it of the seizure
+    horizon = _horizon_seconds("conviction_conversion")
+    case_in_horizon = case_times.filter(
+        case_times.opened_at.epoch_seconds() <= case_times.seized_at.epoch_seconds() + horizon
+    )
+    verdicts = dispositions.filter(dispositions.outcome.isin(CONVICTIONS)).select("case_id", "disposed_at")
+    convicted_timed = case_in_horizon.join(verdicts, "case_id")
+    convicted_in_horizon = convicted_timed.filter(
+        convicted_timed.disposed_at.epoch_seconds() <= convicted_timed.seized_at.epoch_seconds() + horizon
+    ).select("seizure_id").distinct()
 
     shared = s.shared_with_partners_at
     lab_seconds = s.lab_confirmed_at.epoch_seconds() - seized
@@ -62,6 +76,8 @@ def seizure_facts(warehouse: Warehouse) -> ir.Table:
         arrest_case_90d=(has_arrest & s.seizure_id.isin(case_90d.seizure_id)).cast("int64"),
         with_case=s.seizure_id.isin(with_case.seizure_id).cast("int64"),
         convicted=s.seizure_id.isin(convicted.seizure_id).cast("int64"),
+        case_in_horizon=s.seizure_id.isin(case_in_horizon.select("seizure_id").seizure_id).cast("int64"),
+        convicted_in_horizon=s.seizure_id.isin(convicted_in_horizon.seizure_id).cast("int64"),
         in_operation=s.operation_id.notnull().cast("int64"),
         lab_days=lab_seconds.cast("float64") / 86400.0,
         kg_seized=s.quantity_unit.cases(*MASS_TO_KG.items(), else_=ibis.null("float64")) * s.quantity,
@@ -94,13 +110,31 @@ def _first_of_substance(warehouse: Warehouse, s: ir.Table) -> ir.BooleanValue:
     return s.seizure_id.isin(firsts.seizure_id)
 
 
+def _horizon_seconds(name: str) -> int:
+    days = get_spec(name).horizon_days
+    if days is None:
+        raise ValueError(f"the catalogue declares no horizon_days for {name}")
+    return days * 86400
+
+
 def seizure_counts(warehouse: Warehouse, granularity: Granularity, unit_id: str | None = None) -> ir.Table:
-    """Per seizing unit and period (by `seized_at`): the sums behind every seizure indicator."""
+    """Per seizing unit and period (by `seized_at`): the sums behind every seizure indicator.
+
+    `<indicator>__num` and `<indicator>__den` are each proportion's parts; for an indicator with a horizon
+    (`ksi.horizons`) they count only the seizures old enough to have reached the outcome.
+    """
     facts = seizure_facts(warehouse)
     if unit_id is not None:
         facts = facts.filter(facts.unit_id == unit_id)
-    t = facts.mutate(period=period_of(facts.seized_at, granularity))
+    t = facts.mutate(period=period_of(facts.seized_at, granularity), _one=ibis.literal(1, type="int64"))
+    cutoffs = {name: h.cutoff for name, h in horizons(warehouse).items() if name in PROPORTIONS}
+    parts: dict[str, ir.Value] = {}
+    for name, (num, den) in PROPORTIONS.items():
+        ripe = _ripe(t, cutoffs.get(name))
+        parts[f"{name}__num"] = (_per_seizure(t, num) * ripe).sum()
+        parts[f"{name}__den"] = (_per_seizure(t, den) * ripe).sum()
     return t.group_by(["unit_id", "period"]).aggregate(
+        **parts,
         seizures=t.count(),
         intelligence_led=t.intelligence_led.sum(),
         intelligence_known=t.intelligence_known.sum(),
@@ -122,8 +156,8 @@ def seizure_indicators(warehouse: Warehouse, granularity: Granularity, unit_id: 
     indicators: list[Indicator] = []
     for row in counts.to_dict("records"):
         unit, period = str(row["unit_id"]), str(row["period"])
-        for name, (num, den) in PROPORTIONS.items():
-            n, d = as_number(row[num]), as_number(row[den])
+        for name in PROPORTIONS:
+            n, d = as_number(row[f"{name}__num"]), as_number(row[f"{name}__den"])
             indicators.append(Indicator("units", unit, name, period, share(n, d), n, d))
         lab_sum, lab_n = as_number(row["lab_days_sum"]), as_number(row["lab_confirmed"])
         mean_days = share(lab_sum, lab_n)
@@ -132,3 +166,15 @@ def seizure_indicators(warehouse: Warehouse, granularity: Granularity, unit_id: 
             total = as_number(row[column])
             indicators.append(Indicator("units", unit, name, period, total, total, 1.0))
     return indicators
+
+
+def _ripe(t: ir.Table, cutoff: datetime | None) -> ir.IntegerValue:
+    """1 for a seizure made before `cutoff` (old enough to have reached the outcome), else 0; all 1 without one."""
+    if cutoff is None:
+        return t._one
+    return (t.seized_at < ibis.literal(cutoff, type="timestamp")).cast("int64")
+
+
+def _per_seizure(t: ir.Table, column: str) -> ir.IntegerValue:
+    """A fact column of one seizure; `seizures` (the count) is 1 per seizure."""
+    return t._one if column == "seizures" else t[column]
