@@ -113,7 +113,7 @@ def test_share_a_seizure_see_it_elsewhere_then_revoke(browser, base_url) -> None
 
     customs.goto(f"{base_url}/chain/seizure/S2")
     customs.click("text=Share this seizure with another agency")
-    customs.fill("input[name=grantee_agency_id]", "AG-POL")
+    customs.select_option("select[name=grantee_agency_id]", "AG-POL")  # a picker of the known agencies
     customs.fill("input[name=purpose]", "joint investigation")
     customs.click("form.share button")
     customs.wait_for_load_state()

@@ -29,7 +29,8 @@ _state.close()
 app = create_app(_world.db, state_url=_world.state_url)
 atexit.register(app.state.baliza.close)
 
-schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+schema = schemathesis.openapi.from_asgi("/openapi.json", app,  # the schema, too, needs a signed-in reader
+                                       headers={"Authorization": f"Bearer {TOKENS[0]}"})
 
 
 @schema.parametrize()

@@ -12,13 +12,14 @@ from a list of names or phone numbers without it).
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from baliza.access.files import key_from
 
 PREFIX = "enc:v1:"
 _BLIND_INDEX_LABEL = b"baliza blind index v1"
@@ -28,16 +29,6 @@ _NONCE_BYTES = 12
 _KEY_BYTES = 32
 
 
-def _decode_key(text: str, origin: str) -> bytes:
-    try:
-        key = base64.b64decode(text.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError(f"{origin} is not base64") from None
-    if len(key) != _KEY_BYTES:
-        raise ValueError(f"{origin} must be base64 of {_KEY_BYTES} bytes, not {len(key)}")
-    return key
-
-
 def key_path(db_path: Path) -> Path:
     """Where the key of the warehouse at `db_path` is kept when `BALIZA_KEY` is not set."""
     return db_path.with_name(db_path.name + ".key")
@@ -45,21 +36,7 @@ def key_path(db_path: Path) -> Path:
 
 def key_for(db_path: Path) -> bytes:
     """The field-encryption key: `BALIZA_KEY`, else `<db file>.key` (created with mode 0600)."""
-    from_environment = os.environ.get(KEY_ENVIRONMENT_VARIABLE)
-    if from_environment:
-        return _decode_key(from_environment, KEY_ENVIRONMENT_VARIABLE)
-    path = key_path(Path(db_path))
-    if path.exists():
-        return _decode_key(path.read_text(), str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = AESGCM.generate_key(bit_length=8 * _KEY_BYTES)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # created meanwhile by another process
-        return _decode_key(path.read_text(), str(path))
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(base64.b64encode(key).decode("ascii"))
-    return key
+    return key_from(KEY_ENVIRONMENT_VARIABLE, key_path(Path(db_path)), _KEY_BYTES)
 
 
 def encrypt(key: bytes, text: str) -> str:

@@ -6,11 +6,13 @@ computed from the live grants on every request.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 
+from baliza.access.agencies import UnknownAgency, check_agency
 from baliza.access.clock import as_utc, now
 from baliza.access.state import StateStore, grants
 
@@ -59,7 +61,10 @@ def _grant(row: sa.Row) -> Grant:
 
 
 def add_grant(store: StateStore, owner_agency_id: str, grantee_agency_id: str, kind: str, subject_id: str,
-              purpose: str, expires_at: datetime, created_by: str) -> Grant:
+              purpose: str, expires_at: datetime, created_by: str,
+              known_agencies: Collection[str] | None = None) -> Grant:
+    """Record a grant. With `known_agencies` (the warehouse's agency ids), both agencies must be among them
+    exactly: a near-variant ("ag-pol") is refused with the right id named."""
     if kind not in GRANT_KINDS:
         raise GrantError(f"a grant is for one of: {', '.join(GRANT_KINDS)}")
     if not purpose.strip():
@@ -68,6 +73,12 @@ def add_grant(store: StateStore, owner_agency_id: str, grantee_agency_id: str, k
         raise GrantError("an agency already sees its own rows")
     if not subject_id.strip() or not grantee_agency_id.strip():
         raise GrantError("a grant needs a subject and a receiving agency")
+    if known_agencies is not None:
+        try:
+            check_agency(owner_agency_id, known_agencies, "sharing agency")
+            check_agency(grantee_agency_id, known_agencies, "receiving agency")
+        except UnknownAgency as error:
+            raise GrantError(str(error)) from None
     expires_at = as_utc(expires_at)
     if expires_at <= now():
         raise GrantError("the expiry must be in the future")

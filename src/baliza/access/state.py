@@ -11,12 +11,15 @@ Core speaks both SQLite and PostgreSQL with the same statements.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+from baliza.access.files import create_private, key_from
 
 STATE_URL_VARIABLE = "BALIZA_STATE_URL"
 
@@ -35,6 +38,7 @@ users = sa.Table(
 
 sessions = sa.Table(
     "sessions", metadata,
+    # sha256 of the id the cookie carries: a copy of this table lets no one take over a session
     sa.Column("session_id", sa.String(64), primary_key=True),
     sa.Column("username", sa.String(120)),  # null before sign-in (holds the login form's CSRF token)
     sa.Column("csrf_token", sa.String(64), nullable=False),
@@ -126,22 +130,66 @@ def state_url_for(db_path: str | os.PathLike[str]) -> str:
     return f"sqlite:///{path.with_name(path.stem + '.state.sqlite')}"
 
 
+KEY_BYTES = 32
+_process_keys: dict[str, bytes] = {}  # for an in-memory store with no key file: one key per process
+
+
 @dataclass
 class StateStore:
-    """The engine of the state database, with its tables created."""
+    """The engine of the state database, with its tables created, and where its secret keys live.
+
+    The keys (the audit log's MAC key, the session cookies' signing key) are never kept in the database:
+    each comes from `BALIZA_<NAME>_KEY` (base64 of 32 bytes) or from its own key file
+    `<key_home>.<name>.key`, created 0600 on first use. A copy of the database alone forges nothing.
+    """
 
     engine: Engine
+    key_home: Path | None = None
+    _keys: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def key_path(self, name: str) -> Path | None:
+        """The file holding the key `name` when its environment variable is not set."""
+        if self.key_home is None:
+            return None
+        return self.key_home.with_name(f"{self.key_home.name}.{name}.key")
+
+    def key(self, name: str) -> bytes:
+        """The secret key `name` (e.g. "audit", "session"): environment, else its key file."""
+        if name not in self._keys:
+            variable = f"BALIZA_{name.upper()}_KEY"
+            path = self.key_path(name)
+            if path is None and not os.environ.get(variable):
+                self._keys[name] = _process_keys.setdefault(name, secrets.token_bytes(KEY_BYTES))
+            else:
+                self._keys[name] = key_from(variable, path or Path(os.devnull), KEY_BYTES)
+        return self._keys[name]
+
     def close(self) -> None:
         self.engine.dispose()
 
 
-def open_state(url: str) -> StateStore:
-    """Connect to the state database at `url` and create its tables if needed."""
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a `sqlite:///` URL, None for an in-memory database or another engine."""
+    if not url.startswith("sqlite:///") or url in ("sqlite:///", "sqlite:///:memory:"):
+        return None
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def open_state(url: str, key_home: str | os.PathLike[str] | None = None) -> StateStore:
+    """Connect to the state database at `url` and create its tables if needed.
+
+    A SQLite file is created 0600 (its WAL and shared-memory files follow its mode) and keeps its keys
+    beside it; another database keeps them beside `key_home` (the warehouse file, when served), or, with
+    neither, holds them for this process only.
+    """
+    file = _sqlite_file(url)
+    if file is not None:
+        create_private(file)
+        key_home = file
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # the server answers up to 40 requests at once (the worker threads): enough connections for them to
@@ -158,7 +206,9 @@ def open_state(url: str) -> StateStore:
     with engine.begin() as conn:
         for statement in _APPEND_ONLY.get(engine.dialect.name, ()):
             conn.exec_driver_sql(statement)
-    return StateStore(engine)
+        # the cookie-signing key was kept here before it moved to its own key file: no copy stays behind
+        conn.execute(settings.delete().where(settings.c.name == "session_key"))
+    return StateStore(engine, Path(key_home) if key_home is not None else None)
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -170,7 +220,7 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 def open_state_beside(db_path: str | os.PathLike[str]) -> StateStore:
     """The state store for the warehouse at `db_path` (or the one `BALIZA_STATE_URL` names)."""
-    return open_state(state_url_for(db_path))
+    return open_state(state_url_for(db_path), key_home=db_path)
 
 
 def setting(store: StateStore, name: str, default: Callable[[], str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 
@@ -9,7 +10,9 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from baliza.access.agencies import UnknownAgency, check_agency
 from baliza.access.clock import now
+from baliza.access.passwords import MAX_PASSWORD, MAX_USERNAME, password_problem, username_problem
 from baliza.access.principal import Principal
 from baliza.access.roles import Role
 from baliza.access.state import StateStore, users
@@ -47,12 +50,22 @@ def _user(row: sa.Row) -> User:
 
 
 def add_user(
-    store: StateStore, username: str, password: str, agency_id: str, role: Role | str, programme: str | None = None
+    store: StateStore, username: str, password: str, agency_id: str, role: Role | str, programme: str | None = None,
+    known_agencies: Collection[str] | None = None,
 ) -> User:
-    """Create an account; a programme officer must name the programme whose people it protects."""
+    """Create an account; a programme officer must name the programme whose people it protects.
+
+    With `known_agencies` (the warehouse's agency ids), `agency_id` must be one of them exactly.
+    """
     role = Role(role)
-    if len(password) < 10:
-        raise UserError("a password needs at least 10 characters")
+    problem = username_problem(username) or password_problem(password, username)
+    if problem:
+        raise UserError(problem)
+    if known_agencies is not None:
+        try:
+            check_agency(agency_id, known_agencies)
+        except UnknownAgency as error:
+            raise UserError(str(error)) from None
     if role is Role.PROGRAMME_OFFICER and programme not in PROGRAMMES:
         raise UserError(f"a programme officer needs --programme, one of: {', '.join(PROGRAMMES)}")
     if role is not Role.PROGRAMME_OFFICER and programme is not None:
@@ -93,7 +106,10 @@ def disable_user(store: StateStore, username: str) -> None:
 
 
 def authenticate(store: StateStore, username: str, password: str) -> User | None:
-    """The user if the password matches and the account is enabled, else None."""
+    """The user if the password matches and the account is enabled, else None. Over-long input is refused
+    before any hashing or reading (callers refuse it earlier, with a message)."""
+    if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
+        return None
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(users).where(users.c.username == username)).first()
     try:

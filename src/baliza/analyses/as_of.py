@@ -47,8 +47,11 @@ def _as_date(value: date | datetime | None) -> date | None:
 
 
 def _declared_end(warehouse: Warehouse, table: ir.Table) -> date | None:
-    """The latest manifest period end among the loads that brought `table`'s rows."""
-    loads = warehouse.table("loads")
+    """The latest manifest period end among the loads that brought `table`'s rows.
+
+    The loads are read from the whole warehouse even when `warehouse` is one principal's view of it: the
+    date the data covers to is a fact about the data, and bookkeeping tables carry no agency scope."""
+    loads = getattr(warehouse, "warehouse", warehouse).table("loads")
     if "period_to" not in loads.columns:  # a warehouse made before loads recorded their period
         return None
     used = table.select("_load_id").distinct()

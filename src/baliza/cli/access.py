@@ -9,30 +9,47 @@ from __future__ import annotations
 import getpass
 import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from baliza.access.audit import head, record, verify
+from baliza.access.agencies import known_agencies
+from baliza.access.audit import anchor, head, read_anchor, record, verify
+from baliza.access.files import write_private
 from baliza.access.grants import GrantError, add_grant, list_grants, revoke_grant
 from baliza.access.roles import Role
 from baliza.access.state import StateStore, open_state_beside
 from baliza.access.tokens import add_token, revoke_token
 from baliza.access.users import PROGRAMMES, UserError, add_user, disable_user, list_users
 from baliza.cli.options import DbOption, JsonOption
-from baliza.cli.output import console, fail, print_json
-from baliza.warehouse.store import resolve_db_path
+from baliza.cli.output import console, errors, fail, print_json
+from baliza.warehouse.store import open_warehouse, resolve_db_path
 
 user_app = typer.Typer(help="Local accounts: one agency and one role each.", no_args_is_help=True)
 grant_app = typer.Typer(help="Share a seizure, a case or a dataset with another agency.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for machine clients.", no_args_is_help=True)
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+audit_app = typer.Typer(help="The MAC-chained audit log and its anchors.", no_args_is_help=True)
 
 PASSWORD_VARIABLE = "BALIZA_PASSWORD"
 
 
 def _state(db: object) -> StateStore:
     return open_state_beside(resolve_db_path(db))  # type: ignore[arg-type]
+
+
+def _agency_ids(db: object) -> list[str] | None:
+    """The warehouse's agency ids, to check the ones an administrator types; None (not checked, with a
+    warning) while no warehouse with agencies exists yet."""
+    path = resolve_db_path(db)  # type: ignore[arg-type]
+    found: list[str] = []
+    if path.exists():
+        with open_warehouse(path, read_only=True) as wh:
+            found = [a["agency_id"] for a in known_agencies(wh)]
+    if not found:
+        errors.print(f"[yellow]agency ids not checked: no agencies loaded in {path} yet[/]", highlight=False)
+        return None
+    return found
 
 
 def _actor() -> str:
@@ -56,7 +73,7 @@ def user_add(
                                                                   confirmation_prompt=True)
     store = _state(db)
     try:
-        user = add_user(store, username, password, agency, role, programme)
+        user = add_user(store, username, password, agency, role, programme, known_agencies=_agency_ids(db))
     except UserError as error:
         fail(str(error))
     record(store, _actor(), agency, "user_add", f"users/{username}", {"role": role.value, "programme": programme})
@@ -119,7 +136,7 @@ def grant_add(
     store = _state(db)
     try:
         grant = add_grant(store, owner, grantee, kind, str(subject), purpose,
-                          datetime.now(UTC) + timedelta(days=days), _actor())
+                          datetime.now(UTC) + timedelta(days=days), _actor(), known_agencies=_agency_ids(db))
     except GrantError as error:
         fail(str(error))
     record(store, _actor(), owner, "grant_add", f"grants/{grant.grant_id}", grant.to_dict())
@@ -199,10 +216,21 @@ def token_revoke(token_id: str, db: DbOption = None) -> None:
 
 
 @audit_app.command("verify")
-def audit_verify(db: DbOption = None, as_json: JsonOption = False) -> None:
+def audit_verify(
+    anchor_file: Annotated[Path | None, typer.Option("--anchor", help="An anchor from `baliza audit anchor`: also "
+                                                     "find the log cut short or rewritten since it was made.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Check the audit chain; exits 1 and says where if an entry was edited, removed or reordered."""
     store = _state(db)
-    problems = verify(store)
+    kept = None
+    if anchor_file is not None:
+        try:
+            kept = read_anchor(anchor_file.read_text(encoding="utf-8"), str(anchor_file))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            fail(f"cannot read the anchor {anchor_file}: {error}")
+    problems = verify(store, kept)
     seq, digest = head(store)
     if as_json:
         print_json({"ok": not problems, "entries": seq, "head": digest,
@@ -211,9 +239,31 @@ def audit_verify(db: DbOption = None, as_json: JsonOption = False) -> None:
         for p in problems:
             console.print(f"[bold red]entry {p.seq}[/]: {p.reason}", highlight=False)
     else:
-        console.print(f"audit log intact: {seq} entries, head {digest}")
+        since = f", and holds the anchor of {kept.at} ({kept.entries} entries)" if kept else ""
+        console.print(f"audit log intact: {seq} entries, head {digest}{since}", highlight=False)
     if problems:
         raise typer.Exit(1)
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    out: Annotated[Path | None, typer.Option("--out", help="Write the anchor to this file (mode 0600) instead "
+                                             "of printing it.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Write a signed checkpoint of the log (entry count, head hash, time). Keep it away from this machine;
+    `baliza audit verify --anchor FILE` then finds entries removed or rewritten since."""
+    store = _state(db)
+    problems = verify(store)
+    if problems:
+        fail(f"the audit log is already broken at entry {problems[0].seq} ({problems[0].reason}): "
+             "not anchoring it")
+    made = anchor(store)
+    if out is None:
+        typer.echo(made.to_json(), nl=False)
+        return
+    write_private(out, made.to_json())
+    console.print(f"anchor of {made.entries} entries (head {made.head}) written to {out}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from baliza.access.files import write_private  # reports may name people: owner-only files
 from baliza.cli.output import console
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def demo(
             _show_load(report.to_dict())
             with console.status("Running the analyses and writing the report"):
                 figures = country_figures(warehouse)
-                report_path.write_text(country_document(figures), encoding="utf-8")
+                write_private(report_path, country_document(figures))
             _show_findings(figures.justice.findings, report_path)
             state = open_state_beside(db)
             try:

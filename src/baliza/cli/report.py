@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from baliza.access.files import write_private  # reports may name people: owner-only files
 from baliza.cli.options import DbOption
 from baliza.cli.output import console, fail
 
@@ -76,9 +77,9 @@ def growth(
     if output_format is ReportFormat.PDF:
         from baliza.report.pdf import html_to_pdf
 
-        target.write_bytes(html_to_pdf(document))
+        write_private(target, html_to_pdf(document))
     else:
-        target.write_text(document, encoding="utf-8")
+        write_private(target, document)
     console.print(f"wrote {target} ({len(figures.units)} units, period {figures.period})")
 
 

@@ -28,7 +28,8 @@ def serve(
     app = create_app(path, secure_cookies=secure_cookies)
     console.print(f"Baliza serving {path} on http://{host}:{port} (API docs at /docs)")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        # X-Forwarded-For is read by the application, from BALIZA_TRUSTED_PROXIES only (web.settings)
+        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
     finally:
         app.state.baliza.close()
 

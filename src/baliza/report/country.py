@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from baliza.access.files import write_private  # reports may name people: owner-only files
 from baliza.analyses.coverage import Coverage, data_coverage
 from baliza.analyses.entry_points import CountryView, entry_point_views
 from baliza.analyses.growth import GrowthReport, growth_report
@@ -108,9 +109,9 @@ def write_country_report(
     if fmt == "pdf":
         from baliza.report.pdf import html_to_pdf
 
-        target.write_bytes(html_to_pdf(document))
+        write_private(target, html_to_pdf(document))
     else:
-        target.write_text(document, encoding="utf-8")
+        write_private(target, document)
     return target
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
+from baliza.access.files import make_private, private_folder
 from baliza.contract import TABLES
 from baliza.warehouse.schema import all_ddl
 
@@ -36,13 +37,14 @@ class Warehouse:
 
     def __post_init__(self) -> None:
         if not self.read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(self.path.parent)  # the file and its WAL are created 0600 (see access.files)
         elif not self.path.exists():
             raise FileNotFoundError(
                 f"no warehouse at {self.path}: load a dataset first (baliza load DIR --db {self.path})"
             )
         self.con = ibis.duckdb.connect(str(self.path), read_only=self.read_only)
         if not self.read_only:
+            make_private(self.path)  # a warehouse made before files were private is tightened here
             self.ensure_schema()
 
     @property

@@ -1,7 +1,12 @@
 """The FastAPI application: REST API under /api, dashboard pages, sign-in, OpenAPI at /docs.
 
 Swagger UI's script and stylesheet come from the `swagger-ui-bundle` package when it is installed;
-otherwise /docs is off and the schema stays at /openapi.json. Nothing is fetched from a CDN.
+otherwise /docs is off and the schema stays at /openapi.json. Nothing is fetched from a CDN. Both need a
+signed-in user unless `BALIZA_PUBLIC_API_DOCS=1` (see `web.settings`).
+
+Every answer but static files is `Cache-Control: no-store` (pages and API answers carry people's and
+cases' details); request bodies are bounded; a request the schema refuses gets 422 naming the fields, not
+echoing what was sent; a 404 to a signed-in caller (an id outside its scope, or guessed) is audited.
 """
 
 from __future__ import annotations
@@ -13,22 +18,31 @@ from pathlib import Path
 from urllib.parse import quote
 
 import anyio.to_thread
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from baliza import __version__
+from baliza.access.audit import entries, record
+from baliza.access.clock import now
 from baliza.access.state import open_state, state_url_for
 from baliza.warehouse.store import open_warehouse, resolve_db_path
 from baliza.web import api, explorer, pages, requests, signin
 from baliza.web.context import ServingContext
-from baliza.web.security import NotSignedIn
+from baliza.web.security import NotSignedIn, signed_in
+from baliza.web.settings import WebSettings
 from baliza.web.templates import render
 
 STATIC = Path(__file__).parent / "static"
 WORKER_THREADS = int(os.environ.get("BALIZA_WORKER_THREADS", "6"))
+MAX_BODY_BYTES = 1_000_000  # the largest form or JSON body any route takes is a few kilobytes
+UNCACHED_PREFIXES = ("/static/", "/docs-assets/")
+# the paths that read one seizure, case or person, and the table their id names
+ROW_PATHS = {"/api/seizures/": "seizures", "/api/cases/": "cases", "/api/persons/": "persons",
+             "/chain/seizure/": "seizures", "/chain/case/": "cases", "/chain/person/": "persons"}
 
 
 def _swagger_assets() -> Path | None:
@@ -55,9 +69,12 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     The caller closes `app.state.baliza` when done (`baliza serve` does after the server stops).
     """
     db_path = resolve_db_path(db)
-    ctx = ServingContext(open_warehouse(db_path, read_only=True), open_state(state_url or state_url_for(db_path)),
-                         secure_cookies=secure_cookies)
+    settings = WebSettings.from_environment(secure_cookies)
+    ctx = ServingContext(open_warehouse(db_path, read_only=True),
+                         open_state(state_url or state_url_for(db_path), key_home=db_path),
+                         secure_cookies=settings.secure_cookies, settings=settings)
     swagger = _swagger_assets()
+    docs_reader = [] if settings.public_api_docs else [Depends(signed_in())]
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -71,14 +88,14 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         title="Baliza", version=__version__,
         description="Follow every seizure from entry point to verdict to recovered asset. Every route needs a "
                     "signed-in session or a bearer token (`baliza token add USER`), and a role that allows it.",
-        docs_url=None, redoc_url=None,
+        docs_url=None, redoc_url=None, openapi_url=None,
     )
     app.state.baliza = ctx
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if swagger is not None:
         app.mount("/docs-assets", StaticFiles(directory=swagger), name="docs-assets")
 
-        @app.get("/docs", include_in_schema=False)
+        @app.get("/docs", include_in_schema=False, dependencies=docs_reader)
         def docs() -> HTMLResponse:
             from fastapi.openapi.docs import get_swagger_ui_html
 
@@ -86,6 +103,10 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
                                        swagger_js_url="/docs-assets/swagger-ui-bundle.js",
                                        swagger_css_url="/docs-assets/swagger-ui.css",
                                        swagger_favicon_url="/docs-assets/favicon-32x32.png")
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=docs_reader)
+    def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
 
     app.include_router(signin.router)
     app.include_router(api.router)
@@ -96,14 +117,27 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
 
     @app.exception_handler(NotSignedIn)
     def not_signed_in(request: Request, _exc: NotSignedIn) -> Response:
-        if request.url.path.startswith("/api/"):
+        if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
             return JSONResponse({"detail": "sign in or send a bearer token"}, status_code=401,
                                 headers={"WWW-Authenticate": "Bearer"})
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")  # a link keeps its query
         return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
 
+    @app.exception_handler(RequestValidationError)
+    def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return _invalid(request, exc)
+
+    @app.exception_handler(UnicodeError)
+    def not_unicode(request: Request, _exc: UnicodeError) -> Response:
+        detail = "the request holds text that is not valid Unicode (e.g. a lone surrogate \\ud800)"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": detail}, status_code=400)
+        return render(request, "error.html", {"status": 400, "detail": detail}, status_code=400)
+
     @app.exception_handler(StarletteHTTPException)
     def refused(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            _audit_refused_read(request)
         if exc.status_code == 405:  # name every method the path answers, not just the first route's
             return JSONResponse({"detail": exc.detail}, status_code=405,
                                 headers={"Allow": ", ".join(_allowed_methods(app, request))})
@@ -114,7 +148,18 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        declared = request.headers.get("content-length", "")
+        if (declared.isdigit() and int(declared) > MAX_BODY_BYTES) or (
+                not declared and request.headers.get("transfer-encoding")):
+            return JSONResponse({"detail": f"a request body has at most {MAX_BODY_BYTES} bytes (with a length)"},
+                                status_code=413)
+        request.state.started = now().isoformat(timespec="microseconds")  # as the audit log writes times
         response = await call_next(request)
+        if not request.url.path.startswith(UNCACHED_PREFIXES):
+            response.headers["Cache-Control"] = "no-store"
+        if settings.hsts_seconds:
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={settings.hsts_seconds}; includeSubDomains")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -125,3 +170,34 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         return response
 
     return app
+
+
+def _invalid(request: Request, exc: RequestValidationError) -> Response:
+    """422 naming each refused field and why, never echoing the value sent (it may be huge, or personal)."""
+    problems = [{"loc": [str(part)[:60] for part in error.get("loc", ())], "msg": str(error.get("msg", ""))[:200],
+                 "type": str(error.get("type", ""))} for error in list(exc.errors())[:20]]
+    if request.url.path.startswith("/api/") or not request.headers.get("accept", "").startswith("text/html"):
+        return JSONResponse({"detail": problems}, status_code=422)
+    text = "; ".join(f"{'.'.join(p['loc'][1:]) or 'request'}: {p['msg']}" for p in problems)
+    return render(request, "error.html", {"status": 422, "detail": text}, status_code=422)
+
+
+def _audit_refused_read(request: Request) -> None:
+    """A signed-in caller asked for a seizure, case or person it may not see, or that does not exist:
+    recorded (`read_refused`, subject `seizures/ID`), since guessing ids is how one would probe another
+    agency's data. Once per request: not again when the service already recorded the refusal."""
+    principal = getattr(request.state, "principal", None)
+    path = request.url.path
+    prefix = next((p for p in ROW_PATHS if path.startswith(p)), None)
+    if principal is None or request.method not in ("GET", "HEAD") or prefix is None:
+        return
+    row_id = path.removeprefix(prefix).removesuffix("/chain")
+    subject = f"{ROW_PATHS[prefix]}/{row_id}"[:300]
+    ctx = request.app.state.baliza
+    last = entries(ctx.state, limit=1)
+    started = getattr(request.state, "started", "")
+    if last and (last[0].actor, last[0].action, last[0].subject) == (principal.username, "read_refused", subject) \
+            and last[0].at >= started:
+        return
+    record(ctx.state, principal.username, principal.agency_id, "read_refused", subject,
+           {"status": 404, "via": principal.via})

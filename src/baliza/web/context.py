@@ -5,7 +5,6 @@ computed once per warehouse state.
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,11 +16,12 @@ import ibis
 
 from baliza.access.principal import Principal
 from baliza.access.scope import Scope, scope_for
-from baliza.access.state import StateStore, setting
+from baliza.access.state import StateStore
 from baliza.contract import TABLES_BY_NAME
 from baliza.warehouse.store import Warehouse
 from baliza.web.ratelimit import LoginThrottle
 from baliza.web.sessions import SessionCookies
+from baliza.web.settings import WebSettings
 
 STABLE_TABLES: frozenset[str] = frozenset(TABLES_BY_NAME) | {"loads", "quarantine", "normalisations"}
 
@@ -64,6 +64,7 @@ class ServingContext:
     state: StateStore
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     secure_cookies: bool = False
+    settings: WebSettings = field(default_factory=WebSettings)
     cookies: SessionCookies = field(init=False)
     version: str = field(init=False)
     _cache: dict[str, Any] = field(default_factory=dict)
@@ -75,7 +76,7 @@ class ServingContext:
     _cursor_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.cookies = SessionCookies(setting(self.state, "session_key", lambda: secrets.token_urlsafe(48)))
+        self.cookies = SessionCookies(self.state.key("session"))  # its own key file, not in the state store
         self.version = warehouse_state(self.warehouse)
 
     @property

@@ -139,14 +139,17 @@ def quarantine_page(request: Request, principal: QuarantineReader) -> Response:
 def sharing_page(request: Request, principal: GrantReader, subject: str = "", kind: str = "seizure") -> Response:
     return render(request, "sharing.html", {
         **services.grants(context(request), principal), "can_share": principal.may(P.MANAGE_GRANTS),
-        "subject": subject, "kind": kind, "error": None, **requests.withholding(context(request), principal),
+        "subject": subject[:200], "kind": kind, "error": None, **requests.withholding(context(request), principal),
+        "agencies": [a for a in services.agencies(context(request)) if a["agency_id"] != principal.agency_id],
     })
 
 
 @router.post("/sharing")
-def share(request: Request, principal: GrantManager, grantee_agency_id: Annotated[str, Form()],
-          kind: Annotated[str, Form()], subject_id: Annotated[str, Form()], purpose: Annotated[str, Form()],
-          days: Annotated[int, Form()] = 90) -> Response:
+def share(request: Request, principal: GrantManager,  # the same limits as the API's GrantIn
+          grantee_agency_id: Annotated[str, Form(min_length=1, max_length=120)],
+          kind: Annotated[str, Form(max_length=20)], subject_id: Annotated[str, Form(min_length=1, max_length=200)],
+          purpose: Annotated[str, Form(min_length=1, max_length=2000)],
+          days: Annotated[int, Form(ge=1, le=services.MAX_GRANT_DAYS)] = 90) -> Response:
     services.share(context(request), principal, grantee_agency_id.strip(), kind, subject_id.strip(), purpose, days)
     return RedirectResponse("/sharing", status_code=303)
 

@@ -28,6 +28,21 @@ def context(request: Request) -> ServingContext:
     return request.app.state.baliza
 
 
+def client_address(request: Request) -> str:
+    """The address a request comes from: the peer's, or, when the peer is a configured proxy
+    (BALIZA_TRUSTED_PROXIES), the nearest address in `X-Forwarded-For` that is not one of the proxies.
+    A client that is not a proxy cannot choose the address it is counted under."""
+    peer = request.client.host if request.client else "unknown"
+    settings = context(request).settings
+    if not settings.trusts(peer):
+        return peer
+    forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",") if a.strip()]
+    for address in reversed(forwarded):
+        if not settings.trusts(address):
+            return address[:64]
+    return peer
+
+
 def current_session(request: Request) -> Session | None:
     ctx = context(request)
     return find_session(ctx.state, ctx.cookies.load(request.cookies.get(COOKIE_NAME)))

@@ -13,7 +13,8 @@ from typing import Any
 
 from fastapi import HTTPException
 
-from baliza.access.audit import record
+from baliza.access.agencies import known_agencies
+from baliza.access.audit import grants_behind, record, record_read
 from baliza.access.decisions import DECISIONS, decide, latest_decisions
 from baliza.access.disclosure import hide_indicators, suppress_together
 from baliza.access.grants import GrantError, add_grant, get_grant, list_grants, revoke_grant
@@ -54,6 +55,11 @@ def findings(ctx: ServingContext, principal: Principal, rule: str | None = None)
             continue
         decision = decisions.get(shown["finding_id"])
         out.append({**shown, "decision": decision.to_dict() if decision else None})
+    subjects = [(f["subject"]["table"], f["subject"]["id"]) for f in out]
+    behind = [g for table in {t for t, _ in subjects}
+              for g in grants_behind(scope, table, [i for t, i in subjects if t == table])]
+    record_read(ctx.state, principal, "read_findings", [f"findings/{f['finding_id']}" for f in out], grants=behind,
+                what="findings", detail={"rule": rule})
     return review_order(out)
 
 
@@ -109,8 +115,10 @@ def person_file(ctx: ServingContext, principal: Principal, person_id: str) -> di
         found = queries.person_file(wh, scope, person_id)
     if found is None:
         raise _not_found("person")
-    record(ctx.state, principal.username, principal.agency_id, "read_person", f"persons/{person_id}",
-           {"protected": bool(found["person"] and found["person"].get("protected")), "held_by": found["held_by"]})
+    record_read(ctx.state, principal, "read_person", [f"persons/{person_id}"],
+                grants=grants_behind(scope, "persons", [person_id]),
+                detail={"protected": bool(found["person"] and found["person"].get("protected")),
+                        "held_by": found["held_by"]})
     return found
 
 
@@ -127,23 +135,45 @@ def indicators(ctx: ServingContext, principal: Principal, granularity: str = "ye
         found = [dict(i) for i in ctx.cached(f"plain:{id(every)}", lambda: (every, [i.to_dict() for i in every]))[1]]
         if not (principal.may(Permission.READ_SEIZURES) or principal.may(Permission.READ_PERSONS)):
             # years, quarters and months are all published: suppressed together, so none gives another away
-            return hide_indicators(found, sources.indicators_hidden(wh, ctx))
+            shown = hide_indicators(found, sources.indicators_hidden(wh, ctx))
+            record_read(ctx.state, principal, "read_indicators", [], what="indicators (suppressed)",
+                        detail={"granularity": granularity, "rows": len(shown)})
+            return shown
         wanted = {i["subject_id"] for i in found if i["subject_table"] == "units"}
         units = wh.table("units")
         run = set(units.filter(units.agency_id == principal.agency_id).unit_id.to_pyarrow().to_pylist())
         mine = run | sources.visible_ids(wh, scope, "units", wanted)
-    return [i for i in found if i["subject_table"] != "units" or i["subject_id"] in mine]
+    shown = [i for i in found if i["subject_table"] != "units" or i["subject_id"] in mine]
+    read = sorted({i["subject_id"] for i in shown if i["subject_table"] == "units"})
+    record_read(ctx.state, principal, "read_indicators", [f"units/{u}" for u in read],
+                grants=grants_behind(scope, "units", [u for u in read if u not in run]), what="indicators",
+                detail={"granularity": granularity, "rows": len(shown)})
+    return shown
 
 
 def quarantine(ctx: ServingContext, principal: Principal) -> list[dict[str, Any]]:
+    """The agency's own quarantined rows (audited: they hold values as loaded, personal ones masked)."""
     with ctx.locked() as wh:
-        return queries.quarantine(wh, principal.agency_id)
+        rows = queries.quarantine(wh, principal.agency_id)
+    record_read(ctx.state, principal, "read_quarantine", sorted({f"loads/{r['load_id']}" for r in rows}),
+                what="quarantine", detail={"rows": len(rows)})
+    return rows
 
 
 def grants(ctx: ServingContext, principal: Principal) -> dict[str, list[dict[str, Any]]]:
     found = [g.to_dict() for g in list_grants(ctx.state, principal.agency_id)]
     return {"given": [g for g in found if g["owner_agency_id"] == principal.agency_id],
             "received": [g for g in found if g["grantee_agency_id"] == principal.agency_id]}
+
+
+def agencies(ctx: ServingContext) -> list[dict[str, str]]:
+    """The warehouse's agencies (id and name): what a grant may name, and the sharing page's picker."""
+    return ctx.cached("agencies", lambda: _agencies(ctx))  # type: ignore[no-any-return]
+
+
+def _agencies(ctx: ServingContext) -> list[dict[str, str]]:
+    with ctx.locked() as wh:
+        return known_agencies(wh)
 
 
 def _owns(ctx: ServingContext, principal: Principal, kind: str, subject_id: str) -> bool:
@@ -169,7 +199,8 @@ def share(ctx: ServingContext, principal: Principal, grantee: str, kind: str, su
         raise HTTPException(404, f"your agency reported no {kind} {subject_id!r}: only your own rows can be shared")
     try:
         grant = add_grant(ctx.state, principal.agency_id, grantee, kind, subject_id, purpose,
-                          datetime.now(UTC) + timedelta(days=days), principal.username)
+                          datetime.now(UTC) + timedelta(days=days), principal.username,
+                          known_agencies=[a["agency_id"] for a in agencies(ctx)])
     except GrantError as error:
         raise HTTPException(422, str(error)) from None
     record(ctx.state, principal.username, principal.agency_id, "grant_add", f"grants/{grant.grant_id}",
@@ -198,5 +229,7 @@ def export_seizures(ctx: ServingContext, principal: Principal) -> str:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    record(ctx.state, principal.username, principal.agency_id, "export", "seizures", {"rows": len(rows)})
+    record_read(ctx.state, principal, "export", [f"seizures/{r['seizure_id']}" for r in rows],
+                grants=grants_behind(scope, "seizures", [r["seizure_id"] for r in rows]), what="seizures",
+                detail={"rows": len(rows)})
     return out.getvalue()
