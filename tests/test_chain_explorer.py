@@ -107,6 +107,23 @@ def test_a_case_grant_discloses_the_breaks_resting_on_the_case(world, app) -> No
         state.close()
 
 
+def test_a_withholding_declaration_leaves_no_case_undecided(world, app) -> None:
+    from baliza.access.withholding import disclose, withhold
+
+    state = open_state(world.state_url)
+    withhold(state, "AG-PRO", "cases", "test")  # the prosecution does not disclose that its cases exist
+    state.close()
+    try:
+        rows = {r["seizure_id"]: r for r in client_for(app, "AG-CUS").get("/api/chains").json()["rows"]}
+        assert rows["S2"]["codes"] == ["no_lab_confirmation"]  # "no case" could be contradicted: not said
+    finally:
+        state = open_state(world.state_url)
+        disclose(state, "AG-PRO", "cases", "test")
+        state.close()
+    rows = {r["seizure_id"]: r for r in client_for(app, "AG-CUS").get("/api/chains").json()["rows"]}
+    assert rows["S2"]["codes"] == ["no_case", "no_lab_confirmation"]
+
+
 def test_police_see_the_shared_seizure_and_their_own(app) -> None:
     rows = {r["seizure_id"]: r for r in client_for(app, "AG-POL").get("/api/chains").json()["rows"]}
     assert set(rows) == {"S1", "S3"}

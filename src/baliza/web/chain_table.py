@@ -20,7 +20,9 @@ import ibis
 import ibis.expr.types as ir
 
 from baliza.access.scope import Scope
+from baliza.analyses.as_of import STAGES
 from baliza.analyses.chain_breaks import ABSENCE_CODES, BREAK_CODES, STATUSES
+from baliza.analyses.chain_links import ABSENCE_BREAKS
 from baliza.warehouse.views import base_quantity, base_unit
 
 PAGE_SIZE = 50
@@ -94,9 +96,18 @@ def _key(t: ir.Table, table: str) -> ir.StringValue:
     return key
 
 
-def visible_breaks(wh: Any, scope: Scope, breaks: ir.Table) -> ir.Table:
+def undecided_codes(viewer: str, withheld: dict[str, set[str]]) -> tuple[str, ...]:
+    """Breaks saying something did not happen that another agency's withholding declaration could contradict:
+    not shown at all (showing them, or their absence, would reveal whether a withheld row exists)."""
+    others = set().union(*(tables for agency, tables in withheld.items() if agency != viewer), set())
+    return tuple(code for code, stage in ABSENCE_BREAKS.items() if others & set(STAGES[stage]))
+
+
+def visible_breaks(wh: Any, scope: Scope, breaks: ir.Table, undecided: tuple[str, ...] = ()) -> ir.Table:
     """(seizure_id, code, break_id) of the breaks the viewer may see, from `break_rows` of the whole warehouse."""
     rows = breaks.filter(breaks.is_subject | ~breaks.code.isin(ABSENCE_CODES))
+    if undecided:
+        rows = rows.filter(~rows.code.isin(undecided))
     readable = []
     for table in EVIDENCE_KEYS:
         t = scope.filter(wh, table)
@@ -121,7 +132,8 @@ def _names(wh: Any, table: str, key: str, alias: str) -> ir.Table:
     return t.select(**{f"{alias}_id": t[key], f"{alias}_name": t["name"]})
 
 
-def chain_rows(wh: Any, scope: Scope, breaks: ir.Table, progress: ir.Table) -> ir.Table:
+def chain_rows(wh: Any, scope: Scope, breaks: ir.Table, progress: ir.Table,
+               undecided: tuple[str, ...] = ()) -> ir.Table:
     """One row per seizure the viewer may read, with names, the break codes they may see and the status as
     they may know it. Depends only on the scope, so its SQL is compiled once per scope; the filters are
     applied on top (`where_clause`)."""
@@ -129,7 +141,7 @@ def chain_rows(wh: Any, scope: Scope, breaks: ir.Table, progress: ir.Table) -> i
     s = s.select("seizure_id", "seized_at", "unit_id", "entry_point_id", "substance", "substance_group",
                  "quantity", "quantity_unit", "lab_quantity", "origin_country", "destination_country",
                  agency_id=s._agency_id)
-    shown = visible_breaks(wh, scope, breaks)
+    shown = visible_breaks(wh, scope, breaks, undecided)
     kinds = shown.select("seizure_id", "code").distinct()
     codes = (kinds.group_by("seizure_id").aggregate(codes=kinds.code.collect(order_by=kinds.code))
              .join(shown.group_by("seizure_id").aggregate(n_breaks=shown.count()), "seizure_id"))

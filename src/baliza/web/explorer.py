@@ -34,11 +34,13 @@ from baliza.web.chain_table import (
     chain_rows,
     order_clause,
     totals,
+    undecided_codes,
     where_clause,
 )
 from baliza.web.context import ServingContext
 from baliza.web.formatting import install
 from baliza.web.security import context
+from baliza.web.sources import withheld_tables
 from baliza.web.templates import render, templates
 
 install(templates.env)  # the number, quantity, money and date filters the explorer's pages use
@@ -67,12 +69,13 @@ def _scoped_rows(ctx: ServingContext, wh: Any, scope: Any) -> pa.Table:
     per warehouse state, agency and set of live grants: a new or revoked grant is a new set, seen at once.
     Filters, sorting, totals and pages then read these rows only."""
     grants = ",".join(sorted(g.grant_id for g in scope.grants))
+    undecided = undecided_codes(scope.principal.agency_id, withheld_tables(ctx.state))
     whole = _whole_warehouse(ctx, wh)  # not inside `compute`: `ctx.cached` computes one thing at a time
 
     def compute() -> pa.Table:
         breaks = ibis.table(ibis.Schema.from_pyarrow(whole[0].schema), name=BREAKS_VIEW)
         status = ibis.table(ibis.Schema.from_pyarrow(whole[1].schema), name=STATUS_VIEW)
-        sql = str(ibis.to_sql(chain_rows(wh, scope, breaks, status), dialect="duckdb"))
+        sql = str(ibis.to_sql(chain_rows(wh, scope, breaks, status, undecided), dialect="duckdb"))
         cursor = wh.duckdb
         cursor.register(BREAKS_VIEW, whole[0])
         cursor.register(STATUS_VIEW, whole[1])
@@ -82,7 +85,7 @@ def _scoped_rows(ctx: ServingContext, wh: Any, scope: Any) -> pa.Table:
             cursor.unregister(BREAKS_VIEW)
             cursor.unregister(STATUS_VIEW)
 
-    return ctx.cached(f"chain_explorer:rows:{scope.principal.agency_id}:{grants}", compute)
+    return ctx.cached(f"chain_explorer:rows:{scope.principal.agency_id}:{grants}:{','.join(undecided)}", compute)
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
