@@ -124,7 +124,8 @@ def person(request: Request, person_id: ItemId, principal: PersonReader) -> Json
 @router.get("/search")
 def search(request: Request, principal: SeizureReader, q: Annotated[str, Query(max_length=100)] = "",
            ) -> list[Json]:
-    """Seizures, cases and persons whose id contains `q`."""
+    """Seizures, cases, units, entry points, agencies, substances, places and (for roles that may read them)
+    persons whose id or name holds `q`, in any case; only what you may read, protected people masked."""
     return services.search(context(request), principal, q)
 
 

@@ -11,6 +11,10 @@ from baliza.access.scope import Scope
 from baliza.contract import PROTECTING_TABLES, get_table
 from baliza.contract.links import CHAIN_LINKS, parts_of
 from baliza.warehouse.store import Warehouse
+from baliza.web.case_file import case_file
+from baliza.web.search_hits import search
+
+__all__ = ["case_file", "find_row", "list_seizures", "person_file", "quarantine", "search"]
 
 Row = dict[str, Any]
 CASE_PARTS: tuple[str, ...] = parts_of("cases")
@@ -43,18 +47,6 @@ def find_row(wh: Warehouse, scope: Scope, table: str, key: str) -> Row | None:
     column = get_table(table).key[0]
     found = _rows(t.filter(t[column] == key), 1)
     return found[0] if found else None
-
-
-def case_file(wh: Warehouse, scope: Scope, case_id: str) -> Row | None:
-    """A case with its parties, charges, events, dispositions and assets, as far as the scope reaches."""
-    case = find_row(wh, scope, "cases", case_id)
-    if case is None:
-        return None
-    parts = {}
-    for name in CASE_PARTS:
-        t = scope.filter(wh, name)
-        parts[name] = _rows(t.filter(t.case_id == case_id).order_by(get_table(name).key[0]))
-    return {"case": case, **parts}
 
 
 def _named_in_scope(wh: Warehouse, scope: Scope, person_id: str) -> bool:
@@ -93,20 +85,6 @@ def person_file(wh: Warehouse, scope: Scope, person_id: str) -> Row | None:
         "arrests": _rows(arrests.filter(arrests.person_id == person_id).order_by("arrested_at")),
         "cases": _rows(parties.filter(parties.person_id == person_id).order_by("case_id")),
     }
-
-
-def search(wh: Warehouse, scope: Scope, query: str, limit: int = 20) -> list[Row]:
-    """Seizures, cases and persons whose id contains `query` (ids only: names are never searched)."""
-    query = query.strip()
-    if not query:
-        return []
-    hits: list[Row] = []
-    for table, kind in (("seizures", "seizure"), ("cases", "case"), ("persons", "person")):
-        column = get_table(table).key[0]
-        t = scope.filter(wh, table)
-        ids = t.filter(t[column].contains(query)).select(column).order_by(column).limit(limit)
-        hits += [{"kind": kind, "id": v} for v in ids.to_pyarrow()[column].to_pylist()]
-    return hits
 
 
 def quarantine(wh: Warehouse, agency_id: str, limit: int = 500) -> list[Row]:
