@@ -110,7 +110,7 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
 
     app.include_router(signin.router)
     app.include_router(api.router)
-    app.include_router(explorer.router)  # before pages: its /chain replaces pages.chain_search
+    app.include_router(explorer.router)
     app.include_router(pages.router)
     for router in requests.routers:
         app.include_router(router)

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BeforeValidator
 
+from baliza.access.audit import grants_behind, record_read
 from baliza.access.principal import Principal
 from baliza.analyses.as_of import stage_as_of
 from baliza.analyses.chain_breaks import BREAK_CODES, break_rows, seizure_status
@@ -108,6 +109,10 @@ def explore(ctx: ServingContext, principal: Principal, filters: ChainFilters) ->
         finally:
             cursor.unregister(ROWS_VIEW)
             cursor.unregister(SCOPED_VIEW)
+        shown = [str(v) for v in page["seizure_id"].to_pylist()]
+        allowed = grants_behind(scope, "seizures", shown)
+    record_read(ctx.state, principal, "list_chains", [f"seizures/{i}" for i in shown], grants=allowed,
+                what="chain explorer")
     pages = max(1, math.ceil(found["seizures"] / PAGE_SIZE))
     return {"rows": [_plain(r) for r in page.to_pylist()], "totals": found, "page": filters.page, "pages": pages,
             "page_size": PAGE_SIZE, "filters": filters.query()}

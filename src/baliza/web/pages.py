@@ -45,15 +45,6 @@ def overview(request: Request, principal: AggregateReader) -> Response:
     })
 
 
-@router.get("/chain")
-def chain_search(request: Request, principal: SeizureReader, q: str = "") -> Response:
-    ctx = context(request)
-    return render(request, "chain_search.html", {
-        "q": q, "hits": services.search(ctx, principal, q[:100]) if q else [],
-        "recent": services.seizures(ctx, principal, limit=25),
-    })
-
-
 @router.get("/chain/seizure/{seizure_id}")
 def seizure_page(request: Request, seizure_id: str, principal: SeizureReader) -> Response:
     chain = services.seizure_chain(context(request), principal, seizure_id)

@@ -84,7 +84,11 @@ def decide_finding(ctx: ServingContext, principal: Principal, finding_id: str, d
 def seizures(ctx: ServingContext, principal: Principal, query: str = "", limit: int = 100,
              offset: int = 0) -> list[dict[str, Any]]:
     with ctx.reading(principal) as (wh, scope):
-        return queries.list_seizures(wh, scope, query, limit, offset)
+        rows = queries.list_seizures(wh, scope, query, limit, offset)
+        allowed = grants_behind(scope, "seizures", [r["seizure_id"] for r in rows])
+    record_read(ctx.state, principal, "list_seizures", [f"seizures/{r['seizure_id']}" for r in rows],
+                grants=allowed, what="seizures")
+    return rows
 
 
 def seizure_chain(ctx: ServingContext, principal: Principal, seizure_id: str) -> dict[str, Any]:
@@ -107,9 +111,10 @@ def seizure_chain(ctx: ServingContext, principal: Principal, seizure_id: str) ->
 def case_file(ctx: ServingContext, principal: Principal, case_id: str) -> dict[str, Any]:
     with ctx.reading(principal) as (wh, scope):
         found = queries.case_file(wh, scope, case_id)
+        allowed = grants_behind(scope, "cases", [case_id]) if found is not None else []
     if found is None:
         raise _not_found("case")
-    record(ctx.state, principal.username, principal.agency_id, "read_case", f"cases/{case_id}")
+    record_read(ctx.state, principal, "read_case", [f"cases/{case_id}"], grants=allowed)
     return found
 
 
@@ -127,7 +132,10 @@ def person_file(ctx: ServingContext, principal: Principal, person_id: str) -> di
 
 def search(ctx: ServingContext, principal: Principal, query: str) -> list[dict[str, Any]]:
     with ctx.reading(principal) as (wh, scope):
-        return queries.search(wh, scope, query)  # hits the role may not read are left out there
+        hits = queries.search(wh, scope, query)  # hits the role may not read are left out there
+    # the hits are recorded, never the words searched for (they may be a person's name)
+    record_read(ctx.state, principal, "search", [f"{h.get('kind')}/{h.get('id')}" for h in hits], what="search")
+    return hits
 
 
 def indicators(ctx: ServingContext, principal: Principal, granularity: str = "year") -> list[dict[str, Any]]:
