@@ -5,7 +5,6 @@ them, and in a real browser. Expected values are worked out by hand in `explorer
 
 from __future__ import annotations
 
-import shutil
 from collections import defaultdict
 from datetime import timedelta
 
@@ -23,6 +22,7 @@ from baliza.warehouse import open_warehouse
 from baliza.web import explorer
 from baliza.web.app import create_app
 from baliza.web.formatting import money, number, quantity_text
+from browser_support import chromium_browser, needs_chromium, served
 from explorer_world import EXPECTED_BREAKS, EXPECTED_STATUS, build_explorer_world
 from web_world import PASSWORD, sign_in, user_name
 
@@ -235,52 +235,22 @@ def test_every_demo_seizure_has_the_codes_of_its_own_chain(demo_db) -> None:
 
 # --- in a real browser ------------------------------------------------------------------------------------
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="no Chromium")
+@needs_chromium
 def test_filter_the_explorer_and_open_a_seizure(world, tmp_path) -> None:
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
-    application = create_app(world.db, state_url=world.state_url)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox",
-                                                                        "--disable-gpu"])
-            page = browser.new_page()
-            page.goto(f"{base}/chain")
-            page.fill("input[name=username]", user_name("AG-CUS", Role.ANALYST))
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
-            page.select_option("select[name=broken]", "no_case")
-            page.click("form.filters button")
-            page.wait_for_load_state()
-            assert "broken=no_case" in page.url
-            ids = page.locator("table.chains tbody td:first-child a").all_inner_texts()
-            assert ids == ["S2"]
-            assert page.locator(".total-seizures").inner_text() == "1"
-            page.click("a[href='/chain/seizure/S2']")
-            page.wait_for_load_state()
-            assert page.locator("h1").inner_text() == "Seizure S2"
-            browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        application.state.baliza.close()
+    with served(create_app(world.db, state_url=world.state_url)) as base, chromium_browser() as browser:
+        page = browser.new_page()
+        page.goto(f"{base}/chain")
+        page.fill("input[name=username]", user_name("AG-CUS", Role.ANALYST))
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        page.select_option("select[name=broken]", "no_case")
+        page.click("form.filters button")
+        page.wait_for_load_state()
+        assert "broken=no_case" in page.url
+        ids = page.locator("table.chains tbody td:first-child a").all_inner_texts()
+        assert ids == ["S2"]
+        assert page.locator(".total-seizures").inner_text() == "1"
+        page.click("a[href='/chain/seizure/S2']")
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == "Seizure S2"

@@ -6,60 +6,32 @@ Skips when Playwright or /usr/bin/chromium is missing (CI installs both).
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
-
 import pytest
 
 from baliza.access.roles import Role
 from baliza.analyses.model import Finding, Reference
 from baliza.web import sources
 from baliza.web.app import create_app
+from browser_support import chromium_browser, needs_chromium, served
 from web_world import PASSWORD, build_web_world, user_name
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="no Chromium (apt-get install chromium)")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update"]
+pytest.importorskip("playwright.sync_api")
+pytestmark = needs_chromium
 FINDING = Finding("quantity_shrinkage", Reference("seizures", "S2"), 0.8, "Charged far less than seized.",
                   (Reference("seizures", "S2"),), "charged / seized < 0.8")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
-    import uvicorn
-
     world = build_web_world(tmp_path_factory.mktemp("browser"))
-    app = create_app(world.db, state_url=world.state_url)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    app.state.baliza.close()
+    with served(create_app(world.db, state_url=world.state_url)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with chromium_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture(autouse=True)
