@@ -129,7 +129,20 @@ def test_police_see_the_shared_seizure_and_their_own(app) -> None:
     assert set(rows) == {"S1", "S3"}
     assert rows["S1"]["codes"] == ["no_lab_confirmation"]  # its subject, the seizure, is shared with them
     assert rows["S3"]["status"] == "complete"
-    assert client_for(app, "AG-PRO").get("/api/chains").json()["totals"]["seizures"] == 0
+
+
+def test_the_prosecution_sees_the_seizures_its_cases_were_opened_on_as_held_elsewhere(app) -> None:
+    answer = client_for(app, "AG-PRO").get("/api/chains").json()
+    rows = {r["seizure_id"]: r for r in answer["rows"]}
+    assert set(rows) == {"S1", "S5"}  # its cases C1 and C5 were opened on customs' S1 and S5
+    s5 = rows["S5"]
+    assert s5["codes"] == ["dismissed"]  # its own disposition; "charged below seized" rests on customs' lab
+    assert s5["seizure_shared"] is False and s5["agency_id"] != "AG-PRO"
+    assert s5["substance"] is None and s5["quantity"] is None and s5["unit_id"] is None  # hit/no-hit only
+    assert s5["seized_at"] is not None
+    assert rows["S1"]["codes"] == [] and rows["S1"]["status"] == "continues_elsewhere"  # its break is customs'
+    page = client_for(app, "AG-PRO").get("/chain").text
+    assert "not shared with you" in page
 
 
 @pytest.mark.parametrize(("query", "expected"), [

@@ -132,15 +132,32 @@ def _names(wh: Any, table: str, key: str, alias: str) -> ir.Table:
     return t.select(**{f"{alias}_id": t[key], f"{alias}_name": t["name"]})
 
 
+CONTENT: tuple[str, ...] = ("unit_id", "entry_point_id", "substance", "substance_group", "quantity", "quantity_unit",
+                            "lab_quantity", "origin_country", "destination_country")
+
+
+def _seizures_in_view(wh: Any, scope: Scope) -> ir.Table:
+    """The seizures the viewer may read, and those whose chain they hold a later step of (a case opened on a
+    seizure another agency made, an arrest on it): of these, only the date and the holding agency (hit/no-hit),
+    with `seizure_shared` false."""
+    every = wh.table("seizures")
+    readable = scope.filter(wh, "seizures").select("seizure_id")
+    cases, arrests = scope.filter(wh, "cases"), scope.filter(wh, "arrests")
+    linked = ibis.union(cases.filter(cases.seizure_id.notnull()).select("seizure_id"),
+                        arrests.filter(arrests.seizure_id.notnull()).select("seizure_id"))
+    s = every.filter(every.seizure_id.isin(readable.seizure_id) | every.seizure_id.isin(linked.seizure_id))
+    shared = s.seizure_id.isin(readable.seizure_id)
+    hidden = {c: ibis.ifelse(shared, s[c], ibis.null(s[c].type())) for c in CONTENT}
+    return s.select("seizure_id", "seized_at", agency_id=s._agency_id, seizure_shared=shared, **hidden)
+
+
 def chain_rows(wh: Any, scope: Scope, breaks: ir.Table, progress: ir.Table,
                undecided: tuple[str, ...] = ()) -> ir.Table:
-    """One row per seizure the viewer may read, with names, the break codes they may see and the status as
+    """One row per seizure the viewer may read or holds a later step of (`_seizures_in_view`), with names,
+    the break codes they may see and the status as
     they may know it. Depends only on the scope, so its SQL is compiled once per scope; the filters are
     applied on top (`where_clause`)."""
-    s = scope.filter(wh, "seizures")
-    s = s.select("seizure_id", "seized_at", "unit_id", "entry_point_id", "substance", "substance_group",
-                 "quantity", "quantity_unit", "lab_quantity", "origin_country", "destination_country",
-                 agency_id=s._agency_id)
+    s = _seizures_in_view(wh, scope)
     shown = visible_breaks(wh, scope, breaks, undecided)
     kinds = shown.select("seizure_id", "code").distinct()
     codes = (kinds.group_by("seizure_id").aggregate(codes=kinds.code.collect(order_by=kinds.code))
