@@ -112,3 +112,27 @@ def test_withheld_rows_are_left_out_and_no_absence_is_judged_for_others(world) -
     assert no_case.breaks == [] and no_case.undecided == ["no_case"] and no_case.unknown_beyond == [PRO]
     _, own = _view(db, state, PRO, "S1", withheld)  # withholding never hides an agency's rows from itself
     assert any(e["stage"] == "case" and not e["hidden"] for e in own.events)
+
+
+def test_the_chain_command_shows_what_a_user_may_see(world) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from baliza.access.users import add_user
+    from baliza.cli.app import app
+
+    db, state = world
+    add_user(state, "cus_analyst", "a long and uncommon passphrase 7", CUS, Role.ANALYST)
+    add_user(state, "pro_analyst", "another long uncommon passphrase 9", PRO, Role.ANALYST)
+    env = {"BALIZA_STATE_URL": str(state.engine.url)}
+    runner = CliRunner()
+    shown = runner.invoke(app, ["chain", "S1", "--db", str(db), "--user", "cus_analyst", "--json"], env=env)
+    assert shown.exit_code == 0, shown.output
+    view = json.loads(shown.output)
+    assert view["breaks"] == [] and "ST-9" not in shown.output and "acquitted" not in shown.output
+    assert any(e["hidden"] and e["holder"] == PRO for e in view["events"])
+    whole = runner.invoke(app, ["chain", "S1", "--db", str(db), "--json"], env=env)
+    assert [b["code"] for b in json.loads(whole.output)["breaks"]] == ["acquitted"]  # the operator's view
+    refused = runner.invoke(app, ["chain", "S2", "--db", str(db), "--user", "pro_analyst"], env=env)
+    assert refused.exit_code == 1 and "may see" in refused.output

@@ -60,12 +60,14 @@ def _whole(warehouse: Any, seizure_id: str) -> dict[str, Any]:
 
 def _as_user(warehouse: Any, seizure_id: str, username: str) -> dict[str, Any]:
     from baliza.access.audit import record
+    from baliza.access.chain_view import chain_view
     from baliza.access.principal import Principal
     from baliza.access.roles import Permission, Role
     from baliza.access.scope import scope_for
     from baliza.access.state import open_state_beside
     from baliza.access.users import get_user
-    from baliza.web.sources import seizure_timeline, withheld_tables
+    from baliza.access.withholding import withheld_tables
+    from baliza.analyses.chain_links import directory_names, seizure_chain
 
     state = open_state_beside(warehouse.path)
     try:
@@ -76,7 +78,13 @@ def _as_user(warehouse: Any, seizure_id: str, username: str) -> dict[str, Any]:
         if not principal.may(Permission.READ_SEIZURES):
             raise PermissionError(f"user {username!r} ({found.role}) may not read seizures' chains")
         scope = scope_for(warehouse, state, principal)
-        view = seizure_timeline(warehouse, scope, seizure_id, withheld=withheld_tables(state))
+        names = directory_names(warehouse)
+        try:
+            found_chain = chain_view(seizure_chain(warehouse, seizure_id, names=names), scope,
+                                     withheld=withheld_tables(state), names=names)
+        except KeyError:
+            found_chain = None
+        view = None if found_chain is None else found_chain.to_dict()
         actor = f"cli:{getpass.getuser()} as {username}"
         if view is None:
             record(state, actor, principal.agency_id, "read_refused", f"seizures/{seizure_id}")
