@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from split_demo import split, split_chains  # noqa: F401  (session fixtures: the demo split by agency)
+
 _exit_status: list[int] = []
 
 

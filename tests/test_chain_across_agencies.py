@@ -14,53 +14,18 @@ import re
 from pathlib import Path
 
 import duckdb
-import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
 from baliza.access.chain_view import chain_view
-from baliza.access.demo_accounts import CHAIN_READERS, create_demo_accounts, share_for_demo, whole_chains
+from baliza.access.demo_accounts import whole_chains
 from baliza.access.principal import Principal
 from baliza.access.scope import scope_for
 from baliza.access.state import open_state
 from baliza.analyses.as_of import stage_as_of
 from baliza.analyses.chain_links import directory_names, seizure_chain
-from baliza.cli.app import app
-from baliza.demo import generate_country
 from baliza.warehouse import open_warehouse
 from baliza.web.app import create_app
-from baliza.web.lookups import LookupWarehouse
 from web_world import sign_in
-
-# loaded one agency at a time, each after the agencies whose rows it refers to
-FIRST = ("AG-PER-CUSTOMS", "AG-PER-POLICE", "AG-PER-COASTGUARD")
-LAST = ("AG-PER-PROSECUTION", "AG-PER-COURTS", "AG-PER-FIU")
-
-
-@pytest.fixture(scope="module")
-def split(tmp_path_factory: pytest.TempPathFactory):
-    tmp = tmp_path_factory.mktemp("split")
-    country, db = tmp / "country", tmp / "split.duckdb"
-    generate_country(country, seed=7, scale="small", truth_path=tmp / "truth.json", by_agency=True)
-    folders = {p.name: p for p in country.iterdir() if (p / "manifest.yaml").exists()}
-    order = [*FIRST, *sorted(set(folders) - set(FIRST) - set(LAST)), *LAST]
-    runner = CliRunner()
-    # Agencies refer to each other both ways (customs' seizures name the international partner's operations,
-    # whose trainings name customs' units): a row whose reference arrives later is quarantined, and loads
-    # when its file is loaded again, which adds nothing that is already there.
-    for _ in range(2):
-        for agency in order:
-            if agency in folders:
-                done = runner.invoke(app, ["load", str(folders[agency]), "--agency", agency, "--db", str(db)])
-                assert done.exit_code == 0, done.output
-    state_url = f"sqlite:///{tmp / 'state.sqlite'}"
-    state = open_state(state_url)
-    with open_warehouse(db) as wh:
-        accounts = create_demo_accounts(wh, state)
-        readers = [a for a in accounts if a.role.value in CHAIN_READERS]
-        share_for_demo(wh, state, {a.agency_id for a in readers})
-    state.close()
-    return db, state_url, readers, country
 
 
 def test_each_load_resolves_references_to_rows_other_agencies_loaded(split) -> None:
@@ -90,14 +55,12 @@ def _ids_in(row: dict) -> set[str]:
             (k.endswith("_id") or k in ("outcome", "offence")) and len(str(v)) > 3}
 
 
-def test_every_seizure_as_each_role_sees_it_invents_no_break_and_names_every_holder(split) -> None:
+def test_every_seizure_as_each_role_sees_it_invents_no_break_and_names_every_holder(split, split_chains) -> None:
     db, state_url, readers, _ = split
+    chains = split_chains
     state = open_state(state_url)
     with open_warehouse(db, read_only=True) as wh:
-        names, as_of = directory_names(wh), stage_as_of(wh)
-        whole_wh = LookupWarehouse(wh, None, lambda name, compute: compute())
-        seizures = wh.table("seizures").seizure_id.to_pyarrow().to_pylist()
-        chains = [seizure_chain(whole_wh, s, as_of=as_of, names=names) for s in seizures]
+        names = directory_names(wh)
         scopes = {a.username: scope_for(wh, state, Principal(a.username, a.agency_id, a.role)) for a in readers}
     state.close()
     assert len(chains) > 1000
