@@ -192,3 +192,24 @@ def test_reading_a_row_in_hand_agrees_with_the_scope_filter(split) -> None:
                 kept = scope.filter(wh, table).count().execute()
                 assert sum(scope.reads(table, r) for r in rows) == kept, (account.username, table)
     state.close()
+
+
+def test_the_case_file_names_the_parts_other_agencies_hold(split) -> None:
+    db, state_url, readers, _ = split
+    inspector = next(a for a in readers if a.username == "demo_prosecution_inspector")
+    followed = set(whole_chains_of(db))
+    con = duckdb.connect(str(db), read_only=True)
+    case_id, holder, n_assets, values = con.execute("""
+        select c.case_id, a._agency_id, count(*), list(a.estimated_value_usd) from cases c join assets a using (case_id)
+        where c._agency_id = ? and a._agency_id <> ? and c.seizure_id not in (select unnest(?::varchar[]))
+        group by all order by 1 limit 1""", [inspector.agency_id, inspector.agency_id, sorted(followed)]).fetchone()
+    holder_name = con.execute("select name from agencies where agency_id = ?", [holder]).fetchone()[0]
+    con.close()
+    client = TestClient(create_app(db, state_url=state_url))
+    sign_in(client, inspector.username, inspector.password)
+    document = client.get(f"/api/cases/{case_id}").json()["document"]
+    assert {"what": f"{n_assets} asset{'s' if n_assets > 1 else ''}", "agency_id": holder,
+            "held_by": holder_name} in document["held_elsewhere"]
+    page = client.get(f"/chain/case/{case_id}").text
+    assert "Held by other agencies" in page and f"owner={holder}" in page
+    assert not any(f"{v:,.0f}" in page for v in values)  # nothing of the assets' content

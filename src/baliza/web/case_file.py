@@ -116,7 +116,34 @@ def case_file(wh: Any, scope: Scope, case_id: str) -> Row | None:
     people = _people(wh, scope, person_ids)
     seizure = _seizure(wh, scope, case.get("seizure_id"), _names(wh, "agencies", "agency_id", _all_agencies(wh)))
     document = _document(case, parts, seizure, units, agencies, staff, people)
+    document["held_elsewhere"] = _held_elsewhere(wh, scope, case_id)
     return {"case": case, **parts, "document": document}
+
+
+PART_WORDS: dict[str, tuple[str, str]] = {
+    "case_parties": ("party", "parties"), "charges": ("charge", "charges"),
+    "case_events": ("step of the case", "steps of the case"), "dispositions": ("disposition", "dispositions"),
+    "assets": ("asset", "assets")}
+
+
+def _held_elsewhere(wh: Any, scope: Scope, case_id: str) -> list[Row]:
+    """The parts of the case other agencies hold and do not share with the viewer: which kind, how many and
+    who holds them (hit/no-hit), never their content."""
+    names = _names(wh, "agencies", "agency_id", _all_agencies(wh))
+    held: list[Row] = []
+    for table in CASE_PARTS:
+        every, readable = wh.table(table), scope.filter(wh, table)
+        every, readable = every.filter(every.case_id == case_id), readable.filter(readable.case_id == case_id)
+        total = every.group_by("_agency_id").aggregate(n=every.count())
+        mine = readable.group_by("_agency_id").aggregate(n=readable.count())
+        seen = {r["_agency_id"]: r["n"] for r in mine.to_pyarrow().to_pylist()}
+        for row in total.to_pyarrow().to_pylist():
+            hidden = row["n"] - seen.get(row["_agency_id"], 0)
+            if hidden > 0:
+                what = f"{hidden} {PART_WORDS[table][hidden > 1]}"
+                held.append({"what": what, "agency_id": row["_agency_id"],
+                             "held_by": names.get(row["_agency_id"], row["_agency_id"])})
+    return held
 
 
 def _all_agencies(wh: Any) -> set[str]:
