@@ -9,11 +9,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from baliza import i18n
 from baliza.access.roles import Permission
 from baliza.analyses.wording import quantity
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["quantity"] = quantity  # 1,149,160 tablets; 941.98 kg
+i18n.install(templates.env)
 
 NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/", "Overview", Permission.READ_AGGREGATES),

@@ -1,0 +1,63 @@
+"""Translations: every string a person reads goes through `gettext` (`_`) here.
+
+The language of the current request, report or command is held in a context variable, set with
+`language("es")`. Catalogues are gettext `.po` files checked in under `i18n/locales/<lang>/LC_MESSAGES/`
+(Spanish and Portuguese first, English is the source language). Code marks strings with
+`from baliza.i18n import gettext as _`; templates with `{{ _("...") }}` (installed in the Jinja environment
+by `install(env)`). A string without a translation falls back to its English source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from baliza.i18n.catalogues import LANGUAGES, SOURCE_LANGUAGE, translations
+
+__all__ = ["LANGUAGES", "SOURCE_LANGUAGE", "current", "gettext", "install", "language", "ngettext"]
+
+_current: ContextVar[str] = ContextVar("baliza_language", default=SOURCE_LANGUAGE)
+
+
+def current() -> str:
+    """The language of what is being produced now ("es", "pt" or "en")."""
+    return _current.get()
+
+
+@contextmanager
+def language(code: str) -> Iterator[str]:
+    """Produce everything inside the block in language `code` (unknown codes fall back to the source)."""
+    chosen = code if code in LANGUAGES else SOURCE_LANGUAGE
+    token = _current.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _current.reset(token)
+
+
+def gettext(message: str, **values: Any) -> str:
+    """`message` in the current language; `%(name)s` placeholders filled from `values`."""
+    text = translations(_current.get()).gettext(message)
+    return text % values if values else text
+
+
+def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+    """Singular or plural of a message in the current language; `%(num)s` is `n`."""
+    text = translations(_current.get()).ngettext(singular, plural, n)
+    return text % {"num": n, **values}
+
+
+def install(env: Any) -> None:
+    """Give a Jinja environment `_`, `gettext` and `ngettext` (new-style: `_("Hi %(name)s", name=x)`)."""
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(_raw_gettext, _raw_ngettext, newstyle=True)  # Jinja fills and escapes values
+
+
+def _raw_gettext(message: str) -> str:
+    return translations(_current.get()).gettext(message)
+
+
+def _raw_ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(_current.get()).ngettext(singular, plural, n)
