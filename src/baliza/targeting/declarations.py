@@ -169,7 +169,7 @@ def arrow_declarations(frame: pd.DataFrame) -> Any:
         if kind is None:
             kind = pa.float64() if pd.api.types.is_float_dtype(frame[name]) else pa.string()
         values = frame[name]
-        if kind == pa.string():
+        if kind == pa.string() and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
             values = values.astype(object).where(values.notna(), None)
             values = values.map(lambda v: v if v is None else str(v))
         columns[name] = pa.array(values, type=kind, from_pandas=True)

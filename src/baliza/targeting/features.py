@@ -124,24 +124,37 @@ def _daily_history(rows: ir.Table, history: History, base_rate: float) -> ir.Tab
     return daily.select(**renamed, _day=daily.day, **out)
 
 
-def feature_table(declarations: ir.Table, hubs: Sequence[str], base_rate: float) -> ir.Table:
+def feature_table(declarations: ir.Table, hubs: Sequence[str], base_rate: float,
+                  present: set[str] | None = None) -> ir.Table:
     """Every feature of every declaration, one row per declaration id.
 
     `declarations` holds targeting's fields (see `declarations.FIELDS`) and `known`: whether its outcome may
-    feed the history (false for the declarations being scored, whose outcome is not known yet).
+    feed the history (false for the declarations being scored, whose outcome is not known yet). A history
+    whose key columns are empty throughout (`present` names the others) is left out: its features are missing.
     """
     rows = prepare(declarations, hubs)
-    result = rows
-    for history in HISTORIES:
+    histories = [h for h in HISTORIES if present is None or set(h.columns) <= present]
+    keys = list(dict.fromkeys(c for h in histories for c in h.columns))
+    result = rows.select("id", "day", *keys)
+    for history in histories:
         daily = _daily_history(rows, history, base_rate)
         predicates = [result[c] == daily[f"_k{i}"] for i, c in enumerate(history.columns)]
         joined = result.left_join(daily, [*predicates, result.day == daily._day])
         result = joined.select(*[joined[c] for c in result.columns],
                                *[joined[c] for c in daily.columns if not c.startswith(("_k", "_day"))])
-    hs_seen = result.hs_seen.nullif(0)
-    return result.mutate(
-        hs_origin_share=result.hs_origin_seen / hs_seen,
-        hs_description_share=result.hs_description_seen / hs_seen,
-        unit_value_z=(result.log_unit_value - result._uv_mean) / result._uv_sd,
-        mass_z=(result.log_mass - result._m_mean) / result._m_sd,
-    ).drop("_hit", "_inspected", "_uv_mean", "_uv_sd", "_m_mean", "_m_sd")
+    raw = {"declarant", "consignee", "shipper", "carrier", "description", "destination_country", "day",
+           "_hit", "_inspected"}
+    both = rows.drop(*raw).join(result.drop(*keys, "day").rename(_id="id"), rows.id == result.id)
+    both = both.drop("_id") if "_id" in both.columns else both
+    names = set(both.columns)
+    missing = ibis.null("float64")
+
+    def share(column: str) -> ir.Value:
+        return both[column] / both.hs_seen.nullif(0) if {column, "hs_seen"} <= names else missing
+
+    def against_norm(value: str, stem: str) -> ir.Value:
+        return (both[value] - both[f"_{stem}_mean"]) / both[f"_{stem}_sd"] if f"_{stem}_mean" in names else missing
+
+    features = both.mutate(hs_origin_share=share("hs_origin_seen"), hs_description_share=share("hs_description_seen"),
+                           unit_value_z=against_norm("log_unit_value", "uv"), mass_z=against_norm("log_mass", "m"))
+    return features.drop(*[c for c in ("_uv_mean", "_uv_sd", "_m_mean", "_m_sd") if c in names])

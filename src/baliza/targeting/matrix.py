@@ -7,16 +7,20 @@ matched, and categories are coded with the training's own vocabulary (a category
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from baliza.targeting.declarations import FIELDS, arrow_declarations
 from baliza.targeting.features import CATEGORICAL, feature_table, numeric_features
 from baliza.targeting.rules import Profile
 
+THREADS = int(os.environ.get("BALIZA_TARGET_THREADS", "2"))
 MIN_CATEGORY = 5
 """Declarations a category needs in training to get its own code."""
 
@@ -27,38 +31,47 @@ def compute_features(scored: pd.DataFrame, history: pd.DataFrame | None, profile
 
     The outcomes of `scored` itself never feed the history: they are what is being predicted.
     """
-    scored = scored.assign(known=False)
+    parts = []
     if history is not None and len(history):
-        past = history[~history["id"].isin(scored["id"])].assign(known=True)
-        columns = list(dict.fromkeys([*scored.columns, *past.columns]))
-        both = pd.concat([past.reindex(columns=columns), scored.reindex(columns=columns)], ignore_index=True)
-    else:
-        both = scored
-    return _features(both, profile, base_rate, keep=scored["id"])
+        scoring = set(scored["id"].tolist())
+        past = history[[i not in scoring for i in history["id"].tolist()]]
+        parts.append(_arrow(past, known=True, first_row=-len(past)))
+    parts.append(_arrow(scored, known=False))
+    return _features(pa.concat_tables(parts, promote_options="default"), profile, base_rate,
+                     only_scored=len(parts) > 1)
 
 
 def training_features(declarations: pd.DataFrame, profile: Profile, base_rate: float) -> pd.DataFrame:
     """Features of declarations whose outcomes are all known, each seeing only the days before it."""
-    return _features(declarations.assign(known=True), profile, base_rate, keep=declarations["id"])
+    return _features(_arrow(declarations, known=True), profile, base_rate, only_scored=False)
 
 
-def _features(frame: pd.DataFrame, profile: Profile, base_rate: float, keep: pd.Series) -> pd.DataFrame:
-    for name in FIELDS:
-        if name not in frame.columns:
-            frame = frame.assign(**{name: None})
+def _arrow(frame: pd.DataFrame, *, known: bool, first_row: int = 0) -> pa.Table:
+    missing = {name: None for name in FIELDS if name not in frame.columns}
+    frame = frame.assign(**missing, known=known, _row=np.arange(first_row, first_row + len(frame), dtype=float))
+    return arrow_declarations(frame)
+
+
+def _features(table: pa.Table, profile: Profile, base_rate: float, *, only_scored: bool) -> pd.DataFrame:
+    present = {name for name in table.column_names if table[name].null_count < len(table)}
     con = ibis.duckdb.connect()
     try:
-        con.con.execute("SET threads TO 2")
-        con.con.register("declarations", arrow_declarations(frame))
-        table = con.table("declarations")
-        features = feature_table(table, profile.hubs, base_rate)
-        if len(keep) < len(frame):
+        con.con.execute(f"SET threads TO {THREADS}")
+        con.con.register("declarations", table)
+        declarations = con.table("declarations")
+        features = feature_table(declarations, profile.hubs, base_rate, present=present)
+        if only_scored:
             features = features.filter(~features.known)
-        result = features.to_pyarrow().to_pandas()
+        arrow = features.order_by("_row").drop("_row").to_pyarrow()
     finally:
         con.disconnect()
-    result = result.set_index("id").reindex(keep.to_numpy()).reset_index()
+    result = arrow.to_pandas(types_mapper=_strings_stay_arrow)
     return pd.concat([result, profile.matches(result)], axis=1)
+
+
+def _strings_stay_arrow(kind: pa.DataType) -> pd.ArrowDtype | None:
+    """Text columns stay Arrow-backed: a million declarations' codes are not turned into Python strings."""
+    return pd.ArrowDtype(kind) if pa.types.is_string(kind) or pa.types.is_large_string(kind) else None
 
 
 def vocabulary(features: pd.DataFrame, categorical: Sequence[str]) -> dict[str, list[str]]:
@@ -77,8 +90,9 @@ def design(features: pd.DataFrame, vocab: dict[str, list[str]], numeric: Sequenc
         values = features[name] if name in features.columns else pd.Series(np.nan, index=features.index)
         columns.append(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float))
     for name, categories in vocab.items():
-        codes = pd.Categorical(features[name].astype("string"), categories=categories).codes.astype(float)
-        codes[codes < 0] = np.nan
+        values = pa.array(features[name].astype(pd.ArrowDtype(pa.string())))
+        found = pc.index_in(values, value_set=pa.array(categories, type=pa.string()))
+        codes = found.to_numpy(zero_copy_only=False).astype(float)
         columns.append(codes)
     return np.column_stack(columns) if columns else np.empty((len(features), 0))
 
