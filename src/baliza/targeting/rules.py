@@ -36,6 +36,9 @@ class Rule:
         return "rule_" + self.rule_id.replace("-", "_")
 
     def matches(self, frame: pd.DataFrame) -> np.ndarray:
+        """Where the rule holds; nowhere when the data has no such feature (e.g. no declarant in the export)."""
+        if self.feature not in frame.columns:
+            return np.zeros(len(frame), dtype=bool)
         x = pd.to_numeric(frame[self.feature], errors="coerce").to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
             if self.operator == "equals":
