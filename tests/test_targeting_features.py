@@ -87,8 +87,8 @@ def test_route_through_a_hub_and_an_unusual_origin_for_the_commodity() -> None:
     ("version: 1\nrules:\n  - id: x\n    when: {feature: cash, equals: 1, above: 0}\n", "one condition"),
     ("version: 0\nrules: []\n", "version"),
     ("version: 1\nrules:\n  - id: x\n    when: {feature: cash, above: many}\n", "not a number"),
-    ("version: 2\nrules:\n  - {id: x, when: {feature: cash, equals: 1}}\n  - {id: x, when: {feature: cash, equals: 0}}\n",
-     "twice"),
+    ("version: 2\nrules:\n  - {id: x, when: {feature: cash, equals: 1}}\n"
+     "  - {id: x, when: {feature: cash, equals: 0}}\n", "twice"),
 ])
 def test_a_bad_profile_is_refused_with_the_reason(tmp_path, rules: str, complaint: str) -> None:
     from baliza.targeting.features import numeric_features
