@@ -135,6 +135,8 @@ def queue(
     strategy: Annotated[str, typer.Option("--strategy", help="How exploration chooses: random or "
                                                              "uncertainty.")] = "random",
     seed: Annotated[int | None, typer.Option("--seed", help="Seed of the random exploration.")] = None,
+    days: Annotated[int, typer.Option("--days", help="Days of declarations still waiting to queue from.",
+                                      min=1)] = 1,
     declarations: DeclarationsOption = None,
     mapping: MappingOption = "kcs",
     db: DbOption = None,
@@ -150,13 +152,13 @@ def queue(
         trained = load(model)
         source = _source(declarations, mapping, db)
         candidates, chosen_day = day_candidates(source.declarations, entry_point, chosen_day,
-                                                uninspected_only=declarations is None)
-        history = history_before(source.declarations, chosen_day) if declarations is None else None
+                                                uninspected_only=declarations is None, days=days)
+        history = history_before(source.declarations, chosen_day, days) if declarations is None else None
         items = build_queue(trained, candidates, capacity, explore=explore, strategy=strategy, seed=seed,
                             history=history)
         if declarations is None:
             _audit(db, "target_queue_opened", f"entry_points/{entry_point}",
-                   {"day": chosen_day.isoformat(), "capacity": capacity, "explore": explore})
+                   {"day": chosen_day.isoformat(), "days": days, "capacity": capacity, "explore": explore})
     except (ValueError, FileNotFoundError, KeyError) as error:
         fail(str(error).strip("'\""))
         return

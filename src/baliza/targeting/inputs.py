@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,9 +86,12 @@ def with_entered_outcomes(frame: pd.DataFrame, model_folder: str | Path) -> pd.D
 
 
 def day_candidates(declarations: pd.DataFrame, entry_point: str, day: date | None, *,
-                   uninspected_only: bool = True) -> tuple[pd.DataFrame, date]:
-    """The declarations lodged at `entry_point` on `day` (default: the latest such day), by default only those
-    not inspected yet (an export's declarations are all candidates: their outcomes are hidden when scoring)."""
+                   uninspected_only: bool = True, days: int = 1) -> tuple[pd.DataFrame, date]:
+    """The declarations lodged at `entry_point` in the `days` days up to `day` (default: the latest day with
+    one), by default only those not inspected yet: the containers still waiting at the port. An export's
+    declarations are all candidates (their outcomes are hidden when scoring)."""
+    if days < 1:
+        raise ValueError(_("A queue covers at least one day."))
     at_office = declarations[declarations["office"] == entry_point]
     if at_office.empty:
         raise KeyError(_("No declaration was lodged at the entry point %(entry_point)s.", entry_point=entry_point))
@@ -97,12 +100,12 @@ def day_candidates(declarations: pd.DataFrame, entry_point: str, day: date | Non
         if at_office.empty:
             raise KeyError(_("Every declaration at %(entry_point)s has been inspected already.",
                              entry_point=entry_point))
-    days = at_office["declared_at"].dt.date
-    chosen = day or max(days)
-    today = at_office[days == chosen]
-    return today, chosen
+    lodged = at_office["declared_at"].dt.date
+    chosen = day or max(lodged)
+    first = chosen - timedelta(days=days - 1)
+    return at_office[(lodged >= first) & (lodged <= chosen)], chosen
 
 
-def history_before(declarations: pd.DataFrame, day: date) -> pd.DataFrame:
-    """What was known by the start of `day`."""
-    return declarations[declarations["declared_at"].dt.date < day]
+def history_before(declarations: pd.DataFrame, day: date, days: int = 1) -> pd.DataFrame:
+    """What was known by the start of the queue's first day."""
+    return declarations[declarations["declared_at"].dt.date < day - timedelta(days=days - 1)]

@@ -105,13 +105,13 @@ def build_queue(model: TargetingModel, candidates: pd.DataFrame, capacity: int, 
         items.append(QueueItem(str(record["id"]), float(scores[chosen[row]]),
                                "exploration" if explored else "score", reasons, matched,
                                str(pd.Timestamp(record["declared_at"]).isoformat()),
-                               {"office": record.get("office"), "hs_code": record.get("hs_code"),
-                                "origin_country": record.get("origin_country")}))
+                               {name: _plain(record.get(name)) for name in ("office", "hs_code", "origin_country")}))
     return items
 
 
 def _plain(value: Any) -> float | str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A cell as JSON has it: missing (None, NaN, pd.NA) as None, numbers as floats, the rest as text."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, (int, float, np.integer, np.floating)):
         return round(float(value), 4)
