@@ -147,10 +147,13 @@ def queue(
     from baliza.targeting.model import load
     from baliza.targeting.queue import build_queue
 
+    name = None
     try:
         chosen_day = date.fromisoformat(day) if day else None
         trained = load(model)
         source = _source(declarations, mapping, db)
+        if declarations is None:
+            name = _entry_point_name(db, entry_point)
         candidates, chosen_day = day_candidates(source.declarations, entry_point, chosen_day,
                                                 uninspected_only=declarations is None, days=days)
         history = history_before(source.declarations, chosen_day, days) if declarations is None else None
@@ -163,11 +166,12 @@ def queue(
         fail(str(error).strip("'\""))
         return
     if json:
-        print_json({"entry_point": entry_point, "day": chosen_day.isoformat(), "candidates": len(candidates),
+        print_json({"entry_point": entry_point, "entry_point_name": name, "day": chosen_day.isoformat(),
+                    "candidates": len(candidates),
                     "queue": [i.to_dict() for i in items]})
         return
     console.print(_("%(count)s of %(candidates)s declarations to inspect at %(entry_point)s on %(day)s:",
-                    count=len(items), candidates=f"{len(candidates):,}", entry_point=entry_point,
+                    count=len(items), candidates=f"{len(candidates):,}", entry_point=name or entry_point,
                     day=chosen_day.isoformat()))
     for rank, item in enumerate(items, 1):
         why = _("chosen to explore") if item.chosen_by == "exploration" else _("chosen by score")
@@ -176,6 +180,14 @@ def queue(
             console.print(f"   + {reason.label}: {reason.value}")
         for rule in item.rules:
             console.print(f"   [yellow]{_('rule')}: {rule}[/]")
+
+
+def _entry_point_name(db: Path | None, entry_point: str) -> str | None:
+    from baliza.targeting.sources import entry_point_name
+    from baliza.warehouse import open_warehouse
+
+    with open_warehouse(db, read_only=True) as warehouse:
+        return entry_point_name(warehouse, entry_point)
 
 
 @target_app.command("evaluate")

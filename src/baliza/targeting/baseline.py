@@ -37,4 +37,4 @@ class PlainBaseline:
         return np.column_stack(columns)
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        return self.booster.predict(self._matrix(frame))
+        return np.asarray(self.booster.predict(self._matrix(frame)))

@@ -62,12 +62,13 @@ class TargetingModel:
         return compute_features(declarations, past, self.profile, self.base_rate)
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
-        return self.booster.predict(design(features, self.vocab, self.numeric), num_threads=SCORING_THREADS)
+        matrix = design(features, self.vocab, self.numeric)
+        return np.asarray(self.booster.predict(matrix, num_threads=SCORING_THREADS))
 
     def contributions(self, features: pd.DataFrame) -> np.ndarray:
         """Each feature's push on each declaration's log-odds (SHAP values), the bias in the last column."""
         matrix = design(features, self.vocab, self.numeric)
-        return self.booster.predict(matrix, pred_contrib=True, num_threads=SCORING_THREADS)
+        return np.asarray(self.booster.predict(matrix, pred_contrib=True, num_threads=SCORING_THREADS))
 
     def score(self, declarations: pd.DataFrame) -> pd.DataFrame:
         """`id` and `score` (the probability that an inspection finds something) for every declaration."""
@@ -83,13 +84,13 @@ def fit_booster(matrix: np.ndarray, outcome: np.ndarray, names: list[str], categ
     if outcome.sum() < MIN_POSITIVES or len(set(outcome[:cut])) < 2 or len(set(outcome[cut:])) < 2:
         raise ValueError(_("Too few inspections found something to learn from (%(count)s).",
                            count=int(outcome.sum())))
-    kwargs = {"feature_name": names, "categorical_feature": categorical, "free_raw_data": False}
+    kwargs: dict[str, Any] = {"feature_name": names, "categorical_feature": categorical, "free_raw_data": False}
     train = lgb.Dataset(matrix[:cut], outcome[:cut], **kwargs)
     held = lgb.Dataset(matrix[cut:], outcome[cut:], reference=train, **kwargs)
     first = lgb.train(params, train, MAX_TREES, valid_sets=[held],
                       callbacks=[lgb.early_stopping(EARLY_STOP, verbose=False)])
     trees = max(first.best_iteration, 10)
-    held_back = ranking_metrics(outcome[cut:], first.predict(matrix[cut:], num_iteration=trees))
+    held_back = ranking_metrics(outcome[cut:], np.asarray(first.predict(matrix[cut:], num_iteration=trees)))
     booster = lgb.train(params, lgb.Dataset(matrix, outcome, **kwargs), trees)
     return booster, {"trees": trees, "held_back": held_back}
 

@@ -114,7 +114,7 @@ def _world(traffic: _Traffic, settings: SimulationSettings, explore: float) -> d
                 window = (traffic.day < month) & (traffic.day >= month - MEMORY_DAYS)
                 booster = _retrain(features, drugs, inspected, window)
             month_rows = np.arange(days[0] * settings.daily, (days[-1] + 1) * settings.daily)
-            month_scores = None if booster is None else booster.predict(features[month_rows])
+            month_scores = None if booster is None else np.asarray(booster.predict(features[month_rows]))
             for i, day in enumerate(days):
                 today = np.arange(day * settings.daily, (day + 1) * settings.daily)
                 if month_scores is None:

@@ -56,3 +56,10 @@ def consignment_declarations(warehouse: Warehouse, entry_point: str | None = Non
                                  else_=ibis.null("float64")),
         inspected=joined.inspection_id.notnull(),
     )
+
+
+def entry_point_name(warehouse: Warehouse, entry_point: str) -> str | None:
+    """The entry point's name, for people (None when the warehouse does not know it)."""
+    points = warehouse.table("entry_points")
+    names = points.filter(points.entry_point_id == entry_point).select("name").to_pyarrow().to_pylist()
+    return names[0]["name"] if names else None
