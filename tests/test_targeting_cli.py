@@ -104,6 +104,11 @@ def test_a_file_without_outcomes_is_scored_row_by_row(tmp_path: Path) -> None:
     assert code == 0, out
     scores = json.loads(out)
     assert [s["id"] for s in scores] == list(later["id"]) and set(scores[0]) == {"id", "score"}
+    export(later.assign(id=[str(9_000_000 + i) for i in range(len(later))]), tmp_path / "numbered.csv", False)
+    code, out = run("target", "score", "--model", str(model), "--declarations", str(tmp_path / "numbered.csv"),
+                    "--json")
+    assert code == 0, out
+    assert [s["id"] for s in json.loads(out)][:2] == [9_000_000, 9_000_001]  # as the file writes them
     code, out = run("target", "score", "--model", str(tmp_path / "none"), "--declarations",
                     str(tmp_path / "new.csv"), "--json")
     assert code == 1 and "No targeting model" in out

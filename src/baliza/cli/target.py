@@ -112,7 +112,8 @@ def score(
     except (ValueError, FileNotFoundError, KeyError) as error:
         fail(str(error))
         return
-    rows = [{"id": i, "score": float(s)} for i, s in zip(scored["id"], scored["score"], strict=True)]
+    ids = _as_written(scored["id"].tolist()) if declarations is not None else scored["id"].tolist()
+    rows = [{"id": i, "score": float(s)} for i, s in zip(ids, scored["score"], strict=True)]
     if json:
         print_json(rows)
         return
@@ -121,6 +122,14 @@ def score(
     for row in sorted(rows, key=lambda r: -r["score"])[:20]:
         table.add_row(str(row["id"]), f"{row['score']:.3f}")
     console.print(table)
+
+
+def _as_written(ids: list[str]) -> list[Any]:
+    """Ids as the export writes them: whole numbers stay numbers in the JSON (97061800, not "97061800"),
+    so that a script can join the scores back to its file; any other id stays text."""
+    if all(i.isdigit() and (i == "0" or not i.startswith("0")) for i in ids):
+        return [int(i) for i in ids]
+    return ids
 
 
 @target_app.command("queue")

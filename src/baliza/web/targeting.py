@@ -34,6 +34,15 @@ def model_folder(db_path: Path) -> Path:
     return Path(os.environ.get(MODEL_VARIABLE) or db_path.parent / "targeting-model")
 
 
+def _version(folder: Path) -> str:
+    """Changes when the model is retrained or an outcome is entered (the cached queue is then recomputed)."""
+    stamps = [str((folder / name).stat().st_mtime_ns) for name in ("model.json", "outcomes.jsonl")
+              if (folder / name).is_file()]
+    if not stamps:
+        raise FileNotFoundError(folder)
+    return "-".join(stamps)
+
+
 def _entry_points(wh: Any, principal: Principal) -> dict[str, str]:
     """The entry points where the principal's agency runs a unit, by id, with their names."""
     units = wh.table("units")
@@ -77,8 +86,9 @@ def targeting_page(request: Request, entry_point: str, principal: SeizureReader,
     view: dict[str, Any] | None = None
     problem = None
     try:
+        key = f"targeting:{entry_point}:{capacity}:{explore}:{days}:{_version(folder)}"
         with ctx.reading(principal) as (wh, _scope):
-            view = todays_queue(wh, folder, entry_point, capacity, explore, days)
+            view = ctx.cached(key, lambda: todays_queue(wh, folder, entry_point, capacity, explore, days))
     except FileNotFoundError:
         problem = _("No targeting model has been trained yet: run baliza target train --model %(folder)s.",
                     folder=str(folder))
