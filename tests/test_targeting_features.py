@@ -108,3 +108,11 @@ def test_the_profile_digest_follows_its_text(tmp_path) -> None:
     path.write_text("version: 2\nrules:\n  - {id: x, when: {feature: mass_z, outside: [-1, 4]}}\n", encoding="utf-8")
     second = load_profile(path)
     assert second.version == 2 and second.digest != first.digest
+
+
+def test_the_documentation_lists_the_shipped_rules() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "targeting.md").read_text(encoding="utf-8")
+    assert PROFILE.markdown() in docs, "docs/targeting.md: paste load_profile().markdown() in place of the old table"
+    assert f"`default` (version {PROFILE.version})" in docs

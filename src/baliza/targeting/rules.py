@@ -52,6 +52,13 @@ class Rule:
                 hit = (x < low) | (x > high)
         return hit & ~np.isnan(x)
 
+    def condition(self) -> str:
+        """The condition as written in the documentation: `mass_z` outside [-2.5, 2.5]."""
+        if isinstance(self.value, tuple):
+            return f"`{self.feature}` outside [{self.value[0]:g}, {self.value[1]:g}]"
+        sign = {"equals": "=", "above": ">", "below": "<"}[self.operator]
+        return f"`{self.feature}` {sign} {self.value:g}"
+
     def to_dict(self) -> dict[str, object]:
         value = list(self.value) if isinstance(self.value, tuple) else self.value
         return {"id": self.rule_id, "title": self.title, "feature": self.feature, self.operator: value}
@@ -68,6 +75,11 @@ class Profile:
     def matches(self, frame: pd.DataFrame) -> pd.DataFrame:
         """One 0/1 column per rule (`rule_<id>`)."""
         return pd.DataFrame({r.column: r.matches(frame).astype(float) for r in self.rules}, index=frame.index)
+
+    def markdown(self) -> str:
+        """The rules as the table in docs/targeting.md (a test keeps the two the same)."""
+        rows = [f"| `{r.rule_id}` | {r.title} | {r.condition()} |" for r in self.rules]
+        return "\n".join(["| rule | title | condition |", "|---|---|---|", *rows])
 
     def to_dict(self) -> dict[str, object]:
         return {"profile": self.name, "version": self.version, "digest": self.digest,
