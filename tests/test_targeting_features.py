@@ -116,3 +116,12 @@ def test_the_documentation_lists_the_shipped_rules() -> None:
     docs = (Path(__file__).resolve().parents[1] / "docs" / "targeting.md").read_text(encoding="utf-8")
     assert PROFILE.markdown() in docs, "docs/targeting.md: paste load_profile().markdown() in place of the old table"
     assert f"`default` (version {PROFILE.version})" in docs
+
+
+def test_the_warehouse_scores_with_its_own_earlier_outcomes_but_never_the_same_day() -> None:
+    rows = _declarations([_row(i, _day(i // 2), float(i % 3 == 0)) for i in range(12)])
+    as_recorded = compute_features(rows, None, PROFILE, 0.2, outcomes_known=True)
+    pd.testing.assert_frame_equal(as_recorded, training_features(rows, PROFILE, 0.2))
+    assert as_recorded.loc[11, "consignee_inspected"] == 10  # the five days before, not its own day
+    hidden = compute_features(rows, None, PROFILE, 0.2)
+    assert hidden["consignee_inspected"].fillna(0).eq(0).all()

@@ -108,7 +108,7 @@ def score(
     try:
         trained = load(model)
         source = _source(declarations, mapping, db)
-        scored = trained.score(source.declarations)
+        scored = trained.score(source.declarations, outcomes_known=declarations is None)
     except (ValueError, FileNotFoundError, KeyError) as error:
         fail(str(error))
         return

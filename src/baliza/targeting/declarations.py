@@ -162,7 +162,7 @@ def arrow_declarations(frame: pd.DataFrame) -> Any:
     types: dict[str, pa.DataType] = {n: pa.string() for n in TEXT_FIELDS}
     types |= {n: pa.float64() for n in (*NUMBER_FIELDS, "cash")}
     types["declared_at"] = pa.timestamp("us")
-    types["known"] = pa.bool_()
+    types["known"] = types["_scored"] = pa.bool_()
     columns = {}
     for name in frame.columns:
         kind = types.get(name)

@@ -26,30 +26,32 @@ MIN_CATEGORY = 5
 
 
 def compute_features(scored: pd.DataFrame, history: pd.DataFrame | None, profile: Profile,
-                     base_rate: float) -> pd.DataFrame:
+                     base_rate: float, *, outcomes_known: bool = False) -> pd.DataFrame:
     """Features of every declaration in `scored`, in its order, knowing the past in `history` (with outcomes).
 
-    The outcomes of `scored` itself never feed the history: they are what is being predicted.
+    The outcomes of `scored` feed the history only with `outcomes_known` (the warehouse's consignments, whose
+    inspections were recorded as they happened); an export's outcomes are what is being predicted.
+    Either way a declaration never sees its own day.
     """
     parts = []
     if history is not None and len(history):
         scoring = set(scored["id"].tolist())
         past = history[[i not in scoring for i in history["id"].tolist()]]
-        parts.append(_arrow(past, known=True, first_row=-len(past)))
-    parts.append(_arrow(scored, known=False))
+        parts.append(_arrow(past, known=True, scored=False, first_row=-len(past)))
+    parts.append(_arrow(scored, known=outcomes_known, scored=True))
     return _features(pa.concat_tables(parts, promote_options="default"), profile, base_rate,
                      only_scored=len(parts) > 1)
 
 
 def training_features(declarations: pd.DataFrame, profile: Profile, base_rate: float) -> pd.DataFrame:
     """Features of declarations whose outcomes are all known, each seeing only the days before it."""
-    return _features(_arrow(declarations, known=True), profile, base_rate, only_scored=False)
+    return _features(_arrow(declarations, known=True, scored=True), profile, base_rate, only_scored=False)
 
 
-def _arrow(frame: pd.DataFrame, *, known: bool, first_row: int = 0) -> pa.Table:
+def _arrow(frame: pd.DataFrame, *, known: bool, scored: bool, first_row: int = 0) -> pa.Table:
     missing = {name: None for name in FIELDS if name not in frame.columns}
-    frame = frame.assign(**missing, known=known, _row=np.arange(first_row, first_row + len(frame), dtype=float))
-    return arrow_declarations(frame)
+    rows = np.arange(first_row, first_row + len(frame), dtype=float)
+    return arrow_declarations(frame.assign(**missing, known=known, _scored=scored, _row=rows))
 
 
 def _features(table: pa.Table, profile: Profile, base_rate: float, *, only_scored: bool) -> pd.DataFrame:
@@ -61,8 +63,8 @@ def _features(table: pa.Table, profile: Profile, base_rate: float, *, only_score
         declarations = con.table("declarations")
         features = feature_table(declarations, profile.hubs, base_rate, present=present)
         if only_scored:
-            features = features.filter(~features.known)
-        arrow = features.order_by("_row").drop("_row").to_pyarrow()
+            features = features.filter(features._scored)
+        arrow = features.order_by("_row").drop("_row", "_scored").to_pyarrow()
     finally:
         con.disconnect()
     result = arrow.to_pandas(types_mapper=_strings_stay_arrow)

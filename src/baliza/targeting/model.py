@@ -56,10 +56,12 @@ class TargetingModel:
     def feature_names(self) -> list[str]:
         return [*self.numeric, *self.vocab]
 
-    def features(self, declarations: pd.DataFrame, history: pd.DataFrame | None = None) -> pd.DataFrame:
-        """Features of `declarations` knowing the past in `history` (default: what the model learnt from)."""
+    def features(self, declarations: pd.DataFrame, history: pd.DataFrame | None = None, *,
+                 outcomes_known: bool = False) -> pd.DataFrame:
+        """Features of `declarations` knowing the past in `history` (default: what the model learnt from);
+        their own earlier outcomes count with `outcomes_known` (see `matrix.compute_features`)."""
         past = self.history if history is None else history
-        return compute_features(declarations, past, self.profile, self.base_rate)
+        return compute_features(declarations, past, self.profile, self.base_rate, outcomes_known=outcomes_known)
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         matrix = design(features, self.vocab, self.numeric)
@@ -70,9 +72,9 @@ class TargetingModel:
         matrix = design(features, self.vocab, self.numeric)
         return np.asarray(self.booster.predict(matrix, pred_contrib=True, num_threads=SCORING_THREADS))
 
-    def score(self, declarations: pd.DataFrame) -> pd.DataFrame:
+    def score(self, declarations: pd.DataFrame, *, outcomes_known: bool = False) -> pd.DataFrame:
         """`id` and `score` (the probability that an inspection finds something) for every declaration."""
-        scores = self.predict(self.features(declarations))
+        scores = self.predict(self.features(declarations, outcomes_known=outcomes_known))
         return pd.DataFrame({"id": declarations["id"].to_numpy(), "score": scores})
 
 

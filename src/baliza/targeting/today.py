@@ -47,5 +47,5 @@ def _drift(model: Any, declarations: pd.DataFrame) -> dict[str, Any]:
         start = declarations["declared_at"].max() - pd.Timedelta(days=30)
         since, label = declarations[declarations["declared_at"] >= start], start.date().isoformat()
     recent = since.sort_values("declared_at").tail(DRIFT_SAMPLE)
-    scores = model.score(recent.drop(columns=["outcome", "outcome_value"]))["score"].to_numpy()
+    scores = model.score(recent, outcomes_known=True)["score"].to_numpy()
     return drift_summary(model.card, scores, label)
