@@ -29,8 +29,10 @@ from baliza.demo.justice import build_cases
 from baliza.demo.money import trace_assets
 from baliza.demo.online import observe_listings
 from baliza.demo.people import make_persons, person_columns
+from baliza.demo.planted import SURGES, plant_asset_anomalies, plant_surges
 from baliza.demo.programmes import enrol_farmers, link_operations, plan_operations, plan_trainings, treat_clients
 from baliza.demo.scales import get_scale
+from baliza.demo.substances import FIRST_SEEN
 from baliza.demo.traffic import generate_traffic, unit_skills
 from baliza.demo.truth import Truth, default_truth_path, is_inside
 from baliza.demo.writer import DatasetWriter
@@ -112,6 +114,13 @@ def generate_country(out_dir: Path, *, seed: int = 0, scale: str = "small", trut
             cases = build_cases(chunk_rng, traffic, inst, plan, ids, first_chunk=k == 0)
             court = judge_cases(chunk_rng, cases, traffic, inst, plan, ids, office_speed)
             assets = trace_assets(chunk_rng, cases, court, organizations["organization_id"], ids)
+            plant_rng = np.random.default_rng([seed, 5, k])  # its own stream: planting changes nothing else
+            plant_surges(plant_rng, traffic.seizures)
+            if corruption:
+                after, before = plant_asset_anomalies(plant_rng, assets, cases.cases["case_id"],
+                                                      court.case_outcome, court.case_disposed_at)
+                truth.released_after_conviction_assets += after
+                truth.freeze_lifted_before_verdict_assets += before
             _fill_parties(chunk_rng, traffic, cases, organizations)
             witnesses = make_persons(chunk_rng, court.witnesses["person_id"])
             witnesses["protected"] = court.witnesses["role"] == "protected_witness"
@@ -158,6 +167,8 @@ def generate_country(out_dir: Path, *, seed: int = 0, scale: str = "small", trut
     truth.laundering_path = crypto.laundering_path
     truth.laundering_case = laundering_case[0] if laundering_case else None
     truth.vendor_aliases = online.aliases
+    truth.surges = [s.to_dict() for s in SURGES]
+    truth.first_detections = dict(FIRST_SEEN)
     _record_plan(truth, plan, inst)
     truth.write(truth_path)
     report("done", 1.0)

@@ -29,6 +29,10 @@ class Truth:
     bought_cases: list[str] = field(default_factory=list)
     laundering_case: str | None = None
     laundering_path: list[dict] = field(default_factory=list)
+    released_after_conviction_assets: list[str] = field(default_factory=list)
+    freeze_lifted_before_verdict_assets: list[str] = field(default_factory=list)
+    surges: list[dict] = field(default_factory=list)  # substance, replaces, start, end (exclusive), share
+    first_detections: dict[str, str] = field(default_factory=dict)  # substance -> first day it can be seized
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ import numpy as np
 from statsmodels.stats.multitest import multipletests
 
 from baliza.analyses.casefacts import build_case_facts, data_end
+from baliza.analyses.integrity.assets import asset_flags
 from baliza.analyses.integrity.assignment import steered_assignment
 from baliza.analyses.integrity.common import RuleResult
 from baliza.analyses.integrity.conversion import unconverted_seizures
@@ -43,6 +44,7 @@ RULES: tuple[Callable[[Warehouse, FlagSettings], RuleResult], ...] = (
     limitation_losses,
     evidence_losses,
     sentencing_outliers,
+    asset_flags,
 )
 
 

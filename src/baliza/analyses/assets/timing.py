@@ -1,0 +1,70 @@
+"""How long each step of asset recovery takes: survival curves, with assets still waiting counted as waiting.
+
+For a step from stage A to stage B, every asset that reached A is followed from its A date until:
+- its B date (the event), or
+- the day it left the pipeline (released without reaching B): censored there, since it can no longer reach
+  B (these are counted apart in `attrition`), or
+- the end of the data (`as_of`), still waiting: censored.
+Confiscation is followed twice: from the freeze (every frozen asset), and from the case's first conviction
+(frozen assets of convicted cases only: how long a court's order takes to become a confiscation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from baliza.analyses.assets.pipeline import Tables, asset_stages
+from baliza.stats.survival import Survival, kaplan_meier
+
+TRANSITIONS: tuple[tuple[str, str], ...] = (
+    ("identified", "frozen"), ("frozen", "confiscated"), ("convicted", "confiscated"), ("confiscated", "recovered"),
+    ("recovered", "returned"),
+)
+
+
+@dataclass(frozen=True)
+class StageTime:
+    from_stage: str
+    to_stage: str
+    survival: Survival
+
+    def to_dict(self) -> dict[str, object]:
+        s = self.survival
+        return {"from_stage": self.from_stage, "to_stage": self.to_stage, "followed": s.events + s.censored,
+                "reached": s.events, "still_waiting_or_left": s.censored, "median_days": s.median,
+                "p25_days": s.quantile(0.25), "p75_days": s.quantile(0.75),
+                "share_within_365_days": round(s.share_done_by(365), 4) if s.events + s.censored else None}
+
+
+def step_durations(frame: pd.DataFrame, start: str, end: str, as_of: date) -> tuple[np.ndarray, np.ndarray]:
+    """Durations in days from `start` to `end` (or to release / `as_of`) and whether `end` was reached."""
+    begin = pd.to_datetime(frame[f"{start}_at"])
+    finish = pd.to_datetime(frame[f"{end}_at"])
+    released = pd.to_datetime(frame["released_at"])
+    stop = finish.where(finish.notna(), released.where(released.notna(), pd.Timestamp(as_of)))
+    days = (stop - begin).dt.days.to_numpy(dtype=float)
+    days = np.maximum(days, 0.0)
+    return days, finish.notna().to_numpy()
+
+
+def stage_times(tables: Tables, as_of: date, by: str | None = None) -> list[StageTime] | dict[str, list[StageTime]]:
+    """A survival curve per step; per group of `by` (office_id, jurisdiction, kind) when given."""
+    frame = asset_stages(tables).to_pandas()
+    groups = {None: frame} if by is None else dict(tuple(frame.groupby(by, dropna=True)))
+    out: dict[str | None, list[StageTime]] = {}
+    for key, part in groups.items():
+        steps = []
+        for start, end in TRANSITIONS:
+            reached = part[part[f"{start}_at"].notna()]
+            if start == "convicted":
+                reached = reached[reached["frozen_at"].notna()]
+            if end == "returned":
+                reached = reached[reached["foreign"].fillna(False).astype(bool)]
+            days, done = step_durations(reached, start, end, as_of)
+            steps.append(StageTime(start, end, kaplan_meier(days, done)))
+        out[key] = steps
+    return out[None] if by is None else {str(k): v for k, v in out.items()}
