@@ -113,3 +113,20 @@ def test_planted_releases_are_found(country: tuple[Path, Path, dict]) -> None:
     assert len(planted_after & after) >= 0.9 * len(planted_after)
     assert len(planted_before & before) >= 0.9 * len(planted_before)
     assert len(after - planted_after) <= max(2, len(planted_after) // 5)
+
+
+def test_assets_command_prints_the_pipeline_and_refuses_unknown_groupings(country: tuple[Path, Path, dict]) -> None:
+    from typer.testing import CliRunner
+
+    from baliza.cli.app import app
+
+    _, db, _ = country
+    runner = CliRunner()
+    result = runner.invoke(app, ["assets", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["pipeline"][0]["assets"] == sum(1 for _ in _rows(country[0], "assets"))
+    assert {t["to_stage"] for t in payload["stage_times"]} >= {"frozen", "confiscated", "recovered"}
+    refused = runner.invoke(app, ["assets", "--db", str(db), "--by", "colour"])
+    assert refused.exit_code != 0
+    assert "colour" in refused.output

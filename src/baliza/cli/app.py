@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.requests",
     "baliza.cli.serve",
     "baliza.cli.target",
+    "baliza.cli.assets",
 )
 
 
