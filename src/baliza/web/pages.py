@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from baliza.access.decisions import DECISIONS
 from baliza.access.roles import Permission as P
-from baliza.web import charts, justice, requests, services
+from baliza.web import charts, figures, justice, landing, names, requests, services
 from baliza.web.callers import (
     AggregateReader,
     CaseReader,
@@ -24,25 +24,24 @@ from baliza.web.callers import (
     QuarantineReader,
     SeizureReader,
 )
+from baliza.web.growth_report import document as growth_document
 from baliza.web.security import context
-from baliza.web.templates import render
+from baliza.web.templates import render, templates
 
 router = APIRouter(include_in_schema=False)
+figures.install(templates.env)
 
 
 
 @router.get("/")
-def overview(request: Request, principal: AggregateReader) -> Response:
-    data = services.overview(context(request), principal)
-    indicators = services.indicators(context(request), principal, "year")
-    latest = max((r["period"] for r in indicators), default=None)
-    return render(request, "overview.html", {
-        **data,
-        "glance": [r for r in indicators if r["period"] == latest][:12], "latest": latest,
-        "map_svg": charts.entry_point_map(data["by_entry_point"]),
-        "time_svg": charts.seizures_over_time(data["by_month"]),
-        "total": sum(r["seizures"] or 0 for r in data["by_entry_point"]),
-    })
+def overview(request: Request, principal: AggregateReader, unit: str = "") -> Response:
+    """Each role's landing page (`web.landing`): the first question it comes with, answered."""
+    page = landing.landing(context(request), principal, unit[:120] or None)
+    extra: dict[str, object] = {"names": names.directory(context(request))}
+    if "by_entry_point" in page.context:
+        extra["map_svg"] = charts.entry_point_map(page.context["by_entry_point"])
+        extra["time_svg"] = charts.seizures_over_time(page.context["by_month"])
+    return render(request, page.template, {**page.context, **extra})
 
 
 @router.get("/chain/seizure/{seizure_id}")
@@ -107,11 +106,23 @@ def justice_page(request: Request, principal: JusticeReader, granularity: str = 
 
 
 @router.get("/reports")
-def reports_page(request: Request, principal: Exporter) -> Response:
-    return render(request, "reports.html", {"can_read_findings": principal.may(P.READ_FINDINGS)})
+def reports_page(request: Request, principal: IndicatorReader) -> Response:
+    """The reports the principal may download: the growth report for every indicator reader, the country
+    report for roles that may export rows."""
+    return render(request, "reports_list.html", {
+        "can_export": principal.may(P.EXPORT), "can_read_findings": principal.may(P.READ_FINDINGS),
+        "country_wide": services.country_wide(principal),
+    })
 
 
 REPORT_MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+@router.get("/reports/growth.{fmt}")
+def growth_report(request: Request, fmt: str, principal: IndicatorReader) -> Response:
+    body = growth_document(context(request), principal, fmt)
+    return Response(body, media_type=REPORT_MEDIA[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="growth-report.{fmt}"'})
 
 
 @router.get("/reports/country.{fmt}")

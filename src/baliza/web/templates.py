@@ -26,7 +26,8 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/quarantine", "Quarantine", Permission.READ_QUARANTINE),
     ("/sharing", "Sharing", Permission.READ_GRANTS),
     ("/requests", "Access requests", Permission.READ_GRANTS),
-    ("/reports", "Reports", Permission.EXPORT),
+    ("/reports", "Reports", Permission.READ_INDICATORS),
+    ("/admin/users", "Administration", Permission.MANAGE_USERS),
 )
 
 
