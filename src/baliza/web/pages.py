@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from baliza.access.audit import record
 from baliza.access.decisions import DECISIONS
 from baliza.access.roles import Permission as P
-from baliza.web import charts, figures, justice, landing, names, requests, services
+from baliza.i18n import gettext as _
+from baliza.web import charts, exports, figures, justice, landing, names, requests, services
+from baliza.web import findings_queue as queue
 from baliza.web.callers import (
     AggregateReader,
     CaseReader,
@@ -61,26 +64,50 @@ def person_page(request: Request, person_id: str, principal: PersonReader) -> Re
     return render(request, "person.html", {"file": services.person_file(context(request), principal, person_id)})
 
 
-FINDINGS_PER_PAGE = 50
-
-
 @router.get("/findings")
-def findings_page(request: Request, principal: FindingReader, page: int = 1) -> Response:
-    found = services.findings(context(request), principal)
-    pages = max(1, -(-len(found) // FINDINGS_PER_PAGE))
-    page = min(max(page, 1), pages)
-    first = (page - 1) * FINDINGS_PER_PAGE
+def findings_page(request: Request, principal: FindingReader) -> Response:
+    """The findings as a work queue: filters with counts, a sort, decisions in place (static/findings.js)."""
+    query = queue.QueueQuery.parse(dict(request.query_params))
+    every = queue.placed(context(request), principal, services.findings(context(request), principal))
+    kept = queue.matching(every, query)
+    pages = max(1, -(-len(kept) // queue.PER_PAGE))
+    page = min(query.page, pages)
+    first = (page - 1) * queue.PER_PAGE
     return render(request, "findings.html", {
-        "findings": found[first:first + FINDINGS_PER_PAGE], "total": len(found), "first": first + 1,
-        "page": page, "pages": pages, "decisions": DECISIONS, "can_decide": principal.may(P.DECIDE_FINDINGS),
+        "findings": kept[first:first + queue.PER_PAGE], "total": len(kept), "every": len(every),
+        "first": first + 1, "page": page, "pages": pages, "query": query, "facets": queue.facets(every),
+        "statuses": queue.STATUSES, "sorts": queue.SORTS, "meanings": queue.rule_meanings(),
+        "decisions": DECISIONS, "can_decide": principal.may(P.DECIDE_FINDINGS),
+        "names": names.directory(context(request)), "decided": request.query_params.get("decided", "")[:40],
     })
+
+
+@router.get("/findings.{fmt}")
+def findings_export(request: Request, fmt: str, principal: FindingReader) -> Response:
+    """The filtered queue as CSV or Excel: the same findings, filters and order as the page (an export)."""
+    query = queue.QueueQuery.parse(dict(request.query_params))
+    if fmt not in exports.FORMATS:
+        raise HTTPException(404, "findings download as csv or xlsx")
+    kept = queue.matching(queue.placed(context(request), principal,
+                                       services.findings(context(request), principal)), query)
+    header, rows = queue.export_table(kept, names.directory(context(request)))
+    record(context(request).state, principal.username, principal.agency_id, "export", f"findings.{fmt}",
+           {"rows": len(rows), "filters": query.link()})
+    return exports.download(fmt, "findings", {"findings": (header, rows)})
 
 
 @router.post("/findings/{finding_id}/decision")
 def decide(request: Request, finding_id: str, principal: FindingDecider, decision: Annotated[str, Form()],
-           note: Annotated[str, Form()] = "") -> Response:
-    services.decide_finding(context(request), principal, finding_id, decision, note[:4000])
-    return RedirectResponse(f"/findings#f-{finding_id}", status_code=303)
+           note: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
+    """Record a decision; a script asking for JSON stays on the page, a plain form comes back to its place."""
+    made = services.decide_finding(context(request), principal, finding_id, decision, note[:4000])
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({**made, "label": names.decision_label(decision),
+                             "message": _("Marked %(decision)s. The finding stays in the queue with its decision.",
+                                          decision=names.decision_label(decision).lower())})
+    kept = back if back.startswith("?") and "\n" not in back and len(back) < 600 else ""
+    separator = "&" if kept else "?"
+    return RedirectResponse(f"/findings{kept}{separator}decided={finding_id}#f-{finding_id}", status_code=303)
 
 
 @router.get("/indicators")
