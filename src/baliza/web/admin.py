@@ -32,10 +32,9 @@ def admin_summary(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
     keys = agency_tokens(ctx, principal)
     granted = [g.to_dict() for g in list_grants(ctx.state, principal.agency_id)]
     log = audit_log(ctx, principal, limit=10)
-    with ctx.locked() as wh:
-        q, mine = wh.table("quarantine"), wh.table("loads")
-        own = mine.filter(mine.agency_id == principal.agency_id).select("load_id")
-        quarantined = int(q.filter(q.load_id.isin(own.load_id)).count().execute())
+    from baliza.web.services import quarantine
+
+    quarantined = len(quarantine(ctx, principal))
     return {
         "loads": loaded[:5], "load_count": len(loaded), "quarantined": quarantined,
         "users": people, "user_count": len(people), "active_users": sum(1 for u in people if not u["disabled"]),
@@ -46,10 +45,20 @@ def admin_summary(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
 
 
 def loads(ctx: ServingContext, principal: Principal) -> list[dict[str, Any]]:
-    """The agency's loads, newest first, with what each accepted and set aside."""
+    """The agency's loads (and the loads of several agencies holding its files), newest first, with what
+    each accepted and set aside (over all its files)."""
+    from baliza.web.load_owners import file_agencies, shared_loads
+
+    def owners() -> dict[tuple[int, str], str]:
+        with ctx.locked() as wh:
+            return file_agencies(wh, shared_loads(wh))
+
+    shared = sorted({load for (load, _f), agency in ctx.cached("load_file_agencies", owners).items()
+                     if agency == principal.agency_id})
     with ctx.locked() as wh:
         t = wh.table("loads")
-        rows = t.filter(t.agency_id == principal.agency_id).order_by(ibis.desc("load_id")).select(
+        mine = t.filter((t.agency_id == principal.agency_id) | t.load_id.isin(shared or [-1]))
+        rows = mine.order_by(ibis.desc("load_id")).select(
             "load_id", "started_at", "finished_at", "dataset", "status", "summary").to_pyarrow().to_pylist()
     for row in rows:
         summary = json.loads(row.pop("summary") or "{}") if isinstance(row.get("summary"), str) else {}

@@ -11,7 +11,7 @@ from baliza.access.audit import record
 from baliza.access.decisions import DECISIONS
 from baliza.access.roles import Permission as P
 from baliza.i18n import gettext as _
-from baliza.web import charts, exports, figures, justice, landing, names, requests, services
+from baliza.web import charts, exports, figures, justice, landing, names, quarantine_view, requests, services
 from baliza.web import findings_queue as queue
 from baliza.web.callers import (
     AggregateReader,
@@ -102,7 +102,10 @@ def decide(request: Request, finding_id: str, principal: FindingDecider, decisio
     """Record a decision; a script asking for JSON stays on the page, a plain form comes back to its place."""
     made = services.decide_finding(context(request), principal, finding_id, decision, note[:4000])
     if "application/json" in request.headers.get("accept", ""):
+        said = _("Marked %(decision)s by %(who)s on %(day)s", decision=names.decision_label(decision),
+                 who=made["decided_by"], day=str(made["decided_at"])[:10])
         return JSONResponse({**made, "label": names.decision_label(decision),
+                             "text": said + (f": “{made['note']}”" if made.get("note") else ""),
                              "message": _("Marked %(decision)s. The finding stays in the queue with its decision.",
                                           decision=names.decision_label(decision).lower())})
     kept = back if back.startswith("?") and "\n" not in back and len(back) < 600 else ""
@@ -161,7 +164,26 @@ def country_report(request: Request, fmt: str, principal: Exporter) -> Response:
 
 @router.get("/quarantine")
 def quarantine_page(request: Request, principal: QuarantineReader) -> Response:
-    return render(request, "quarantine.html", {"rows": services.quarantine(context(request), principal)})
+    """Root causes first, each with the rows refused because of it; a download to fix and load again."""
+    rows = services.quarantine(context(request), principal)
+    causes = quarantine_view.group(rows)
+    return render(request, "quarantine.html", {
+        "causes": causes, "rows": len(rows), "knock_on": sum(len(c.knock_on) for c in causes),
+        "tables": sorted({r["table_name"] for r in rows}),
+    })
+
+
+@router.get("/quarantine.{fmt}")
+def quarantine_export(request: Request, fmt: str, principal: QuarantineReader, table: str = "") -> Response:
+    """The refused rows with a reason column, one sheet per table (CSV: one table, or all of them)."""
+    rows = [r for r in services.quarantine(context(request), principal) if not table or r["table_name"] == table]
+    tables = sorted({r["table_name"] for r in rows})
+    sheets = {name: quarantine_view.refused_rows([r for r in rows if r["table_name"] == name]) for name in tables}
+    if fmt == "csv" and len(tables) != 1:
+        sheets = {"refused": quarantine_view.refused_rows(rows)}
+    record(context(request).state, principal.username, principal.agency_id, "export", f"quarantine.{fmt}",
+           {"rows": len(rows), "table": table[:60]})
+    return exports.download(fmt, f"quarantine-{table[:40] or 'all'}", sheets or {"refused": ([], [])})
 
 
 @router.get("/sharing")

@@ -205,9 +205,16 @@ def indicators(ctx: ServingContext, principal: Principal, granularity: str = "ye
 
 
 def quarantine(ctx: ServingContext, principal: Principal) -> list[dict[str, Any]]:
-    """The agency's own quarantined rows (audited: they hold values as loaded, personal ones masked)."""
+    """The agency's own quarantined rows, including its files in loads of several agencies (audited: they
+    hold values as loaded, personal ones masked)."""
+    from baliza.web.load_owners import file_agencies, shared_loads
+
+    def owners() -> dict[tuple[int, str], str]:
+        with ctx.locked() as wh:
+            return file_agencies(wh, shared_loads(wh))
+
     with ctx.locked() as wh:
-        rows = queries.quarantine(wh, principal.agency_id)
+        rows = queries.quarantine(wh, principal.agency_id, ctx.cached("load_file_agencies", owners))
     record_read(ctx.state, principal, "read_quarantine", sorted({f"loads/{r['load_id']}" for r in rows}),
                 what="quarantine", detail={"rows": len(rows)})
     return rows

@@ -20,9 +20,7 @@
           var article = form.closest("article");
           if (!answer.ok) { throw new Error(answer.body.detail || "refused"); }
           var decision = article.querySelector(".decision");
-          var note = answer.body.note ? ": \u201c" + answer.body.note + "\u201d" : "";
-          decision.textContent = answer.body.label + " \u00b7 " + answer.body.decided_by + " \u00b7 " +
-            String(answer.body.decided_at).slice(0, 10) + note;
+          decision.textContent = answer.body.text;
           decision.hidden = false;
           article.className = "finding decided-" + answer.body.decision + " just-decided";
           status.textContent = answer.body.message;
