@@ -11,7 +11,18 @@ from baliza.access.audit import record
 from baliza.access.decisions import DECISIONS
 from baliza.access.roles import Permission as P
 from baliza.i18n import gettext as _
-from baliza.web import charts, exports, figures, justice, landing, names, quarantine_view, requests, services
+from baliza.web import (
+    charts,
+    exports,
+    figures,
+    indicator_view,
+    justice,
+    landing,
+    names,
+    quarantine_view,
+    requests,
+    services,
+)
 from baliza.web import findings_queue as queue
 from baliza.web.callers import (
     AggregateReader,
@@ -114,14 +125,32 @@ def decide(request: Request, finding_id: str, principal: FindingDecider, decisio
 
 
 @router.get("/indicators")
-def indicators_page(request: Request, principal: IndicatorReader, granularity: str = "year") -> Response:
-    granularity = granularity if granularity in ("year", "quarter", "month") else "year"
-    rows = services.indicators(context(request), principal, granularity)
-    names = sorted({r["indicator"] for r in rows})
+def indicators_page(request: Request, principal: IndicatorReader) -> Response:
+    """A small multiple per chosen indicator of one unit (intervals, the median of every unit), a unit
+    picker, and the table of figures paginated, never cut silently."""
+    query = indicator_view.IndicatorQuery.parse(request.query_params)
+    rows = services.indicators(context(request), principal, query.granularity)
+    own = landing.agency_units(context(request), principal) if not services.country_wide(principal) else []
+    directory = names.directory(context(request))
     return render(request, "indicators.html", {
-        "rows": rows, "granularity": granularity,
-        "charts": [(name, charts.indicator_chart(rows, name)) for name in names[:8]],
+        **indicator_view.view(rows, query, directory, own[0]["unit_id"] if own else None),
+        "granularity": query.granularity, "names": directory, "granularities": indicator_view.GRANULARITIES,
+        "every_unit": indicator_view.EVERY_UNIT,
     })
+
+
+@router.get("/indicators.{fmt}")
+def indicators_export(request: Request, fmt: str, principal: IndicatorReader) -> Response:
+    """Every row the page's filters keep (all pages), as CSV or Excel; an export in the audit log."""
+    query = indicator_view.IndicatorQuery.parse(request.query_params)
+    if fmt not in exports.FORMATS:
+        raise HTTPException(404, "indicators download as csv or xlsx")
+    rows = services.indicators(context(request), principal, query.granularity)
+    kept = [r for r in rows if query.unit in ("", indicator_view.EVERY_UNIT) or r["subject_id"] == query.unit]
+    header, body = indicator_view.export_table(kept, names.directory(context(request)))
+    record(context(request).state, principal.username, principal.agency_id, "export", f"indicators.{fmt}",
+           {"rows": len(body), "granularity": query.granularity, "unit": query.unit})
+    return exports.download(fmt, f"indicators-{query.granularity}", {"indicators": (header, body)})
 
 
 @router.get("/justice")
@@ -193,6 +222,22 @@ def sharing_page(request: Request, principal: GrantReader, subject: str = "", ki
         "subject": subject[:200], "kind": kind, "error": None, **requests.withholding(context(request), principal),
         "agencies": [a for a in services.agencies(context(request)) if a["agency_id"] != principal.agency_id],
     })
+
+
+@router.get("/sharing.{fmt}")
+def sharing_export(request: Request, fmt: str, principal: GrantReader) -> Response:
+    """The grants given and received by the agency, as CSV or Excel (an export in the audit log)."""
+    found = services.grants(context(request), principal)
+    directory = names.directory(context(request))
+    columns = ("grant_id", "owner_agency_id", "grantee_agency_id", "kind", "subject_id", "purpose", "expires_at",
+               "revoked_at", "active")
+    header = [_("Direction"), _("From"), _("To"), *columns]
+    rows = [[label, directory.get(g["owner_agency_id"], g["owner_agency_id"]),
+             directory.get(g["grantee_agency_id"], g["grantee_agency_id"]), *[g.get(c) for c in columns]]
+            for label, grants in ((_("given"), found["given"]), (_("received"), found["received"])) for g in grants]
+    record(context(request).state, principal.username, principal.agency_id, "export", f"grants.{fmt}",
+           {"rows": len(rows)})
+    return exports.download(fmt, "grants", {"grants": (header, rows)})
 
 
 @router.post("/sharing")
