@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 from baliza.i18n import current
 from baliza.web import maps, svg
@@ -16,11 +17,12 @@ def _key(rows: list[dict[str, Any]]) -> str:
 
 
 @lru_cache(maxsize=256)
-def _map(key: str, language: str) -> str:
+def _map(key: str, language: str, linked: bool) -> str:
     points = json.loads(key)
     located = [p for p in points if p.get("country")]
     country = Counter(p["country"] for p in located).most_common(1)[0][0] if located else None
-    return svg.entry_point_map(points, maps.outlines().get(country) if country else None)
+    link = (lambda p: f"/chain?entry_point={quote(str(p.get('entry_point_id', '')))}") if linked else None
+    return svg.entry_point_map(points, maps.outlines().get(country) if country else None, link=link)
 
 
 @lru_cache(maxsize=256)
@@ -28,9 +30,10 @@ def _time(key: str, language: str) -> str:
     return svg.seizures_over_time(json.loads(key))
 
 
-def entry_point_map(rows: list[dict[str, Any]]) -> str:
-    """Entry points sized by seizures (a suppressed count is drawn hollow and says so on hover)."""
-    return _map(_key(rows), current())
+def entry_point_map(rows: list[dict[str, Any]], linked: bool = False) -> str:
+    """Entry points sized by seizures (a suppressed count is drawn hollow and says so on hover); `linked`:
+    each point opens the chain explorer on that entry point's seizures."""
+    return _map(_key(rows), current(), linked)
 
 
 def seizures_over_time(rows: list[dict[str, Any]]) -> str:

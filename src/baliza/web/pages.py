@@ -53,7 +53,8 @@ def overview(request: Request, principal: AggregateReader, unit: str = "") -> Re
     page = landing.landing(context(request), principal, unit[:120] or None)
     extra: dict[str, object] = {"names": names.directory(context(request))}
     if "by_entry_point" in page.context:
-        extra["map_svg"] = charts.entry_point_map(page.context["by_entry_point"])
+        extra["map_svg"] = charts.entry_point_map(page.context["by_entry_point"],
+                                                  linked=principal.may(P.READ_SEIZURES))
         extra["time_svg"] = charts.seizures_over_time(page.context["by_month"])
     return render(request, page.template, {**page.context, **extra})
 
