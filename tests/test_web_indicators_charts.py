@@ -97,3 +97,19 @@ def test_the_page_its_bad_values_and_its_download(client) -> None:
     if shown:
         assert len(rows) == int(shown.group(2).replace(",", ""))
     assert all(r["Unit"] for r in rows)
+
+
+def test_funnel_points_name_their_prosecutor_and_outliers_are_labelled() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame([
+        {"unit": "ST-1", "cases": 40, "expected": 6.0, "ratio": 1.1, "low95": 0.3, "high95": 1.9, "low998": 0.1,
+         "high998": 2.5},
+        {"unit": "ST-2", "cases": 50, "expected": 8.0, "ratio": 3.2, "low95": 0.4, "high95": 1.8, "low998": 0.2,
+         "high998": 2.3},
+    ])
+    drawn = svg.funnel_plot({"dismissed": frame}, lambda who: f"{who}, Lima office")
+    assert "<title>ST-1, Lima office: observed/expected 1.1 over 40 resolved cases</title>" in drawn
+    assert ">ST-2</text>" in drawn and ">ST-1</text>" not in drawn  # only the point beyond the 99.8% limit
+    nameless = svg.funnel_plot({"dismissed": frame.assign(unit="")}, str)
+    assert "ST-" not in nameless  # aggregate readers: no names at all

@@ -222,3 +222,55 @@ def indicator_panel(series: Sequence[dict[str, Any]], context: dict[str, float],
         body.append(f'<text x="{x(k):.1f}" y="{height - 6}" text-anchor="{anchor}" font-size="10">'
                     f'{escape(periods[k])}</text>')
     return _svg(width, height, body, title)
+
+
+# --- funnel plots ----------------------------------------------------------------------------------------
+
+def funnel_plot(funnels: dict[str, Any], label: Callable[[str], str], *, width: int = 330,
+                height: int = 240) -> str:
+    """Each outcome's funnel (observed / expected against expected cases, 95 % and 99.8 % limits), side by
+    side. Every point names its prosecutor on hover (`label`; '' for readers who may not see names), and
+    points beyond the 99.8 % limits are labelled on the plot."""
+    panels = []
+    for outcome, frame in funnels.items():
+        rows = frame.sort_values("expected").to_dict("records") if not frame.empty else []
+        if rows:
+            panels.append(_funnel(outcome, rows, label, width, height))
+    if not panels:
+        return "<p>" + escape(_("Too few resolved seizure cases per prosecutor for a funnel plot.")) + "</p>"
+    return '<figure class="funnel">' + "".join(panels) + "</figure>"
+
+
+def _funnel(outcome: str, rows: list[dict[str, Any]], label: Callable[[str], str], width: int, height: int) -> str:
+    left, top, bottom = 40, 26, 30
+    plot_w, plot_h = width - left - 10, height - top - bottom
+    most_x = max(r["expected"] for r in rows) or 1.0
+    most_y = max(max(r["ratio"], r["high998"]) for r in rows) or 1.0
+
+    def x(v: float) -> float:
+        return left + plot_w * v / most_x
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - v / most_y)
+
+    title = _("%(outcome)s per prosecutor", outcome=words(outcome).capitalize())
+    body = [f'<text x="{left}" y="14" font-size="12" font-weight="600">{escape(title)}</text>',
+            f'<line x1="{left}" y1="{y(1):.1f}" x2="{width - 10}" y2="{y(1):.1f}" stroke="#d7dee4"/>',
+            f'<text x="{left - 4}" y="{y(1) + 4:.1f}" text-anchor="end" font-size="10">1</text>',
+            f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle" font-size="10">'
+            f'{escape(_("expected cases"))}</text>']
+    for column, dash in (("low95", "4 3"), ("high95", "4 3"), ("low998", ""), ("high998", "")):
+        points = " ".join(f"{x(r['expected']):.1f},{y(r[column]):.1f}" for r in rows)
+        body.append(f'<polyline fill="none" stroke="#7a8a99" stroke-dasharray="{dash}" points="{points}"/>')
+    for r in rows:
+        outside = r["ratio"] > r["high998"] or r["ratio"] < r["low998"]
+        who = label(str(r["unit"])) if r["unit"] else ""
+        hover = _("%(who)s observed/expected %(ratio)s over %(cases)s resolved cases",
+                  who=who + ":" if who else "", ratio=number(r["ratio"]), cases=number(r["cases"]))
+        colour = "#b3261e" if outside else "#1f4e79"
+        body.append(f'<circle cx="{x(r["expected"]):.1f}" cy="{y(r["ratio"]):.1f}" r="4" fill="{colour}">'
+                    f'<title>{escape(hover.strip())}</title></circle>')
+        if outside and who:
+            body.append(f'<text x="{x(r["expected"]) + 6:.1f}" y="{y(r["ratio"]) + 4:.1f}" font-size="10" '
+                        f'fill="{colour}">{escape(str(r["unit"]))}</text>')
+    return _svg(width, height, body, title)
