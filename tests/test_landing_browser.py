@@ -110,6 +110,7 @@ def test_programme_officer_sees_its_programme_outcomes(demo, pages) -> None:
                                   "from farmer_enrolments where _agency_id = ?", officer.agency_id)
     page = landing(pages, officer.username, "programme_officer")
     assert figure(page, "enrolled") == enrolled and figure(page, "placed") == placed
+    assert page.locator("#growth-units tbody tr").count() >= 5  # the growth report's largest units
     page.click("a.button:has-text('Reports')")
     assert page.locator("a[href='/reports/growth.html']").count() == 1
 

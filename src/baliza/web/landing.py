@@ -157,7 +157,27 @@ def programme_view(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
             cells = {(m.unit.unit_id, m.line.spec.name, p) for p in (m.line.period, m.line.previous_period)}
             if not cells & hidden:
                 movements.append(m)
-    return {**outcomes, "report": report, "movements": movements[:8], "movement_count": len(movements)}
+    return {**outcomes, "report": report, "movements": movements[:8], "movement_count": len(movements),
+            "growth_units": growth_glance(ctx, principal)}
+
+
+GLANCE_INDICATORS = ("seizures", "hit_rate", "prosecution_conversion")
+
+
+def growth_glance(ctx: ServingContext, principal: Principal, top: int = 8) -> list[dict[str, Any]]:
+    """The growth report's largest units (by seizures this period): each key indicator now and before, as
+    the principal may see them (lines touching a suppressed cell are empty)."""
+    from baliza.web.growth_report import report_for
+
+    report = report_for(ctx, principal)
+    if report is None:
+        return []
+    out = []
+    for unit in report.units:
+        lines = {name: line_row(line) for name in GLANCE_INDICATORS if (line := unit.line(name)) is not None}
+        out.append({"unit_id": unit.unit_id, "name": unit.name, "lines": lines})
+    out.sort(key=lambda u: -((u["lines"].get("seizures") or {}).get("value") or 0))
+    return out[:top]
 
 
 # --- oversight -------------------------------------------------------------------------------------------
