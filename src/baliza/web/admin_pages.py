@@ -12,6 +12,7 @@ from baliza.access.audit import record
 from baliza.access.principal import Principal
 from baliza.access.roles import Permission as P
 from baliza.access.roles import Role
+from baliza.i18n import gettext as _
 from baliza.web import admin, exports
 from baliza.web.security import context, require
 from baliza.web.templates import render
@@ -30,6 +31,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+def column_labels() -> dict[str, str]:
+    """Each listed column's heading, in the request's language."""
+    return {
+        "username": _("Account"), "role": _("Role"), "programme": _("Programme"), "disabled": _("Disabled"),
+        "created_at": _("Created"), "token_id": _("Token"), "label": _("Label"), "expires_at": _("Expires"),
+        "revoked_at": _("Revoked"), "live": _("Works"), "seq": _("No."), "at": _("When"), "actor": _("Who"),
+        "action": _("What"), "subject": _("On"), "detail": _("Detail"), "load_id": _("Load"),
+        "started_at": _("Started"), "finished_at": _("Finished"), "dataset": _("Dataset"), "status": _("Status"),
+        "accepted": _("Accepted"), "quarantined": _("Quarantined"),
+    }
+
+
 def _table(kind: str, rows: list[dict[str, Any]]) -> exports.Sheet:
     return COLUMNS[kind], [[r.get(c) for c in COLUMNS[kind]] for r in rows]
 
@@ -41,6 +54,7 @@ def _page(request: Request, principal: Principal, kind: str, rows: list[dict[str
                {"rows": len(rows)})
         return exports.download(fmt, kind, {kind: _table(kind, rows)})
     return render(request, "admin_list.html", {"kind": kind, "rows": rows, "columns": COLUMNS[kind],
+                                               "labels": column_labels(),
                                                "filters": filters, "roles": [r.value for r in Role]})
 
 
