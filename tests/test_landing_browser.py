@@ -140,3 +140,10 @@ def test_administrator_sees_accounts_loads_and_the_audit_log(demo, pages) -> Non
     assert figure(page, "loads") >= 1
     page.click("[data-figure=audit]")
     assert f"users/{admin.username}" in page.locator("#admin-audit").inner_text()  # its own sign-in
+
+
+def test_the_demo_quarantine_shows_root_causes_with_their_knock_on_rows(demo, pages) -> None:
+    page = landing(pages, demo[2]["unit_officer"].username, "unit_officer")
+    page.goto(page.url.rstrip("/") + "/quarantine")
+    assert figure(page, "causes") == 3 and figure(page, "knock-on") == 4  # as `demo/flaws.py` plants them
+    assert "U-JAITF-LMI" in page.locator("#quarantine-causes").inner_text()
