@@ -57,6 +57,7 @@ def sql(db: Path, query: str, *params):
 def landing(pages, username: str, role: str):
     url, browser = pages
     page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    page.set_default_timeout(180_000)  # a landing page computes its analyses on first use: slow on a busy machine
     page.goto(f"{url}/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
