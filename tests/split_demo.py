@@ -27,7 +27,8 @@ LAST = ("AG-PER-PROSECUTION", "AG-PER-COURTS", "AG-PER-FIU")
 def split(tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("split")
     country, db = tmp / "country", tmp / "split.duckdb"
-    generate_country(country, seed=7, scale="small", truth_path=tmp / "truth.json", by_agency=True)
+    generate_country(country, seed=7, scale="small", truth_path=tmp / "truth.json", by_agency=True,
+                     flaws=False)  # every row loads: the tests count them
     folders = {p.name: p for p in country.iterdir() if (p / "manifest.yaml").exists()}
     order = [*FIRST, *sorted(set(folders) - set(FIRST) - set(LAST)), *LAST]
     runner = CliRunner()

@@ -241,3 +241,18 @@ def test_two_tables_of_the_same_seizures_give_nothing_away(by_month: list[int], 
     small = {k for k, v in values.items() if k != "N" and 0 < v < MIN_CELL}
     assert all(shown[k] is None for k in small)
     assert set(recover(shown, relations)) <= {"N"}
+
+
+def test_a_count_indicator_is_judged_on_its_count_not_on_its_denominator_of_one() -> None:
+    """`seizures` (kind count, denominator 1): a unit with 17 seizures in the year is shown; the quarter with
+    2 is hidden, and so is another quarter, so that the year minus the shown quarters does not give it."""
+    months = [2, 2, 1, 1, 3, 1, 2, 0, 0, 1, 1, 3]
+    values, relations = year_of(months)
+    rows = [{"subject_table": "units", "subject_id": "U1", "indicator": "seizures", "period": period,
+             "value": float(n), "numerator": float(n), "denominator": 1.0, "low": None, "high": None}
+            for period, n in values.items()]
+    shown = hide_indicators(rows, protect_indicators(rows))
+    by_period = {r["period"]: r["value"] for r in shown}
+    assert by_period["2025"] == 17
+    assert by_period["2025-Q3"] is None and by_period["2025-03"] is None
+    assert recover(by_period, relations) == {}

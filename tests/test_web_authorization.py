@@ -39,7 +39,8 @@ LIST_ROUTES = [
     ("/api/quarantine", P.READ_QUARANTINE), ("/api/grants", P.READ_GRANTS), ("/api/export/seizures.csv", P.EXPORT),
     ("/", P.READ_AGGREGATES), ("/chain", P.READ_SEIZURES), ("/findings", P.READ_FINDINGS),
     ("/indicators", P.READ_INDICATORS), ("/quarantine", P.READ_QUARANTINE), ("/sharing", P.READ_GRANTS),
-    ("/justice", P.READ_JUSTICE), ("/justice?granularity=year", P.READ_JUSTICE), ("/reports", P.EXPORT),
+    ("/justice", P.READ_JUSTICE), ("/justice?granularity=year", P.READ_JUSTICE), ("/reports", P.READ_INDICATORS),
+    ("/reports/growth.html", P.READ_INDICATORS),
     ("/reports/country.html", P.EXPORT),
 ]
 FINDINGS = [

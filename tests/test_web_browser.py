@@ -72,9 +72,10 @@ def test_triage_a_finding(browser, base_url) -> None:
     article = page.locator("article.finding").first
     assert "Charged far less than seized." in article.inner_text()
     article.locator("input[name=note]").fill("lab report checked")
-    article.locator("button[value=confirmed]").click()
-    page.wait_for_load_state()
-    assert "Marked confirmed" in page.locator("article.finding").first.inner_text()
+    article.locator("button[value=confirmed]").click()  # decided in place: no reload, a confirmation
+    page.locator("#decision-status").wait_for(state="visible")
+    assert "Marked confirmed" in page.locator("#decision-status").inner_text()
+    assert "Marked Confirmed" in article.locator(".decision").inner_text()
     assert "lab report checked" in page.content()
 
 

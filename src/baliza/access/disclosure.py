@@ -255,13 +255,23 @@ def protect_indicators(rows: Sequence[Mapping[str, Any]], *, minimum: int = MIN_
     """Which indicator cells (subject_table, subject_id, indicator, period) to hide, across every granularity
     in `rows` at once (give it the years, quarters and months a reader can ask for): small denominators,
     and complements so that no year minus its shown quarters (or quarter minus its months) recovers them."""
+    counted = _count_indicators()
     cells: dict[tuple[Any, ...], dict[str, float | None]] = {}
     for row in rows:
         key = (row["subject_table"], row["subject_id"], row["indicator"], row["period"])
-        cells[key] = {"numerator": row.get("numerator"), "denominator": row.get("denominator")}
+        # a count (seizures made, denominator 1) is judged on the count itself, and its periods add up by it
+        size = row.get("numerator") if row["indicator"] in counted else row.get("denominator")
+        cells[key] = {"numerator": row.get("numerator"), "denominator": size}
     relations = period_relations(cells, ("numerator", "denominator"))
     counts: dict[Hashable, float | None] = {k: v["denominator"] for k, v in cells.items()}
     return {key for key in protect(counts, relations, minimum=minimum) if isinstance(key, tuple)}
+
+
+def _count_indicators() -> frozenset[str]:
+    """The unit indicators that are counts of events (`kind: count` in the KSI catalogue)."""
+    from baliza.analyses.ksi.catalogue import Kind, load_catalogue
+
+    return frozenset(spec.name for spec in load_catalogue() if spec.kind is Kind.COUNT)
 
 
 INDICATOR_FIGURES = ("value", "numerator", "denominator", "low", "high")

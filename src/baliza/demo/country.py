@@ -23,6 +23,7 @@ from baliza.demo.by_agency import split_by_agency
 from baliza.demo.court import judge_cases
 from baliza.demo.crypto import build_crypto
 from baliza.demo.draw import digits, join, pick
+from baliza.demo.flaws import plant_flaws
 from baliza.demo.geography import COUNTRY, COUNTRY_NAME
 from baliza.demo.ids import IdCounter
 from baliza.demo.justice import build_cases
@@ -60,12 +61,13 @@ class GenerationSummary:
 
 def generate_country(out_dir: Path, *, seed: int = 0, scale: str = "small", truth_path: Path | None = None,
                      corruption: bool = True, progress: Progress | None = None,
-                     by_agency: bool = False) -> GenerationSummary:
+                     by_agency: bool = False, flaws: bool | None = None) -> GenerationSummary:
     """Write a synthetic country into `out_dir` (one CSV per contract table plus manifest.yaml) and its ground
     truth to `truth_path` (default `<out_dir parent>/<out_dir name>.truth.json`, never inside `out_dir`).
 
     With `by_agency`, `out_dir` holds one dataset folder per reporting agency instead (see `by_agency.py`),
-    to be loaded together."""
+    to be loaded together; then, unless `flaws` is False, a few bad rows are planted in the police's and
+    customs' seizures and arrests (`flaws.py`), so that the demo's quarantine shows what it does."""
     size = get_scale(scale)
     out_dir = Path(out_dir)
     truth_path = Path(truth_path) if truth_path else default_truth_path(out_dir)
@@ -161,6 +163,8 @@ def generate_country(out_dir: Path, *, seed: int = 0, scale: str = "small", trut
     _write_manifest(out_dir, seed, scale)
     if by_agency:
         split_by_agency(out_dir, final_dir, inst_mod.REPORTING_AGENCY)
+        if flaws is not False:
+            plant_flaws(final_dir)  # a few bad rows, so that the demo's quarantine is not empty
         shutil.rmtree(out_dir)
         out_dir = final_dir
     truth.laundering_addresses = crypto.laundering_addresses

@@ -12,6 +12,7 @@ The country report is an export: audited, and cut to what the reader may read (`
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -22,7 +23,8 @@ from baliza.access.disclosure import MIN_CELL, protect_indicators
 from baliza.access.principal import Principal
 from baliza.access.roles import Permission
 from baliza.analyses.model import Indicator
-from baliza.web import sources
+from baliza.i18n import current
+from baliza.web import names, sources, svg
 from baliza.web.context import ServingContext
 
 GRANULARITIES = ("year", "quarter", "month")
@@ -69,9 +71,9 @@ def _suppressed(trend: list[Indicator], hidden: set[tuple[str, ...]]) -> list[In
 
 
 def _view(figures: Any, offices: set[str] | None, prosecutors: set[str] | None,
-          hidden: set[tuple[str, ...]]) -> dict[str, Any]:
+          hidden: set[tuple[str, ...]], label: Callable[[str], str] = str) -> dict[str, Any]:
     """Charts and the latest figures of `offices` (None: every office, `hidden` cells suppressed)."""
-    from baliza.report.justice import TREND_INDICATORS, funnels_svg, trend_svg
+    from baliza.report.justice import TREND_INDICATORS, trend_svg
 
     if offices is None:
         trend = _suppressed(list(figures.trend), hidden)
@@ -84,11 +86,24 @@ def _view(figures: Any, offices: set[str] | None, prosecutors: set[str] | None,
     shown = [i for i in trend if i.indicator in TREND_INDICATORS]
     latest = max((i.period for i in shown), default=None)
     return {
-        "funnels_svg": funnels_svg(funnels), "trend_svg": trend_svg(shown) if shown else "",
+        "funnels_svg": svg.funnel_plot(funnels, label),  # each point named on hover, outliers labelled
+        "trend_svg": trend_svg(shown) if shown else "",
         "latest": latest, "offices": sorted({i.subject_id for i in trend}),
         "rows": sorted((i.to_dict() for i in shown if i.period == latest),
                        key=lambda r: (r["subject_id"], r["indicator"])),
     }
+
+
+def _prosecutor_label(ctx: ServingContext, prosecutors: set[str] | None) -> Callable[[str], str]:
+    """'ST-00206, Specialised Drug Prosecution Office Lima no. 1': a prosecutor with the office's name."""
+    if not prosecutors:
+        return str
+    with ctx.locked() as wh:
+        staff = wh.table("staff")
+        rows = staff.filter(staff.staff_id.isin(sorted(prosecutors))).select("staff_id", "unit_id")
+        office = {r["staff_id"]: r["unit_id"] for r in rows.to_pyarrow().to_pylist()}
+    named = names.directory(ctx)
+    return lambda who: f"{who}, {named.get(office.get(who, ''), office.get(who, ''))}" if who in office else who
 
 
 def justice_view(ctx: ServingContext, principal: Principal, granularity: str) -> dict[str, Any]:
@@ -106,8 +121,9 @@ def justice_view(ctx: ServingContext, principal: Principal, granularity: str) ->
             offices = _offices_seen(wh, scope, principal, figures.trend)
             prosecutors = _prosecutors_of(wh, offices)
             key = _digest(offices)
-    view = ctx.cached(f"justice_view:{granularity}:{id(figures)}:{key}",
-                      lambda: (figures, _view(figures, offices, prosecutors, hidden)))[1]
+    label = _prosecutor_label(ctx, prosecutors)
+    view = ctx.cached(f"justice_view:{granularity}:{id(figures)}:{key}:{current()}",
+                      lambda: (figures, _view(figures, offices, prosecutors, hidden, label)))[1]
     return {"available": True, "country_wide": offices is None, **view}
 
 

@@ -87,23 +87,42 @@ def person_file(wh: Warehouse, scope: Scope, person_id: str) -> Row | None:
     }
 
 
-def quarantine(wh: Warehouse, agency_id: str, limit: int = 500) -> list[Row]:
-    """Quarantined rows of the agency's loads, newest load first; personal values are masked."""
+def quarantine(wh: Warehouse, agency_id: str, owners: dict[tuple[int, str], str] | None = None,
+               limit: int = 20_000) -> list[Row]:
+    """Quarantined rows of the agency's loads, and of its files in loads of several agencies (`owners`:
+    `load_owners.file_agencies`), newest load first, with the raw row as read; personal values masked."""
     loads = wh.table("loads")
     q = wh.table("quarantine")
-    mine = loads.filter(loads.agency_id == agency_id).select("load_id", "dataset", "started_at")
+    shared = sorted({load for (load, _f), agency in (owners or {}).items() if agency == agency_id})
+    mine = loads.filter((loads.agency_id == agency_id) | loads.load_id.isin(shared or [-1]))
     rows = (
-        q.join(mine, "load_id")
-        .select("load_id", "dataset", "started_at", "table_name", "source_file", "line", "column_name", "value",
-                "reason")
+        q.join(mine.select("load_id", "dataset", "started_at", "agency_id"), "load_id")
+        .select("load_id", "dataset", "started_at", "agency_id", "table_name", "source_file", "line",
+                "column_name", "value", "reason", "raw")
         .order_by([ibis.desc("load_id"), "source_file", "line"])
         .limit(limit)
         .to_pyarrow()
         .to_pylist()
     )
+    owned = []
     for row in rows:
+        if row.pop("agency_id") is None and (owners or {}).get((row["load_id"], row["source_file"])) != agency_id:
+            continue  # another agency's file in a shared load
+        row["raw"] = _masked_raw(row["table_name"], row.get("raw"))
         if row["table_name"] in PROTECTING_TABLES or (
             row["table_name"] == "persons" and row["column_name"] in PERSONAL_COLUMNS
         ):
             row["value"] = MASK if row["value"] is not None else None
-    return rows
+        owned.append(row)
+    return owned
+
+
+def _masked_raw(table: str, raw: Any) -> dict[str, Any]:
+    """The row as read, with the cells that may hold a person's details masked."""
+    import json
+
+    cells = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
+    for column in cells:
+        if table in PROTECTING_TABLES or (table == "persons" and column in PERSONAL_COLUMNS):
+            cells[column] = MASK if cells[column] not in (None, "") else cells[column]
+    return cells

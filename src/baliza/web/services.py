@@ -44,6 +44,48 @@ def overview(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
     return {"by_month": by_month, "by_entry_point": by_point, "small_cells_suppressed": not detailed}
 
 
+def overview_page(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
+    """The overview page: seizures by entry point and month, their total, and the indicators of the agency's
+    largest unit (by seizures) in the latest year, never an alphabetically first unit with one seizure."""
+    data = overview(ctx, principal)
+    rows = indicators(ctx, principal, "year")
+    latest = max((r["period"] for r in rows if r["indicator"] == "seizures"), default=None)
+    seizures = {r["subject_id"]: r["value"] or 0 for r in rows
+                if r["period"] == latest and r["indicator"] == "seizures" and r["subject_table"] == "units"}
+    largest = max(sorted(seizures), key=lambda u: seizures[u], default=None)
+    return {**data, "latest": latest, "glance_unit": largest,
+            "glance": [r for r in rows if r["period"] == latest and r["subject_id"] == largest],
+            "total": sum(r["seizures"] or 0 for r in data["by_entry_point"])}
+
+
+def programme_outcomes(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
+    """The outcomes of the principal's programme, counted on its agency's rows (`analyses.programmes`)."""
+    from baliza.analyses.programmes import livelihood_outcomes, treatment_outcomes
+
+    with ctx.reading(principal) as (wh, scope):
+        if principal.programme == "treatment":
+            found = {"programme": "treatment", "treatment": treatment_outcomes(scope.filter(wh, "treatment_episodes"))}
+        else:
+            found = {"programme": "livelihood",
+                     "livelihood": livelihood_outcomes(scope.filter(wh, "farmer_enrolments"))}
+    record_read(ctx.state, principal, "read_indicators", [], what=f"programme outcomes ({found['programme']})")
+    return found
+
+
+def hidden_indicator_cells(ctx: ServingContext, principal: Principal) -> set[tuple[str, str, str]]:
+    """(unit, indicator, period) of the cells the principal may not see (none for roles that read rows)."""
+    if not country_wide(principal):
+        return set()
+    with ctx.locked() as wh:
+        return {(unit, name, period) for _t, unit, name, period in sources.indicators_hidden(wh, ctx)}
+
+
+def country_wide(principal: Principal) -> bool:
+    """Whether the principal reads unit indicators as published aggregates of every unit, small cells
+    suppressed: the roles that may not read seizures (oversight, programme officers)."""
+    return not principal.may(Permission.READ_SEIZURES)
+
+
 def findings(ctx: ServingContext, principal: Principal, rule: str | None = None) -> list[dict[str, Any]]:
     with ctx.reading(principal) as (wh, scope):
         every = sources.red_flags(wh, ctx)
@@ -139,12 +181,12 @@ def search(ctx: ServingContext, principal: Principal, query: str) -> list[dict[s
 
 
 def indicators(ctx: ServingContext, principal: Principal, granularity: str = "year") -> list[dict[str, Any]]:
-    """Unit indicators: of the units the agency reported or runs; oversight sees every unit with small
-    denominators suppressed."""
+    """Unit indicators: of the units the agency reported or runs; roles that may not read seizures
+    (oversight, programme officers) see every unit with small cells suppressed."""
     with ctx.reading(principal) as (wh, scope):
         every = sources.unit_indicators(wh, ctx, granularity)
         found = [dict(i) for i in ctx.cached(f"plain:{id(every)}", lambda: (every, [i.to_dict() for i in every]))[1]]
-        if not (principal.may(Permission.READ_SEIZURES) or principal.may(Permission.READ_PERSONS)):
+        if country_wide(principal):
             # years, quarters and months are all published: suppressed together, so none gives another away
             shown = hide_indicators(found, sources.indicators_hidden(wh, ctx))
             record_read(ctx.state, principal, "read_indicators", [], what="indicators (suppressed)",
@@ -163,9 +205,16 @@ def indicators(ctx: ServingContext, principal: Principal, granularity: str = "ye
 
 
 def quarantine(ctx: ServingContext, principal: Principal) -> list[dict[str, Any]]:
-    """The agency's own quarantined rows (audited: they hold values as loaded, personal ones masked)."""
+    """The agency's own quarantined rows, including its files in loads of several agencies (audited: they
+    hold values as loaded, personal ones masked)."""
+    from baliza.web.load_owners import file_agencies, shared_loads
+
+    def owners() -> dict[tuple[int, str], str]:
+        with ctx.locked() as wh:
+            return file_agencies(wh, shared_loads(wh))
+
     with ctx.locked() as wh:
-        rows = queries.quarantine(wh, principal.agency_id)
+        rows = queries.quarantine(wh, principal.agency_id, ctx.cached("load_file_agencies", owners))
     record_read(ctx.state, principal, "read_quarantine", sorted({f"loads/{r['load_id']}" for r in rows}),
                 what="quarantine", detail={"rows": len(rows)})
     return rows

@@ -26,13 +26,19 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/quarantine", "Quarantine", Permission.READ_QUARANTINE),
     ("/sharing", "Sharing", Permission.READ_GRANTS),
     ("/requests", "Access requests", Permission.READ_GRANTS),
-    ("/reports", "Reports", Permission.EXPORT),
+    ("/reports", "Reports", Permission.READ_INDICATORS),
+    ("/admin/users", "Administration", Permission.MANAGE_USERS),
 )
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     principal = getattr(request.state, "principal", None)
     session = getattr(request.state, "session", None)
+    if principal is None and session is None and hasattr(request.app.state, "baliza"):
+        # a page no route answered (a 404): the signed-in layout still, with its navigation
+        from baliza.web.security import identify
+
+        principal, session = identify(request)
     values = {
         "principal": principal,
         "csrf_token": session.csrf_token if session is not None else "",
