@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.serve",
     "baliza.cli.target",
     "baliza.cli.assets",
+    "baliza.cli.trends",
 )
 
 

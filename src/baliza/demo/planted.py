@@ -28,7 +28,7 @@ CONVICTED = ("convicted", "plea_convicted")
 @dataclass(frozen=True)
 class Surge:
     substance: str
-    replaces: str  # seizures of this substance (same group, same unit) are relabelled
+    replaces: tuple[str, ...]  # seizures of these substances (same group, weighed alike) are relabelled
     start: str
     end: str  # exclusive
     share: float
@@ -38,8 +38,8 @@ class Surge:
 
 
 SURGES = (
-    Surge("cocaine base", "cocaine hydrochloride", "2024-06-01", "2024-10-01", 0.35),
-    Surge("ketamine", "psilocybin mushrooms", "2023-02-01", "2023-06-01", 0.8),
+    Surge("cocaine base", ("cocaine hydrochloride", "coca paste"), "2024-06-01", "2024-10-01", 0.7),
+    Surge("cannabis resin", ("cannabis herb",), "2023-02-01", "2023-06-01", 1.0),
 )
 
 
@@ -49,7 +49,7 @@ def plant_surges(rng: np.random.Generator, seizures: dict[str, np.ndarray]) -> N
     seized = seizures["seized_at"].astype("datetime64[s]")
     for surge in SURGES:
         window = (seized >= np.datetime64(surge.start)) & (seized < np.datetime64(surge.end))
-        chosen = window & (name == surge.replaces) & (rng.random(len(name)) < surge.share)
+        chosen = window & np.isin(name, surge.replaces) & (rng.random(len(name)) < surge.share)
         name[chosen] = surge.substance
 
 
