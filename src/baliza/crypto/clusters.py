@@ -27,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from baliza.crypto.hops import expand
 from baliza.crypto.ledger import Ledger, UtxoLedger
 
 COINJOIN_MIN_INPUTS = 5
@@ -86,17 +87,20 @@ class Clustering:
 def coinjoin_transactions(ledger: UtxoLedger) -> np.ndarray:
     """Transactions with at least 5 inputs and at least 5 outputs of one value (equal-output CoinJoins)."""
     n_inputs = np.diff(ledger.in_start)
-    if not len(ledger.out_value):
+    candidates = np.flatnonzero((n_inputs >= COINJOIN_MIN_INPUTS)
+                                & (np.diff(ledger.out_start) >= COINJOIN_MIN_EQUAL_OUTPUTS))
+    if not len(candidates):
         return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((ledger.out_value, ledger.out_tx))
-    tx, value = ledger.out_tx[order], ledger.out_value[order]
-    new_run = np.ones(len(tx), dtype=bool)
-    new_run[1:] = (tx[1:] != tx[:-1]) | (value[1:] != value[:-1])
-    run_id = np.cumsum(new_run) - 1
-    run_length = np.bincount(run_id)
-    largest = np.zeros(ledger.n_tx, dtype=np.int64)
-    np.maximum.at(largest, tx[new_run], run_length)
-    return np.flatnonzero((n_inputs >= COINJOIN_MIN_INPUTS) & (largest >= COINJOIN_MIN_EQUAL_OUTPUTS))
+    outs, group = expand(ledger.out_start[candidates], ledger.out_start[candidates + 1])
+    value = ledger.out_value[outs]
+    order = np.lexsort((value, group))
+    group, value = group[order], value[order]
+    new_run = np.ones(len(group), dtype=bool)
+    new_run[1:] = (group[1:] != group[:-1]) | (value[1:] != value[:-1])
+    run_length = np.bincount(np.cumsum(new_run) - 1)
+    largest = np.zeros(len(candidates), dtype=np.int64)
+    np.maximum.at(largest, group[new_run], run_length)
+    return candidates[largest >= COINJOIN_MIN_EQUAL_OUTPUTS]
 
 
 def _change_links(ledger: UtxoLedger, excluded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -108,13 +112,14 @@ def _change_links(ledger: UtxoLedger, excluded: np.ndarray) -> tuple[np.ndarray,
     rank[order] = np.arange(ledger.n_tx)
     np.minimum.at(first_seen, ledger.out_addr, rank[ledger.out_tx])
     np.minimum.at(first_seen, ledger.in_addr, rank[ledger.in_tx])
-    two = np.flatnonzero((n_out == 2) & ~np.isin(np.arange(ledger.n_tx), excluded) & (np.diff(ledger.in_start) > 0))
+    allowed = np.ones(ledger.n_tx, dtype=bool)
+    allowed[excluded] = False
+    two = np.flatnonzero((n_out == 2) & allowed & (np.diff(ledger.in_start) > 0))
     a, b = ledger.out_addr[ledger.out_start[two]], ledger.out_addr[ledger.out_start[two] + 1]
     new_a, new_b = first_seen[a] == rank[two], first_seen[b] == rank[two]
-    pays_input = np.zeros(len(two), dtype=bool)
-    input_pairs = set(zip(ledger.in_tx.tolist(), ledger.in_addr.tolist(), strict=True))
-    for k, (t, x, y) in enumerate(zip(two.tolist(), a.tolist(), b.tolist(), strict=True)):
-        pays_input[k] = (t, x) in input_pairs or (t, y) in input_pairs
+    width = np.int64(len(ledger.addresses))
+    input_pairs = np.unique(ledger.in_tx * width + ledger.in_addr)
+    pays_input = np.isin(two * width + a, input_pairs) | np.isin(two * width + b, input_pairs)
     one_new = (new_a ^ new_b) & ~pays_input & (a != b)
     change = np.where(new_a, a, b)
     return two[one_new], change[one_new]
@@ -128,9 +133,11 @@ def cluster_addresses(ledger: Ledger, change_heuristic: bool = False) -> Cluster
                                                            dtype=object))
     coinjoins = coinjoin_transactions(ledger)
     first = ledger.in_addr[ledger.in_start[ledger.in_tx]]  # the first input address of each input's transaction
-    kept = ~np.isin(ledger.in_tx, coinjoins)
+    is_coinjoin = np.zeros(ledger.n_tx, dtype=bool)
+    is_coinjoin[coinjoins] = True
+    kept = ~is_coinjoin[ledger.in_tx] & (ledger.in_addr != first)
     rows, cols = [ledger.in_addr[kept]], [first[kept]]
-    joining = np.unique(ledger.in_tx[kept & (ledger.in_addr != first)])
+    joining = np.flatnonzero(np.bincount(ledger.in_tx[kept], minlength=ledger.n_tx))
     join_tx, join_rule = [joining], [np.full(len(joining), COMMON_INPUT, dtype=object)]
     if change_heuristic:
         tx, change = _change_links(ledger, coinjoins)

@@ -76,6 +76,14 @@ class UtxoLedger:
         return np.bincount(self.in_tx, weights=self.in_value, minlength=self.n_tx)
 
     @cached_property
+    def spender(self) -> np.ndarray:
+        """The input spending each output, -1 when unspent in the data (a double spend keeps the first)."""
+        spender = np.full(len(self.out_value), -1, dtype=np.int64)
+        linked = np.flatnonzero(self.in_spent >= 0)
+        spender[self.in_spent[linked][::-1]] = linked[::-1]
+        return spender
+
+    @cached_property
     def out_start(self) -> np.ndarray:
         """Outputs of transaction t are out_start[t]:out_start[t+1]."""
         return np.searchsorted(self.out_tx, np.arange(self.n_tx + 1))

@@ -19,9 +19,7 @@ MIN_PEEL_LENGTH = 3
 def peel_chains(ledger: UtxoLedger, txs: np.ndarray, min_length: int = MIN_PEEL_LENGTH) -> list[dict[str, Any]]:
     """The peel chains among the transactions `txs` (those a trace passed through)."""
     n_in, n_out = np.diff(ledger.in_start), np.diff(ledger.out_start)
-    spender = np.full(len(ledger.out_value), -1, dtype=np.int64)
-    linked = np.flatnonzero(ledger.in_spent >= 0)
-    spender[ledger.in_spent[linked]] = ledger.in_tx[linked]
+    spender = ledger.spender
     shaped = np.zeros(ledger.n_tx, dtype=bool)
     txs = np.unique(txs)
     shaped[txs] = (n_in[txs] == 1) & (n_out[txs] == 2)
@@ -30,7 +28,8 @@ def peel_chains(ledger: UtxoLedger, txs: np.ndarray, min_length: int = MIN_PEEL_
                    first, first + 1)
     following: dict[int, int] = {}
     for t in np.flatnonzero(shaped).tolist():
-        nxt = int(spender[big[t]])
+        spent_by = int(spender[big[t]])
+        nxt = int(ledger.in_tx[spent_by]) if spent_by >= 0 else -1
         if nxt >= 0 and shaped[nxt]:
             following[t] = nxt
     preceded = set(following.values())

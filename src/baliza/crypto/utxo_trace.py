@@ -30,16 +30,10 @@ from baliza.crypto.hops import Hop, expand, largest_per_group
 from baliza.crypto.ledger import UtxoLedger
 
 
-def _spender(ledger: UtxoLedger) -> np.ndarray:
-    """The input spending each output, -1 when unspent (in the data)."""
-    spender = np.full(len(ledger.out_value), -1, dtype=np.int64)
-    linked = np.flatnonzero(ledger.in_spent >= 0)
-    spender[ledger.in_spent[linked][::-1]] = linked[::-1]  # a double spend keeps the first input
-    return spender
-
-
 def _seed_hop(ledger: UtxoLedger, seeds: np.ndarray) -> tuple[np.ndarray, Hop]:
-    seed_out = np.isin(ledger.out_addr, seeds[seeds >= 0])
+    is_seed = np.zeros(len(ledger.addresses), dtype=bool)
+    is_seed[seeds[seeds >= 0]] = True
+    seed_out = is_seed[ledger.out_addr]
     items = np.flatnonzero(seed_out)
     return seed_out, Hop(items, ledger.out_value[items].astype(np.int64), np.full(len(items), -1, dtype=np.int64))
 
@@ -53,7 +47,7 @@ def trace_utxo(ledger: UtxoLedger, seeds: np.ndarray, stop_address: np.ndarray, 
         if backward:
             raise ValueError("fifo")
         return _fifo(ledger, seed_out, stop_out, hop0, max_hops)
-    spender = _spender(ledger) if not backward else None
+    spender = ledger.spender if not backward else None
     visited = seed_out.copy()
     hops = [hop0]
     s_total = ledger.tx_input_value
@@ -189,7 +183,7 @@ def _skip(laid: list[Piece], cursor: int, amount: int) -> int:
 
 def _poison_reach(ledger: UtxoLedger, seed_out: np.ndarray, stop_out: np.ndarray, max_hops: int) -> np.ndarray:
     """Outputs a poison trace reaches at hops 1..max_hops (FIFO taint never reaches further)."""
-    spender = _spender(ledger)
+    spender = ledger.spender
     visited = seed_out.copy()
     frontier = np.flatnonzero(seed_out)
     reached: list[np.ndarray] = []
