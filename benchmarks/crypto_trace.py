@@ -111,6 +111,11 @@ def run_baliza(transfers: int, seeds: int) -> dict:
     stop[np.random.default_rng(3).choice(n_addr, max(1, n_addr // 1000), replace=False)] = True
     with PeakMemory() as memory:
         started = time.perf_counter()
+        ledger.build_indexes()  # what the trace reads, as networkx's graph is (built once per chain)
+        result["index_s"] = time.perf_counter() - started
+    result["index_mb"] = memory.megabytes
+    with PeakMemory() as memory:
+        started = time.perf_counter()
         hops = trace_utxo(ledger, _seeds(chain, seeds), stop, "haircut", HOPS)
         result["trace_s"] = time.perf_counter() - started
     result["trace_mb"] = memory.megabytes
@@ -194,7 +199,8 @@ def _in_child(engine: str, transfers: int, seeds: int) -> dict:
 
 
 def _show(result: dict) -> None:
-    extra = f", networkx graph build {result['networkx_build_s']:.1f} s" if "networkx_build_s" in result else ""
+    extra = (f"; the graph it reads: {result['networkx_build_s']:.1f} s" if "networkx_build_s" in result else
+             f"; the indexes it reads: {result['index_s']:.2f} s (+{result['index_mb']:,.0f} MB)")
     print(f"{result['engine']:>8} {result['transfers']:>11,} transfers: clustering {result['clustering_s']:7.2f} s "
           f"(+{result['clustering_mb']:,.0f} MB, {result['clusters']:,} clusters); 6-hop haircut trace "
           f"{result['trace_s']:7.2f} s (+{result['trace_mb']:,.0f} MB, {result['reached']:,} addresses reached)"
@@ -220,8 +226,9 @@ def main() -> None:
     agree = abs(ours["taint_checksum"] - theirs["taint_checksum"]) <= 1e-6 * max(1.0, theirs["taint_checksum"])
     print(f"same taint in both: {agree} ({ours['reached']:,} and {theirs['reached']:,} addresses)")
     print(f"speed-up at {small:,} transfers: clustering {theirs['clustering_s'] / ours['clustering_s']:.0f}x, "
-          f"trace {theirs['trace_s'] / ours['trace_s']:.0f}x, trace with the graph it needs "
-          f"{(theirs['trace_s'] + theirs['networkx_build_s']) / ours['trace_s']:.0f}x (goal: 20x)")
+          f"trace {theirs['trace_s'] / ours['trace_s']:.0f}x, trace with what it reads built "
+          f"{(theirs['trace_s'] + theirs['networkx_build_s']) / (ours['trace_s'] + ours['index_s']):.0f}x "
+          "(goal: 20x)")
     if args.transfers > small:
         _show(_in_child("baliza", args.transfers, args.seeds))
     if not agree:

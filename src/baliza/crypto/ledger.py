@@ -84,6 +84,21 @@ class UtxoLedger:
         return spender
 
     @cached_property
+    def outputs_by_address(self) -> np.ndarray:
+        """Output numbers grouped by address (those of address a: address_out_start[a]:address_out_start[a+1])."""
+        return np.argsort(self.out_addr, kind="stable")
+
+    @cached_property
+    def address_out_start(self) -> np.ndarray:
+        return np.searchsorted(self.out_addr[self.outputs_by_address], np.arange(len(self.addresses) + 1))
+
+    def build_indexes(self) -> None:
+        """Build the indexes a trace reads (spender, outputs by address, transaction bounds) now, not on first use."""
+        for name in ("spender", "outputs_by_address", "address_out_start", "out_start", "in_start",
+                     "tx_input_value"):
+            getattr(self, name)
+
+    @cached_property
     def out_start(self) -> np.ndarray:
         """Outputs of transaction t are out_start[t]:out_start[t+1]."""
         return np.searchsorted(self.out_tx, np.arange(self.n_tx + 1))

@@ -30,43 +30,50 @@ from baliza.crypto.hops import Hop, expand, largest_per_group
 from baliza.crypto.ledger import UtxoLedger
 
 
-def _seed_hop(ledger: UtxoLedger, seeds: np.ndarray) -> tuple[np.ndarray, Hop]:
-    is_seed = np.zeros(len(ledger.addresses), dtype=bool)
-    is_seed[seeds[seeds >= 0]] = True
-    seed_out = is_seed[ledger.out_addr]
-    items = np.flatnonzero(seed_out)
-    return seed_out, Hop(items, ledger.out_value[items].astype(np.int64), np.full(len(items), -1, dtype=np.int64))
+def _seed_hop(ledger: UtxoLedger, seed_address: np.ndarray) -> Hop:
+    """Hop 0: every output paying a seed address, tainted in full."""
+    codes = np.flatnonzero(seed_address)
+    at, _ = expand(ledger.address_out_start[codes], ledger.address_out_start[codes + 1])
+    items = np.sort(ledger.outputs_by_address[at])
+    return Hop(items, ledger.out_value[items].astype(np.int64), np.full(len(items), -1, dtype=np.int64))
 
 
 def trace_utxo(ledger: UtxoLedger, seeds: np.ndarray, stop_address: np.ndarray, method: str, max_hops: int,
                backward: bool = False) -> list[Hop]:
-    """Hops 0..max_hops of a trace from the addresses `seeds` (codes); `stop_address`: exchange mask."""
-    seed_out, hop0 = _seed_hop(ledger, seeds)
-    stop_out = stop_address[ledger.out_addr] & ~seed_out
+    """Hops 0..max_hops of a trace from the addresses `seeds` (codes); `stop_address`: exchange mask.
+
+    Work is proportional to the frontier, not to the chain: the masks are over addresses and the indexes
+    (spender of each output, outputs of each address) are built once per ledger."""
+    seed_address = np.zeros(len(ledger.addresses), dtype=bool)
+    seed_address[seeds[seeds >= 0]] = True
+    stop_only = stop_address & ~seed_address
+    hop0 = _seed_hop(ledger, seed_address)
     if method == "fifo":
         if backward:
             raise ValueError("fifo")
-        return _fifo(ledger, seed_out, stop_out, hop0, max_hops)
+        seed_out = seed_address[ledger.out_addr]
+        return _fifo(ledger, seed_out, stop_only[ledger.out_addr], hop0, max_hops)
     spender = ledger.spender if not backward else None
-    visited = seed_out.copy()
+    visited = None
+    if method == "poison":
+        visited = np.zeros(len(ledger.out_value), dtype=bool)
+        visited[hop0.items] = True
     hops = [hop0]
     s_total = ledger.tx_input_value
     for _h in range(1, max_hops + 1):
         previous = hops[-1]
-        carrying = ~stop_out[previous.items] & (previous.taint > 0)
+        carrying = ~stop_only[ledger.out_addr[previous.items]] & (previous.taint > 0)
         frontier, taint = previous.items[carrying], previous.taint[carrying].astype(np.float64)
         if backward:
             tx = ledger.out_tx[frontier]
-            item = frontier
         else:
             inputs = spender[frontier]
             linked = inputs >= 0
             frontier, taint, inputs = frontier[linked], taint[linked], inputs[linked]
             tx = ledger.in_tx[inputs]
-            item = frontier
         txs, group = np.unique(tx, return_inverse=True)
         carried = np.bincount(group, weights=taint, minlength=len(txs))
-        best = largest_per_group(group, taint, item, len(txs))
+        best = largest_per_group(group, taint, frontier, len(txs))
         if backward:
             ins, g = expand(ledger.in_start[txs], ledger.in_start[txs + 1])
             keep = ledger.in_spent[ins] >= 0
@@ -75,8 +82,8 @@ def trace_utxo(ledger: UtxoLedger, seeds: np.ndarray, stop_address: np.ndarray, 
         else:
             items, g = expand(ledger.out_start[txs], ledger.out_start[txs + 1])
             share_value = ledger.out_value[items]
-        fresh = ~seed_out[items]
-        if method == "poison":
+        fresh = ~seed_address[ledger.out_addr[items]]
+        if visited is not None:
             fresh &= ~visited[items]
         items, g, share_value = items[fresh], g[fresh], share_value[fresh]
         if method == "poison":
@@ -92,7 +99,8 @@ def trace_utxo(ledger: UtxoLedger, seeds: np.ndarray, stop_address: np.ndarray, 
             parent = parent[first]
         positive = amount > 0
         hop = Hop(items[positive], amount[positive], parent[positive]).sorted()
-        visited[hop.items] = True
+        if visited is not None:
+            visited[hop.items] = True
         hops.append(hop)
         if not len(hop.items):
             hops.extend(Hop.empty() for _ in range(max_hops - _h))
