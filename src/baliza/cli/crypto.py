@@ -131,6 +131,39 @@ def _print_trace(result: Any) -> None:
                         length=peel["length"], tx=peel["start_tx"], amount=f"{peel['peeled_amount']:,.8f}"))
 
 
+def crypto_load(
+    paths: Annotated[list[Path], typer.Argument(help="Transaction files (Bitcoin Core or Esplora JSON, .json or "
+                                                "one per line .jsonl) and tag packs (.yaml).")],
+    chain: Annotated[str, typer.Option("--chain", help="The chain the transactions are on.")] = "btc",
+    agency: Annotated[str | None, typer.Option("--agency", help="The reporting agency.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Load node or explorer transactions and tag packs (every tag kept with its source)."""
+    from baliza.crypto.importing import load_crypto_files
+    from baliza.warehouse import open_warehouse
+
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        fail(_("No such file: %(files)s", files=", ".join(missing)))
+        return
+    try:
+        with open_warehouse(db) as warehouse:
+            loaded = load_crypto_files(warehouse, list(paths), chain, agency)
+    except (ValueError, LookupError) as error:
+        fail(str(error))
+        return
+    if as_json:
+        print_json(loaded.to_dict())
+        return
+    console.print(_("%(transactions)s transactions (%(rows)s inputs and outputs) and %(tags)s tags loaded.",
+                    transactions=f"{loaded.transactions:,}", rows=f"{loaded.io_rows:,}", tags=f"{loaded.tags:,}"))
+    if loaded.report is not None and loaded.report.quarantined:
+        console.print(_("%(count)s rows were set aside: see baliza quarantine.",
+                        count=f"{loaded.report.quarantined:,}"))
+
+
 def register(app: typer.Typer) -> None:
+    app.command("crypto-load")(crypto_load)
     app.command("clusters")(clusters)
     app.command("trace")(trace)
