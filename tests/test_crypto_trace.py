@@ -84,3 +84,30 @@ def test_account_taint_equals_the_independent_computation(worlds, method: str, h
     for address, value in expected.items():
         assert abs(got.get(address, Fraction(0)) - value) <= TOLERANCE, address
     assert any(expected.get(a, 0) > 0 for a in account.exchanges)
+
+
+def test_findings_name_each_exchange_the_seized_wallet_reaches(worlds) -> None:
+    db, utxo, _ = worlds
+    findings = _run("crypto-findings", "--db", str(db), "--chain", "btc", "--method", "fifo", "--max-hops", "6",
+                    "--json")
+    expected = reference_utxo(utxo.io, utxo.tags, utxo.seeds, "fifo", 6)
+    by_exchange = {name: sum((expected.get(a, Fraction(0)) for a in addresses), Fraction(0))
+                   for name, addresses in utxo.exchanges.items()}
+    reached = {name for name, amount in by_exchange.items() if amount > 0}
+    assert {f["details"]["exchange"].split(" deposit")[0] for f in findings} == reached
+    for finding in findings:
+        name = finding["details"]["exchange"].split(" deposit")[0]
+        assert abs(Fraction(str(finding["details"]["tainted_amount"])) - by_exchange[name]) <= TOLERANCE
+        assert finding["details"]["wallet"] == utxo.seeds[0] and "seized wallet" in finding["summary"]
+        assert any(e["table"] == "crypto_io" for e in finding["evidence"])
+
+
+def test_peel_chain_and_mixer_are_seen(worlds) -> None:
+    db, utxo, _ = worlds
+    out = _run("trace", "--db", str(db), "--chain", "btc", "--from", utxo.seeds[0], "--method", "poison",
+               "--max-hops", "8", "--json")
+    peeled = {p["tx_hash"] for chain in out["peel_chains"] for p in chain["peeled"]}
+    assert len(set(utxo.peel_txs) & peeled) >= 3
+    explained = _run("clusters", "--db", str(db), "--chain", "btc", "--explain", utxo.seeds[0], "--json")
+    assert utxo.mixer_tx not in {j["tx_hash"] for j in explained["joined_by"]}
+    assert all(utxo.owners[a] == "vendor" for a in explained["addresses"])

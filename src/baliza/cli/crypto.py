@@ -163,7 +163,36 @@ def crypto_load(
                         count=f"{loaded.report.quarantined:,}"))
 
 
+def crypto_findings(
+    chain: ChainOption,
+    method: Annotated[str, typer.Option("--method", help="poison, haircut or fifo.")] = "haircut",
+    max_hops: Annotated[int, typer.Option("--max-hops", help="Hops that carry taint (1..N).")] = 6,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    asset: AssetOption = None,
+) -> None:
+    """Seized or suspect wallets (and listings' payment addresses) whose funds reach an exchange."""
+    from baliza.crypto.chaindata import read_chain
+    from baliza.crypto.links import exchange_findings
+    from baliza.warehouse import open_warehouse
+
+    try:
+        with open_warehouse(db, read_only=True) as warehouse:
+            findings = exchange_findings(warehouse, read_chain(warehouse, chain, asset), method, max_hops)
+    except (LookupError, FileNotFoundError, ValueError) as error:
+        fail(str(error).strip("'\""))
+        return
+    if as_json:
+        print_json([f.to_dict() for f in findings])
+        return
+    if not findings:
+        console.print(_("No seized or suspect wallet reaches an exchange within %(hops)s hops.", hops=max_hops))
+    for finding in findings:
+        console.print(finding.summary)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("crypto-findings")(crypto_findings)
     app.command("crypto-load")(crypto_load)
     app.command("clusters")(clusters)
     app.command("trace")(trace)
