@@ -109,3 +109,23 @@ def test_an_input_without_its_prevout_is_refused_by_name(tmp_path: Path) -> None
     result = CliRunner().invoke(app, ["crypto-load", str(file), "--db", str(tmp_path / "w.duckdb")])
     assert result.exit_code == 1
     assert "Input 0 of transaction" in result.output and "prevout" in result.output
+
+
+def test_exports_hold_the_path(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    _load_and_trace(tmp_path / "w", _core_chain(), lines=False)
+    db = tmp_path / "w" / "w.duckdb"
+    _invoke("trace", "--db", str(db), "--chain", "btc", "--from", A, "--export", str(tmp_path / "p.gexf"))
+    _invoke("trace", "--db", str(db), "--chain", "btc", "--from", A, "--export", str(tmp_path / "p.ftm.json"))
+    ns = {"g": "http://gexf.net/1.3"}
+    graph = ET.parse(tmp_path / "p.gexf").getroot()
+    edges = {(e.get("source"), e.get("target")) for e in graph.iterfind(".//g:edge", ns)}
+    assert edges == {(A, C), (C, X)}  # the path to the exchange by which most taint came: T2 then T3
+    entities = [json.loads(line) for line in (tmp_path / "p.ftm.json").read_text().splitlines()]
+    payments = [e for e in entities if e["schema"] == "Payment"]
+    assert {p["properties"]["transactionNumber"][0] for p in payments} == {T2, T3}
+    ids = {e["id"] for e in entities}
+    assert all(p["properties"]["payer"][0] in ids and p["properties"]["beneficiary"][0] in ids for p in payments)
+    wallet = next(e for e in entities if e["schema"] == "CryptoWallet" and e["properties"]["publicKey"] == [X])
+    assert wallet["properties"]["holder"][0] in ids

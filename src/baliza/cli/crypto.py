@@ -86,6 +86,9 @@ def trace(
     as_json: JsonOption = False,
     change: ChangeOption = False,
     asset: AssetOption = None,
+    export: Annotated[Path | None, typer.Option("--export", help="Also write the paths to this file: .gexf "
+                                                 "(Gephi) or .ftm.json (FollowTheMoney entities, one a line).")]
+    = None,
 ) -> None:
     """Follow value from seed addresses by the poison, haircut or FIFO rule; where it went, and how."""
     from baliza.crypto.chaindata import expand_seeds
@@ -101,6 +104,16 @@ def trace(
     except (LookupError, FileNotFoundError, ValueError) as error:
         fail(str(error).strip("'\""))
         return
+    if export is not None:
+        from baliza.crypto.export import ftm_lines, to_gexf
+
+        if export.name.endswith(".gexf"):
+            export.write_text(to_gexf(result), encoding="utf-8")
+        elif export.name.endswith((".ftm.json", ".ftm.jsonl", ".ftm")):
+            export.write_text(ftm_lines(result), encoding="utf-8")
+        else:
+            fail(_("Export to a .gexf or a .ftm.json file."))
+            return
     if as_json:
         print_json(result.to_dict())
         return
