@@ -168,3 +168,50 @@ def reference_account(transfers: list[dict], tags: list[dict], seeds: list[str],
         if method == "fifo":
             queue[b].extend(moving)
     return dict(received)
+
+
+def reference_backward(io: list[dict], tags: list[dict], seeds: list[str], method: str, hops: int
+                       ) -> dict[str, Fraction]:
+    """Where the funds at the seeds came from: the rules run upstream, newest transaction first."""
+    clusters = reference_clusters(io)
+    exchange_addresses = set()
+    for tag in tags:
+        if tag["category"] == "exchange" and tag["address"] in clusters:
+            exchange_addresses |= clusters[tag["address"]]
+    outputs = {(r["tx_hash"], int(r["index"])): r for r in io if r["direction"] == "out"}
+    inputs: dict[str, list[dict]] = defaultdict(list)
+    for row in io:
+        if row["direction"] == "in":
+            inputs[row["tx_hash"]].append(row)
+    taint: dict[tuple[str, int], dict[int, Fraction]] = {
+        key: {0: _units(row["amount"])} for key, row in outputs.items() if row["address"] in seeds}
+    received: dict[str, Fraction] = defaultdict(Fraction)
+    times = {r["tx_hash"]: r["block_time"] for r in io}
+    for tx_hash in sorted(times, key=lambda t: times[t], reverse=True):
+        carried: dict[int, Fraction] = defaultdict(Fraction)
+        for key, row in outputs.items():
+            if key[0] == tx_hash and key in taint and (row["address"] in seeds or
+                                                       row["address"] not in exchange_addresses):
+                for hop, amount in taint[key].items():
+                    carried[hop] += amount
+        total = sum((_units(r["amount"]) for r in inputs[tx_hash]), Fraction(0))
+        for row in inputs[tx_hash]:
+            if row["spent_index"] == "" or (row["spent_tx_hash"], int(row["spent_index"])) not in outputs:
+                continue
+            key = (row["spent_tx_hash"], int(row["spent_index"]))
+            paid = outputs[key]
+            if paid["address"] in seeds or not carried:
+                continue
+            mine = taint.setdefault(key, {})
+            if method == "poison":
+                hop = min(carried) + 1
+                if hop <= hops and not mine:
+                    mine[hop] = _units(paid["amount"])
+                    received[paid["address"]] += mine[hop]
+            else:
+                for hop, amount in carried.items():
+                    if hop + 1 <= hops and total:
+                        share = amount * _units(row["amount"]) / total
+                        mine[hop + 1] = mine.get(hop + 1, Fraction(0)) + share
+                        received[paid["address"]] += share
+    return dict(received)

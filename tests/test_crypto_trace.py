@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from baliza.cli.app import app
 from baliza.load import load_datasets
 from baliza.warehouse import open_warehouse
-from crypto_reference import reference_account, reference_clusters, reference_utxo
+from crypto_reference import reference_account, reference_backward, reference_clusters, reference_utxo
 from crypto_world import build_account, build_utxo, write_csv
 
 TOLERANCE = Fraction(1, 10**8)
@@ -111,3 +111,49 @@ def test_peel_chain_and_mixer_are_seen(worlds) -> None:
     explained = _run("clusters", "--db", str(db), "--chain", "btc", "--explain", utxo.seeds[0], "--json")
     assert utxo.mixer_tx not in {j["tx_hash"] for j in explained["joined_by"]}
     assert all(utxo.owners[a] == "vendor" for a in explained["addresses"])
+
+
+@pytest.mark.parametrize("method", ["poison", "haircut"])
+def test_backward_trace_equals_the_independent_computation(worlds, method: str) -> None:
+    db, utxo, _ = worlds
+    target = next(a for a in utxo.exchanges["GlobalX"])
+    out = _run("trace", "--db", str(db), "--chain", "btc", "--from", target, "--method", method, "--max-hops",
+               "4", "--direction", "backward", "--json")
+    expected = reference_backward(utxo.io, utxo.tags, [target], method, 4)
+    got = {r["address"]: Fraction(str(r["tainted_amount"])) for r in out["reached"]}
+    assert len(got) > 3
+    assert set(got) == {a for a, v in expected.items() if v > 0}
+    for address, value in expected.items():
+        assert abs(got.get(address, Fraction(0)) - value) <= TOLERANCE, address
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--method", "lifo"], "Unknown tracing method lifo"),
+    (["--max-hops", "99"], "between 0 and 50"),
+    (["--from", "bc1qnobody"], "No seed address appears"),
+    (["--chain", "doge"], "no transactions of the chain doge"),
+    (["--method", "fifo", "--direction", "backward"], "Backward tracing is available"),
+])
+def test_bad_requests_are_refused_in_words(worlds, args: list[str], words: str) -> None:
+    db, utxo, _ = worlds
+    base = {"--chain": "btc", "--from": utxo.seeds[0], "--method": "poison", "--max-hops": "3"}
+    for flag, value in zip(args[::2], args[1::2], strict=True):
+        base[flag] = value
+    result = CliRunner().invoke(app, ["trace", "--db", str(db), *[x for kv in base.items() for x in kv]])
+    assert result.exit_code == 1
+    assert words in result.output
+
+
+def test_change_heuristic_is_off_by_default_and_joins_fresh_change_when_asked(worlds) -> None:
+    db, utxo, _ = worlds
+    plain = {r["address"]: r["cluster_id"] for r in _run("clusters", "--db", str(db), "--chain", "btc", "--json")}
+    joined = {r["address"]: r["cluster_id"] for r in _run("clusters", "--db", str(db), "--chain", "btc",
+                                                          "--change-heuristic", "--json")}
+    assert len(set(joined.values())) < len(set(plain.values()))
+    # each peel transaction pays the vendor's change to a fresh address: it joins the spender's cluster
+    for tx in utxo.peel_txs:
+        spender = next(r["address"] for r in utxo.io if r["tx_hash"] == tx and r["direction"] == "in")
+        change = next(r["address"] for r in utxo.io if r["tx_hash"] == tx and r["direction"] == "out"
+                      and utxo.owners[r["address"]] == "vendor")
+        assert plain[change] != plain[spender]
+        assert joined[change] == joined[spender]
