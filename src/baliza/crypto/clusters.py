@@ -149,7 +149,7 @@ def cluster_addresses(ledger: Ledger, change_heuristic: bool = False) -> Cluster
     graph = sp.coo_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(n, n)).tocsr()
     _, label = connected_components(graph, directed=False)
     smallest = np.full(label.max() + 1 if n else 0, n, dtype=np.int64)
-    np.minimum.at(smallest, label, np.arange(n))
+    smallest[label[::-1]] = np.arange(n)[::-1]  # the last write wins: each cluster's smallest address
     # number clusters by their smallest address, so that numbering and ids are stable
     order = np.argsort(smallest)
     renumber = np.empty_like(order)

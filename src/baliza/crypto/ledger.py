@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import scipy.sparse as sp
 
 from baliza.i18n import gettext as _
 
@@ -84,28 +85,34 @@ class UtxoLedger:
         return spender
 
     @cached_property
+    def _by_address(self) -> sp.csr_matrix:
+        """Outputs grouped by address: a counting sort (scipy's COO to CSR conversion), linear in the outputs."""
+        n = len(self.out_addr)
+        return sp.csr_matrix((np.ones(n, dtype=np.bool_), (self.out_addr, np.arange(n))),
+                             shape=(len(self.addresses), n))
+
+    @property
     def outputs_by_address(self) -> np.ndarray:
         """Output numbers grouped by address (those of address a: address_out_start[a]:address_out_start[a+1])."""
-        return np.argsort(self.out_addr, kind="stable")
+        return self._by_address.indices
 
-    @cached_property
+    @property
     def address_out_start(self) -> np.ndarray:
-        return np.searchsorted(self.out_addr[self.outputs_by_address], np.arange(len(self.addresses) + 1))
+        return self._by_address.indptr
 
     def build_indexes(self) -> None:
         """Build the indexes a trace reads (spender, outputs by address, transaction bounds) now, not on first use."""
-        for name in ("spender", "outputs_by_address", "address_out_start", "out_start", "in_start",
-                     "tx_input_value"):
+        for name in ("spender", "_by_address", "out_start", "in_start", "tx_input_value"):
             getattr(self, name)
 
     @cached_property
     def out_start(self) -> np.ndarray:
-        """Outputs of transaction t are out_start[t]:out_start[t+1]."""
-        return np.searchsorted(self.out_tx, np.arange(self.n_tx + 1))
+        """Outputs of transaction t are out_start[t]:out_start[t+1] (outputs are sorted by transaction)."""
+        return _bounds(self.out_tx, self.n_tx)
 
     @cached_property
     def in_start(self) -> np.ndarray:
-        return np.searchsorted(self.in_tx, np.arange(self.n_tx + 1))
+        return _bounds(self.in_tx, self.n_tx)
 
     def address_codes(self, addresses: list[str]) -> np.ndarray:
         """Codes of `addresses` (-1 for an address the chain does not hold)."""
@@ -187,6 +194,13 @@ class AccountLedger:
 
 
 Ledger = UtxoLedger | AccountLedger
+
+
+def _bounds(sorted_codes: np.ndarray, n: int) -> np.ndarray:
+    """Where each code's run starts in `sorted_codes` (n + 1 bounds), by counting: linear, no search."""
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(sorted_codes, minlength=n), out=bounds[1:])
+    return bounds
 
 
 def _lookup(sorted_values: np.ndarray, wanted: list[str]) -> np.ndarray:
