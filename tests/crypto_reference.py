@@ -114,7 +114,7 @@ def reference_account(transfers: list[dict], tags: list[dict], seeds: list[str],
                       ) -> dict[str, Fraction]:
     """The same rules over balances, transfer by transfer in time order."""
     exchange = {t["address"] for t in tags if t["category"] == "exchange"}
-    rows = sorted(transfers, key=lambda r: (r["block_time"], r["tx_hash"], r["from_address"], r["to_address"]))
+    rows = sorted(transfers, key=lambda r: r["block_time"])  # stable: ties keep the file order
     received: dict[str, Fraction] = defaultdict(Fraction)
     balance: dict[str, Fraction] = defaultdict(Fraction)
     held: dict[str, dict[int, Fraction]] = defaultdict(lambda: defaultdict(Fraction))  # haircut

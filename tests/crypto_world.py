@@ -182,7 +182,7 @@ def build_account(seed: int = 11) -> AccountWorld:
                    "confidence": "0.7"})
     everyone = [*users, market, mixer, vendor, *w.exchanges]
     for step in range(400):
-        clock = step + 1
+        clock = step // 2 + 1  # two transfers a minute: ties in time keep the order of the file
         if step % 37 == 5:
             src, dst = market, vendor
         elif step % 29 == 3:
@@ -195,7 +195,7 @@ def build_account(seed: int = 11) -> AccountWorld:
             src = rng.choice([*users, market, vendor])
             dst = rng.choice([d for d in everyone if d != src])
         amount = rng.randint(1, 5000) * 1_000_000 + rng.randint(0, 999_999)
-        w.transfers.append({"chain": "trx", "tx_hash": f"{step:064x}",
+        w.transfers.append({"chain": "trx", "tx_hash": f"{1000 - step:064x}",
                             "block_time": (START + timedelta(minutes=clock)).isoformat(), "from_address": src,
                             "to_address": dst, "asset": "USDT", "amount": f"{amount / 1e6:.6f}"})
     return w

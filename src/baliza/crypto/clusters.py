@@ -47,8 +47,8 @@ class Clustering:
     join_rule: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
     coinjoins: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
-    def cluster_of(self, codes: np.ndarray) -> np.ndarray:
-        """The cluster id of each address code."""
+    def cluster_of(self, codes: np.ndarray | int) -> Any:
+        """The cluster id of each address code (of the one code given as an int)."""
         return self.cluster_ids[self.label[codes]]
 
     def rows(self) -> list[dict[str, str]]:

@@ -160,7 +160,8 @@ class UtxoLedger:
 
 @dataclass
 class AccountLedger:
-    """Transfers of one asset on an account chain, in time order (ties by hash, sender, receiver)."""
+    """Transfers of one asset on an account chain, in time order (ties in the order of the data's files and
+    lines, else by hash, sender, receiver)."""
 
     chain: str
     asset: str
@@ -184,8 +185,11 @@ class AccountLedger:
             counts = pc.value_counts(transfers["asset"]).to_pylist()
             asset = max(counts, key=lambda c: (c["counts"], c["values"]))["values"]
         transfers = transfers.filter(pc.equal(transfers["asset"], asset or ""))
-        order = pc.sort_indices(transfers, sort_keys=[("block_time", "ascending"), ("tx_hash", "ascending"),
-                                                      ("from_address", "ascending"), ("to_address", "ascending")])
+        # time order; transfers at one time in the order the data gives them (load, file, line), else by hash
+        keys = [("block_time", "ascending")]
+        keys += [(k, "ascending") for k in ("_load_id", "_source_file", "_source_line") if k in transfers.column_names]
+        keys += [("tx_hash", "ascending"), ("from_address", "ascending"), ("to_address", "ascending")]
+        order = pc.sort_indices(transfers, sort_keys=keys)
         transfers = transfers.take(order)
         addresses, (src, dst) = _encode(transfers["from_address"], transfers["to_address"])
         return cls(chain, asset or "", addresses, np.asarray(transfers["tx_hash"].to_pylist(), dtype=object),
@@ -222,7 +226,8 @@ def load_ledger(warehouse: Any, chain: str, asset: str | None = None) -> Ledger:
     if int(rows.count().execute()):
         return UtxoLedger.from_arrow(chain, rows.to_pyarrow())
     transfers = warehouse.table("crypto_transfers")
-    rows = transfers.filter(transfers.chain == chain).select(*TRANSFER_COLUMNS)
+    rows = transfers.filter(transfers.chain == chain).select(*TRANSFER_COLUMNS, "_load_id", "_source_file",
+                                                             "_source_line")
     if asset is not None:
         rows = rows.filter(rows.asset == asset)
     table = rows.to_pyarrow()

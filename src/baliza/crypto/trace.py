@@ -97,14 +97,15 @@ def trace(ledger: Ledger, clustering: Clustering, tags: TagBook, seeds: list[str
                             addresses=", ".join(unknown[:5])))
     hops = run_hops(ledger, clustering, tags, seeds, method, max_hops, direction)
     received = {code: amount for code, amount in received_by_address(ledger, hops).items() if amount > 0}
-    reached = []
+    reached: list[dict[str, Any]] = []
     for code, amount in sorted(received.items(), key=lambda kv: (-kv[1], ledger.addresses[kv[0]])):
         address = str(ledger.addresses[code])
         reached.append({"address": address, "cluster_id": str(clustering.cluster_ids[clustering.label[code]]),
                         "tainted_amount": to_coins(amount), "tags": tags.of(address)})
     exposure, clusters = _exposure(clustering, tags, received)
     wanted = path_to_addresses if path_to_addresses is not None else [
-        r["address"] for r in reached if tags.of(r["address"]) or _tagged_cluster(r["cluster_id"], clusters)]
+        str(r["address"]) for r in reached
+        if tags.of(str(r["address"])) or _tagged_cluster(str(r["cluster_id"]), clusters)]
     paths = []
     for address in wanted[:path_limit]:
         code = int(ledger.address_codes([address])[0])

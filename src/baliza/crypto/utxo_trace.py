@@ -53,7 +53,7 @@ def trace_utxo(ledger: UtxoLedger, seeds: np.ndarray, stop_address: np.ndarray, 
             raise ValueError("fifo")
         seed_out = seed_address[ledger.out_addr]
         return _fifo(ledger, seed_out, stop_only[ledger.out_addr], hop0, max_hops)
-    spender = ledger.spender if not backward else None
+    spender = ledger.spender
     visited = None
     if method == "poison":
         visited = np.zeros(len(ledger.out_value), dtype=bool)
