@@ -22,10 +22,16 @@ def served(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cryptoweb")
     world = build_web_world(tmp)
     utxo = build_utxo()
+    for tag in utxo.tags:
+        tag.update(case_id="", person_id="")
     utxo.tags.append({"chain": "btc", "address": utxo.seeds[0], "label": "vendor wallet", "category": "suspect",
-                      "source": "police", "confidence": "1"})
+                      "source": "police", "confidence": "1", "case_id": "C7", "person_id": "X3"})
     write_csv(tmp / "crypto", "crypto_io", utxo.io)
     write_csv(tmp / "crypto", "crypto_tags", utxo.tags)
+    write_csv(tmp / "crypto", "online_listings", [{
+        "listing_id": "L1", "platform": "Nexo Market", "platform_kind": "darknet_market",
+        "observed_at": "2024-01-01T00:00:00Z", "vendor_handle": "andes_dreams", "title": "cocaine 1 g",
+        "crypto_address": utxo.seeds[0]}])
     with open_warehouse(world.db) as warehouse:
         load_datasets(warehouse, [tmp / "crypto"], agency="AG-POL")
     app = create_app(world.db, state_url=world.state_url)
@@ -65,6 +71,11 @@ def test_clusters_findings_and_exports(served) -> None:
     findings = analyst.get("/api/crypto/btc/findings?method=poison").json()
     assert findings and all(f["rule"] == "crypto_exchange_reached" for f in findings)
     assert all("persons" not in f["details"]["links"] for f in findings)
+    # the wallet's links: its case (by its tag), that case's seizure, and the listing that showed it
+    links = findings[0]["details"]["links"]
+    assert (links["cases"], links["seizures"], links["listings"]) == (["C7"], ["S3"], ["L1"])
+    assert {"table": "cases", "id": "C7"} in findings[0]["evidence"]
+    assert "X3" not in str(findings) and "Pedro" not in str(findings)
     gexf = analyst.get(f"/api/crypto/btc/trace.gexf?from={utxo.seeds[0]}")
     assert gexf.status_code == 200 and "<gexf" in gexf.text
     ftm = analyst.get(f"/api/crypto/btc/trace.ftm.json?from={utxo.seeds[0]}")
