@@ -20,6 +20,7 @@ from baliza.access.audit import record
 from baliza.crypto.chaindata import ChainData, expand_seeds, read_chain
 from baliza.crypto.trace import DIRECTIONS, MAX_HOPS_LIMIT, METHODS, TraceResult
 from baliza.i18n import gettext as _
+from baliza.web.api import PROBLEM_JSON, REFUSALS, Problem
 from baliza.web.callers import Exporter, FindingReader
 from baliza.web.security import context
 from baliza.web.templates import render
@@ -31,6 +32,17 @@ Method = Annotated[str, Query(pattern="^(poison|haircut|fifo)$")]
 Hops = Annotated[int, Query(ge=0, le=MAX_HOPS_LIMIT)]
 Direction = Annotated[str, Query(pattern="^(forward|backward)$")]
 PAGE = 1000
+ANSWERS: dict[int | str, dict[str, Any]] = {code: {**answer, "model": Problem} for code, answer in REFUSALS.items()}
+FILE_ANSWERS: dict[int | str, dict[str, Any]] = {code: {**answer, "content": PROBLEM_JSON}
+                                                 for code, answer in REFUSALS.items()}
+
+
+class GexfResponse(Response):
+    media_type = "application/gexf+xml"
+
+
+class FtmResponse(Response):
+    media_type = "application/x-ndjson"  # FollowTheMoney entities, one JSON object a line
 
 
 def _chain(request: Request, principal: Any, chain: str) -> ChainData:
@@ -63,7 +75,7 @@ def _trace(request: Request, principal: Any, chain: str, seeds: str, method: str
         raise HTTPException(422, str(error)) from None
 
 
-@router.get("/api/crypto/{chain}/clusters", tags=["api"])
+@router.get("/api/crypto/{chain}/clusters", tags=["api"], responses=ANSWERS)
 def clusters_api(request: Request, principal: FindingReader, chain: str, address: str = "",
                  page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Any:
     """Every address with its cluster (1,000 a `page`), or, with `address`, its cluster explained: its
@@ -79,7 +91,7 @@ def clusters_api(request: Request, principal: FindingReader, chain: str, address
     return {"total": len(rows), "page": page, "addresses": rows[(page - 1) * PAGE: page * PAGE]}
 
 
-@router.get("/api/crypto/{chain}/trace", tags=["api"])
+@router.get("/api/crypto/{chain}/trace", tags=["api"], responses=ANSWERS)
 def trace_api(request: Request, principal: FindingReader, chain: str, seeds: Seeds, method: Method = "haircut",
               max_hops: Hops = 6, direction: Direction = "forward", path_to: str = "") -> dict[str, Any]:
     """Follow value from the seed addresses or clusters (`from`, comma-separated) by the `method` rule:
@@ -87,7 +99,7 @@ def trace_api(request: Request, principal: FindingReader, chain: str, seeds: See
     return _public(_trace(request, principal, chain, seeds, method, max_hops, direction, path_to))
 
 
-@router.get("/api/crypto/{chain}/findings", tags=["api"])
+@router.get("/api/crypto/{chain}/findings", tags=["api"], responses=ANSWERS)
 def findings_api(request: Request, principal: FindingReader, chain: str, method: Method = "haircut",
                  max_hops: Hops = 6) -> list[dict[str, Any]]:
     """Seized or suspect wallets (and online listings' payment addresses) whose funds reach an exchange."""
@@ -110,13 +122,11 @@ def _export(request: Request, principal: Any, result: TraceResult, kind: str) ->
     record(context(request).state, principal.username, principal.agency_id, "export",
            f"crypto/{result.chain}/trace.{kind}", {"seeds": result.seeds[:20], "method": result.method})
     if kind == "gexf":
-        return Response(to_gexf(result), media_type="application/gexf+xml",
-                        headers={"Content-Disposition": 'attachment; filename="trace.gexf"'})
-    return Response(ftm_lines(result), media_type="application/json",
-                    headers={"Content-Disposition": 'attachment; filename="trace.ftm.json"'})
+        return GexfResponse(to_gexf(result), headers={"Content-Disposition": 'attachment; filename="trace.gexf"'})
+    return FtmResponse(ftm_lines(result), headers={"Content-Disposition": 'attachment; filename="trace.ftm.json"'})
 
 
-@router.get("/api/crypto/{chain}/trace.gexf", tags=["api"])
+@router.get("/api/crypto/{chain}/trace.gexf", tags=["api"], response_class=GexfResponse, responses=FILE_ANSWERS)
 def trace_gexf(request: Request, principal: Exporter, chain: str, seeds: Seeds, method: Method = "haircut",
                max_hops: Hops = 6) -> Response:
     """The trace's paths as a GEXF graph (Gephi)."""
@@ -124,7 +134,8 @@ def trace_gexf(request: Request, principal: Exporter, chain: str, seeds: Seeds, 
                    "gexf")
 
 
-@router.get("/api/crypto/{chain}/trace.ftm.json", tags=["api"])
+@router.get("/api/crypto/{chain}/trace.ftm.json", tags=["api"], response_class=FtmResponse,
+            responses=FILE_ANSWERS)
 def trace_ftm(request: Request, principal: Exporter, chain: str, seeds: Seeds, method: Method = "haircut",
               max_hops: Hops = 6) -> Response:
     """The trace's paths as FollowTheMoney entities, one JSON object a line."""
