@@ -35,6 +35,8 @@ def plan(quick: bool, workdir: Path) -> list[tuple[str, list[str]]]:
         ("chain page", ["chain_page.py", "--scale", "small" if quick else "medium", "--workdir", str(workdir)]),
         ("chain explorer", ["chain_explorer.py", "--db", str(medium_db), *(["--repeat", "2"] if quick else [])]),
         ("target scoring", ["target_scoring.py", *(["--rows", "100000"] if quick else [])]),
+        ("crypto tracing", ["crypto_trace.py", *(["--transfers", "200000", "--networkx-transfers", "100000"]
+                                                 if quick else [])]),
     ]
 
 

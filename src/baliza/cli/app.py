@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.target",
     "baliza.cli.assets",
     "baliza.cli.trends",
+    "baliza.cli.crypto",
 )
 
 

@@ -30,7 +30,7 @@ from baliza.access.audit import entries, record
 from baliza.access.clock import now
 from baliza.access.state import open_state, state_url_for
 from baliza.warehouse.store import open_warehouse, resolve_db_path
-from baliza.web import admin_pages, api, explorer, pages, requests, signin, targeting
+from baliza.web import admin_pages, api, crypto, explorer, pages, requests, signin, targeting
 from baliza.web.context import ServingContext
 from baliza.web.security import NotSignedIn, signed_in
 from baliza.web.settings import WebSettings
@@ -111,6 +111,7 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     app.include_router(signin.router)
     app.include_router(api.router)
     app.include_router(explorer.router)
+    app.include_router(crypto.router)
     app.include_router(pages.router)
     app.include_router(targeting.router)
     app.include_router(admin_pages.router)

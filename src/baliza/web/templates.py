@@ -21,6 +21,7 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/", "Overview", Permission.READ_AGGREGATES),
     ("/chain", "Chain explorer", Permission.READ_SEIZURES),
     ("/findings", "Findings", Permission.READ_FINDINGS),
+    ("/crypto", "Crypto tracing", Permission.READ_FINDINGS),
     ("/indicators", "Unit indicators", Permission.READ_INDICATORS),
     ("/justice", "Justice", Permission.READ_JUSTICE),
     ("/quarantine", "Quarantine", Permission.READ_QUARANTINE),

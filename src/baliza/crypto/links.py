@@ -1,0 +1,100 @@
+"""Wallets tied to the rest of the chain, and the finding an investigator acts on.
+
+A wallet is linked to persons and cases by its tags (`crypto_tags.person_id`, `case_id`), to seizures through
+its cases, and to online listings that showed it as a payment address. When a seized or suspect wallet (or a
+listing's payment address) sends funds that reach an exchange, that is a finding: which exchange, how much,
+by which rule, and the path as evidence: the exchange is where a production order goes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from baliza.analyses.model import Finding, Reference
+from baliza.crypto.chaindata import ChainData
+from baliza.crypto.tags import EXCHANGE
+from baliza.i18n import gettext as _
+
+SEED_CATEGORIES = ("seized", "suspect")
+RULE = "crypto_exchange_reached"
+
+
+def wallet_links(warehouse: Any, chain: str, addresses: list[str], data: ChainData | None = None
+                 ) -> dict[str, dict[str, list[str]]]:
+    """address -> {"persons", "cases", "seizures", "listings"}: the ids each address is tied to."""
+    links: dict[str, dict[str, list[str]]] = {a: {"persons": [], "cases": [], "seizures": [], "listings": []}
+                                               for a in addresses}
+    if not addresses:
+        return links
+    tags = data.tags if data is not None else None
+    for address in addresses:
+        for tag in tags.of(address) if tags is not None else []:
+            for key, field in (("persons", "person_id"), ("cases", "case_id")):
+                if tag.get(field) and tag[field] not in links[address][key]:
+                    links[address][key].append(tag[field])
+    case_ids = sorted({c for link in links.values() for c in link["cases"]})
+    if case_ids:
+        cases = warehouse.table("cases")
+        rows = cases.filter(cases.case_id.isin(case_ids)).select("case_id", "seizure_id").to_pyarrow().to_pylist()
+        seizure_of = {r["case_id"]: r["seizure_id"] for r in rows if r["seizure_id"]}
+        for link in links.values():
+            link["seizures"] = sorted({seizure_of[c] for c in link["cases"] if c in seizure_of})
+    listings = warehouse.table("online_listings")
+    rows = listings.filter(listings.crypto_address.isin(addresses)).select("listing_id", "crypto_address")
+    for row in rows.to_pyarrow().to_pylist():
+        links[row["crypto_address"]]["listings"].append(row["listing_id"])
+    return links
+
+
+def suspect_wallets(warehouse: Any, data: ChainData) -> dict[str, str]:
+    """address -> why it is a seed: its seized or suspect tag, or an online listing that showed it."""
+    seeds = {a: category for category in SEED_CATEGORIES for a in data.tags.addresses_in(category)}
+    listings = warehouse.table("online_listings")
+    shown = listings.filter(listings.crypto_address.notnull()).select("crypto_address").distinct()
+    for row in shown.to_pyarrow().to_pylist():
+        seeds.setdefault(row["crypto_address"], "listing")
+    return {a: why for a, why in seeds.items() if data.ledger.address_codes([a])[0] >= 0}
+
+
+def _summary(why: str, **values: Any) -> str:
+    if why == "seized":
+        return _("Funds from the seized wallet %(wallet)s reached %(exchange)s: %(amount)s %(asset)s by the "
+                 "%(method)s rule within %(hops)s hops.", **values)
+    if why == "suspect":
+        return _("Funds from the suspect wallet %(wallet)s reached %(exchange)s: %(amount)s %(asset)s by the "
+                 "%(method)s rule within %(hops)s hops.", **values)
+    return _("Funds from %(wallet)s, the payment address of an online listing, reached %(exchange)s: %(amount)s "
+             "%(asset)s by the %(method)s rule within %(hops)s hops.", **values)
+
+
+def exchange_findings(warehouse: Any, data: ChainData, method: str = "haircut", max_hops: int = 6
+                      ) -> list[Finding]:
+    """One finding per (suspect wallet, exchange cluster) its funds reach, largest first."""
+    findings: list[Finding] = []
+    asset = getattr(data.ledger, "asset", None) or data.ledger.chain.upper()
+    seeds = suspect_wallets(warehouse, data)
+    links = wallet_links(warehouse, data.ledger.chain, sorted(seeds), data)
+    for seed, why in sorted(seeds.items()):
+        result = data.trace([seed], method, max_hops)
+        for cluster in result.clusters:
+            if EXCHANGE not in cluster["categories"]:
+                continue
+            exchange = ", ".join(cluster["labels"]) or cluster["cluster_id"]
+            paths = [p for p in result.paths if p["cluster_id"] == cluster["cluster_id"]]
+            evidence = [Reference("crypto_io" if data.ledger.kind == "utxo" else "crypto_transfers", s["tx_hash"])
+                        for p in paths[:3] for s in p["steps"]]
+            evidence += [Reference("cases", c) for c in links[seed]["cases"]]
+            evidence += [Reference("online_listings", i) for i in links[seed]["listings"]]
+            findings.append(Finding(
+                rule=RULE, subject=Reference("crypto_tags", f"{data.ledger.chain}|{seed}"),
+                score=cluster["tainted_amount"],
+                summary=_summary(why, wallet=seed, exchange=exchange, amount=f"{cluster['tainted_amount']:,.8f}",
+                                 asset=asset, method=method, hops=max_hops),
+                evidence=tuple(dict.fromkeys(evidence)),
+                method=_("Forward trace from the wallet by the %(method)s rule (docs/crypto.md); exchange clusters "
+                         "receive taint and pass none on.", method=method),
+                details={"chain": data.ledger.chain, "wallet": seed, "why": why, "exchange": exchange,
+                         "exchange_cluster": cluster["cluster_id"], "tainted_amount": cluster["tainted_amount"],
+                         "asset": asset, "method": method, "max_hops": max_hops, "paths": paths[:3],
+                         "links": links[seed]}))
+    return sorted(findings, key=lambda f: -f.score)
