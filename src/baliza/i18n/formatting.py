@@ -2,8 +2,8 @@
 
 One module for pages, reports and the CLI: `number(1149160)` is "1,149,160" in English, "1.149.160" in
 Spanish and Portuguese; `number(941.978)` is "941.98" / "941,98"; a tiny mass keeps its zeros ("0.0042"),
-never "4.2e-03"; `percent(0.256)` is "26%"; `day(date(2025, 3, 1))` is "Mar 1, 2025",
-"1 mar 2025", "1 de mar. de 2025". Spanish uses CLDR's general Spanish (dot for thousands, comma for
+never "4.2e-03"; `percent(0.256)` is "26%"; `day(date(2025, 3, 1))` is "2025-03-01" in English and "01/03/2025" in
+Spanish and Portuguese. Spanish uses CLDR's general Spanish (dot for thousands, comma for
 decimals, as in Colombia and Spain); Portuguese is Brazil's.
 """
 
@@ -95,9 +95,15 @@ def months(value: Number | None) -> str:
     return ngettext("%(shown)s month", "%(shown)s months", 1 if whole else 2, shown=shown)
 
 
-def day(value: date | datetime | str | None, style: Literal["short", "medium", "long", "iso"] = "medium") -> str:
-    """A date in the current language ('Mar 1, 2025', '1 mar 2025'); `style="iso"` keeps 2025-03-01
-    (for tables people sort and copy). A string is read as ISO; what cannot be read is shown as given."""
+DAY_PATTERNS: dict[str, str] = {"es": "dd/MM/yyyy", "pt": "dd/MM/yyyy"}
+"""How a day is written in tables and sentences: 10/04/2025 in Spanish and Portuguese (day first, as in
+Latin America); English keeps ISO 2025-04-10, the data's own spelling and unambiguous for a reader in
+any English-speaking country."""
+
+
+def day(value: date | datetime | str | None, style: Literal["numeric", "medium", "long", "iso"] = "numeric") -> str:
+    """A date in the current language: '2025-04-10' / '10/04/2025' (numeric), 'Apr 10, 2025' /
+    '10 abr 2025' (medium, for prose). A string is read as ISO; what cannot be read is shown as given."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
@@ -107,6 +113,8 @@ def day(value: date | datetime | str | None, style: Literal["short", "medium", "
             return value
     if isinstance(value, datetime):
         value = value.date()
-    if style == "iso":
+    if style == "iso" or (style == "numeric" and current() not in DAY_PATTERNS):
         return value.isoformat()
+    if style == "numeric":
+        return format_date(value, format=DAY_PATTERNS[current()], locale=locale())
     return format_date(value, format=style, locale=locale())

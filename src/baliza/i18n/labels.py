@@ -82,7 +82,7 @@ LABELS: dict[str, str] = {
     # the chain: stages, breaks, statuses
     "inspection": N_("inspection"), "lab": N_("laboratory"), "case": N_("case"), "charge": N_("charge"),
     "event": N_("case event"), "disposition": N_("disposition"), "asset": N_("asset"),
-    "no_lab_confirmation": N_("no laboratory confirmation"), "no_case": N_("no case opened"),
+    "no_lab_confirmation": N_("no lab confirmation"), "no_case": N_("no case"),
     "charged_below_seized": N_("charged below the seized quantity"), "asset_released": N_("asset released"),
     "limitation_passed": N_("limitation date passed"), "broken": N_("broken"), "too_early": N_("too early to judge"),
     "open": N_("open"), "complete": N_("complete"), "continues_elsewhere": N_("continues at another agency"),
