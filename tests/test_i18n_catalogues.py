@@ -48,3 +48,9 @@ def test_translations_keep_their_placeholders(language: str) -> None:
         for text in strings:
             found = set(PLACEHOLDER.findall(text))
             assert found <= expected and (found == expected or len(sources) > 1), (language, message.id, text)
+
+
+def test_strings_inside_f_strings_are_extracted_too(wanted: Catalog) -> None:
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in wanted if m.id}
+    assert "Headline figures" in ids  # f"<h2>{html.escape(_('Headline figures'))}</h2>" in report.country
+    assert "%(rule)s: %(num)s fact in the records" in ids  # ngettext, singular as the id

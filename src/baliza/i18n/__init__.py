@@ -69,6 +69,8 @@ def install(env: Any) -> None:
     env.globals["current_language"] = current
     env.globals["languages"] = LANGUAGE_NAMES
     env.filters["label"] = labels.label
+    env.globals["field_label"] = labels.field_label
+    env.filters["indicator_label"] = labels.indicator_label
     env.globals["plain_detail"] = web.plain_detail
 
 

@@ -117,6 +117,36 @@ IN_VOCABULARY: dict[tuple[str, str], str] = {
     ("crypto_tags.category", "seized"): N_("seized by the authorities"),
 }
 
+INDICATORS: dict[str, str] = {
+    "hit_rate": N_("hit rate"), "hit_rate_targeted": N_("hit rate of targeted inspections"),
+    "hit_rate_random": N_("hit rate of random inspections"), "targeting_lift": N_("targeting lift"),
+    "seizures": N_("seizures"), "intelligence_led_share": N_("share of intelligence-led seizures"),
+    "partner_sharing_48h": N_("shared with partners within 48 hours"),
+    "prosecution_conversion": N_("seizures that became prosecutions"),
+    "conviction_conversion": N_("seizures that ended in a conviction"),
+    "lab_confirmation_days": N_("days to laboratory confirmation"),
+    "joint_operation_share": N_("share of joint operations"),
+    "new_substance_detections": N_("new substances detected"), "quantity_seized_kg": N_("quantity seized (kg)"),
+    "training_hours_per_staff": N_("training hours per staff member"),
+    "mentoring_after_operational": N_("mentoring after becoming operational"),
+    "mentoring_hours_after_operational": N_("mentoring hours after becoming operational"),
+    "clearance_rate": N_("clearance rate"), "disposition_time_days": N_("disposition time (days)"),
+    "dismissal_rate": N_("dismissal rate"), "conviction_rate": N_("conviction rate"),
+    "case_turnover_ratio": N_("case turnover ratio"), "pending_age_mean_days": N_("mean age of pending cases (days)"),
+    "statute_barred_share": N_("share of statute-barred cases"),
+    "median_days_seizure_to_case": N_("median days from seizure to case"),
+    "median_days_to_disposition": N_("median days to disposition"),
+    "median_days_to_resolution_km": N_("median days to resolution (Kaplan–Meier)"),
+}
+"""Indicators as named on pages, in reports and in chart titles."""
+
+FIELDS: dict[str, str] = {
+    "person_id": N_("person id"), "full_name": N_("full name"), "birth_date": N_("date of birth"),
+    "nationality": N_("nationality"), "id_document": N_("identity document"), "phone": N_("phone"),
+    "address": N_("address"), "protected": N_("protected"),
+}
+"""Column names shown as a record's field names."""
+
 UNITS: dict[str, tuple[str, str]] = {
     "tablets": (N_("tablet"), N_("tablets")), "doses": (N_("dose"), N_("doses")),
     "plants": (N_("plant"), N_("plants")), "units": (N_("unit"), N_("units")),
@@ -132,6 +162,20 @@ def label(value: object, vocabulary: str | None = None) -> str:
     english = IN_VOCABULARY.get((vocabulary, code)) if vocabulary else None
     english = english or LABELS.get(code)
     return gettext(english) if english else code.replace("_", " ")
+
+
+def indicator_label(name: str | None) -> str:
+    """An indicator's name in the current language ('clearance_rate' -> 'clearance rate')."""
+    if name is None:
+        return ""
+    english = INDICATORS.get(str(name))
+    return gettext(english) if english else str(name).replace("_", " ")
+
+
+def field_label(column: str) -> str:
+    """A column's name as a field label in the current language ('birth_date' -> 'date of birth')."""
+    english = FIELDS.get(column)
+    return gettext(english) if english else column.replace("_", " ")
 
 
 def quantity_unit(unit: str | None, value: float | int | Decimal | None = None) -> str:
