@@ -80,3 +80,15 @@ def test_the_not_found_page_keeps_the_navigation_and_the_language(client: TestCl
     assert 'href="/chain"' in missing.text and "Explorador de cadenas" in missing.text
     assert "Not Found" not in missing.text
     assert client.get("/static/favicon.svg").headers["content-type"].startswith("image/svg")
+
+
+def test_a_seizure_and_the_explorer_read_in_spanish_with_words_not_codes(client: TestClient) -> None:
+    sign_in(client, user_name("AG-CUS", Role.ANALYST))
+    seizure = client.get("/chain/seizure/S1", headers={"Accept-Language": "es-PE"})
+    assert seizure.status_code == 200 and '<html lang="es">' in seizure.text
+    assert "Incautación S1" in seizure.text and "drogas del tipo cocaína" in seizure.text
+    assert "cocaine_type" not in seizure.text and "120 kg" in seizure.text
+    assert "02/01/2025" in seizure.text  # the day, as a reader in Lima writes it
+    explorer = client.get("/chain", headers={"Accept-Language": "pt-BR"})
+    assert "Explorador de cadeias" in explorer.text and "Limpar filtros" not in explorer.text
+    assert "apreens" in explorer.text  # '2 apreensões', counted in words

@@ -118,18 +118,18 @@ IN_VOCABULARY: dict[tuple[str, str], str] = {
 }
 
 INDICATORS: dict[str, str] = {
-    "hit_rate": N_("hit rate"), "hit_rate_targeted": N_("hit rate of targeted inspections"),
-    "hit_rate_random": N_("hit rate of random inspections"), "targeting_lift": N_("targeting lift"),
-    "seizures": N_("seizures"), "intelligence_led_share": N_("share of intelligence-led seizures"),
-    "partner_sharing_48h": N_("shared with partners within 48 hours"),
-    "prosecution_conversion": N_("seizures that became prosecutions"),
-    "conviction_conversion": N_("seizures that ended in a conviction"),
-    "lab_confirmation_days": N_("days to laboratory confirmation"),
-    "joint_operation_share": N_("share of joint operations"),
-    "new_substance_detections": N_("new substances detected"), "quantity_seized_kg": N_("quantity seized (kg)"),
-    "training_hours_per_staff": N_("training hours per staff member"),
-    "mentoring_after_operational": N_("mentoring after becoming operational"),
-    "mentoring_hours_after_operational": N_("mentoring hours after becoming operational"),
+    "hit_rate": N_("hit rate"), "hit_rate_targeted": N_("hit rate targeted"),
+    "hit_rate_random": N_("hit rate random"), "targeting_lift": N_("targeting lift"),
+    "seizures": N_("seizures"), "intelligence_led_share": N_("intelligence led share"),
+    "partner_sharing_48h": N_("partner sharing 48 h"),
+    "prosecution_conversion": N_("prosecution conversion"),
+    "conviction_conversion": N_("conviction conversion"),
+    "lab_confirmation_days": N_("lab confirmation days"),
+    "joint_operation_share": N_("joint operation share"),
+    "new_substance_detections": N_("new substance detections"), "quantity_seized_kg": N_("quantity seized kg"),
+    "training_hours_per_staff": N_("training hours per staff"),
+    "mentoring_after_operational": N_("mentoring after operational"),
+    "mentoring_hours_after_operational": N_("mentoring hours after operational"),
     "clearance_rate": N_("clearance rate"), "disposition_time_days": N_("disposition time (days)"),
     "dismissal_rate": N_("dismissal rate"), "conviction_rate": N_("conviction rate"),
     "case_turnover_ratio": N_("case turnover ratio"), "pending_age_mean_days": N_("mean age of pending cases (days)"),
@@ -138,7 +138,7 @@ INDICATORS: dict[str, str] = {
     "median_days_to_disposition": N_("median days to disposition"),
     "median_days_to_resolution_km": N_("median days to resolution (Kaplan–Meier)"),
 }
-"""Indicators as named on pages, in reports and in chart titles."""
+"""Indicators as named on pages, in reports and in chart titles (in English, the catalogue's names in words)."""
 
 FIELDS: dict[str, str] = {
     "person_id": N_("person id"), "full_name": N_("full name"), "birth_date": N_("date of birth"),
