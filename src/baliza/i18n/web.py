@@ -91,7 +91,7 @@ class LanguageMiddleware:
                 headers = message.setdefault("headers", [])
                 headers.append((b"content-language", chosen.encode("latin-1")))
                 if switched:
-                    cookie = f"{COOKIE}={chosen}; Max-Age={REMEMBERED_SECONDS}; Path=/; SameSite=Lax"
+                    cookie = f"{COOKIE}={chosen}; Max-Age={REMEMBERED_SECONDS}; Path=/; SameSite=Lax; HttpOnly"
                     headers.append((b"set-cookie", cookie.encode("latin-1")))
             await send(message)
 

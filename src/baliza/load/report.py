@@ -56,7 +56,8 @@ class LoadReport:
             "load_id": self.load_id,
             "agency": self.agency,
             "dataset": self.dataset,
-            "tables": {name: asdict(t) for name, t in self.tables.items()},
+            "tables": {name: {k: v for k, v in asdict(t).items() if k != "spellings" or v}  # listed when any
+                       for name, t in self.tables.items()},
             "files": [asdict(f) for f in self.files],
             "warnings": self.warnings,
             "rows_read": self.rows_read,
