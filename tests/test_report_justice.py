@@ -20,5 +20,6 @@ def test_section_has_funnels_flags_and_trend(tmp_path: Path) -> None:
         section = justice_section(wh)
     assert section.html.count("<svg") == 2  # both funnels in one figure, and the trend
     assert "Dismissed per prosecutor" in section.html and "Acquitted per prosecutor" in section.html
-    assert "outcome_outlier" in section.html and "P01" in section.html
+    assert "unusual case outcomes" in section.html  # the rule in words (outcome_outlier)
+    assert "P01" in section.html
     assert "<script>" not in section.html and "&lt;script&gt;" in section.html

@@ -10,6 +10,8 @@ import re
 from collections.abc import Collection
 from typing import Any
 
+from baliza.i18n import gettext as _
+
 _SEPARATORS = re.compile(r"[\s_\-.]+")
 
 
@@ -36,8 +38,13 @@ def check_agency(agency_id: str, known: Collection[str], what: str = "agency") -
     shown = repr(agency_id[:60] + ("…" if len(agency_id) > 60 else ""))
     variants = [k for k in known if _folded(k) == _folded(agency_id)]
     if variants:
-        raise UnknownAgency(f"no {what} {shown}: the agency id is {variants[0]!r} (ids are exact)")
+        raise UnknownAgency(_("no %(what)s %(shown)s: the agency id is %(id)s (ids are exact)", what=what, shown=shown,
+                              id=repr(variants[0])))
     close = difflib.get_close_matches(agency_id, list(known), n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(map(repr, close))}?" if close else (
-        f"; the agencies are {', '.join(sorted(known))}" if len(known) <= 12 else "")
-    raise UnknownAgency(f"no {what} {shown} in the warehouse's agencies{hint}")
+    if close:
+        raise UnknownAgency(_("no %(what)s %(shown)s in the warehouse's agencies; did you mean %(close)s?", what=what,
+                              shown=shown, close=", ".join(map(repr, close))))
+    if len(known) <= 12:
+        raise UnknownAgency(_("no %(what)s %(shown)s in the warehouse's agencies; the agencies are %(known)s",
+                              what=what, shown=shown, known=", ".join(sorted(known))))
+    raise UnknownAgency(_("no %(what)s %(shown)s in the warehouse's agencies", what=what, shown=shown))

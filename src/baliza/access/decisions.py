@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from baliza.access.clock import as_utc, now
 from baliza.access.principal import Principal
 from baliza.access.state import StateStore, finding_decisions
+from baliza.i18n import gettext as _
 
 DECISIONS: tuple[str, ...] = ("confirmed", "dismissed", "needs_more_data")
 
@@ -33,7 +34,7 @@ class Decision:
 
 def decide(store: StateStore, principal: Principal, finding_id: str, decision: str, note: str) -> Decision:
     if decision not in DECISIONS:
-        raise ValueError(f"a decision is one of: {', '.join(DECISIONS)}")
+        raise ValueError(_("a decision is one of: %(decisions)s", decisions=", ".join(DECISIONS)))
     made = Decision(finding_id, decision, note.strip(), principal.username, now())
     with store.engine.begin() as conn:
         conn.execute(finding_decisions.insert().values(

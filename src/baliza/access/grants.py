@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from baliza.access.agencies import UnknownAgency, check_agency
 from baliza.access.clock import as_utc, now
 from baliza.access.state import StateStore, grants
+from baliza.i18n import gettext as _
 
 GRANT_KINDS: tuple[str, ...] = ("seizure", "case", "dataset")
 
@@ -66,13 +67,13 @@ def add_grant(store: StateStore, owner_agency_id: str, grantee_agency_id: str, k
     """Record a grant. With `known_agencies` (the warehouse's agency ids), both agencies must be among them
     exactly: a near-variant ("ag-pol") is refused with the right id named."""
     if kind not in GRANT_KINDS:
-        raise GrantError(f"a grant is for one of: {', '.join(GRANT_KINDS)}")
+        raise GrantError(_("a grant is for one of: %(kinds)s", kinds=", ".join(GRANT_KINDS)))
     if not purpose.strip():
-        raise GrantError("a grant needs a purpose")
+        raise GrantError(_("a grant needs a purpose"))
     if owner_agency_id == grantee_agency_id:
-        raise GrantError("an agency already sees its own rows")
+        raise GrantError(_("an agency already sees its own rows"))
     if not subject_id.strip() or not grantee_agency_id.strip():
-        raise GrantError("a grant needs a subject and a receiving agency")
+        raise GrantError(_("a grant needs a subject and a receiving agency"))
     if known_agencies is not None:
         try:
             check_agency(owner_agency_id, known_agencies, "sharing agency")
@@ -81,7 +82,7 @@ def add_grant(store: StateStore, owner_agency_id: str, grantee_agency_id: str, k
             raise GrantError(str(error)) from None
     expires_at = as_utc(expires_at)
     if expires_at <= now():
-        raise GrantError("the expiry must be in the future")
+        raise GrantError(_("the expiry must be in the future"))
     grant_id = secrets.token_hex(6)
     values = dict(
         grant_id=grant_id, owner_agency_id=owner_agency_id, grantee_agency_id=grantee_agency_id, kind=kind,
@@ -107,7 +108,7 @@ def revoke_grant(store: StateStore, grant_id: str, revoked_by: str, owner_agency
     with store.engine.begin() as conn:
         done = conn.execute(grants.update().where(condition).values(revoked_at=now(), revoked_by=revoked_by))
     if done.rowcount == 0:
-        raise GrantError(f"no live grant {grant_id!r} of this agency")
+        raise GrantError(_("no live grant %(grant)s of this agency", grant=repr(grant_id)))
     grant = get_grant(store, grant_id)
     assert grant is not None
     return grant

@@ -26,6 +26,7 @@ from baliza.access.principal import AccessDenied, Principal
 from baliza.access.roles import Permission
 from baliza.access.scope import Scope
 from baliza.access.state import StateStore, access_requests
+from baliza.i18n import gettext as _
 from baliza.warehouse.store import Warehouse
 
 REQUEST_KINDS: tuple[str, ...] = ("seizure", "case")
@@ -91,20 +92,22 @@ def _request(row: sa.Row) -> AccessRequest:
 def _checked_id(value: str, what: str, limit: int) -> str:
     value = value.strip()
     if not value:
-        raise RequestError(f"a request needs {what}")
+        raise RequestError(_("a request needs %(what)s", what=what))
     if len(value) > limit:
-        raise RequestError(f"{what} is at most {limit} characters")
+        raise RequestError(_("%(what)s is at most %(limit)s characters", what=what, limit=limit))
     if not _ID.match(value):
-        raise RequestError(f"{what} {value!r} is not an id (letters, digits and - _ . / : only)")
+        raise RequestError(_("%(what)s %(value)s is not an id (letters, digits and - _ . / : only)", what=what,
+                             value=repr(value)))
     return value
 
 
 def _checked_text(value: str, what: str, limit: int) -> str:
     value = value.strip()
     if not value:
-        raise RequestError(f"a request needs {what}")
+        raise RequestError(_("a request needs %(what)s", what=what))
     if len(value) > limit:
-        raise RequestError(f"{what} is at most {limit} characters (it has {len(value)})")
+        raise RequestError(_("%(what)s is at most %(limit)s characters (it has %(length)s)", what=what, limit=limit,
+                             length=len(value)))
     return value
 
 
@@ -112,22 +115,25 @@ def request_access(store: StateStore, principal: Principal, owner_agency_id: str
                    purpose: str) -> AccessRequest:
     """Ask `owner_agency_id` for a seizure's chain or a case it holds, for `purpose` (audited)."""
     if kind not in REQUEST_KINDS:
-        raise RequestError(f"a request is for one of: {', '.join(REQUEST_KINDS)} (not {kind!r})")
+        raise RequestError(_("a request is for one of: %(kinds)s (not %(kind)s)", kinds=", ".join(REQUEST_KINDS),
+                             kind=repr(kind)))
     if not principal.may(READ_NEEDED[kind]):
-        raise AccessDenied(f"your role ({principal.role}) may not read {kind}s, so it may not ask for one")
-    owner = _checked_id(owner_agency_id, "the agency that holds it", MAX_AGENCY)
-    subject = _checked_id(subject_id, f"the {kind} id", MAX_SUBJECT)
-    purpose = _checked_text(purpose, "a purpose", MAX_PURPOSE)
+        raise AccessDenied(_("your role (%(role)s) may not read %(kind)ss, so it may not ask for one",
+                             role=principal.role, kind=kind))
+    owner = _checked_id(owner_agency_id, _("the agency that holds it"), MAX_AGENCY)
+    subject = _checked_id(subject_id, _("the seizure id") if kind == "seizure" else _("the case id"), MAX_SUBJECT)
+    purpose = _checked_text(purpose, _("a purpose"), MAX_PURPOSE)
     if owner == principal.agency_id:
-        raise RequestConflict("your agency already sees its own rows: ask another agency")
+        raise RequestConflict(_("your agency already sees its own rows: ask another agency"))
     r = access_requests
     with store.engine.connect() as conn:
         pending = conn.execute(sa.select(r.c.request_id).where(
             r.c.requester_agency_id == principal.agency_id, r.c.owner_agency_id == owner, r.c.kind == kind,
             r.c.subject_id == subject, r.c.status == "pending")).scalar()
         if pending is not None:
-            raise RequestConflict(f"your agency already asked {owner} for {kind} {subject}: request {pending} "
-                                  "is pending")
+            raise RequestConflict(_("your agency already asked %(owner)s for %(kind)s %(subject)s: request "
+                                    "%(request)s is pending", owner=owner, kind=kind, subject=subject,
+                                    request=pending))
     values = dict(request_id=secrets.token_hex(6), requested_by=principal.username,
                   requester_agency_id=principal.agency_id, owner_agency_id=owner, kind=kind, subject_id=subject,
                   purpose=purpose, created_at=now(), status="pending", decided_by=None, decided_at=None, reason=None,
@@ -136,8 +142,8 @@ def request_access(store: StateStore, principal: Principal, owner_agency_id: str
         with store.engine.begin() as conn:
             conn.execute(r.insert().values(**values))
     except sa.exc.IntegrityError:  # the same request arrived at the same moment: it is the pending one
-        raise RequestConflict(f"your agency already asked {owner} for {kind} {subject}: that request is "
-                              "pending") from None
+        raise RequestConflict(_("your agency already asked %(owner)s for %(kind)s %(subject)s: that request "
+                                "is pending", owner=owner, kind=kind, subject=subject)) from None
     made = AccessRequest(**values)  # type: ignore[arg-type]
     record(store, principal.username, principal.agency_id, "access_request", f"access-requests/{made.request_id}",
            {"owner_agency_id": owner, "kind": kind, "subject_id": subject, "purpose": purpose})
@@ -170,13 +176,14 @@ def requests_by(store: StateStore, agency_id: str) -> list[AccessRequest]:
 def _deciding(store: StateStore, principal: Principal, request_id: str) -> AccessRequest:
     """The pending request of the principal's agency that the principal may answer."""
     if not principal.may(Permission.MANAGE_GRANTS):
-        raise AccessDenied(f"your role ({principal.role}) may not answer access requests: the holding agency's "
-                           "administrators and analysts do")
+        raise AccessDenied(_("your role (%(role)s) may not answer access requests: the holding agency's "
+                             "administrators and analysts do", role=principal.role))
     found = get_request(store, request_id)
     if found is None or found.owner_agency_id != principal.agency_id:
-        raise RequestNotFound(f"no access request {request_id!r} addressed to your agency")
+        raise RequestNotFound(_("no access request %(request)s addressed to your agency", request=repr(request_id)))
     if found.status != "pending":
-        raise RequestConflict(f"request {request_id} was already {found.status} by {found.decided_by}")
+        raise RequestConflict(_("request %(request)s was already %(status)s by %(person)s", request=request_id,
+                                status=found.status, person=found.decided_by))
     return found
 
 
@@ -186,7 +193,7 @@ def _close(store: StateStore, request_id: str, **values: object) -> AccessReques
     with store.engine.begin() as conn:
         done = conn.execute(r.update().where(r.c.request_id == request_id, r.c.status == "pending").values(**values))
     if done.rowcount == 0:
-        raise RequestConflict(f"request {request_id} was answered meanwhile")
+        raise RequestConflict(_("request %(request)s was answered meanwhile", request=request_id))
     found = get_request(store, request_id)
     assert found is not None
     return found
@@ -200,9 +207,9 @@ def approve(store: StateStore, principal: Principal, request_id: str, days: int,
     """
     found = _deciding(store, principal, request_id)
     if not 1 <= days <= MAX_GRANT_DAYS:
-        raise RequestError(f"a grant lasts 1 to {MAX_GRANT_DAYS} days (not {days})")
+        raise RequestError(_("a grant lasts 1 to %(most)s days (not %(days)s)", most=MAX_GRANT_DAYS, days=days))
     purpose = found.purpose if purpose is None or not purpose.strip() else _checked_text(
-        purpose, "a purpose", MAX_PURPOSE)
+        purpose, _("a purpose"), MAX_PURPOSE)
     try:
         grant = add_grant(store, found.owner_agency_id, found.requester_agency_id, found.kind, found.subject_id,
                           purpose, now() + timedelta(days=days), principal.username)
@@ -241,9 +248,9 @@ def why_not_askable(wh: Warehouse, scope: Scope, owner_agency_id: str, kind: str
     """
     agencies = wh.table("agencies")
     if agencies.filter(agencies.agency_id == owner_agency_id).count().execute() == 0:
-        return f"no agency {owner_agency_id!r} in the directory"
+        return _("no agency %(agency)s in the directory", agency=repr(owner_agency_id))
     if kind == "seizure" and not scope.sees(wh, "seizures", "seizure_id", subject_id):
-        return f"no seizure {subject_id!r} that you may see: ask from a seizure's chain"
+        return _("no seizure %(subject)s that you may see: ask from a seizure's chain", subject=repr(subject_id))
     return None
 
 
@@ -270,6 +277,9 @@ def nothing_held(wh: Warehouse, store: StateStore, principal: Principal, request
             or not principal.may(Permission.MANAGE_GRANTS):
         return
     if not holds(wh, principal.agency_id, found.kind, found.subject_id):
-        what = f"case {found.subject_id}" if found.kind == "case" else f"link of seizure {found.subject_id}'s chain"
-        raise RequestConflict(f"{principal.agency_id} holds no {what}: approving would share nothing, refuse it "
-                              "with a reason")
+        if found.kind == "case":
+            text = _("%(agency)s holds no case %(subject)s: approving would share nothing, refuse it with a reason")
+        else:
+            text = _("%(agency)s holds no link of seizure %(subject)s's chain: approving would share nothing, "
+                     "refuse it with a reason")
+        raise RequestConflict(text % {"agency": principal.agency_id, "subject": found.subject_id})

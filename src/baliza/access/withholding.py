@@ -18,6 +18,7 @@ from baliza.access.roles import Role
 from baliza.access.scope import DIRECTORY_TABLES
 from baliza.access.state import StateStore, withholdings
 from baliza.contract import TABLES_BY_NAME
+from baliza.i18n import gettext as _
 
 # every table of the contract but the directory, which is open to everyone by design
 WITHHOLDABLE: tuple[str, ...] = tuple(name for name in TABLES_BY_NAME if name not in DIRECTORY_TABLES)
@@ -35,9 +36,10 @@ def may_declare(principal: Principal) -> bool:
 def _checked(table: str) -> str:
     table = table.strip()
     if table in DIRECTORY_TABLES:
-        raise WithholdingError(f"{table} is the directory every agency reads: it cannot be withheld")
+        raise WithholdingError(_("%(table)s is the directory every agency reads: it cannot be withheld", table=table))
     if table not in WITHHOLDABLE:
-        raise WithholdingError(f"no table {table!r} in the contract; one of: {', '.join(WITHHOLDABLE)}")
+        raise WithholdingError(_("no table %(table)s in the contract; one of: %(tables)s", table=repr(table),
+                                 tables=", ".join(WITHHOLDABLE)))
     return table
 
 
@@ -85,7 +87,7 @@ def withheld_tables(state: StateStore) -> dict[str, set[str]]:
 def declare(state: StateStore, principal: Principal, table: str, withheld: bool) -> bool:
     """Withhold or disclose one of the principal's agency's tables, if the principal may declare."""
     if not may_declare(principal):
-        raise AccessDenied(f"your role ({principal.role}) may not declare what your agency withholds: its "
-                           "administrators do")
+        raise AccessDenied(_("your role (%(role)s) may not declare what your agency withholds: its administrators do",
+                             role=principal.role))
     change = withhold if withheld else disclose
     return change(state, principal.agency_id, table, principal.username)

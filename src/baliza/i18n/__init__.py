@@ -16,7 +16,10 @@ from typing import Any
 
 from baliza.i18n.catalogues import LANGUAGES, SOURCE_LANGUAGE, translations
 
-__all__ = ["LANGUAGES", "SOURCE_LANGUAGE", "current", "gettext", "install", "language", "ngettext"]
+__all__ = ["LANGUAGES", "N_", "SOURCE_LANGUAGE", "current", "gettext", "install", "language", "ngettext"]
+
+LANGUAGE_NAMES: dict[str, str] = {"es": "Español", "pt": "Português", "en": "English"}
+"""Each language in its own words, for the switch in the page header."""
 
 _current: ContextVar[str] = ContextVar("baliza_language", default=SOURCE_LANGUAGE)
 
@@ -49,10 +52,26 @@ def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
     return text % {"num": n, **values}
 
 
+def N_(message: str) -> str:
+    """Mark `message` for the catalogues without translating it now (labels defined as data, translated
+    where they are shown with `gettext(label)`)."""
+    return message
+
+
 def install(env: Any) -> None:
-    """Give a Jinja environment `_`, `gettext` and `ngettext` (new-style: `_("Hi %(name)s", name=x)`)."""
+    """Give a Jinja environment `_`, `gettext` and `ngettext` (new-style: `_("Hi %(name)s", name=x)`),
+    `current_language()` (for `<html lang>`), the language names and the `label` filter (vocabulary values
+    as words in the current language). Numbers and dates: `web.formatting`'s filters."""
+    from baliza.i18n import labels, web
+
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_raw_gettext, _raw_ngettext, newstyle=True)  # Jinja fills and escapes values
+    env.globals["current_language"] = current
+    env.globals["languages"] = LANGUAGE_NAMES
+    env.filters["label"] = labels.label
+    env.globals["field_label"] = labels.field_label
+    env.filters["indicator_label"] = labels.indicator_label
+    env.globals["plain_detail"] = web.plain_detail
 
 
 def _raw_gettext(message: str) -> str:

@@ -20,6 +20,7 @@ from baliza.access.fieldcrypt import key_for
 from baliza.contract import Table, load_order
 from baliza.contract.normalise import country_spellings
 from baliza.load.compaction import rebuild_file
+from baliza.load.normalisation import spelling_summary
 from baliza.load.ownership import SUCCESSIONS, record_successions
 from baliza.load.protection import PERSONS, forget_protected_lookups, seal_cells_in_clear, sealing, write_lookups
 from baliza.load.quarantine import (
@@ -208,8 +209,10 @@ def _load_table(
     if quarantined:
         write_quarantine(con, load_id, table, checked, files)
         remember_quarantined_keys(con, table, checked)
+    spellings: dict[str, int] = {}
     if normalised:
         write_normalisations(con, load_id, table, checked)
+        spellings = spelling_summary(con, load_id, table.name)
     counts = upsert(con, load_id, table, checked, pepper=pepper)
     if table.name == PERSONS:
         write_lookups(con, load_id, checked_table)
@@ -220,4 +223,4 @@ def _load_table(
     for staged in staged_files:  # the raw rows are not needed any more: free their memory for the next tables
         con.execute(f"DROP TABLE IF EXISTS temp.{quote_name(staged.raw_table)}")
     return TableReport(rows, rows - quarantined, quarantined, normalised, counts.inserted, counts.replaced,
-                       counts.unchanged)
+                       counts.unchanged, spellings)

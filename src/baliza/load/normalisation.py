@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from baliza.contract import Column, ColumnType
-from baliza.contract.normalise import BOOLEAN_SPELLINGS, UNIT_SPELLINGS
+from baliza.contract.normalise import BOOLEAN_SPELLINGS, vocabulary_spellings
 from baliza.contract.vocabularies import QUANTITY_UNITS
 from baliza.load.sql import literal
 
@@ -94,10 +94,10 @@ def _one_of(values: object) -> str:
 
 
 def enum_spellings(column: Column) -> dict[str, str]:
-    """Accepted spellings of an enum column's values (case-insensitive; units by their common names)."""
-    spellings = {v.lower(): v for v in column.values}
-    if set(column.values) == set(QUANTITY_UNITS):
-        spellings.update({k.replace(" ", "_").replace("-", "_"): v for k, v in UNIT_SPELLINGS.items()})
+    """Accepted spellings of an enum column's values: any case; units, substance groups, outcomes and entry
+    point kinds also by their English, Spanish and Portuguese names ("kilos", "cocaína", "maconha")."""
+    spellings = vocabulary_spellings(column.values)
+    spellings.update({v.lower(): v for v in column.values})  # a code is itself, whatever a name says
     return spellings
 
 
@@ -224,3 +224,16 @@ def country_joins(columns: tuple[Column, ...] | list[Column]) -> str:
         f'LEFT JOIN _country_spellings AS "country__{c.name}" ON "country__{c.name}".spelling = lower({_t(c)})'
         for c in columns if c.type == T.COUNTRY
     )
+
+
+SPELLING_RULES = ("unit", "enum_spelling")
+
+
+def spelling_summary(con: object, load_id: int, table_name: str) -> dict[str, int]:
+    """What the load understood of the vocabulary spellings it changed, for its report:
+    {"substance_group: cocaína → cocaine_type": 12, "quantity_unit: kilos → kg": 40}."""
+    rows = con.execute(  # type: ignore[attr-defined]
+        "SELECT column_name, original, normalised, count(*) FROM normalisations "
+        "WHERE load_id = ? AND table_name = ? AND rule IN ('unit', 'enum_spelling') "
+        "GROUP BY ALL ORDER BY 4 DESC, 1, 2 LIMIT 50", [load_id, table_name]).fetchall()
+    return {f"{column}: {original} → {normalised}": int(n) for column, original, normalised, n in rows}

@@ -17,6 +17,8 @@ class TableReport:
     inserted: int = 0
     replaced: int = 0
     unchanged: int = 0
+    spellings: dict[str, int] = field(default_factory=dict)
+    """Vocabulary spellings the load understood, and how often: {"substance_group: cocaína → cocaine_type": 3}."""
 
 
 @dataclass
@@ -54,7 +56,8 @@ class LoadReport:
             "load_id": self.load_id,
             "agency": self.agency,
             "dataset": self.dataset,
-            "tables": {name: asdict(t) for name, t in self.tables.items()},
+            "tables": {name: {k: v for k, v in asdict(t).items() if k != "spellings" or v}  # listed when any
+                       for name, t in self.tables.items()},
             "files": [asdict(f) for f in self.files],
             "warnings": self.warnings,
             "rows_read": self.rows_read,

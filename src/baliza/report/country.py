@@ -21,6 +21,10 @@ from baliza.analyses.headlines import latest_period, pooled_share, pooled_total
 from baliza.analyses.ksi import Kind, get_spec
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity
+from baliza.i18n import N_, current, language, ngettext
+from baliza.i18n import gettext as _
+from baliza.i18n.formatting import count, day, percent
+from baliza.i18n.labels import label
 from baliza.report.benchmarks import benchmark_section
 from baliza.report.document import render_document
 from baliza.report.entry_points import entry_point_sections
@@ -29,25 +33,29 @@ from baliza.report.justice import JusticeFigures, justice_figures, justice_secti
 from baliza.report.section import Section
 from baliza.warehouse.store import Warehouse
 
-TITLE = "Drug control chain: country report"
-WHOLE_WAREHOUSE = "every row of the warehouse (the operator's view, not cut to any agency's scope)"
+TITLE = N_("Drug control chain: country report")
+WHOLE_WAREHOUSE = N_("every row of the warehouse (the operator's view, not cut to any agency's scope)")
 # Headline cards: the indicator, a short label, and the words for its numerator and denominator ("8 of 28
 # inspections found drugs"). The exact definitions are in the catalogue at the end of the report.
 UNIT_HEADLINES: dict[str, tuple[str, str, str]] = {
-    "hit_rate": ("Hit rate", "found drugs", "inspections"),
-    "hit_rate_targeted": ("Hit rate of targeted inspections", "found drugs", "targeted inspections"),
-    "hit_rate_random": ("Hit rate of random inspections", "found drugs", "random inspections"),
-    "partner_sharing_48h": ("Seizures shared with partners within 48 h", "shared in time", "seizures"),
-    "prosecution_conversion": ("Seizures with an arrest that became a case within 90 days", "became a case",
-                               "seizures with an arrest"),
-    "conviction_conversion": ("Seizure cases that led to a conviction", "with a conviction",
-                              "seizures with a case"),
-    "seizures": ("Seizures", "", ""),
-    "quantity_seized_kg": ("Kilograms seized (the old metric)", "", ""),
+    "hit_rate": (N_("Hit rate"), N_("%(n)s found drugs / %(d)s inspections"), ""),
+    "hit_rate_targeted": (N_("Hit rate of targeted inspections"),
+                          N_("%(n)s found drugs / %(d)s targeted inspections"), ""),
+    "hit_rate_random": (N_("Hit rate of random inspections"), N_("%(n)s found drugs / %(d)s random inspections"), ""),
+    "partner_sharing_48h": (N_("Seizures shared with partners within 48 h"),
+                            N_("%(n)s shared in time / %(d)s seizures"), ""),
+    "prosecution_conversion": (N_("Seizures with an arrest that became a case within 90 days"),
+                               N_("%(n)s became a case / %(d)s seizures with an arrest"), ""),
+    "conviction_conversion": (N_("Seizure cases that led to a conviction"),
+                              N_("%(n)s with a conviction / %(d)s seizures with a case"), ""),
+    "seizures": (N_("Seizures"), "", ""),
+    "quantity_seized_kg": (N_("Kilograms seized (the old metric)"), "", ""),
 }
 JUSTICE_HEADLINES: dict[str, tuple[str, str, str]] = {
-    "clearance_rate": ("Clearance rate of prosecution offices", "cases resolved", "cases opened"),
-    "conviction_rate": ("Convictions among dispositions", "convicted", "defendants' dispositions"),
+    "clearance_rate": (N_("Clearance rate of prosecution offices"), N_("%(n)s cases resolved / %(d)s cases opened"),
+                       ""),
+    "conviction_rate": (N_("Convictions among dispositions"),
+                        N_("%(n)s convicted / %(d)s defendants' dispositions"), ""),
 }
 
 
@@ -61,7 +69,8 @@ class CountryFigures:
     entry_points: list[CountryView]
     flags: list[dict[str, Any]] | None = None  # the flag queue as the reader may read it (None: in full)
     others_units: Mapping[str, int] = field(default_factory=dict)  # entry point -> units the reader may not see
-    audience: str = WHOLE_WAREHOUSE  # whose view the figures are
+    audience: str = WHOLE_WAREHOUSE  # whose view the figures are (an English message, translated when shown)
+    audience_values: Mapping[str, str] = field(default_factory=dict)  # its %(...)s placeholders
     justice_shown: bool = True  # prosecution analytics (funnels, offices' efficiency) are in the report
 
 
@@ -74,38 +83,49 @@ def country_figures(warehouse: Warehouse, granularity: Granularity = Granularity
     )
 
 
-def country_document(figures: CountryFigures) -> str:
+def country_document(figures: CountryFigures, language_code: str | None = None) -> str:
+    """The report as one HTML document, in `language_code` (default: the current language)."""
+    with language(language_code or current()):
+        return _country_document(figures)
+
+
+def _country_document(figures: CountryFigures) -> str:
     growth = figures.growth
     sections: list[Section] = []
     if growth.units:
         sections += [
-            Section(f"Interdiction units: key success indicators {growth.period}", overview_html(growth), "growth"),
+            Section(_("Interdiction units: key success indicators %(period)s", period=growth.period),
+                    overview_html(growth), "growth"),
             benchmark_section(growth),
-            Section("Each unit against its last period and its peers", units_html(growth), "units"),
+            Section(_("Each unit against its last period and its peers"), units_html(growth), "units"),
         ]
     else:
-        sections.append(Section("Interdiction units", "<p>No inspections or seizures in the warehouse.</p>",
-                                "growth"))
+        sections.append(Section(_("Interdiction units"),
+                                f"<p>{html.escape(_('No inspections or seizures in the warehouse.'))}</p>", "growth"))
     sections.append(justice_section_of(figures.justice, figures.flags, analytics=figures.justice_shown))
     sections += entry_point_sections(figures.entry_points, figures.others_units)
-    sections.append(Section("How each indicator is counted", catalogue_html(), "indicators"))
-    subtitle = f"Units: period {growth.period}" + (f", compared with {growth.previous_period}"
-                                                   if growth.previous_period else "") \
-        + f". Figures over {figures.audience}."
-    return render_document(TITLE, sections, subtitle, front=front_page(figures))
+    sections.append(Section(_("How each indicator is counted"), catalogue_html(), "indicators"))
+    if growth.previous_period:
+        subtitle = _("Units: period %(period)s, compared with %(previous)s. Figures over %(audience)s.",
+                     period=growth.period, previous=growth.previous_period, audience=_audience(figures))
+    else:
+        subtitle = _("Units: period %(period)s. Figures over %(audience)s.", period=growth.period,
+                     audience=_audience(figures))
+    return render_document(_(TITLE), sections, subtitle, front=front_page(figures))
 
 
 def write_country_report(
     warehouse: Warehouse, out_path: str | Path, fmt: str = "html", granularity: Granularity = Granularity.YEAR,
-    figures: CountryFigures | None = None,
+    figures: CountryFigures | None = None, language_code: str | None = None,
 ) -> Path:
     """Write the country report as `fmt` ('html' or 'pdf') to `out_path`; the PDF is made from the same HTML.
 
-    `figures` already cut to a reader (`report.readership.figures_for`); by default the whole warehouse."""
+    `figures` already cut to a reader (`report.readership.figures_for`); by default the whole warehouse.
+    `language_code` ("es", "pt", "en"): the report's language, by default the current one (`i18n.language`)."""
     if fmt not in ("html", "pdf"):
         raise ValueError(f"format must be html or pdf, not {fmt!r}")
     target = Path(out_path)
-    document = country_document(figures or country_figures(warehouse, granularity))
+    document = country_document(figures or country_figures(warehouse, granularity), language_code)
     if fmt == "pdf":
         from baliza.report.pdf import html_to_pdf
 
@@ -115,13 +135,19 @@ def write_country_report(
     return target
 
 
+def _audience(figures: CountryFigures) -> str:
+    """Whose view the figures are, in the report's language."""
+    return _(figures.audience, **figures.audience_values)
+
+
 def front_page(figures: CountryFigures) -> str:
+    lead = _("Figures over %(audience)s: every unit's (or office's) numerators and denominators added up, so each "
+             "can be checked by hand. Sections below break them down.", audience=_audience(figures))
     return (
-        "<section class='front'><h2>Headline figures</h2>"
-        f"<p class='lead'>Figures over {html.escape(figures.audience)}: every unit's (or office's) numerators and "
-        "denominators added up, so each can be checked by hand. Sections below break them down.</p>"
+        f"<section class='front'><h2>{html.escape(_('Headline figures'))}</h2>"
+        f"<p class='lead'>{html.escape(lead)}</p>"
         f"<div class='figures'>{''.join(_headline_cards(figures))}</div>"
-        f"<h2>What the data covers</h2>{_coverage(figures.coverage)}</section>"
+        f"<h2>{html.escape(_('What the data covers'))}</h2>{_coverage(figures.coverage)}</section>"
     )
 
 
@@ -140,56 +166,63 @@ def _headline_cards(figures: CountryFigures) -> list[str]:
             cards.append(_card(words, pooled, Kind.PROPORTION))
     findings = figures.justice.findings
     tested = sum(1 for f in findings if f.q_value is not None)
+    parts = _("%(tested)s people or units that stand out in a statistical test (FDR-controlled), %(facts)s facts "
+              "about single cases", tested=count(tested), facts=count(len(findings) - tested))
     cards.append(
-        "<div class='figure'><div class='label'>Red flags for review</div>"
-        f"<div class='value'>{len(findings)}</div><div class='parts'>{tested} people or units that stand out in a "
-        f"statistical test (FDR-controlled), {len(findings) - tested} facts about single cases</div></div>"
+        f"<div class='figure'><div class='label'>{html.escape(_('Red flags for review'))}</div>"
+        f"<div class='value'>{count(len(findings))}</div><div class='parts'>{html.escape(parts)}</div></div>"
     )
     entry_points = [ep for view in figures.entry_points for ep in view.entry_points]
     uncovered = sum(len(view.uncovered) for view in figures.entry_points)
     if entry_points:
+        of_all = _("of %(total)s entry points", total=count(len(entry_points)))
         cards.append(
-            "<div class='figure'><div class='label'>Entry points with traffic but no unit</div>"
-            f"<div class='value'>{uncovered}</div><div class='parts'>of {len(entry_points)} entry points</div></div>"
+            f"<div class='figure'><div class='label'>{html.escape(_('Entry points with traffic but no unit'))}</div>"
+            f"<div class='value'>{count(uncovered)}</div><div class='parts'>{html.escape(of_all)}</div></div>"
         )
     return cards
 
 
 def _card(words: tuple[str, str, str], figure: Indicator, kind: Kind) -> str:
-    label, numerator, denominator = words
+    title, fraction, _unused = words
     if figure.value is None:
         value = "–"
     elif kind is Kind.PROPORTION:
-        value = f"{100 * figure.value:.1f}%"
+        value = percent(figure.value, 1)
     else:
-        value = f"{figure.value:,.0f}"
+        value = count(figure.value)
     if kind is Kind.PROPORTION:
-        parts = (f"{figure.numerator or 0:,.0f} {html.escape(numerator)} / {figure.denominator or 0:,.0f} "
-                 f"{html.escape(denominator)}")
+        parts = html.escape(_(fraction, n=count(figure.numerator or 0), d=count(figure.denominator or 0)))
     else:
         parts = html.escape(figure.note)
-    return (f"<div class='figure'><div class='label'>{html.escape(label)}</div><div class='value'>{value} "
+    return (f"<div class='figure'><div class='label'>{html.escape(_(title))}</div><div class='value'>{value} "
             f"<span class='period'>{html.escape(figure.period)}</span></div>"
             f"<div class='parts'>{parts}</div></div>")
 
 
 def _coverage(coverage: Coverage) -> str:
-    loads = (f"{coverage.loads} load{'s' if coverage.loads != 1 else ''}"
-             + (f", {coverage.first_load:%Y-%m-%d} to {coverage.last_load:%Y-%m-%d}" if coverage.first_load
-                and coverage.last_load else "")
-             + (f", from {html.escape(', '.join(coverage.agencies))}" if coverage.agencies else ""))
+    loads = ngettext("%(num)s load", "%(num)s loads", coverage.loads)
+    if coverage.first_load and coverage.last_load:
+        loads = _("%(loads)s, %(first)s to %(last)s", loads=loads, first=day(coverage.first_load),
+                  last=day(coverage.last_load))
+    if coverage.agencies:
+        loads = _("%(loads)s, from %(agencies)s", loads=loads, agencies=", ".join(coverage.agencies))
     spans = "".join(
         f"<tr><td>{html.escape(span.table)}</td><td class='muted'>{html.escape(span.column)}</td>"
-        f"<td class='num'>{coverage.rows.get(span.table, 0):,}</td>"
-        f"<td class='num'>{span.first or '–'}</td><td class='num'>{span.last or '–'}</td></tr>"
+        f"<td class='num'>{count(coverage.rows.get(span.table, 0))}</td>"
+        f"<td class='num'>{day(span.first) or '–'}</td><td class='num'>{day(span.last) or '–'}</td></tr>"
         for span in coverage.spans
     )
-    others = ", ".join(f"{name} {n:,}" for name, n in coverage.rows.items()
+    others = ", ".join(f"{name} {count(n)}" for name, n in coverage.rows.items()
                        if n and name not in {span.table for span in coverage.spans})
+    summary = _("%(rows)s rows in %(tables)s tables, from %(loads)s; %(quarantined)s rows set aside in quarantine "
+                "(see %(command)s).", rows=count(coverage.total_rows),
+                tables=count(sum(1 for n in coverage.rows.values() if n)), loads=loads,
+                quarantined=count(coverage.quarantined), command="baliza quarantine")
+    headings = "".join(f"<th{' class=num' if numeric else ''}>{html.escape(text)}</th>" for text, numeric in (
+        (_("Table"), False), (_("Dated by"), False), (_("Rows"), True), (_("First"), True), (_("Last"), True)))
     return (
-        f"<p>{coverage.total_rows:,} rows in {sum(1 for n in coverage.rows.values() if n)} tables, from {loads}; "
-        f"{coverage.quarantined:,} rows set aside in quarantine (see <code>baliza quarantine</code>).</p>"
-        "<table><thead><tr><th>Table</th><th>Dated by</th><th class='num'>Rows</th><th class='num'>First</th>"
-        f"<th class='num'>Last</th></tr></thead><tbody>{spans}</tbody></table>"
-        f"<p class='muted small'>Other tables: {html.escape(others) or 'none'}.</p>"
+        f"<p>{html.escape(summary)}</p>"
+        f"<table><thead><tr>{headings}</tr></thead><tbody>{spans}</tbody></table>"
+        f"<p class='muted small'>{html.escape(_('Other tables: %(tables)s.', tables=others or label('none')))}</p>"
     )

@@ -9,12 +9,15 @@ import html
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from baliza.i18n import current
+from baliza.i18n import gettext as _
+from baliza.i18n.formatting import day
 from baliza.report.section import Section
 
 STYLESHEET = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm;
   @bottom-left { content: string(doctitle); font: 8pt sans-serif; color: #6b7280; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt sans-serif; color: #6b7280; } }
+  @bottom-right { content: PAGE_OF_PAGES; font: 8pt sans-serif; color: #6b7280; } }
 :root { --ink: #111827; --muted: #6b7280; --rule: #e5e7eb; --accent: #1f4e79; --good: #166534; --bad: #991b1b; }
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: var(--ink); font-size: 10pt;
@@ -54,7 +57,8 @@ h4 { font-size: 9.5pt; margin: .8rem 0 .2rem; break-after: avoid; }
 tr.divider td { font-weight: 600; color: var(--muted); border-bottom: 1px solid var(--ink); padding-top: .5rem; }
 .evidence { font-size: 7.5pt; color: var(--muted); word-break: break-word; }
 .method { font-size: 7.5pt; color: var(--muted); margin: .15rem 0; }
-table.flags td { font-size: 8pt; overflow-wrap: anywhere; }
+table.flags td { font-size: 8pt; overflow-wrap: break-word; hyphens: auto; }
+table.flags td:first-child { hyphens: manual; }
 /* fixed layout for the long tables: the widths are set here, not measured from every cell (much faster PDF) */
 table.unit-table, table.flags { table-layout: fixed; }
 table.unit-table th:nth-child(1) { width: 25%; } table.unit-table th:nth-child(2) { width: 9%; }
@@ -80,9 +84,14 @@ section.front h2 { border: none; font-size: 12pt; margin: .8rem 0 .3rem; }
 
 
 def render_document(title: str, sections: Sequence[Section], subtitle: str = "", front: str = "") -> str:
-    """A complete HTML page: cover heading, `front` matter (trusted HTML, escaped by its author), table of
-    contents, then each section on its own page in print."""
-    made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    """A complete HTML page in the current language (`<html lang>`, words, page numbers): cover heading,
+    `front` matter (trusted HTML, escaped by its author), table of contents, then each section on its own
+    page in print."""
+    now = datetime.now(UTC)
+    made = _("Made by Baliza on %(day)s at %(time)s UTC.", day=day(now), time=now.strftime("%H:%M"))
+    page_of = _('"Page " counter(page) " of " counter(pages)')
+    stylesheet = STYLESHEET.replace("PAGE_OF_PAGES", page_of if page_of.count('"') == 4 else
+                                    '"Page " counter(page) " of " counter(pages)')
     anchors = [section.anchor or f"section-{number}" for number, section in enumerate(sections, start=1)]
     toc = "".join(
         f'<li><a href="#{html.escape(anchor)}">{html.escape(section.title)}</a></li>'
@@ -95,10 +104,10 @@ def render_document(title: str, sections: Sequence[Section], subtitle: str = "",
     )
     subtitle_html = f"<p>{html.escape(subtitle)}</p>" if subtitle else ""
     return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{current()}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title><style>{STYLESHEET}</style></head><body>"
+        f"<title>{html.escape(title)}</title><style>{stylesheet}</style></head><body>"
         f'<header class="cover"><h1>{html.escape(title)}</h1>{subtitle_html}'
-        f"<p>Made by Baliza on {made}.</p></header>{front}"
-        f'<nav class="toc"><h2>Contents</h2><ol>{toc}</ol></nav>{body}</body></html>'
+        f"<p>{html.escape(made)}</p></header>{front}"
+        f'<nav class="toc"><h2>{html.escape(_("Contents"))}</h2><ol>{toc}</ol></nav>{body}</body></html>'
     )

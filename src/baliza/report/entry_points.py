@@ -6,68 +6,82 @@ import html
 from collections.abc import Mapping
 
 from baliza.analyses.entry_points import CountryView, EntryPointView
+from baliza.i18n import gettext as _
+from baliza.i18n import ngettext
+from baliza.i18n.formatting import count, day, percent
+from baliza.i18n.labels import label
 from baliza.report.section import Section
 
 
 def entry_point_sections(views: list[CountryView], others: Mapping[str, int] | None = None) -> list[Section]:
     """One section per country. `others`: per entry point, how many units of other agencies work there that
     the reader may not see (named by number only)."""
-    return [Section(f"Entry points: {view.country}", _country(view, others or {}), f"entry-points-{view.country}")
-            for view in views]
+    return [Section(_("Entry points: %(country)s", country=view.country), _country(view, others or {}),
+                    f"entry-points-{view.country}") for view in views]
+
+
+def _e(text: str) -> str:
+    return html.escape(text)
+
+
+def _headings(*names: tuple[str, str]) -> str:
+    return "".join(f"<th{css}>{_e(name)}</th>" for name, css in names)
 
 
 def _country(view: CountryView, others: Mapping[str, int]) -> str:
-    lead = (
-        "<p class='lead'>Every entry point, the programmes and units working there, their figures over all the "
-        "data, and the joint operations that touched them.</p>"
-    )
+    lead = "<p class='lead'>" + _e(_("Every entry point, the programmes and units working there, their figures "
+                                     "over all the data, and the joint operations that touched them.")) + "</p>"
+    num = " class='num'"
     rows = "".join(_entry_point(ep, others.get(ep.entry_point_id, 0)) for ep in view.entry_points)
-    table = (
-        "<table><thead><tr><th class='wide'>Entry point</th><th class='num'>Annual traffic</th>"
-        "<th>Units (programme)</th>"
-        "<th class='num'>Inspections</th><th class='num'>Hit rate</th><th class='num'>Seizures</th>"
-        "<th class='num'>Shared in 48 h</th><th class='num'>Prosecuted</th><th class='num'>Trainings (h)</th>"
-        f"<th class='num'>Joint ops</th></tr></thead><tbody>{rows}</tbody></table>"
-    )
+    headings = _headings((_("Entry point"), " class='wide'"), (_("Annual traffic"), num), (_("Units (programme)"), ""),
+                         (_("Inspections"), num), (_("Hit rate"), num), (_("Seizures"), num),
+                         (_("Shared in 48 h"), num), (_("Prosecuted"), num), (_("Trainings (h)"), num),
+                         (_("Joint ops"), num))
+    table = f"<table><thead><tr>{headings}</tr></thead><tbody>{rows}</tbody></table>"
     uncovered = ", ".join(
-        f"{html.escape(ep.name)} ({html.escape(ep.kind)})" for ep in view.entry_points
+        f"{html.escape(ep.name)} ({html.escape(label(ep.kind))})" for ep in view.entry_points
         if ep.entry_point_id in view.uncovered
     )
-    gaps = f"<h3>Traffic but no unit</h3><p>{uncovered or 'None: every entry point with traffic has a unit.'}</p>"
+    gaps = (f"<h3>{_e(_('Traffic but no unit'))}</h3>"
+            f"<p>{uncovered or _e(_('None: every entry point with traffic has a unit.'))}</p>")
     separate = "".join(
         f"<tr><td>{html.escape(s.topic)}</td><td>{html.escape(', '.join(s.programmes))}</td>"
-        f"<td>{len(s.training_ids)}</td><td>{html.escape(', '.join(s.unit_ids))}</td></tr>"
+        f"<td>{count(len(s.training_ids))}</td><td>{html.escape(', '.join(s.unit_ids))}</td></tr>"
         for s in view.separate_trainings
     )
+    training_headings = _headings((_("Topic"), ""), (_("Programmes"), ""), (_("Trainings"), ""), (_("Units"), ""))
     trainings = (
-        "<h3>Programmes training separately on the same topic</h3>"
+        f"<h3>{_e(_('Programmes training separately on the same topic'))}</h3>"
         + (
-            "<table><thead><tr><th>Topic</th><th>Programmes</th><th>Trainings</th><th>Units</th></tr></thead>"
-            f"<tbody>{separate}</tbody></table><p class='muted'>Candidates for joint trainings.</p>"
+            f"<table><thead><tr>{training_headings}</tr></thead>"
+            f"<tbody>{separate}</tbody></table><p class='muted'>{_e(_('Candidates for joint trainings.'))}</p>"
             if separate
-            else "<p>None found.</p>"
+            else f"<p>{_e(_('None found.'))}</p>"
         )
     )
     operations = "".join(
-        f"<li>{html.escape(op['name'])} ({html.escape(_day(op['starts_on']))} to {html.escape(_day(op['ends_on']))}"
-        f"; {html.escape(', '.join(op['programmes']) or 'programmes not listed')})</li>"
-        for op in view.operations
+        "<li>" + _e(_("%(name)s (%(start)s to %(end)s; %(programmes)s)", name=op["name"], start=_day(op["starts_on"]),
+                      end=_day(op["ends_on"]), programmes=", ".join(op["programmes"]) or _("programmes not listed")))
+        + "</li>" for op in view.operations
     )
-    joint = f"<h3>Joint operations</h3><ul>{operations}</ul>" if operations else "<h3>Joint operations</h3><p>None.</p>"
+    heading = f"<h3>{_e(_('Joint operations'))}</h3>"
+    joint = f"{heading}<ul>{operations}</ul>" if operations else f"{heading}<p>{_e(_('None.'))}</p>"
     return lead + table + gaps + trainings + joint
 
 
 def _entry_point(ep: EntryPointView, others: int = 0) -> str:
-    where = f"{html.escape(ep.kind)} · {html.escape(ep.entry_point_id)}"
+    where = f"{html.escape(label(ep.kind))} · {html.escape(ep.entry_point_id)}"
     name = f"{html.escape(ep.name)}<br><span class='muted'>{where}</span>"
-    traffic = f"{ep.annual_traffic:,}" if ep.annual_traffic is not None else "–"
-    operations = str(len(ep.joint_operations)) if ep.joint_operations else "–"
-    hidden = f"<span class='muted'>{others} unit{'s' if others != 1 else ''} of other agencies</span>" \
-        if others else ""
+    traffic = count(ep.annual_traffic) if ep.annual_traffic is not None else "–"
+    operations = count(len(ep.joint_operations)) if ep.joint_operations else "–"
+    others_text = ngettext("%(num)s unit of other agencies", "%(num)s units of other agencies", others)
+    hidden = f"<span class='muted'>{_e(others_text)}</span>" if others else ""
     if not ep.units:
-        flag = hidden or ("<b class='down'>no unit</b>" if ep.has_traffic else "<span class='muted'>no unit</span>")
+        no_unit = _e(_("no unit"))
+        flag = hidden or (f"<b class='down'>{no_unit}</b>" if ep.has_traffic
+                          else f"<span class='muted'>{no_unit}</span>")
         return (f"<tr><td>{name}</td><td class='num'>{traffic}</td><td>{flag}</td>"
-                f"<td></td><td></td><td class='num'>{ep.seizures}</td><td></td><td></td><td></td>"
+                f"<td></td><td></td><td class='num'>{count(ep.seizures)}</td><td></td><td></td><td></td>"
                 f"<td class='num'>{operations}</td></tr>")
     rows = []
     for k, unit in enumerate(ep.units):
@@ -75,11 +89,11 @@ def _entry_point(ep: EntryPointView, others: int = 0) -> str:
             if k == 0 else ""
         tail = f"<td class='num' rowspan='{len(ep.units)}'>{operations}</td>" if k == 0 else ""
         rows.append(
-            f"<tr>{lead}<td>{html.escape(unit.name)} ({html.escape(unit.programme or 'none')})</td>"
-            f"<td class='num'>{unit.inspections:,}</td><td class='num'>{_share(unit.hit_rate)}</td>"
-            f"<td class='num'>{unit.seizures:,}</td><td class='num'>{_share(unit.partner_sharing_48h)}</td>"
+            f"<tr>{lead}<td>{html.escape(unit.name)} ({html.escape(unit.programme or label('none'))})</td>"
+            f"<td class='num'>{count(unit.inspections)}</td><td class='num'>{_share(unit.hit_rate)}</td>"
+            f"<td class='num'>{count(unit.seizures)}</td><td class='num'>{_share(unit.partner_sharing_48h)}</td>"
             f"<td class='num'>{_share(unit.prosecution_conversion)}</td>"
-            f"<td class='num'>{unit.trainings} ({unit.training_hours:,.0f})</td>{tail}</tr>"
+            f"<td class='num'>{count(unit.trainings)} ({count(unit.training_hours)})</td>{tail}</tr>"
         )
     if hidden:
         rows.append(f"<tr><td colspan='10'>{hidden}</td></tr>")
@@ -87,9 +101,9 @@ def _entry_point(ep: EntryPointView, others: int = 0) -> str:
 
 
 def _share(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.0f}%"
+    return "–" if value is None else percent(value)
 
 
 def _day(value: object) -> str:
-    """A date or timestamp as its day (2025-03-01), whatever type the warehouse returned."""
-    return "–" if value is None else str(value)[:10]
+    """A date or timestamp as its day in the report's language, whatever type the warehouse returned."""
+    return "–" if value is None else day(str(value)[:10])

@@ -10,6 +10,10 @@ import html
 
 from baliza.analyses.growth import GrowthLine, GrowthReport, Movement, UnitGrowth
 from baliza.analyses.ksi import Direction, Kind, Ripeness, get_spec, load_catalogue
+from baliza.i18n import gettext as _
+from baliza.i18n import ngettext
+from baliza.i18n.formatting import count, day, number, percent
+from baliza.i18n.labels import indicator_label, label
 from baliza.report.growth_charts import capacity_heatmap, hit_rate_panels, standing_chart
 from baliza.report.section import Section
 from baliza.stats.change import format_p
@@ -22,12 +26,12 @@ LISTED = 12  # movements spelled out in the summary; the rest are counted
 def growth_sections(report: GrowthReport) -> list[Section]:
     """Overview of all units (with every unit's chart in one figure), each unit's table, and the definitions."""
     if not report.units:
-        return [Section("Growth report", "<p>No inspections or seizures in the warehouse for this window.</p>",
-                        "growth")]
+        empty = html.escape(_("No inspections or seizures in the warehouse for this window."))
+        return [Section(_("Growth report"), f"<p>{empty}</p>", "growth")]
     return [
-        Section(f"Growth report {report.period}: all units", overview_html(report), "growth"),
-        Section("Each unit against its last period and its peers", units_html(report), "units"),
-        Section("How each indicator is counted", catalogue_html(), "indicators"),
+        Section(_("Growth report %(period)s: all units", period=report.period), overview_html(report), "growth"),
+        Section(_("Each unit against its last period and its peers"), units_html(report), "units"),
+        Section(_("How each indicator is counted"), catalogue_html(), "indicators"),
     ]
 
 
@@ -43,26 +47,29 @@ def units_html(report: GrowthReport) -> str:
 def summary_html(report: GrowthReport) -> str:
     """One page in words: what changed (after the correction), how sure we are, and what is too recent to judge."""
     family, found = report.family, report.movements()
-    window = f"{report.periods[0]} to {report.periods[-1]}" if report.periods else report.period
-    level = f"{100 * family.level:.0f}%"
-    tests = (
-        f"<p>This report runs <b>{family.size} tests</b>: {family.changes} of a unit's indicator against its last "
-        f"period and {family.trends} of its trend over {html.escape(window)}. Among so many, some pass p &lt; 0.05 "
-        f"by chance alone ({report.uncorrected()} did here), so all {family.size} are one family and the false "
-        f"discovery rate is held at {level} across it ({html.escape(family.method)}). A change is called one only "
-        f"when its q-value is below {family.level:g}: of the changes so called, about one in "
-        f"{round(1 / family.level)} may still be chance.</p>"
-    )
+    window = _("%(first)s to %(last)s", first=report.periods[0], last=report.periods[-1]) if report.periods \
+        else report.period
+    tests = "<p>" + _(
+        "This report runs <b>%(size)s tests</b>: %(changes)s of a unit's indicator against its last period and "
+        "%(trends)s of its trend over %(window)s. Among so many, some pass p &lt; 0.05 by chance alone (%(lucky)s "
+        "did here), so all %(size)s are one family and the false discovery rate is held at %(level)s across it "
+        "(%(method)s). A change is called one only when its q-value is below %(q)s: of the changes so called, "
+        "about one in %(one_in)s may still be chance.", size=family.size, changes=family.changes,
+        trends=family.trends, window=html.escape(window), lucky=report.uncorrected(), level=percent(family.level),
+        method=html.escape(family.method), q=number(family.level, 3), one_in=round(1 / family.level)) + "</p>"
     if not found:
-        verdict = (f"<p class='lead'><b>No change stands after the correction for multiplicity.</b> "
-                   f"{report.uncorrected()} of the {family.size} tests had p &lt; 0.05; chance alone would give "
-                   f"about {0.05 * family.size:.0f} if nothing had changed anywhere.</p>")
+        verdict = "<p class='lead'>" + _(
+            "<b>No change stands after the correction for multiplicity.</b> %(lucky)s of the %(size)s tests had "
+            "p &lt; 0.05; chance alone would give about %(expected)s if nothing had changed anywhere.",
+            lucky=report.uncorrected(), size=family.size, expected=count(0.05 * family.size)) + "</p>"
         listed = ""
     else:
-        verdict = (f"<p class='lead'><b>{len(found)} change{'s' if len(found) != 1 else ''} stand"
-                   f"{'s' if len(found) == 1 else ''} after the correction</b>, the surest first:</p>")
+        verdict = "<p class='lead'>" + ngettext(
+            "<b>%(num)s change stands after the correction</b>, the surest first:",
+            "<b>%(num)s changes stand after the correction</b>, the surest first:", len(found)) + "</p>"
         items = "".join(f"<li>{_movement(report, m)}</li>" for m in found[:LISTED])
-        more = f"<li>and {len(found) - LISTED} more (each unit's table below)</li>" if len(found) > LISTED else ""
+        more = "<li>" + html.escape(_("and %(more)s more (each unit's table below)", more=len(found) - LISTED)) \
+            + "</li>" if len(found) > LISTED else ""
         listed = f"<ul class='movements'>{items}{more}</ul>"
     return verdict + listed + tests + _censoring_html(report)
 
@@ -70,17 +77,29 @@ def summary_html(report: GrowthReport) -> str:
 def _movement(report: GrowthReport, m: Movement) -> str:
     spec, line = m.line.spec, m.line
     judged = "" if spec.direction is Direction.NEUTRAL else (
-        " (better)" if (m.direction in ("up", "rising")) == (spec.direction is Direction.HIGHER_IS_BETTER)
-        else " (worse)")
+        " " + _("(better)") if (m.direction in ("up", "rising")) == (spec.direction is Direction.HIGHER_IS_BETTER)
+        else " " + _("(worse)"))
     sure = f"{format_p(m.p_value)}, {format_p(m.q_value, 'q')}"
+    name = html.escape(indicator_label(spec.name))
     if m.test == "change":
         before = _format(spec.kind, line.previous.value if line.previous else None)
         now = _format(spec.kind, line.current.value if line.current else None)
-        what = (f"{html.escape(_label(spec.name).lower())} {m.direction} from {before} "
-                f"({html.escape(line.previous_period or '')}) to {now} ({html.escape(line.period or '')})")
+        values = {"indicator": name, "before": before, "previous": html.escape(line.previous_period or ""),
+                  "now": now, "period": html.escape(line.period or "")}
+        what = (_("%(indicator)s up from %(before)s (%(previous)s) to %(now)s (%(period)s)", **values)
+                if m.direction == "up" else
+                _("%(indicator)s down from %(before)s (%(previous)s) to %(now)s (%(period)s)", **values))
     else:
-        what = f"{html.escape(_label(spec.name).lower())} {m.direction} over {html.escape(_span(report))}"
+        what = _("%(indicator)s %(direction)s over %(span)s", indicator=name, direction=_direction(m.direction),
+                 span=html.escape(_span(report)))
     return f"<b>{html.escape(m.unit.name)}</b>: {what}{judged}; <span class='muted'>{sure}</span>"
+
+
+def _direction(word: str) -> str:
+    """A change's or trend's direction ('up', 'rising', 'no change'...) in the report's language."""
+    words = {"up": _("up"), "down": _("down"), "rising": _("rising"), "falling": _("falling"),
+             "no change": _("no change"), "no trend": _("no trend")}
+    return words.get(word, word)
 
 
 def _span(report: GrowthReport) -> str:
@@ -99,31 +118,34 @@ def _censoring_html(report: GrowthReport) -> str:
         if line is not None and line.period:
             cut = horizon.cutoff
             partial = horizon.ripeness(line.period) is Ripeness.PARTIAL and cut is not None
-            compared = f": compares {html.escape(line.period)}" + (
-                f" (its seizures before {cut.date().isoformat()})" if partial and cut else "") + (
-                f" with {html.escape(line.previous_period)}" if line.previous_period else "")
+            period = html.escape(line.period) + (" " + _("(its seizures before %(day)s)", day=day(cut))
+                                                 if partial and cut else "")
+            compared = ": " + (_("compares %(period)s with %(previous)s", period=period,
+                                 previous=html.escape(line.previous_period)) if line.previous_period
+                               else _("compares %(period)s", period=period))
         items.append(f"<li><b>{html.escape(_label(spec.name))}</b>{compared}: "
                      f"{html.escape(horizon.method())}.</li>")
-    return (
-        "<p>Outcomes that take time are compared like with like. A seizure made last month has not had time to "
-        "become a case or reach a verdict, so counting it would make every recent period look worse. Each such "
-        "indicator counts its outcome within a fixed horizon of the seizure, on seizures old enough to have had it "
-        "by the end of the data (fixed-horizon cohorts, not a survival model):</p>"
-        f"<ul>{''.join(items)}</ul>"
-    )
+    intro = _("Outcomes that take time are compared like with like. A seizure made last month has not had time to "
+              "become a case or reach a verdict, so counting it would make every recent period look worse. Each "
+              "such indicator counts its outcome within a fixed horizon of the seizure, on seizures old enough to "
+              "have had it by the end of the data (fixed-horizon cohorts, not a survival model):")
+    return f"<p>{html.escape(intro)}</p><ul>{''.join(items)}</ul>"
 
 
 def overview_html(report: GrowthReport) -> str:
     """The summary in words, then every unit's headline figures and the charts (also used by the country report)."""
-    compared = f" against {report.previous_period}" if report.previous_period else ""
+    period = _("%(period)s against %(previous)s", period=report.period, previous=report.previous_period) \
+        if report.previous_period else report.period
+    explained = _(
+        "Each unit's key success indicators for %(period)s, and against units of the same kind at entry points with "
+        "similar traffic (peer group). Intervals are 95%%: Wilson for shares, exact Poisson for counts. Changes: "
+        "Fisher's exact test for shares, the exact conditional Poisson test for counts; trends are GLM slopes over "
+        "the periods of the window (%(first)s to %(last)s). Each shows its p-value and its q-value within the "
+        "family of the report's %(size)s tests.", period=period, first=report.periods[0], last=report.periods[-1],
+        size=report.family.size)
     lead = (
-        f"<h3>What changed, and how sure we are</h3>{summary_html(report)}"
-        f"<h3>Every unit</h3><p class='lead'>Each unit's key success indicators for {report.period}{compared}, "
-        f"and against units of the same kind at entry points with similar traffic (peer group). "
-        "Intervals are 95%: Wilson for shares, exact Poisson for counts. Changes: Fisher's exact test for shares, "
-        "the exact conditional Poisson test for counts; trends are GLM slopes over the periods of the window "
-        f"({html.escape(report.periods[0])} to {html.escape(report.periods[-1])}). Each shows its p-value and its "
-        f"q-value within the family of the report's {report.family.size} tests.</p>"
+        f"<h3>{html.escape(_('What changed, and how sure we are'))}</h3>{summary_html(report)}"
+        f"<h3>{html.escape(_('Every unit'))}</h3><p class='lead'>{html.escape(explained)}</p>"
     )
     header = "".join(f"<th class='num'>{html.escape(_label(name))}{_period_note(report, name)}</th>"
                      for name in HEADLINE)
@@ -133,14 +155,14 @@ def overview_html(report: GrowthReport) -> str:
         dea = unit.efficiency.get("dea_ccr")
         rows.append(
             f"<tr><td>{html.escape(unit.name)}<br><span class='muted'>{html.escape(unit.unit_id)} · "
-            f"{html.escape(unit.programme or 'no programme')}<br>{html.escape(unit.peer_group)}</span></td>{cells}"
-            f"<td class='num'>{'–' if dea is None else f'{dea:.2f}'}</td></tr>"
+            f"{html.escape(unit.programme or _('no programme'))}<br>{html.escape(unit.peer_group)}</span></td>{cells}"
+            f"<td class='num'>{'–' if dea is None else number(dea, 2)}</td></tr>"
         )
     table = (
-        f"<table><thead><tr><th>Unit and peer group</th>{header}<th class='num'>DEA (CCR)</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<table><thead><tr><th>{html.escape(_('Unit and peer group'))}</th>{header}"
+        f"<th class='num'>DEA (CCR)</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
-    trends = "<h3>Every unit over time</h3>" + hit_rate_panels(report) + capacity_heatmap(report)
+    trends = f"<h3>{html.escape(_('Every unit over time'))}</h3>" + hit_rate_panels(report) + capacity_heatmap(report)
     return lead + standing_chart(report) + table + trends
 
 
@@ -153,23 +175,26 @@ def _period_note(report: GrowthReport, name: str) -> str:
 
 
 def _unit(report: GrowthReport, unit: UnitGrowth) -> str:
+    group = f"<span class='tag'>{html.escape(unit.peer_group)}</span>"
     head = (
-        f"<p class='lead'>{html.escape(_words(unit.kind))} · {html.escape(unit.programme or 'no programme')} · "
-        f"peer group <span class='tag'>{html.escape(unit.peer_group)}</span>"
+        f"<p class='lead'>{html.escape(label(unit.kind))} · {html.escape(unit.programme or _('no programme'))} · "
+        + _("peer group %(group)s", group=group)
     )
     if unit.efficiency:
-        head += (f" · DEA efficiency {unit.efficiency.get('dea_ccr', 0):.2f} (constant returns), "
-                 f"{unit.efficiency.get('dea_bcc', 0):.2f} (variable returns)")
+        head += " · " + html.escape(_("DEA efficiency %(constant)s (constant returns), %(variable)s (variable returns)",
+                                      constant=number(unit.efficiency.get("dea_ccr", 0), 2),
+                                      variable=number(unit.efficiency.get("dea_bcc", 0), 2)))
     head += "</p>"
     rows = "".join(_row(report, line) for line in unit.lines if line.spec.name not in CAPACITY)
     capacity = "".join(_row(report, line) for line in unit.lines if line.spec.name in CAPACITY)
     previous = html.escape(report.previous_period or "–")
     columns = (
-        f"<thead><tr><th>Indicator</th><th class='num'>{html.escape(report.period)}</th><th class='num'>95% interval"
-        f"</th><th class='num'>{previous}</th><th>Change</th><th>Trend</th><th class='num'>Peer percentile</th>"
-        "</tr></thead>"
+        f"<thead><tr><th>{html.escape(_('Indicator'))}</th><th class='num'>{html.escape(report.period)}</th>"
+        f"<th class='num'>{html.escape(_('95% interval'))}</th><th class='num'>{previous}</th>"
+        f"<th>{html.escape(_('Change'))}</th><th>{html.escape(_('Trend'))}</th>"
+        f"<th class='num'>{html.escape(_('Peer percentile'))}</th></tr></thead>"
     )
-    divider = "<tr class='divider'><td colspan='7'>Training and mentoring received</td></tr>"
+    divider = f"<tr class='divider'><td colspan='7'>{html.escape(_('Training and mentoring received'))}</td></tr>"
     return head + f"<table class='unit-table'>{columns}<tbody>{rows}{divider}{capacity}</tbody></table>"
 
 
@@ -178,10 +203,11 @@ def _row(report: GrowthReport, line: GrowthLine) -> str:
     interval = f"{_format(spec.kind, line.interval[0])} – {_format(spec.kind, line.interval[1])}" if line.interval \
         else ""
     previous = _format(spec.kind, line.previous.value) if line.previous else "–"
-    small = "" if line.enough_data or line.current is None else " <span class='muted'>(small sample)</span>"
+    small = "" if line.enough_data or line.current is None else \
+        f" <span class='muted'>{html.escape(_('(small sample)'))}</span>"
     peer = ""
     if line.peer is not None and line.peer.low is not None:
-        peer = f"{line.peer.value:.0f} <span class='muted'>({line.peer.low:.0f}–{line.peer.high:.0f})</span>"
+        peer = f"{count(line.peer.value)} <span class='muted'>({count(line.peer.low)}–{count(line.peer.high)})</span>"
     now = _cell(line) + _older(line.period, report.period)
     previous += _older(line.previous_period, report.previous_period)
     return (
@@ -198,23 +224,25 @@ def _older(period: str | None, column: str | None) -> str:
 
 def _family(report: GrowthReport, method: str) -> str:
     family = report.family
-    return html.escape(f"{method}; family: the {family.name} ({family.size} tests, {family.method}, "
-                       f"FDR {family.level:g})", quote=True)
+    return html.escape(_("%(method)s; family: the %(family)s (%(size)s tests, %(correction)s, FDR %(level)s)",
+                         method=method, family=family.name, size=family.size, correction=family.method,
+                         level=number(family.level, 3)), quote=True)
 
 
 def _change(report: GrowthReport, line: GrowthLine) -> str:
     change = line.change
     if change.p_value is None or line.change_q is None:
-        return f"<span class='muted' title='{html.escape(change.method, quote=True)}'>not tested</span>"
+        method = html.escape(change.method, quote=True)
+        return f"<span class='muted' title='{method}'>{html.escape(_('not tested'))}</span>"
     sure = f"{format_p(change.p_value)}, {format_p(line.change_q, 'q')}"
     title = _family(report, change.method)
     direction = line.change_direction(report.family.level)
     if direction == "no change":
-        return f"<span class='muted' title='{title}'>no change ({sure})</span>"
+        return f"<span class='muted' title='{title}'>{html.escape(_direction(direction))} ({sure})</span>"
     better = (direction == "up") == (line.spec.direction is not Direction.LOWER_IS_BETTER)
     css = "" if line.spec.direction is Direction.NEUTRAL else ("up" if better else "down")
     arrow = "▲" if direction == "up" else "▼"
-    return f"<span class='{css}' title='{title}'>{arrow} {direction} ({sure})</span>"
+    return f"<span class='{css}' title='{title}'>{arrow} {html.escape(_direction(direction))} ({sure})</span>"
 
 
 def _trend(report: GrowthReport, line: GrowthLine) -> str:
@@ -226,8 +254,8 @@ def _trend(report: GrowthReport, line: GrowthLine) -> str:
     sure = f"{format_p(trend.p_value)}, {format_p(line.trend_q, 'q')}"
     title = _family(report, f"{trend.method}; {sure}")
     if direction == "no trend":
-        return f"<span class='muted' title='{title}'>no trend</span>"
-    return f"<span title='{title}'>{direction} <span class='muted'>({sure})</span></span>"
+        return f"<span class='muted' title='{title}'>{html.escape(_direction(direction))}</span>"
+    return f"<span title='{title}'>{html.escape(_direction(direction))} <span class='muted'>({sure})</span></span>"
 
 
 def _cell(line: GrowthLine | None) -> str:
@@ -240,14 +268,14 @@ def _format(kind: Kind, value: float | None) -> str:
     if value is None:
         return "–"
     if kind is Kind.PROPORTION:
-        return f"{100 * value:.1f}%"
+        return percent(value, 1)
     if kind is Kind.COUNT:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+        return count(value)
+    return number(value, 2)
 
 
 def _label(name: str) -> str:
-    return _words(name).replace("48h", "48 h").capitalize()
+    return indicator_label(name).capitalize()
 
 
 def _words(name: str) -> str:
@@ -256,11 +284,21 @@ def _words(name: str) -> str:
 
 def catalogue_html() -> str:
     rows = "".join(
-        f"<tr><td><b>{html.escape(spec.name)}</b><br>{html.escape(spec.meaning)}</td>"
-        f"<td>{html.escape(spec.numerator)}</td><td>{html.escape(spec.denominator)}</td>"
-        f"<td>{html.escape(_words(spec.direction.value))}<br><span class='muted'>minimum sample "
-        f"{spec.minimum_sample}; dated by {html.escape(spec.dated_by)}</span></td></tr>"
+        f"<tr><td><b>{html.escape(_label(spec.name))}</b> <span class='muted'>{html.escape(spec.name)}</span><br>"
+        f"{html.escape(spec.meaning)}</td><td>{html.escape(spec.numerator)}</td><td>{html.escape(spec.denominator)}</td>"
+        f"<td>{html.escape(_direction_words(spec.direction))}<br><span class='muted'>"
+        f"{html.escape(_('minimum sample %(n)s; dated by %(column)s', n=spec.minimum_sample, column=spec.dated_by))}"
+        "</span></td></tr>"
         for spec in load_catalogue()
     )
-    return ("<table><thead><tr><th>Indicator</th><th>Numerator</th><th>Denominator</th><th>Direction</th></tr>"
-            f"</thead><tbody>{rows}</tbody></table>")
+    headings = "".join(f"<th>{html.escape(text)}</th>" for text in (_("Indicator"), _("Numerator"),
+                                                                     _("Denominator"), _("Direction")))
+    return f"<table><thead><tr>{headings}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _direction_words(direction: Direction) -> str:
+    if direction is Direction.HIGHER_IS_BETTER:
+        return _("higher is better")
+    if direction is Direction.LOWER_IS_BETTER:
+        return _("lower is better")
+    return _("neutral")

@@ -8,6 +8,7 @@ on the right is the SVG's last column, and a browser font wider than the rendere
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 
@@ -15,6 +16,9 @@ import altair as alt
 import pandas as pd
 
 from baliza.analyses.growth import GrowthReport
+from baliza.i18n import N_
+from baliza.i18n import gettext as _
+from baliza.i18n.formatting import count, number
 from baliza.report.charts import to_svg
 
 PALETTE = ["#1f4e79", "#c2410c", "#15803d", "#7c3aed", "#b91c1c", "#0e7490", "#a16207", "#4b5563"]
@@ -35,9 +39,9 @@ def standing_chart(report: GrowthReport) -> str:
     chart = standing_spec(report)
     if chart is None:
         return ""
-    return (f"<figure>{_svg(chart)}<figcaption>Units sorted by hit rate; colour is the peer group. DEA inputs: "
-            "staff, training hours, inspections; outputs: seizures and seizures that became cases "
-            "(input-oriented, constant returns to scale).</figcaption></figure>")
+    caption = _("Units sorted by hit rate; colour is the peer group. DEA inputs: staff, training hours, inspections; "
+                "outputs: seizures and seizures that became cases (input-oriented, constant returns to scale).")
+    return f"<figure>{_svg(chart)}<figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
 def standing_spec(report: GrowthReport) -> alt.TopLevelMixin | None:
@@ -59,18 +63,19 @@ def standing_spec(report: GrowthReport) -> alt.TopLevelMixin | None:
     order = data.sort_values("rate", na_position="first")["unit"].tolist()
     y = alt.Y("unit:N", sort=order, title=None)
     legend = alt.Legend(orient="bottom", columns=2, labelLimit=300, titleLimit=TITLE_LIMIT,
-                        title="Peer group (unit kind / traffic band)")
+                        title=_("Peer group (unit kind / traffic band)"))
     color = alt.Color("group:N", scale=alt.Scale(range=PALETTE), legend=legend)
     height = max(120, 12 * len(data))
     base = alt.Chart(data)
-    rate = (base.mark_rule(strokeWidth=2).encode(y=y, x=alt.X("low:Q", axis=alt.Axis(format="%"), title="Hit rate"),
+    rate = (base.mark_rule(strokeWidth=2).encode(y=y, x=alt.X("low:Q", axis=alt.Axis(format="%"), title=_(RATE)),
                                                  x2="high:Q", color=color)
             + base.mark_point(filled=True, size=50).encode(y=y, x="rate:Q", color=color)
-            ).properties(width=230, height=height, title=f"Hit rate {report.period} (95% interval)")
+            ).properties(width=230, height=height,
+                         title=_("Hit rate %(period)s (95%% interval)", period=report.period))
     dea = base.mark_bar().encode(
         y=alt.Y("unit:N", sort=order, title=None, axis=alt.Axis(labels=False, ticks=False)),
-        x=alt.X("dea:Q", scale=alt.Scale(domain=[0, 1]), title="DEA score (1 = frontier)"), color=color,
-    ).properties(width=200, height=height, title=f"DEA efficiency {report.period}")
+        x=alt.X("dea:Q", scale=alt.Scale(domain=[0, 1]), title=_("DEA score (1 = frontier)")), color=color,
+    ).properties(width=200, height=height, title=_("DEA efficiency %(period)s", period=report.period))
     return alt.hconcat(rate, dea, spacing=8).configure_view(stroke=None).configure_title(limit=TITLE_LIMIT)
 
 
@@ -79,11 +84,12 @@ def hit_rate_panels(report: GrowthReport) -> str:
     chart = hit_rate_spec(report)
     if chart is None:
         return ""
-    return (f"<figure>{_svg(chart)}<figcaption>Hit rate of each unit per period, with the 95% Wilson interval "
-            "(the shaded bar): a wide bar is a small number of inspections.</figcaption></figure>")
+    caption = _("Hit rate of each unit per period, with the 95% Wilson interval (the shaded bar): a wide bar is a "
+                "small number of inspections.")
+    return f"<figure>{_svg(chart)}<figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
-INTERVAL, RATE = "95% Wilson interval", "Hit rate"
+INTERVAL, RATE = N_("95% Wilson interval"), N_("Hit rate")
 
 
 def hit_rate_spec(report: GrowthReport) -> alt.TopLevelMixin | None:
@@ -103,14 +109,15 @@ def hit_rate_spec(report: GrowthReport) -> alt.TopLevelMixin | None:
     data = pd.DataFrame(rows)
     x = alt.X("period:O", sort=list(report.periods), title=None, axis=alt.Axis(labelAngle=0, labelFontSize=8))
     y_axis = alt.Axis(format="%", tickCount=3, labelFontSize=8)
-    series = alt.Scale(domain=[RATE, INTERVAL], range=[PALETTE[0], "#a5b4c8"])
+    rate, interval_words = _(RATE), _(INTERVAL)
+    series = alt.Scale(domain=[rate, interval_words], range=[PALETTE[0], "#a5b4c8"])
     legend = alt.Legend(orient="bottom", title=None, labelLimit=TITLE_LIMIT, symbolStrokeWidth=4)
     base = alt.Chart().encode(x=x)
     layer = alt.layer(
-        base.mark_rule(strokeWidth=4).transform_calculate(series=f"'{INTERVAL}'").encode(
+        base.mark_rule(strokeWidth=4).transform_calculate(series=f"'{interval_words}'").encode(
             y=alt.Y("low:Q", axis=y_axis, title=None), y2="high:Q",
             color=alt.Color("series:N", scale=series, legend=legend)),
-        base.mark_line(point=alt.OverlayMarkDef(size=18)).transform_calculate(series=f"'{RATE}'").encode(
+        base.mark_line(point=alt.OverlayMarkDef(size=18)).transform_calculate(series=f"'{rate}'").encode(
             y="rate:Q", color=alt.Color("series:N", scale=series, legend=legend)),
         data=data,
     ).properties(width=122, height=70)
@@ -118,7 +125,7 @@ def hit_rate_spec(report: GrowthReport) -> alt.TopLevelMixin | None:
     return layer.facet(
         facet=alt.Facet("unit:N", title=None, header=alt.Header(labelFontSize=9, labelFontWeight="bold")),
         columns=PANEL_COLUMNS, spacing=10,
-    ).properties(title=alt.Title(f"Hit rate of each unit per period, {span}, with its 95% interval",
+    ).properties(title=alt.Title(_("Hit rate of each unit per period, %(span)s, with its 95%% interval", span=span),
                                  anchor="start", limit=TITLE_LIMIT))
 
 
@@ -127,8 +134,9 @@ def capacity_heatmap(report: GrowthReport) -> str:
     chart = capacity_spec(report)
     if chart is None:
         return ""
-    return (f"<figure>{_svg(chart)}<figcaption>Training hours per staff member received in each period; "
-            "“m” counts mentoring sessions after the unit became operational.</figcaption></figure>")
+    caption = _("Training hours per staff member received in each period; “m” counts mentoring sessions after the "
+                "unit became operational.")
+    return f"<figure>{_svg(chart)}<figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
 def capacity_spec(report: GrowthReport) -> alt.TopLevelMixin | None:
@@ -146,20 +154,20 @@ def capacity_spec(report: GrowthReport) -> alt.TopLevelMixin | None:
     if not rows:
         return None
     data = pd.DataFrame(rows)
-    data["label"] = [f"{h:.1f}" + (f" · {m:.0f}m" if m else "") for h, m in zip(data["hours"], data["mentoring"],
-                                                                                 strict=True)]
+    data["label"] = [number(h, 1) + (f" · {count(m)}m" if m else "") for h, m in zip(data["hours"], data["mentoring"],
+                                                                                      strict=True)]
     order = [unit.unit_id for unit in report.units]
     x = alt.X("period:O", sort=list(report.periods), title=None, axis=alt.Axis(orient="top", labelAngle=0))
     y = alt.Y("unit:N", sort=order, title=None)
     base = alt.Chart(data).encode(x=x, y=y)
     width = max(260, 60 * len(report.periods))  # wide enough for the title whatever the window
     bar = alt.Legend(orient="bottom", direction="horizontal", gradientLength=min(width, 240), gradientThickness=10,
-                     titleLimit=TITLE_LIMIT, title="Training hours per staff member")
+                     titleLimit=TITLE_LIMIT, title=_("Training hours per staff member"))
     return (base.mark_rect().encode(color=alt.Color("hours:Q", scale=alt.Scale(scheme="blues"), legend=bar))
             + base.mark_text(fontSize=8).encode(
                 text="label:N",
                 color=alt.condition(alt.datum.hours > data["hours"].max() * 0.6, alt.value("white"),
                                     alt.value("#111827")))
             ).properties(width=width, height=max(100, 13 * len(order)),
-                         title=alt.Title("Training hours per staff member",
+                         title=alt.Title(_("Training hours per staff member"),
                                          anchor="start", limit=TITLE_LIMIT))

@@ -27,9 +27,13 @@ from baliza.access.scope import Scope, ScopedWarehouse
 from baliza.analyses.coverage import visible_coverage
 from baliza.analyses.entry_points import CountryView, entry_point_views
 from baliza.analyses.model import Finding
+from baliza.i18n import N_
+from baliza.i18n import gettext as _
 from baliza.report.country import CountryFigures
 from baliza.report.justice import JusticeFigures
 from baliza.warehouse.store import Warehouse
+
+AGENCY_AUDIENCE = N_("the rows agency %(agency)s reported or was granted, as its role (%(role)s) may read them")
 
 
 def readable_units(wh: Warehouse, scope: Scope, wanted: set[str]) -> set[str]:
@@ -46,7 +50,7 @@ def figures_for(wh: Warehouse, scope: Scope, figures: CountryFigures, results: A
     Reports page is): the report is an export."""
     principal = scope.principal
     if not principal.may(Permission.EXPORT):
-        raise AccessDenied(f"role {principal.role.value} may not export reports")
+        raise AccessDenied(_("role %(role)s may not export reports", role=principal.role.value))
     scoped = ScopedWarehouse(wh, scope)
     views = entry_point_views(scoped)  # type: ignore[arg-type]  # reads only through table()
     wanted = {u.unit_id for u in figures.growth.units} | {u.unit_id for v in views for ep in v.entry_points
@@ -63,8 +67,7 @@ def figures_for(wh: Warehouse, scope: Scope, figures: CountryFigures, results: A
         entry_points=views,
         flags=[plain for _, plain in shown],
         others_units=others,
-        audience=f"the rows agency {principal.agency_id} reported or was granted, as its role "
-                 f"({principal.role.value}) may read them",
+        audience=AGENCY_AUDIENCE, audience_values={"agency": principal.agency_id, "role": principal.role.value},
         justice_shown=principal.may(Permission.READ_JUSTICE),
     )
 

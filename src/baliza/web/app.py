@@ -29,10 +29,11 @@ from baliza import __version__
 from baliza.access.audit import entries, record
 from baliza.access.clock import now
 from baliza.access.state import open_state, state_url_for
+from baliza.i18n.web import LanguageMiddleware
 from baliza.warehouse.store import open_warehouse, resolve_db_path
 from baliza.web import admin_pages, api, crypto, explorer, pages, requests, signin, targeting
 from baliza.web.context import ServingContext
-from baliza.web.security import NotSignedIn, signed_in
+from baliza.web.security import NotSignedIn, identify, signed_in
 from baliza.web.settings import WebSettings
 from baliza.web.templates import render
 
@@ -91,6 +92,7 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         docs_url=None, redoc_url=None, openapi_url=None,
     )
     app.state.baliza = ctx
+    app.add_middleware(LanguageMiddleware)  # Accept-Language, the header's switch (?lang=), its cookie
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if swagger is not None:
         app.mount("/docs-assets", StaticFiles(directory=swagger), name="docs-assets")
@@ -146,6 +148,8 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
                                 headers={"Allow": ", ".join(_allowed_methods(app, request))})
         if request.url.path.startswith("/api/") or request.url.path.startswith("/openapi"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        if getattr(request.state, "principal", None) is None:  # no route ran: the page keeps its navigation
+            request.state.principal, request.state.session = identify(request)
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
                       status_code=exc.status_code)
 

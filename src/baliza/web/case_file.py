@@ -17,12 +17,22 @@ from baliza.access.protection import MASK, present_persons
 from baliza.access.roles import Permission
 from baliza.access.scope import Scope
 from baliza.contract.links import parts_of
+from baliza.i18n import N_, ngettext
+from baliza.i18n import gettext as _
 from baliza.web.formatting import day, money, months, quantity_text, words
 
 Row = dict[str, Any]
 CASE_PARTS: tuple[str, ...] = parts_of("cases")  # parties, charges, events, dispositions, assets
 ASSET_STEPS: tuple[str, ...] = ("identified_at", "frozen_at", "confiscated_at", "recovered_at", "returned_at",
                                 "released_at")
+STEP_WORDS: dict[str, str] = {"identified_at": N_("identified %(day)s"), "frozen_at": N_("frozen %(day)s"),
+                              "confiscated_at": N_("confiscated %(day)s"), "recovered_at": N_("recovered %(day)s"),
+                              "returned_at": N_("returned %(day)s"), "released_at": N_("released %(day)s")}
+STEP_EVENTS: dict[str, str] = {
+    "identified_at": N_("%(kind)s worth %(amount)s identified"), "frozen_at": N_("%(kind)s worth %(amount)s frozen"),
+    "confiscated_at": N_("%(kind)s worth %(amount)s confiscated"),
+    "recovered_at": N_("%(kind)s worth %(amount)s recovered"),
+    "returned_at": N_("%(kind)s worth %(amount)s returned"), "released_at": N_("%(kind)s worth %(amount)s released")}
 
 
 def _plain(row: Row) -> Row:
@@ -76,19 +86,24 @@ def _seizure(wh: Any, scope: Scope, seizure_id: str | None, names: dict[str, str
         s = found[0]
         units = _names(wh, "units", "unit_id", {s["unit_id"]})
         points = _names(wh, "entry_points", "entry_point_id", {s.get("entry_point_id") or ""})
-        return {"seizure_id": seizure_id, "shared": True, "seized_at": s["seized_at"],
-                "sentence": f"{quantity_text(s['quantity'], s['quantity_unit'])} of {s['substance']} seized on "
-                            f"{day(s['seized_at'])} by {units.get(s['unit_id'], s['unit_id'])}"
-                            + (f" at {points.get(s['entry_point_id'], s['entry_point_id'])}"
-                               if s.get("entry_point_id") else "")}
+        unit = units.get(s["unit_id"], s["unit_id"])
+        values = {"quantity": quantity_text(s["quantity"], s["quantity_unit"]), "substance": s["substance"],
+                  "day": day(s["seized_at"]), "unit": unit}
+        if s.get("entry_point_id"):
+            sentence = _("%(quantity)s of %(substance)s seized on %(day)s by %(unit)s at %(entry_point)s",
+                         entry_point=points.get(s["entry_point_id"], s["entry_point_id"]), **values)
+        else:
+            sentence = _("%(quantity)s of %(substance)s seized on %(day)s by %(unit)s", **values)
+        return {"seizure_id": seizure_id, "shared": True, "seized_at": s["seized_at"], "sentence": sentence}
     every = wh.table("seizures")
     held = every.filter(every.seizure_id == seizure_id).select("seized_at", "_agency_id").to_pyarrow().to_pylist()
     if not held:
-        return {"seizure_id": seizure_id, "shared": False, "sentence": "the seizure is not in the warehouse"}
+        return {"seizure_id": seizure_id, "shared": False, "sentence": _("the seizure is not in the warehouse")}
     holder = held[0]["_agency_id"]
     agency = names.get(holder) or holder
     return {"seizure_id": seizure_id, "shared": False, "holder": holder, "holder_name": agency,
-            "sentence": f"a seizure made on {day(held[0]['seized_at'])}, held by {agency}: not shared with you"}
+            "sentence": _("a seizure made on %(day)s, held by %(agency)s: not shared with you",
+                          day=day(held[0]["seized_at"]), agency=agency)}
 
 
 def case_file(wh: Any, scope: Scope, case_id: str) -> Row | None:
@@ -120,10 +135,17 @@ def case_file(wh: Any, scope: Scope, case_id: str) -> Row | None:
     return {"case": case, **parts, "document": document}
 
 
-PART_WORDS: dict[str, tuple[str, str]] = {
-    "case_parties": ("party", "parties"), "charges": ("charge", "charges"),
-    "case_events": ("step of the case", "steps of the case"), "dispositions": ("disposition", "dispositions"),
-    "assets": ("asset", "assets")}
+def _part_words(table: str, n: int) -> str:
+    """'3 charges', '1 step of the case'... in the reader's language."""
+    if table == "case_parties":
+        return ngettext("%(num)s party", "%(num)s parties", n)
+    if table == "charges":
+        return ngettext("%(num)s charge", "%(num)s charges", n)
+    if table == "case_events":
+        return ngettext("%(num)s step of the case", "%(num)s steps of the case", n)
+    if table == "dispositions":
+        return ngettext("%(num)s disposition", "%(num)s dispositions", n)
+    return ngettext("%(num)s asset", "%(num)s assets", n)
 
 
 def _held_elsewhere(wh: Any, scope: Scope, case_id: str) -> list[Row]:
@@ -140,7 +162,7 @@ def _held_elsewhere(wh: Any, scope: Scope, case_id: str) -> list[Row]:
         for row in total.to_pyarrow().to_pylist():
             hidden = row["n"] - seen.get(row["_agency_id"], 0)
             if hidden > 0:
-                what = f"{hidden} {PART_WORDS[table][hidden > 1]}"
+                what = _part_words(table, hidden)
                 held.append({"what": what, "agency_id": row["_agency_id"],
                              "held_by": names.get(row["_agency_id"], row["_agency_id"])})
     return held
@@ -152,60 +174,101 @@ def _all_agencies(wh: Any) -> set[str]:
 
 def _person(people: dict[str, str], person_id: str | None) -> str:
     if not person_id:
-        return "someone"
+        return _("someone")
     name = people.get(person_id)
     if name is None or name == person_id:
         return person_id
     return name if name == MASK else f"{name} ({person_id})"
 
 
+def _opening(case: Row, office: str, staff: dict[str, str]) -> str:
+    """The case's first sentence: when, where, why it was opened, by whom it is led, how it was assigned."""
+    lead = case.get("lead_prosecutor_id")
+    values = {"day": day(case["opened_at"]), "office": office, "origin": words(case["origin"]),
+              "prosecutor": staff.get(lead, lead) if lead else "", "assignment": words(case.get("assignment"))}
+    if lead and case.get("assignment"):
+        text = _("Opened on %(day)s at %(office)s, from a %(origin)s, led by %(prosecutor)s (assigned "
+                 "%(assignment)s).", **values)
+    elif lead:
+        text = _("Opened on %(day)s at %(office)s, from a %(origin)s, led by %(prosecutor)s.", **values)
+    elif case.get("assignment"):
+        text = _("Opened on %(day)s at %(office)s, from a %(origin)s (assigned %(assignment)s).", **values)
+    else:
+        text = _("Opened on %(day)s at %(office)s, from a %(origin)s.", **values)
+    if case.get("limitation_date"):
+        text += " " + _("The limitation date is %(day)s.", day=day(case["limitation_date"]))
+    return text
+
+
+def _charge(c: Row) -> str:
+    values = {"offence": words(c["offence"]), "day": day(c["filed_at"])}
+    if c.get("quantity") is not None:
+        return _("%(offence)s for %(quantity)s, filed %(day)s",
+                 quantity=quantity_text(c["quantity"], c["quantity_unit"]), **values)
+    return _("%(offence)s, filed %(day)s", **values)
+
+
+def _outcome(d: Row, staff: dict[str, str]) -> str:
+    values = {"outcome": words(d["outcome"], "dispositions.outcome"), "day": day(d["disposed_at"])}
+    if d.get("judge_id"):
+        parts = [_("%(outcome)s on %(day)s by %(judge)s", judge=staff.get(d["judge_id"], d["judge_id"]), **values)]
+    else:
+        parts = [_("%(outcome)s on %(day)s", **values)]
+    if d.get("sentence_months") is not None:
+        parts.append(_("sentenced to %(length)s", length=months(d["sentence_months"])))
+    if d.get("fine_usd") is not None:
+        parts.append(_("fined %(amount)s", amount=money(d["fine_usd"])))
+    return ", ".join(parts)
+
+
+def _event(e: Row, staff: dict[str, str]) -> str:
+    text = words(e["kind"])
+    if e.get("staff_id"):
+        text = _("%(event)s by %(person)s", event=text, person=staff.get(e["staff_id"], e["staff_id"]))
+    if e.get("requested_by"):
+        text = _("%(event)s, asked by %(party)s", event=text,
+                 party=words(e["requested_by"], "case_events.requested_by"))
+    return f"{text}: {e['note']}" if e.get("note") else text
+
+
+def _asset(a: Row, people: dict[str, str]) -> str:
+    steps = ", ".join(_(STEP_WORDS[step], day=day(a[step])) for step in ASSET_STEPS if a.get(step))
+    values = {"kind": words(a["kind"]).capitalize(), "amount": money(a["estimated_value_usd"]),
+              "steps": steps or _("no step recorded")}
+    if a.get("owner_person_id"):
+        return _("%(kind)s worth %(amount)s, owned by %(owner)s: %(steps)s",
+                 owner=_person(people, a["owner_person_id"]), **values)
+    return _("%(kind)s worth %(amount)s: %(steps)s", **values)
+
+
 def _document(case: Row, parts: dict[str, list[Row]], seizure: Row | None, units: dict[str, str],
               agencies: dict[str, str], staff: dict[str, str], people: dict[str, str]) -> Row:
     office = units.get(case["office_id"], case["office_id"])
     holder = agencies.get(case.get("reported_by") or "", case.get("reported_by"))
-    lead = case.get("lead_prosecutor_id")
-    opening = (f"Opened on {day(case['opened_at'])} at {office}, from a {words(case['origin'])}"
-               + (f", led by {staff.get(lead, lead)}" if lead else "")
-               + (f" (assigned {words(case['assignment'])})" if case.get("assignment") else "") + ".")
-    if case.get("limitation_date"):
-        opening += f" The limitation date is {day(case['limitation_date'])}."
     charges: dict[str, list[str]] = defaultdict(list)
     for c in parts["charges"]:
-        amount = f" for {quantity_text(c['quantity'], c['quantity_unit'])}" if c.get("quantity") is not None else ""
-        charges[c["person_id"]].append(f"{words(c['offence'])}{amount}, filed {day(c['filed_at'])}")
-    outcomes: dict[str, str] = {}
-    for d in parts["dispositions"]:
-        judge = f" by {staff.get(d['judge_id'], d['judge_id'])}" if d.get("judge_id") else ""
-        sentence = f", sentenced to {months(d['sentence_months'])}" if d.get("sentence_months") is not None else ""
-        fine = f", fined {money(d['fine_usd'])}" if d.get("fine_usd") is not None else ""
-        outcomes[d["person_id"]] = f"{words(d['outcome'])} on {day(d['disposed_at'])}{judge}{sentence}{fine}"
+        charges[c["person_id"]].append(_charge(c))
+    outcomes = {d["person_id"]: _outcome(d, staff) for d in parts["dispositions"]}
     roles = {p["person_id"]: p["role"] for p in parts["case_parties"]}
     order = list(roles) + [p for p in list(charges) + list(outcomes) if p not in roles]
-    parties = [{"person_id": p, "name": _person(people, p), "role": words(roles.get(p, "defendant")),
+    parties = [{"person_id": p, "name": _person(people, p), "role": roles.get(p, "defendant"),
                 "charges": charges.get(p, []), "outcome": outcomes.get(p)} for p in dict.fromkeys(order)]
-    timeline: list[tuple[datetime, str]] = [(_when(case["opened_at"]), f"case opened at {office}")]
-    for e in parts["case_events"]:
-        who = f" by {staff.get(e['staff_id'], e['staff_id'])}" if e.get("staff_id") else ""
-        asked = f", asked by the {e['requested_by']}" if e.get("requested_by") else ""
-        note = f": {e['note']}" if e.get("note") else ""
-        timeline.append((_when(e["at"]), f"{words(e['kind'])}{who}{asked}{note}"))
-    for c in parts["charges"]:
-        timeline.append((_when(c["filed_at"]), f"{_person(people, c['person_id'])} charged with "
-                                               f"{words(c['offence'])}"))
-    for d in parts["dispositions"]:
-        timeline.append((_when(d["disposed_at"]), f"{_person(people, d['person_id'])}: {words(d['outcome'])}"))
+    timeline: list[tuple[datetime, str]] = [(_when(case["opened_at"]), _("case opened at %(office)s", office=office))]
+    timeline += [(_when(e["at"]), _event(e, staff)) for e in parts["case_events"]]
+    timeline += [(_when(c["filed_at"]), _("%(person)s charged with %(offence)s", person=_person(people, c["person_id"]),
+                                          offence=words(c["offence"]))) for c in parts["charges"]]
+    timeline += [(_when(d["disposed_at"]), f"{_person(people, d['person_id'])}: "
+                                           f"{words(d['outcome'], 'dispositions.outcome')}")
+                 for d in parts["dispositions"]]
     assets = []
     for a in parts["assets"]:
-        steps = [f"{step.removesuffix('_at')} {day(a[step])}" for step in ASSET_STEPS if a.get(step)]
-        owner = f", owned by {_person(people, a['owner_person_id'])}" if a.get("owner_person_id") else ""
-        assets.append({"asset_id": a["asset_id"], "sentence": f"{words(a['kind']).capitalize()} worth "
-                       f"{money(a['estimated_value_usd'])}{owner}: " + (", ".join(steps) or "no step recorded"),
+        assets.append({"asset_id": a["asset_id"], "sentence": _asset(a, people),
                        "held_by": agencies.get(a.get("reported_by") or "", a.get("reported_by"))})
         for step in ASSET_STEPS:
             if a.get(step):
-                timeline.append((_when(a[step]), f"{words(a['kind'])} worth {money(a['estimated_value_usd'])} "
-                                                 f"{step.removesuffix('_at')}"))
+                timeline.append((_when(a[step]), _(STEP_EVENTS[step], kind=words(a["kind"]),
+                                                   amount=money(a["estimated_value_usd"]))))
     timeline.sort(key=lambda item: item[0])
-    return {"title": f"Case {case['case_id']}", "office": office, "held_by": holder, "opening": opening,
-            "seizure": seizure, "parties": parties, "assets": assets,
+    return {"title": _("Case %(id)s", id=case["case_id"]), "office": office, "held_by": holder,
+            "opening": _opening(case, office, staff), "seizure": seizure, "parties": parties, "assets": assets,
             "timeline": [{"on": day(at), "what": what} for at, what in timeline]}

@@ -23,6 +23,7 @@ from baliza.access.scope import Scope
 from baliza.analyses.as_of import STAGES
 from baliza.analyses.chain_breaks import ABSENCE_CODES, BREAK_CODES, STATUSES
 from baliza.analyses.chain_links import ABSENCE_BREAKS
+from baliza.i18n import gettext as _
 from baliza.warehouse.views import base_quantity, base_unit
 
 PAGE_SIZE = 50
@@ -62,21 +63,23 @@ class ChainFilters:
             try:
                 dates[name] = date.fromisoformat(value) if value else None
             except ValueError:
-                raise BadFilter(f"{name} must be a date written YYYY-MM-DD, not {value[:40]!r}") from None
+                raise BadFilter(_("%(name)s must be a date written YYYY-MM-DD, not %(value)s", name=name,
+                                  value=repr(value[:40]))) from None
         broken, status = (params.get("broken") or "").strip(), (params.get("status") or "").strip()
         if broken and broken not in BREAK_CODES:
-            raise BadFilter(f"broken must be one of {', '.join(BREAK_CODES)}")
+            raise BadFilter(_("broken must be one of %(codes)s", codes=", ".join(BREAK_CODES)))
         if status and status not in VIEW_STATUSES:
-            raise BadFilter(f"status must be one of {', '.join(VIEW_STATUSES)}")
+            raise BadFilter(_("status must be one of %(codes)s", codes=", ".join(VIEW_STATUSES)))
         sort = (params.get("sort") or "-seized_at").strip()
         if sort.removeprefix("-") not in SORTS:
-            raise BadFilter(f"sort must be one of {', '.join(SORTS)} (with '-' in front for descending)")
+            raise BadFilter(_("sort must be one of %(codes)s (with '-' in front for descending)",
+                              codes=", ".join(SORTS)))
         try:
             page = int(params.get("page") or 1)
         except ValueError:
-            raise BadFilter("page must be a whole number from 1") from None
+            raise BadFilter(_("page must be a whole number from 1")) from None
         if page < 1:
-            raise BadFilter("page must be a whole number from 1")
+            raise BadFilter(_("page must be a whole number from 1"))
         text = {k: (params.get(k) or "").strip()[:200] for k in ("agency", "unit", "entry_point", "substance",
                                                                   "country")}
         return cls(**text, **dates, broken=broken, status=status, sort=sort, page=page)

@@ -23,6 +23,7 @@ from baliza.access.audit import grants_behind, record_read
 from baliza.access.principal import Principal
 from baliza.analyses.as_of import stage_as_of
 from baliza.analyses.chain_breaks import BREAK_CODES, break_rows, seizure_status
+from baliza.i18n import gettext as _
 from baliza.web import queries
 from baliza.web.api import REFUSALS, Problem
 from baliza.web.callers import SeizureReader
@@ -145,7 +146,7 @@ Text = Annotated[str, Query(max_length=200)]
 def _written_date(value: Any) -> Any:
     """Only a date written YYYY-MM-DD (pydantic alone would also take '0' as 1970-01-01)."""
     if value is not None and not (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
-        raise ValueError("a date is written YYYY-MM-DD")
+        raise ValueError(_("a date is written YYYY-MM-DD"))
     return value
 
 

@@ -24,6 +24,7 @@ from baliza.access.principal import Principal
 from baliza.access.roles import Permission
 from baliza.analyses.model import Indicator
 from baliza.i18n import current
+from baliza.i18n import gettext as _
 from baliza.web import names, sources, svg
 from baliza.web.context import ServingContext
 
@@ -70,8 +71,16 @@ def _suppressed(trend: list[Indicator], hidden: set[tuple[str, ...]]) -> list[In
             if (i.subject_table, i.subject_id, i.indicator, i.period) in hidden else i for i in trend]
 
 
+def _unit_names(wh: Any) -> dict[str, str]:
+    """Every unit's name by id (offices are shown by name, never by code)."""
+    units = wh.table("units")
+    rows = units.select("unit_id", "name").to_pyarrow().to_pylist()
+    return {str(r["unit_id"]): str(r["name"]) for r in rows if r["name"]}
+
+
 def _view(figures: Any, offices: set[str] | None, prosecutors: set[str] | None,
-          hidden: set[tuple[str, ...]], label: Callable[[str], str] = str) -> dict[str, Any]:
+          hidden: set[tuple[str, ...]], unit_names: dict[str, str], label: Callable[[str], str] = str,
+          ) -> dict[str, Any]:
     """Charts and the latest figures of `offices` (None: every office, `hidden` cells suppressed)."""
     from baliza.report.justice import TREND_INDICATORS, trend_svg
 
@@ -87,9 +96,11 @@ def _view(figures: Any, offices: set[str] | None, prosecutors: set[str] | None,
     latest = max((i.period for i in shown), default=None)
     return {
         "funnels_svg": svg.funnel_plot(funnels, label),  # each point named on hover, outliers labelled
-        "trend_svg": trend_svg(shown) if shown else "",
+        "trend_svg": trend_svg(shown, unit_names) if shown else "",
         "latest": latest, "offices": sorted({i.subject_id for i in trend}),
-        "rows": sorted((i.to_dict() for i in shown if i.period == latest),
+        "office_names": sorted({unit_names.get(i.subject_id, i.subject_id) for i in trend}),
+        "rows": sorted(({**i.to_dict(), "office_name": unit_names.get(i.subject_id)} for i in shown
+                        if i.period == latest),
                        key=lambda r: (r["subject_id"], r["indicator"])),
     }
 
@@ -110,6 +121,7 @@ def justice_view(ctx: ServingContext, principal: Principal, granularity: str) ->
     """The justice page's content for `principal`; each distinct cut is rendered once per warehouse state."""
     with ctx.reading(principal) as (wh, scope):
         figures = sources.justice_figures(wh, ctx, granularity)
+        unit_names = ctx.cached(f"justice_view:unit_names:{principal.agency_id}", lambda: _unit_names(wh))
         if figures is None:
             return {"available": False}
         hidden: set[tuple[str, ...]] = set()
@@ -122,8 +134,8 @@ def justice_view(ctx: ServingContext, principal: Principal, granularity: str) ->
             prosecutors = _prosecutors_of(wh, offices)
             key = _digest(offices)
     label = _prosecutor_label(ctx, prosecutors)
-    view = ctx.cached(f"justice_view:{granularity}:{id(figures)}:{key}:{current()}",
-                      lambda: (figures, _view(figures, offices, prosecutors, hidden, label)))[1]
+    view = ctx.cached(f"justice_view:{granularity}:{id(figures)}:{key}:{current()}",  # charts are in words
+                      lambda: (figures, _view(figures, offices, prosecutors, hidden, unit_names, label)))[1]
     return {"available": True, "country_wide": offices is None, **view}
 
 
@@ -133,17 +145,17 @@ def country_report(ctx: ServingContext, principal: Principal, fmt: str) -> bytes
     units, entry points counted on its rows, prosecution analytics only for roles that read them, and the
     flag queue redacted. The export is audited."""
     if fmt not in REPORT_FORMATS:
-        raise HTTPException(404, "the country report comes as html or pdf")
+        raise HTTPException(404, _("The country report comes as HTML or PDF."))
     from baliza.report.readership import figures_for
 
     with ctx.reading(principal) as (wh, scope):
         figures = sources.country_figures(wh, ctx)
         if figures is None:
-            raise HTTPException(503, "the country report could not be made from this warehouse; see the log")
+            raise HTTPException(503, _("The country report could not be made from this warehouse; see the log."))
         reader = f"{principal.agency_id}:{principal.role.value}:{_digest({g.grant_id for g in scope.grants})}"
         cut = ctx.cached(f"country_report:figures:{id(figures)}:{reader}",
                          lambda: (figures, figures_for(wh, scope, figures)))[1]  # no nested cache: one lock
-    key = f"{id(figures)}:{reader}"
+    key = f"{id(figures)}:{reader}:{current()}"  # the document is written in the reader's language
 
     def document() -> tuple[Any, str]:
         from baliza.report.country import country_document

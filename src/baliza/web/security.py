@@ -12,6 +12,8 @@ from baliza.access.principal import Principal
 from baliza.access.roles import Permission
 from baliza.access.tokens import user_for_token
 from baliza.access.users import get_user
+from baliza.i18n import gettext as _
+from baliza.i18n.labels import label
 from baliza.web.context import ServingContext
 from baliza.web.sessions import COOKIE_NAME, Session, find_session
 
@@ -85,11 +87,12 @@ class Requirement:
         if principal is None:
             raise NotSignedIn()
         if self.permission is not None and not principal.may(self.permission):
-            raise HTTPException(403, f"your role ({principal.role}) may not {self.permission.value.replace('_', ' ')}")
+            raise HTTPException(403, _("your role (%(role)s) may not %(permission)s", role=label(principal.role),
+                                          permission=self.permission.value.replace("_", " ")))
         if request.method not in SAFE_METHODS and principal.via == "session":
             assert session is not None
             if not session.csrf_matches(await submitted_csrf(request)):
-                raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
+                raise HTTPException(403, _("missing or wrong CSRF token: reload the page and try again"))
         request.state.principal = principal
         request.state.session = session
         return principal

@@ -18,6 +18,7 @@ from baliza.access.audit import record
 from baliza.access.passwords import MAX_PASSWORD, MAX_USERNAME
 from baliza.access.principal import Principal
 from baliza.access.users import authenticate
+from baliza.i18n import gettext as _
 from baliza.web.security import client_address, context, current_session, signed_in
 from baliza.web.sessions import ANONYMOUS_LIFETIME, COOKIE_NAME, SESSION_LIFETIME, Session, end_session, start_session
 from baliza.web.templates import render
@@ -90,24 +91,25 @@ def login(
     ctx = context(request)
     expected, before = _form_token(request)
     if not expected or not Session("", None, expected).csrf_matches(csrf_token):
-        raise HTTPException(403, "missing or wrong CSRF token: reload the sign-in page and try again")
+        raise HTTPException(403, _("The form has expired or was not sent from this site: reload the sign-in page "
+                                  "and try again."))
     client = client_address(request)
     name = logged_name(username)
     wait = ctx.throttle.wait(name, client)
     if wait:
-        raise HTTPException(429, f"too many failed sign-ins: wait {wait} seconds and try again",
+        raise HTTPException(429, _("Too many failed sign-ins: wait %(seconds)s seconds and try again.", seconds=wait),
                             headers={"Retry-After": str(wait)})
     if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:  # refused before hashing it
         ctx.throttle.failed(name, client)
         record(ctx.state, "anonymous", "-", "sign_in_refused", f"users/{name}",
                {"address": client, "reason": "over-long input"})
-        return _again(request, next, f"A user name has at most {MAX_USERNAME} characters and a password at most "
-                                     f"{MAX_PASSWORD}.", 400, expected)
+        return _again(request, next, _("A user name has at most %(name)s characters and a password at most "
+                                       "%(password)s.", name=MAX_USERNAME, password=MAX_PASSWORD), 400, expected)
     user = authenticate(ctx.state, username, password)
     if user is None:
         ctx.throttle.failed(name, client)
         record(ctx.state, "anonymous", "-", "sign_in_failed", f"users/{name}", {"address": client})
-        return _again(request, next, "Wrong user name or password.", 401, expected)
+        return _again(request, next, _("Wrong user name or password."), 401, expected)
     ctx.throttle.succeeded(name, client)
     if before is not None:
         end_session(ctx.state, before.session_id)  # the pre-sign-in id is never reused: no session fixation

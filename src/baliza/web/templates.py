@@ -12,23 +12,24 @@ from fastapi.templating import Jinja2Templates
 from baliza import i18n
 from baliza.access.roles import Permission
 from baliza.analyses.wording import quantity
+from baliza.i18n import N_
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["quantity"] = quantity  # 1,149,160 tablets; 941.98 kg
 i18n.install(templates.env)
 
 NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
-    ("/", "Overview", Permission.READ_AGGREGATES),
-    ("/chain", "Chain explorer", Permission.READ_SEIZURES),
-    ("/findings", "Findings", Permission.READ_FINDINGS),
-    ("/crypto", "Crypto tracing", Permission.READ_FINDINGS),
-    ("/indicators", "Unit indicators", Permission.READ_INDICATORS),
-    ("/justice", "Justice", Permission.READ_JUSTICE),
-    ("/quarantine", "Quarantine", Permission.READ_QUARANTINE),
-    ("/sharing", "Sharing", Permission.READ_GRANTS),
-    ("/requests", "Access requests", Permission.READ_GRANTS),
-    ("/reports", "Reports", Permission.READ_INDICATORS),
-    ("/admin/users", "Administration", Permission.MANAGE_USERS),
+    ("/", N_("Overview"), Permission.READ_AGGREGATES),
+    ("/chain", N_("Chain explorer"), Permission.READ_SEIZURES),
+    ("/findings", N_("Findings"), Permission.READ_FINDINGS),
+    ("/crypto", N_("Crypto tracing"), Permission.READ_FINDINGS),
+    ("/indicators", N_("Unit indicators"), Permission.READ_INDICATORS),
+    ("/justice", N_("Justice"), Permission.READ_JUSTICE),
+    ("/quarantine", N_("Quarantine"), Permission.READ_QUARANTINE),
+    ("/sharing", N_("Sharing"), Permission.READ_GRANTS),
+    ("/requests", N_("Access requests"), Permission.READ_GRANTS),
+    ("/reports", N_("Reports"), Permission.READ_INDICATORS),
+    ("/admin/users", N_("Administration"), Permission.MANAGE_USERS),
 )
 
 
