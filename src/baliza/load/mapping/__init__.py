@@ -86,8 +86,8 @@ def read_through_mapping(
                 elif keep_source:
                     selected.append(f"c{i} AS {quoted}")
             file_literal = "'" + str(path).replace("'", "''") + "'"
-            parts.append(con.execute(f"SELECT {', '.join(selected)}, {file_literal} AS _file, _line, _problem "
-                                     f"FROM _bz_read_{number} ORDER BY _line").fetch_arrow_table())
+            parts.append(con.sql(f"SELECT {', '.join(selected)}, {file_literal} AS _file, _line, _problem "
+                                 f"FROM _bz_read_{number} ORDER BY _line").to_arrow_table())
             reader.drop_scratch(con)
     finally:
         con.close()
