@@ -61,11 +61,17 @@ def cleaned_cells_sql(mapping: Mapping, export: ExportColumns, relation: str, tr
     if mapping.not_data:
         tests = [(f"regexp_matches(trim({export.cell(rule.column)}), {literal(rule.pattern)}, 'i')", rule)
                  for rule in mapping.not_data]
+        # Most lines are data: one test per column read says so, and only the others are told apart.
+        by_column: dict[str, list[str]] = {}
+        for rule in mapping.not_data:
+            by_column.setdefault(export.cell(rule.column), []).append(f"({rule.pattern})")
+        any_rule = " OR ".join(f"regexp_matches(trim({cell}), {literal('|'.join(patterns))}, 'i')"
+                               for cell, patterns in by_column.items())
         reasons = " ".join(f"WHEN {test} THEN {literal(f'not data: {rule.reason} (column {rule.column})')}"
                            for test, rule in tests)
         columns = " ".join(f"WHEN {test} THEN {literal(rule.column)}" for test, rule in tests)
-        problem = f"coalesce(_problem, CASE {reasons} END)"
-        column = f"CASE WHEN _problem IS NULL THEN CASE {columns} END END"
+        problem = f"coalesce(_problem, CASE WHEN {any_rule} THEN CASE {reasons} END END)"
+        column = f"CASE WHEN _problem IS NULL AND ({any_rule}) THEN CASE {columns} END END"
     return (f"SELECT {', '.join(cells)}{',' if cells else ''} _line, {problem} AS _problem, "
             f"{column} AS _problem_column FROM {quote_name(relation)}")
 
@@ -77,6 +83,8 @@ class Projection:
         self.mapping, self.table, self.export, self.id_key = mapping, table, export, id_key
         self.joins: list[tuple[str, str, Translation]] = []
         """(base SQL, alias, translation) of every translated rule, joined on its distinct values."""
+        self.occurrences: list[tuple[str, str]] = []
+        """(fields SQL, alias) of every hash rule: identical lines are numbered in their order."""
 
     def value(self, rule: ColumnRule) -> str:
         """The SQL of a rule's final value (as text)."""
@@ -127,9 +135,10 @@ class Projection:
             return f"NULLIF(trim(string_split({cells[0]}, {literal(rule.text or '')})[{rule.part}]), '')"
         if rule.kind == "hash":
             fields = "concat_ws(chr(31), " + ", ".join(f"coalesce({c}, '')" for c in cells) + ")"
-            occurrence = f"row_number() OVER (PARTITION BY {fields} ORDER BY _line)"
+            alias = f"o{len(self.occurrences)}"
+            self.occurrences.append((fields, alias))
             digest = (f"sha256({literal(self.id_key)} || chr(31) || {fields} || chr(31) || "
-                      f"CAST({occurrence} AS VARCHAR))")
+                      f"CAST(coalesce({alias}.n, 1) AS VARCHAR))")
             return f"({literal(rule.text or '')} || left({digest}, {HASH_CHARACTERS}))"
         raise MappingError(f"rule {rule.kind} is not known")  # pragma: no cover (parse_mapping refuses it)
 
@@ -179,8 +188,18 @@ def translation_table(translation: Translation) -> str:
     return f"_bz_tr_{''.join(c for c in translation.name if c.isalnum())[:20]}_{digest}"
 
 
+@dataclass(frozen=True)
+class ProjectionPlan:
+    """Statements that prepare the projection (temp tables `scratch`), then its query and column names."""
+
+    prepare: list[str]
+    sql: str
+    names: list[str]
+    scratch: list[str]
+
+
 def projection_sql(mapping: Mapping, table: TableMapping, export: ExportColumns, cells: str,
-                   id_key: str, keep_source: bool = True) -> tuple[str, list[str]]:
+                   id_key: str, keep_source: bool = True) -> ProjectionPlan:
     """The query of a table's rows from the cleaned export `cells` (a relation), and its column names.
 
     The columns are `c0..cN`: the mapped contract columns (in the contract's order), then, with
@@ -196,6 +215,20 @@ def projection_sql(mapping: Mapping, table: TableMapping, export: ExportColumns,
                     f"JOIN {quote_name(translation_table(translation))} tr "
                     f"ON tr.key = {translation_key_sql('d.b', translation)}")
         joins.append(f"LEFT JOIN ({distinct}) {alias} ON {alias}.raw = {base}")
+    prepare, scratch = [], []
+    for fields, alias in projection.occurrences:
+        # Identical lines are told apart by their order. Only lines that repeat are numbered (in a narrow
+        # table, joined by line: a window over every wide row costs more than the rest of the mapping).
+        # Grouping by a 64-bit hash of the fields is cheaper than by the text; a collision would only
+        # number two different lines 1 and 2, which still gives them different ids.
+        name = f"_bz_occurrences_{cells}_{alias}"
+        prepare.append(
+            f"CREATE OR REPLACE TEMP TABLE {quote_name(name)} AS "
+            "SELECT unnest(lines) AS _line, unnest(range(1, len(lines) + 1)) AS n FROM ("
+            f"SELECT list(_line ORDER BY _line) AS lines FROM (SELECT _line, hash({fields}) AS h "
+            f"FROM {quote_name(cells)}) GROUP BY h HAVING count(*) > 1)")
+        scratch.append(name)
+        joins.append(f"LEFT JOIN {quote_name(name)} {alias} ON {alias}._line = {quote_name(cells)}._line")
     names = [c.name for c in mapped]
     selected = list(values)
     if keep_source:
@@ -203,6 +236,7 @@ def projection_sql(mapping: Mapping, table: TableMapping, export: ExportColumns,
         selected += [f"c{i}" for i in range(len(export.header))]
     inner = ", ".join(f"{value} AS v{j}" for j, value in enumerate(selected))
     outer = ", ".join(f"v{j} AS c{j}" for j in range(len(selected)))
-    sql = (f"SELECT {outer}, _line, _problem, _problem_column FROM (SELECT {inner}, _line, _problem, "
-           f"_problem_column FROM {quote_name(cells)} {' '.join(joins)})")
-    return sql, names
+    cell = quote_name(cells)
+    sql = (f"SELECT {outer}, _line, _problem, _problem_column FROM (SELECT {inner}, {cell}._line, {cell}._problem, "
+           f"{cell}._problem_column FROM {cell} {' '.join(joins)})")
+    return ProjectionPlan(prepare, sql, names, scratch)

@@ -94,9 +94,13 @@ class MappedReader:
         sheet = mapped.sheet if mapped.sheet is not None else self.mapping.sheet
         export, cells, remaining = self._export(con, source.path, sheet)
         columns = ExportColumns(export.header, str(source.path), f"mapping {self.mapping.name}")
-        sql, names = projection_sql(self.mapping, mapped, columns, cells, self.id_key)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(raw_table)} AS {sql}")
-        staged = StagedFile(source, raw_table, header=names, rows=export.rows, trimmed=True)
+        plan = projection_sql(self.mapping, mapped, columns, cells, self.id_key)
+        for statement in plan.prepare:
+            con.execute(statement)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(raw_table)} AS {plan.sql}")
+        for name in plan.scratch:
+            drop_relation(con, name)
+        staged = StagedFile(source, raw_table, header=plan.names, rows=export.rows, trimmed=True)
         staged.source_columns_from = len(mapped.rules)
         staged.problem_column_sql = "_problem_column"
         if remaining == 1:
