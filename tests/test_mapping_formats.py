@@ -133,3 +133,29 @@ def test_korea_customs_declarations_through_the_kcs_mapping(tmp_path: Path) -> N
     assert outcomes == {"no_find": source["0"], "other_offence": source["1"]}
     assert set(modes) <= {"sea_container", "air_cargo", "postal", "land_vehicle", "other"}
     assert modes["sea_container"] > 0 and modes["air_cargo"] > 0
+
+
+def test_a_lookup_file_is_read_only_beside_the_mapping(tmp_path: Path) -> None:
+    folder = tmp_path / "mappings"
+    folder.mkdir()
+    (folder / "units.csv").write_text("spelling,unit\nLeticia,U-AMAZONAS\n", encoding="utf-8")
+    (tmp_path / "secret.csv").write_text("a,b\nkey,hunter2\n", encoding="utf-8")
+    beside = {**BRAZIL, "lookups": {"unidades": {"file": "units.csv"}}}
+    mapping = parse_mapping(beside, folder / "brazil.yaml")
+    assert mapping.translations["unidades"].values == {"leticia": "U-AMAZONAS"}
+    with pytest.raises(MappingError, match="outside the mapping's folder"):
+        parse_mapping({**BRAZIL, "lookups": {"unidades": {"file": "../secret.csv"}}}, folder / "brazil.yaml")
+    with pytest.raises(MappingError, match="outside the mapping's folder"):
+        parse_mapping({**BRAZIL, "lookups": {"unidades": {"file": str(tmp_path / "secret.csv")}}},
+                      folder / "brazil.yaml")
+    with pytest.raises(MappingError, match="cannot read files"):
+        parse_mapping(beside)  # received as text: no folder of its own
+
+
+def test_a_name_from_a_form_finds_only_shipped_mappings(tmp_path: Path) -> None:
+    own = tmp_path / "kcs.yaml"
+    own.write_text("mapping: mine\ntables: {seizures: {substance: X}}\n", encoding="utf-8")
+    assert find_mapping(own).name == "mine"
+    with pytest.raises(MappingError, match="shipped"):
+        find_mapping(own, shipped_only=True)
+    assert find_mapping("kcs", shipped_only=True).name == "kcs"

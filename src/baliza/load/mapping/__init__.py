@@ -38,13 +38,14 @@ def shipped_mappings() -> list[str]:
     return sorted(p.stem for p in SHIPPED.glob("*.yaml"))
 
 
-def find_mapping(name_or_path: str | Path) -> Mapping:
-    """A mapping file, or a shipped mapping by name (`kcs`, `co-police`)."""
+def find_mapping(name_or_path: str | Path, *, shipped_only: bool = False) -> Mapping:
+    """A mapping file, or a shipped mapping by name (`kcs`, `co-police`). With `shipped_only` (a name from
+    a web form), only a shipped mapping: never a file of the server."""
     path = Path(name_or_path)
-    if path.is_file():
+    if path.is_file() and not shipped_only:
         return read_mapping_file(path)
-    shipped = SHIPPED / f"{name_or_path}.yaml"
-    if shipped.is_file():
+    if str(name_or_path) in shipped_mappings():
+        shipped = SHIPPED / f"{name_or_path}.yaml"
         return read_mapping_file(shipped)
     raise MappingError(f"{name_or_path}: neither a mapping file nor a shipped mapping "
                        f"(shipped: {', '.join(shipped_mappings())})")

@@ -284,11 +284,19 @@ def _translation(name: str, spec: Any, where: str, path: Path | None, places: bo
 
 
 def _values_file(file: Path, mapping_path: Path | None, where: str, name: str) -> dict[str, str | None]:
-    """A lookup kept in a CSV beside the mapping: its first column is the spelling, its second the value."""
+    """A lookup kept in a CSV beside the mapping: its first column is the spelling, its second the value.
+
+    Only a file in the mapping's own folder (or below it) is read: a mapping received as text (an upload)
+    has no folder, and reads no file."""
     import csv
 
-    if not file.is_absolute() and mapping_path is not None:
-        file = mapping_path.parent / file
+    if mapping_path is None:
+        raise MappingError(f"{where}: lookup {name}: a mapping given as text cannot read files; put the values "
+                           "in the mapping")
+    folder = mapping_path.resolve().parent
+    file = (folder / file).resolve()
+    if not file.is_relative_to(folder):
+        raise MappingError(f"{where}: lookup {name}: {file} is outside the mapping's folder")
     try:
         with file.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.reader(handle))
