@@ -46,17 +46,26 @@ class ExportColumns:
         return f"c{position}"
 
 
+def _edge_space(cell: str) -> str:
+    """Whether a cell may start or end with whitespace: a control character or a space first, or a space,
+    tab, carriage return or no-break space last (cheap tests: `right()` reads characters, not bytes)."""
+    last = " OR ".join(f"ends_with({cell}, {c})" for c in ("' '", "chr(9)", "chr(13)", "chr(160)"))
+    return f"(ascii({cell}) <= 32 OR ascii({cell}) = 160 OR {last})"
+
+
 def cleaned_cells_sql(mapping: Mapping, export: ExportColumns, relation: str, trimmed: bool) -> str:
     """The export's rows with trimmed cells (empty = NULL), filled down, and the reason of non-data lines."""
     cells = []
     fill = {export.cell(name) for name in mapping.fill_down}
     for i in range(len(export.header)):
-        cell = f"c{i}" if trimmed else f"trim(c{i}, {WHITESPACE})"
+        # Only a cell with whitespace at an edge is trimmed (the test is cheap, trimming is not; and an IN
+        # list would become a join per cell).
+        cell = f"c{i}" if trimmed else f"CASE WHEN {_edge_space(f'c{i}')} THEN trim(c{i}, {WHITESPACE}) ELSE c{i} END"
         cell = f"NULLIF({cell}, '')"
         if f"c{i}" in fill:
             cell = (f"coalesce({cell}, last_value({cell} IGNORE NULLS) OVER "
                     "(ORDER BY _line ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))")
-        cells.append(f"{cell} AS c{i}")
+        cells.append(f"{cell} AS c{i}, c{i} AS r{i}")
     problem, column = "_problem", "NULL::VARCHAR"
     if mapping.not_data:
         tests = [(f"regexp_matches(trim({export.cell(rule.column)}), {literal(rule.pattern)}, 'i')", rule)
@@ -222,18 +231,18 @@ def projection_sql(mapping: Mapping, table: TableMapping, export: ExportColumns,
         # Grouping by a 64-bit hash of the fields is cheaper than by the text; a collision would only
         # number two different lines 1 and 2, which still gives them different ids.
         name = f"_bz_occurrences_{cells}_{alias}"
+        hashed = f"(SELECT _line, hash({fields}) AS h FROM {quote_name(cells)})"
         prepare.append(
             f"CREATE OR REPLACE TEMP TABLE {quote_name(name)} AS "
-            "SELECT unnest(lines) AS _line, unnest(range(1, len(lines) + 1)) AS n FROM ("
-            f"SELECT list(_line ORDER BY _line) AS lines FROM (SELECT _line, hash({fields}) AS h "
-            f"FROM {quote_name(cells)}) GROUP BY h HAVING count(*) > 1)")
+            f"SELECT _line, row_number() OVER (PARTITION BY h ORDER BY _line) AS n FROM {hashed} "
+            f"WHERE h IN (SELECT h FROM {hashed} GROUP BY h HAVING count(*) > 1)")
         scratch.append(name)
         joins.append(f"LEFT JOIN {quote_name(name)} {alias} ON {alias}._line = {quote_name(cells)}._line")
     names = [c.name for c in mapped]
     selected = list(values)
     if keep_source:
         names += list(export.header)
-        selected += [f"c{i}" for i in range(len(export.header))]
+        selected += [f"r{i}" for i in range(len(export.header))]  # as read: kept for the quarantine
     inner = ", ".join(f"{value} AS v{j}" for j, value in enumerate(selected))
     outer = ", ".join(f"v{j} AS c{j}" for j in range(len(selected)))
     cell = quote_name(cells)
