@@ -231,11 +231,13 @@ def projection_sql(mapping: Mapping, table: TableMapping, export: ExportColumns,
         # Grouping by a 64-bit hash of the fields is cheaper than by the text; a collision would only
         # number two different lines 1 and 2, which still gives them different ids.
         name = f"_bz_occurrences_{cells}_{alias}"
-        hashed = f"(SELECT _line, hash({fields}) AS h FROM {quote_name(cells)})"
-        prepare.append(
-            f"CREATE OR REPLACE TEMP TABLE {quote_name(name)} AS "
-            f"SELECT _line, row_number() OVER (PARTITION BY h ORDER BY _line) AS n FROM {hashed} "
-            f"WHERE h IN (SELECT h FROM {hashed} GROUP BY h HAVING count(*) > 1)")
+        prepare += [
+            f"CREATE OR REPLACE TEMP TABLE {quote_name(name)} AS SELECT _line, hash({fields}) AS h "
+            f"FROM {quote_name(cells)}",
+            f"CREATE OR REPLACE TEMP TABLE {quote_name(name)} AS SELECT _line, row_number() OVER "
+            f"(PARTITION BY h ORDER BY _line) AS n FROM {quote_name(name)} "
+            f"WHERE h IN (SELECT h FROM {quote_name(name)} GROUP BY h HAVING count(*) > 1)",
+        ]
         scratch.append(name)
         joins.append(f"LEFT JOIN {quote_name(name)} {alias} ON {alias}._line = {quote_name(cells)}._line")
     names = [c.name for c in mapped]
