@@ -159,3 +159,10 @@ def test_a_name_from_a_form_finds_only_shipped_mappings(tmp_path: Path) -> None:
     with pytest.raises(MappingError, match="shipped"):
         find_mapping(own, shipped_only=True)
     assert find_mapping("kcs", shipped_only=True).name == "kcs"
+
+
+def test_an_export_without_an_agency_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "export").mkdir()
+    write_workbook(tmp_path / "export" / "apreensoes.xlsx")
+    with open_warehouse(tmp_path / "w.duckdb") as warehouse, pytest.raises(MappingError, match="--agency"):
+        load_datasets(warehouse, [tmp_path / "export"], mapping=parse_mapping(BRAZIL))

@@ -10,6 +10,7 @@ delimiter or encoding, title rows, blank lines, a workbook) row by row.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,7 +130,7 @@ def _csv_rows(path: Path, header_row: int, delimiter: str, encoding: str) -> tup
     return header, _arrow(header, rows)
 
 
-def _row(line: int, record: list[str | None], width: int) -> tuple[int, list[str | None], str | None]:
+def _row(line: int, record: Sequence[str | None], width: int) -> tuple[int, list[str | None], str | None]:
     cells: list[str | None] = [c if c != "" else None for c in record]
     if not any(c is not None and c.strip() for c in cells):
         return line, [None] * width, BLANK_LINE

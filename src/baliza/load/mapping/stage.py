@@ -78,6 +78,9 @@ class MappedReader:
                 raise MappingError(f"mapping {self.mapping.name} does not say how to make "
                                    f"{', '.join(f'{mapped.table.name}.{m}' for m in missing)}, which the "
                                    "interchange format requires (add a rule, e.g. a constant)")
+        if not (self.agency or self.mapping.reported_by):
+            raise MappingError(f"an export read through mapping {self.mapping.name} carries no agency: say which "
+                               "agency reports it (--agency ID)")
         manifest = Manifest(dataset=self.mapping.label, reported_by=self.agency or self.mapping.reported_by,
                             timezone=self.mapping.timezone)
         order = [t.name for t in load_order()]
