@@ -166,3 +166,15 @@ def test_an_export_without_an_agency_is_refused(tmp_path: Path) -> None:
     write_workbook(tmp_path / "export" / "apreensoes.xlsx")
     with open_warehouse(tmp_path / "w.duckdb") as warehouse, pytest.raises(MappingError, match="--agency"):
         load_datasets(warehouse, [tmp_path / "export"], mapping=parse_mapping(BRAZIL))
+
+
+def test_a_table_may_come_from_its_own_sheet(tmp_path: Path) -> None:
+    (tmp_path / "export").mkdir()
+    write_workbook(tmp_path / "export" / "apreensoes.xlsx")
+    source = {k: v for k, v in BRAZIL["source"].items() if k != "sheet"}
+    rules = {"_sheet": "Apreensões", **BRAZIL["tables"]["seizures"]}
+    mapping = parse_mapping({**BRAZIL, "source": source, "tables": {"seizures": rules}})
+    rows = read_through_mapping([tmp_path / "export"], mapping, "seizures").to_pylist()
+    assert [r["seizure_id"] for r in rows if r["_problem"] is None] == ["BR-1", "BR-2", "BR-3"]
+    with pytest.raises(MappingError, match="no header on line 3"):  # the first sheet is a cover page
+        read_through_mapping([tmp_path / "export"], parse_mapping({**BRAZIL, "source": source}), "seizures")
