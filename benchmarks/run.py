@@ -27,6 +27,7 @@ def plan(quick: bool, workdir: Path) -> list[tuple[str, list[str]]]:
     return [
         ("generate", ["generate.py", "small", "medium", *([] if quick else ["large"]), "--out", str(workdir)]),
         ("load", ["load_large.py", "--data", str(workdir / scale)]),
+        ("load through a mapping", ["mapping_load.py", "--rows", "200000" if quick else "1000000"]),
         ("justice performance", ["justice_perf.py", *(["--cases", "20000"] if quick else [])]),
         ("justice evaluation", ["justice_eval.py", "--seeds", "2" if quick else "10"]),
         ("small countries", ["small_country_eval.py", "--seeds", "2" if quick else "10"]),

@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.chain",
     "baliza.cli.generate",
     "baliza.cli.load",
+    "baliza.cli.mapping",
     "baliza.cli.demo",
     "baliza.cli.justice",
     "baliza.cli.ksi",

@@ -23,12 +23,15 @@ def register(app: typer.Typer) -> None:
 
 
 def load(
-    paths: Annotated[list[Path], typer.Argument(help="Dataset folders (or single <table>.csv/.parquet/.xlsx files).")],
+    paths: Annotated[list[Path], typer.Argument(help="Dataset folders (or single <table>.csv/.parquet/.xlsx files); "
+                                                "with --mapping, an agency's own export files or folders.")],
     db: DbOption = None,
     agency: Annotated[str | None, typer.Option("--agency", help="Reporting agency id (else manifest reported_by).")]
     = None,
     memory_limit: Annotated[str, typer.Option("--memory-limit", help="Memory the load may use (beyond it, "
                                               "DuckDB spills to disk), e.g. 2GB.")] = "2GB",
+    mapping: Annotated[str | None, typer.Option("--mapping", help="Read the files through this mapping (a file, "
+                                                "or a shipped one: kcs, co-police); see baliza mapping.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Load datasets: validate, normalise, quarantine what breaks the contract, all or nothing."""
@@ -38,6 +41,11 @@ def load(
     from baliza.warehouse import open_warehouse
 
     try:
+        chosen = None
+        if mapping:
+            from baliza.load.mapping import find_mapping
+
+            chosen = find_mapping(mapping)
         with open_warehouse(db) as warehouse:
             try:
                 warehouse.duckdb.execute(f"SET memory_limit = '{memory_limit.replace(chr(39), '')}'")
@@ -45,7 +53,7 @@ def load(
                 fail(f"--memory-limit {memory_limit!r}: {exc}")
                 return
             if as_json:
-                report = load_datasets(warehouse, paths, agency=agency)
+                report = load_datasets(warehouse, paths, agency=agency, mapping=chosen)
             else:
                 with RichProgress(console=errors, transient=True) as bar:
                     task = bar.add_task("loading", total=None)
@@ -53,7 +61,7 @@ def load(
                     def progress(step: str, done: int, total: int) -> None:
                         bar.update(task, description=step, completed=done, total=total)
 
-                    report = load_datasets(warehouse, paths, agency=agency, progress=progress)
+                    report = load_datasets(warehouse, paths, agency=agency, progress=progress, mapping=chosen)
     except LoadError as exc:
         fail(str(exc))
         return

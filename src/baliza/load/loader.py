@@ -20,6 +20,8 @@ from baliza.access.fieldcrypt import key_for
 from baliza.contract import Table, load_order
 from baliza.contract.normalise import country_spellings
 from baliza.load.compaction import rebuild_file
+from baliza.load.mapping.spec import Mapping
+from baliza.load.mapping.stage import MappedReader, mapped_id_key
 from baliza.load.normalisation import spelling_summary
 from baliza.load.ownership import SUCCESSIONS, record_successions
 from baliza.load.protection import PERSONS, forget_protected_lookups, seal_cells_in_clear, sealing, write_lookups
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, int], None]
 """Called as progress(step description, steps done, steps in all)."""
+Rehearsal = Callable[["duckdb.DuckDBPyConnection", int], None]
+"""Called with the connection and the load id of a load that will be rolled back (a dry run)."""
 
 
 def load_datasets(
@@ -57,10 +61,18 @@ def load_datasets(
     paths: Sequence[Path],
     agency: str | None = None,
     progress: Progress | None = None,
+    mapping: Mapping | None = None,
+    rehearse: Rehearsal | None = None,
 ) -> LoadReport:
-    """Load the dataset folders (or table files) `paths` into `warehouse`, all or nothing."""
+    """Load the dataset folders (or table files) `paths` into `warehouse`, all or nothing.
+
+    With `mapping`, `paths` are an agency's own export files (or folders of them), read through it
+    (`baliza.load.mapping`). With `rehearse`, everything is done but nothing is kept: `rehearse` sees the
+    connection and the load id before the transaction is rolled back (`baliza mapping check`).
+    """
     started = time.perf_counter()
-    sources, warnings = discover([Path(p) for p in paths])
+    reader = MappedReader(mapping, agency, mapped_id_key(key_for(warehouse.path), mapping)) if mapping else None
+    sources, warnings = reader.discover(list(paths)) if reader else discover([Path(p) for p in paths])
     con = warehouse.duckdb
     con.execute("SET TimeZone = 'UTC'")
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
@@ -73,13 +85,15 @@ def load_datasets(
             if progress:
                 progress(f"reading {source.path.name}", done, len(sources))
             index = len(staged.setdefault(source.table.name, []))
-            staged[source.table.name].append(stage_file(con, source, f"_bz_raw_{source.table.name}_{index}"))
+            stage = reader.stage if reader else stage_file
+            staged[source.table.name].append(stage(con, source, f"_bz_raw_{source.table.name}_{index}"))
         # Rows carry their file and line from here on: their order no longer matters, which lets DuckDB
         # check and insert in parallel.
         order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
         con.execute("SET preserve_insertion_order = false")
         try:
-            report = _load_staged(con, warehouse, steps, staged, agency, paths, warnings, loaded_at, progress)
+            report = _load_staged(con, warehouse, steps, staged, agency, paths, warnings, loaded_at, progress,
+                                  rehearse)
         finally:
             con.execute(f"SET preserve_insertion_order = {str(bool(order)).lower()}")
     finally:
@@ -87,7 +101,10 @@ def load_datasets(
         leftovers += [quarantined_keys_table(t.name) for t in load_order()] + [SUCCESSIONS]
         for name in leftovers:  # this load's scratch tables live in the connection's temp schema
             con.execute(f"DROP TABLE IF EXISTS temp.{quote_name(name)}")
-    if report.protected_rows_encrypted:  # cells an earlier Baliza left in clear: their old blocks must go
+        if reader:
+            reader.drop_scratch(con)
+    # Cells an earlier Baliza left in clear: their old blocks must go.
+    if report.protected_rows_encrypted and rehearse is None:
         if progress:
             progress("rebuilding the warehouse file", len(steps), len(steps))
         rebuild_file(warehouse)
@@ -107,6 +124,7 @@ def _load_staged(
     warnings: list[str],
     loaded_at: datetime,
     progress: Progress | None,
+    rehearse: Rehearsal | None = None,
 ) -> LoadReport:
     sources = [file.source for files in staged.values() for file in files]
     key = key_for(warehouse.path)
@@ -142,6 +160,10 @@ def _load_staged(
                 "UPDATE loads SET finished_at = ?, summary = ?, status = 'committed' WHERE load_id = ?",
                 [datetime.now(UTC).replace(tzinfo=None), json.dumps(report.to_dict()), load_id],
             )
+            if rehearse is not None:
+                rehearse(con, load_id)
+                con.execute("ROLLBACK")
+                return report
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

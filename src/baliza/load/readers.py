@@ -50,6 +50,11 @@ class StagedFile:
     problem_sql: str = "_problem"
     trimmed: bool = False
     """True when no cell starts or ends with whitespace (then validation need not trim any cell)."""
+    source_columns_from: int | None = None
+    """Columns from this one on are an export's own cells, kept for the quarantine (a file read through a
+    mapping, `baliza.load.mapping`), not columns of the table."""
+    problem_column_sql: str = "NULL::VARCHAR"
+    """The column a row's `_problem` is about (a mapping's non-data line), else NULL."""
 
     def line_of(self, alias: str) -> str:
         """`line_sql` for the raw table known as `alias` in a query."""

@@ -39,6 +39,8 @@ def match_columns(table: Table, staged: StagedFile) -> FileColumns:
             raw_name += "_"
         seen.add(raw_name)
         result.raw_names.append(raw_name)
+        if staged.source_columns_from is not None and i >= staged.source_columns_from:
+            continue  # an export's own cell, kept for the quarantine's raw row
         if table.has_column(key) and key not in result.mapping:
             result.mapping[key] = f"c{i}"
         elif table.has_column(key):
@@ -95,6 +97,7 @@ def file_select(
     return (
         f"SELECT {index} AS _src, {literal(str(staged.source.path))} AS _file, {staged.line_sql} AS _line, "
         f"{literal(agency) if agency else 'NULL::VARCHAR'} AS _agency, {staged.problem_sql} AS _problem, "
+        f"{staged.problem_column_sql} AS _problem_column, "
         f"{text_list(columns.missing_required)} AS _missing, {text_list(comma)} AS _comma, "
         f"{str(manifest.decimal_comma).upper()} AS _decimal_comma, {str(manifest.day_first).upper()} AS _day_first, "
         f"{literal(manifest.timezone) if manifest.timezone else 'NULL::VARCHAR'} AS _tz, "

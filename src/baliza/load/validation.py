@@ -14,7 +14,10 @@ from baliza.load.normalisation import column_reason, column_sql, country_joins, 
 from baliza.load.ownership import ownership_check
 from baliza.load.sql import literal, quote_name
 
-CONTEXT = "_src, _file, _line, _agency, _problem, _missing, _comma, _decimal_comma, _day_first, _tz, _trimmed"
+CONTEXT = (
+    "_src, _file, _line, _agency, _problem, _problem_column, _missing, _comma, _decimal_comma, _day_first, _tz, "
+    "_trimmed"
+)
 
 
 def quarantined_keys_table(table_name: str) -> str:
@@ -65,7 +68,7 @@ def cell_checks_sql(table: Table, staged: str, loaded_at_sql: str) -> str:
                      + _struct(column=literal(c.name), original=f'"raw__{c.name}"',
                                normalised=f"CAST({normalised_text} AS VARCHAR)", rule=rule) + " END")
     typed = ", ".join(f'"v__{c.name}"' for c in columns)
-    shape_error = _struct(column="NULL::VARCHAR", value="NULL::VARCHAR", reason="_problem")
+    shape_error = _struct(column="_problem_column", value="NULL::VARCHAR", reason="_problem")
     shown_keys = ", ".join(f'"t__{k}"' for k in dict.fromkeys([*table.key, *(c.name for c in table.references)]))
     return (
         f"SELECT _src, _file, _line, _agency, {typed}, {shown_keys}, "
