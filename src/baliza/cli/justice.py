@@ -6,15 +6,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 
-from baliza.analyses.efficiency import SUBJECT_COLUMN, Subject, efficiency
+from baliza.analyses.efficiency import Subject, efficiency
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity
-from baliza.cli.options import DbOption, JsonOption
+from baliza.cli.numbers import count, fixed, share
+from baliza.cli.options import AllOption, DbOption, IdsOption, JsonOption
 from baliza.cli.output import console, fail, print_json
+from baliza.cli.steps import step
+from baliza.cli.tables import NAME_WIDTH, listing, number_column, text_column
+from baliza.i18n import gettext as _
 from baliza.warehouse import Warehouse, open_warehouse
 
 SHOWN = ("incoming", "resolved", "pending_end", "clearance_rate", "disposition_time_days", "case_turnover_ratio",
@@ -46,28 +50,75 @@ def _open(db: Path | None) -> Warehouse:
 
 def efficiency_command(
     db: DbOption = None, period: PeriodOption = Granularity.YEAR, by: ByOption = Subject.OFFICE,
-    as_json: JsonOption = False,
+    show_all: AllOption = False, ids: IdsOption = False, as_json: JsonOption = False,
 ) -> None:
-    """Clearance rate, disposition time, turnover, dismissals, convictions... per office, prosecutor or judge."""
+    """Clearance rate, disposition time, turnover, dismissals, convictions... per office, prosecutor or judge:
+    the latest period by default, every period with --all."""
+    from baliza.cli.names import directory
+
     with _open(db) as warehouse:
-        indicators = efficiency(warehouse, period, by)
+        names = directory(warehouse)
+        with step(_("Computing the prosecution's efficiency")):
+            indicators = efficiency(warehouse, period, by)
     if as_json:
         print_json([indicator_json(i, by) for i in indicators])
         return
     if not indicators:
-        console.print("No cases in the warehouse.")
+        console.print(_("No cases in the warehouse."))
         return
-    table = Table(title=f"Efficiency by {by.value} and {period.value}", show_lines=False)
-    table.add_column(SUBJECT_COLUMN[by], no_wrap=True)
-    table.add_column("period", no_wrap=True)
-    for name in SHOWN:
-        table.add_column(name.replace("_", " "), justify="right")
-    rows: dict[tuple[str, str], dict[str, float | None]] = {}
+    rows: dict[str, dict[str, dict[str, float | None]]] = {}
     for i in indicators:
-        rows.setdefault((i.subject_id, i.period), {})[i.indicator] = i.value
-    for (subject, label), values in rows.items():
-        table.add_row(subject, label, *(_fmt(values.get(name)) for name in SHOWN))
+        rows.setdefault(i.subject_id, {}).setdefault(i.period, {})[i.indicator] = i.value
+    latest = max(label for periods in rows.values() for label in periods)
+    word = _subject_word(by)
+    table = listing(_("Efficiency of each %(subject)s, every %(period)s", subject=word, period=period.value)
+                    if show_all else _("Efficiency of each %(subject)s, %(period)s", subject=word, period=latest),
+                    tight=True)
+    text_column(table, _("%(subject)s and period", subject=word) if show_all else word, min_width=NAME_WIDTH)
+    for name in SHOWN:
+        number_column(table, HEADINGS[name]())
+    for subject in sorted(rows, key=lambda key: names.get(key, key)):
+        name = escape(names.get(subject, subject)) + (f"\n[dim]{escape(subject)}[/]" if ids else "")
+        if show_all:
+            table.add_row(f"[bold]{name}[/]")
+        for label, values in sorted(rows[subject].items()):
+            if show_all or label == latest:
+                table.add_row(f"  {label}" if show_all else name, *(_figure(key, values.get(key)) for key in SHOWN))
     console.print(table)
+    console.print(_("Cleared: cases resolved per case opened. Days to dispose: 365 days times the cases pending at "
+                    "the end over those resolved. Turnover: cases resolved per case pending. Median days: from "
+                    "opening to resolution, cases still open counted (Kaplan-Meier)."), highlight=False)
+    if not show_all:
+        console.print(_("--all shows every period; --period quarter or month shorter ones; --ids the ids."),
+                      highlight=False)
+
+
+def _subject_word(by: Subject) -> str:
+    return {Subject.OFFICE: _("office"), Subject.PROSECUTOR: _("prosecutor"), Subject.JUDGE: _("judge")}[by]
+
+
+# Headings short enough to wrap into a narrow column; `baliza efficiency --json` gives the indicator names.
+HEADINGS = {
+    "incoming": lambda: _("Opened"),
+    "resolved": lambda: _("Resolved"),
+    "pending_end": lambda: _("Pending"),
+    "clearance_rate": lambda: _("Cleared"),
+    "disposition_time_days": lambda: _("Days to dispose"),
+    "case_turnover_ratio": lambda: _("Turnover"),
+    "dismissal_rate": lambda: _("Dismissed"),
+    "conviction_rate": lambda: _("Convicted"),
+    "median_days_to_resolution_km": lambda: _("Median days"),
+}
+RATES = frozenset({"clearance_rate", "dismissal_rate", "conviction_rate"})
+
+
+def _figure(name: str, value: float | None) -> str:
+    """Counts whole, rates as percentages, days whole, turnover with two decimals."""
+    if name in RATES:
+        return share(value, 0)
+    if name == "case_turnover_ratio":
+        return fixed(value)
+    return count(value)
 
 
 def flags_command(db: DbOption = None, settings: SettingsOption = None, as_json: JsonOption = False) -> None:
@@ -100,12 +151,6 @@ def flags_command(db: DbOption = None, settings: SettingsOption = None, as_json:
         body = Text(f.summary + "\n")
         body.append(f"method: {f.method}\nevidence: {shown}{more}\n", style="dim")
         console.print(Padding(body, (0, 0, 0, 3)))
-
-
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
 
 
 def register(app: typer.Typer) -> None:
