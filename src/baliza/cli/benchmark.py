@@ -14,7 +14,7 @@ from baliza.cli.numbers import fixed, number
 from baliza.cli.options import DbOption, IdsOption, JsonOption
 from baliza.cli.output import console, fail, print_json
 from baliza.cli.steps import step
-from baliza.cli.tables import NAME_WIDTH, listing, number_column, text_column
+from baliza.cli.tables import NAME_WIDTH, listing, number_column, show, text_column
 from baliza.i18n import gettext as _
 from baliza.i18n import ngettext
 
@@ -85,16 +85,16 @@ def _print(figures: list[Any], groups: Any, label: str, ids: bool) -> None:
     text_column(table, _("unit"), min_width=NAME_WIDTH)
     if ids:
         text_column(table, _("unit id"), keep_whole=True)
-    text_column(table, _("peer group"))
+    text_column(table, _("peer group"), max_width=22)
     number_column(table, _("DEA (CCR)"))
     number_column(table, _("DEA (BCC)"))
-    text_column(table, _("hit rate percentile (95% interval)"))
+    text_column(table, _("hit rate percentile (95% interval)"), max_width=16)
     ordered = sorted(by_unit.items(), key=lambda item: (group_of.get(item[0], ""), names.get(item[0], item[0])))
     for unit, found in ordered:
         ccr, bcc = found.get("dea_ccr"), found.get("dea_bcc")
         table.add_row(names.get(unit, unit), *([unit] if ids else []), labels.peer_group(group_of.get(unit, "")),
                       fixed(ccr.value) if ccr else "–", fixed(bcc.value) if bcc else "–",
                       rank_text(found.get("hit_rate_peer_percentile")))
-    console.print(table)
+    show(table)
     console.print(_("Percentile: 100 is the best of the peer group, 0 the worst; the interval widens when a unit "
                     "made few inspections. DEA: 1 is on the efficient frontier."), highlight=False)

@@ -12,7 +12,7 @@ from baliza.cli import labels
 from baliza.cli.numbers import count, share
 from baliza.cli.options import DbOption, IdsOption, JsonOption
 from baliza.cli.output import console, fail, print_json
-from baliza.cli.tables import listing, number_column, text_column
+from baliza.cli.tables import listing, number_column, show, text_column
 from baliza.i18n import gettext as _
 from baliza.i18n import ngettext
 
@@ -63,7 +63,7 @@ def entry_points(country: CountryOption = None, ids: IdsOption = False, db: DbOp
                 for u in ep.units) or (f"[bold red]{_('no unit')}[/]" if ep.has_traffic else _("no unit"))
             table.add_row(names.get(ep.entry_point_id, ep.entry_point_id), *([ep.entry_point_id] if ids else []),
                           labels.entry_point_kind(ep.kind), count(ep.annual_traffic), units, count(ep.seizures))
-        console.print(table)
+        show(table)
         if view.operations:
             console.print(_("Joint operations: %(count)s", count=count(len(view.operations))), highlight=False)
         for item in view.separate_trainings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,7 @@ from baliza.cli.numbers import count, fixed, share
 from baliza.cli.options import AllOption, DbOption, IdsOption, JsonOption
 from baliza.cli.output import console, fail, print_json
 from baliza.cli.steps import step
-from baliza.cli.tables import NAME_WIDTH, listing, number_column, text_column
+from baliza.cli.tables import NAME_WIDTH, first, listing, number_column, say_more, show, text_column
 from baliza.i18n import gettext as _
 from baliza.warehouse import Warehouse, open_warehouse
 
@@ -30,6 +31,7 @@ SettingsOption = Annotated[
     typer.Option("--settings", help="YAML file of the agency's own thresholds (see docs/red-flags.md).",
                  show_default=False),
 ]
+FLAGS_SHOWN = 10  # the strongest flags, in the order red_flags gives them
 ByOption = Annotated[Subject, typer.Option("--by", help="Whose efficiency: an office, a prosecutor or a judge.")]
 
 
@@ -84,7 +86,7 @@ def efficiency_command(
         for label, values in sorted(rows[subject].items()):
             if show_all or label == latest:
                 table.add_row(f"  {label}" if show_all else name, *(_figure(key, values.get(key)) for key in SHOWN))
-    console.print(table)
+    show(table)
     console.print(_("Cleared: cases resolved per case opened. Days to dispose: 365 days times the cases pending at "
                     "the end over those resolved. Turnover: cases resolved per case pending. Median days: from "
                     "opening to resolution, cases still open counted (Kaplan-Meier)."), highlight=False)
@@ -121,36 +123,53 @@ def _figure(name: str, value: float | None) -> str:
     return count(value)
 
 
-def flags_command(db: DbOption = None, settings: SettingsOption = None, as_json: JsonOption = False) -> None:
-    """Red flags for review (never verdicts): outcome outliers, shrinkage, unconverted seizures, steering..."""
+def flags_command(db: DbOption = None, settings: SettingsOption = None, show_all: AllOption = False,
+                  as_json: JsonOption = False) -> None:
+    """Red flags for review (never verdicts): outcome outliers, shrinkage, unconverted seizures, steering...
+    A count per rule and the strongest ten by default; --all lists every one."""
     from baliza.analyses.integrity import FlagSettings, SettingsError, red_flags  # scipy, statsmodels: when needed
+    from baliza.cli.names import directory
 
     try:
         chosen = FlagSettings.load(settings)
     except SettingsError as error:
         fail(str(error))
-        raise
     with _open(db) as warehouse:
-        findings = red_flags(warehouse, chosen)
+        names = directory(warehouse)
+        with step(_("Looking for red flags")):
+            findings = red_flags(warehouse, chosen)
     if as_json:
         print_json([f.to_dict() for f in findings])
         return
     if not findings:
-        console.print("No red flags.")
+        console.print(_("No red flags."))
         return
     tested = sum(f.q_value is not None for f in findings)
-    console.print(f"[bold]{len(findings)} red flags for review[/] (never verdicts): {tested} backed by a statistical "
-                  f"test, with a Benjamini-Hochberg q-value across every unit tested; {len(findings) - tested} facts "
-                  f"about single cases. Thresholds: {chosen.source} (docs/red-flags.md).\n")
-    for number, f in enumerate(findings, 1):
+    console.print(_("[bold]%(count)s red flags for review[/] (never verdicts): %(tested)s backed by a statistical "
+                    "test, with a Benjamini-Hochberg q-value across every unit tested; %(facts)s facts about single "
+                    "cases. Thresholds: %(source)s (docs/red-flags.md).", count=count(len(findings)),
+                    tested=count(tested), facts=count(len(findings) - tested), source=escape(str(chosen.source))),
+                  highlight=False)
+    rules = listing()
+    text_column(rules, _("rule"))
+    number_column(rules, _("flags"))
+    for rule, n in Counter(f.rule for f in findings).most_common():
+        rules.add_row(rule.replace("_", " "), count(n))
+    show(rules)
+    shown = first(findings, FLAGS_SHOWN, show_all)
+    for number, f in enumerate(shown, 1):
         q = "" if f.q_value is None else f" · q = {f.q_value:.2g}"
-        console.print(f"[bold]{number}. {f.rule.replace('_', ' ')}[/] · {f.subject.table} {f.subject.id}{q} · "
-                      f"score {f.score:.3g}", highlight=False)
-        shown = ", ".join(f"{e.table}:{e.id}" for e in f.evidence[:8])
-        more = f" (+{len(f.evidence) - 8} more)" if len(f.evidence) > 8 else ""
+        subject = names.get(f.subject.id, f.subject.id)
+        console.print(f"[bold]{number}. {escape(f.rule.replace('_', ' '))}[/] · {escape(subject)} "
+                      f"({escape(f.subject.table)} {escape(f.subject.id)}){q} · {_('score')} {f.score:.3g}",
+                      highlight=False)
+        evidence = ", ".join(f"{e.table}:{e.id}" for e in f.evidence[:8])
+        more = _(" (+%(more)s more)", more=count(len(f.evidence) - 8)) if len(f.evidence) > 8 else ""
         body = Text(f.summary + "\n")
-        body.append(f"method: {f.method}\nevidence: {shown}{more}\n", style="dim")
+        body.append(_("method: %(method)s", method=f.method) + "\n" +
+                    _("evidence: %(rows)s%(more)s", rows=evidence, more=more) + "\n", style="dim")
         console.print(Padding(body, (0, 0, 0, 3)))
+    say_more(len(shown), len(findings))
 
 
 def register(app: typer.Typer) -> None:

@@ -17,7 +17,7 @@ from baliza.cli.numbers import count, number, share
 from baliza.cli.options import AllOption, DbOption, IdsOption, JsonOption
 from baliza.cli.output import console, fail, print_json
 from baliza.cli.steps import step
-from baliza.cli.tables import NAME_WIDTH, listing, number_column, text_column
+from baliza.cli.tables import NAME_WIDTH, listing, number_column, show, text_column
 from baliza.i18n import gettext as _
 
 PeriodOption = Annotated[str, typer.Option("--period", help="Period length: year, quarter or month.")]
@@ -100,7 +100,7 @@ def _summary(indicators: list[Any], units: dict[str, str], latest: str, ids: boo
     for unit_id, found in sorted(values.items(), key=lambda item: units.get(item[0], item[0])):
         table.add_row(units.get(unit_id, unit_id), *([unit_id] if ids else []),
                       *(shown(found.get(name), kinds[name]) for name in HEADLINE))
-    console.print(table)
+    show(table)
     console.print(_("– : nothing to count, or too recent to judge. --unit UNIT shows every indicator of one "
                     "unit; --all every unit, indicator and period with numerators and denominators."),
                   highlight=False)
@@ -117,7 +117,7 @@ def _one_unit(indicators: list[Any], units: dict[str, str], unit_id: str, latest
         if i.period == latest:
             table.add_row(labels.indicator(i.indicator), shown(i.value, kinds[i.indicator]),
                           number(i.numerator, 2), number(i.denominator, 2))
-    console.print(table)
+    show(table)
     console.print(_("--all shows every period."), highlight=False)
 
 
@@ -135,4 +135,4 @@ def _everything(indicators: list[Any], units: dict[str, str], ids: bool) -> None
         table.add_row(units.get(i.subject_id, i.subject_id), *([i.subject_id] if ids else []),
                       labels.indicator(i.indicator), i.period, shown(i.value, kinds[i.indicator]),
                       number(i.numerator, 2), number(i.denominator, 2))
-    console.print(table)
+    show(table)
