@@ -5,6 +5,7 @@ an empty table and exit code 0)."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,7 +34,9 @@ def name_of(names: Mapping[str, str], key: str | None) -> str:
 
 def close_matches(value: str, known: Mapping[str, str]) -> list[str]:
     """Ids whose id or name is close to `value` (case does not matter), best first: those holding every word
-    of `value` ("port paita"), then those holding it whole, then those spelled alike."""
+    of `value` ("port paita"), then those holding it whole, then those spelled alike; an id written without its
+    zeros ("SZ-87") first of all."""
+    same_number = [key for key in known if _unpadded(key) == _unpadded(value)]  # SZ-87 is SZ-0000087
     texts = {key: f"{key} {known.get(key) or ''}".casefold() for key in known}
     words = value.casefold().split()
     every_word = [key for key, text in texts.items() if words and all(word in text for word in words)]
@@ -42,10 +45,14 @@ def close_matches(value: str, known: Mapping[str, str]) -> list[str]:
     alike = [lowered[text] for text in difflib.get_close_matches(value.casefold(), list(lowered), n=MATCHES_SHOWN,
                                                                  cutoff=0.6)]
     ordered: list[str] = []
-    for key in [*sorted(every_word, key=lambda k: len(texts[k])), *alike]:
+    for key in [*same_number, *sorted(every_word, key=lambda k: len(texts[k])), *alike]:
         if key not in ordered:
             ordered.append(key)
     return ordered[:MATCHES_SHOWN]
+
+
+def _unpadded(text: str) -> str:
+    return re.sub(r"\b0+(?=\d)", "", text.casefold())
 
 
 def resolve(value: str, known: Mapping[str, str], what: str, listing: str) -> str:
