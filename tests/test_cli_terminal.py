@@ -193,3 +193,14 @@ def test_demo_accounts_keep_each_password_on_its_users_line() -> None:
     for account in accounts:
         assert any(line.split() == [account.username, account.password] for line in lines), account.username
     assert all(len(line) <= 80 for line in lines)
+
+
+def test_other_unknown_ids_stop_with_the_close_matches(country: dict[str, Any]) -> None:
+    chain = run(country, "chain", "SZ-87")  # the id typed without its zeros
+    assert chain.exit_code == 1 and "SZ-0000087" in chain.stderr.split("Close matches:")[1]
+    table = run(country, "quarantine", "--table", "seizure")
+    assert table.exit_code == 1 and "seizures" in table.stderr
+    country_code = run(country, "entry-points", "--country", "XXX")
+    assert country_code.exit_code == 1 and "PER" in country_code.stderr
+    period = run(country, "benchmark", "--period", "1999")
+    assert period.exit_code == 1 and "2025" in period.stderr

@@ -20,6 +20,7 @@ from baliza.cli import labels
 from baliza.cli.names import directory
 from baliza.cli.options import DbOption, JsonOption
 from baliza.cli.output import console, fail, print_json
+from baliza.cli.steps import step
 from baliza.i18n import gettext as _
 from baliza.i18n import ngettext
 
@@ -49,7 +50,8 @@ def chain(
         with open_warehouse(db, read_only=True) as warehouse:
             if user is None:
                 _known(warehouse, seizure_id)
-            shown = _as_user(warehouse, seizure_id, user) if user else _whole(warehouse, seizure_id)
+            with step(_("Following the seizure's chain through every agency's rows")):
+                shown = _as_user(warehouse, seizure_id, user) if user else _whole(warehouse, seizure_id)
             names = directory(warehouse)
     except (KeyError, FileNotFoundError, PermissionError) as error:
         fail(str(error).strip("'\""))

@@ -12,6 +12,7 @@ from baliza.cli import labels
 from baliza.cli.numbers import count, share
 from baliza.cli.options import DbOption, IdsOption, JsonOption
 from baliza.cli.output import console, fail, print_json
+from baliza.cli.steps import step
 from baliza.cli.tables import listing, number_column, show, text_column
 from baliza.i18n import gettext as _
 from baliza.i18n import ngettext
@@ -41,7 +42,8 @@ def entry_points(country: CountryOption = None, ids: IdsOption = False, db: DbOp
                     fail(_("no entry points in country %(country)s; countries with entry points: %(known)s",
                            country=country, known=", ".join(known) or "–"))
                 country = country.upper()
-            views = entry_point_views(wh, country)
+            with step(_("Looking at every entry point, its units and their work")):
+                views = entry_point_views(wh, country)
     except FileNotFoundError as error:
         fail(str(error))
     if json:

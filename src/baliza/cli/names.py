@@ -25,17 +25,10 @@ def directory(warehouse: Any) -> dict[str, str]:
     return names
 
 
-def name_of(names: Mapping[str, str], key: str | None) -> str:
-    """The name of `key`, else the key itself (a row whose name was never reported)."""
-    if key is None:
-        return ""
-    return names.get(key) or key
-
-
 def close_matches(value: str, known: Mapping[str, str]) -> list[str]:
-    """Ids whose id or name is close to `value` (case does not matter), best first: those holding every word
-    of `value` ("port paita"), then those holding it whole, then those spelled alike; an id written without its
-    zeros ("SZ-87") first of all."""
+    """Ids whose id or name is close to `value` (case does not matter), best first: the id written without its
+    zeros ("SZ-87" for SZ-0000087), then those holding every word of `value` ("port paita"), then those
+    spelled alike."""
     same_number = [key for key in known if _unpadded(key) == _unpadded(value)]  # SZ-87 is SZ-0000087
     texts = {key: f"{key} {known.get(key) or ''}".casefold() for key in known}
     words = value.casefold().split()
