@@ -97,7 +97,7 @@ def _as_user(warehouse: Any, seizure_id: str, username: str) -> dict[str, Any]:
     try:
         found = get_user(state, username)
         if found is None or found.disabled:
-            raise KeyError(_("no active user %(user)s", user=username))
+            raise KeyError(_("no active user '%(user)s'", user=username))
         principal = Principal(found.username, found.agency_id, Role(found.role), found.programme, via="cli")
         if not principal.may(Permission.READ_SEIZURES):
             raise PermissionError(_("user %(user)s (%(role)s) may not read seizures' chains", user=username,

@@ -123,6 +123,8 @@ def country(
     with speaking(lang):
         try:
             with open_warehouse(db, read_only=True) as wh:
+                if user is not None:
+                    _check_user(wh, user)  # before the seconds the figures take
                 figures = country_figures_in_steps(wh, Granularity(period))
                 if user is not None:
                     figures = _figures_for_user(wh, user, figures)
@@ -153,6 +155,19 @@ def country_figures_in_steps(wh: Any, granularity: Any) -> Any:
     return CountryFigures(coverage=coverage, growth=growth, justice=justice, entry_points=views)
 
 
+def _check_user(wh: Any, username: str) -> None:
+    from baliza.access.state import open_state_beside
+    from baliza.access.users import get_user
+
+    state = open_state_beside(wh.path)
+    try:
+        found = get_user(state, username)
+    finally:
+        state.close()
+    if found is None or found.disabled:
+        fail(_("no active user '%(user)s' (see baliza user list)", user=username))
+
+
 def _figures_for_user(wh: Any, username: str, whole: Any) -> Any:
     """The country figures cut to what `username` may read; the export is recorded in the audit log."""
     from baliza.access.audit import record
@@ -166,7 +181,7 @@ def _figures_for_user(wh: Any, username: str, whole: Any) -> Any:
     try:
         found = get_user(state, username)
         if found is None or found.disabled:
-            fail(_("no active user %(user)s (see baliza user list)", user=username))
+            fail(_("no active user '%(user)s' (see baliza user list)", user=username))
         principal = found.principal(via="cli")
         try:
             figures = figures_for(wh, scope_for(wh, state, principal), whole)
