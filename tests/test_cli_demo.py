@@ -62,7 +62,7 @@ def test_demo_prints_one_working_account_per_role(demo) -> None:
             assert user is not None and user.role == role.value
             agencies.add(user.agency_id)
         assert len(agencies) >= 4  # the accounts belong to different agencies
-        partner = re.search(r"demo_partner_analyst\s*│\s*(\S+)", output)
+        partner = re.search(r"^  demo_partner_analyst +(\S+)$", output, re.MULTILINE)  # one line: user, password
         assert partner, output
         assert authenticate(state, "demo_partner_analyst", partner.group(1)) is not None
     finally:

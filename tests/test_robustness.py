@@ -144,7 +144,7 @@ def _commands(out: Path, seizure: str | None) -> list[list[str]]:
     commands = [
         ["efficiency", "--json"], ["efficiency", "--period", "month", "--by", "judge"],
         ["efficiency", "--period", "quarter", "--by", "prosecutor", "--json"],
-        ["flags", "--json"], ["flags"], ["ksi", "--json"], ["ksi", "--period", "month", "--unit", "nothing"],
+        ["flags", "--json"], ["flags"], ["ksi", "--json"], ["ksi", "--period", "month"], ["ksi", "--all"],
         ["benchmark", "--json"], ["benchmark"], ["entry-points", "--json"], ["entry-points"],
         ["report", "growth", "--format", "html", "--out", str(out / "growth.html")],
         ["report", "country", "--format", "html", "--out", str(out / "country.html")],

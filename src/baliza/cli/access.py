@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from baliza.access.agencies import known_agencies
 from baliza.access.audit import anchor, head, read_anchor, record, verify
@@ -24,6 +25,8 @@ from baliza.access.tokens import add_token, revoke_token
 from baliza.access.users import PROGRAMMES, UserError, add_user, disable_user, list_users
 from baliza.cli.options import DbOption, JsonOption
 from baliza.cli.output import console, errors, fail, print_json
+from baliza.cli.tables import listing, show, text_column
+from baliza.i18n import gettext as _
 from baliza.warehouse.store import open_warehouse, resolve_db_path
 
 user_app = typer.Typer(help="Local accounts: one agency and one role each.", no_args_is_help=True)
@@ -47,7 +50,8 @@ def _agency_ids(db: object) -> list[str] | None:
         with open_warehouse(path, read_only=True) as wh:
             found = [a["agency_id"] for a in known_agencies(wh)]
     if not found:
-        errors.print(f"[yellow]agency ids not checked: no agencies loaded in {path} yet[/]", highlight=False)
+        errors.print("[yellow]" + escape(_("agency ids not checked: no agencies loaded in %(path)s yet", path=path))
+                     + "[/]", highlight=False)
         return None
     return found
 
@@ -69,7 +73,7 @@ def user_add(
     as_json: JsonOption = False,
 ) -> None:
     """Create an account. The password is read from $BALIZA_PASSWORD or asked for (never an argument)."""
-    password = os.environ.get(PASSWORD_VARIABLE) or typer.prompt("Password", hide_input=True,
+    password = os.environ.get(PASSWORD_VARIABLE) or typer.prompt(_("Password"), hide_input=True,
                                                                   confirmation_prompt=True)
     store = _state(db)
     try:
@@ -80,7 +84,8 @@ def user_add(
     if as_json:
         print_json({"username": user.username, "agency_id": user.agency_id, "role": user.role.value})
     else:
-        console.print(f"user [bold]{username}[/] ({role.value}, {agency}) created")
+        console.print(_("user [bold]%(user)s[/] (%(role)s, %(agency)s) created", user=escape(username),
+                        role=role.value, agency=escape(agency)), highlight=False)
 
 
 @user_app.command("list")
@@ -96,12 +101,12 @@ def user_list(
     if as_json:
         print_json(rows)
         return
-    from rich.table import Table
-
-    table = Table("user", "agency", "role", "programme", "disabled")
+    table = listing()
+    for heading in (_("user"), _("agency"), _("role"), _("programme"), _("disabled")):
+        text_column(table, heading)
     for r in rows:
-        table.add_row(r["username"], r["agency_id"], r["role"], r["programme"] or "", "yes" if r["disabled"] else "")
-    console.print(table)
+        table.add_row(r["username"], r["agency_id"], r["role"], r["programme"] or "", _("yes") if r["disabled"] else "")
+    show(table)
 
 
 @user_app.command("disable")
@@ -113,7 +118,7 @@ def user_disable(username: str, db: DbOption = None) -> None:
     except UserError as error:
         fail(str(error))
     record(store, _actor(), "-", "user_disable", f"users/{username}")
-    console.print(f"user [bold]{username}[/] disabled")
+    console.print(_("user [bold]%(user)s[/] disabled", user=escape(username)), highlight=False)
 
 
 @grant_app.command("add")
@@ -131,7 +136,7 @@ def grant_add(
     """Share one seizure (with its chain), one case or one dataset with another agency."""
     chosen = [(k, v) for k, v in (("seizure", seizure), ("case", case), ("dataset", dataset)) if v is not None]
     if len(chosen) != 1:
-        fail("name exactly one of --seizure, --case or --dataset")
+        fail(_("name exactly one of --seizure, --case or --dataset"))
     kind, subject = chosen[0]
     store = _state(db)
     try:
@@ -143,8 +148,9 @@ def grant_add(
     if as_json:
         print_json(grant.to_dict())
     else:
-        console.print(f"grant [bold]{grant.grant_id}[/]: {owner} shares {kind} {subject} with {grantee} "
-                      f"until {grant.expires_at:%Y-%m-%d}")
+        console.print(_("grant [bold]%(grant)s[/]: %(owner)s shares %(kind)s %(subject)s with %(grantee)s until "
+                        "%(day)s", grant=grant.grant_id, owner=escape(owner), kind=kind, subject=escape(str(subject)),
+                        grantee=escape(grantee), day=f"{grant.expires_at:%Y-%m-%d}"), highlight=False)
 
 
 @grant_app.command("list")
@@ -158,14 +164,14 @@ def grant_list(
     if as_json:
         print_json(found)
         return
-    from rich.table import Table
-
-    table = Table("grant", "from", "to", "shares", "purpose", "expires", "state")
+    table = listing()
+    for heading in (_("grant"), _("from"), _("to"), _("shares"), _("purpose"), _("expires"), _("state")):
+        text_column(table, heading)
     for g in found:
-        state = "live" if g["active"] else ("revoked" if g["revoked_at"] else "expired")
+        state = _("live") if g["active"] else (_("revoked") if g["revoked_at"] else _("expired"))
         table.add_row(g["grant_id"], g["owner_agency_id"], g["grantee_agency_id"], f"{g['kind']} {g['subject_id']}",
                       g["purpose"], str(g["expires_at"])[:10], state)
-    console.print(table)
+    show(table)
 
 
 @grant_app.command("revoke")
@@ -177,7 +183,7 @@ def grant_revoke(grant_id: str, db: DbOption = None) -> None:
     except GrantError as error:
         fail(str(error))
     record(store, _actor(), grant.owner_agency_id, "grant_revoke", f"grants/{grant_id}")
-    console.print(f"grant [bold]{grant_id}[/] revoked")
+    console.print(_("grant [bold]%(grant)s[/] revoked", grant=escape(grant_id)), highlight=False)
 
 
 @token_app.command("add")
@@ -199,7 +205,8 @@ def token_add(
     if as_json:
         print_json({"token_id": token_id, "token": secret})
     else:
-        console.print(f"token [bold]{token_id}[/] for {username} (shown once):")
+        console.print(_("token [bold]%(token)s[/] for %(user)s (shown once):", token=token_id,
+                        user=escape(username)), highlight=False)
         console.print(secret, highlight=False, soft_wrap=True)
 
 
@@ -212,7 +219,7 @@ def token_revoke(token_id: str, db: DbOption = None) -> None:
     except ValueError as error:
         fail(str(error))
     record(store, _actor(), "-", "token_revoke", f"tokens/{token_id}")
-    console.print(f"token [bold]{token_id}[/] revoked")
+    console.print(_("token [bold]%(token)s[/] revoked", token=escape(token_id)), highlight=False)
 
 
 @audit_app.command("verify")
@@ -229,7 +236,7 @@ def audit_verify(
         try:
             kept = read_anchor(anchor_file.read_text(encoding="utf-8"), str(anchor_file))
         except (OSError, UnicodeDecodeError, ValueError) as error:
-            fail(f"cannot read the anchor {anchor_file}: {error}")
+            fail(_("cannot read the anchor %(file)s: %(error)s", file=anchor_file, error=error))
     problems = verify(store, kept)
     seq, digest = head(store)
     if as_json:
@@ -237,10 +244,16 @@ def audit_verify(
                     "problems": [{"seq": p.seq, "reason": p.reason} for p in problems]})
     elif problems:
         for p in problems:
-            console.print(f"[bold red]entry {p.seq}[/]: {p.reason}", highlight=False)
+            console.print(_("[bold red]entry %(seq)s[/]: %(reason)s", seq=p.seq, reason=escape(p.reason)),
+                          highlight=False)
     else:
-        since = f", and holds the anchor of {kept.at} ({kept.entries} entries)" if kept else ""
-        console.print(f"audit log intact: {seq} entries, head {digest}{since}", highlight=False)
+        if kept:
+            console.print(_("audit log intact: %(entries)s entries, head %(head)s, and holds the anchor of %(at)s "
+                            "(%(kept)s entries)", entries=seq, head=digest, at=kept.at, kept=kept.entries),
+                          highlight=False)
+        else:
+            console.print(_("audit log intact: %(entries)s entries, head %(head)s", entries=seq, head=digest),
+                          highlight=False)
     if problems:
         raise typer.Exit(1)
 
@@ -256,14 +269,15 @@ def audit_anchor(
     store = _state(db)
     problems = verify(store)
     if problems:
-        fail(f"the audit log is already broken at entry {problems[0].seq} ({problems[0].reason}): "
-             "not anchoring it")
+        fail(_("the audit log is already broken at entry %(seq)s (%(reason)s): not anchoring it",
+               seq=problems[0].seq, reason=problems[0].reason))
     made = anchor(store)
     if out is None:
         typer.echo(made.to_json(), nl=False)
         return
     write_private(out, made.to_json())
-    console.print(f"anchor of {made.entries} entries (head {made.head}) written to {out}", highlight=False)
+    console.print(_("anchor of %(entries)s entries (head %(head)s) written to %(file)s", entries=made.entries,
+                    head=made.head, file=out), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

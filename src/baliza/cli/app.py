@@ -7,6 +7,9 @@ import importlib
 import typer
 
 from baliza import __version__
+from baliza.cli.lang import LangOption, chosen
+from baliza.i18n import gettext as _
+from baliza.i18n import language
 
 app = typer.Typer(
     name="baliza",
@@ -25,6 +28,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.demo",
     "baliza.cli.justice",
     "baliza.cli.ksi",
+    "baliza.cli.benchmark",
+    "baliza.cli.entry_points",
     "baliza.cli.report",
     "baliza.cli.access",
     "baliza.cli.requests",
@@ -36,12 +41,19 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+@app.callback()
+def speak(ctx: typer.Context, lang: LangOption = None) -> None:
+    """Every command speaks the language of `--lang`, else of the environment ($LC_ALL, $LANG)."""
+    ctx.with_resource(language(chosen(lang)))
+
+
 @app.command()
 def version() -> None:
     """Print the version of Baliza and of the contract it reads."""
     from baliza.contract import CONTRACT_VERSION
 
-    typer.echo(f"baliza {__version__} (interchange format version {CONTRACT_VERSION})")
+    typer.echo(_("baliza %(version)s (interchange format version %(contract)s)", version=__version__,
+                 contract=CONTRACT_VERSION))
 
 
 for _module in COMMAND_MODULES:

@@ -12,11 +12,17 @@ import getpass
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from baliza.cli import labels
+from baliza.cli.names import directory
 from baliza.cli.options import DbOption, JsonOption
 from baliza.cli.output import console, fail, print_json
+from baliza.cli.steps import step
+from baliza.i18n import gettext as _
+from baliza.i18n import ngettext
 
 STAGE_STYLES: dict[str, str] = {
     "inspection": "cyan",
@@ -42,14 +48,32 @@ def chain(
 
     try:
         with open_warehouse(db, read_only=True) as warehouse:
-            shown = _as_user(warehouse, seizure_id, user) if user else _whole(warehouse, seizure_id)
+            if user is None:
+                _known(warehouse, seizure_id)
+            with step(_("Following the seizure's chain through every agency's rows")):
+                shown = _as_user(warehouse, seizure_id, user) if user else _whole(warehouse, seizure_id)
+            names = directory(warehouse)
     except (KeyError, FileNotFoundError, PermissionError) as error:
         fail(str(error).strip("'\""))
-        return
     if json:
         print_json(shown)
         return
-    _print(shown)
+    _print(shown, names)
+
+
+def _known(warehouse: Any, seizure_id: str) -> None:
+    """Stop with the seizures whose id is close when there is no `seizure_id` (the operator's view only: a
+    user is never told which other seizures exist)."""
+    from baliza.cli.names import close_matches
+
+    seizures = warehouse.table("seizures").seizure_id.to_pyarrow().to_pylist()
+    if seizure_id in seizures:
+        return
+    matches = close_matches(seizure_id, {s: s for s in seizures})
+    if matches:
+        fail(_("no seizure %(seizure)s in the warehouse. Close matches: %(matches)s.", seizure=seizure_id,
+               matches=", ".join(matches)))
+    fail(_("no seizure %(seizure)s in the warehouse", seizure=seizure_id))
 
 
 def _whole(warehouse: Any, seizure_id: str) -> dict[str, Any]:
@@ -73,10 +97,11 @@ def _as_user(warehouse: Any, seizure_id: str, username: str) -> dict[str, Any]:
     try:
         found = get_user(state, username)
         if found is None or found.disabled:
-            raise KeyError(f"no active user {username!r}")
+            raise KeyError(_("no active user '%(user)s'", user=username))
         principal = Principal(found.username, found.agency_id, Role(found.role), found.programme, via="cli")
         if not principal.may(Permission.READ_SEIZURES):
-            raise PermissionError(f"user {username!r} ({found.role}) may not read seizures' chains")
+            raise PermissionError(_("user %(user)s (%(role)s) may not read seizures' chains", user=username,
+                                    role=found.role))
         scope = scope_for(warehouse, state, principal)
         names = directory_names(warehouse)
         try:
@@ -88,7 +113,7 @@ def _as_user(warehouse: Any, seizure_id: str, username: str) -> dict[str, Any]:
         actor = f"cli:{getpass.getuser()} as {username}"
         if view is None:
             record(state, actor, principal.agency_id, "read_refused", f"seizures/{seizure_id}")
-            raise KeyError(f"no seizure {seizure_id!r} that {username} may see")
+            raise KeyError(_("no seizure %(seizure)s that %(user)s may see", seizure=seizure_id, user=username))
         record(state, actor, principal.agency_id, "read_seizure", f"seizures/{seizure_id}",
                {"grants": [g.grant_id for g in scope.grants]})
         return view
@@ -96,48 +121,57 @@ def _as_user(warehouse: Any, seizure_id: str, username: str) -> dict[str, Any]:
         state.close()
 
 
-def _print(shown: dict[str, Any]) -> None:
+def _print(shown: dict[str, Any], names: dict[str, str]) -> None:
     s = shown["seizure"]
     if s is None:
-        heading = (f"[bold]{shown['seizure_id']}[/]: held by {shown.get('holder_name') or shown['holder']}, "
-                   "not shared with you")
+        heading = _("[bold]%(seizure)s[/]: held by %(holder)s, not shared with you", seizure=shown["seizure_id"],
+                    holder=escape(shown.get("holder_name") or shown["holder"]))
     else:
         from baliza.analyses.wording import quantity
 
-        heading = (f"[bold]{s['seizure_id']}[/]: {quantity(s['quantity'], s['quantity_unit'])} of {s['substance']} "
-                   f"({s['substance_group']}), seized {s['seized_at']:%Y-%m-%d} by unit {s['unit_id']}")
-    console.print(Panel.fit(heading, title=f"Seizure chain ({shown['status'].replace('_', ' ')})"))
+        heading = _("[bold]%(seizure)s[/]: %(quantity)s of %(substance)s (%(group)s), seized %(day)s by %(unit)s",
+                    seizure=s["seizure_id"], quantity=quantity(s["quantity"], s["quantity_unit"]),
+                    substance=escape(str(s["substance"])), group=escape(str(s["substance_group"])),
+                    day=f"{s['seized_at']:%Y-%m-%d}", unit=escape(names.get(s["unit_id"], s["unit_id"])))
+    console.print(Panel.fit(heading, title=_("Seizure chain (%(status)s)", status=shown["status"].replace("_", " "))),
+                  highlight=False)
     timeline = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    timeline.add_column("when", no_wrap=True)
-    timeline.add_column("stage", no_wrap=True)
-    timeline.add_column("what")
-    timeline.add_column("row", style="dim", no_wrap=True)
+    timeline.add_column(_("when"), no_wrap=True)
+    timeline.add_column(_("stage"), no_wrap=True)
+    timeline.add_column(_("what"))
+    timeline.add_column(_("row"), style="dim", overflow="fold", max_width=24)
     for event in shown["events"]:
         style = "dim" if event.get("hidden") else STAGE_STYLES.get(event["stage"], "white")
         row = "" if event.get("hidden") else f"{event['reference']['table']}:{event['reference']['id']}"
-        timeline.add_row(f"{event['at']:%Y-%m-%d}", f"[{style}]{event['stage']}[/]", event["description"], row)
-    console.print(timeline)
+        timeline.add_row(f"{event['at']:%Y-%m-%d}", f"[{style}]{escape(labels.stage(event['stage']))}[/]",
+                         escape(event["description"]), escape(row))
+    console.print(timeline, highlight=False)
     for pending in shown["pending"]:
-        console.print(f"[yellow]… {pending['description']}[/]")
+        console.print(f"[yellow]… {escape(pending['description'])}[/]", highlight=False)
     for holder in shown.get("hidden_holders", []):
-        console.print(f"[dim]{holder['name']} ({holder['agency_id']}) holds {', '.join(holder['stages'])} steps "
-                      f"not shared with you: baliza grant request --owner {holder['agency_id']} --kind seizure "
-                      f"--subject {shown.get('seizure_id') or s['seizure_id']} --purpose ...[/]")
+        console.print("[dim]" + escape(_(
+            "%(holder)s holds %(stages)s steps not shared with you: baliza grant request --owner %(agency)s --kind "
+            "seizure --subject %(seizure)s --purpose ...", holder=holder["name"],
+            stages=", ".join(labels.stage(stage) for stage in holder["stages"]), agency=holder["agency_id"],
+            seizure=shown.get("seizure_id") or s["seizure_id"])) + "[/]", highlight=False)
     if shown.get("unknown_beyond"):
-        console.print(f"[dim]Beyond what you hold the chain is unknown: {', '.join(shown['unknown_beyond'])} does "
-                      "not disclose its steps.[/]")
+        console.print("[dim]" + escape(_("Beyond what you hold the chain is unknown: %(agencies)s does not disclose "
+                                         "its steps.", agencies=", ".join(shown["unknown_beyond"]))) + "[/]",
+                      highlight=False)
     if not shown["breaks"]:
         if shown.get("hidden_holders") or shown.get("unknown_beyond"):
-            console.print("\n[green]No broken link in the steps you may read[/]; the chain is judged on every "
-                          "agency's data, so a step held elsewhere is never counted as missing.")
+            console.print("\n" + _("[green]No broken link in the steps you may read[/]; the chain is judged on "
+                                    "every agency's data, so a step held elsewhere is never counted as missing."))
         else:
-            console.print("\n[green]No broken link found in this chain.[/]")
+            console.print("\n" + _("[green]No broken link found in this chain.[/]"))
         return
-    console.print(f"\n[bold red]{len(shown['breaks'])} broken link(s):[/]")
+    console.print("\n[bold red]" + ngettext("%(num)s broken link:", "%(num)s broken links:", len(shown["breaks"]))
+                  + "[/]")
     for broken in shown["breaks"]:
         rows = ", ".join(f"{r['table']}:{r['id']}" for r in broken["evidence"][:6])
-        more = f" (+{len(broken['evidence']) - 6} more)" if len(broken["evidence"]) > 6 else ""
-        console.print(f"  [red]✗ {broken['code']}[/]: {broken['description']}  [dim]{rows}{more}[/]")
+        more = _(" (+%(more)s more)", more=len(broken["evidence"]) - 6) if len(broken["evidence"]) > 6 else ""
+        console.print(f"  [red]✗ {escape(broken['code'])}[/]: {escape(broken['description'])}  "
+                      f"[dim]{escape(rows + more)}[/]", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

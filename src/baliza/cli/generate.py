@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from baliza.cli.numbers import count, number
 from baliza.cli.options import JsonOption
 from baliza.cli.output import console, fail, print_json
+from baliza.i18n import gettext as _
 
 
 def generate(
@@ -38,7 +41,7 @@ def generate(
         else:
             with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                           console=console, transient=True) as bar:
-                task = bar.add_task("generating", total=1.0)
+                task = bar.add_task(_("Generating"), total=1.0)
                 summary = generate_country(
                     out, seed=seed, scale=scale, truth_path=truth, corruption=not clean, by_agency=by_agency,
                     progress=lambda stage, fraction: bar.update(task, description=stage, completed=fraction),
@@ -53,11 +56,14 @@ def generate(
                     "corruption": not clean, "rows": summary.rows, "total_rows": total,
                     "chain_rows": summary.chain_rows, "seconds": round(seconds, 2)})
         return
-    console.print(f"Wrote {total:,} rows in {len(summary.rows)} tables to [bold]{summary.out_dir}[/] "
-                  f"in {seconds:.1f} s ({summary.chain_rows:,} seizure-chain rows).")
-    console.print(f"Ground truth (keep it away from analysts): {summary.truth_path}")
+    console.print(_("Wrote %(rows)s rows in %(tables)s tables to [bold]%(folder)s[/] in %(seconds)s s (%(chain)s "
+                    "seizure-chain rows).", rows=count(total), tables=count(len(summary.rows)),
+                    folder=escape(str(summary.out_dir)), seconds=number(seconds), chain=count(summary.chain_rows)),
+                  highlight=False)
+    console.print(_("Ground truth (keep it away from analysts): %(path)s", path=escape(str(summary.truth_path))),
+                  highlight=False)
     target = f"{summary.out_dir}/*/" if by_agency else str(summary.out_dir)
-    console.print(f"Next: baliza load {target}")
+    console.print(_("Next: %(command)s", command=escape(f"baliza load {target}")), highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 
-from baliza.analyses.efficiency import SUBJECT_COLUMN, Subject, efficiency
+from baliza.analyses.efficiency import Subject, efficiency
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity
-from baliza.cli.options import DbOption, JsonOption
+from baliza.cli.numbers import count, fixed, share
+from baliza.cli.options import AllOption, DbOption, IdsOption, JsonOption
 from baliza.cli.output import console, fail, print_json
+from baliza.cli.steps import step
+from baliza.cli.tables import NAME_WIDTH, first, listing, number_column, say_more, show, text_column
+from baliza.i18n import gettext as _
 from baliza.warehouse import Warehouse, open_warehouse
 
 SHOWN = ("incoming", "resolved", "pending_end", "clearance_rate", "disposition_time_days", "case_turnover_ratio",
@@ -26,6 +31,7 @@ SettingsOption = Annotated[
     typer.Option("--settings", help="YAML file of the agency's own thresholds (see docs/red-flags.md).",
                  show_default=False),
 ]
+FLAGS_SHOWN = 10  # the strongest flags, in the order red_flags gives them
 ByOption = Annotated[Subject, typer.Option("--by", help="Whose efficiency: an office, a prosecutor or a judge.")]
 
 
@@ -46,66 +52,124 @@ def _open(db: Path | None) -> Warehouse:
 
 def efficiency_command(
     db: DbOption = None, period: PeriodOption = Granularity.YEAR, by: ByOption = Subject.OFFICE,
-    as_json: JsonOption = False,
+    show_all: AllOption = False, ids: IdsOption = False, as_json: JsonOption = False,
 ) -> None:
-    """Clearance rate, disposition time, turnover, dismissals, convictions... per office, prosecutor or judge."""
+    """Clearance rate, disposition time, turnover, dismissals, convictions... per office, prosecutor or judge:
+    the latest period by default, every period with --all."""
+    from baliza.cli.names import directory
+
     with _open(db) as warehouse:
-        indicators = efficiency(warehouse, period, by)
+        names = directory(warehouse)
+        with step(_("Computing the prosecution's efficiency")):
+            indicators = efficiency(warehouse, period, by)
     if as_json:
         print_json([indicator_json(i, by) for i in indicators])
         return
     if not indicators:
-        console.print("No cases in the warehouse.")
+        console.print(_("No cases in the warehouse."))
         return
-    table = Table(title=f"Efficiency by {by.value} and {period.value}", show_lines=False)
-    table.add_column(SUBJECT_COLUMN[by], no_wrap=True)
-    table.add_column("period", no_wrap=True)
-    for name in SHOWN:
-        table.add_column(name.replace("_", " "), justify="right")
-    rows: dict[tuple[str, str], dict[str, float | None]] = {}
+    rows: dict[str, dict[str, dict[str, float | None]]] = {}
     for i in indicators:
-        rows.setdefault((i.subject_id, i.period), {})[i.indicator] = i.value
-    for (subject, label), values in rows.items():
-        table.add_row(subject, label, *(_fmt(values.get(name)) for name in SHOWN))
-    console.print(table)
+        rows.setdefault(i.subject_id, {}).setdefault(i.period, {})[i.indicator] = i.value
+    latest = max(label for periods in rows.values() for label in periods)
+    word = _subject_word(by)
+    table = listing(_("Efficiency of each %(subject)s, every %(period)s", subject=word, period=period.value)
+                    if show_all else _("Efficiency of each %(subject)s, %(period)s", subject=word, period=latest),
+                    tight=True)
+    text_column(table, _("%(subject)s and period", subject=word) if show_all else word, min_width=NAME_WIDTH)
+    for name in SHOWN:
+        number_column(table, HEADINGS[name]())
+    for subject in sorted(rows, key=lambda key: names.get(key, key)):
+        name = escape(names.get(subject, subject)) + (f"\n[dim]{escape(subject)}[/]" if ids else "")
+        if show_all:
+            table.add_row(f"[bold]{name}[/]")
+        for label, values in sorted(rows[subject].items()):
+            if show_all or label == latest:
+                table.add_row(f"  {label}" if show_all else name, *(_figure(key, values.get(key)) for key in SHOWN))
+    show(table)
+    console.print(_("Cleared: cases resolved per case opened. Days to dispose: 365 days times the cases pending at "
+                    "the end over those resolved. Turnover: cases resolved per case pending. Median days: from "
+                    "opening to resolution, cases still open counted (Kaplan-Meier)."), highlight=False)
+    if not show_all:
+        console.print(_("--all shows every period; --period quarter or month shorter ones; --ids the ids."),
+                      highlight=False)
 
 
-def flags_command(db: DbOption = None, settings: SettingsOption = None, as_json: JsonOption = False) -> None:
-    """Red flags for review (never verdicts): outcome outliers, shrinkage, unconverted seizures, steering..."""
+def _subject_word(by: Subject) -> str:
+    return {Subject.OFFICE: _("office"), Subject.PROSECUTOR: _("prosecutor"), Subject.JUDGE: _("judge")}[by]
+
+
+# Headings short enough to wrap into a narrow column; `baliza efficiency --json` gives the indicator names.
+HEADINGS = {
+    "incoming": lambda: _("Opened"),
+    "resolved": lambda: _("Resolved"),
+    "pending_end": lambda: _("Pending"),
+    "clearance_rate": lambda: _("Cleared"),
+    "disposition_time_days": lambda: _("Days to dispose"),
+    "case_turnover_ratio": lambda: _("Turnover"),
+    "dismissal_rate": lambda: _("Dismissed"),
+    "conviction_rate": lambda: _("Convicted"),
+    "median_days_to_resolution_km": lambda: _("Median days"),
+}
+RATES = frozenset({"clearance_rate", "dismissal_rate", "conviction_rate"})
+
+
+def _figure(name: str, value: float | None) -> str:
+    """Counts whole, rates as percentages, days whole, turnover with two decimals."""
+    if name in RATES:
+        return share(value, 0)
+    if name == "case_turnover_ratio":
+        return fixed(value)
+    return count(value)
+
+
+def flags_command(db: DbOption = None, settings: SettingsOption = None, show_all: AllOption = False,
+                  as_json: JsonOption = False) -> None:
+    """Red flags for review (never verdicts): outcome outliers, shrinkage, unconverted seizures, steering...
+    A count per rule and the strongest ten by default; --all lists every one."""
     from baliza.analyses.integrity import FlagSettings, SettingsError, red_flags  # scipy, statsmodels: when needed
+    from baliza.cli.names import directory
 
     try:
         chosen = FlagSettings.load(settings)
     except SettingsError as error:
         fail(str(error))
-        raise
     with _open(db) as warehouse:
-        findings = red_flags(warehouse, chosen)
+        names = directory(warehouse)
+        with step(_("Looking for red flags")):
+            findings = red_flags(warehouse, chosen)
     if as_json:
         print_json([f.to_dict() for f in findings])
         return
     if not findings:
-        console.print("No red flags.")
+        console.print(_("No red flags."))
         return
     tested = sum(f.q_value is not None for f in findings)
-    console.print(f"[bold]{len(findings)} red flags for review[/] (never verdicts): {tested} backed by a statistical "
-                  f"test, with a Benjamini-Hochberg q-value across every unit tested; {len(findings) - tested} facts "
-                  f"about single cases. Thresholds: {chosen.source} (docs/red-flags.md).\n")
-    for number, f in enumerate(findings, 1):
+    console.print(_("[bold]%(count)s red flags for review[/] (never verdicts): %(tested)s backed by a statistical "
+                    "test, with a Benjamini-Hochberg q-value across every unit tested; %(facts)s facts about single "
+                    "cases. Thresholds: %(source)s (docs/red-flags.md).", count=count(len(findings)),
+                    tested=count(tested), facts=count(len(findings) - tested), source=escape(str(chosen.source))),
+                  highlight=False)
+    rules = listing()
+    text_column(rules, _("rule"))
+    number_column(rules, _("flags"))
+    for rule, n in Counter(f.rule for f in findings).most_common():
+        rules.add_row(rule.replace("_", " "), count(n))
+    show(rules)
+    shown = first(findings, FLAGS_SHOWN, show_all)
+    for number, f in enumerate(shown, 1):
         q = "" if f.q_value is None else f" · q = {f.q_value:.2g}"
-        console.print(f"[bold]{number}. {f.rule.replace('_', ' ')}[/] · {f.subject.table} {f.subject.id}{q} · "
-                      f"score {f.score:.3g}", highlight=False)
-        shown = ", ".join(f"{e.table}:{e.id}" for e in f.evidence[:8])
-        more = f" (+{len(f.evidence) - 8} more)" if len(f.evidence) > 8 else ""
+        subject = names.get(f.subject.id, f.subject.id)
+        console.print(f"[bold]{number}. {escape(f.rule.replace('_', ' '))}[/] · {escape(subject)} "
+                      f"({escape(f.subject.table)} {escape(f.subject.id)}){q} · {_('score')} {f.score:.3g}",
+                      highlight=False)
+        evidence = ", ".join(f"{e.table}:{e.id}" for e in f.evidence[:8])
+        more = _(" (+%(more)s more)", more=count(len(f.evidence) - 8)) if len(f.evidence) > 8 else ""
         body = Text(f.summary + "\n")
-        body.append(f"method: {f.method}\nevidence: {shown}{more}\n", style="dim")
+        body.append(_("method: %(method)s", method=f.method) + "\n" +
+                    _("evidence: %(rows)s%(more)s", rows=evidence, more=more) + "\n", style="dim")
         console.print(Padding(body, (0, 0, 0, 3)))
-
-
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+    say_more(len(shown), len(findings))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,136 +1,138 @@
-"""`baliza ksi` (key success indicators of units) and `baliza entry-points` (all entry points in one view)."""
+"""`baliza ksi`: key success indicators of units.
+
+By default a summary that fits a screen: the latest period, one line per unit with its headline figures.
+`--unit` gives one unit's every indicator (by id or by name; an unknown unit stops with the close matches),
+`--all` every unit, indicator and period with numerators and denominators (the long listing, 1,500 lines
+on the demo)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from baliza.cli.options import DbOption, JsonOption
+from baliza.cli import labels
+from baliza.cli.names import resolve
+from baliza.cli.numbers import count, number, share
+from baliza.cli.options import AllOption, DbOption, IdsOption, JsonOption
 from baliza.cli.output import console, fail, print_json
+from baliza.cli.steps import step
+from baliza.cli.tables import NAME_WIDTH, listing, number_column, show, text_column
+from baliza.i18n import gettext as _
 
 PeriodOption = Annotated[str, typer.Option("--period", help="Period length: year, quarter or month.")]
-UnitOption = Annotated[str | None, typer.Option("--unit", help="Only this unit (unit_id).", show_default=False)]
-CountryOption = Annotated[
-    str | None, typer.Option("--country", help="Only this country (ISO alpha-3).", show_default=False)
-]
+UnitOption = Annotated[str | None, typer.Option("--unit", help="Only this unit (its id or its name).",
+                                                show_default=False)]
+# The summary's columns: the figures a unit head looks at first.
+HEADLINE = ("seizures", "quantity_seized_kg", "hit_rate", "intelligence_led_share", "prosecution_conversion")
 
 
 def register(app: typer.Typer) -> None:
     app.command("ksi")(ksi)
-    app.command("entry-points")(entry_points)
-    app.command("benchmark")(benchmark)
 
 
-def ksi(period: PeriodOption = "year", unit: UnitOption = None, db: DbOption = None, json: JsonOption = False) -> None:
-    """Key success indicators per unit and period, each with its numerator and denominator."""
+def shown(value: float | None, kind: str) -> str:
+    """A figure as its kind reads: proportions as percentages, counts whole, the rest with one decimal."""
+    if kind == "proportion":
+        return share(value)
+    if kind == "count":
+        return count(value)
+    return number(value, 2 if kind == "ratio" else 1)
+
+
+def ksi(period: PeriodOption = "year", unit: UnitOption = None, show_all: AllOption = False,
+        ids: IdsOption = False, db: DbOption = None, json: JsonOption = False) -> None:
+    """Key success indicators per unit: a summary of the latest period, or everything with --all."""
     from baliza.analyses.ksi import compute_indicators
     from baliza.analyses.periods import Granularity
+    from baliza.cli.names import units_of
     from baliza.warehouse import open_warehouse
 
     try:
         granularity = Granularity(period)
     except ValueError:
-        fail(f"--period must be year, quarter or month, not {period!r}")
-        return
+        fail(_("--period must be year, quarter or month, not %(value)s", value=period))
     try:
         with open_warehouse(db, read_only=True) as wh:
-            indicators = compute_indicators(wh, granularity, unit)
+            units = units_of(wh)
+            chosen = resolve(unit, units, _("units"), "baliza ksi") if unit is not None else None
+            with step(_("Computing the key success indicators")):
+                indicators = compute_indicators(wh, granularity, chosen)
     except FileNotFoundError as error:
         fail(str(error))
-        return
     if json:
         print_json([
-            {"unit_id": i.subject_id, "indicator": i.indicator, "period": i.period, "value": i.value,
-             "numerator": i.numerator, "denominator": i.denominator}
+            {"unit_id": i.subject_id, "indicator": i.indicator,
+             "period": i.period, "value": i.value, "numerator": i.numerator, "denominator": i.denominator}
             for i in indicators
         ])
         return
-    table = Table("unit", "indicator", "period", "value", "numerator", "denominator", title="Key success indicators")
+    if not indicators:
+        console.print(_("No inspections or seizures in the warehouse."))
+        return
+    latest = max(i.period for i in indicators if i.value is not None)
+    if show_all:
+        _everything(indicators, units, ids)
+    elif chosen is not None:
+        _one_unit(indicators, units, chosen, latest)
+    else:
+        _summary(indicators, units, latest, ids)
+
+
+def _kinds() -> dict[str, str]:
+    from baliza.analyses.ksi import load_catalogue
+
+    return {spec.name: spec.kind.value for spec in load_catalogue()}
+
+
+def _summary(indicators: list[Any], units: dict[str, str], latest: str, ids: bool) -> None:
+    kinds = _kinds()
+    values: dict[str, dict[str, float | None]] = {}
     for i in indicators:
-        table.add_row(i.subject_id, i.indicator, i.period, _show(i.value), _show(i.numerator), _show(i.denominator))
-    console.print(table)
+        if i.period == latest and i.indicator in HEADLINE:
+            values.setdefault(i.subject_id, {})[i.indicator] = i.value
+    table = listing(_("Key success indicators, %(period)s", period=latest))
+    text_column(table, _("unit"), min_width=NAME_WIDTH)
+    if ids:
+        text_column(table, _("unit id"), keep_whole=True)
+    for name in HEADLINE:
+        number_column(table, labels.indicator(name))
+    for unit_id, found in sorted(values.items(), key=lambda item: units.get(item[0], item[0])):
+        table.add_row(units.get(unit_id, unit_id), *([unit_id] if ids else []),
+                      *(shown(found.get(name), kinds[name]) for name in HEADLINE))
+    show(table)
+    console.print(_("– : nothing to count, or too recent to judge. --unit UNIT shows every indicator of one "
+                    "unit; --all every unit, indicator and period with numerators and denominators."),
+                  highlight=False)
 
 
-def benchmark(
-    period: Annotated[str | None, typer.Option("--period", help="Period label: 2025, 2025-Q1 or 2025-03 "
-                                               "(default: the latest year with data).", show_default=False)] = None,
-    db: DbOption = None,
-    json: JsonOption = False,
-) -> None:
-    """Units against their peers: percentile ranks with intervals, and DEA efficiency (CCR and BCC)."""
-    from baliza.analyses.benchmarks import peer_groups, peer_percentiles, unit_efficiency
-    from baliza.analyses.growth import granularity_of
-    from baliza.analyses.ksi import Kind, compute_indicators, load_catalogue
-    from baliza.analyses.periods import Granularity
-    from baliza.warehouse import open_warehouse
-
-    granularity = granularity_of(period) if period else Granularity.YEAR
-    try:
-        with open_warehouse(db, read_only=True) as wh:
-            indicators = compute_indicators(wh, granularity)
-            label = period or max((i.period for i in indicators if i.indicator == "hit_rate"), default="")
-            groups = peer_groups(wh)
-            figures = unit_efficiency(wh, label, granularity) if label else []
-            for spec in load_catalogue():
-                if spec.kind is Kind.PROPORTION and label:
-                    figures += peer_percentiles(indicators, groups, spec.name, label)
-    except FileNotFoundError as error:
-        fail(str(error))
-        return
-    if json:
-        print_json([{"unit_id": i.subject_id, **{k: v for k, v in i.to_dict().items() if k != "subject_id"}}
-                    for i in figures])
-        return
-    table = Table("unit", "peer group", "DEA (CCR)", "DEA (BCC)", "hit rate percentile (95%)",
-                  title=f"Benchmarks {label}")
-    by_unit: dict[str, dict[str, object]] = {}
-    for i in figures:
-        by_unit.setdefault(i.subject_id, {})[i.indicator] = i
-    group_of = dict(zip(groups["unit_id"], groups["peer_group"], strict=True))
-    for unit, found in sorted(by_unit.items()):
-        rank = found.get("hit_rate_peer_percentile")
-        shown = f"{rank.value:.0f} ({rank.low:.0f}–{rank.high:.0f})" if rank else "–"  # type: ignore[attr-defined]
-        ccr, bcc = found.get("dea_ccr"), found.get("dea_bcc")
-        table.add_row(unit, str(group_of.get(unit, "")), f"{ccr.value:.2f}" if ccr else "–",  # type: ignore[attr-defined]
-                      f"{bcc.value:.2f}" if bcc else "–", shown)  # type: ignore[attr-defined]
-    console.print(table)
+def _one_unit(indicators: list[Any], units: dict[str, str], unit_id: str, latest: str) -> None:
+    kinds = _kinds()
+    table = listing(_("%(unit)s (%(id)s): key success indicators, %(period)s", unit=units.get(unit_id, unit_id),
+                      id=unit_id, period=latest))
+    text_column(table, _("indicator"))
+    for heading in (_("value"), _("numerator"), _("denominator")):
+        number_column(table, heading)
+    for i in indicators:
+        if i.period == latest:
+            table.add_row(labels.indicator(i.indicator), shown(i.value, kinds[i.indicator]),
+                          number(i.numerator, 2), number(i.denominator, 2))
+    show(table)
+    console.print(_("--all shows every period."), highlight=False)
 
 
-def entry_points(country: CountryOption = None, db: DbOption = None, json: JsonOption = False) -> None:
-    """Every entry point per country: units and programmes present, their figures, gaps and joint work."""
-    from baliza.analyses.entry_points import entry_point_views
-    from baliza.warehouse import open_warehouse
-
-    try:
-        with open_warehouse(db, read_only=True) as wh:
-            views = entry_point_views(wh, country)
-    except FileNotFoundError as error:
-        fail(str(error))
-        return
-    if json:
-        print_json([view.to_dict() for view in views])
-        return
-    for view in views:
-        table = Table("entry point", "kind", "traffic", "units (programme)", "hit rate", "seizures",
-                      title=f"Entry points of {view.country}")
-        for ep in view.entry_points:
-            units = ", ".join(f"{u.unit_id} ({u.programme or 'none'})" for u in ep.units) or (
-                "[bold red]no unit[/]" if ep.has_traffic else "no unit")
-            rates = ", ".join(_show(u.hit_rate) for u in ep.units if u.inspections)
-            table.add_row(ep.entry_point_id, ep.kind, _show(ep.annual_traffic), units, rates, _show(ep.seizures))
-        console.print(table)
-        if view.operations:
-            console.print(f"  joint operations: {len(view.operations)}")
-        for item in view.separate_trainings:
-            console.print(f"  trained separately on [b]{item.topic}[/]: {', '.join(item.programmes)} "
-                          f"({len(item.training_ids)} trainings)")
-
-
-def _show(value: float | int | None) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:.3f}"
-    return f"{value:,.0f}"
+def _everything(indicators: list[Any], units: dict[str, str], ids: bool) -> None:
+    kinds = _kinds()
+    table = listing(_("Key success indicators"))
+    text_column(table, _("unit"), min_width=NAME_WIDTH)
+    if ids:
+        text_column(table, _("unit id"), keep_whole=True)
+    text_column(table, _("indicator"))
+    text_column(table, _("period"), keep_whole=True)
+    for heading in (_("value"), _("numerator"), _("denominator")):
+        number_column(table, heading)
+    for i in indicators:
+        table.add_row(units.get(i.subject_id, i.subject_id), *([i.subject_id] if ids else []),
+                      labels.indicator(i.indicator), i.period, shown(i.value, kinds[i.indicator]),
+                      number(i.numerator, 2), number(i.denominator, 2))
+    show(table)

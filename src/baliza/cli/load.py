@@ -7,13 +7,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress as RichProgress
-from rich.table import Table as RichTable
 
-from baliza.cli.options import DbOption, JsonOption
+from baliza.cli.numbers import count
+from baliza.cli.options import AllOption, DbOption, JsonOption
 from baliza.cli.output import console, errors, fail, print_json
+from baliza.cli.tables import first, listing, number_column, say_more, show, text_column
+from baliza.i18n import gettext as _
+from baliza.i18n import ngettext
 
 QUARANTINE_LIMIT = 200
+RECENT_LOADS = 10
+DATASETS_JOINED = "; "  # how a load of several folders joins their datasets' names
 
 
 def register(app: typer.Typer) -> None:
@@ -50,13 +56,13 @@ def load(
             try:
                 warehouse.duckdb.execute(f"SET memory_limit = '{memory_limit.replace(chr(39), '')}'")
             except duckdb.Error as exc:
-                fail(f"--memory-limit {memory_limit!r}: {exc}")
+                fail(_("--memory-limit %(value)s: %(error)s", value=memory_limit, error=exc))
                 return
             if as_json:
                 report = load_datasets(warehouse, paths, agency=agency, mapping=chosen)
             else:
                 with RichProgress(console=errors, transient=True) as bar:
-                    task = bar.add_task("loading", total=None)
+                    task = bar.add_task(_("Loading"), total=None)
 
                     def progress(step: str, done: int, total: int) -> None:
                         bar.update(task, description=step, completed=done, total=total)
@@ -71,30 +77,36 @@ def load(
     if as_json:
         print_json(report.to_dict())
         return
-    table = RichTable(title=f"Load {report.load_id}" + (f" ({report.dataset})" if report.dataset else ""))
-    for heading in ("table", "rows", "accepted", "quarantined", "normalised", "new", "replaced", "unchanged"):
-        table.add_column(heading, justify="left" if heading == "table" else "right")
+    table = listing(_("Load %(load)s (%(dataset)s)", load=report.load_id, dataset=report.dataset)
+                    if report.dataset else _("Load %(load)s", load=report.load_id))
+    text_column(table, _("table"), keep_whole=True)
+    for heading in (_("rows"), _("accepted"), _("quarantined"), _("normalised"), _("new"), _("replaced"),
+                    _("unchanged")):
+        number_column(table, heading)
     for name, t in report.tables.items():
-        table.add_row(name, *(str(v) for v in (t.rows, t.accepted, t.quarantined, t.normalised, t.inserted,
-                                                 t.replaced, t.unchanged)))
-    console.print(table)
+        table.add_row(name, *(count(v) for v in (t.rows, t.accepted, t.quarantined, t.normalised, t.inserted,
+                                                   t.replaced, t.unchanged)))
+    show(table)
     for warning in report.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[yellow]{_('warning:')}[/] {escape(str(warning))}", highlight=False)
     if report.quarantined:
-        console.print(f"{report.quarantined} rows quarantined: see [bold]baliza quarantine[/]")
+        console.print(ngettext("%(num)s row quarantined: see [bold]baliza quarantine[/]",
+                               "%(num)s rows quarantined: see [bold]baliza quarantine[/]", report.quarantined),
+                      highlight=False)
 
 
-def status(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Rows in each table and the loads so far."""
+def status(db: DbOption = None, show_all: AllOption = False, as_json: JsonOption = False) -> None:
+    """Rows in each table and the loads so far (the last ten; --all for every load and every dataset)."""
+    from baliza.cli.names import directory
     from baliza.warehouse import open_warehouse
 
     try:
         warehouse = open_warehouse(db, read_only=True)
     except FileNotFoundError as exc:
         fail(str(exc))
-        return
     with warehouse:
         counts = warehouse.row_counts()
+        names = directory(warehouse) if counts.get("agencies") else {}
         rows = warehouse.duckdb.execute(
             "SELECT load_id, started_at, finished_at, agency_id, dataset, sources, status, summary "
             "FROM loads ORDER BY load_id"
@@ -111,35 +123,61 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json({"tables": {name: {"rows": n} for name, n in counts.items()}, "loads": loads})
         return
-    table = RichTable(title="Warehouse")
-    table.add_column("table")
-    table.add_column("rows", justify="right")
+    table = listing(_("Warehouse: %(rows)s rows", rows=count(sum(counts.values()))))
+    text_column(table, _("table"), keep_whole=True)
+    number_column(table, _("rows"))
     for name, n in counts.items():
-        table.add_row(name, str(n))
-    console.print(table)
-    history = RichTable(title="Loads")
-    for heading in ("load", "finished", "agency", "dataset", "accepted", "quarantined"):
-        history.add_column(heading)
-    for entry in loads:
-        history.add_row(str(entry["load_id"]), str(entry["finished_at"] or ""), entry["agency"] or "",
-                        entry["dataset"] or "", str(entry["accepted"]), str(entry["quarantined"]))
-    console.print(history)
+        table.add_row(name, count(n))
+    show(table)
+    history = listing(_("Loads"))
+    text_column(history, _("load"), keep_whole=True)
+    text_column(history, _("finished"), keep_whole=True)
+    text_column(history, _("agency"))
+    text_column(history, _("dataset"))
+    number_column(history, _("accepted"))
+    number_column(history, _("quarantined"))
+    shown = loads if show_all else loads[-RECENT_LOADS:]
+    for entry in shown:
+        finished = entry["finished_at"]
+        history.add_row(str(entry["load_id"]), f"{finished:%Y-%m-%d %H:%M}" if finished else _("not finished"),
+                        names.get(entry["agency"], entry["agency"] or ""),
+                        dataset_text(entry["dataset"] or "", show_all), count(entry["accepted"]),
+                        count(entry["quarantined"]))
+    show(history)
+    if len(shown) < len(loads):
+        console.print(_("Showing the last %(shown)s of %(total)s loads. --all shows every one.",
+                        shown=count(len(shown)), total=count(len(loads))), highlight=False)
+
+
+def dataset_text(dataset: str, show_all: bool) -> str:
+    """A load's dataset in a few words: a load of many folders names the first and counts the others
+    (`--all`: one line each)."""
+    parts = [part.strip() for part in dataset.split(DATASETS_JOINED) if part.strip()]
+    if show_all or len(parts) <= 1:
+        return "\n".join(parts)
+    return ngettext("%(first)s and %(num)s other dataset", "%(first)s and %(num)s other datasets",
+                    len(parts) - 1, first=parts[0])
 
 
 def quarantine(
     db: DbOption = None,
     table_name: Annotated[str | None, typer.Option("--table", help="Only this table.")] = None,
+    show_all: AllOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Rows refused by the loads: file, line, column and a reason to act on. Personal data is masked."""
     from baliza.access.fieldcrypt import is_encrypted
+    from baliza.cli.names import resolve
+    from baliza.contract.tables import TABLES_BY_NAME
     from baliza.warehouse import open_warehouse
 
+    if table_name is not None:
+        table_name = resolve(table_name, {name: name for name in TABLES_BY_NAME}, _("tables of the contract"),
+                             "baliza status")
     try:
         warehouse = open_warehouse(db, read_only=True)
     except FileNotFoundError as exc:
         fail(str(exc))
-        return
     where, parameters = ("WHERE table_name = ?", [table_name]) if table_name else ("", [])
     with warehouse:
         rows = warehouse.duckdb.execute(
@@ -155,14 +193,17 @@ def quarantine(
         print_json({"quarantined": len(entries), "rows": entries})
         return
     if not entries:
-        console.print("Nothing in quarantine.")
+        console.print(_("Nothing in quarantine."))
         return
-    listing = RichTable(title=f"Quarantine ({len(entries)} rows)")
-    for heading in ("table", "file", "line", "column", "reason"):
-        listing.add_column(heading, overflow="fold")
-    for entry in entries[:QUARANTINE_LIMIT]:
-        listing.add_row(entry["table"], entry["file"], str(entry["line"] or ""), entry["column"] or "",
-                        entry["reason"])
-    console.print(listing)
-    if len(entries) > QUARANTINE_LIMIT:
-        console.print(f"... and {len(entries) - QUARANTINE_LIMIT} more (use --json for all)")
+    shown = first(entries, QUARANTINE_LIMIT, show_all)
+    table = listing(ngettext("Quarantine (%(num)s row)", "Quarantine (%(num)s rows)", len(entries)))
+    text_column(table, _("table"), keep_whole=True)
+    text_column(table, _("file"))
+    number_column(table, _("line"))
+    text_column(table, _("column"))
+    text_column(table, _("reason"), min_width=30)
+    for entry in shown:
+        table.add_row(entry["table"], entry["file"], count(entry["line"]) if entry["line"] else "",
+                      entry["column"] or "", entry["reason"])
+    show(table)
+    say_more(len(shown), len(entries), _("--all shows every one; --json gives them to a program."))

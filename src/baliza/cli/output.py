@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from rich.console import Console
+from rich.markup import escape
+
+from baliza.i18n import gettext as _
 
 console = Console()
 errors = Console(stderr=True)
@@ -29,9 +32,9 @@ def print_json(payload: Any) -> None:
     sys.stdout.write("\n")
 
 
-def fail(message: str, code: int = 1) -> None:
-    """Say what went wrong in one clear line and stop."""
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Say what went wrong in one clear line and stop (exit code 1 unless told)."""
     import typer
 
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    errors.print(f"[bold red]{escape(_('error:'))}[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)

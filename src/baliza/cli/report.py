@@ -9,8 +9,12 @@ from typing import Annotated, Any
 import typer
 
 from baliza.access.files import write_private  # reports may name people: owner-only files
+from baliza.cli.lang import LangOption, speaking
 from baliza.cli.options import DbOption
 from baliza.cli.output import console, fail
+from baliza.cli.steps import step
+from baliza.i18n import gettext as _
+from baliza.i18n import ngettext
 
 report_app = typer.Typer(help="Write reports (HTML or PDF, the same content).", no_args_is_help=True)
 
@@ -36,6 +40,7 @@ def growth(
     output_format: Annotated[ReportFormat, typer.Option("--format", help="html or pdf.")] = ReportFormat.HTML,
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default: growth-report.<format>).",
                                              show_default=False)] = None,
+    lang: LangOption = None,
     db: DbOption = None,
 ) -> None:
     """Each unit's indicators this period against the last and against peers, with intervals and trend tests.
@@ -44,6 +49,7 @@ def growth(
     from baliza.analyses.entry_points import entry_point_views
     from baliza.analyses.growth import granularity_of, growth_report
     from baliza.analyses.periods import Granularity
+    from baliza.cli.names import resolve, units_of
     from baliza.report.document import render_document
     from baliza.report.entry_points import entry_point_sections
     from baliza.report.growth import growth_sections
@@ -52,35 +58,42 @@ def growth(
     try:
         granularity = Granularity(period)
     except ValueError:
-        fail(f"--period must be year, quarter or month, not {period!r}")
-        return
+        fail(_("--period must be year, quarter or month, not %(value)s", value=period))
     if first and last and granularity_of(first) is not granularity_of(last):
-        fail(f"--from {first} and --to {last} must name periods of the same length (year, quarter or month)")
+        fail(_("--from %(first)s and --to %(last)s must name periods of the same length (year, quarter or month)",
+               first=first, last=last))
     if first and last and first > last:
-        fail(f"--from {first} comes after --to {last}")
-    try:
-        with open_warehouse(db, read_only=True) as wh:
-            figures = growth_report(wh, unit_id=unit, first=first, last=last, granularity=granularity)
-            views = entry_point_views(wh) if unit is None else []
-    except FileNotFoundError as error:
-        fail(str(error))
-        return
-    except ValueError as error:
-        fail(f"cannot read the period: {error}")
-        return
-    if unit is not None and not figures.units:
-        fail(f"no inspections or seizures for unit {unit} in this window")
-    subtitle = f"Period {figures.period}" + (f", compared with {figures.previous_period}" if figures.previous_period
-                                              else "")
-    document = render_document("Growth report", growth_sections(figures) + entry_point_sections(views), subtitle)
-    target = out or Path(f"growth-report.{output_format.value}")
-    if output_format is ReportFormat.PDF:
-        from baliza.report.pdf import html_to_pdf
+        fail(_("--from %(first)s comes after --to %(last)s", first=first, last=last))
+    with speaking(lang):
+        try:
+            with open_warehouse(db, read_only=True) as wh:
+                chosen = resolve(unit, units_of(wh), _("units"), "baliza ksi") if unit is not None else None
+                with step(_("Computing each unit's indicators against its last period and its peers")):
+                    figures = growth_report(wh, unit_id=chosen, first=first, last=last, granularity=granularity)
+                with step(_("Looking at the entry points")):
+                    views = entry_point_views(wh) if chosen is None else []
+        except FileNotFoundError as error:
+            fail(str(error))
+        except ValueError as error:
+            fail(_("cannot read the period: %(error)s", error=error))
+        if chosen is not None and not figures.units:
+            fail(_("no inspections or seizures for unit %(unit)s in this window", unit=chosen))
+        subtitle = (_("Period %(period)s, compared with %(previous)s", period=figures.period,
+                      previous=figures.previous_period) if figures.previous_period
+                    else _("Period %(period)s", period=figures.period))
+        target = out or Path(f"growth-report.{output_format.value}")
+        with step(_("Writing %(file)s", file=target)):
+            document = render_document(_("Growth report"), growth_sections(figures) + entry_point_sections(views),
+                                       subtitle)
+            if output_format is ReportFormat.PDF:
+                from baliza.report.pdf import html_to_pdf
 
-        write_private(target, html_to_pdf(document))
-    else:
-        write_private(target, document)
-    console.print(f"wrote {target} ({len(figures.units)} units, period {figures.period})")
+                write_private(target, html_to_pdf(document))
+            else:
+                write_private(target, document)
+        console.print(ngettext("wrote %(file)s (%(num)s unit, period %(period)s)",
+                               "wrote %(file)s (%(num)s units, period %(period)s)", len(figures.units),
+                               file=target, period=figures.period), highlight=False)
 
 
 @report_app.command("country")
@@ -93,6 +106,7 @@ def country(
         "--user", help="Write the report as this user may read it: its agency's units and rows, the grants "
         "it received, its role's permissions (as the dashboard's Reports page); the export is audited. "
         "Without it, the report is the operator's view of the whole warehouse.", show_default=False)] = None,
+    lang: LangOption = None,
     db: DbOption = None,
 ) -> None:
     """The country in one document: headline figures, units, peers and DEA, justice, entry points.
@@ -104,40 +118,75 @@ def country(
     from baliza.warehouse import open_warehouse
 
     if period not in ("year", "quarter"):
-        fail(f"--period must be year or quarter, not {period!r}")
+        fail(_("--period must be year or quarter, not %(value)s", value=period))
     target = out or Path(f"country-report.{output_format.value}")
+    with speaking(lang):
+        try:
+            with open_warehouse(db, read_only=True) as wh:
+                if user is not None:
+                    _check_user(wh, user)  # before the seconds the figures take
+                figures = country_figures_in_steps(wh, Granularity(period))
+                if user is not None:
+                    figures = _figures_for_user(wh, user, figures)
+                with step(_("Writing %(file)s", file=target)):
+                    write_country_report(wh, target, output_format.value, Granularity(period), figures)
+        except FileNotFoundError as error:
+            fail(str(error))
+        console.print(_("wrote %(file)s as %(user)s may read it", file=target, user=user) if user
+                      else _("wrote %(file)s (whole warehouse)", file=target), highlight=False)
+
+
+def country_figures_in_steps(wh: Any, granularity: Any) -> Any:
+    """The country report's figures, each part a step the user sees go by (together they take seconds)."""
+    from baliza.analyses.coverage import data_coverage
+    from baliza.analyses.entry_points import entry_point_views
+    from baliza.analyses.growth import growth_report
+    from baliza.report.country import CountryFigures
+    from baliza.report.justice import justice_figures
+
+    with step(_("Reading what the data covers")):
+        coverage = data_coverage(wh)
+    with step(_("Computing each unit's indicators against its last period and its peers")):
+        growth = growth_report(wh, granularity=granularity)
+    with step(_("Computing prosecution and court figures and the red flags")):
+        justice = justice_figures(wh, granularity)
+    with step(_("Looking at the entry points")):
+        views = entry_point_views(wh)
+    return CountryFigures(coverage=coverage, growth=growth, justice=justice, entry_points=views)
+
+
+def _check_user(wh: Any, username: str) -> None:
+    from baliza.access.state import open_state_beside
+    from baliza.access.users import get_user
+
+    state = open_state_beside(wh.path)
     try:
-        with open_warehouse(db, read_only=True) as wh:
-            figures = None if user is None else _figures_for_user(wh, user, Granularity(period))
-            write_country_report(wh, target, output_format.value, Granularity(period), figures)
-    except FileNotFoundError as error:
-        fail(str(error))
-        return
-    console.print(f"wrote {target}" + (f" as {user} may read it" if user else " (whole warehouse)"))
+        found = get_user(state, username)
+    finally:
+        state.close()
+    if found is None or found.disabled:
+        fail(_("no active user '%(user)s' (see baliza user list)", user=username))
 
 
-def _figures_for_user(wh: Any, username: str, granularity: Any) -> Any:
+def _figures_for_user(wh: Any, username: str, whole: Any) -> Any:
     """The country figures cut to what `username` may read; the export is recorded in the audit log."""
     from baliza.access.audit import record
     from baliza.access.principal import AccessDenied
     from baliza.access.scope import scope_for
     from baliza.access.state import open_state_beside
     from baliza.access.users import get_user
-    from baliza.report.country import country_figures
     from baliza.report.readership import figures_for
 
     state = open_state_beside(wh.path)
     try:
         found = get_user(state, username)
         if found is None or found.disabled:
-            fail(f"no active user {username!r} (see baliza user list)")
-        assert found is not None
+            fail(_("no active user '%(user)s' (see baliza user list)", user=username))
         principal = found.principal(via="cli")
         try:
-            figures = figures_for(wh, scope_for(wh, state, principal), country_figures(wh, granularity))
+            figures = figures_for(wh, scope_for(wh, state, principal), whole)
         except AccessDenied as error:
             fail(f"{username}: {error}")
-            raise
         record(state, principal.username, principal.agency_id, "export", "reports/country",
                {"via": "cli", "flags": len(figures.flags or [])})
         return figures

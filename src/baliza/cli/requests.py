@@ -12,6 +12,7 @@ import os
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from baliza.access.principal import AccessDenied, Principal
 from baliza.access.requests import (
@@ -34,6 +35,7 @@ from baliza.access.withholding import WithholdingError, declare, withheld_tables
 from baliza.cli.access import PASSWORD_VARIABLE, _actor, _state, grant_app
 from baliza.cli.options import DbOption, JsonOption
 from baliza.cli.output import console, fail, print_json
+from baliza.i18n import gettext as _
 from baliza.warehouse.store import Warehouse, open_warehouse
 
 UserOption = Annotated[str | None, typer.Option("--user", help="Act as this account (asks its password).")]
@@ -44,15 +46,16 @@ AgencyOption = Annotated[str | None, typer.Option(
 def _caller(store: StateStore, user: str | None, agency: str | None) -> Principal:
     """The principal named by `--user` (signed in) or `--agency` (the operator)."""
     if user is None and agency is None:
-        fail("say who acts: --user NAME (an account) or --agency AG (the operator, as that agency's administrator)")
+        fail(_("say who acts: --user NAME (an account) or --agency AG (the operator, as that agency's "
+               "administrator)"))
     if user is not None:
-        password = os.environ.get(PASSWORD_VARIABLE) or typer.prompt("Password", hide_input=True)
+        password = os.environ.get(PASSWORD_VARIABLE) or typer.prompt(_("Password"), hide_input=True)
         found = authenticate(store, user, password)
         if found is None:
-            fail(f"cannot sign in as {user!r}: wrong name or password, or the account is disabled")
+            fail(_("cannot sign in as %(user)s: wrong name or password, or the account is disabled", user=user))
         assert found is not None
         if agency is not None and agency != found.agency_id:
-            fail(f"{user} belongs to {found.agency_id}, not {agency}")
+            fail(_("%(user)s belongs to %(agency)s, not %(other)s", user=user, agency=found.agency_id, other=agency))
         return found.principal("cli")
     assert agency is not None
     return Principal(_actor(), agency, Role.ADMIN, via="cli")
@@ -67,11 +70,13 @@ def _warehouse(db: object) -> Warehouse:
 
 
 def _line(r: AccessRequest) -> str:
-    what = f"{r.kind} {r.subject_id}"
-    answer = {"pending": "pending", "approved": f"approved by {r.decided_by} (grant {r.grant_id})",
-              "refused": f"refused by {r.decided_by}: {r.reason}"}[r.status]
-    return (f"[bold]{r.request_id}[/] {r.requester_agency_id} → {r.owner_agency_id}: {what} "
-            f"({r.created_at:%Y-%m-%d}, {r.requested_by}) “{r.purpose}” — {answer}")
+    answer = {"pending": lambda: _("pending"),
+              "approved": lambda: _("approved by %(who)s (grant %(grant)s)", who=r.decided_by, grant=r.grant_id),
+              "refused": lambda: _("refused by %(who)s: %(reason)s", who=r.decided_by, reason=r.reason)}[r.status]()
+    return f"[bold]{escape(r.request_id)}[/] " + escape(_(
+        "%(requester)s → %(owner)s: %(kind)s %(subject)s (%(day)s, %(by)s) “%(purpose)s” — %(answer)s",
+        requester=r.requester_agency_id, owner=r.owner_agency_id, kind=r.kind, subject=r.subject_id,
+        day=f"{r.created_at:%Y-%m-%d}", by=r.requested_by, purpose=r.purpose, answer=answer))
 
 
 def grant_request(
@@ -100,7 +105,8 @@ def grant_request(
     if as_json:
         print_json(made.to_dict())
     else:
-        console.print(f"request [bold]{made.request_id}[/] sent to {made.owner_agency_id}: it waits for their answer")
+        console.print(_("request [bold]%(request)s[/] sent to %(owner)s: it waits for their answer",
+                        request=made.request_id, owner=escape(made.owner_agency_id)), highlight=False)
 
 
 def grant_requests(user: UserOption = None, agency: AgencyOption = None, db: DbOption = None,
@@ -113,10 +119,12 @@ def grant_requests(user: UserOption = None, agency: AgencyOption = None, db: DbO
     if as_json:
         print_json({"incoming": [r.to_dict() for r in incoming], "outgoing": [r.to_dict() for r in outgoing]})
         return
-    console.print(f"[bold]Waiting for {principal.agency_id}'s answer[/] ({len(incoming)})")
+    console.print(_("[bold]Waiting for the answer of %(agency)s[/] (%(count)s)", agency=escape(principal.agency_id),
+                    count=len(incoming)), highlight=False)
     for r in incoming:
         console.print("  " + _line(r), highlight=False)
-    console.print(f"[bold]Asked by {principal.agency_id}[/] ({len(outgoing)})")
+    console.print(_("[bold]Asked by %(agency)s[/] (%(count)s)", agency=escape(principal.agency_id),
+                    count=len(outgoing)), highlight=False)
     for r in outgoing:
         console.print("  " + _line(r), highlight=False)
 
@@ -146,8 +154,10 @@ def grant_approve(
     if as_json:
         print_json({**answered.to_dict(), "grant": grant.to_dict()})
     else:
-        console.print(f"request [bold]{request_id}[/] approved: grant [bold]{grant.grant_id}[/] to "
-                      f"{grant.grantee_agency_id} until {grant.expires_at:%Y-%m-%d}")
+        console.print(_("request [bold]%(request)s[/] approved: grant [bold]%(grant)s[/] to %(grantee)s until "
+                        "%(day)s", request=escape(request_id), grant=grant.grant_id,
+                        grantee=escape(grant.grantee_agency_id), day=f"{grant.expires_at:%Y-%m-%d}"),
+                      highlight=False)
 
 
 def grant_refuse(
@@ -169,7 +179,7 @@ def grant_refuse(
     if as_json:
         print_json(answered.to_dict())
     else:
-        console.print(f"request [bold]{request_id}[/] refused")
+        console.print(_("request [bold]%(request)s[/] refused", request=escape(request_id)), highlight=False)
 
 
 def _declare(table: str, withheld: bool, user: str | None, agency: str | None, db: object, as_json: bool) -> None:
@@ -183,9 +193,10 @@ def _declare(table: str, withheld: bool, user: str | None, agency: str | None, d
     if as_json:
         print_json({"agency_id": principal.agency_id, "changed": changed, "withheld": tables})
         return
-    done = ("withheld" if withheld else "disclosed") if changed else ("already withheld" if withheld else
-                                                                       "was not withheld")
-    console.print(f"{principal.agency_id} {table}: {done}; withheld now: {', '.join(tables) or 'none'}")
+    done = (_("withheld") if withheld else _("disclosed")) if changed else (
+        _("already withheld") if withheld else _("was not withheld"))
+    console.print(_("%(agency)s %(table)s: %(done)s; withheld now: %(tables)s", agency=principal.agency_id,
+                    table=table, done=done, tables=", ".join(tables) or _("none")), highlight=False)
 
 
 def grant_withhold(

@@ -8,6 +8,7 @@ import typer
 
 from baliza.cli.options import DbOption
 from baliza.cli.output import console, fail
+from baliza.i18n import gettext as _
 from baliza.warehouse.store import resolve_db_path
 
 
@@ -24,9 +25,10 @@ def serve(
 
     path = resolve_db_path(db)
     if not path.exists():
-        fail(f"no warehouse at {path}: load a dataset first (baliza load DIR --db {path})")
+        fail(_("no warehouse at %(path)s: load a dataset first (baliza load DIR --db %(path)s)", path=path))
     app = create_app(path, secure_cookies=secure_cookies)
-    console.print(f"Baliza serving {path} on http://{host}:{port} (API docs at /docs)")
+    console.print(_("Baliza serving %(path)s on http://%(host)s:%(port)s (API docs at /docs)", path=path, host=host,
+                    port=port), highlight=False, soft_wrap=True)
     try:
         # X-Forwarded-For is read by the application, from BALIZA_TRUSTED_PROXIES only (web.settings)
         uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
