@@ -25,7 +25,8 @@ def serve(
     path = resolve_db_path(db)
     if not path.exists():
         fail(f"no warehouse at {path}: load a dataset first (baliza load DIR --db {path})")
-    app = create_app(path, secure_cookies=secure_cookies)
+    app = create_app(path, secure_cookies=secure_cookies, precompute=True)
+    app.state.baliza.warm_up()  # the results of the warehouse as it is, computed while serving
     console.print(f"Baliza serving {path} on http://{host}:{port} (API docs at /docs)")
     try:
         # X-Forwarded-For is read by the application, from BALIZA_TRUSTED_PROXIES only (web.settings)

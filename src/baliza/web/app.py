@@ -15,6 +15,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import anyio.to_thread
@@ -24,12 +25,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from baliza import __version__
 from baliza.access.audit import entries, record
 from baliza.access.clock import now
 from baliza.access.state import open_state, state_url_for
-from baliza.warehouse.store import open_warehouse, resolve_db_path
+from baliza.warehouse.store import resolve_db_path
 from baliza.web import api, explorer, pages, requests, signin
 from baliza.web.context import ServingContext
 from baliza.web.security import NotSignedIn, signed_in
@@ -63,16 +65,18 @@ def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
 
 
 def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | None = None,
-               secure_cookies: bool = False) -> FastAPI:
+               secure_cookies: bool = False, precompute: bool = False) -> FastAPI:
     """The application serving the warehouse at `db` (see `resolve_db_path`) with its state store.
 
+    With `precompute`, every whole-country result is computed after each load before the new data is
+    served (`web.precompute`; `baliza serve` does, and also at start); without it (tests), on request.
     The caller closes `app.state.baliza` when done (`baliza serve` does after the server stops).
     """
     db_path = resolve_db_path(db)
     settings = WebSettings.from_environment(secure_cookies)
-    ctx = ServingContext(open_warehouse(db_path, read_only=True),
-                         open_state(state_url or state_url_for(db_path), key_home=db_path),
-                         secure_cookies=settings.secure_cookies, settings=settings)
+    ctx = ServingContext(db_path, open_state(state_url or state_url_for(db_path), key_home=db_path),
+                         secure_cookies=settings.secure_cookies, settings=settings,
+                         precompute=_precompute if precompute else None)
     swagger = _swagger_assets()
     docs_reader = [] if settings.public_api_docs else [Depends(signed_in())]
 
@@ -91,6 +95,7 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         docs_url=None, redoc_url=None, openapi_url=None,
     )
     app.state.baliza = ctx
+    app.add_middleware(PinnedSnapshot, ctx=ctx)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if swagger is not None:
         app.mount("/docs-assets", StaticFiles(directory=swagger), name="docs-assets")
@@ -170,6 +175,27 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         return response
 
     return app
+
+
+class PinnedSnapshot:
+    """Each request reads one snapshot of the warehouse from its first query to its last byte sent
+    (`ServingContext.pinned`), even if a load publishes a new file meanwhile."""
+
+    def __init__(self, app: ASGIApp, ctx: ServingContext) -> None:
+        self.app, self.ctx = app, ctx
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with self.ctx.pinned():
+            await self.app(scope, receive, send)
+
+
+def _precompute(ctx: ServingContext, snapshot: Any, progress: Any) -> None:
+    from baliza.web.precompute import precompute
+
+    precompute(ctx, snapshot, progress)
 
 
 def _invalid(request: Request, exc: RequestValidationError) -> Response:
