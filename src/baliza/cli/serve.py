@@ -21,16 +21,19 @@ def serve(
     import uvicorn
 
     from baliza.web.app import create_app
+    from baliza.web.observability import configure_json_logs
 
     path = resolve_db_path(db)
     if not path.exists():
         fail(f"no warehouse at {path}: load a dataset first (baliza load DIR --db {path})")
+    configure_json_logs()  # one JSON line per request and per event, with request ids, on stderr
     app = create_app(path, secure_cookies=secure_cookies, precompute=True)
     app.state.baliza.warm_up()  # the results of the warehouse as it is, computed while serving
     console.print(f"Baliza serving {path} on http://{host}:{port} (API docs at /docs)")
     try:
         # X-Forwarded-For is read by the application, from BALIZA_TRUSTED_PROXIES only (web.settings)
-        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False,
+                    access_log=False, log_config=None)
     finally:
         app.state.baliza.close()
 

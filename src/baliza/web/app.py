@@ -32,8 +32,9 @@ from baliza.access.audit import entries, record
 from baliza.access.clock import now
 from baliza.access.state import open_state, state_url_for
 from baliza.warehouse.store import resolve_db_path
-from baliza.web import api, explorer, pages, requests, signin
+from baliza.web import api, explorer, operations, pages, requests, signin
 from baliza.web.context import ServingContext
+from baliza.web.observability import Metrics, Observed
 from baliza.web.security import NotSignedIn, signed_in
 from baliza.web.settings import WebSettings
 from baliza.web.templates import render
@@ -95,7 +96,9 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         docs_url=None, redoc_url=None, openapi_url=None,
     )
     app.state.baliza = ctx
+    app.state.metrics = Metrics()
     app.add_middleware(PinnedSnapshot, ctx=ctx)
+    app.add_middleware(Observed, metrics=app.state.metrics)  # outermost: times and counts every request
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if swagger is not None:
         app.mount("/docs-assets", StaticFiles(directory=swagger), name="docs-assets")
@@ -114,6 +117,7 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         return JSONResponse(app.openapi())
 
     app.include_router(signin.router)
+    app.include_router(operations.router)
     app.include_router(api.router)
     app.include_router(explorer.router)
     app.include_router(pages.router)
