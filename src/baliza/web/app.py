@@ -32,12 +32,13 @@ from baliza.access.audit import entries, record
 from baliza.access.clock import now
 from baliza.access.state import open_state, state_url_for
 from baliza.warehouse.store import resolve_db_path
-from baliza.web import api, explorer, operations, pages, requests, signin
+from baliza.web import api, explorer, operations, pages, requests, signin, upload_routes
 from baliza.web.context import ServingContext
 from baliza.web.observability import Metrics, Observed
 from baliza.web.security import NotSignedIn, signed_in
 from baliza.web.settings import WebSettings
 from baliza.web.templates import render
+from baliza.web.uploads import Uploads
 
 STATIC = Path(__file__).parent / "static"
 WORKER_THREADS = int(os.environ.get("BALIZA_WORKER_THREADS", "6"))
@@ -118,6 +119,8 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
 
     app.include_router(signin.router)
     app.include_router(operations.router)
+    app.include_router(upload_routes.router)
+    app.state.uploads = Uploads(ctx, upload_routes.UPLOAD_MAX_BYTES)  # cleans what a stopped server left
     app.include_router(api.router)
     app.include_router(explorer.router)
     app.include_router(pages.router)
@@ -158,9 +161,12 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
         declared = request.headers.get("content-length", "")
-        if (declared.isdigit() and int(declared) > MAX_BODY_BYTES) or (
+        limit = MAX_BODY_BYTES
+        if request.method == "PUT" and request.url.path.startswith(upload_routes.UPLOAD_FILE_PATH):
+            limit = upload_routes.UPLOAD_MAX_BYTES  # an uploaded file: checked again as it streams in
+        if (declared.isdigit() and int(declared) > limit) or (
                 not declared and request.headers.get("transfer-encoding")):
-            return JSONResponse({"detail": f"a request body has at most {MAX_BODY_BYTES} bytes (with a length)"},
+            return JSONResponse({"detail": f"a request body has at most {limit} bytes (with a length)"},
                                 status_code=413)
         request.state.started = now().isoformat(timespec="microseconds")  # as the audit log writes times
         response = await call_next(request)

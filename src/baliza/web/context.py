@@ -148,6 +148,10 @@ class ServingContext:
             self._refresher = threading.Thread(target=self._refresh, name="baliza-refresh", daemon=True)
             self._refresher.start()
 
+    def serving_identity(self) -> tuple[int, int] | None:
+        """Which warehouse file new requests read (compare with `file_identity(db_path)`)."""
+        return self._current.identity
+
     def wait_for_refresh(self, timeout: float | None = None) -> None:
         """Block until a running refresh is done (for tests and for `baliza serve`'s first results)."""
         thread = self._refresher
