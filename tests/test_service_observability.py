@@ -144,3 +144,4 @@ def test_request_ids_and_json_logs_without_personal_data(served: Any) -> None:
     logged = stream.getvalue()
     for personal in ("X1", "X2", "Maria", "Juan", "analyst", "testclient"):
         assert personal not in logged
+

@@ -15,8 +15,10 @@ import re
 import sys
 import threading
 import time
+import traceback
 import uuid
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,8 +30,9 @@ log = logging.getLogger("baliza.requests")
 
 
 class JsonLogs(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request id, and an exception's type only
-    (a traceback's locals and messages may hold what a request carried)."""
+    """One JSON object per line: time, level, logger, message, request id, and for an exception its type and
+    the frames it passed through (file, line, function), never its message or values, which may hold what
+    a request carried."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -40,6 +43,8 @@ class JsonLogs(logging.Formatter):
         entry.update(getattr(record, "fields", {}))
         if record.exc_info and record.exc_info[0] is not None:
             entry["error"] = record.exc_info[0].__name__
+            frames = traceback.extract_tb(record.exc_info[2])[-12:]  # where, never what: no messages, no values
+            entry["where"] = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in frames]
         return json.dumps(entry, default=str)
 
 

@@ -31,7 +31,7 @@ def load_figures(ctx: ServingContext) -> dict[str, Any]:
     def compute() -> dict[str, Any]:
         with ctx.locked() as wh:
             count, finished = wh.duckdb.execute(
-                "select count(*), max(finished_at) from loads where status = 'committed'").fetchone()
+                "select count(*), max(finished_at) from loads where status = 'committed'").fetchall()[0]
         return {"loads": int(count), "last_finished": finished.replace(tzinfo=UTC).timestamp() if finished else 0.0}
     return ctx.cached("service:load_figures", compute)  # type: ignore[no-any-return]
 

@@ -50,7 +50,7 @@ class ThreadWarehouse:
 
 def warehouse_state(wh: Warehouse | ThreadWarehouse) -> str:
     """Names the warehouse's state: it changes whenever a load finishes (the latest load id and the count)."""
-    found = wh.duckdb.execute("select count(*), max(load_id) from loads").fetchone()
+    found = wh.duckdb.execute("select count(*), max(load_id) from loads").fetchall()[0]
     return f"{found[0]}:{found[1]}"
 
 
