@@ -75,6 +75,7 @@ class ServingContext:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _refresher: threading.Thread | None = None
     _failed_identity: tuple[int, int] | None = None
+    _closing: bool = False
 
     def __post_init__(self) -> None:
         self.db_path = Path(self.db_path)
@@ -174,7 +175,7 @@ class ServingContext:
         self._refresher.start()
 
     def _refresh(self) -> None:
-        while True:
+        while not self._closing:
             identity = file_identity(self.db_path)
             if identity is None or identity == self._current.identity or identity == self._failed_identity:
                 return
@@ -202,7 +203,7 @@ class ServingContext:
         refresh.started_at, refresh.error = started, ""
 
         def progress(step: str, done: int, total: int) -> None:
-            if file_identity(self.db_path) not in (snapshot.identity, None):
+            if self._closing or file_identity(self.db_path) not in (snapshot.identity, None):
                 raise _Superseded
             refresh.step, refresh.done, refresh.total = step, done, total
 
@@ -231,6 +232,7 @@ class ServingContext:
             self._failed_identity = identity
 
     def close(self) -> None:
+        self._closing = True  # a computation in progress stops at its next step
         self.wait_for_refresh(60)
         with self._lock:
             current = self._current

@@ -31,6 +31,7 @@ MANIFESTS = ("manifest.yaml", "manifest.yml")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$")
 MAGIC = {".parquet": (b"PAR1",), ".xlsx": (b"PK\x03\x04",), ".zip": (b"PK\x03\x04", b"PK\x05\x06")}
 MAX_FILES = 200
+LOAD_MEMORY = "2GB"
 
 
 class UploadRefused(ValueError):
@@ -177,6 +178,7 @@ class Uploads:
             expand_zips(upload.folder, self.max_bytes)
             upload.state = "loading"
             with publishing(self.ctx.db_path, upload.username, on_wait=waiting) as warehouse:
+                warehouse.duckdb.execute(f"SET memory_limit = '{LOAD_MEMORY}'")  # as `baliza load`: spill beyond
                 report = load_datasets(warehouse, [upload.folder], agency=upload.agency_id, progress=progress)
         except (LoadError, UploadRefused) as exc:
             self._failed(upload, str(exc).replace(str(upload.folder) + "/", ""))
