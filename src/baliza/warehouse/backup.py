@@ -30,7 +30,7 @@ from baliza.access.files import PRIVATE_FILE, private_folder
 from baliza.access.state import open_state, state_url_for
 from baliza.i18n import gettext as _
 from baliza.warehouse.loadlock import holding_load_lock
-from baliza.warehouse.publishing import SERVING, _alive, clean_strays
+from baliza.warehouse.publishing import SERVING, clean_strays, process_alive
 from baliza.warehouse.sealed import BadBackup, OpeningReader, SealingWriter
 
 WAREHOUSE, STATE = "warehouse.duckdb", "state.sqlite"
@@ -132,7 +132,7 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
 def _running_server(db_path: Path) -> int | None:
     for alias in db_path.parent.glob(f".{db_path.name}{SERVING}*"):
         pid = alias.name[len(f".{db_path.name}{SERVING}"):].split("-")[0]
-        if pid.isdigit() and _alive(int(pid)) and int(pid) != os.getpid():
+        if pid.isdigit() and process_alive(int(pid)) and int(pid) != os.getpid():
             return int(pid)
     return None
 

@@ -44,7 +44,7 @@ def _wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -65,7 +65,7 @@ def clean_strays(db_path: Path) -> list[Path]:
             stray = True
         elif rest.startswith(SERVING):
             pid = rest[len(SERVING):].split("-")[0].split(".")[0]
-            stray = not pid.isdigit() or not _alive(int(pid))
+            stray = not pid.isdigit() or not process_alive(int(pid))
         else:
             stray = False
         if stray:
