@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from baliza.access.principal import Principal
 from baliza.access.roles import Permission
 from baliza.warehouse.loadlock import current_holder
+from baliza.web.api import REFUSALS, Problem
 from baliza.web.context import ServingContext
 from baliza.web.observability import Metrics
 from baliza.web.security import context, require
@@ -75,7 +76,8 @@ def metrics(request: Request) -> PlainTextResponse:
     return PlainTextResponse(collected.render(gauges, counters), media_type="text/plain; version=0.0.4")
 
 
-@router.get("/api/service", tags=["service"])
+@router.get("/api/service", tags=["service"], responses={code: {**answer, "model": Problem}
+                                                          for code, answer in REFUSALS.items() if code != 404})
 def service_status(request: Request, principal: Administrator) -> dict[str, Any]:
     """The warehouse being served, a load running (who, since when), and the results being computed
     after a load with their progress. Administrators only."""

@@ -27,6 +27,7 @@ from baliza.access.fieldcrypt import is_encrypted
 from baliza.access.principal import Principal
 from baliza.access.roles import Role
 from baliza.i18n import gettext as _
+from baliza.web.api import REFUSALS, Problem
 from baliza.web.security import context, signed_in
 from baliza.web.templates import render
 from baliza.web.uploads import Upload, UploadRefused, Uploads, check_content
@@ -34,7 +35,13 @@ from baliza.web.uploads import Upload, UploadRefused, Uploads, check_content
 UPLOAD_MAX_BYTES = int(os.environ.get("BALIZA_UPLOAD_MAX_MB", "500")) * 1_000_000
 UPLOAD_FILE_PATH = "/api/uploads/"
 LOADERS = (Role.ADMIN, Role.ANALYST)
-router = APIRouter()
+REFUSED = {**REFUSALS,
+           400: {"description": "A file name that is not a plain name, or nothing to load."},
+           409: {"description": "The upload is already being loaded, or not loaded yet."},
+           413: {"description": "Larger than the upload limit."},
+           415: {"description": "Not a CSV, Parquet, Excel, manifest or zip file, or not what its name says."},
+           501: {"description": "Loading through a mapping is not available in this version."}}
+router = APIRouter(responses={code: {**answer, "model": Problem} for code, answer in REFUSED.items()})
 AnyUser = Annotated[Principal, Depends(signed_in())]
 
 
