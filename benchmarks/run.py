@@ -33,6 +33,8 @@ def plan(quick: bool, workdir: Path) -> list[tuple[str, list[str]]]:
         ("small countries", ["small_country_eval.py", "--seeds", "2" if quick else "10"]),
         ("key success indicators", ["ksi_perf.py", *(["--inspections", "200000"] if quick else [])]),
         ("web", ["web_perf.py", "--db", str(medium_db), *(["--requests", "200"] if quick else [])]),
+        ("service", ["service_speed.py", "--db", str(medium_db), "--reload", str(workdir / "medium"),
+                     *(["--requests", "200"] if quick else [])]),
         ("chain page", ["chain_page.py", "--scale", "small" if quick else "medium", "--workdir", str(workdir)]),
         ("chain explorer", ["chain_explorer.py", "--db", str(medium_db), *(["--repeat", "2"] if quick else [])]),
         ("target scoring", ["target_scoring.py", *(["--rows", "100000"] if quick else [])]),

@@ -43,5 +43,6 @@ def test_unreadable_file_fails_with_one_clear_message(tmp_path: Path) -> None:
     result = runner.invoke(app, ["load", str(folder), "--db", str(tmp_path / "w.duckdb")])
     assert result.exit_code == 1
     assert "cases.csv: line 2 is not UTF-8" in " ".join(result.output.split())  # Rich may wrap the line
-    status = json.loads(runner.invoke(app, ["status", "--db", str(tmp_path / "w.duckdb"), "--json"]).stdout)
-    assert status["tables"]["agencies"] == {"rows": 0} and status["loads"] == []
+    # a failed load changes nothing: not even an empty warehouse is left behind, nor a working copy
+    assert not (tmp_path / "w.duckdb").exists()
+    assert [p.name for p in tmp_path.iterdir() if "loading" in p.name] == []

@@ -38,6 +38,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.assets",
     "baliza.cli.trends",
     "baliza.cli.crypto",
+    "baliza.cli.backup",
 )
 
 

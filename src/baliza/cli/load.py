@@ -38,13 +38,25 @@ def load(
                                               "DuckDB spills to disk), e.g. 2GB.")] = "2GB",
     mapping: Annotated[str | None, typer.Option("--mapping", help="Read the files through this mapping (a file, "
                                                 "or a shipped one: kcs, co-police); see baliza mapping.")] = None,
+    wait: Annotated[bool, typer.Option(help="If another load is running, wait for it (else stop and say who "
+                                             "is loading).")] = True,
     as_json: JsonOption = False,
 ) -> None:
-    """Load datasets: validate, normalise, quarantine what breaks the contract, all or nothing."""
+    """Load datasets: validate, normalise, quarantine what breaks the contract, all or nothing.
+
+    Works while `baliza serve` runs on the same warehouse: the load writes a copy that replaces the file
+    when it is complete (see docs/operations.md)."""
+    import getpass
+
     import duckdb
 
     from baliza.load import LoadError, load_datasets
-    from baliza.warehouse import open_warehouse
+    from baliza.warehouse import resolve_db_path
+    from baliza.warehouse.loadlock import LoadHolder, LoadRunning
+    from baliza.warehouse.publishing import publishing
+
+    def waiting(holder: LoadHolder) -> None:
+        errors.print(_("Waiting: %(holder)s.", holder=holder.describe()), highlight=False)
 
     try:
         chosen = None
@@ -52,7 +64,7 @@ def load(
             from baliza.load.mapping import find_mapping
 
             chosen = find_mapping(mapping)
-        with open_warehouse(db) as warehouse:
+        with publishing(resolve_db_path(db), getpass.getuser(), on_wait=waiting, wait=wait) as warehouse:
             try:
                 warehouse.duckdb.execute(f"SET memory_limit = '{memory_limit.replace(chr(39), '')}'")
             except duckdb.Error as exc:
@@ -68,8 +80,11 @@ def load(
                         bar.update(task, description=step, completed=done, total=total)
 
                     report = load_datasets(warehouse, paths, agency=agency, progress=progress, mapping=chosen)
-    except LoadError as exc:
+    except (LoadError, LoadRunning) as exc:
         fail(str(exc))
+        return
+    except duckdb.Error as exc:  # the disk is full, the file is damaged...: said plainly, nothing published
+        fail(_("the load failed and changed nothing: %(error)s", error=str(exc).splitlines()[0]))
         return
     except KeyboardInterrupt:
         fail("interrupted: the load was rolled back, the warehouse is as it was", code=130)

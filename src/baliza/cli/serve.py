@@ -22,16 +22,20 @@ def serve(
     import uvicorn
 
     from baliza.web.app import create_app
+    from baliza.web.observability import configure_json_logs
 
     path = resolve_db_path(db)
     if not path.exists():
         fail(_("no warehouse at %(path)s: load a dataset first (baliza load DIR --db %(path)s)", path=path))
-    app = create_app(path, secure_cookies=secure_cookies)
+    configure_json_logs()  # one JSON line per request and per event, with request ids, on stderr
+    app = create_app(path, secure_cookies=secure_cookies, precompute=True)
+    app.state.baliza.warm_up()  # the results of the warehouse as it is, computed while serving
     console.print(_("Baliza serving %(path)s on http://%(host)s:%(port)s (API docs at /docs)", path=path, host=host,
                     port=port), highlight=False, soft_wrap=True)
     try:
         # X-Forwarded-For is read by the application, from BALIZA_TRUSTED_PROXIES only (web.settings)
-        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False,
+                    access_log=False, log_config=None)
     finally:
         app.state.baliza.close()
 

@@ -127,7 +127,7 @@ def _load_staged(
     rehearse: Rehearsal | None = None,
 ) -> LoadReport:
     sources = [file.source for files in staged.values() for file in files]
-    key = key_for(warehouse.path)
+    key = key_for(warehouse.home)  # the published file's key, not its working copy's
     pepper = hashlib.sha256(key + b"baliza row hash").hexdigest()
     with sealing(con, key):  # personal cells are sealed as they are written
         con.execute("BEGIN TRANSACTION")

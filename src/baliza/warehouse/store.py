@@ -33,9 +33,13 @@ class Warehouse:
 
     path: Path
     read_only: bool = False
+    home: Path = None  # type: ignore[assignment]  # where the warehouse is published: its keys live beside it
     con: Backend = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        # A load writes a working copy and a server reads an alias of the file (`warehouse.publishing`):
+        # `path` is the file opened, `home` the warehouse's name, beside which its key files are.
+        self.home = Path(self.home) if self.home is not None else self.path
         if not self.read_only:
             private_folder(self.path.parent)  # the file and its WAL are created 0600 (see access.files)
         elif not self.path.exists():

@@ -15,6 +15,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import anyio.to_thread
@@ -24,18 +25,21 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from baliza import __version__
 from baliza.access.audit import entries, record
 from baliza.access.clock import now
 from baliza.access.state import open_state, state_url_for
 from baliza.i18n.web import LanguageMiddleware
-from baliza.warehouse.store import open_warehouse, resolve_db_path
-from baliza.web import admin_pages, api, crypto, explorer, pages, requests, signin, targeting
+from baliza.warehouse.store import resolve_db_path
+from baliza.web import admin_pages, api, crypto, explorer, operations, pages, requests, signin, targeting, upload_routes
 from baliza.web.context import ServingContext
+from baliza.web.observability import Metrics, Observed
 from baliza.web.security import NotSignedIn, identify, signed_in
 from baliza.web.settings import WebSettings
 from baliza.web.templates import render
+from baliza.web.uploads import Uploads
 
 STATIC = Path(__file__).parent / "static"
 WORKER_THREADS = int(os.environ.get("BALIZA_WORKER_THREADS", "6"))
@@ -64,16 +68,18 @@ def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
 
 
 def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | None = None,
-               secure_cookies: bool = False) -> FastAPI:
+               secure_cookies: bool = False, precompute: bool = False) -> FastAPI:
     """The application serving the warehouse at `db` (see `resolve_db_path`) with its state store.
 
+    With `precompute`, every whole-country result is computed after each load before the new data is
+    served (`web.precompute`; `baliza serve` does, and also at start); without it (tests), on request.
     The caller closes `app.state.baliza` when done (`baliza serve` does after the server stops).
     """
     db_path = resolve_db_path(db)
     settings = WebSettings.from_environment(secure_cookies)
-    ctx = ServingContext(open_warehouse(db_path, read_only=True),
-                         open_state(state_url or state_url_for(db_path), key_home=db_path),
-                         secure_cookies=settings.secure_cookies, settings=settings)
+    ctx = ServingContext(db_path, open_state(state_url or state_url_for(db_path), key_home=db_path),
+                         secure_cookies=settings.secure_cookies, settings=settings,
+                         precompute=_precompute if precompute else None)
     swagger = _swagger_assets()
     docs_reader = [] if settings.public_api_docs else [Depends(signed_in())]
 
@@ -93,6 +99,9 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     )
     app.state.baliza = ctx
     app.add_middleware(LanguageMiddleware)  # Accept-Language, the header's switch (?lang=), its cookie
+    app.state.metrics = Metrics()
+    app.add_middleware(PinnedSnapshot, ctx=ctx)
+    app.add_middleware(Observed, metrics=app.state.metrics)  # outermost: times and counts every request
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if swagger is not None:
         app.mount("/docs-assets", StaticFiles(directory=swagger), name="docs-assets")
@@ -111,6 +120,9 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         return JSONResponse(app.openapi())
 
     app.include_router(signin.router)
+    app.include_router(operations.router)
+    app.include_router(upload_routes.router)
+    app.state.uploads = Uploads(ctx, upload_routes.UPLOAD_MAX_BYTES)  # cleans what a stopped server left
     app.include_router(api.router)
     app.include_router(explorer.router)
     app.include_router(crypto.router)
@@ -156,9 +168,12 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
         declared = request.headers.get("content-length", "")
-        if (declared.isdigit() and int(declared) > MAX_BODY_BYTES) or (
+        limit = MAX_BODY_BYTES
+        if request.method == "PUT" and request.url.path.startswith(upload_routes.UPLOAD_FILE_PATH):
+            limit = upload_routes.UPLOAD_MAX_BYTES  # an uploaded file: checked again as it streams in
+        if (declared.isdigit() and int(declared) > limit) or (
                 not declared and request.headers.get("transfer-encoding")):
-            return JSONResponse({"detail": f"a request body has at most {MAX_BODY_BYTES} bytes (with a length)"},
+            return JSONResponse({"detail": f"a request body has at most {limit} bytes (with a length)"},
                                 status_code=413)
         request.state.started = now().isoformat(timespec="microseconds")  # as the audit log writes times
         response = await call_next(request)
@@ -177,6 +192,27 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         return response
 
     return app
+
+
+class PinnedSnapshot:
+    """Each request reads one snapshot of the warehouse from its first query to its last byte sent
+    (`ServingContext.pinned`), even if a load publishes a new file meanwhile."""
+
+    def __init__(self, app: ASGIApp, ctx: ServingContext) -> None:
+        self.app, self.ctx = app, ctx
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with self.ctx.pinned():
+            await self.app(scope, receive, send)
+
+
+def _precompute(ctx: ServingContext, snapshot: Any, progress: Any) -> None:
+    from baliza.web.precompute import precompute
+
+    precompute(ctx, snapshot, progress)
 
 
 def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -1,130 +1,240 @@
-"""What the application holds while it serves: the warehouse (opened read-only, one DuckDB cursor per
-worker thread), the state store, the session signer, the sign-in throttle and the analyses' results,
-computed once per warehouse state.
+"""What the application holds while it serves: the warehouse's current snapshot (opened read-only, one
+DuckDB cursor per worker thread, with the analyses' results computed once on it), the state store, the
+session signer and the sign-in throttle.
+
+Loads never write the served file (`baliza.warehouse.publishing`): they publish a new one. The first
+request after that notices (one `stat` per request) and starts a refresh in the background: the new file
+is opened, its results are computed (`web.precompute`, progress in `refresh`), and only then do new
+requests move to it. A request keeps the snapshot it started on to its end (`pinned`), so it never mixes
+two states of the warehouse; the old snapshot closes when its last request ends.
 """
 
 from __future__ import annotations
 
+import contextvars
+import logging
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ibis
-
 from baliza.access.principal import Principal
 from baliza.access.scope import Scope, scope_for
 from baliza.access.state import StateStore
-from baliza.contract import TABLES_BY_NAME
+from baliza.warehouse.publishing import clean_strays_if_idle, file_identity
 from baliza.warehouse.store import Warehouse
 from baliza.web.ratelimit import LoginThrottle
 from baliza.web.sessions import SessionCookies
 from baliza.web.settings import WebSettings
+from baliza.web.snapshots import STABLE_TABLES, Snapshot, ThreadWarehouse, warehouse_state
 
-STABLE_TABLES: frozenset[str] = frozenset(TABLES_BY_NAME) | {"loads", "quarantine", "normalisations"}
+__all__ = ["STABLE_TABLES", "RefreshState", "ServingContext", "ThreadWarehouse", "warehouse_state"]
 
-
-class ThreadWarehouse:
-    """The warehouse as one worker thread reads it: its own DuckDB cursor on the shared (read-only)
-    database, so requests run their queries side by side instead of taking turns.
-
-    The contract tables' Ibis expressions are kept (Ibis asks DuckDB for a table's schema on every
-    `table()` call; the schemas do not change while serving).
-    """
-
-    def __init__(self, warehouse: Warehouse) -> None:
-        self.path = warehouse.path
-        self.read_only = warehouse.read_only
-        self.con = ibis.duckdb.from_connection(warehouse.duckdb.cursor())
-        self._tables: dict[str, ibis.Table] = {}
-
-    @property
-    def duckdb(self) -> Any:
-        return self.con.con
-
-    def table(self, name: str) -> ibis.Table:
-        if name not in STABLE_TABLES:
-            return self.con.table(name)
-        if name not in self._tables:
-            self._tables[name] = self.con.table(name)
-        return self._tables[name]
+log = logging.getLogger(__name__)
+_pinned: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar("baliza_snapshot", default=None)
+Precompute = Callable[["ServingContext", Snapshot, Callable[[str, int, int], None]], None]
 
 
-def warehouse_state(wh: Warehouse | ThreadWarehouse) -> str:
-    """Names the warehouse's state: it changes whenever a load finishes (the latest load id and the count)."""
-    found = wh.duckdb.execute("select count(*), max(load_id) from loads").fetchone()
-    return f"{found[0]}:{found[1]}"
+class _Superseded(Exception):
+    """A load published a newer file while a snapshot's results were being computed."""
+
+
+@dataclass
+class RefreshState:
+    """What the server is doing about the warehouse, for administrators and /metrics (no data in it)."""
+
+    state: str = "serving"  # serving | computing | failed
+    step: str = ""
+    done: int = 0
+    total: int = 0
+    started_at: float | None = None
+    finished_at: float | None = None
+    seconds: float | None = None  # how long the last refresh took, from noticing the file to serving it
+    refreshes: int = 0
+    failures: int = 0
+    error: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
 
 
 @dataclass
 class ServingContext:
-    warehouse: Warehouse
+    db_path: Path
     state: StateStore
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     secure_cookies: bool = False
     settings: WebSettings = field(default_factory=WebSettings)
+    precompute: Precompute | None = None  # the results computed before a new snapshot is served
+    refresh: RefreshState = field(default_factory=RefreshState)
     cookies: SessionCookies = field(init=False)
-    version: str = field(init=False)
-    _cache: dict[str, Any] = field(default_factory=dict)
-    # Each worker thread's cursor, kept here rather than in thread-local storage: DuckDB objects then die
-    # with the context (closed in `close`), never in a daemon worker thread torn down at interpreter exit,
-    # where DuckDB's C++ destructors abort the process ("FATAL: exception not rethrown").
-    _by_thread: dict[int, ThreadWarehouse] = field(default_factory=dict)
-    _compute_lock: threading.Lock = field(default_factory=threading.Lock)
-    _cursor_lock: threading.Lock = field(default_factory=threading.Lock)
+    _current: Snapshot = field(init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _refresher: threading.Thread | None = None
+    _failed_identity: tuple[int, int] | None = None
+    _closing: bool = False
 
     def __post_init__(self) -> None:
+        self.db_path = Path(self.db_path)
+        clean_strays_if_idle(self.db_path)  # what a killed load or server left
         self.cookies = SessionCookies(self.state.key("session"))  # its own key file, not in the state store
-        self.version = warehouse_state(self.warehouse)
+        self._current = Snapshot.open(self.db_path)
+
+    # --- the snapshot a request reads -----------------------------------------------------------------
 
     @property
-    def db_path(self) -> Path:
-        return self.warehouse.path
+    def snapshot(self) -> Snapshot:
+        """The snapshot this request is pinned to, else the current one."""
+        return _pinned.get() or self._current
+
+    @property
+    def warehouse(self) -> Warehouse:
+        return self.snapshot.warehouse
+
+    @property
+    def version(self) -> str:
+        return self.snapshot.version
 
     @property
     def cache(self) -> dict[str, Any]:
-        """Results that do not depend on who asks, for the warehouse's current state."""
-        return self._cache
+        """Results that do not depend on who asks, for the snapshot's state of the warehouse."""
+        return self.snapshot.cache
 
     def cached(self, name: str, compute: Any) -> Any:
-        """`compute()` once per warehouse state (other requests wait for the first to finish it)."""
-        if name in self._cache:
-            return self._cache[name]
-        with self._compute_lock:
-            if name not in self._cache:
-                self._cache[name] = compute()
-            return self._cache[name]
+        """`compute()` once per snapshot (other requests wait for the first to finish it)."""
+        return self.snapshot.cached(name, compute)
 
-    def _thread_warehouse(self) -> ThreadWarehouse:
-        thread = threading.get_ident()  # an id is reused only once its thread has ended
-        wh = self._by_thread.get(thread)
-        if wh is None:
-            with self._cursor_lock:  # cursors are made from the shared connection one at a time
-                wh = self._by_thread[thread] = ThreadWarehouse(self.warehouse)
-        return wh
+    @contextmanager
+    def pinned(self) -> Iterator[Snapshot]:
+        """The current snapshot for the block (one request): kept open, and what `snapshot` answers."""
+        self.check_for_load()
+        with self._lock:
+            snapshot = self._current.enter()
+        token = _pinned.set(snapshot)
+        try:
+            yield snapshot
+        finally:
+            _pinned.reset(token)
+            snapshot.leave()
 
     @contextmanager
     def reading(self, principal: Principal) -> Iterator[tuple[Warehouse, Scope]]:
         """The warehouse (this thread's cursor) and the principal's scope, for one request's queries."""
-        tables: Any = self._thread_warehouse()  # a Warehouse in all but name
+        tables: Any = self.snapshot.thread_warehouse()  # a Warehouse in all but name
         yield tables, self.scope(tables, principal)
 
     def scope(self, wh: Any, principal: Principal) -> Scope:
         """The principal's scope; the expansion of its agency's live grants is kept per set of grants."""
-        return scope_for(wh, self.state, principal, cache=self._cache)
+        return scope_for(wh, self.state, principal, cache=self.snapshot.cache)
 
     @contextmanager
     def locked(self) -> Iterator[Warehouse]:
         """This thread's view of the warehouse (kept under its old name: nothing is locked any more)."""
-        tables: Any = self._thread_warehouse()
+        tables: Any = self.snapshot.thread_warehouse()
         yield tables
 
+    # --- following the loads --------------------------------------------------------------------------
+
+    def check_for_load(self) -> None:
+        """Start a refresh in the background if a load has published a new file since the current snapshot."""
+        identity = file_identity(self.db_path)
+        if identity is None or identity == self._current.identity or identity == self._failed_identity:
+            return
+        with self._lock:
+            if self._refresher is not None and self._refresher.is_alive():
+                return
+            self._refresher = threading.Thread(target=self._refresh, name="baliza-refresh", daemon=True)
+            self._refresher.start()
+
+    def serving_identity(self) -> tuple[int, int] | None:
+        """Which warehouse file new requests read (compare with `file_identity(db_path)`)."""
+        return self._current.identity
+
+    def wait_for_refresh(self, timeout: float | None = None) -> None:
+        """Block until a running refresh is done (for tests and for `baliza serve`'s first results)."""
+        thread = self._refresher
+        if thread is not None:
+            thread.join(timeout)
+
+    def warm_up(self) -> None:
+        """Compute the current snapshot's results in the background (at start: requests are served meanwhile)."""
+        with self._lock:
+            if self.precompute is None or (self._refresher is not None and self._refresher.is_alive()):
+                return
+            snapshot = self._current.enter()
+
+        def run() -> None:
+            try:
+                self._compute(snapshot, time.time())
+            finally:
+                snapshot.leave()
+        self._refresher = threading.Thread(target=run, name="baliza-warm-up", daemon=True)
+        self._refresher.start()
+
+    def _refresh(self) -> None:
+        while not self._closing:
+            identity = file_identity(self.db_path)
+            if identity is None or identity == self._current.identity or identity == self._failed_identity:
+                return
+            started = time.time()
+            try:
+                snapshot = Snapshot.open(self.db_path)
+            except Exception as exc:  # a file that cannot be opened: keep serving the last good one
+                self._failed(identity, exc)
+                return
+            if not self._compute(snapshot, started):  # a newer file came meanwhile: compute that one
+                snapshot.close()
+                continue
+            with self._lock:
+                old, self._current = self._current, snapshot
+            old.retire()
+            log.info("serving the warehouse as of loads %s (%.1f s to refresh)", snapshot.version,
+                     time.time() - started)
+
+    def _compute(self, snapshot: Snapshot, started: float) -> bool:
+        """Compute `snapshot`'s results (as if every request were pinned to it). A failing analysis is
+        logged and left to be computed on request: the new data is served all the same. False when a load
+        published a newer file meanwhile (the work is abandoned for the newer one)."""
+        refresh = self.refresh
+        refresh.state, refresh.step, refresh.done, refresh.total = "computing", "", 0, 0
+        refresh.started_at, refresh.error = started, ""
+
+        def progress(step: str, done: int, total: int) -> None:
+            if self._closing or file_identity(self.db_path) not in (snapshot.identity, None):
+                raise _Superseded
+            refresh.step, refresh.done, refresh.total = step, done, total
+
+        token = _pinned.set(snapshot)
+        try:
+            if self.precompute is not None:
+                self.precompute(self, snapshot, progress)
+        except _Superseded:
+            return False
+        except Exception as exc:
+            log.exception("computing the results of the new warehouse failed")
+            refresh.error, refresh.failures = type(exc).__name__, refresh.failures + 1
+        finally:
+            _pinned.reset(token)
+        refresh.state, refresh.step = "serving", ""
+        refresh.finished_at = time.time()
+        refresh.seconds = refresh.finished_at - started
+        refresh.refreshes += 1
+        return True
+
+    def _failed(self, identity: tuple[int, int] | None, exc: Exception) -> None:
+        log.error("the new warehouse file could not be served: %s", type(exc).__name__)
+        self.refresh.state, self.refresh.error = "failed", type(exc).__name__
+        self.refresh.failures += 1
+        if identity is not None:
+            self._failed_identity = identity
+
     def close(self) -> None:
-        with self._cursor_lock:
-            for wh in self._by_thread.values():
-                wh.duckdb.close()
-            self._by_thread.clear()
-        self.warehouse.close()
+        self._closing = True  # a computation in progress stops at its next step
+        self.wait_for_refresh(60)
+        with self._lock:
+            current = self._current
+        current.close()
         self.state.close()

@@ -1,0 +1,142 @@
+"""The service under load: p95 of the findings list API and the chain page at 50 concurrent clients, and the
+first view of every page after a load made while serving.
+
+    PYTHONPATH=src python benchmarks/service_speed.py --db MEDIUM.duckdb --reload MEDIUM_FOLDER
+        [--clients 50] [--requests 1000]
+
+Starts `baliza serve` in its own process (results computed in the background at start), waits until its
+results are ready (`GET /api/service`), then drives the findings list API and the chain page with
+`--clients` concurrent clients. It then loads `--reload` with `baliza load` from another process while the
+server runs, waits until the server serves the new file (its results computed), and times the first view
+of every page as an analyst and a prosecution inspector, once each. Targets (issue 12): p95 < 300 ms,
+first view < 500 ms. Client and server share the machine's cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import httpx
+
+from baliza.access.roles import Role
+from baliza.access.state import open_state_beside
+from baliza.access.tokens import add_token
+from baliza.access.users import add_user, get_user
+from web_perf import drive, free_port
+
+
+def tokens(db: Path) -> tuple[str, dict[Role, str], list[str], dict[str, str]]:
+    """(busiest agency, a token per role, seizures with a case, example ids) for benchmark users."""
+    con = duckdb.connect(str(db), read_only=True)
+    agency = con.execute("select _agency_id from seizures group by 1 order by count(*) desc limit 1").fetchone()[0]
+    seizures = [r[0] for r in con.execute(
+        "select distinct s.seizure_id from seizures s join cases c using (seizure_id) where s._agency_id = ? "
+        "order by 1 limit 500", [agency]).fetchall()]
+    row = con.execute("select c.case_id, p.person_id from cases c join case_parties p using (case_id) "
+                      "where c._agency_id = ? or c.seizure_id in (select seizure_id from seizures where _agency_id = ?)"
+                      " limit 1", [agency, agency]).fetchone()
+    con.close()
+    state = open_state_beside(db)
+    made = {}
+    for role in (Role.ANALYST, Role.PROSECUTION_INSPECTOR, Role.ADMIN):
+        name = f"service_bench_{role.value}"
+        if get_user(state, name) is None:
+            add_user(state, name, os.urandom(16).hex(), agency, role)
+        made[role] = add_token(state, name, "service_speed benchmark")[1]
+    state.close()
+    return agency, made, seizures, {"case": row[0], "person": row[1]} if row else {}
+
+
+def service(client: httpx.Client, admin: str) -> dict:
+    return client.get("/api/service", headers={"Authorization": f"Bearer {admin}"}).json()
+
+
+def wait_for_results(client: httpx.Client, admin: str, refreshes: int, timeout: float = 1800) -> float:
+    """Seconds until the server has computed `refreshes` sets of results and serves them."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            results = service(client, admin)["results"]
+            if results["refreshes"] >= refreshes and results["state"] != "computing":
+                return time.perf_counter() - started
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("the server's results were not ready in time")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--reload", type=Path, required=True, help="an export to load while serving")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=1000)
+    args = parser.parse_args()
+    agency, token, seizures, ids = tokens(args.db)
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    log = args.db.with_name(args.db.stem + ".service_speed.log")
+    server = subprocess.Popen([sys.executable, "-m", "baliza", "serve", "--db", str(args.db), "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    base = f"http://127.0.0.1:{port}"
+    print(f"warehouse {args.db} · agency {agency} · {args.clients} clients · {os.cpu_count()} cores "
+          f"(client and server on the same machine) · load average {os.getloadavg()[0]:.1f}")
+    try:
+        with httpx.Client(base_url=base, timeout=120) as client:
+            for _ in range(600):
+                try:
+                    client.get("/health")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            print(f"results at start computed in {wait_for_results(client, token[Role.ADMIN], 1):.1f} s")
+            routes = (("findings list (API)", ["/api/findings"]),
+                      ("chain page", [f"/chain/seizure/{s}" for s in seizures]))
+            for label, paths in routes:
+                result = asyncio.run(drive(base, paths, token[Role.ANALYST], args.clients, args.requests))
+                print(f"{label:22s} {args.clients:3d} clients {result['rps']:7.1f} req/s"
+                      f"   p50 {result['p50_ms']:7.1f} ms   p95 {result['p95_ms']:7.1f} ms"
+                      f"   ({result['requests']} requests, {result['errors']} errors)")
+            before = service(client, token[Role.ADMIN])["results"]["refreshes"]
+            started = time.perf_counter()
+            loaded = subprocess.run([sys.executable, "-m", "baliza", "load", str(args.reload), "--db", str(args.db),
+                                     "--json"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            if loaded.returncode:
+                raise SystemExit(f"the load failed: {loaded.stderr[-500:]}")
+            load_seconds = time.perf_counter() - started
+            client.get("/health")  # the server notices the new file on its next request
+            computed = wait_for_results(client, token[Role.ADMIN], before + 1)
+            print(f"load while serving {load_seconds:.1f} s; new data served {computed:.1f} s later "
+                  f"(results computed in the background meanwhile)")
+            pages = {Role.ANALYST: ["/", "/chain", "/findings", "/indicators", "/indicators?granularity=quarter",
+                                    "/indicators?granularity=month", "/quarantine", "/sharing", "/requests",
+                                    "/reports", f"/chain/seizure/{seizures[0]}", "/api/findings"],
+                     Role.PROSECUTION_INSPECTOR: ["/justice", "/justice?granularity=year",
+                                                  "/justice?granularity=month", "/findings"]}
+            if ids:
+                pages[Role.ANALYST] += [f"/chain/case/{ids['case']}", f"/chain/person/{ids['person']}"]
+            worst = 0.0
+            for role, paths in pages.items():
+                for path in paths:
+                    started = time.perf_counter()
+                    status = client.get(path, headers={"Authorization": f"Bearer {token[role]}"}).status_code
+                    took = (time.perf_counter() - started) * 1000
+                    worst = max(worst, took)
+                    print(f"first view after the load  {role.value:22s} {path:36s} {status}  {took:7.1f} ms")
+            print(f"slowest first view after the load: {worst:.1f} ms")
+    finally:
+        if server.poll() is not None:
+            print(f"the server stopped (exit {server.returncode}); its log: {log}")
+        server.terminate()
+        server.wait(30)
+
+
+if __name__ == "__main__":
+    main()
