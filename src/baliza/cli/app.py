@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.access",
     "baliza.cli.requests",
     "baliza.cli.serve",
+    "baliza.cli.markets",
 )
 
 
