@@ -9,7 +9,7 @@ tell a glass pipe from crystal meth. It is trained on the labelled listings ship
 
 Every label carries its confidence (the model's probability of the chosen group) and its reasons: the matched
 terms with their source, and the n-grams that pushed most towards the chosen group. Listings whose key text
-(folded, digits as 0) is the same are classified once, then spread back: markets repeat titles endlessly.
+(folded, each number as 0) is the same are classified once, then spread back: markets repeat titles endlessly.
 """
 
 from __future__ import annotations
@@ -86,9 +86,14 @@ class SubstanceClassifier:
         return sparse.hstack([grams, hits], format="csr"), found
 
     def fit(self, texts: list[str], groups: list[str]) -> SubstanceClassifier:
+        """Train on `texts` twice over: once with their lexicon hits, once without, so that the n-grams learn
+        to name a group on their own (a misspelling, a term no lexicon has) instead of leaning on the hits."""
         features, _ = self._features(fold_column(pa.array(texts, pa.string())), fit=True)
+        n_lexicon = len(SOURCES) * len(SUBSTANCE_GROUPS)
+        without = features.tolil(copy=True)
+        without[:, features.shape[1] - n_lexicon:] = 0
         self.model = LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced")
-        self.model.fit(features, groups)
+        self.model.fit(sparse.vstack([features, without.tocsr()]), [*groups, *groups])
         return self
 
     def feature_names(self) -> np.ndarray:

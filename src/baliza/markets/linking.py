@@ -4,7 +4,10 @@ similarity and writing style.
 Splink (DuckDB backend) scores every pair of accounts that share a handle prefix or ship from the same place
 with the Fellegi-Sunter model: how often a comparison level is seen among true matches (m, set below from what
 vendors do when they open a second shop: keep their handle, more or less, and paste their own texts) against
-how often among random pairs (u, estimated by Splink from random sampling of the accounts themselves). The
+how often among random pairs (u). The u of the handle levels is set (a market's few hundred accounts are too
+few to estimate how rarely two strangers pick the same handle); the u of writing style and of the place
+shipped from is measured on the accounts themselves, from every pair (or a random sample of 200,000), since
+how alike accounts look depends on the market (template titles, copied boilerplate). The
 comparisons: the handle's letters (Jaro-Winkler), the handle's digits, the writing style (cosine of the
 accounts' character n-gram profiles, reduced by SVD) and the place they ship from. The prior, one true
 match per `PRIOR_ACCOUNTS` pairs, keeps a similar handle alone below the threshold: many vendors are
@@ -55,7 +58,30 @@ def _style_vectors(texts: list[str]) -> np.ndarray:
     return np.where(norms > 0, reduced / np.where(norms > 0, norms, 1), 0.0)
 
 
-def _settings() -> Any:
+def _random_pair_shares(features: pd.DataFrame, max_pairs: int = 200_000) -> tuple[list[float], list[float]]:
+    """u of the style levels (cosine >= 0.95, >= 0.8, less) and of ships_from (same, different), over
+    random pairs of accounts."""
+    n = len(features)
+    rng = np.random.default_rng(0)
+    if n * (n - 1) // 2 <= max_pairs:
+        left, right = np.triu_indices(n, k=1)
+    else:
+        left, right = rng.integers(0, n, max_pairs), rng.integers(0, n, max_pairs)
+        keep = left != right
+        left, right = left[keep], right[keep]
+    style = np.stack(features["style"].to_numpy())
+    cosine = np.einsum("ij,ij->i", style[left], style[right])
+    floor = 1e-3
+    high = max(float(np.mean(cosine >= 0.95)), floor)
+    mid = max(float(np.mean((cosine >= 0.8) & (cosine < 0.95))), floor)
+    places = features["ships_from"].astype("string").to_numpy(na_value=None)
+    both = np.array([places[a] is not None and places[b] is not None for a, b in zip(left, right, strict=True)])
+    same = np.array([places[a] == places[b] for a, b in zip(left, right, strict=True)]) & both
+    same_share = min(max(float(same.sum() / max(both.sum(), 1)), floor), 1 - floor)
+    return [high, mid, max(1 - high - mid, floor)], [same_share, 1 - same_share]
+
+
+def _settings(style_u: list[float], place_u: list[float]) -> Any:
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
@@ -65,11 +91,11 @@ def _settings() -> Any:
         blocking_rules_to_generate_predictions=[block_on("handle_prefix"), block_on("ships_from")],
         comparisons=[
             cl.JaroWinklerAtThresholds("handle_core", [0.92, 0.8]).configure(
-                m_probabilities=[0.55, 0.2, 0.15, 0.1]),
-            cl.ExactMatch("handle_digits").configure(m_probabilities=[0.5, 0.5]),
+                m_probabilities=[0.55, 0.2, 0.15, 0.1], u_probabilities=[0.0005, 0.002, 0.02, 0.9775]),
+            cl.ExactMatch("handle_digits").configure(m_probabilities=[0.7, 0.3], u_probabilities=[0.01, 0.99]),
             cl.CosineSimilarityAtThresholds("style", [0.95, 0.8]).configure(
-                m_probabilities=[0.6, 0.3, 0.1]),
-            cl.ExactMatch("ships_from").configure(m_probabilities=[0.8, 0.2]),
+                m_probabilities=[0.6, 0.3, 0.1], u_probabilities=style_u),
+            cl.ExactMatch("ships_from").configure(m_probabilities=[0.8, 0.2], u_probabilities=place_u),
         ],
         retain_intermediate_calculation_columns=True,
     )
@@ -91,8 +117,8 @@ def splink_links(features: pd.DataFrame) -> pd.DataFrame:
         width = len(frame["style"].iloc[0])
         con.register("_accounts", frame)
         con.execute(f"CREATE TABLE accounts AS SELECT * REPLACE (style::DOUBLE[{width}] AS style) FROM _accounts")
-        linker = Linker(api.register("accounts"), _settings(), log_level=logging.ERROR)
-        linker.training.estimate_u_using_random_sampling(max_pairs=2e5, seed=1)
+        linker = Linker(api.register("accounts"), _settings(*_random_pair_shares(features)),
+                        log_level=logging.ERROR)
         scored = linker.inference.predict(threshold_match_probability=0.01).as_pandas_dataframe()
     finally:
         con.close()

@@ -2,7 +2,7 @@
 
 Lower case, accents stripped (vendors write "cocaina" as often as "cocaína"), every run of characters that is
 not a letter or a digit turned into one space, so that "4-MMC", "4 MMC" and "4mmc " meet on word boundaries.
-The classifier's key also turns every digit into 0: quantities and prices say little about the substance,
+The classifier's key also turns every run of digits into one 0: quantities and prices say little about the substance,
 and listings that differ only by them are then classified once.
 """
 
@@ -32,5 +32,5 @@ def fold_column(texts: pa.Array) -> pa.Array:
 
 
 def classifier_key(folded: pa.Array) -> pa.Array:
-    """The folded text with every digit turned into 0: what the classifier sees."""
-    return pc.replace_substring_regex(folded, r"[0-9]", "0")
+    """The folded text with every run of digits turned into one 0: what the classifier sees."""
+    return pc.replace_substring_regex(folded, r"[0-9]+", "0")
