@@ -34,6 +34,7 @@ def plan(quick: bool, workdir: Path) -> list[tuple[str, list[str]]]:
         ("web", ["web_perf.py", "--db", str(medium_db), *(["--requests", "200"] if quick else [])]),
         ("chain page", ["chain_page.py", "--scale", "small" if quick else "medium", "--workdir", str(workdir)]),
         ("chain explorer", ["chain_explorer.py", "--db", str(medium_db), *(["--repeat", "2"] if quick else [])]),
+        ("online markets", ["markets_perf.py", *(["--listings", "100000"] if quick else [])]),
     ]
 
 

@@ -30,7 +30,7 @@ from baliza.access.audit import entries, record
 from baliza.access.clock import now
 from baliza.access.state import open_state, state_url_for
 from baliza.warehouse.store import open_warehouse, resolve_db_path
-from baliza.web import api, explorer, pages, requests, signin
+from baliza.web import api, explorer, markets, pages, requests, signin
 from baliza.web.context import ServingContext
 from baliza.web.security import NotSignedIn, signed_in
 from baliza.web.settings import WebSettings
@@ -112,6 +112,7 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     app.include_router(api.router)
     app.include_router(explorer.router)
     app.include_router(pages.router)
+    app.include_router(markets.router)
     for router in requests.routers:
         app.include_router(router)
 

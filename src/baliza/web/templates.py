@@ -27,6 +27,7 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/sharing", "Sharing", Permission.READ_GRANTS),
     ("/requests", "Access requests", Permission.READ_GRANTS),
     ("/reports", "Reports", Permission.EXPORT),
+    ("/markets", "Online markets", Permission.READ_FINDINGS),
 )
 
 
