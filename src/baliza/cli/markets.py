@@ -17,6 +17,7 @@ from rich.table import Table
 from baliza.cli.options import DbOption, JsonOption
 from baliza.cli.output import console, fail, print_json
 from baliza.i18n import gettext as _
+from baliza.i18n import ngettext
 
 SubstanceOption = Annotated[str | None, typer.Option("--substance", help="Only this substance group.")]
 PlatformOption = Annotated[str | None, typer.Option("--platform", help="Only this platform (as named).")]
@@ -46,17 +47,20 @@ def listings(db: DbOption = None, json: JsonOption = False, substance: Substance
     if json:
         print_json(records)
         return
+    from baliza.markets.names import group_names, price_status_names
+
+    groups, statuses = group_names(), price_status_names()
     table = Table(title=_("Online listings (%(n)s)", n=f"{len(records):,}"))
     for header in (_("Listing"), _("Vendor"), _("Title"), _("Substance group"), _("Sure"), _("Quantity"),
                    _("USD per gram"), _("Price")):
         table.add_column(header)
     for r in records[:limit]:
         ppg = r["price_per_gram_usd"]
-        table.add_row(r["listing_id"], r["vendor_id"], r["title"], r["substance_group"] or "",
+        table.add_row(r["listing_id"], r["vendor_id"], r["title"], groups.get(r["substance_group"] or "", ""),
                       f"{r['classification_confidence']:.0%}" if r["classification_confidence"] is not None else "",
                       f"{r['quantity']:g} {r['unit']}" if r["quantity"] is not None else "",
                       f"{ppg:,.2f}" if ppg is not None else "",
-                      _(r["price_status"].replace("_", " ")))
+                      statuses[r["price_status"]])
     console.print(table)
 
 
@@ -80,12 +84,17 @@ def vendors(db: DbOption = None, json: JsonOption = False, country: CountryOptio
     table = Table(title=_("Vendor accounts linked across platforms"))
     for header in (_("Vendor"), _("Linked to"), _("Probability"), _("Evidence")):
         table.add_column(header)
+    from baliza.markets.names import evidence_names
+
+    kinds = evidence_names()
     for link in payload["links"]:
         table.add_row(link["vendor_a"], link["vendor_b"], f"{link['probability']:.2%}",
-                      "; ".join(e.get("kind", "") + (": " + str(e["value"]) if "value" in e else "")
+                      "; ".join(kinds.get(e["kind"], e["kind"]) + (": " + str(e["value"]) if "value" in e else "")
                                 for e in link["evidence"]))
     console.print(table)
-    console.print(_("%(n)s vendor accounts; %(m)s links.", n=len(payload["vendors"]), m=len(payload["links"])))
+    console.print(ngettext("%(num)s vendor account.", "%(num)s vendor accounts.", len(payload["vendors"])))
+    console.print(ngettext("%(num)s link between accounts.", "%(num)s links between accounts.",
+                           len(payload["links"])))
     for finding in picture.findings:
         console.print(f"• {finding.summary}")
 

@@ -20,6 +20,7 @@ import pycountry
 
 from baliza.analyses.model import Finding, Reference
 from baliza.i18n import gettext as _
+from baliza.markets.names import group_names
 from baliza.markets.prices import price_drops
 from baliza.markets.vendors import normalise_address, normalise_contact
 
@@ -67,6 +68,7 @@ def country_words(country: str) -> list[str]:
 def ships_to_country(priced: pd.DataFrame, country: str) -> list[Finding]:
     """Vendor accounts whose listings name the country as a destination (not "worldwide")."""
     words = country_words(country)
+    names = group_names()
     pattern = r"(?i)(?:^|[^a-z])(?:" + "|".join(words) + r")(?:[^a-z]|$)"
     shipping = priced[priced.ships_to.astype("string").str.contains(pattern, regex=True, na=False)]
     out = []
@@ -76,7 +78,7 @@ def ships_to_country(priced: pd.DataFrame, country: str) -> list[Finding]:
             score=float(len(rows)), method=METHOD,
             summary=_("Vendor %(vendor)s offers to ship to %(country)s in %(listings)s listings (%(groups)s).",
                       vendor=vendor, country=country, listings=len(rows),
-                      groups=", ".join(sorted({g for g in rows.substance_group if g}))),
+                      groups=", ".join(sorted({names.get(g, g) for g in rows.substance_group if g}))),
             evidence=tuple(Reference("online_listings", str(i)) for i in rows.listing_id.head(20)),
             details={"vendor_id": vendor, "ships_to": sorted(set(rows.ships_to.dropna().astype(str)))}))
     return out
@@ -143,7 +145,8 @@ def price_drop_findings(priced: pd.DataFrame) -> list[Finding]:
         rule="online_price_drop", subject=Reference("online_listings", d.listing_ids[0]), score=1 - d.ratio,
         q_value=d.q_value, period=d.period, method=METHOD + "; one-sided Mann-Whitney, Benjamini-Hochberg",
         summary=_("The online price of %(group)s fell to %(now)s USD per gram in %(period)s, %(ratio)s of the "
-                  "%(before)s USD of the four quarters before (%(n)s and %(m)s listings).", group=d.substance_group,
+                  "%(before)s USD of the four quarters before (%(n)s and %(m)s listings).",
+                  group=group_names().get(d.substance_group, d.substance_group),
                   now=f"{d.median_usd:,.2f}", period=d.period, ratio=f"{d.ratio:.0%}",
                   before=f"{d.baseline_median_usd:,.2f}", n=d.listings, m=d.baseline_listings),
         evidence=tuple(Reference("online_listings", i) for i in d.listing_ids),

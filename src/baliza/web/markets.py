@@ -16,6 +16,7 @@ from baliza.access.audit import record
 from baliza.access.principal import Principal
 from baliza.i18n import gettext as _
 from baliza.markets.listings import listing_records
+from baliza.markets.names import evidence_names, group_names, price_status_names
 from baliza.markets.picture import MarketPicture, market_picture, vendor_records
 from baliza.markets.unodc import ATTRIBUTION
 from baliza.web.callers import FindingReader
@@ -81,7 +82,8 @@ def price_chart(series: list[dict[str, Any]], substance: str | None) -> str:
 
     online = " ".join(f"{a:.1f},{y(p['median_usd']):.1f}" for a, p in zip(x, points, strict=True))
     unodc = " ".join(f"{a:.1f},{y(p['unodc']['usd']):.1f}" for a, p in zip(x, points, strict=True) if p["unodc"])
-    title = _("Online median price per gram of %(group)s against UNODC retail, USD", group=group)
+    title = _("Online median price per gram of %(group)s against UNODC retail, USD",
+              group=group_names().get(str(group), str(group)))
     labels = "".join(f'<text x="{a:.1f}" y="{height - 12}" font-size="9" text-anchor="middle">{p["period"]}</text>'
                      for a, p in list(zip(x, points, strict=True))[:: max(1, len(points) // 8)])
     return (f'<svg role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
@@ -98,7 +100,9 @@ def markets_page(request: Request, principal: FindingReader, substance: str | No
     return render(request, "markets.html", {
         **view, "shown": view["listings"][:PAGE_ROWS], "total": len(view["listings"]),
         "chart_svg": price_chart(view["series"], substance or None),
-        "chosen": {"substance": substance or "", "platform": platform or "", "ships_to": ships_to or ""}})
+        "chosen": {"substance": substance or "", "platform": platform or "", "ships_to": ships_to or ""},
+        "group_names": group_names(), "status_names": price_status_names(),
+        "evidence_names": evidence_names()})
 
 
 @router.get("/api/markets/listings", tags=["api"])
