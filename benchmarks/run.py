@@ -35,6 +35,7 @@ def plan(quick: bool, workdir: Path) -> list[tuple[str, list[str]]]:
         ("chain page", ["chain_page.py", "--scale", "small" if quick else "medium", "--workdir", str(workdir)]),
         ("chain explorer", ["chain_explorer.py", "--db", str(medium_db), *(["--repeat", "2"] if quick else [])]),
         ("online markets", ["markets_perf.py", *(["--listings", "100000"] if quick else [])]),
+        ("vendor linking", ["markets_linking_eval.py", "--seeds", "2" if quick else "5"]),
     ]
 
 
