@@ -20,6 +20,7 @@ import pycountry
 
 from baliza.analyses.model import Finding, Reference
 from baliza.i18n import gettext as _
+from baliza.i18n import ngettext
 from baliza.markets.names import group_names
 from baliza.markets.prices import price_drops
 from baliza.markets.vendors import normalise_address, normalise_contact
@@ -76,9 +77,10 @@ def ships_to_country(priced: pd.DataFrame, country: str) -> list[Finding]:
         out.append(Finding(
             rule="online_ships_to_country", subject=Reference("online_listings", str(rows.listing_id.iloc[0])),
             score=float(len(rows)), method=METHOD,
-            summary=_("Vendor %(vendor)s offers to ship to %(country)s in %(listings)s listings (%(groups)s).",
-                      vendor=vendor, country=country, listings=len(rows),
-                      groups=", ".join(sorted({names.get(g, g) for g in rows.substance_group if g}))),
+            summary=ngettext("Vendor %(vendor)s offers to ship to %(country)s in %(num)s listing (%(groups)s).",
+                             "Vendor %(vendor)s offers to ship to %(country)s in %(num)s listings (%(groups)s).",
+                             len(rows), vendor=vendor, country=country,
+                             groups=", ".join(sorted({names.get(g, g) for g in rows.substance_group if g}))),
             evidence=tuple(Reference("online_listings", str(i)) for i in rows.listing_id.head(20)),
             details={"vendor_id": vendor, "ships_to": sorted(set(rows.ships_to.dropna().astype(str)))}))
     return out
