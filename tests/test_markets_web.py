@@ -50,7 +50,7 @@ def test_an_analyst_sees_their_agencys_listings_filtered_and_never_another_agenc
     page = client.get("/markets", params={"ships_to": "peru"})
     assert page.status_code == 200
     assert "Perico puro 5g" in page.text and "Maconha" not in page.text and "Tusi" not in page.text
-    assert "Online markets" in client.get("/").text or page.text.count("/markets") >= 1
+    assert '<a href="/markets" class="here">Online markets</a>' in page.text  # in the navigation
 
 
 def test_a_role_without_findings_is_refused(app) -> None:

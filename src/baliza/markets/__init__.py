@@ -11,5 +11,8 @@ The pieces, each in its own module:
 - `currency` and `pricing`: price in USD on the listing's date, per gram or per dose, implausible prices marked;
 - `listings`: every listing read and priced (the `baliza listings` answer);
 - `vendors` and `linking`: vendors and the links between them across platforms (shared identifiers, Splink);
-- `unodc` and `findings`: prices against UNODC's, and the findings for review.
+- `unodc`, `prices` and `findings`: UNODC's retail prices, the online series against them and its sharp
+  drops, and the findings for review;
+- `picture`: all of it computed once for a warehouse (what the CLI and the web present); `names`: the names
+  people read for the codes; `scrape`: a scraper's export read through a column mapping.
 """

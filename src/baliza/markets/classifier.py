@@ -119,7 +119,8 @@ class SubstanceClassifier:
         group, confidence, terms, features = unique
         return Classification(group[rows], confidence[rows], [terms[i] for i in rows], [features[i] for i in rows])
 
-    def _classify_unique(self, keys: pa.Array, folded: pa.Array, key_of_text: np.ndarray):
+    def _classify_unique(self, keys: pa.Array, folded: pa.Array, key_of_text: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray, list[list[str]], list[list[str]]]:
         assert self.model is not None and self.vectoriser is not None
         if len(folded) == 0:
             empty = np.array([], dtype=object)

@@ -57,7 +57,8 @@ def price_frame(listings: pd.DataFrame, classifier: SubstanceClassifier | None =
     amounts = extract_quantities(titles)
     price_usd, _ = to_usd(listings["price"], listings["currency"], listings["observed_at"])
     has_price = pd.to_numeric(listings["price"], errors="coerce").notna().to_numpy()
-    group = np.where(pd.isna(listings["title"]).to_numpy(), None, label.substance_group)
+    group = label.substance_group.astype(object)
+    group[pd.isna(listings["title"]).to_numpy()] = None  # no title, no label
     priced = price_listings(price_usd, amounts.grams, amounts.doses, group, has_price)
     frame = listings.reset_index(drop=True).assign(
         vendor_id=vendor_ids(listings["platform"], listings["vendor_handle"]).to_numpy(),

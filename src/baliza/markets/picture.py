@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
 import pandas as pd
 import pycountry
 
@@ -31,19 +32,13 @@ class MarketPicture:
 def warehouse_country(warehouse: Any) -> str | None:
     """The country the warehouse is about: the one most of its agencies are in, by its English name."""
     agencies = warehouse.table("agencies")
-    counts = agencies.group_by("country").aggregate(n=agencies.count()).order_by(ibis_desc("n")).to_pandas()
+    counts = agencies.group_by("country").aggregate(n=agencies.count()).order_by(ibis.desc("n")).to_pandas()
     for code in counts.country.dropna():
         try:
             return str(pycountry.countries.lookup(str(code)).name)
         except LookupError:
             continue
     return None
-
-
-def ibis_desc(column: str) -> Any:
-    import ibis
-
-    return ibis.desc(column)
 
 
 def market_picture(warehouse: Any, country: str | None = None, *, link: bool = True) -> MarketPicture:

@@ -75,6 +75,8 @@ def price_listings(price_usd: np.ndarray, grams: np.ndarray, doses: np.ndarray, 
     status = np.select(
         [~has_price, np.isnan(price_usd), ~measured, plausible],
         ["no_price", "unknown_currency", "no_quantity", "plausible"], "implausible").astype(object)
-    note = np.where(status == "implausible", np.where(pd.isna(gram_reason), dose_reason, gram_reason), None)
+    note = np.full(len(status), None, dtype=object)
+    wrong = status == "implausible"
+    note[wrong] = np.where(pd.isna(gram_reason), dose_reason, gram_reason)[wrong]
     return pd.DataFrame({"price_per_gram_usd": per_gram, "price_per_dose_usd": per_dose, "price_status": status,
                          "price_note": note})

@@ -86,7 +86,7 @@ def _number(struct: pa.StructArray, field: str) -> np.ndarray:
     return pc.cast(pc.struct_field(struct, field), pa.float64(), safe=False).to_numpy(zero_copy_only=False)
 
 
-def _lookup(values: list[str | None], table: dict, index: int, default: object = None) -> list:
+def _lookup(values: list[str | None], table: dict[str, tuple], index: int, default: object = None) -> list[object]:
     return [table[v][index] if v in table else default for v in values]
 
 

@@ -63,10 +63,12 @@ def retail_prices(path: Path | None = None) -> pd.DataFrame:
     group = group.where(~rows.Drug.isin(SYNTHETIC_OPIOIDS), "synthetic_opioids")
     grams = rows.Unit.map(GRAMS_PER_UNIT)
     doses = rows.Unit.map(DOSES_PER_UNIT)
+    measure = np.full(len(rows), None, dtype=object)
+    measure[doses.notna().to_numpy()] = "dose"
+    measure[grams.notna().to_numpy()] = "gram"
     frame = pd.DataFrame({
         "country": rows["Country/Territory"], "subregion": rows.SubRegion, "substance_group": group,
-        "drug": rows.Drug, "year": rows.Year.astype(int),
-        "measure": np.where(grams.notna(), "gram", np.where(doses.notna(), "dose", None)),
+        "drug": rows.Drug, "year": rows.Year.astype(int), "measure": measure,
         "usd": rows.usd / grams.fillna(doses)})
     return frame.dropna(subset=["substance_group", "measure", "usd"]).reset_index(drop=True)
 
