@@ -76,3 +76,16 @@ def test_a_mapping_without_a_required_column_is_refused_by_name(tmp_path: Path) 
     done = runner.invoke(app, ["listings-import", str(tmp_path / "s.csv"), "--mapping", str(tmp_path / "m.yaml"),
                                "--out", str(tmp_path / "o")])
     assert done.exit_code != 0 and "vendor_handle" in done.output
+
+
+def test_a_warehouse_without_listings_answers_empty_lists(tmp_path: Path) -> None:
+    from baliza.warehouse import open_warehouse
+
+    with open_warehouse(tmp_path / "empty.duckdb") as warehouse:
+        warehouse.ensure_schema()
+    listed = runner.invoke(app, ["listings", "--db", str(tmp_path / "empty.duckdb"), "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert json.loads(listed.output) == []
+    vendors = runner.invoke(app, ["vendors", "--db", str(tmp_path / "empty.duckdb"), "--json"])
+    assert vendors.exit_code == 0, vendors.output
+    assert json.loads(vendors.output)["links"] == []

@@ -58,7 +58,8 @@ def to_usd(amounts: pd.Series, currencies: pd.Series, dates: pd.Series,
                           .to_numpy(), "amount": pd.to_numeric(amounts, errors="coerce").to_numpy()})
     frame["date"] = frame["date"].fillna(pd.Timestamp("1970-01-01"))
     known = frame[frame.currency.isin(set(table.currency))].sort_values("date")
-    right = table[["currency", "starts", "usd_per_unit"]].astype({"starts": "datetime64[ns]"})
+    known = known.astype({"currency": object})  # both sides of the join: plain Python strings, even when empty
+    right = table[["currency", "starts", "usd_per_unit"]].astype({"starts": "datetime64[ns]", "currency": object})
     back = pd.merge_asof(known, right, left_on="date", right_on="starts", by="currency", direction="backward")
     ahead = pd.merge_asof(known, right, left_on="date", right_on="starts", by="currency", direction="forward")
     rate = np.full(len(frame), np.nan)

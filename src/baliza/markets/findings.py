@@ -109,7 +109,8 @@ def arrested_person_links(warehouse: Any, priced: pd.DataFrame) -> list[dict[str
         return []
     persons = warehouse.table("persons").select("person_id", "phone").to_pandas()
     persons = persons.assign(contact=normalise_contact(persons.phone)).dropna(subset=["contact"])
-    matched = contacts.merge(persons[["person_id", "contact"]], on="contact")
+    contacts = contacts.astype({"contact": str})
+    matched = contacts.merge(persons[["person_id", "contact"]].astype({"contact": str}), on="contact")
     if matched.empty:
         return []
     arrests = warehouse.table("arrests")

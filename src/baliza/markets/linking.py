@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
+from threadpoolctl import threadpool_limits
 
 from baliza.markets.vendors import VendorLink, shared_identifier_links, vendor_accounts
 
@@ -53,7 +54,8 @@ def _style_vectors(texts: list[str]) -> np.ndarray:
     grams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, max_features=50000,
                             dtype=np.float32).fit_transform(texts)
     k = max(1, min(STYLE_DIMENSIONS, grams.shape[1] - 1, len(texts) - 1))
-    reduced = TruncatedSVD(n_components=k, random_state=0).fit_transform(grams)
+    with threadpool_limits(1):  # small matrices: BLAS threads only fight each other
+        reduced = TruncatedSVD(n_components=k, random_state=0).fit_transform(grams)
     norms = np.linalg.norm(reduced, axis=1, keepdims=True)
     return np.where(norms > 0, reduced / np.where(norms > 0, norms, 1), 0.0)
 

@@ -19,13 +19,16 @@ from baliza.markets.listings import listing_records
 from baliza.markets.names import evidence_names, group_names, price_status_names
 from baliza.markets.picture import MarketPicture, market_picture, vendor_records
 from baliza.markets.unodc import ATTRIBUTION
+from baliza.web.api import REFUSALS, Problem
 from baliza.web.callers import FindingReader
 from baliza.web.context import ServingContext
 from baliza.web.security import context
 from baliza.web.templates import render
 
-router = APIRouter()
 PAGE_ROWS = 200
+pages = APIRouter(include_in_schema=False)
+api_routes = APIRouter(prefix="/api/markets", tags=["api"], responses={
+    code: {**answer, "model": Problem} for code, answer in REFUSALS.items()})
 
 
 def _picture(ctx: ServingContext) -> MarketPicture:
@@ -93,7 +96,7 @@ def price_chart(series: list[dict[str, Any]], substance: str | None) -> str:
             + f'<text x="{pad}" y="16" font-size="11">{top / 1.1:,.2f} USD</text>{labels}</svg>')
 
 
-@router.get("/markets", include_in_schema=False)
+@pages.get("/markets")
 def markets_page(request: Request, principal: FindingReader, substance: str | None = None,
                  platform: str | None = None, ships_to: str | None = None) -> Response:
     view = market_view(context(request), principal, substance or None, platform or None, ships_to or None)
@@ -105,7 +108,7 @@ def markets_page(request: Request, principal: FindingReader, substance: str | No
         "evidence_names": evidence_names()})
 
 
-@router.get("/api/markets/listings", tags=["api"])
+@api_routes.get("/listings")
 def api_listings(request: Request, principal: FindingReader, substance: str | None = Query(None, max_length=40),
                  platform: str | None = Query(None, max_length=200),
                  ships_to: str | None = Query(None, max_length=200)) -> list[dict[str, Any]]:
@@ -113,8 +116,13 @@ def api_listings(request: Request, principal: FindingReader, substance: str | No
     return market_view(context(request), principal, substance, platform, ships_to)["listings"]
 
 
-@router.get("/api/markets/vendors", tags=["api"])
+@api_routes.get("/vendors")
 def api_vendors(request: Request, principal: FindingReader) -> dict[str, Any]:
     """Vendor accounts, their links across platforms (evidence, probability), findings and UNODC prices."""
     view = market_view(context(request), principal)
     return {k: view[k] for k in ("country", "vendors", "links", "findings", "series", "attribution")}
+
+
+router = APIRouter()  # what `web.app` registers: the page and the API routes
+router.include_router(pages)
+router.include_router(api_routes)
