@@ -15,6 +15,7 @@ terms with their source, and the n-grams that pushed most towards the chosen gro
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -38,11 +39,16 @@ TOP_FEATURES = 3
 
 
 def labelled_listings() -> pd.DataFrame:
-    """The shipped labelled listings with their `split`: "train" or "held_out" (a fixed quarter)."""
-    frame = pd.read_csv(LABELLED, dtype=str, keep_default_na=False)
+    """The labelled listings with their `split`: "train" or "held_out" (a fixed quarter). The shipped set, or
+    an agency's own in the same format (text, substance_group, language) named by `$BALIZA_LABELLED_LISTINGS`."""
+    source = Path(os.environ.get("BALIZA_LABELLED_LISTINGS") or LABELLED)
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+    missing = {"text", "substance_group", "language"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"{source}: missing columns {sorted(missing)}")
     unknown = set(frame.substance_group) - set(SUBSTANCE_GROUPS)
     if unknown:
-        raise ValueError(f"{LABELLED.name}: unknown substance groups {sorted(unknown)}")
+        raise ValueError(f"{source}: unknown substance groups {sorted(unknown)}")
     held = [int(hashlib.sha256(t.encode()).hexdigest(), 16) % HELD_OUT_SHARE == 0 for t in frame.text]
     return frame.assign(split=np.where(held, "held_out", "train"))
 
