@@ -83,3 +83,14 @@ def test_the_dea_list_is_read_where_it_lies_and_adds_terms_the_own_lexicon_lacks
 def test_groups_are_the_contracts() -> None:
     assert set(labelled_listings().substance_group) <= set(SUBSTANCE_GROUPS)
     assert np.all(np.isin(trained_classifier().model.classes_, SUBSTANCE_GROUPS))  # type: ignore[union-attr]
+
+
+def test_an_agencys_own_labelled_listings_are_read_and_a_wrong_file_is_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    own = tmp_path / "ours.csv"
+    own.write_text("text,substance_group,language\nPerico 1g,cocaine_type,es\nTusi 2g,nps,es\n")
+    monkeypatch.setenv("BALIZA_LABELLED_LISTINGS", str(own))
+    assert labelled_listings().text.tolist() == ["Perico 1g", "Tusi 2g"]
+    own.write_text("text,group\nPerico 1g,cocaine_type\n")
+    with pytest.raises(ValueError, match="substance_group"):
+        labelled_listings()
