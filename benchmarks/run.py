@@ -40,6 +40,8 @@ def plan(quick: bool, workdir: Path) -> list[tuple[str, list[str]]]:
         ("target scoring", ["target_scoring.py", *(["--rows", "100000"] if quick else [])]),
         ("crypto tracing", ["crypto_trace.py", *(["--transfers", "200000", "--networkx-transfers", "100000"]
                                                  if quick else [])]),
+        ("online markets", ["markets_perf.py", *(["--listings", "100000"] if quick else [])]),
+        ("vendor linking", ["markets_linking_eval.py", "--seeds", "2" if quick else "5"]),
     ]
 
 

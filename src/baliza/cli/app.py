@@ -39,6 +39,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.trends",
     "baliza.cli.crypto",
     "baliza.cli.backup",
+    "baliza.cli.markets",
 )
 
 

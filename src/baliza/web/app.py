@@ -33,7 +33,19 @@ from baliza.access.clock import now
 from baliza.access.state import open_state, state_url_for
 from baliza.i18n.web import LanguageMiddleware
 from baliza.warehouse.store import resolve_db_path
-from baliza.web import admin_pages, api, crypto, explorer, operations, pages, requests, signin, targeting, upload_routes
+from baliza.web import (
+    admin_pages,
+    api,
+    crypto,
+    explorer,
+    markets,
+    operations,
+    pages,
+    requests,
+    signin,
+    targeting,
+    upload_routes,
+)
 from baliza.web.context import ServingContext
 from baliza.web.observability import Metrics, Observed
 from baliza.web.security import NotSignedIn, identify, signed_in
@@ -129,6 +141,7 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     app.include_router(pages.router)
     app.include_router(targeting.router)
     app.include_router(admin_pages.router)
+    app.include_router(markets.router)
     for router in requests.routers:
         app.include_router(router)
 

@@ -30,6 +30,7 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/requests", N_("Access requests"), Permission.READ_GRANTS),
     ("/reports", N_("Reports"), Permission.READ_INDICATORS),
     ("/admin/users", N_("Administration"), Permission.MANAGE_USERS),
+    ("/markets", N_("Online markets"), Permission.READ_FINDINGS),
 )
 
 
