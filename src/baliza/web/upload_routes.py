@@ -36,11 +36,10 @@ UPLOAD_MAX_BYTES = int(os.environ.get("BALIZA_UPLOAD_MAX_MB", "500")) * 1_000_00
 UPLOAD_FILE_PATH = "/api/uploads/"
 LOADERS = (Role.ADMIN, Role.ANALYST)
 REFUSED = {**REFUSALS,
-           400: {"description": "A file name that is not a plain name, or nothing to load."},
+           400: {"description": "A file name that is not a plain name, nothing to load, or an unknown mapping."},
            409: {"description": "The upload is already being loaded, or not loaded yet."},
            413: {"description": "Larger than the upload limit."},
-           415: {"description": "Not a CSV, Parquet, Excel, manifest or zip file, or not what its name says."},
-           501: {"description": "Loading through a mapping is not available in this version."}}
+           415: {"description": "Not a CSV, Parquet, Excel, manifest or zip file, or not what its name says."}}
 router = APIRouter(responses={code: {**answer, "model": Problem} for code, answer in REFUSED.items()})
 AnyUser = Annotated[Principal, Depends(signed_in())]
 
@@ -114,8 +113,8 @@ async def upload_file(request: Request, upload_id: str, name: str, principal: An
 
 @router.post("/api/uploads/{upload_id}/load", status_code=202, tags=["uploads"], response_model=None)
 async def load_upload(request: Request, upload_id: str, principal: AnyUser) -> Any:
-    """Load the uploaded files, all or nothing, as your agency. `mapping` (a form or JSON field) is the
-    hook for loading through a mapping; not available in this version."""
+    """Load the uploaded files, all or nothing, as your agency. `mapping` (a form or JSON field) names a
+    shipped mapping the files are read through (`baliza mapping list`)."""
     _loader(principal)
     upload = _upload(request, principal, upload_id)
     mapping = None

@@ -71,6 +71,7 @@ class Upload:
     agency_id: str
     folder: Path
     files: dict[str, int] = field(default_factory=dict)
+    mapping: Any = None  # a shipped mapping the files are read through (`baliza.load.mapping`)
     state: str = "receiving"  # receiving, queued, waiting, loading, computing, done, failed
     step: str = ""
     done: int = 0
@@ -134,8 +135,13 @@ class Uploads:
 
     def start(self, upload: Upload, mapping: str | None = None) -> None:
         """Queue the upload's load (all or nothing, as its uploader's agency)."""
-        if mapping:  # hook for loading through a mapping (the `mapping` work): refused until it is there
-            raise UploadRefused(_("loading through a mapping is not available in this version"), status=501)
+        if mapping:  # a name from a form: only a shipped mapping, never a file of the server
+            from baliza.load.mapping import MappingError, find_mapping
+
+            try:
+                upload.mapping = find_mapping(str(mapping), shipped_only=True)
+            except MappingError as error:
+                raise UploadRefused(str(error)) from error
         if not upload.files:
             raise UploadRefused(_("no file was uploaded"))
         if upload.state != "receiving":
@@ -179,7 +185,8 @@ class Uploads:
             upload.state = "loading"
             with publishing(self.ctx.db_path, upload.username, on_wait=waiting) as warehouse:
                 warehouse.duckdb.execute(f"SET memory_limit = '{LOAD_MEMORY}'")  # as `baliza load`: spill beyond
-                report = load_datasets(warehouse, [upload.folder], agency=upload.agency_id, progress=progress)
+                report = load_datasets(warehouse, [upload.folder], agency=upload.agency_id, progress=progress,
+                                       mapping=upload.mapping)
         except (LoadError, UploadRefused) as exc:
             self._failed(upload, str(exc).replace(str(upload.folder) + "/", ""))
             return
