@@ -124,7 +124,7 @@ def test_assets_command_prints_the_pipeline_and_refuses_unknown_groupings(countr
     runner = CliRunner()
     result = runner.invoke(app, ["assets", "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     assert payload["pipeline"][0]["assets"] == sum(1 for _ in _rows(country[0], "assets"))
     assert {t["to_stage"] for t in payload["stage_times"]} >= {"frozen", "confiscated", "recovered"}
     refused = runner.invoke(app, ["assets", "--db", str(db), "--by", "colour"])

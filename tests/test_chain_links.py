@@ -69,7 +69,7 @@ def test_chain_command_prints_timeline_and_json(tmp_path: Path) -> None:
     assert shown.exit_code == 0, shown.output
     assert "charged_below_seized" in shown.output and "C1" in shown.output
     as_json = runner.invoke(app, ["chain", "S1", "--db", str(db), "--json"])
-    payload = json.loads(as_json.output)
+    payload = json.loads(as_json.stdout)  # progress goes to stderr
     assert payload["seizure"]["seizure_id"] == "S1"
     assert {b["code"] for b in payload["breaks"]} >= {"dismissed", "asset_released"}
     missing = runner.invoke(app, ["chain", "NOPE", "--db", str(db)])

@@ -129,10 +129,10 @@ def test_the_chain_command_shows_what_a_user_may_see(world) -> None:
     runner = CliRunner()
     shown = runner.invoke(app, ["chain", "S1", "--db", str(db), "--user", "cus_analyst", "--json"], env=env)
     assert shown.exit_code == 0, shown.output
-    view = json.loads(shown.output)
+    view = json.loads(shown.stdout)  # progress goes to stderr
     assert view["breaks"] == [] and "ST-9" not in shown.output and "acquitted" not in shown.output
     assert any(e["hidden"] and e["holder"] == PRO for e in view["events"])
     whole = runner.invoke(app, ["chain", "S1", "--db", str(db), "--json"], env=env)
-    assert [b["code"] for b in json.loads(whole.output)["breaks"]] == ["acquitted"]  # the operator's view
+    assert [b["code"] for b in json.loads(whole.stdout)["breaks"]] == ["acquitted"]  # the operator's view
     refused = runner.invoke(app, ["chain", "S2", "--db", str(db), "--user", "pro_analyst"], env=env)
     assert refused.exit_code == 1 and "may see" in refused.output

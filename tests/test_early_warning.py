@@ -81,9 +81,9 @@ def test_trends_command_lists_findings(country: tuple[Path, dict]) -> None:
     db, _ = country
     result = CliRunner().invoke(app, ["trends", "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
-    rules = {f["rule"] for f in json.loads(result.output)}
+    rules = {f["rule"] for f in json.loads(result.stdout)}
     assert "seizure_surge" in rules
-    for f in json.loads(result.output):
+    for f in json.loads(result.stdout):
         assert f["evidence"] and all(e["table"] == "seizures" for e in f["evidence"])
 
 

@@ -7,6 +7,7 @@ right id named, in the library, the CLI, the API and the sharing page (which off
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -97,6 +98,6 @@ def test_the_sharing_page_offers_a_picker_of_the_other_agencies(app) -> None:
     sign_in(client, user_name("AG-CUS", Role.ANALYST))
     page = client.get("/sharing").text
     assert '<select name="grantee_agency_id" required>' in page
-    assert '<option value="AG-POL">AG-POL (Police)</option>' in page
+    assert re.search(r'<option value="AG-POL">[^<]*Police[^<]*</option>', page)  # by name, the id as value
     assert 'value="AG-CUS"' not in page  # not one's own agency
     assert csrf_of(page)

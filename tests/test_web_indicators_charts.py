@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from starlette.datastructures import QueryParams
 
 from baliza.access.roles import Role
+from baliza.i18n.labels import label
 from baliza.web import svg
 from baliza.web.app import create_app
 from baliza.web.indicator_view import PER_PAGE, IndicatorQuery, interval, view
@@ -74,8 +75,10 @@ def test_the_substance_legend_is_in_words_and_bars_have_hover_details() -> None:
     rows = [{"month": "2025-01-01", "substance_group": "cocaine_type", "seizures": 7},
             {"month": "2025-02-01", "substance_group": "synthetic_opioids", "seizures": 3}]
     drawn = svg.seizures_over_time(rows)
-    assert ">cocaine type</text>" in drawn and ">synthetic opioids</text>" in drawn
-    assert "<title>2025-01, cocaine type: 7 seizures</title>" in drawn
+    cocaine, opioids = label("cocaine_type"), label("synthetic_opioids")  # words, never the codes
+    assert f">{cocaine}</text>" in drawn and f">{opioids}</text>" in drawn
+    assert "cocaine_type" not in drawn
+    assert f"<title>2025-01, {cocaine}: 7 seizures</title>" in drawn
 
 
 @pytest.fixture(scope="module")
