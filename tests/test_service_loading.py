@@ -184,8 +184,8 @@ def test_done_when_baliza_serve_shows_a_load_from_another_process_while_requests
     db, token = _world(tmp_path)
     port = _free_port()
     env = {**os.environ, "BALIZA_DB": str(db)}
-    server = subprocess.Popen(_baliza("serve", "--port", str(port)), env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE)
+    log = (tmp_path / "serve.log").open("wb")  # a file, not a pipe: a full pipe would stall the server's logging
+    server = subprocess.Popen(_baliza("serve", "--port", str(port)), env=env, stdout=log, stderr=log)
     statuses: list[int] = []
     stop = threading.Event()
     try:
@@ -226,6 +226,7 @@ def test_done_when_baliza_serve_shows_a_load_from_another_process_while_requests
             server.wait(30)
         except subprocess.TimeoutExpired:
             server.kill()
+        log.close()
     assert statuses and set(statuses) == {200}, statuses
     assert seen_after < 60
     print(f"new rows visible {seen_after:.1f} s after the load finished; {len(statuses)} requests, all 200")
