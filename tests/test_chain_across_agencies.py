@@ -32,10 +32,10 @@ def test_each_load_resolves_references_to_rows_other_agencies_loaded(split) -> N
     db, country = split[0], split[3]
     con = duckdb.connect(str(db), read_only=True)
     loads = con.execute("select count(*), count(distinct agency_id) from loads").fetchone()
-    second = con.execute("select min(load_id) from (select load_id from loads order by load_id desc limit ?)",
-                         [loads[0] // 2]).fetchone()[0]
-    quarantined = con.execute("select table_name, reason from quarantine where load_id >= ? limit 5",
-                              [second]).fetchall()
+    # the first round loads every agency once; the second reloads those whose rows waited for another's
+    second = con.execute("select load_id from loads order by load_id limit 1 offset ?", [loads[1]]).fetchone()
+    quarantined = (con.execute("select table_name, reason from quarantine where load_id >= ? limit 5",
+                               [second[0]]).fetchall() if second else [])
     for table in ("seizures", "arrests", "cases", "charges", "dispositions", "assets"):
         files = list(country.glob(f"*/{table}.csv"))
         written = sum(con.execute(f"select count(*) from read_csv('{f}', all_varchar=true)").fetchone()[0]
@@ -44,7 +44,7 @@ def test_each_load_resolves_references_to_rows_other_agencies_loaded(split) -> N
     cross = con.execute("""select count(*) from cases c join seizures s using (seizure_id)
                            where c._agency_id <> s._agency_id""").fetchone()[0]
     con.close()
-    assert loads[0] == 2 * loads[1] >= 12  # each agency loaded on its own, twice
+    assert 2 * loads[1] > loads[0] > loads[1] >= 6  # each agency on its own; some of them twice
     assert quarantined == []  # the second round resolves every reference
     assert cross > 100  # the prosecution's cases refer to seizures the other agencies loaded
 
