@@ -20,6 +20,7 @@ import duckdb
 from baliza.contract import load_order
 from baliza.load.errors import LoadError
 from baliza.load.manifest import Manifest
+from baliza.load.mapping.conversions import count_conversions
 from baliza.load.mapping.expressions import (
     ExportColumns,
     cleaned_cells_sql,
@@ -101,9 +102,11 @@ class MappedReader:
         for statement in plan.prepare:
             con.execute(statement)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(raw_table)} AS {plan.sql}")
+        converted = count_conversions(con, plan.conversions, raw_table)
         for name in plan.scratch:
             drop_relation(con, name)
         staged = StagedFile(source, raw_table, header=plan.names, rows=export.rows, trimmed=True)
+        staged.conversions = converted
         staged.source_columns_from = len(mapped.rules)
         staged.problem_column_sql = "_problem_column"
         if remaining == 1:
