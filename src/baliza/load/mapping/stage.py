@@ -33,7 +33,7 @@ from baliza.load.readers import StagedFile
 from baliza.load.sources import SourceFile
 from baliza.load.sql import quote_name
 
-EXPORT_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+EXPORT_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet"}
 
 
 def mapped_id_key(secret: bytes, mapping: Mapping) -> str:
