@@ -122,7 +122,10 @@ class Projection:
         self.joins: list[str] = []
         """LEFT JOINs the values need (translations, per-value conversions, occurrences)."""
         self.occurrences: list[tuple[str, str]] = []
-        """(fields SQL, alias) of every hash rule: identical lines are numbered in their order."""
+        """(fields SQL, alias) of every hash rule inside another rule: identical lines are numbered in their
+        order."""
+        self.repeated: list[tuple[int, str, str]] = []
+        """(position, fields SQL, prefix) of every hash rule of a column: renumbered once the rows are made."""
         self.prepare: list[str] = []
         self.scratch: list[str] = []
         self.conversions: list[Conversion] = []
@@ -136,6 +139,8 @@ class Projection:
     def column(self, rule: ColumnRule, position: int) -> str:
         """The SQL of a contract column's final value (as text); its conversions are remembered."""
         self.export.where = f"mapping {self.mapping.name}, {self.table.table.name}.{rule.column}"
+        if rule.kind == "hash" and self.cells and not _kinds(rule, self.mapping):
+            return self._line_id(rule, position)
         if _converts(rule, self.mapping) and self.cells:
             value = self._per_value(rule, position)
         else:
@@ -147,6 +152,14 @@ class Projection:
         self.extra.append((value, before))
         self.conversions.append(Conversion(rule.column, position, "mapping_decimal_mark", before=before))
         return read
+
+    def _line_id(self, rule: ColumnRule, position: int) -> str:
+        """A `hash` id as if no line repeated (the first of identical lines is numbered 1); the raw table keeps
+        a 64-bit hash of the fields, by which `renumber_repeated_sql` then renumbers the lines that repeat."""
+        fields = _fields([self.export.cell(name) for name in rule.sources])
+        self.extra.append((f"hash({fields})", f"_repeat_{position}"))
+        self.repeated.append((position, fields, rule.text or ""))
+        return _digest(self.id_key, rule.text or "", fields, "'1'")
 
     def _chain(self, rule: ColumnRule) -> tuple[str, str]:
         """(value, original) of a rule without reading its decimal mark: the base (or the first alternative
@@ -197,10 +210,13 @@ class Projection:
         every = list(dict.fromkeys(c for cells in self.groups for c in cells))
         groups = f"_bz_groups_{self.cells}"
         sets = ", ".join("(" + ", ".join(cells) + ")" for cells in self.groups)
+        # The lines are grouped once by every cell read (few combinations in an export: days, places, words),
+        # then those groups by each rule's cells: one pass over the lines, however many rules.
         self.prepare.append(
             f"CREATE OR REPLACE TEMP TABLE {quote_name(groups)} AS SELECT {', '.join(every)}, "
-            f"GROUPING({', '.join(every)}) AS _set, count(*) FILTER (_problem IS NULL) AS _n, "
-            f"min(_line) FILTER (_problem IS NULL) AS _first FROM {quote_name(self.cells)} "
+            f"GROUPING({', '.join(every)}) AS _set, sum(_n) AS _n, min(_first) AS _first FROM ("
+            f"SELECT {', '.join(every)}, count(*) FILTER (_problem IS NULL) AS _n, "
+            f"min(_line) FILTER (_problem IS NULL) AS _first FROM {quote_name(self.cells)} GROUP BY ALL) "
             f"GROUP BY GROUPING SETS ({sets})")
         for name, cells, sql in self.per_value:
             # GROUPING() has a bit per column, the first the highest, set for the columns a row does not group.
@@ -242,13 +258,11 @@ class Projection:
             return f"NULLIF(concat_ws({literal(rule.text or '')}, {', '.join(cells)}), '')"
         if rule.kind == "split":
             return f"NULLIF(trim(string_split({cells[0]}, {literal(rule.text or '')})[{rule.part}]), '')"
-        if rule.kind == "hash":
-            fields = "concat_ws(chr(31), " + ", ".join(f"coalesce({c}, '')" for c in cells) + ")"
+        if rule.kind == "hash":  # inside another rule: its lines are numbered before (see `projection_sql`)
+            fields = _fields(cells)
             alias = f"o{len(self.occurrences)}"
             self.occurrences.append((fields, alias))
-            digest = (f"sha256({literal(self.id_key)} || chr(31) || {fields} || chr(31) || "
-                      f"CAST(coalesce({alias}.n, 1) AS VARCHAR))")
-            return f"({literal(rule.text or '')} || left({digest}, {HASH_CHARACTERS}))"
+            return _digest(self.id_key, rule.text or "", fields, f"CAST(coalesce({alias}.n, 1) AS VARCHAR)")
         raise MappingError(f"rule {rule.kind} is not known")  # pragma: no cover (parse_mapping refuses it)
 
     def _translated(self, base: str, translation: Translation) -> str:
@@ -263,6 +277,17 @@ class Projection:
         else:
             otherwise = literal(str(default))
         return f"CASE WHEN {alias}.value IS NOT NULL THEN {alias}.value ELSE {otherwise} END"
+
+
+def _fields(cells: list[str]) -> str:
+    return "concat_ws(chr(31), " + ", ".join(f"coalesce({c}, '')" for c in cells) + ")"
+
+
+def _digest(id_key: str, prefix: str, fields: str, occurrence: str) -> str:
+    """A made id: the prefix and the keyed SHA-256 of the fields and the line's occurrence among identical
+    lines (1 for the first), cut to `HASH_CHARACTERS`."""
+    digest = f"sha256({literal(id_key)} || chr(31) || {fields} || chr(31) || {occurrence})"
+    return f"({literal(prefix)} || left({digest}, {HASH_CHARACTERS}))"
 
 
 def _kinds(rule: ColumnRule, mapping: Mapping) -> list[str]:
@@ -335,10 +360,12 @@ class ProjectionPlan:
     names: list[str]
     scratch: list[str]
     conversions: list[Conversion] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
+    """Statements to run once the rows are in `raw_table` (identical lines' ids renumbered)."""
 
 
 def projection_sql(mapping: Mapping, table: TableMapping, export: ExportColumns, cells: str,
-                   id_key: str, keep_source: bool = True) -> ProjectionPlan:
+                   id_key: str, keep_source: bool = True, raw_table: str = "_bz_raw") -> ProjectionPlan:
     """The query of a table's rows from the cleaned export `cells` (a relation), and its column names.
 
     The columns are `c0..cN`: the mapped contract columns (in the contract's order), then, with
@@ -377,4 +404,21 @@ def projection_sql(mapping: Mapping, table: TableMapping, export: ExportColumns,
     cell = quote_name(cells)
     sql = (f"SELECT {outer}, _line, _problem, _problem_column{before} FROM (SELECT {inner}, {cell}._line, "
            f"{cell}._problem, {cell}._problem_column FROM {cell} {' '.join(projection.joins)})")
-    return ProjectionPlan(projection.prepare, sql, names, projection.scratch, projection.conversions)
+    after = []
+    for position, fields, prefix in projection.repeated:
+        # Identical lines are told apart by their order: the n-th gets occurrence n. Lines are grouped by a
+        # 64-bit hash of their fields (cheaper than the text; a collision only numbers two different lines 1
+        # and 2, which still gives them different ids); only the few lines that repeat are numbered and given
+        # their id again.
+        repeat, name = f"_repeat_{position}", f"_bz_repeats_{cells}_{position}"
+        raw = quote_name(raw_table)
+        after += [
+            f"CREATE OR REPLACE TEMP TABLE {quote_name(name)} AS SELECT _line, row_number() OVER "
+            f"(PARTITION BY {repeat} ORDER BY _line) AS n FROM {raw} "
+            f"WHERE {repeat} IN (SELECT {repeat} FROM {raw} GROUP BY ALL HAVING count(*) > 1)",
+            f"UPDATE {raw} SET c{position} = x.id FROM (SELECT d._line, "
+            f"{_digest(id_key, prefix, fields, 'CAST(d.n AS VARCHAR)')} AS id FROM {quote_name(name)} d "
+            f"JOIN {cell} ON {cell}._line = d._line WHERE d.n > 1) x WHERE {raw}._line = x._line",
+        ]
+        projection.scratch.append(name)
+    return ProjectionPlan(projection.prepare, sql, names, projection.scratch, projection.conversions, after)

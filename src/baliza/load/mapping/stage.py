@@ -101,10 +101,13 @@ class MappedReader:
         sheet = mapped.sheet if mapped.sheet is not None else self.mapping.sheet
         export, cells, remaining = self._export(con, source.path, sheet)
         columns = ExportColumns(export.header, str(source.path), f"mapping {self.mapping.name}")
-        plan = projection_sql(self.mapping, mapped, columns, cells, self.id_key, keep_source=self.keep_source)
+        plan = projection_sql(self.mapping, mapped, columns, cells, self.id_key, keep_source=self.keep_source,
+                              raw_table=raw_table)
         for statement in plan.prepare:
             con.execute(statement)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(raw_table)} AS {plan.sql}")
+        for statement in plan.after:
+            con.execute(statement)
         converted = count_conversions(con, plan.conversions, raw_table)
         for name in plan.scratch:
             drop_relation(con, name)
