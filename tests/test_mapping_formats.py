@@ -11,7 +11,7 @@ import xlsxwriter
 from baliza.load import load_datasets
 from baliza.load.mapping import MappingError, find_mapping, parse_mapping, read_through_mapping
 from baliza.warehouse import open_warehouse
-from police_export import write_reference
+from police_export import write_police_export, write_reference
 
 CUSTOMS = Path(__file__).resolve().parents[2] / "shared" / "data" / "customs-declarations"
 BRAZIL = {
@@ -107,6 +107,20 @@ def test_read_through_mapping_types_the_contract_columns(tmp_path: Path) -> None
     rows = read_through_mapping([tmp_path / "export"], parse_mapping(BRAZIL), "seizures").to_pylist()
     assert [r["quantity"] for r in rows if r["_problem"] is None] == [1234.5, 0.75, 12.0]
     assert [r["_line"] for r in rows if r["_problem"]] == [6, 8]
+
+
+def test_a_parquet_export_reads_as_its_csv_does(tmp_path: Path) -> None:
+    import duckdb
+
+    csv_file, parquet_file = tmp_path / "2018.csv", tmp_path / "2018.parquet"
+    write_police_export(csv_file, 40, seed=8)
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv_file}', all_varchar=true)) TO '{parquet_file}' (FORMAT parquet)")
+    from_csv = read_through_mapping([csv_file], "co-police", "seizures").to_pylist()
+    from_parquet = read_through_mapping([parquet_file], "co-police", "seizures").to_pylist()
+    assert len(from_parquet) == 41 and from_parquet[-1]["_problem"].startswith("not data: a total line")
+    assert [{k: v for k, v in r.items() if k not in ("_file", "_line")} for r in from_parquet] == [
+        {k: v for k, v in r.items() if k not in ("_file", "_line")} for r in from_csv]
+    assert [r["_line"] for r in from_parquet] == [r["_line"] - 1 for r in from_csv]  # rows, the header not a line
 
 
 @pytest.mark.parametrize(("change", "message"), [
