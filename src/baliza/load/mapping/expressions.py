@@ -133,6 +133,8 @@ class Projection:
         """The sets of cells read by rules worked out per value (in order, without repeats)."""
         self.per_value: list[tuple[str, tuple[str, ...], str]] = []
         """(table, cells, query) of every per-value table; the query reads `{groups}` rows `{grouping}`."""
+        self.outer: list[tuple[str, str]] = []
+        """(SQL over the values `v<position>`, name) of further columns of the raw table."""
         self.extra: list[tuple[str, str]] = []
         """(SQL, name) of further columns of the raw table (values before a decimal mark was read)."""
 
@@ -155,9 +157,10 @@ class Projection:
 
     def _line_id(self, rule: ColumnRule, position: int) -> str:
         """A `hash` id as if no line repeated (the first of identical lines is numbered 1); the raw table keeps
-        a 64-bit hash of the fields, by which `renumber_repeated_sql` then renumbers the lines that repeat."""
+        a 64-bit hash of the id (identical fields give identical ids), by which the lines that repeat are then
+        renumbered (`ProjectionPlan.after`)."""
         fields = _fields([self.export.cell(name) for name in rule.sources])
-        self.extra.append((f"hash({fields})", f"_repeat_{position}"))
+        self.outer.append((f"hash(v{position})", f"_repeat_{position}"))  # identical fields, identical ids
         self.repeated.append((position, fields, rule.text or ""))
         return _digest(self.id_key, rule.text or "", fields, "'1'")
 
@@ -193,13 +196,9 @@ class Projection:
                                             f"{value} AS value, {original} AS original, _n, _first FROM "
                                             f"(SELECT * FROM {{groups}} WHERE {{grouping}}) g {' '.join(inner.joins)}"))
         self.scratch.append(name)
-        alias = f"p{position}"
-        on = " AND ".join(f"{alias}.k{i} IS NOT DISTINCT FROM {quote_name(self.cells)}.{c}"
-                          for i, c in enumerate(cells))
-        self.joins.append(f"LEFT JOIN {quote_name(name)} {alias} ON {on}")
         kinds = [k for k in _kinds(rule, self.mapping) if k != "decimal_mark"]
         self.conversions.append(Conversion(rule.column, position, "mapping_" + "_".join(kinds), per_value=name))
-        return f"{alias}.value"
+        return f"_w.value_{len(self.per_value) - 1}"
 
     def prepare_per_value(self) -> None:
         """The statements that build the per-value tables: the distinct values of every set of cells a rule
@@ -208,22 +207,35 @@ class Projection:
         if not self.per_value:
             return
         every = list(dict.fromkeys(c for cells in self.groups for c in cells))
-        groups = f"_bz_groups_{self.cells}"
+        tuples, groups, wide = (f"_bz_{what}_{self.cells}" for what in ("tuples", "groups", "wide"))
         sets = ", ".join("(" + ", ".join(cells) + ")" for cells in self.groups)
         # The lines are grouped once by every cell read (few combinations in an export: days, places, words),
         # then those groups by each rule's cells: one pass over the lines, however many rules.
-        self.prepare.append(
+        self.prepare += [
+            f"CREATE OR REPLACE TEMP TABLE {quote_name(tuples)} AS SELECT {', '.join(every)}, "
+            f"count(*) FILTER (_problem IS NULL) AS _n, min(_line) FILTER (_problem IS NULL) AS _first "
+            f"FROM {quote_name(self.cells)} GROUP BY ALL",
             f"CREATE OR REPLACE TEMP TABLE {quote_name(groups)} AS SELECT {', '.join(every)}, "
-            f"GROUPING({', '.join(every)}) AS _set, sum(_n) AS _n, min(_first) AS _first FROM ("
-            f"SELECT {', '.join(every)}, count(*) FILTER (_problem IS NULL) AS _n, "
-            f"min(_line) FILTER (_problem IS NULL) AS _first FROM {quote_name(self.cells)} GROUP BY ALL) "
-            f"GROUP BY GROUPING SETS ({sets})")
-        for name, cells, sql in self.per_value:
+            f"GROUPING({', '.join(every)}) AS _set, sum(_n) AS _n, min(_first) AS _first FROM {quote_name(tuples)} "
+            f"GROUP BY GROUPING SETS ({sets})",
+        ]
+        values, joins = [], []
+        for number, (name, cells, sql) in enumerate(self.per_value):
             # GROUPING() has a bit per column, the first the highest, set for the columns a row does not group.
             mask = sum(1 << (len(every) - 1 - i) for i, c in enumerate(every) if c not in cells)
             query = sql.replace("{groups}", quote_name(groups)).replace("{grouping}", f"_set = {mask}")
             self.prepare.append(f"CREATE OR REPLACE TEMP TABLE {quote_name(name)} AS {query}")
-        self.scratch.append(groups)
+            on = " AND ".join(f"p{number}.k{i} IS NOT DISTINCT FROM t.{c}" for i, c in enumerate(cells))
+            joins.append(f"LEFT JOIN {quote_name(name)} p{number} ON {on}")
+            values.append(f"p{number}.value AS value_{number}")
+        # Every rule's value beside its combination of cells: the lines then need one join, not one per rule.
+        self.prepare.append(
+            f"CREATE OR REPLACE TEMP TABLE {quote_name(wide)} AS SELECT "
+            f"{', '.join(f't.{c} AS key_{c}' for c in every)}, {', '.join(values)} FROM {quote_name(tuples)} t "
+            f"{' '.join(joins)}")
+        on = " AND ".join(f"_w.key_{c} IS NOT DISTINCT FROM {quote_name(self.cells)}.{c}" for c in every)
+        self.joins.append(f"LEFT JOIN {quote_name(wide)} _w ON {on}")
+        self.scratch += [groups, tuples, wide]
 
     def _decimal(self, rule: ColumnRule, value: str) -> str:
         if rule.decimal_mark == ",":
@@ -399,7 +411,8 @@ def projection_sql(mapping: Mapping, table: TableMapping, export: ExportColumns,
         selected += [f"r{i}" for i in range(len(export.header))]  # as read: kept for the quarantine
     inner = ", ".join([*(f"{value} AS v{j}" for j, value in enumerate(selected)),
                        *(f"{value} AS {name}" for value, name in projection.extra)])
-    outer = ", ".join(f"v{j} AS c{j}" for j in range(len(selected)))
+    outer = ", ".join([*(f"v{j} AS c{j}" for j in range(len(selected))),
+                       *(f"{value} AS {name}" for value, name in projection.outer)])
     before = "".join(f", {name}" for _, name in projection.extra)
     cell = quote_name(cells)
     sql = (f"SELECT {outer}, _line, _problem, _problem_column{before} FROM (SELECT {inner}, {cell}._line, "
@@ -407,9 +420,9 @@ def projection_sql(mapping: Mapping, table: TableMapping, export: ExportColumns,
     after = []
     for position, fields, prefix in projection.repeated:
         # Identical lines are told apart by their order: the n-th gets occurrence n. Lines are grouped by a
-        # 64-bit hash of their fields (cheaper than the text; a collision only numbers two different lines 1
-        # and 2, which still gives them different ids); only the few lines that repeat are numbered and given
-        # their id again.
+        # 64-bit hash of their first-occurrence id (cheaper than the text; a collision only numbers two
+        # different lines 1 and 2, which still gives them different ids); only the few lines that repeat are
+        # numbered and given their id again.
         repeat, name = f"_repeat_{position}", f"_bz_repeats_{cells}_{position}"
         raw = quote_name(raw_table)
         after += [
