@@ -8,12 +8,16 @@ and municipality names with and without accents, grams, no ids, a TOTAL line), r
 `co-police` mapping with its lookups pointed at the benchmark's units: dates parsed, words translated,
 places looked up, ids made by a keyed hash. The same seizures are written as `seizures.csv` in the
 interchange format and loaded into a second warehouse. Both loads check and insert every row.
+
+Each load is timed by the clock and by the processor time the process used (all DuckDB threads): on a
+shared machine the clock depends on the neighbours, the processor time much less, so both ratios are shown.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -81,15 +85,21 @@ def write_inputs(folder: Path, rows: int) -> tuple[Path, Path, Path]:
     return reference, export, interchange
 
 
-def timed_load(db: Path, reference: Path, data: Path, mapped: bool) -> tuple[float, int]:
+def processor_seconds() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
+def timed_load(db: Path, reference: Path, data: Path, mapped: bool) -> tuple[float, float, int]:
+    """(clock seconds, processor seconds, rows accepted) of loading `data`."""
     with open_warehouse(db) as warehouse:
         warehouse.duckdb.execute("SET memory_limit = '2GB'")
         load_datasets(warehouse, [reference])
-        started = time.perf_counter()
+        started, processor = time.perf_counter(), processor_seconds()
         report = load_datasets(warehouse, [data], agency="AG-CO-POLICE",
                                mapping=find_mapping("co-police") if mapped else None)
-        seconds = time.perf_counter() - started
-    return seconds, report.tables["seizures"].accepted
+        seconds, processor = time.perf_counter() - started, processor_seconds() - processor
+    return seconds, processor, report.tables["seizures"].accepted
 
 
 def main() -> None:
@@ -100,11 +110,14 @@ def main() -> None:
     folder = args.workdir or Path(tempfile.mkdtemp(prefix="baliza-mapping-bench-"))
     print(f"machine: {os.cpu_count()} cores; {args.rows:,} seizures; work folder {folder}", flush=True)
     reference, export, interchange = write_inputs(folder, args.rows)
-    plain, plain_rows = timed_load(folder / "interchange.duckdb", reference, interchange, mapped=False)
-    print(f"interchange format:     {plain:7.2f} s  {plain_rows:,} rows  {plain_rows / plain:,.0f} rows/s", flush=True)
-    mapped, mapped_rows = timed_load(folder / "mapped.duckdb", reference, export, mapped=True)
-    print(f"through co-police:      {mapped:7.2f} s  {mapped_rows:,} rows  {mapped_rows / mapped:,.0f} rows/s")
-    print(f"ratio: {mapped / plain:.2f}x (goal: at most 1.5x)")
+    plain, plain_cpu, plain_rows = timed_load(folder / "interchange.duckdb", reference, interchange, mapped=False)
+    print(f"interchange format:     {plain:7.2f} s  {plain_rows:,} rows  {plain_rows / plain:,.0f} rows/s  "
+          f"(processor {plain_cpu:.2f} s)", flush=True)
+    mapped, mapped_cpu, mapped_rows = timed_load(folder / "mapped.duckdb", reference, export, mapped=True)
+    print(f"through co-police:      {mapped:7.2f} s  {mapped_rows:,} rows  {mapped_rows / mapped:,.0f} rows/s  "
+          f"(processor {mapped_cpu:.2f} s)")
+    print(f"ratio: {mapped / plain:.2f}x by the clock, {mapped_cpu / plain_cpu:.2f}x in processor time "
+          "(goal: at most 1.5x)")
     if plain_rows != args.rows or mapped_rows != args.rows:
         sys.exit("not every row was accepted: the benchmark's inputs are wrong")
 

@@ -11,7 +11,7 @@ import xlsxwriter
 from baliza.load import load_datasets
 from baliza.load.mapping import MappingError, find_mapping, parse_mapping, read_through_mapping
 from baliza.warehouse import open_warehouse
-from police_export import write_reference
+from police_export import write_police_export, write_reference
 
 CUSTOMS = Path(__file__).resolve().parents[2] / "shared" / "data" / "customs-declarations"
 BRAZIL = {
@@ -74,12 +74,53 @@ def test_a_workbook_with_title_rows_blank_lines_and_decimal_commas(tmp_path: Pat
                          (8, "Número", "not data: a note on the source (column Número)")]
 
 
+def test_what_a_mapping_converted_is_counted_and_listed_in_the_normalisations(tmp_path: Path) -> None:
+    (tmp_path / "export").mkdir()
+    write_workbook(tmp_path / "export" / "apreensoes.xlsx")
+    with open_warehouse(tmp_path / "w.duckdb") as warehouse:
+        load_datasets(warehouse, [write_reference(tmp_path / "reference")])
+        report = load_datasets(warehouse, [tmp_path / "export"], agency="AG-CO-POLICE", mapping=parse_mapping(BRAZIL))
+        listed = warehouse.duckdb.execute(
+            "SELECT column_name, rule, line, original, normalised, source_file FROM normalisations "
+            "WHERE load_id = ? AND rule LIKE 'mapping%' ORDER BY 1, 3", [report.load_id]).fetchall()
+    assert report.tables["seizures"].conversions == {
+        "seized_at: mapping_date_format": 3, "unit_id: mapping_lookup": 3,  # line 5's unit is filled down
+        "substance_group: mapping_vocabulary": 3, "quantity: mapping_decimal_mark": 2}
+    assert report.to_dict()["tables"]["seizures"]["conversions"]["quantity: mapping_decimal_mark"] == 2
+    assert {row[5] for row in listed} == {str(tmp_path / "export" / "apreensoes.xlsx")}
+    assert [row[:5] for row in listed] == [
+        ("quantity", "mapping_decimal_mark", 4, "1.234,5", "1234.5"),
+        ("quantity", "mapping_decimal_mark", 5, "0,75", "0.75"),  # "12" needed no conversion
+        ("seized_at", "mapping_date_format", 4, "31/01/2024", "2024-01-31T00:00:00"),
+        ("seized_at", "mapping_date_format", 5, "01/02/2024", "2024-02-01T00:00:00"),
+        ("seized_at", "mapping_date_format", 7, "13/02/2024", "2024-02-13T00:00:00"),
+        ("substance_group", "mapping_vocabulary", 4, "Cocaína", "cocaine_type"),  # the part the split made
+        ("substance_group", "mapping_vocabulary", 5, "Maconha", "cannabis_type"),
+        ("unit_id", "mapping_lookup", 4, "LETICIA", "U-AMAZONAS"),  # first of its two lines
+        ("unit_id", "mapping_lookup", 7, "bogota", "U-BOGOTA"),
+    ]
+
+
 def test_read_through_mapping_types_the_contract_columns(tmp_path: Path) -> None:
     (tmp_path / "export").mkdir()
     write_workbook(tmp_path / "export" / "apreensoes.xlsx")
     rows = read_through_mapping([tmp_path / "export"], parse_mapping(BRAZIL), "seizures").to_pylist()
     assert [r["quantity"] for r in rows if r["_problem"] is None] == [1234.5, 0.75, 12.0]
     assert [r["_line"] for r in rows if r["_problem"]] == [6, 8]
+
+
+def test_a_parquet_export_reads_as_its_csv_does(tmp_path: Path) -> None:
+    import duckdb
+
+    csv_file, parquet_file = tmp_path / "2018.csv", tmp_path / "2018.parquet"
+    write_police_export(csv_file, 40, seed=8)
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv_file}', all_varchar=true)) TO '{parquet_file}' (FORMAT parquet)")
+    from_csv = read_through_mapping([csv_file], "co-police", "seizures").to_pylist()
+    from_parquet = read_through_mapping([parquet_file], "co-police", "seizures").to_pylist()
+    assert len(from_parquet) == 41 and from_parquet[-1]["_problem"].startswith("not data: a total line")
+    assert [{k: v for k, v in r.items() if k not in ("_file", "_line")} for r in from_parquet] == [
+        {k: v for k, v in r.items() if k not in ("_file", "_line")} for r in from_csv]
+    assert [r["_line"] for r in from_parquet] == [r["_line"] - 1 for r in from_csv]  # rows, the header not a line
 
 
 @pytest.mark.parametrize(("change", "message"), [

@@ -51,14 +51,18 @@ def test_ranking_metrics_on_a_worked_example() -> None:
 
 
 def test_a_mapping_reads_an_export_and_names_what_is_missing(tmp_path) -> None:
-    mapping = load_mapping("kcs")
-    columns = [*mapping.columns.values(), *mapping.categorical, *mapping.numeric]
+    mapping = load_mapping("kcs")  # the loading mapping (src/baliza/mappings/kcs.yaml) and its targeting section
+    columns = ["Declaration ID", "Date", "Office ID", "Process Type", "Import Type", "Import Use", "Payment Type",
+               "Mode of Transport", "Declarant ID", "Importer ID", "Seller ID", "Courier ID", "HS6 Code",
+               "Country of Departure", "Country of Origin", "Tax Rate", "Tax Type", "Country of Origin Indicator",
+               "Net Mass", "Item Price", "Fraud"]
     row = {c: "1" for c in columns} | {"Date": "2024-03-01", "Declaration ID": "A1", "Net Mass": "10",
-                                        "Item Price": "55.5"}
+                                        "Item Price": "55.5", "HS6 Code": "090111"}
     no_outcome = {k: v for k, v in row.items() if k != "Fraud"}
     pd.DataFrame([no_outcome]).to_csv(tmp_path / "new.csv", index=False)
     frame = read_declarations(tmp_path / "new.csv", mapping)
     assert frame.loc[0, "id"] == "A1" and frame.loc[0, "value"] == 55.5 and pd.isna(frame.loc[0, "outcome"])
+    assert frame.loc[0, "hs_code"] == "090111" and frame.loc[0, "declared_at"] == pd.Timestamp("2024-03-01")
     assert frame.loc[0, "x_tax_rate"] == 1.0
     pd.DataFrame([{k: v for k, v in no_outcome.items() if k != "HS6 Code"}]).to_csv(tmp_path / "bad.csv",
                                                                                    index=False)

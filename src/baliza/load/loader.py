@@ -20,6 +20,7 @@ from baliza.access.fieldcrypt import key_for
 from baliza.contract import Table, load_order
 from baliza.contract.normalise import country_spellings
 from baliza.load.compaction import rebuild_file
+from baliza.load.mapping.conversions import write_conversions
 from baliza.load.mapping.spec import Mapping
 from baliza.load.mapping.stage import MappedReader, mapped_id_key
 from baliza.load.normalisation import spelling_summary
@@ -235,6 +236,12 @@ def _load_table(
     if normalised:
         write_normalisations(con, load_id, table, checked)
         spellings = spelling_summary(con, load_id, table.name)
+    conversions: dict[str, int] = {}
+    for staged in staged_files:  # what a mapping converted: counted, and sampled in `normalisations`
+        if staged.conversions is not None:
+            write_conversions(con, load_id, table, str(staged.source.path), staged.conversions)
+            for key, count in staged.conversions.counts.items():
+                conversions[key] = conversions.get(key, 0) + count
     counts = upsert(con, load_id, table, checked, pepper=pepper)
     if table.name == PERSONS:
         write_lookups(con, load_id, checked_table)
@@ -245,4 +252,4 @@ def _load_table(
     for staged in staged_files:  # the raw rows are not needed any more: free their memory for the next tables
         con.execute(f"DROP TABLE IF EXISTS temp.{quote_name(staged.raw_table)}")
     return TableReport(rows, rows - quarantined, quarantined, normalised, counts.inserted, counts.replaced,
-                       counts.unchanged, spellings)
+                       counts.unchanged, spellings, conversions)

@@ -28,16 +28,20 @@ def write_quarantine(
         if staged.rows == 0:
             continue
         ragged = "c._errors[1].column IS NULL"
+        own = staged.source_columns_from if staged.source_cells else None  # an export's cells, read from it
+        cells = [f"r.c{i}" if own is None or i < own else f"s.c{i - own}" for i in range(len(staged.header))]
         raw_fields = ", ".join(
-            f"{literal(name)}, {sealed_raw_cell_sql(table.name, header, f'r.c{i}', ragged)}"
+            f"{literal(name)}, {sealed_raw_cell_sql(table.name, header, cells[i], ragged)}"
             for i, (name, header) in enumerate(zip(columns.raw_names, staged.header, strict=True))
         )
+        export = f"JOIN {quote_name(staged.source_cells)} s ON s._line = c._line " if own is not None else ""
         value = sealed_quarantine_sql(table.name, "c._errors[1].column", "c._errors[1].value")
         con.execute(
             f"INSERT INTO quarantine (load_id, table_name, source_file, line, column_name, value, reason, raw) "
             f"SELECT {load_id}, {literal(table.name)}, c._file, c._line, c._errors[1].column, {value}, "
             f"array_to_string(list_transform(c._errors, lambda x: x.reason), '; '), json_object({raw_fields}) "
             f"FROM {quote_name(checked)} c JOIN {quote_name(staged.raw_table)} r ON {staged.line_of('r')} = c._line "
+            f"{export}"
             f"WHERE c._src = {index} AND len(c._errors) > 0 ORDER BY c._line"
         )
 

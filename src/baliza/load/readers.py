@@ -28,6 +28,7 @@ import pyarrow as pa
 from baliza.load.errors import UnreadableFile
 
 if TYPE_CHECKING:
+    from baliza.load.mapping.conversions import Converted
     from baliza.load.sources import SourceFile
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -55,6 +56,11 @@ class StagedFile:
     mapping, `baliza.load.mapping`), not columns of the table."""
     problem_column_sql: str = "NULL::VARCHAR"
     """The column a row's `_problem` is about (a mapping's non-data line), else NULL."""
+    source_cells: str | None = None
+    """A relation holding the export's own cells (`c0..`, `_line`) when the raw table stops at
+    `source_columns_from`: a quarantined row's raw cells are read from it."""
+    conversions: Converted | None = None
+    """What a mapping converted in this export (counted and sampled), recorded with the load."""
 
     def line_of(self, alias: str) -> str:
         """`line_sql` for the raw table known as `alias` in a query."""

@@ -19,6 +19,9 @@ class TableReport:
     unchanged: int = 0
     spellings: dict[str, int] = field(default_factory=dict)
     """Vocabulary spellings the load understood, and how often: {"substance_group: cocaína → cocaine_type": 3}."""
+    conversions: dict[str, int] = field(default_factory=dict)
+    """Cells a mapping converted, by column and rule: {"seized_at: mapping_date_format": 1000} (a sample of
+    each is in `normalisations`; see `baliza.load.mapping.conversions`)."""
 
 
 @dataclass
@@ -56,7 +59,8 @@ class LoadReport:
             "load_id": self.load_id,
             "agency": self.agency,
             "dataset": self.dataset,
-            "tables": {name: {k: v for k, v in asdict(t).items() if k != "spellings" or v}  # listed when any
+            "tables": {name: {k: v for k, v in asdict(t).items()  # spellings and conversions listed when any
+                              if k not in ("spellings", "conversions") or v}
                        for name, t in self.tables.items()},
             "files": [asdict(f) for f in self.files],
             "warnings": self.warnings,

@@ -72,7 +72,8 @@ def read_through_mapping(
     chosen = find_mapping(mapping) if isinstance(mapping, str) else mapping
     mapped = chosen.table_mapping(table)
     con = duckdb.connect()
-    reader = MappedReader(chosen, "(read without loading)", id_key or f"baliza mapping {chosen.name}")
+    reader = MappedReader(chosen, "(read without loading)", id_key or f"baliza mapping {chosen.name}",
+                          keep_source=keep_source)
     parts = []
     try:
         for number, path in enumerate(export_files(chosen, [Path(p) for p in paths])):

@@ -4,7 +4,8 @@ The header is on the mapping's `header_row` (title rows above it are not data an
 are text, and every line below the header becomes a row, even a blank one: blank lines and ragged rows
 carry a `_problem`, so that they are set aside with a reason rather than skipped. A plain comma-separated
 UTF-8 file with its header on line 1 is read by the loader's own fast CSV reader; anything else (another
-delimiter or encoding, title rows, blank lines, a workbook) row by row.
+delimiter or encoding, title rows, blank lines, a workbook) row by row. A Parquet file (`.parquet`) is
+read by DuckDB, its columns as text.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def read_export(
     if path.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
         header, arrow = _excel_rows(path, header_row, sheet)
         return _from_arrow(con, path, name, header, arrow)
+    if path.suffix.lower() == ".parquet":
+        return _parquet(con, path, name)
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)
     if b"\x00" in head:
@@ -81,6 +84,21 @@ def _fast_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> ExportFi
                 f"SELECT *{line}, NULL::VARCHAR AS _problem FROM {quote_name(staged.raw_table)}")
     rows = con.execute(f"SELECT count(*) FROM {quote_name(staged.raw_table)}").fetchall()[0][0]
     return ExportFile(path, name, tuple(header), rows, staged.trimmed, (name, staged.raw_table))
+
+
+def _parquet(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> ExportFile:
+    """A Parquet export: its columns as text, its rows numbered from 1 (it has no header line)."""
+    try:
+        described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
+        cells = ", ".join(f"CAST({quote_name(column)} AS VARCHAR) AS c{i}" for i, (column, *_) in enumerate(described))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(name)} AS SELECT {cells}, "
+                    "(file_row_number + 1)::BIGINT AS _line, NULL::VARCHAR AS _problem "
+                    "FROM read_parquet(?, file_row_number=true) ORDER BY file_row_number", [str(path)])
+    except duckdb.Error as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise UnreadableFile(path, f"not a readable Parquet file ({first_line})") from None
+    rows = con.execute(f"SELECT count(*) FROM {quote_name(name)}").fetchall()[0][0]
+    return ExportFile(path, name, tuple(str(c[0]).strip() for c in described), rows, False, (name,))
 
 
 def _from_arrow(con: duckdb.DuckDBPyConnection, path: Path, name: str, header: list[str],

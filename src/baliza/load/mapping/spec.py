@@ -114,6 +114,9 @@ class Mapping:
     translations: dict[str, Translation] = field(default_factory=dict)
     description: str = ""
     attribution: str = ""
+    targeting: dict[str, Any] = field(default_factory=dict)
+    """What customs targeting reads of the export beside the contract's columns (`targeting:`, read by
+    `baliza.targeting.declarations`); empty for a mapping targeting does not use."""
 
     @property
     def label(self) -> str:
@@ -185,6 +188,7 @@ def parse_mapping(content: Any, path: Path | None = None) -> Mapping:
         translations=translations,
         description=str(content.get("description") or "").strip(),
         attribution=str(content.get("attribution") or "").strip(),
+        targeting=_section(content, "targeting", where),
     )
 
 

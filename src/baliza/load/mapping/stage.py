@@ -20,6 +20,7 @@ import duckdb
 from baliza.contract import load_order
 from baliza.load.errors import LoadError
 from baliza.load.manifest import Manifest
+from baliza.load.mapping.conversions import count_conversions
 from baliza.load.mapping.expressions import (
     ExportColumns,
     cleaned_cells_sql,
@@ -32,7 +33,7 @@ from baliza.load.readers import StagedFile
 from baliza.load.sources import SourceFile
 from baliza.load.sql import quote_name
 
-EXPORT_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+EXPORT_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet"}
 
 
 def mapped_id_key(secret: bytes, mapping: Mapping) -> str:
@@ -66,6 +67,9 @@ class MappedReader:
     mapping: Mapping
     agency: str | None
     id_key: str
+    keep_source: bool = False
+    """Copy the export's own cells into each raw table (`read_through_mapping`); a load instead reads them
+    from the export, kept until the load ends, for the rows it quarantines (copying them costs more)."""
     _exports: dict[tuple[Path, str | int | None], tuple[ExportFile, str, int]] = field(default_factory=dict)
     _scratch: list[str] = field(default_factory=list)
     _read: int = 0
@@ -97,13 +101,20 @@ class MappedReader:
         sheet = mapped.sheet if mapped.sheet is not None else self.mapping.sheet
         export, cells, remaining = self._export(con, source.path, sheet)
         columns = ExportColumns(export.header, str(source.path), f"mapping {self.mapping.name}")
-        plan = projection_sql(self.mapping, mapped, columns, cells, self.id_key)
+        plan = projection_sql(self.mapping, mapped, columns, cells, self.id_key, keep_source=self.keep_source,
+                              raw_table=raw_table)
         for statement in plan.prepare:
             con.execute(statement)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(raw_table)} AS {plan.sql}")
+        for statement in plan.after:
+            con.execute(statement)
+        converted = count_conversions(con, plan.conversions, raw_table)
         for name in plan.scratch:
             drop_relation(con, name)
-        staged = StagedFile(source, raw_table, header=plan.names, rows=export.rows, trimmed=True)
+        header = plan.names if self.keep_source else [*plan.names, *export.header]
+        staged = StagedFile(source, raw_table, header=header, rows=export.rows, trimmed=True)
+        staged.source_cells = None if self.keep_source else export.relation
+        staged.conversions = converted
         staged.source_columns_from = len(mapped.rules)
         staged.problem_column_sql = "_problem_column"
         if remaining == 1:
@@ -134,12 +145,13 @@ class MappedReader:
         return self._exports[(path, sheet)]
 
     def _forget(self, con: duckdb.DuckDBPyConnection, key: tuple[Path, str | int | None]) -> None:
+        """Drop an export's cleaned cells once every table it fills is staged (the export itself stays, with
+        the cells a quarantined row keeps, until `drop_scratch`)."""
         export, cells, _ = self._exports.pop(key, (None, "", 0))
         if export is None:
             return
-        for name in (cells, *export.scratch):
-            drop_relation(con, name)
-            self._scratch.remove(name)
+        drop_relation(con, cells)
+        self._scratch.remove(cells)
 
     def drop_scratch(self, con: duckdb.DuckDBPyConnection) -> None:
         for name in self._scratch:
