@@ -67,27 +67,52 @@ def _summary(why: str, **values: Any) -> str:
              "%(asset)s by the %(method)s rule within %(hops)s hops.", **values)
 
 
+def step_reference(data: ChainData, step: dict[str, Any]) -> Reference:
+    """The warehouse row one path step rests on, by its full key (as the findings' scope looks rows up)."""
+    chain = data.ledger.chain
+    if data.ledger.kind == "utxo":
+        return Reference("crypto_io", f"{chain}|{step['tx_hash']}|out|{step['output_index']}")
+    return Reference("crypto_transfers", f"{chain}|{step['tx_hash']}|{step['from']}|{step['to']}|"
+                                         f"{getattr(data.ledger, 'asset', '')}")
+
+
+def tag_reference(data: ChainData, address: str, categories: tuple[str, ...]) -> Reference | None:
+    """The tag row that makes `address` what it is (its first tag in one of `categories`)."""
+    for tag in data.tags.of(address):
+        if tag["category"] in categories:
+            return Reference("crypto_tags", f"{data.ledger.chain}|{address}|{tag['label']}")
+    return None
+
+
 def exchange_findings(warehouse: Any, data: ChainData, method: str = "haircut", max_hops: int = 6
                       ) -> list[Finding]:
-    """One finding per (suspect wallet, exchange cluster) its funds reach, largest first."""
+    """One finding per (suspect wallet, exchange cluster) its funds reach, largest first.
+
+    Its subject is the arrival: the output (or transfer) by which the most taint reached the exchange, the row
+    a production order names; its evidence the transactions of the paths (by their rows), the wallet's tag,
+    its cases and listings."""
     findings: list[Finding] = []
     asset = getattr(data.ledger, "asset", None) or data.ledger.chain.upper()
     seeds = suspect_wallets(warehouse, data)
     links = wallet_links(warehouse, data.ledger.chain, sorted(seeds), data)
     for seed, why in sorted(seeds.items()):
         result = data.trace([seed], method, max_hops)
+        tag = tag_reference(data, seed, SEED_CATEGORIES)
+        listings = [Reference("online_listings", i) for i in links[seed]["listings"]]
         for cluster in result.clusters:
             if EXCHANGE not in cluster["categories"]:
                 continue
             exchange = ", ".join(cluster["labels"]) or cluster["cluster_id"]
             paths = [p for p in result.paths if p["cluster_id"] == cluster["cluster_id"]]
-            evidence = [Reference("crypto_io" if data.ledger.kind == "utxo" else "crypto_transfers", s["tx_hash"])
-                        for p in paths[:3] for s in p["steps"]]
-            evidence += [Reference("cases", c) for c in links[seed]["cases"]]
-            evidence += [Reference("online_listings", i) for i in links[seed]["listings"]]
+            if not paths:
+                continue
+            paths.sort(key=lambda p: -p["tainted_amount"])
+            arrival = step_reference(data, paths[0]["steps"][-1])
+            evidence = [step_reference(data, s) for p in paths[:3] for s in p["steps"]]
+            evidence += [tag] if tag else []
+            evidence += [Reference("cases", c) for c in links[seed]["cases"]] + listings
             findings.append(Finding(
-                rule=RULE, subject=Reference("crypto_tags", f"{data.ledger.chain}|{seed}"),
-                score=cluster["tainted_amount"],
+                rule=RULE, subject=arrival, score=cluster["tainted_amount"],
                 summary=_summary(why, wallet=seed, exchange=exchange, amount=f"{cluster['tainted_amount']:,.8f}",
                                  asset=asset, method=method, hops=max_hops),
                 evidence=tuple(dict.fromkeys(evidence)),
