@@ -59,12 +59,16 @@ class CryptoWorld:
                 self.io[key].append(value)
         total_out = sum(a for _, a in outputs) or 1.0
         usd = BTC_USD[int(str(at)[:4])]
+        pairs: dict[tuple[str, str], float] = {}  # one transfer per sender and receiver (the table's key)
         for address_in, amount_in, _, _ in inputs:
             for address_out, amount_out in outputs:
-                share = round(amount_in * amount_out / total_out, 6)
-                for key, value in zip(self.transfers, ("btc", tx_hash, at, address_in, address_out, "BTC", share,
-                                                       round(share * usd, 2)), strict=True):
-                    self.transfers[key].append(value)
+                pairs[(address_in, address_out)] = pairs.get((address_in, address_out), 0.0) + (
+                    amount_in * amount_out / total_out)
+        for (address_in, address_out), amount in pairs.items():
+            share = round(amount, 6)
+            for key, value in zip(self.transfers, ("btc", tx_hash, at, address_in, address_out, "BTC", share,
+                                                   round(share * usd, 2)), strict=True):
+                self.transfers[key].append(value)
         return tx_hash
 
     def spend_all(self, rng: np.random.Generator, address: str, batch: int, delay_days: tuple[float, float],
