@@ -121,5 +121,5 @@ def exchange_findings(warehouse: Any, data: ChainData, method: str = "haircut", 
                 details={"chain": data.ledger.chain, "wallet": seed, "why": why, "exchange": exchange,
                          "exchange_cluster": cluster["cluster_id"], "tainted_amount": cluster["tainted_amount"],
                          "asset": asset, "method": method, "max_hops": max_hops, "paths": paths[:3],
-                         "links": links[seed]}))
+                         "links": {k: v for k, v in links[seed].items() if k != "persons"}}))  # persons: their pages
     return sorted(findings, key=lambda f: -f.score)

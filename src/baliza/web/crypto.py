@@ -146,11 +146,7 @@ def findings_api(request: Request, principal: FindingReader, chain: str, method:
     with ctx.reading(principal) as (wh, scope):
         findings = scoped_findings(ctx, wh, scope, chain, method, max_hops)
         readable = readable_evidence(wh, scope, findings)
-    shown = [{"finding_id": finding_id(f), **redact_finding(f, readable)} for f in findings]
-    for finding in shown:
-        if "links" in finding["details"]:
-            finding["details"]["links"] = {k: v for k, v in finding["details"]["links"].items() if k != "persons"}
-    return shown
+    return [{"finding_id": finding_id(f), **redact_finding(f, readable)} for f in findings]
 
 
 def _export(request: Request, principal: Any, result: TraceResult, kind: str) -> Response:
