@@ -196,3 +196,22 @@ def test_a_user_of_another_agency_is_told_who_holds_the_chain(worlds) -> None:
     own = _run("trace", "--db", str(db), "--chain", "btc", "--from", utxo.seeds[0], "--user", "fiu_analyst", "--json")
     whole = _run("trace", "--db", str(db), "--chain", "btc", "--from", utxo.seeds[0], "--json")
     assert own["reached"] == whole["reached"] and own["reached"]
+
+
+def test_the_peel_chain_the_seized_funds_went_through_is_a_finding(worlds) -> None:
+    db, utxo, _ = worlds
+    every = _run("crypto-findings", "--db", str(db), "--chain", "btc", "--method", "poison", "--max-hops", "8",
+                 "--json")
+    peels = [f for f in every if f["rule"] == "crypto_peel_chain"]
+    assert peels
+    outputs = {(r["tx_hash"], int(r["index"])): r for r in utxo.io if r["direction"] == "out"}
+    found = peels[0]["details"]["peel_chain"]
+    assert len(set(utxo.peel_txs) & {p["tx_hash"] for p in found["peeled"]}) >= 3
+    for peeled in found["peeled"]:  # each payment is the smaller output of its transaction, as the data has it
+        row = outputs[(peeled["tx_hash"], peeled["output_index"])]
+        other = outputs[(peeled["tx_hash"], 1 - peeled["output_index"])]
+        assert (row["address"], Fraction(row["amount"])) == (peeled["address"], Fraction(str(peeled["amount"])))
+        assert Fraction(row["amount"]) <= Fraction(other["amount"])
+    assert Fraction(str(found["peeled_amount"])) == sum(Fraction(str(p["amount"])) for p in found["peeled"])
+    first = found["peeled"][0]
+    assert peels[0]["subject"] == {"table": "crypto_io", "id": f"btc|{first['tx_hash']}|out|{first['output_index']}"}

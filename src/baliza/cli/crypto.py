@@ -226,7 +226,7 @@ def crypto_findings(
     """Seized or suspect wallets (and listings' payment addresses) whose funds reach an exchange, and exchanges
     exposed to darknet markets or mixers."""
     from baliza.access.scope import ScopedWarehouse
-    from baliza.crypto.links import exchange_findings
+    from baliza.crypto.links import wallet_findings
     from baliza.crypto.markets import exposure_findings
     from baliza.warehouse import open_warehouse
 
@@ -234,7 +234,7 @@ def crypto_findings(
         data = _read(db, chain, asset, False, user)
         with open_warehouse(db, read_only=True) as warehouse:
             source = ScopedWarehouse(warehouse, _scope_of(warehouse, user)) if user else warehouse
-            findings = exchange_findings(source, data, method, max_hops) + exposure_findings(data, method, max_hops)
+            findings = wallet_findings(source, data, method, max_hops) + exposure_findings(data, method, max_hops)
     except (LookupError, FileNotFoundError, ValueError) as error:
         fail(str(error).strip("'\""))
         return

@@ -17,6 +17,7 @@ from baliza.i18n import gettext as _
 
 SEED_CATEGORIES = ("seized", "suspect")
 RULE = "crypto_exchange_reached"
+PEEL_RULE = "crypto_peel_chain"
 
 
 def wallet_links(warehouse: Any, chain: str, addresses: list[str], data: ChainData | None = None
@@ -86,12 +87,40 @@ def tag_reference(data: ChainData, address: str, categories: tuple[str, ...]) ->
 
 def exchange_findings(warehouse: Any, data: ChainData, method: str = "haircut", max_hops: int = 6
                       ) -> list[Finding]:
-    """One finding per (suspect wallet, exchange cluster) its funds reach, largest first.
+    """One finding per (suspect wallet, exchange cluster) its funds reach, largest first (`wallet_findings`)."""
+    return [f for f in wallet_findings(warehouse, data, method, max_hops) if f.rule == RULE]
+
+
+def _peel_finding(data: ChainData, seed: str, why: str, peel: dict[str, Any], tag: Reference | None,
+                  method: str, max_hops: int) -> Finding:
+    """A peel chain the wallet's funds went through: where each small payment went is where to look next."""
+    chain = data.ledger.chain
+    peeled = [Reference("crypto_io", f"{chain}|{p['tx_hash']}|out|{p['output_index']}") for p in peel["peeled"]]
+    asset = data.ledger.chain.upper()
+    return Finding(
+        rule=PEEL_RULE, subject=peeled[0], score=peel["peeled_amount"],
+        summary=_("Funds traced from the wallet %(wallet)s went through a peel chain of %(length)s transactions "
+                  "that paid %(amount)s %(asset)s away to %(payees)s addresses.", wallet=seed,
+                  length=peel["length"], amount=f"{peel['peeled_amount']:,.8f}", asset=asset,
+                  payees=len({p["address"] for p in peel["peeled"]})),
+        evidence=tuple(dict.fromkeys([*peeled, *([tag] if tag else [])])),
+        method=_("Forward trace from the wallet by the %(method)s rule within %(hops)s hops; a peel chain is a run "
+                 "of at least 3 transactions each spending one input into two outputs, the larger spent by the "
+                 "next (docs/crypto.md).", method=method, hops=max_hops),
+        details={"chain": chain, "wallet": seed, "why": why, "method": method, "max_hops": max_hops,
+                 "peel_chain": peel})
+
+
+def wallet_findings(warehouse: Any, data: ChainData, method: str = "haircut", max_hops: int = 6
+                    ) -> list[Finding]:
+    """What the funds of seized or suspect wallets (and listings' payment addresses) did: one finding per
+    exchange cluster they reach, largest first, then one per peel chain they went through.
 
     Its subject is the arrival: the output (or transfer) by which the most taint reached the exchange, the row
     a production order names; its evidence the transactions of the paths (by their rows), the wallet's tag,
     its cases and listings."""
     findings: list[Finding] = []
+    peels: list[Finding] = []
     asset = getattr(data.ledger, "asset", None) or data.ledger.chain.upper()
     seeds = suspect_wallets(warehouse, data)
     links = wallet_links(warehouse, data.ledger.chain, sorted(seeds), data)
@@ -99,6 +128,7 @@ def exchange_findings(warehouse: Any, data: ChainData, method: str = "haircut", 
         result = data.trace([seed], method, max_hops)
         tag = tag_reference(data, seed, SEED_CATEGORIES)
         listings = [Reference("online_listings", i) for i in links[seed]["listings"]]
+        peels += [_peel_finding(data, seed, why, peel, tag, method, max_hops) for peel in result.peel_chains]
         for cluster in result.clusters:
             if EXCHANGE not in cluster["categories"]:
                 continue
@@ -122,4 +152,4 @@ def exchange_findings(warehouse: Any, data: ChainData, method: str = "haircut", 
                          "exchange_cluster": cluster["cluster_id"], "tainted_amount": cluster["tainted_amount"],
                          "asset": asset, "method": method, "max_hops": max_hops, "paths": paths[:3],
                          "links": {k: v for k, v in links[seed].items() if k != "persons"}}))  # persons: their pages
-    return sorted(findings, key=lambda f: -f.score)
+    return sorted(findings, key=lambda f: -f.score) + list({f.subject: f for f in peels}.values())

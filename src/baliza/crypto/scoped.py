@@ -138,7 +138,7 @@ def read_scoped(warehouse: Any, scope: Scope | None, chain: str, asset: str | No
 def scoped_findings(results: Results, wh: Any, scope: Scope, chain: str, method: str = "haircut",
                     max_hops: int = 6) -> list[Finding]:
     """The crypto findings of `chain` on the rows `scope` shows, once per warehouse state and scope."""
-    from baliza.crypto.links import exchange_findings
+    from baliza.crypto.links import wallet_findings
     from baliza.crypto.markets import exposure_findings
 
     key = scope_key(scope)
@@ -150,7 +150,7 @@ def scoped_findings(results: Results, wh: Any, scope: Scope, chain: str, method:
         return []
     scoped = ScopedWarehouse(wh, scope)
     return results.cached(f"crypto-findings:{chain}:{method}:{max_hops}:{key}",
-                          lambda: exchange_findings(scoped, data, method, max_hops)
+                          lambda: wallet_findings(scoped, data, method, max_hops)
                           + exposure_findings(data, method, max_hops))
 
 

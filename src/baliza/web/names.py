@@ -70,6 +70,7 @@ def rule_label(rule: str) -> str:
         "seizure_not_converted": _("Seizures not converted into cases"),
         "crypto_exchange_reached": _("Funds of a seized or suspect wallet reached an exchange"),
         "crypto_exchange_exposure": _("Exchange exposed to a darknet market or mixer"),
+        "crypto_peel_chain": _("Seized or suspect funds went through a peel chain"),
     }
     return labels.get(rule, rule.replace("_", " ").capitalize())
 
