@@ -88,10 +88,12 @@ def holders(warehouse: Any, scope: Scope, chain: str, addresses: list[str] | Non
             for column in columns[1:]:
                 hit |= rows[column].isin(wanted)
             rows = rows.filter(hit)
-        found = rows.select("_agency_id", "_load_id").to_pyarrow().to_pylist()
+        # counted per agency and load in the database (a chain may hold millions of rows); crypto rows are
+        # shared by load (a dataset grant), so the load decides whether the principal reads them
+        found = rows.group_by("_agency_id", "_load_id").aggregate(n=rows.count()).to_pyarrow().to_pylist()
         for row in found:
             if row["_agency_id"] and not scope.reads(table, row):
-                counts[row["_agency_id"]] += 1
+                counts[row["_agency_id"]] += int(row["n"])
     names = agency_names(warehouse) if counts else {}
     return [{"agency_id": agency, "name": names.get(agency, agency), "rows": str(count)}
             for agency, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
