@@ -51,3 +51,26 @@ def test_another_agency_sees_none_of_the_demo_crypto_and_is_told_who_holds_it(sp
         assert read_scoped(wh, scope, "btc") is None
         named = holders(wh, scope, "btc")
     assert [h["agency_id"] for h in named] == [FIU] and named[0]["name"] != FIU
+
+
+def test_the_fiu_queue_holds_the_demo_crypto_findings_computed_on_its_rows(split) -> None:
+    from baliza.crypto.scoped import queue_findings
+
+    db, state_url, _readers, _country = split
+    kept: dict[str, object] = {}
+
+    class Results:
+        def cached(self, name, compute):
+            if name not in kept:
+                kept[name] = compute()
+            return kept[name]
+
+    with open_warehouse(db, read_only=True) as wh:
+        fiu = queue_findings(Results(), wh, _scope(wh, state_url, FIU), [])
+        customs = queue_findings(Results(), wh, _scope(wh, state_url, CUSTOMS), [])
+    rules = {f.rule for f in fiu}
+    assert {"crypto_exchange_exposure", "crypto_exchange_reached"} <= rules
+    assert customs == []
+    market = [f for f in fiu
+              if f.rule == "crypto_exchange_exposure" and f.details["source_category"] == "darknet_market"]
+    assert market and all(f.score >= 0.01 and f.evidence for f in market)
