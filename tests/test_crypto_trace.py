@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from baliza.access.roles import Role
+from baliza.access.state import open_state_beside
+from baliza.access.users import add_user
 from baliza.cli.app import app
 from baliza.load import load_datasets
 from baliza.warehouse import open_warehouse
@@ -31,6 +34,10 @@ def worlds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, obje
     with open_warehouse(db) as warehouse:
         report = load_datasets(warehouse, [folder / "data"], agency="AG-FIU")
     assert not report.quarantined, report
+    state = open_state_beside(db)
+    for username, agency in (("fiu_analyst", "AG-FIU"), ("cus_analyst", "AG-CUS")):
+        add_user(state, username, "a long enough passphrase 42", agency, Role.ANALYST)
+    state.close()
     return db, utxo, account
 
 
@@ -88,8 +95,9 @@ def test_account_taint_equals_the_independent_computation(worlds, method: str, h
 
 def test_findings_name_each_exchange_the_seized_wallet_reaches(worlds) -> None:
     db, utxo, _ = worlds
-    findings = _run("crypto-findings", "--db", str(db), "--chain", "btc", "--method", "fifo", "--max-hops", "6",
-                    "--json")
+    every = _run("crypto-findings", "--db", str(db), "--chain", "btc", "--method", "fifo", "--max-hops", "6",
+                 "--json")
+    findings = [f for f in every if f["rule"] == "crypto_exchange_reached"]
     expected = reference_utxo(utxo.io, utxo.tags, utxo.seeds, "fifo", 6)
     by_exchange = {name: sum((expected.get(a, Fraction(0)) for a in addresses), Fraction(0))
                    for name, addresses in utxo.exchanges.items()}
@@ -157,3 +165,53 @@ def test_change_heuristic_is_off_by_default_and_joins_fresh_change_when_asked(wo
                       and utxo.owners[r["address"]] == "vendor")
         assert plain[change] != plain[spender]
         assert joined[change] == joined[spender]
+
+
+def test_exchanges_exposed_to_the_market_equal_the_independent_computation(worlds) -> None:
+    db, utxo, _ = worlds
+    every = _run("crypto-findings", "--db", str(db), "--chain", "btc", "--method", "haircut", "--max-hops", "6",
+                 "--json")
+    exposed = [f for f in every if f["rule"] == "crypto_exchange_exposure"]
+    assert exposed and {f["details"]["source_category"] for f in exposed} <= {"darknet_market", "mixer"}
+    clusters = _run("clusters", "--db", str(db), "--chain", "btc", "--json")
+    for finding in exposed:
+        members = [r["address"] for r in clusters if r["cluster_id"] == finding["details"]["source_cluster"]]
+        expected = reference_utxo(utxo.io, utxo.tags, members, "haircut", 6)
+        exchange = finding["details"]["exchange_cluster"]
+        amount = sum((expected.get(r["address"], Fraction(0)) for r in clusters if r["cluster_id"] == exchange),
+                     Fraction(0))
+        assert abs(Fraction(str(finding["details"]["tainted_amount"])) - amount) <= TOLERANCE
+        assert amount >= Fraction("0.01")  # the threshold
+
+
+def test_a_user_of_another_agency_is_told_who_holds_the_chain(worlds) -> None:
+    db, utxo, _ = worlds
+    exchanges = [a for addresses in utxo.exchanges.values() for a in addresses]
+    for args in (("trace", "--from", utxo.seeds[0]), ("clusters",), ("clusters", "--explain", utxo.seeds[0]),
+                 ("crypto-findings",)):
+        result = CliRunner().invoke(app, [*args, "--db", str(db), "--chain", "btc", "--user", "cus_analyst",
+                                          "--json"])
+        assert result.exit_code != 0 and "AG-FIU" in result.output, args
+        assert not any(a in result.output for a in exchanges), args
+    own = _run("trace", "--db", str(db), "--chain", "btc", "--from", utxo.seeds[0], "--user", "fiu_analyst", "--json")
+    whole = _run("trace", "--db", str(db), "--chain", "btc", "--from", utxo.seeds[0], "--json")
+    assert own["reached"] == whole["reached"] and own["reached"]
+
+
+def test_the_peel_chain_the_seized_funds_went_through_is_a_finding(worlds) -> None:
+    db, utxo, _ = worlds
+    every = _run("crypto-findings", "--db", str(db), "--chain", "btc", "--method", "poison", "--max-hops", "8",
+                 "--json")
+    peels = [f for f in every if f["rule"] == "crypto_peel_chain"]
+    assert peels
+    outputs = {(r["tx_hash"], int(r["index"])): r for r in utxo.io if r["direction"] == "out"}
+    found = peels[0]["details"]["peel_chain"]
+    assert len(set(utxo.peel_txs) & {p["tx_hash"] for p in found["peeled"]}) >= 3
+    for peeled in found["peeled"]:  # each payment is the smaller output of its transaction, as the data has it
+        row = outputs[(peeled["tx_hash"], peeled["output_index"])]
+        other = outputs[(peeled["tx_hash"], 1 - peeled["output_index"])]
+        assert (row["address"], Fraction(row["amount"])) == (peeled["address"], Fraction(str(peeled["amount"])))
+        assert Fraction(row["amount"]) <= Fraction(other["amount"])
+    assert Fraction(str(found["peeled_amount"])) == sum(Fraction(str(p["amount"])) for p in found["peeled"])
+    first = found["peeled"][0]
+    assert peels[0]["subject"] == {"table": "crypto_io", "id": f"btc|{first['tx_hash']}|out|{first['output_index']}"}

@@ -24,12 +24,48 @@ ChangeOption = Annotated[bool, typer.Option("--change-heuristic", help="Also joi
                                                 "to their spender's cluster (a guess; off by default).")]
 
 
-def _read(db: Path | None, chain: str, asset: str | None, change: bool) -> Any:
-    from baliza.crypto.chaindata import read_chain
+UserOption = Annotated[str | None, typer.Option("--user", help="Read the chain as this user may see it: only "
+                                                 "the rows the user's agency loaded or was granted.")]
+
+
+def _scope_of(warehouse: Any, username: str) -> Any:
+    """The scope of `username` (an active user allowed to read findings), as the dashboard gives it."""
+    from baliza.access.roles import Permission
+    from baliza.access.scope import scope_for
+    from baliza.access.state import open_state_beside
+    from baliza.access.users import get_user
+
+    state = open_state_beside(warehouse.path)
+    try:
+        found = get_user(state, username)
+        if found is None or found.disabled:
+            raise LookupError(_("no active user '%(user)s' (see baliza user list)", user=username))
+        principal = found.principal(via="cli")
+        if not principal.may(Permission.READ_FINDINGS):
+            raise LookupError(_("user %(user)s (%(role)s) may not trace crypto funds", user=username,
+                                role=found.role))
+        return scope_for(warehouse, state, principal)
+    finally:
+        state.close()
+
+
+def _read(db: Path | None, chain: str, asset: str | None, change: bool, user: str | None = None,
+          asked: list[str] | None = None) -> Any:
+    """The chain as a whole (an operator), or as `user` may see it; refused, naming the holding agencies,
+    when what `user` asks for rests on rows another agency has not shared."""
+    from baliza.crypto.scoped import holders, names_of, read_scoped, refuse_unseen
     from baliza.warehouse import open_warehouse
 
     with open_warehouse(db, read_only=True) as warehouse:
-        return read_chain(warehouse, chain, asset, change)
+        scope = _scope_of(warehouse, user) if user else None
+        data = read_scoped(warehouse, scope, chain, asset, change)
+        if scope is not None:
+            refuse_unseen(warehouse, scope, data, chain, asked or [])
+            if data is None:
+                raise LookupError(_("The transactions of the chain %(chain)s are held by %(holders)s and not shared "
+                                    "with the agency of %(user)s.", chain=chain,
+                                    holders=names_of(holders(warehouse, scope, chain)), user=user))
+        return data
 
 
 def clusters(
@@ -41,10 +77,11 @@ def clusters(
                                                  "them.")] = None,
     change: ChangeOption = False,
     asset: AssetOption = None,
+    user: UserOption = None,
 ) -> None:
     """Group a chain's addresses by common-input ownership (CoinJoins left out)."""
     try:
-        data = _read(db, chain, asset, change)
+        data = _read(db, chain, asset, change, user, [explain] if explain else None)
         if explain:
             code = int(data.ledger.address_codes([explain])[0])
             cluster_id = str(data.clustering.cluster_of(code)) if code >= 0 else explain
@@ -89,6 +126,7 @@ def trace(
     export: Annotated[Path | None, typer.Option("--export", help="Also write the paths to this file: .gexf "
                                                  "(Gephi) or .ftm.json (FollowTheMoney entities, one a line).")]
     = None,
+    user: UserOption = None,
 ) -> None:
     """Follow value from seed addresses by the poison, haircut or FIFO rule; where it went, and how."""
     from baliza.crypto.chaindata import expand_seeds
@@ -98,7 +136,7 @@ def trace(
         fail(_("Give at least one seed address with --from."))
         return
     try:
-        data = _read(db, chain, asset, change)
+        data = _read(db, chain, asset, change, user, wanted)
         result = data.trace(expand_seeds(data, wanted), method, max_hops, direction,
                             [a.strip() for a in path_to.split(",") if a.strip()] if path_to else None)
     except (LookupError, FileNotFoundError, ValueError) as error:
@@ -183,15 +221,20 @@ def crypto_findings(
     db: DbOption = None,
     as_json: JsonOption = False,
     asset: AssetOption = None,
+    user: UserOption = None,
 ) -> None:
-    """Seized or suspect wallets (and listings' payment addresses) whose funds reach an exchange."""
-    from baliza.crypto.chaindata import read_chain
-    from baliza.crypto.links import exchange_findings
+    """Seized or suspect wallets (and listings' payment addresses) whose funds reach an exchange, and exchanges
+    exposed to darknet markets or mixers."""
+    from baliza.access.scope import ScopedWarehouse
+    from baliza.crypto.links import wallet_findings
+    from baliza.crypto.markets import exposure_findings
     from baliza.warehouse import open_warehouse
 
     try:
+        data = _read(db, chain, asset, False, user)
         with open_warehouse(db, read_only=True) as warehouse:
-            findings = exchange_findings(warehouse, read_chain(warehouse, chain, asset), method, max_hops)
+            source = ScopedWarehouse(warehouse, _scope_of(warehouse, user)) if user else warehouse
+            findings = wallet_findings(source, data, method, max_hops) + exposure_findings(data, method, max_hops)
     except (LookupError, FileNotFoundError, ValueError) as error:
         fail(str(error).strip("'\""))
         return

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from baliza.crypto.formats import io_rows, read_transactions
-from baliza.crypto.tagpacks import load_pack
+from baliza.crypto.tagpacks import load_pack, read_pack
 from baliza.i18n import gettext as _
 
 TRANSACTION_SUFFIXES = (".json", ".jsonl", ".ndjson")
@@ -57,6 +57,9 @@ def load_crypto_files(warehouse: Any, paths: list[Path], chain: str, agency: str
     from baliza.load import load_datasets
 
     result = CryptoLoad()
+    for path in paths:  # a bad pack is refused, naming its tag, before anything is stored
+        if path.suffix.lower() in PACK_SUFFIXES:
+            read_pack(path)
     transactions: list[dict[str, Any]] = []
     for path in paths:
         if path.suffix.lower() in PACK_SUFFIXES:
@@ -75,8 +78,12 @@ def load_crypto_files(warehouse: Any, paths: list[Path], chain: str, agency: str
                 writer.writerows(rows)
             result.report = load_datasets(warehouse, [target], agency=agency)
         result.transactions, result.io_rows = len(transactions), len(rows)
+    owner = agency or (result.report.agency if result.report is not None else None)
     for path in paths:
         if path.suffix.lower() in PACK_SUFFIXES:
-            result.tags += load_pack(warehouse, path)
+            if not owner:
+                raise ValueError(_("%(file)s: name the agency that holds this tag pack with --agency.",
+                                   file=path.name))
+            result.tags += load_pack(warehouse, path, owner)
             result.packs.append(path.name)
     return result

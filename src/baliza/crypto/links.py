@@ -17,6 +17,7 @@ from baliza.i18n import gettext as _
 
 SEED_CATEGORIES = ("seized", "suspect")
 RULE = "crypto_exchange_reached"
+PEEL_RULE = "crypto_peel_chain"
 
 
 def wallet_links(warehouse: Any, chain: str, addresses: list[str], data: ChainData | None = None
@@ -67,27 +68,81 @@ def _summary(why: str, **values: Any) -> str:
              "%(asset)s by the %(method)s rule within %(hops)s hops.", **values)
 
 
+def step_reference(data: ChainData, step: dict[str, Any]) -> Reference:
+    """The warehouse row one path step rests on, by its full key (as the findings' scope looks rows up)."""
+    chain = data.ledger.chain
+    if data.ledger.kind == "utxo":
+        return Reference("crypto_io", f"{chain}|{step['tx_hash']}|out|{step['output_index']}")
+    return Reference("crypto_transfers", f"{chain}|{step['tx_hash']}|{step['from']}|{step['to']}|"
+                                         f"{getattr(data.ledger, 'asset', '')}")
+
+
+def tag_reference(data: ChainData, address: str, categories: tuple[str, ...]) -> Reference | None:
+    """The tag row that makes `address` what it is (its first tag in one of `categories`)."""
+    for tag in data.tags.of(address):
+        if tag["category"] in categories:
+            return Reference("crypto_tags", f"{data.ledger.chain}|{address}|{tag['label']}")
+    return None
+
+
 def exchange_findings(warehouse: Any, data: ChainData, method: str = "haircut", max_hops: int = 6
                       ) -> list[Finding]:
-    """One finding per (suspect wallet, exchange cluster) its funds reach, largest first."""
+    """One finding per (suspect wallet, exchange cluster) its funds reach, largest first (`wallet_findings`)."""
+    return [f for f in wallet_findings(warehouse, data, method, max_hops) if f.rule == RULE]
+
+
+def _peel_finding(data: ChainData, seed: str, why: str, peel: dict[str, Any], tag: Reference | None,
+                  method: str, max_hops: int) -> Finding:
+    """A peel chain the wallet's funds went through: where each small payment went is where to look next."""
+    chain = data.ledger.chain
+    peeled = [Reference("crypto_io", f"{chain}|{p['tx_hash']}|out|{p['output_index']}") for p in peel["peeled"]]
+    asset = data.ledger.chain.upper()
+    return Finding(
+        rule=PEEL_RULE, subject=peeled[0], score=peel["peeled_amount"],
+        summary=_("Funds traced from the wallet %(wallet)s went through a peel chain of %(length)s transactions "
+                  "that paid %(amount)s %(asset)s away to %(payees)s addresses.", wallet=seed,
+                  length=peel["length"], amount=f"{peel['peeled_amount']:,.8f}", asset=asset,
+                  payees=len({p["address"] for p in peel["peeled"]})),
+        evidence=tuple(dict.fromkeys([*peeled, *([tag] if tag else [])])),
+        method=_("Forward trace from the wallet by the %(method)s rule within %(hops)s hops; a peel chain is a run "
+                 "of at least 3 transactions each spending one input into two outputs, the larger spent by the "
+                 "next (docs/crypto.md).", method=method, hops=max_hops),
+        details={"chain": chain, "wallet": seed, "why": why, "method": method, "max_hops": max_hops,
+                 "peel_chain": peel})
+
+
+def wallet_findings(warehouse: Any, data: ChainData, method: str = "haircut", max_hops: int = 6
+                    ) -> list[Finding]:
+    """What the funds of seized or suspect wallets (and listings' payment addresses) did: one finding per
+    exchange cluster they reach, largest first, then one per peel chain they went through.
+
+    Its subject is the arrival: the output (or transfer) by which the most taint reached the exchange, the row
+    a production order names; its evidence the transactions of the paths (by their rows), the wallet's tag,
+    its cases and listings."""
     findings: list[Finding] = []
+    peels: list[Finding] = []
     asset = getattr(data.ledger, "asset", None) or data.ledger.chain.upper()
     seeds = suspect_wallets(warehouse, data)
     links = wallet_links(warehouse, data.ledger.chain, sorted(seeds), data)
     for seed, why in sorted(seeds.items()):
         result = data.trace([seed], method, max_hops)
+        tag = tag_reference(data, seed, SEED_CATEGORIES)
+        listings = [Reference("online_listings", i) for i in links[seed]["listings"]]
+        peels += [_peel_finding(data, seed, why, peel, tag, method, max_hops) for peel in result.peel_chains]
         for cluster in result.clusters:
             if EXCHANGE not in cluster["categories"]:
                 continue
             exchange = ", ".join(cluster["labels"]) or cluster["cluster_id"]
             paths = [p for p in result.paths if p["cluster_id"] == cluster["cluster_id"]]
-            evidence = [Reference("crypto_io" if data.ledger.kind == "utxo" else "crypto_transfers", s["tx_hash"])
-                        for p in paths[:3] for s in p["steps"]]
-            evidence += [Reference("cases", c) for c in links[seed]["cases"]]
-            evidence += [Reference("online_listings", i) for i in links[seed]["listings"]]
+            if not paths:
+                continue
+            paths.sort(key=lambda p: -p["tainted_amount"])
+            arrival = step_reference(data, paths[0]["steps"][-1])
+            evidence = [step_reference(data, s) for p in paths[:3] for s in p["steps"]]
+            evidence += [tag] if tag else []
+            evidence += [Reference("cases", c) for c in links[seed]["cases"]] + listings
             findings.append(Finding(
-                rule=RULE, subject=Reference("crypto_tags", f"{data.ledger.chain}|{seed}"),
-                score=cluster["tainted_amount"],
+                rule=RULE, subject=arrival, score=cluster["tainted_amount"],
                 summary=_summary(why, wallet=seed, exchange=exchange, amount=f"{cluster['tainted_amount']:,.8f}",
                                  asset=asset, method=method, hops=max_hops),
                 evidence=tuple(dict.fromkeys(evidence)),
@@ -96,5 +151,5 @@ def exchange_findings(warehouse: Any, data: ChainData, method: str = "haircut", 
                 details={"chain": data.ledger.chain, "wallet": seed, "why": why, "exchange": exchange,
                          "exchange_cluster": cluster["cluster_id"], "tainted_amount": cluster["tainted_amount"],
                          "asset": asset, "method": method, "max_hops": max_hops, "paths": paths[:3],
-                         "links": links[seed]}))
-    return sorted(findings, key=lambda f: -f.score)
+                         "links": {k: v for k, v in links[seed].items() if k != "persons"}}))  # persons: their pages
+    return sorted(findings, key=lambda f: -f.score) + list({f.subject: f for f in peels}.values())

@@ -49,6 +49,7 @@ def _describe(ledger: UtxoLedger, run: list[int], big: np.ndarray) -> dict[str, 
     for t in run:
         small = int(ledger.out_start[t] + ledger.out_start[t] + 1 - big[t])
         peeled.append({"tx_hash": str(ledger.tx_hash[t]), "time": str(ledger.tx_time[t]),
+                       "output_index": int(ledger.out_index[small]),
                        "address": str(ledger.addresses[ledger.out_addr[small]]),
                        "amount": to_coins(ledger.out_value[small])})
     start_value = ledger.in_value[ledger.in_start[run[0]]]

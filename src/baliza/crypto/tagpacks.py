@@ -29,7 +29,8 @@ CATEGORIES = ("exchange", "mixer", "darknet_market", "gambling", "ransomware", "
 PACK_DDL = f"""CREATE TABLE IF NOT EXISTS {PACK_TABLE} (
     chain VARCHAR NOT NULL, address VARCHAR NOT NULL, label VARCHAR NOT NULL, category VARCHAR NOT NULL,
     source VARCHAR NOT NULL, confidence DOUBLE, case_id VARCHAR, person_id VARCHAR, pack VARCHAR NOT NULL,
-    loaded_at TIMESTAMP NOT NULL, PRIMARY KEY (chain, address, label, source))"""
+    loaded_at TIMESTAMP NOT NULL, _agency_id VARCHAR, _load_id BIGINT, PRIMARY KEY (chain, address, label, source))"""
+OWNER_COLUMNS = (("_agency_id", "VARCHAR"), ("_load_id", "BIGINT"))  # added to packs stored before they were owned
 
 
 class TagPackError(ValueError):
@@ -72,19 +73,29 @@ def read_pack(path: Path) -> list[dict[str, Any]]:
     return tags
 
 
-def load_pack(warehouse: Any, path: Path) -> int:
-    """Store the pack's tags (replacing those the same pack stored before); the number stored."""
+def load_pack(warehouse: Any, path: Path, agency: str) -> int:
+    """Store the pack's tags as `agency`'s (replacing those the same pack stored before); the number stored.
+
+    Tags are owned like every row: only the agency that loaded the pack, and those it shares it with, read
+    them (`baliza.crypto.scoped`)."""
     tags = read_pack(path)
     con = warehouse.duckdb
     con.execute(PACK_DDL)
+    present = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [PACK_TABLE]).fetchall()}
+    for column, kind in OWNER_COLUMNS:
+        if column not in present:
+            con.execute(f"ALTER TABLE {PACK_TABLE} ADD COLUMN {column} {kind}")
     now = datetime.now(UTC).replace(tzinfo=None)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"DELETE FROM {PACK_TABLE} WHERE pack = ?", [path.name])
         for tag in tags:
-            con.execute(f"INSERT OR REPLACE INTO {PACK_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            con.execute(f"INSERT OR REPLACE INTO {PACK_TABLE} (chain, address, label, category, source, "
+                        "confidence, case_id, person_id, pack, loaded_at, _agency_id) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [tag["chain"], tag["address"], tag["label"], tag["category"], tag["source"],
-                         tag["confidence"], tag["case_id"], tag["person_id"], path.name, now])
+                         tag["confidence"], tag["case_id"], tag["person_id"], path.name, now, agency])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

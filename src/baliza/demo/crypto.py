@@ -1,9 +1,12 @@
 """Cryptocurrency: background activity on BTC (inputs and outputs) and TRON USDT, tagged services, wallets
-identified in cases, and, when corruption is planted, a laundering path from a case wallet through hops and a
-mixer to an exchange deposit address."""
+identified in cases, the markets' proceeds cashed out through vendors and a mixer to exchanges, and, when
+corruption is planted, a laundering path from a case wallet through hops and the mixer to an exchange deposit
+address. Every spend of market, vendor, mixer and laundering funds names the output it spends, so that a trace
+from a market (or the case wallet) follows the funds through the mixer to the exchanges."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +33,8 @@ class CryptoWorld:
     assets: dict[str, list] = field(default_factory=lambda: {k: [] for k in (
         "asset_id", "kind", "estimated_value_usd", "case_id", "owner_person_id", "identified_at", "frozen_at",
         "released_at", "jurisdiction")})
+    # address -> its unspent outputs: (tx, index) -> (amount, time); spent ones are taken out
+    unspent: dict[str, dict[tuple[str, int], tuple[float, np.datetime64]]] = field(default_factory=dict)
 
     def tag(self, chain: str, address: str, label: str, category: str, case_id: str | None = None,
             person_id: str | None = None, source: str = "analyst", confidence: float = 0.9) -> None:
@@ -38,8 +43,13 @@ class CryptoWorld:
             self.tags[key].append(value)
 
     def btc_tx(self, tx_hash: str, at: np.datetime64, inputs: list[tuple[str, float, str | None, int | None]],
-               outputs: list[tuple[str, float]]) -> None:
+               outputs: list[tuple[str, float]]) -> str:
         at = min(max(at, PERIOD_START.astype("datetime64[s]")), EXTRACT_AT)
+        for address, _amount, spent, spent_index in inputs:
+            if spent is not None:
+                self.unspent.get(address, {}).pop((spent, int(spent_index or 0)), None)
+        for i, (address, amount) in enumerate(outputs):
+            self.unspent.setdefault(address, {})[(tx_hash, i)] = (amount, at)
         for i, (address, amount, spent, spent_index) in enumerate(inputs):
             for key, value in zip(self.io, ("btc", tx_hash, at, "in", i, address, amount, spent, spent_index),
                                   strict=True):
@@ -49,12 +59,35 @@ class CryptoWorld:
                 self.io[key].append(value)
         total_out = sum(a for _, a in outputs) or 1.0
         usd = BTC_USD[int(str(at)[:4])]
+        pairs: dict[tuple[str, str], float] = {}  # one transfer per sender and receiver (the table's key)
         for address_in, amount_in, _, _ in inputs:
             for address_out, amount_out in outputs:
-                share = round(amount_in * amount_out / total_out, 6)
-                for key, value in zip(self.transfers, ("btc", tx_hash, at, address_in, address_out, "BTC", share,
-                                                       round(share * usd, 2)), strict=True):
-                    self.transfers[key].append(value)
+                pairs[(address_in, address_out)] = pairs.get((address_in, address_out), 0.0) + (
+                    amount_in * amount_out / total_out)
+        for (address_in, address_out), amount in pairs.items():
+            share = round(amount, 6)
+            for key, value in zip(self.transfers, ("btc", tx_hash, at, address_in, address_out, "BTC", share,
+                                                   round(share * usd, 2)), strict=True):
+                self.transfers[key].append(value)
+        return tx_hash
+
+    def spend_all(self, rng: np.random.Generator, address: str, batch: int, delay_days: tuple[float, float],
+                  pay: Callable[[float], list[tuple[str, float]]]) -> list[tuple[str, list[tuple[str, float]]]]:
+        """Spend `address`'s unspent outputs, `batch` at a time in time order, each batch some days after its
+        last receipt into the outputs `pay(total)` names; the transactions made and their outputs."""
+        held = sorted(self.unspent.get(address, {}).items(), key=lambda kv: (kv[1][1], kv[0]))
+        made = []
+        for start in range(0, len(held), batch):
+            chunk = held[start:start + batch]
+            total = sum(amount for _, (amount, _) in chunk)
+            at = after(max(t for _, (_, t) in chunk), rng.uniform(*delay_days))
+            outputs = [(a, v) for a, v in pay(total) if v > 0]
+            if not outputs:
+                continue
+            tx = self.btc_tx(hexes(rng, 1, 64)[0].as_py(), at,
+                             [(address, amount, tx, index) for (tx, index), (amount, _) in chunk], outputs)
+            made.append((tx, outputs))
+        return made
 
 
 def _addresses(rng: np.random.Generator, n: int, chain: str) -> np.ndarray:
@@ -129,7 +162,42 @@ def build_crypto(rng: np.random.Generator, n_tx: int, case_wallets: list[tuple[s
                      [(wallet, 0.799)])
     if laundering_case is not None:
         _launder(rng, world, laundering_case, users, deposits[0], mixer, asset_ids)
+    _cash_out(rng, world, market, mixer, deposits)
     return world
+
+
+def _down(amount: float) -> float:
+    """An amount rounded down to 1e-6 (what is paid never exceeds what is spent)."""
+    return float(np.floor(amount * 1e6) / 1e6)
+
+
+def _cash_out(rng: np.random.Generator, world: CryptoWorld, markets: np.ndarray, mixer: str,
+              deposits: np.ndarray) -> None:
+    """Markets pay their vendors from batches of what buyers paid in (keeping a commission); most vendors send
+    their payout through the mixer, the others straight to an exchange; the mixer pays out what it holds to
+    fresh addresses, each of which deposits at an exchange. Every input names the output it spends."""
+    def deposit() -> str:
+        return str(deposits[rng.integers(len(deposits))])
+
+    for market in markets:
+        vendors = _addresses(rng, 6, "btc")
+        payouts = world.spend_all(rng, str(market), 5, (0.5, 3.0), lambda total, vendors=vendors: [
+            (str(vendors[rng.integers(len(vendors))]), _down(total * 0.97))])
+        for tx, [(vendor, paid)] in payouts:
+            target = mixer if rng.random() < 0.7 else deposit()
+            world.btc_tx(hexes(rng, 1, 64)[0].as_py(), after(world.unspent[vendor][(tx, 0)][1], rng.uniform(0.2, 2.0)),
+                         [(vendor, paid, tx, 0)], [(target, _down(paid * 0.999))])
+
+    def mix(total: float) -> list[tuple[str, float]]:
+        shares = rng.dirichlet(np.ones(int(rng.integers(3, 6))))
+        return [(str(a), _down(total * 0.98 * w)) for a, w in zip(_addresses(rng, len(shares), "btc"), shares,
+                                                                   strict=True)]
+
+    for tx, outputs in world.spend_all(rng, mixer, 4, (0.1, 1.0), mix):
+        for index, (fresh, value) in enumerate(outputs):
+            world.btc_tx(hexes(rng, 1, 64)[0].as_py(), after(world.unspent[fresh][(tx, index)][1],
+                                                             rng.uniform(0.1, 2.0)),
+                         [(fresh, value, tx, index)], [(deposit(), _down(value * 0.999))])
 
 
 def _launder(rng, world: CryptoWorld, case: tuple[str, str, np.datetime64], users, deposit: str, mixer: str,
@@ -147,7 +215,7 @@ def _launder(rng, world: CryptoWorld, case: tuple[str, str, np.datetime64], user
     for k, (src, dst, at) in enumerate(steps):
         tx = hexes(rng, 1, 64)[0].as_py()
         out = round(amount * (0.995 ** k), 6)
-        spent = previous if src != mixer else None
+        spent = previous  # the mixer's payout names what it spends too: a trace goes through the mixer
         world.btc_tx(tx, min(at, EXTRACT_AT), [(src, round(out / 0.995, 6) if k else out + 0.01,
                                                 spent[0] if spent else None, spent[1] if spent else None)],
                      [(dst, out)])

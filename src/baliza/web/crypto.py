@@ -17,7 +17,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from baliza.access.audit import record
-from baliza.crypto.chaindata import ChainData, expand_seeds, read_chain
+from baliza.access.finding_scope import finding_id, readable_evidence
+from baliza.access.redaction import redact_finding
+from baliza.crypto.chaindata import ChainData, expand_seeds
+from baliza.crypto.scoped import HeldElsewhere, holders, read_scoped, refuse_unseen, scope_key, scoped_findings
 from baliza.crypto.trace import DIRECTIONS, MAX_HOPS_LIMIT, METHODS, TraceResult
 from baliza.i18n import gettext as _
 from baliza.web.api import PROBLEM_JSON, REFUSALS, Problem
@@ -45,22 +48,43 @@ class FtmResponse(Response):
     media_type = "application/x-ndjson"  # FollowTheMoney entities, one JSON object a line
 
 
-def _chain(request: Request, principal: Any, chain: str) -> ChainData:
+def _chain(request: Request, principal: Any, chain: str) -> ChainData | None:
+    """The chain as the principal may see it (its agency's rows and those granted to it), read and clustered
+    once per warehouse state and scope; None when it sees none of the chain but another agency holds some."""
     ctx = context(request)
-    with ctx.reading(principal) as (wh, _scope):
+    with ctx.reading(principal) as (wh, scope):
         try:
-            return ctx.cached(f"crypto:{chain}", lambda: read_chain(wh, chain))
+            return ctx.cached(f"crypto:{chain}:{scope_key(scope)}", lambda: read_scoped(wh, scope, chain))
         except LookupError as error:
             raise HTTPException(404, str(error)) from None
+
+
+def _refuse_unseen(request: Request, principal: Any, data: ChainData | None, chain: str, asked: list[str]) -> None:
+    """403 naming the holding agencies when what was asked for rests on rows the principal may not read."""
+    with context(request).reading(principal) as (wh, scope):
+        try:
+            refuse_unseen(wh, scope, data, chain, asked)
+        except HeldElsewhere as error:
+            raise HTTPException(403, str(error)) from None
+
+
+def _holders(request: Request, principal: Any, chain: str, addresses: list[str] | None = None
+             ) -> list[dict[str, str]]:
+    ctx = context(request)
+    with ctx.reading(principal) as (wh, scope):
+        if addresses is None:
+            return ctx.cached(f"crypto-holders:{chain}:{scope_key(scope)}", lambda: holders(wh, scope, chain))
+        return holders(wh, scope, chain, addresses)
 
 
 def _shown_tags(tags: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in t.items() if k != "person_id"} for t in tags]
 
 
-def _public(result: TraceResult) -> dict[str, Any]:
+def _public(result: TraceResult, held_by: list[dict[str, str]] | None = None) -> dict[str, Any]:
     shown = result.to_dict()
     shown["reached"] = [{**r, "tags": _shown_tags(r["tags"])} for r in shown["reached"]]
+    shown["held_by"] = held_by or []
     return shown
 
 
@@ -68,6 +92,10 @@ def _trace(request: Request, principal: Any, chain: str, seeds: str, method: str
            direction: str, path_to: str = "") -> TraceResult:
     data = _chain(request, principal, chain)
     wanted = [s.strip() for s in seeds.split(",") if s.strip()][:100]
+    _refuse_unseen(request, principal, data, chain, wanted)
+    if data is None:
+        raise HTTPException(404, _("No seed address appears on the chain %(chain)s: %(addresses)s.", chain=chain,
+                                   addresses=", ".join(w[:80] for w in wanted[:5])))
     try:
         return data.trace(expand_seeds(data, wanted), method, max_hops, direction,
                           [path_to] if path_to else None)
@@ -75,20 +103,28 @@ def _trace(request: Request, principal: Any, chain: str, seeds: str, method: str
         raise HTTPException(422, str(error)) from None
 
 
+def _held_beyond(request: Request, principal: Any, result: TraceResult) -> list[dict[str, str]]:
+    """The agencies holding more rows of the seeds or reached addresses than the principal may read."""
+    return _holders(request, principal, result.chain, result.seeds + [r["address"] for r in result.reached])
+
+
 @router.get("/api/crypto/{chain}/clusters", tags=["api"], responses=ANSWERS)
 def clusters_api(request: Request, principal: FindingReader, chain: str, address: str = "",
                  page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Any:
     """Every address with its cluster (1,000 a `page`), or, with `address`, its cluster explained: its
-    addresses and the transactions that joined them."""
+    addresses and the transactions that joined them. Only the rows the caller's agency loaded or was granted
+    are clustered; `held_by` names the agencies holding the chain's other rows."""
     data = _chain(request, principal, chain)
     if address:
-        code = int(data.ledger.address_codes([address])[0])
-        if code < 0:
+        _refuse_unseen(request, principal, data, chain, [address])
+        code = int(data.ledger.address_codes([address])[0]) if data is not None else -1
+        if data is None or code < 0:
             raise HTTPException(404, _("The chain %(chain)s has no address %(address)s.", chain=chain,
                                        address=address[:80]))
         return data.clustering.explain(str(data.clustering.cluster_of(code)))
-    rows = data.clustering.rows()
-    return {"total": len(rows), "page": page, "addresses": rows[(page - 1) * PAGE: page * PAGE]}
+    rows = data.clustering.rows() if data is not None else []
+    return {"total": len(rows), "page": page, "addresses": rows[(page - 1) * PAGE: page * PAGE],
+            "held_by": _holders(request, principal, chain)}
 
 
 @router.get("/api/crypto/{chain}/trace", tags=["api"], responses=ANSWERS)
@@ -96,24 +132,21 @@ def trace_api(request: Request, principal: FindingReader, chain: str, seeds: See
               max_hops: Hops = 6, direction: Direction = "forward", path_to: str = "") -> dict[str, Any]:
     """Follow value from the seed addresses or clusters (`from`, comma-separated) by the `method` rule:
     reached addresses with their taint, exposure by category, peel chains, and the paths as evidence."""
-    return _public(_trace(request, principal, chain, seeds, method, max_hops, direction, path_to))
+    result = _trace(request, principal, chain, seeds, method, max_hops, direction, path_to)
+    return _public(result, _held_beyond(request, principal, result))
 
 
 @router.get("/api/crypto/{chain}/findings", tags=["api"], responses=ANSWERS)
 def findings_api(request: Request, principal: FindingReader, chain: str, method: Method = "haircut",
                  max_hops: Hops = 6) -> list[dict[str, Any]]:
-    """Seized or suspect wallets (and online listings' payment addresses) whose funds reach an exchange."""
-    from baliza.crypto.links import exchange_findings
-
-    data = _chain(request, principal, chain)
+    """Seized or suspect wallets (and online listings' payment addresses) whose funds reach an exchange, and
+    exchanges exposed to markets or mixers, computed on the rows the caller's agency loaded or was granted;
+    evidence held elsewhere is named with its holder (`access.redaction`)."""
     ctx = context(request)
-    with ctx.reading(principal) as (wh, _scope):
-        findings = ctx.cached(f"crypto-findings:{chain}:{method}:{max_hops}",
-                              lambda: exchange_findings(wh, data, method, max_hops))
-    shown = [f.to_dict() for f in findings]
-    for finding in shown:
-        finding["details"]["links"] = {k: v for k, v in finding["details"]["links"].items() if k != "persons"}
-    return shown
+    with ctx.reading(principal) as (wh, scope):
+        findings = scoped_findings(ctx, wh, scope, chain, method, max_hops)
+        readable = readable_evidence(wh, scope, findings)
+    return [{"finding_id": finding_id(f), **redact_finding(f, readable)} for f in findings]
 
 
 def _export(request: Request, principal: Any, result: TraceResult, kind: str) -> Response:
@@ -161,7 +194,8 @@ def crypto_page(request: Request, principal: FindingReader, chain: str = "btc", 
         svg = paths_svg(result, highlighted)
     return render(request, "crypto.html", {
         "chain": chain, "seeds": seeds, "method": method, "max_hops": max_hops, "direction": direction,
-        "methods": METHODS, "directions": DIRECTIONS, "result": _public(result) if result else None,
+        "methods": METHODS, "directions": DIRECTIONS,
+        "result": _public(result, _held_beyond(request, principal, result)) if result else None,
         "error": error, "svg": svg, "path_to": path_to})
 
 

@@ -95,6 +95,9 @@ def placed(ctx: ServingContext, principal: Principal, found: list[dict[str, Any]
             unit = seizure_unit.get(subject)
         elif table == "units":
             office, unit = (subject, None) if subject in offices else (None, subject)
+        elif table in ("crypto_io", "crypto_transfers"):  # a crypto finding sits with its wallet's first case
+            case = next(iter((f["details"].get("links") or {}).get("cases") or []), None)
+            office, unit = case_office.get(case), case_unit.get(case)
         status = f["decision"]["decision"] if f["decision"] else "undecided"
         out.append({**f, "office_id": office, "unit_id": unit, "status": status})
     return out

@@ -68,6 +68,9 @@ def rule_label(rule: str) -> str:
         "outcome_outlier": _("Outcome outlier"),
         "sentencing_outlier": _("Sentencing outlier"),
         "seizure_not_converted": _("Seizures not converted into cases"),
+        "crypto_exchange_reached": _("Funds of a seized or suspect wallet reached an exchange"),
+        "crypto_exchange_exposure": _("Exchange exposed to a darknet market or mixer"),
+        "crypto_peel_chain": _("Seized or suspect funds went through a peel chain"),
     }
     return labels.get(rule, rule.replace("_", " ").capitalize())
 
@@ -89,5 +92,7 @@ def table_label(table: str) -> str:
         "seizures": _("Seizure"), "cases": _("Case"), "units": _("Unit"), "staff": _("Staff member"),
         "persons": _("Person"), "assets": _("Asset"), "dispositions": _("Disposition"),
         "charges": _("Charge"), "case_events": _("Case event"), "arrests": _("Arrest"),
+        "crypto_io": _("Crypto transaction output"), "crypto_transfers": _("Crypto transfer"),
+        "crypto_tags": _("Crypto address tag"), "online_listings": _("Online listing"),
     }
     return labels.get(table, table.replace("_", " ").capitalize())

@@ -20,6 +20,7 @@ from baliza.access.disclosure import hide_indicators, suppress_together
 from baliza.access.grants import GrantError, add_grant, get_grant, list_grants, revoke_grant
 from baliza.access.principal import Principal
 from baliza.access.roles import Permission
+from baliza.crypto.scoped import queue_findings
 from baliza.web import queries, sources
 from baliza.web.context import ServingContext
 
@@ -88,7 +89,7 @@ def country_wide(principal: Principal) -> bool:
 
 def findings(ctx: ServingContext, principal: Principal, rule: str | None = None) -> list[dict[str, Any]]:
     with ctx.reading(principal) as (wh, scope):
-        every = sources.red_flags(wh, ctx)
+        every = queue_findings(ctx, wh, scope, sources.red_flags(wh, ctx))  # with crypto findings in scope
         found = sources.shown_findings(wh, scope, every, ctx)  # evidence held elsewhere: hit/no-hit only
     decisions = latest_decisions(ctx.state, principal.agency_id)
     out = []
