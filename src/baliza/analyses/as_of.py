@@ -14,8 +14,10 @@ Red flags, the chain and the efficiency tables all read it, so a deadline means 
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime, timedelta
 
+import duckdb
 import ibis.expr.types as ir
 
 from baliza.warehouse.store import Warehouse
@@ -86,8 +88,37 @@ def covered_to(warehouse: Warehouse, tables: tuple[str, ...]) -> date | None:
 
 
 def stage_as_of(warehouse: Warehouse) -> dict[str, date | None]:
-    """Each judged stage's as-of date, computed once for a chain."""
-    return {stage: covered_to(warehouse, tables) for stage, tables in STAGES.items()}
+    """Each judged stage's as-of date, computed once for a chain.
+
+    A command asks for it from several analyses (flags, the chain, efficiency, the report): the answer is
+    kept on the warehouse object it was computed for (a principal's view keeps its own) and computed again
+    only when a load has been recorded since."""
+    version = _loads_version(warehouse)
+    kept = getattr(warehouse, "_baliza_stage_as_of", None)
+    if version is not None and kept is not None and kept[0] == version:
+        return dict(kept[1])
+    found = {stage: covered_to(warehouse, tables) for stage, tables in STAGES.items()}
+    if version is not None:
+        with contextlib.suppress(AttributeError):  # a view that takes no attributes: computed every time
+            warehouse._baliza_stage_as_of = version, found  # type: ignore[attr-defined]
+    return dict(found)
+
+
+def _loads_version(warehouse: Warehouse) -> tuple[object, ...] | None:
+    """What changes whenever a load is recorded (None when the engine gives no cheap answer)."""
+    whole = warehouse
+    while hasattr(whole, "warehouse"):
+        whole = whole.warehouse  # type: ignore[assignment]
+    connection = getattr(whole, "duckdb", None)
+    if connection is None:
+        return None
+    cursor = connection.cursor()  # its own cursor: a server's threads may share the connection
+    try:
+        return tuple(cursor.execute("SELECT count(*), max(load_id), max(finished_at) FROM loads").fetchone())
+    except duckdb.Error:  # no loads table yet: nothing to remember
+        return None
+    finally:
+        cursor.close()
 
 
 def end_of_day(day: date) -> datetime:
