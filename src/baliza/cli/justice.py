@@ -20,6 +20,8 @@ from baliza.cli.output import console, fail, print_json
 from baliza.cli.steps import step
 from baliza.cli.tables import NAME_WIDTH, first, listing, number_column, say_more, show, text_column
 from baliza.i18n import gettext as _
+from baliza.i18n.findings import method as finding_method
+from baliza.i18n.findings import summary as finding_summary
 from baliza.warehouse import Warehouse, open_warehouse
 
 SHOWN = ("incoming", "resolved", "pending_end", "clearance_rate", "disposition_time_days", "case_turnover_ratio",
@@ -165,8 +167,8 @@ def flags_command(db: DbOption = None, settings: SettingsOption = None, show_all
                       highlight=False)
         evidence = ", ".join(f"{e.table}:{e.id}" for e in f.evidence[:8])
         more = _(" (+%(more)s more)", more=count(len(f.evidence) - 8)) if len(f.evidence) > 8 else ""
-        body = Text(f.summary + "\n")
-        body.append(_("method: %(method)s", method=f.method) + "\n" +
+        body = Text(finding_summary(f) + "\n")
+        body.append(_("method: %(method)s", method=finding_method(f)) + "\n" +
                     _("evidence: %(rows)s%(more)s", rows=evidence, more=more) + "\n", style="dim")
         console.print(Padding(body, (0, 0, 0, 3)))
     say_more(len(shown), len(findings))

@@ -5,7 +5,8 @@ the Spanish and Portuguese `.po` files with it.
     python -m baliza.i18n.extract --check    # list what a catalogue misses; exit 1 if anything does
 
 Marked strings: `_("...")`, `gettext("...")`, `ngettext("...", "...", n)` and `N_("...")` (a label kept
-as data) in Python under `src/baliza`; `{{ _("...") }}` and `ngettext` in the Jinja templates. A new
+as data, e.g. a finding's `Message`) in Python under `src/baliza`; `{{ _("...") }}` and `ngettext` in the
+Jinja templates; the rules' meanings and setting phrases in `analyses/integrity/rules.yaml`. A new
 string arrives with an empty translation: fill it in the `.po` file (any editor, or Poedit), keep the
 `%(name)s` placeholders as they are, and run `--check` again. `tests/test_i18n_catalogues.py` fails while
 a catalogue misses a string.
@@ -33,6 +34,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 METHODS = [
     ("**/templates/**.html", "jinja2.ext:babel_extract"),
     ("**.py", "baliza.i18n.extract:extract_python"),
+    ("**/integrity/rules.yaml", "baliza.i18n.extract:extract_rules"),
 ]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}}
 TRANSLATED = tuple(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
@@ -50,6 +52,21 @@ def extract_python(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options
         texts = [a.value for a in node.args[:wanted] if isinstance(a, ast.Constant) and isinstance(a.value, str)]
         if len(texts) == wanted:
             yield node.lineno, node.func.id, texts[0] if wanted == 1 else tuple(texts), []
+
+
+def extract_rules(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+                  ) -> Iterator[tuple[int, str, str, list[str]]]:
+    """The red-flag rules' words for people (`analyses/integrity/rules.yaml`): each rule's meaning and each
+    setting's phrase, as `baliza.analyses.integrity.rules` turns them into msgids."""
+    import yaml
+
+    from baliza.analyses.integrity.rules import meaning_msgid, says_msgid
+
+    data = yaml.safe_load(fileobj.read()) or {}
+    for entry in data.get("rules", []):
+        yield 0, "_", meaning_msgid(entry["meaning"]), [f"rule {entry['name']}: what it looks for"]
+        for name, spec in (entry.get("settings") or {}).items():
+            yield 0, "_", says_msgid(spec["says"]), [f"rule {entry['name']}, setting {name}: %(value)s is its value"]
 
 
 def template(root: Path = PACKAGE) -> Catalog:

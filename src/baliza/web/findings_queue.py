@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +18,7 @@ from fastapi import HTTPException
 
 from baliza.access.principal import Principal
 from baliza.i18n import gettext as _
+from baliza.i18n.findings import summary as finding_summary
 from baliza.web.context import ServingContext
 from baliza.web.names import decision_label, rule_label, table_label
 
@@ -137,12 +137,12 @@ def facets(rows: list[dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:
     }
 
 
-@cache
 def rule_meanings() -> dict[str, str]:
-    """What each rule looks for, in the words of `analyses/integrity/rules.yaml`."""
+    """What each rule looks for, in the words of `analyses/integrity/rules.yaml`, in the reader's language
+    (each meaning is a catalogue msgid, extracted from the file)."""
     from baliza.analyses.integrity.rules import load_rules
 
-    return {spec.name: spec.meaning for spec in load_rules()}
+    return {spec.name: _(spec.meaning) for spec in load_rules()}
 
 
 def export_table(rows: list[dict[str, Any]], names: dict[str, str]) -> tuple[list[str], list[list[Any]]]:
@@ -156,7 +156,7 @@ def export_table(rows: list[dict[str, Any]], names: dict[str, str]) -> tuple[lis
         body.append([
             rule_label(f["rule"]), f"{table_label(f['subject']['table'])} {f['subject']['id']}",
             names.get(f["office_id"] or "", f["office_id"] or ""), names.get(f["unit_id"] or "", f["unit_id"] or ""),
-            decision_label(None if f["status"] == "undecided" else f["status"]), f["summary"], f["q_value"],
+            decision_label(None if f["status"] == "undecided" else f["status"]), finding_summary(f), f["q_value"],
             f["score"], f["period"] or "",
             decision.get("decided_by", ""), decision.get("note", ""), f["finding_id"], f["rule"],
             f["subject"]["table"], f["subject"]["id"], f["office_id"] or "", f["unit_id"] or "",
