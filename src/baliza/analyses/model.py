@@ -50,16 +50,22 @@ class Message:
 
     `text` is the English source, a catalogue msgid marked with `N_()` where it is written (so
     `python -m baliza.i18n.extract` finds it), with `%(name)s` placeholders; `values` fill them. With
-    `plural`, the sentence is chosen by the count `values["num"]` (as `ngettext`). Values stay plain data,
-    formatted in the reader's language when the sentence is worded (`baliza.i18n.findings`): an int is a
-    count, a float a number with two decimals, a str is shown as it is (ids, names); typed values
-    (`baliza.analyses.wording.share`, `.decimal`, `.significant`, `.label`, `.quantity`, `.money`...) say
-    how else to show a number or a code.
+    `plural`, the sentence is chosen by the count `values["num"]` (as `ngettext`; `Message.counted`).
+    Values stay plain data, formatted in the reader's language when the sentence is worded
+    (`baliza.i18n.findings`): an int is a count, a float a number with two decimals, a str is shown as it
+    is (ids, names); typed values (`baliza.analyses.wording.share`, `.decimal`, `.significant`, `.label`,
+    `.amount`, `.money`, `.day`) say how else to show a number or a code.
     """
 
     text: str
     values: Mapping[str, Any] = field(default_factory=dict)
     plural: str | None = None
+
+    @classmethod
+    def counted(cls, forms: tuple[str, str], values: Mapping[str, Any]) -> Message:
+        """A sentence with a singular and a plural, chosen by `values["num"]`: `forms` is
+        `N_plural("%(num)s seizure ...", "%(num)s seizures ...")`."""
+        return cls(forms[0], values, forms[1])
 
     def english(self) -> str:
         """The sentence in English (what old readers and logs see)."""

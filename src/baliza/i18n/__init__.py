@@ -16,7 +16,7 @@ from typing import Any
 
 from baliza.i18n.catalogues import LANGUAGES, SOURCE_LANGUAGE, translations
 
-__all__ = ["LANGUAGES", "N_", "SOURCE_LANGUAGE", "current", "gettext", "install", "language", "ngettext"]
+__all__ = ["LANGUAGES", "N_", "SOURCE_LANGUAGE", "N_plural", "current", "gettext", "install", "language", "ngettext"]
 
 LANGUAGE_NAMES: dict[str, str] = {"es": "Español", "pt": "Português", "en": "English"}
 """Each language in its own words, for the switch in the page header."""
@@ -56,6 +56,12 @@ def N_(message: str) -> str:
     """Mark `message` for the catalogues without translating it now (labels defined as data, translated
     where they are shown with `gettext(label)`)."""
     return message
+
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular and plural pair for the catalogues (one plural entry) without translating it now: a
+    counted `Message`'s words, chosen by `ngettext` where it is worded."""
+    return singular, plural
 
 
 def install(env: Any) -> None:

@@ -4,9 +4,10 @@ the Spanish and Portuguese `.po` files with it.
     python -m baliza.i18n.extract            # add new strings (empty) to every catalogue, drop unused ones
     python -m baliza.i18n.extract --check    # list what a catalogue misses; exit 1 if anything does
 
-Marked strings: `_("...")`, `gettext("...")`, `ngettext("...", "...", n)` and `N_("...")` (a label kept
-as data, e.g. a finding's `Message`) in Python under `src/baliza`; `{{ _("...") }}` and `ngettext` in the
-Jinja templates; the rules' meanings and setting phrases in `analyses/integrity/rules.yaml`. A new
+Marked strings: `_("...")`, `gettext("...")`, `ngettext("...", "...", n)`, `N_("...")` (a label kept
+as data, e.g. a finding's `Message`) and `N_plural("...", "...")` (a counted message kept as data) in
+Python under `src/baliza`; `{{ _("...") }}` and `ngettext` in the Jinja templates; the rules' meanings and
+setting phrases in `analyses/integrity/rules.yaml`. A new
 string arrives with an empty translation: fill it in the `.po` file (any editor, or Poedit), keep the
 `%(name)s` placeholders as they are, and run `--check` again. `tests/test_i18n_catalogues.py` fails while
 a catalogue misses a string.
@@ -30,7 +31,7 @@ from baliza import __version__
 from baliza.i18n.catalogues import DOMAIN, LANGUAGES, SOURCE_LANGUAGE, catalogue_path
 
 PACKAGE = Path(__file__).resolve().parent.parent  # src/baliza
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "N_plural": (1, 2)}
 METHODS = [
     ("**/templates/**.html", "jinja2.ext:babel_extract"),
     ("**.py", "baliza.i18n.extract:extract_python"),
@@ -48,7 +49,7 @@ def extract_python(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in KEYWORDS):
             continue
-        wanted = 2 if node.func.id == "ngettext" else 1
+        wanted = 2 if node.func.id in ("ngettext", "N_plural") else 1
         texts = [a.value for a in node.args[:wanted] if isinstance(a, ast.Constant) and isinstance(a.value, str)]
         if len(texts) == wanted:
             yield node.lineno, node.func.id, texts[0] if wanted == 1 else tuple(texts), []

@@ -18,9 +18,9 @@ from urllib.parse import urlencode
 from fastapi import HTTPException
 
 from baliza.i18n import gettext as _
+from baliza.i18n.labels import indicator_heading as indicator_label
 from baliza.stats.intervals import poisson_interval, wilson_interval
 from baliza.web import figures, svg
-from baliza.web.names import indicator_label
 
 DEFAULT_INDICATORS = ("hit_rate", "seizures", "prosecution_conversion", "conviction_conversion")
 PER_PAGE = 200

@@ -10,7 +10,7 @@ from baliza.analyses.early_warning.surges import find_surges
 from baliza.analyses.integrity.common import EVIDENCE_CAP
 from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import day, decimal
-from baliza.i18n import N_
+from baliza.i18n import N_, N_plural
 
 RULE_FIRST = "first_detection"
 RULE_SURGE = "seizure_surge"
@@ -25,12 +25,10 @@ def early_warning_findings(tables: Tables, fdr_level: float = 0.01) -> list[Find
             period=str(row.first_seized_at)[:7],
             details={"substance": row.substance, "substance_group": row.substance_group,
                      "first_seized_at": str(row.first_seized_at), "seizures": int(row.seizures)},
-            messages=(Message(N_("%(substance)s was seized for the first time in the data on %(day)s (%(num)s "
-                                 "seizure since)."),
-                              {"substance": str(row.substance), "day": day(row.first_seized_at),
-                               "num": int(row.seizures)},
-                              plural=N_("%(substance)s was seized for the first time in the data on %(day)s "
-                                        "(%(num)s seizures since).")),),
+            messages=(Message.counted(N_plural(
+                "%(substance)s was seized for the first time in the data on %(day)s (%(num)s seizure since).",
+                "%(substance)s was seized for the first time in the data on %(day)s (%(num)s seizures since)."),
+                {"substance": str(row.substance), "day": day(row.first_seized_at), "num": int(row.seizures)}),),
             method_messages=(Message(N_("The first seizure of a substance (as written, case-insensitive) after the "
                                         "first 12 months of data; earlier first seizures are the substances already "
                                         "present.")),)))

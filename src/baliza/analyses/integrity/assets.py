@@ -32,7 +32,7 @@ from baliza.analyses.integrity.common import (
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import day, labels, money
-from baliza.i18n import N_
+from baliza.i18n import N_, N_plural
 from baliza.warehouse.store import Warehouse
 
 RULE_AFTER = "asset_released_after_conviction"
@@ -85,8 +85,8 @@ def _per_case(rule: str, chosen: pd.DataFrame, words: tuple[str, str], method: t
         gaps = sorted(int(g) for g in part["gap_days"])
         span = f"{gaps[0]}" if gaps[0] == gaps[-1] else f"{gaps[0]}-{gaps[-1]}"
         count = len(part)
-        summary = Message(words[0], {"case": str(case_id), "num": count, "money": money(value), "days": span,
-                                     "convicted": day(convicted)}, plural=words[1])
+        summary = Message.counted(words, {"case": str(case_id), "num": count, "money": money(value), "days": span,
+                                          "convicted": day(convicted)})
         evidence = (Reference("cases", str(case_id)),
                     *(Reference("assets", str(a)) for a in sorted(part["asset_id"])[:EVIDENCE_CAP]))
         out.append(Finding(rule, Reference("cases", str(case_id)), value, "", evidence, "",
@@ -105,10 +105,10 @@ def _released_after(frame: pd.DataFrame) -> list[Finding]:
     chosen = _unconfiscated(frame)
     gap = (_dates(chosen, "released_at") - _dates(chosen, "convicted_at")).dt.days
     chosen = chosen.assign(gap_days=gap)[gap >= 0]
-    words = (N_("Case %(case)s: %(num)s frozen asset worth %(money)s released %(days)s days after the conviction "
-                "of %(convicted)s, never confiscated."),
-             N_("Case %(case)s: %(num)s frozen assets worth %(money)s released %(days)s days after the conviction "
-                "of %(convicted)s, never confiscated."))
+    words = N_plural("Case %(case)s: %(num)s frozen asset worth %(money)s released %(days)s days after the "
+                     "conviction of %(convicted)s, never confiscated.",
+                     "Case %(case)s: %(num)s frozen assets worth %(money)s released %(days)s days after the "
+                     "conviction of %(convicted)s, never confiscated.")
     method = Message(N_("A frozen asset (frozen_at set) with released_at on or after its owner's first conviction in "
                         "the case (the case's first conviction where the owner is not a disposed defendant) and no "
                         "confiscated_at."))
@@ -119,10 +119,10 @@ def _lifted_before(frame: pd.DataFrame, rule: RuleSettings) -> list[Finding]:
     chosen = _unconfiscated(frame)
     gap = (_dates(chosen, "convicted_at") - _dates(chosen, "released_at")).dt.days
     chosen = chosen.assign(gap_days=gap)[(gap > 0) & (gap <= rule["window_days"])]
-    words = (N_("Case %(case)s: %(num)s frozen asset worth %(money)s released %(days)s days before the conviction "
-                "of %(convicted)s, never confiscated."),
-             N_("Case %(case)s: %(num)s frozen assets worth %(money)s released %(days)s days before the "
-                "conviction of %(convicted)s, never confiscated."))
+    words = N_plural("Case %(case)s: %(num)s frozen asset worth %(money)s released %(days)s days before the "
+                     "conviction of %(convicted)s, never confiscated.",
+                     "Case %(case)s: %(num)s frozen assets worth %(money)s released %(days)s days before the "
+                     "conviction of %(convicted)s, never confiscated.")
     method = Message(N_("A frozen asset released before its owner's (else the case's) first conviction and never "
                         "confiscated."))
     return _per_case(RULE_BEFORE, chosen, words, (method, *rule.criteria()))

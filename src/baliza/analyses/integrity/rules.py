@@ -35,7 +35,7 @@ from baliza.analyses.wording import share, significant
 from baliza.i18n import N_
 
 KINDS = ("unit_test", "case_fact")
-_FIELD = re.compile(r"\{(?::([^}]*))?\}")
+_FIELD = re.compile(r"\{\d*(?::([^}]*))?\}")
 FDR_WORDS = N_("flagged at Benjamini-Hochberg q <= %(value)s across every unit tested by every rule")
 
 
