@@ -7,7 +7,8 @@ the Spanish and Portuguese `.po` files with it.
 Marked strings: `_("...")`, `gettext("...")`, `ngettext("...", "...", n)`, `N_("...")` (a label kept
 as data, e.g. a finding's `Message`) and `N_plural("...", "...")` (a counted message kept as data) in
 Python under `src/baliza`; `{{ _("...") }}` and `ngettext` in the Jinja templates; the rules' meanings and
-setting phrases in `analyses/integrity/rules.yaml`. A new
+setting phrases in `analyses/integrity/rules.yaml`; the CLI's `--help` texts (docstrings and option help,
+`baliza.cli.help.help_texts`). A new
 string arrives with an empty translation: fill it in the `.po` file (any editor, or Poedit), keep the
 `%(name)s` placeholders as they are, and run `--check` again. `tests/test_i18n_catalogues.py` fails while
 a catalogue misses a string.
@@ -78,6 +79,11 @@ def template(root: Path = PACKAGE) -> Catalog:
             root, METHODS, OPTIONS, keywords=KEYWORDS, strip_comment_tags=True):
         if message and (message[0] if isinstance(message, tuple) else message):
             catalogue.add(message, None, [(f"baliza/{filename}", line)], auto_comments=comments, context=context)
+    if root == PACKAGE:
+        from baliza.cli.help import help_texts  # docstrings and option help, as Typer hands them to --help
+
+        for text in help_texts():
+            catalogue.add(text, None, [("baliza/cli (--help)", 0)], auto_comments=["a command's --help text"])
     return catalogue
 
 
