@@ -39,6 +39,7 @@ class QueueQuery:
     q_max: float | None = None
     sort: str = "review"
     page: int = 1
+    who: str = ""  # one subject, by id (a chart's point links here)
 
     @classmethod
     def parse(cls, params: dict[str, str]) -> QueueQuery:
@@ -62,13 +63,13 @@ class QueueQuery:
         if sort not in SORTS:
             raise HTTPException(400, _("sort must be one of: %(choices)s", choices=", ".join(SORTS)))
         return cls(text("rule"), text("subject"), text("office"), text("unit"), status, q_max, sort,
-                   int(page_text[:6]))
+                   int(page_text[:6]), text("who"))
 
     def link(self, **changes: Any) -> str:
         """The query string of this query with `changes` (page back to 1 unless named)."""
         values = {"rule": self.rule, "subject": self.subject, "office": self.office, "unit": self.unit,
                   "status": self.status, "q_max": "" if self.q_max is None else f"{self.q_max:g}",
-                  "sort": self.sort if self.sort != "review" else "", "page": ""}
+                  "sort": self.sort if self.sort != "review" else "", "page": "", "who": self.who}
         values.update({k: "" if v is None else str(v) for k, v in changes.items()})
         return urlencode({k: v for k, v in values.items() if v})
 
@@ -108,6 +109,7 @@ def matching(rows: list[dict[str, Any]], query: QueueQuery) -> list[dict[str, An
     """The findings the filters keep, in the chosen order (review order: undecided first, as found)."""
     kept = [f for f in rows if (not query.rule or f["rule"] == query.rule)
             and (not query.subject or f["subject"]["table"] == query.subject)
+            and (not query.who or f["subject"]["id"] == query.who)
             and (not query.office or f["office_id"] == query.office)
             and (not query.unit or f["unit_id"] == query.unit)
             and (not query.status or f["status"] == query.status)
