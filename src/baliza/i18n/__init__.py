@@ -78,6 +78,10 @@ def install(env: Any) -> None:
     env.globals["field_label"] = labels.field_label
     env.filters["indicator_label"] = labels.indicator_label
     env.globals["plain_detail"] = web.plain_detail
+    from baliza.i18n import findings
+
+    env.globals["finding_summary"] = findings.summary  # a finding's why, worded from its messages
+    env.globals["finding_method"] = findings.method
 
 
 def _raw_gettext(message: str) -> str:
