@@ -100,3 +100,16 @@ def test_settings_phrases_become_msgids_with_the_value_formatted(tmp_path: Path)
     with language("es"):
         assert "80 %" in summary({"messages": [phrase.to_dict()]}) or "80%" in summary(
             {"messages": [phrase.to_dict()]})
+
+
+def test_indicator_definitions_are_printed_in_the_readers_language() -> None:
+    from baliza.report.growth import catalogue_html
+
+    with language("es"):
+        spanish = catalogue_html()
+    with language("pt"):
+        portuguese = catalogue_html()
+    assert "Proporción de inspecciones que encontraron drogas." in spanish
+    assert "Proporção de inspeções que encontraram drogas." in portuguese
+    assert "Share of inspections that found drugs" not in spanish + portuguese
+    assert "Share of inspections that found drugs." in catalogue_html()  # English stays the source

@@ -8,7 +8,7 @@ Marked strings: `_("...")`, `gettext("...")`, `ngettext("...", "...", n)`, `N_("
 as data, e.g. a finding's `Message`) and `N_plural("...", "...")` (a counted message kept as data) in
 Python under `src/baliza`; `{{ _("...") }}` and `ngettext` in the Jinja templates; the rules' meanings and
 setting phrases in `analyses/integrity/rules.yaml`; the CLI's `--help` texts (docstrings and option help,
-`baliza.cli.help.help_texts`). A new
+`baliza.cli.help.help_texts`); the indicators' definitions (`analyses/ksi/catalogue.yaml`). A new
 string arrives with an empty translation: fill it in the `.po` file (any editor, or Poedit), keep the
 `%(name)s` placeholders as they are, and run `--check` again. `tests/test_i18n_catalogues.py` fails while
 a catalogue misses a string.
@@ -71,6 +71,15 @@ def extract_rules(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options:
             yield 0, "_", says_msgid(spec["says"]), [f"rule {entry['name']}, setting {name}: %(value)s is its value"]
 
 
+def indicator_texts() -> list[str]:
+    """Each indicator's meaning, numerator and denominator as the catalogue loads them (windows filled in):
+    the definitions reports print, in the reader's language."""
+    from baliza.analyses.ksi import load_catalogue
+
+    return list(dict.fromkeys(t for spec in load_catalogue() for t in (spec.meaning, spec.numerator,
+                                                                         spec.denominator) if t))
+
+
 def template(root: Path = PACKAGE) -> Catalog:
     """Every marked string of the package, with where it is used."""
     catalogue = Catalog(project="Baliza", version=__version__, domain=DOMAIN, charset="utf-8",
@@ -84,6 +93,9 @@ def template(root: Path = PACKAGE) -> Catalog:
 
         for text in help_texts():
             catalogue.add(text, None, [("baliza/cli (--help)", 0)], auto_comments=["a command's --help text"])
+        for text in indicator_texts():
+            catalogue.add(text, None, [("baliza/analyses/ksi/catalogue.yaml", 0)],
+                          auto_comments=["an indicator's definition (meaning, numerator or denominator)"])
     return catalogue
 
 
