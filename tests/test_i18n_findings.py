@@ -72,6 +72,11 @@ def test_a_finding_stored_before_messages_is_shown_with_its_text() -> None:
            "summary": "Prosecutor P1: 9 of 20 cases dismissed.", "method": "Old method.", "evidence": []}
     with language("es"):
         assert summary(old) == "Prosecutor P1: 9 of 20 cases dismissed." and method(old) == "Old method."
+        assert summary(Finding.from_dict(old)) == "Prosecutor P1: 9 of 20 cases dismissed."
+
+
+def test_a_stored_finding_reads_back_whole(flagged: Finding) -> None:
+    assert Finding.from_dict(json.loads(json.dumps(flagged.to_dict()))) == flagged
 
 
 def test_a_redacted_finding_keeps_none_of_the_values_it_withholds(flagged: Finding) -> None:

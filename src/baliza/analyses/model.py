@@ -73,6 +73,11 @@ class Message:
 
         return english(self)
 
+    @classmethod
+    def from_dict(cls, plain: Mapping[str, Any]) -> Message:
+        """A message read back from its plain form (`to_dict`)."""
+        return cls(str(plain["text"]), dict(plain.get("values") or {}), plain.get("plural"))
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "values": dict(self.values)}
         if self.plural is not None:
@@ -113,6 +118,19 @@ class Finding:
             object.__setattr__(self, "summary", english_text(self.messages))
         if not self.method and self.method_messages:
             object.__setattr__(self, "method", english_text(self.method_messages))
+
+    @classmethod
+    def from_dict(cls, plain: Mapping[str, Any]) -> Finding:
+        """A finding read back from its stored plain form (`to_dict`); one stored before messages existed
+        comes back with its English `summary` and `method` only, and is shown with them."""
+        return cls(
+            str(plain["rule"]), Reference(plain["subject"]["table"], plain["subject"]["id"]), float(plain["score"]),
+            str(plain.get("summary") or ""),
+            tuple(Reference(e["table"], e["id"]) for e in plain.get("evidence", []) if "id" in e),
+            str(plain.get("method") or ""), plain.get("q_value"), plain.get("period"), dict(plain.get("details") or {}),
+            tuple(Message.from_dict(m) for m in plain.get("messages") or ()),
+            tuple(Message.from_dict(m) for m in plain.get("method_messages") or ()),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
