@@ -82,6 +82,7 @@ def test_the_prosecution_inspector_works_in_spanish(browser, base_url) -> None:
     finding = page.locator("main").inner_text()
     assert "La causa C7 imputa 2,5 kg cuando la incautación S2 tenía 1.200 kg (0,2%)" in finding, finding
     assert "Es un hecho en los registros" in finding and "Cómo se calculó" in finding
+    assert page.locator("article.finding h2").first.inner_text().startswith("Merma de cantidad")  # not title-cased
     assert not english_left(page)
 
     page.goto(f"{base_url}/justice")
