@@ -38,7 +38,7 @@ def test_redact_finding_keeps_readable_evidence_and_names_the_holder_of_the_rest
                                  {"table": "cases", "held_by": "AG-PRO"}]
     assert shown["withheld"] == ["AG-PRO"]
     assert "100" not in str(shown) and "H1" not in str(shown) and "C1" not in str(shown)
-    assert "AG-PRO" in shown["summary"] and "Quantity shrinkage" in shown["summary"]
+    assert "AG-PRO" in shown["summary"] and "Quantity shrinking along the chain" in shown["summary"]  # rule in words
     assert shown["details"] == {}
     assert shown["subject"] == {"table": "seizures", "id": "S3"} and shown["rule"] == SPANNING.rule
 

@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from baliza.analyses.model import Finding, Reference
+from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.wording import label
+from baliza.i18n import N_
 
 UNKNOWN_HOLDER = "another agency"
 
@@ -58,8 +60,11 @@ def redact_finding(finding: Finding, readable: Readable) -> dict[str, Any]:
     plain["evidence"] = evidence
     plain["withheld"] = sorted(held)
     if held:
-        plain["summary"] = (f"{finding.rule.replace('_', ' ').capitalize()}: the rule fired, and some of its "
-                            f"evidence is held by {', '.join(sorted(held))}. Ask the holder to share it to "
-                            "see the figures.")
+        # the messages' values quote figures and ids of the evidence, like the summary: all withheld
+        withheld = Message(N_("%(rule)s: the rule fired, and some of its evidence is held by %(holders)s. Ask the "
+                              "holder to share it to see the figures."),
+                           {"rule": label(finding.rule), "holders": sorted(held)})
+        plain["summary"] = withheld.english()
+        plain["messages"] = [withheld.to_dict()]
         plain["details"] = {}
     return plain

@@ -25,3 +25,51 @@ def quantity(value: float | None, unit: str | None) -> str:
 def money_usd(value: float | None) -> str:
     """USD with thousands separators and no cents: 'USD 25,000'."""
     return formatting.money(value, "USD")
+
+
+# --- values of a finding's messages (`baliza.analyses.model.Message`), worded by the surfaces ------------
+# Plain data (they are stored with the finding); `baliza.i18n.findings` formats each in the reader's language.
+
+def share(value: float, decimals: int = 0) -> dict[str, float | int]:
+    """A share shown as a percentage: share(0.42) is '42%'."""
+    return {"share": float(value), "decimals": decimals}
+
+
+def decimal(value: float, decimals: int = 1) -> dict[str, float | int]:
+    """A number shown with at most `decimals` decimals: decimal(3.14159, 1) is '3.1'."""
+    return {"decimal": float(value), "decimals": decimals}
+
+
+def significant(value: float, digits: int = 2) -> dict[str, float | int]:
+    """A number shown to `digits` significant digits (p- and q-values): significant(0.000123) is '0.00012'."""
+    return {"significant": float(value), "digits": digits}
+
+
+def signed(value: float, decimals: int = 2) -> dict[str, float | int]:
+    """A difference shown with its sign: '+0.12', '-0.30'."""
+    return {"signed": float(value), "decimals": decimals}
+
+
+def label(code: str, vocabulary: str | None = None) -> dict[str, str | None]:
+    """A vocabulary value (an outcome, an event kind, a rule...) shown as words in the reader's language."""
+    return {"label": str(code), "vocabulary": vocabulary}
+
+
+def labels(codes: tuple[str, ...] | list[str]) -> dict[str, list[str]]:
+    """Several vocabulary values or column names shown as a list in words."""
+    return {"labels": [str(c) for c in codes]}
+
+
+def amount(value: float, unit: str | None) -> dict[str, float | str | None]:
+    """A quantity with its unit: amount(12.5, 'kg') is '12.5 kg'."""
+    return {"quantity": float(value), "unit": unit}
+
+
+def money(value: float, currency: str = "USD") -> dict[str, float | str]:
+    """An amount of money: money(25000) is 'USD 25,000'."""
+    return {"money": float(value), "currency": currency}
+
+
+def day(value: object) -> dict[str, str]:
+    """A date shown as the reader writes dates."""
+    return {"day": str(value)[:10]}

@@ -7,6 +7,7 @@ import importlib
 import typer
 
 from baliza import __version__
+from baliza.cli.help import install as install_help
 from baliza.cli.lang import LangOption, chosen
 from baliza.i18n import gettext as _
 from baliza.i18n import language
@@ -60,6 +61,7 @@ def version() -> None:
 
 for _module in COMMAND_MODULES:
     importlib.import_module(_module).register(app)
+install_help(app)  # --help in the invocation's language (baliza.cli.help)
 
 
 def main() -> None:

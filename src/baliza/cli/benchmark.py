@@ -10,13 +10,13 @@ from typing import Annotated, Any
 import typer
 
 from baliza.cli import labels
-from baliza.cli.numbers import fixed, number
 from baliza.cli.options import DbOption, IdsOption, JsonOption
 from baliza.cli.output import console, fail, print_json
 from baliza.cli.steps import step
 from baliza.cli.tables import NAME_WIDTH, listing, number_column, show, text_column
 from baliza.i18n import gettext as _
 from baliza.i18n import ngettext
+from baliza.i18n.formatting import fixed, number
 
 SMALLEST_GROUP_RANKED = 3  # units in a peer group (the unit and its peers) before a percentile means anything
 

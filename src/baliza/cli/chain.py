@@ -16,13 +16,13 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from baliza.cli import labels
 from baliza.cli.names import directory
 from baliza.cli.options import DbOption, JsonOption
 from baliza.cli.output import console, fail, print_json
 from baliza.cli.steps import step
 from baliza.i18n import gettext as _
 from baliza.i18n import ngettext
+from baliza.i18n.labels import label
 
 STAGE_STYLES: dict[str, str] = {
     "inspection": "cyan",
@@ -143,7 +143,7 @@ def _print(shown: dict[str, Any], names: dict[str, str]) -> None:
     for event in shown["events"]:
         style = "dim" if event.get("hidden") else STAGE_STYLES.get(event["stage"], "white")
         row = "" if event.get("hidden") else f"{event['reference']['table']}:{event['reference']['id']}"
-        timeline.add_row(f"{event['at']:%Y-%m-%d}", f"[{style}]{escape(labels.stage(event['stage']))}[/]",
+        timeline.add_row(f"{event['at']:%Y-%m-%d}", f"[{style}]{escape(label(event['stage']))}[/]",
                          escape(event["description"]), escape(row))
     console.print(timeline, highlight=False)
     for pending in shown["pending"]:
@@ -152,7 +152,7 @@ def _print(shown: dict[str, Any], names: dict[str, str]) -> None:
         console.print("[dim]" + escape(_(
             "%(holder)s holds %(stages)s steps not shared with you: baliza grant request --owner %(agency)s --kind "
             "seizure --subject %(seizure)s --purpose ...", holder=holder["name"],
-            stages=", ".join(labels.stage(stage) for stage in holder["stages"]), agency=holder["agency_id"],
+            stages=", ".join(label(stage) for stage in holder["stages"]), agency=holder["agency_id"],
             seizure=shown.get("seizure_id") or s["seizure_id"])) + "[/]", highlight=False)
     if shown.get("unknown_beyond"):
         console.print("[dim]" + escape(_("Beyond what you hold the chain is unknown: %(agencies)s does not disclose "

@@ -16,6 +16,7 @@ from rich.table import Table
 from baliza.cli.options import DbOption, JsonOption
 from baliza.cli.output import console, fail, print_json
 from baliza.i18n import gettext as _
+from baliza.i18n.findings import summary as finding_summary
 
 ChainOption = Annotated[str, typer.Option("--chain", help="The chain: btc, eth, trx, ...")]
 AssetOption = Annotated[str | None, typer.Option("--asset", help="On an account chain, the asset to follow "
@@ -244,7 +245,7 @@ def crypto_findings(
     if not findings:
         console.print(_("No seized or suspect wallet reaches an exchange within %(hops)s hops.", hops=max_hops))
     for finding in findings:
-        console.print(finding.summary)
+        console.print(finding_summary(finding))
 
 
 def register(app: typer.Typer) -> None:

@@ -22,11 +22,11 @@ from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from baliza.access.files import write_private  # reports may name people: owner-only files
-from baliza.cli.numbers import count, number
 from baliza.cli.output import console, fail
 from baliza.cli.steps import step
 from baliza.cli.tables import listing, number_column, show, text_column
 from baliza.i18n import gettext as _
+from baliza.i18n.formatting import count, number
 
 if TYPE_CHECKING:
     from baliza.analyses.model import Finding
@@ -146,7 +146,7 @@ def demo(
     console.print(_("Other chains show, for each step another agency holds, its stage, date and agency (not its "
                     "content), with a button to request access."))
     console.print("\n" + _("Done in %(seconds)s s. The warehouse is [bold]%(db)s[/]. Try next:",
-                           seconds=number(time.perf_counter() - started), db=escape(str(db))), highlight=False)
+                           seconds=number(time.perf_counter() - started, 1), db=escape(str(db))), highlight=False)
     example = next(iter(sorted(followed.values())), "SEIZURE_ID")
     for command, what in _next_steps(db, example):
         console.print(f"  [bold cyan]{escape(command)}[/]\n      {what}", highlight=False, soft_wrap=True)

@@ -8,14 +8,14 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from baliza.cli import labels
-from baliza.cli.numbers import count, share
 from baliza.cli.options import DbOption, IdsOption, JsonOption
 from baliza.cli.output import console, fail, print_json
 from baliza.cli.steps import step
 from baliza.cli.tables import listing, number_column, show, text_column
 from baliza.i18n import gettext as _
 from baliza.i18n import ngettext
+from baliza.i18n.formatting import count, percent
+from baliza.i18n.labels import label
 
 CountryOption = Annotated[
     str | None, typer.Option("--country", help="Only this country (ISO alpha-3).", show_default=False)
@@ -61,10 +61,10 @@ def entry_points(country: CountryOption = None, ids: IdsOption = False, db: DbOp
         for ep in view.entry_points:
             units = "\n".join(
                 _("%(unit)s (%(programme)s): %(rate)s", unit=escape(names.get(u.unit_id, u.unit_id)),
-                  programme=u.programme or _("no programme"), rate=share(u.hit_rate) if u.inspections else "–")
+                  programme=u.programme or _("no programme"), rate=percent(u.hit_rate, 1) if u.inspections else "–")
                 for u in ep.units) or (f"[bold red]{_('no unit')}[/]" if ep.has_traffic else _("no unit"))
             table.add_row(names.get(ep.entry_point_id, ep.entry_point_id), *([ep.entry_point_id] if ids else []),
-                          labels.entry_point_kind(ep.kind), count(ep.annual_traffic), units, count(ep.seizures))
+                          label(ep.kind, "entry_points.kind"), count(ep.annual_traffic), units, count(ep.seizures))
         show(table)
         if view.operations:
             console.print(_("Joint operations: %(count)s", count=count(len(view.operations))), highlight=False)

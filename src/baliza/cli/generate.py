@@ -10,10 +10,10 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from baliza.cli.numbers import count, number
 from baliza.cli.options import JsonOption
 from baliza.cli.output import console, fail, print_json
 from baliza.i18n import gettext as _
+from baliza.i18n.formatting import count, number
 
 
 def generate(
@@ -58,7 +58,7 @@ def generate(
         return
     console.print(_("Wrote %(rows)s rows in %(tables)s tables to [bold]%(folder)s[/] in %(seconds)s s (%(chain)s "
                     "seizure-chain rows).", rows=count(total), tables=count(len(summary.rows)),
-                    folder=escape(str(summary.out_dir)), seconds=number(seconds), chain=count(summary.chain_rows)),
+                    folder=escape(str(summary.out_dir)), seconds=number(seconds, 1), chain=count(summary.chain_rows)),
                   highlight=False)
     console.print(_("Ground truth (keep it away from analysts): %(path)s", path=escape(str(summary.truth_path))),
                   highlight=False)

@@ -14,12 +14,14 @@ from rich.text import Text
 from baliza.analyses.efficiency import Subject, efficiency
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity
-from baliza.cli.numbers import count, fixed, share
 from baliza.cli.options import AllOption, DbOption, IdsOption, JsonOption
 from baliza.cli.output import console, fail, print_json
 from baliza.cli.steps import step
 from baliza.cli.tables import NAME_WIDTH, first, listing, number_column, say_more, show, text_column
 from baliza.i18n import gettext as _
+from baliza.i18n.findings import method as finding_method
+from baliza.i18n.findings import summary as finding_summary
+from baliza.i18n.formatting import MISSING, count, fixed, percent
 from baliza.warehouse import Warehouse, open_warehouse
 
 SHOWN = ("incoming", "resolved", "pending_end", "clearance_rate", "disposition_time_days", "case_turnover_ratio",
@@ -116,8 +118,10 @@ RATES = frozenset({"clearance_rate", "dismissal_rate", "conviction_rate"})
 
 def _figure(name: str, value: float | None) -> str:
     """Counts whole, rates as percentages, days whole, turnover with two decimals."""
+    if value is None:
+        return MISSING
     if name in RATES:
-        return share(value, 0)
+        return percent(value, 0)
     if name == "case_turnover_ratio":
         return fixed(value)
     return count(value)
@@ -165,8 +169,8 @@ def flags_command(db: DbOption = None, settings: SettingsOption = None, show_all
                       highlight=False)
         evidence = ", ".join(f"{e.table}:{e.id}" for e in f.evidence[:8])
         more = _(" (+%(more)s more)", more=count(len(f.evidence) - 8)) if len(f.evidence) > 8 else ""
-        body = Text(f.summary + "\n")
-        body.append(_("method: %(method)s", method=f.method) + "\n" +
+        body = Text(finding_summary(f) + "\n")
+        body.append(_("method: %(method)s", method=finding_method(f)) + "\n" +
                     _("evidence: %(rows)s%(more)s", rows=evidence, more=more) + "\n", style="dim")
         console.print(Padding(body, (0, 0, 0, 3)))
     say_more(len(shown), len(findings))

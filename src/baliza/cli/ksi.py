@@ -11,14 +11,14 @@ from typing import Annotated, Any
 
 import typer
 
-from baliza.cli import labels
 from baliza.cli.names import resolve
-from baliza.cli.numbers import count, number, share
 from baliza.cli.options import AllOption, DbOption, IdsOption, JsonOption
 from baliza.cli.output import console, fail, print_json
 from baliza.cli.steps import step
 from baliza.cli.tables import NAME_WIDTH, listing, number_column, show, text_column
 from baliza.i18n import gettext as _
+from baliza.i18n.formatting import MISSING, count, number, percent
+from baliza.i18n.labels import indicator_heading
 
 PeriodOption = Annotated[str, typer.Option("--period", help="Period length: year, quarter or month.")]
 UnitOption = Annotated[str | None, typer.Option("--unit", help="Only this unit (its id or its name).",
@@ -33,8 +33,10 @@ def register(app: typer.Typer) -> None:
 
 def shown(value: float | None, kind: str) -> str:
     """A figure as its kind reads: proportions as percentages, counts whole, the rest with one decimal."""
+    if value is None or value != value:
+        return MISSING
     if kind == "proportion":
-        return share(value)
+        return percent(value, 1)
     if kind == "count":
         return count(value)
     return number(value, 2 if kind == "ratio" else 1)
@@ -96,7 +98,7 @@ def _summary(indicators: list[Any], units: dict[str, str], latest: str, ids: boo
     if ids:
         text_column(table, _("unit id"), keep_whole=True)
     for name in HEADLINE:
-        number_column(table, labels.indicator(name))
+        number_column(table, indicator_heading(name))
     for unit_id, found in sorted(values.items(), key=lambda item: units.get(item[0], item[0])):
         table.add_row(units.get(unit_id, unit_id), *([unit_id] if ids else []),
                       *(shown(found.get(name), kinds[name]) for name in HEADLINE))
@@ -115,7 +117,7 @@ def _one_unit(indicators: list[Any], units: dict[str, str], unit_id: str, latest
         number_column(table, heading)
     for i in indicators:
         if i.period == latest:
-            table.add_row(labels.indicator(i.indicator), shown(i.value, kinds[i.indicator]),
+            table.add_row(indicator_heading(i.indicator), shown(i.value, kinds[i.indicator]),
                           number(i.numerator, 2), number(i.denominator, 2))
     show(table)
     console.print(_("--all shows every period."), highlight=False)
@@ -133,6 +135,6 @@ def _everything(indicators: list[Any], units: dict[str, str], ids: bool) -> None
         number_column(table, heading)
     for i in indicators:
         table.add_row(units.get(i.subject_id, i.subject_id), *([i.subject_id] if ids else []),
-                      labels.indicator(i.indicator), i.period, shown(i.value, kinds[i.indicator]),
+                      indicator_heading(i.indicator), i.period, shown(i.value, kinds[i.indicator]),
                       number(i.numerator, 2), number(i.denominator, 2))
     show(table)

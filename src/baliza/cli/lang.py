@@ -1,5 +1,6 @@
-"""The language a command speaks: `--lang es|pt|en`, else the environment ($LC_ALL, $LC_MESSAGES, $LANG, as
-gettext reads them), else English. `baliza --lang es ...` sets it for any command; the report commands also
+"""The language a command speaks: `--lang es|pt|en`, else the environment ($BALIZA_LANG, then $LC_ALL,
+$LC_MESSAGES, $LANG as gettext reads them), else English. `baliza --lang es ...` sets it for any command; the
+report commands also
 take `--lang` after their name (`baliza report country --lang es`)."""
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ class Language(StrEnum):
 
 
 # gettext's order: the first of these that is set decides (LC_ALL overrides the others).
-ENVIRONMENT = ("LC_ALL", "LC_MESSAGES", "LANG")
+ENVIRONMENT = ("BALIZA_LANG", "LC_ALL", "LC_MESSAGES", "LANG")  # Baliza's own first
 
 LangOption = Annotated[
     Language | None,
-    typer.Option("--lang", help="Language of the output: es, pt or en (default: $LC_ALL, $LC_MESSAGES or $LANG, "
-                 "else English).", show_default=False, case_sensitive=False),
+    typer.Option("--lang", help="Language of the output and of --help: es, pt or en (default: $BALIZA_LANG, $LC_ALL, "
+                 "$LC_MESSAGES or $LANG, else English).", show_default=False, case_sensitive=False),
 ]
 
 

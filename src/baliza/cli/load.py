@@ -10,12 +10,12 @@ import typer
 from rich.markup import escape
 from rich.progress import Progress as RichProgress
 
-from baliza.cli.numbers import count
 from baliza.cli.options import AllOption, DbOption, JsonOption
 from baliza.cli.output import console, errors, fail, print_json
 from baliza.cli.tables import first, listing, number_column, say_more, show, text_column
 from baliza.i18n import gettext as _
 from baliza.i18n import ngettext
+from baliza.i18n.formatting import count
 
 QUARANTINE_LIMIT = 200
 RECENT_LOADS = 10

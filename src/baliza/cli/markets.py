@@ -18,6 +18,7 @@ from baliza.cli.options import DbOption, JsonOption
 from baliza.cli.output import console, fail, print_json
 from baliza.i18n import gettext as _
 from baliza.i18n import ngettext
+from baliza.i18n.findings import summary as finding_summary
 
 SubstanceOption = Annotated[str | None, typer.Option("--substance", help="Only this substance group.")]
 PlatformOption = Annotated[str | None, typer.Option("--platform", help="Only this platform (as named).")]
@@ -96,7 +97,7 @@ def vendors(db: DbOption = None, json: JsonOption = False, country: CountryOptio
     console.print(ngettext("%(num)s link between accounts.", "%(num)s links between accounts.",
                            len(payload["links"])))
     for finding in picture.findings:
-        console.print(f"• {finding.summary}")
+        console.print(f"• {finding_summary(finding)}")
 
 
 def listings_import(

@@ -12,9 +12,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from baliza.cli.numbers import number
 from baliza.cli.output import errors
 from baliza.i18n import gettext as _
+from baliza.i18n.formatting import number
 
 WORTH_TIMING = 1.0  # seconds
 
@@ -31,5 +31,5 @@ def step(description: str) -> Iterator[None]:
         yield
     seconds = time.perf_counter() - started
     if seconds >= WORTH_TIMING:
-        errors.print(_("✓ %(step)s (%(seconds)s s)", step=description, seconds=number(seconds)),
+        errors.print(_("✓ %(step)s (%(seconds)s s)", step=description, seconds=number(seconds, 1)),
                      highlight=False, soft_wrap=True)

@@ -11,9 +11,9 @@ from typing import TypeVar
 from rich import box
 from rich.table import Table
 
-from baliza.cli.numbers import count
 from baliza.cli.output import console
 from baliza.i18n import gettext as _
+from baliza.i18n.formatting import count
 
 Row = TypeVar("Row")
 NAME_WIDTH = 22  # a unit's or an office's name: two or three lines at most

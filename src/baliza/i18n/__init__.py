@@ -16,7 +16,7 @@ from typing import Any
 
 from baliza.i18n.catalogues import LANGUAGES, SOURCE_LANGUAGE, translations
 
-__all__ = ["LANGUAGES", "N_", "SOURCE_LANGUAGE", "current", "gettext", "install", "language", "ngettext"]
+__all__ = ["LANGUAGES", "N_", "SOURCE_LANGUAGE", "N_plural", "current", "gettext", "install", "language", "ngettext"]
 
 LANGUAGE_NAMES: dict[str, str] = {"es": "Español", "pt": "Português", "en": "English"}
 """Each language in its own words, for the switch in the page header."""
@@ -58,6 +58,12 @@ def N_(message: str) -> str:
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular and plural pair for the catalogues (one plural entry) without translating it now: a
+    counted `Message`'s words, chosen by `ngettext` where it is worded."""
+    return singular, plural
+
+
 def install(env: Any) -> None:
     """Give a Jinja environment `_`, `gettext` and `ngettext` (new-style: `_("Hi %(name)s", name=x)`),
     `current_language()` (for `<html lang>`), the language names and the `label` filter (vocabulary values
@@ -72,6 +78,10 @@ def install(env: Any) -> None:
     env.globals["field_label"] = labels.field_label
     env.filters["indicator_label"] = labels.indicator_label
     env.globals["plain_detail"] = web.plain_detail
+    from baliza.i18n import findings
+
+    env.globals["finding_summary"] = findings.summary  # a finding's why, worded from its messages
+    env.globals["finding_method"] = findings.method
 
 
 def _raw_gettext(message: str) -> str:

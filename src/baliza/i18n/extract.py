@@ -4,8 +4,11 @@ the Spanish and Portuguese `.po` files with it.
     python -m baliza.i18n.extract            # add new strings (empty) to every catalogue, drop unused ones
     python -m baliza.i18n.extract --check    # list what a catalogue misses; exit 1 if anything does
 
-Marked strings: `_("...")`, `gettext("...")`, `ngettext("...", "...", n)` and `N_("...")` (a label kept
-as data) in Python under `src/baliza`; `{{ _("...") }}` and `ngettext` in the Jinja templates. A new
+Marked strings: `_("...")`, `gettext("...")`, `ngettext("...", "...", n)`, `N_("...")` (a label kept
+as data, e.g. a finding's `Message`) and `N_plural("...", "...")` (a counted message kept as data) in
+Python under `src/baliza`; `{{ _("...") }}` and `ngettext` in the Jinja templates; the rules' meanings and
+setting phrases in `analyses/integrity/rules.yaml`; the CLI's `--help` texts (docstrings and option help,
+`baliza.cli.help.help_texts`); the indicators' definitions (`analyses/ksi/catalogue.yaml`). A new
 string arrives with an empty translation: fill it in the `.po` file (any editor, or Poedit), keep the
 `%(name)s` placeholders as they are, and run `--check` again. `tests/test_i18n_catalogues.py` fails while
 a catalogue misses a string.
@@ -29,10 +32,11 @@ from baliza import __version__
 from baliza.i18n.catalogues import DOMAIN, LANGUAGES, SOURCE_LANGUAGE, catalogue_path
 
 PACKAGE = Path(__file__).resolve().parent.parent  # src/baliza
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "N_plural": (1, 2)}
 METHODS = [
     ("**/templates/**.html", "jinja2.ext:babel_extract"),
     ("**.py", "baliza.i18n.extract:extract_python"),
+    ("**/integrity/rules.yaml", "baliza.i18n.extract:extract_rules"),
 ]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}}
 TRANSLATED = tuple(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
@@ -46,10 +50,34 @@ def extract_python(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in KEYWORDS):
             continue
-        wanted = 2 if node.func.id == "ngettext" else 1
+        wanted = 2 if node.func.id in ("ngettext", "N_plural") else 1
         texts = [a.value for a in node.args[:wanted] if isinstance(a, ast.Constant) and isinstance(a.value, str)]
         if len(texts) == wanted:
             yield node.lineno, node.func.id, texts[0] if wanted == 1 else tuple(texts), []
+
+
+def extract_rules(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+                  ) -> Iterator[tuple[int, str, str, list[str]]]:
+    """The red-flag rules' words for people (`analyses/integrity/rules.yaml`): each rule's meaning and each
+    setting's phrase, as `baliza.analyses.integrity.rules` turns them into msgids."""
+    import yaml
+
+    from baliza.analyses.integrity.rules import meaning_msgid, says_msgid
+
+    data = yaml.safe_load(fileobj.read()) or {}
+    for entry in data.get("rules", []):
+        yield 0, "_", meaning_msgid(entry["meaning"]), [f"rule {entry['name']}: what it looks for"]
+        for name, spec in (entry.get("settings") or {}).items():
+            yield 0, "_", says_msgid(spec["says"]), [f"rule {entry['name']}, setting {name}: %(value)s is its value"]
+
+
+def indicator_texts() -> list[str]:
+    """Each indicator's meaning, numerator and denominator as the catalogue loads them (windows filled in):
+    the definitions reports print, in the reader's language."""
+    from baliza.analyses.ksi import load_catalogue
+
+    return list(dict.fromkeys(t for spec in load_catalogue() for t in (spec.meaning, spec.numerator,
+                                                                         spec.denominator) if t))
 
 
 def template(root: Path = PACKAGE) -> Catalog:
@@ -60,6 +88,14 @@ def template(root: Path = PACKAGE) -> Catalog:
             root, METHODS, OPTIONS, keywords=KEYWORDS, strip_comment_tags=True):
         if message and (message[0] if isinstance(message, tuple) else message):
             catalogue.add(message, None, [(f"baliza/{filename}", line)], auto_comments=comments, context=context)
+    if root == PACKAGE:
+        from baliza.cli.help import help_texts  # docstrings and option help, as Typer hands them to --help
+
+        for text in help_texts():
+            catalogue.add(text, None, [("baliza/cli (--help)", 0)], auto_comments=["a command's --help text"])
+        for text in indicator_texts():
+            catalogue.add(text, None, [("baliza/analyses/ksi/catalogue.yaml", 0)],
+                          auto_comments=["an indicator's definition (meaning, numerator or denominator)"])
     return catalogue
 
 

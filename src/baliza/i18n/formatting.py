@@ -21,6 +21,8 @@ from baliza.i18n import current, gettext, ngettext
 
 Number = float | int | Decimal
 COUNT_UNITS = frozenset({"tablets", "doses", "plants", "units"})
+MISSING = "–"
+"""What a table cell shows for a figure that has no value (a rate of nothing is not zero)."""
 LOCALES: dict[str, str] = {"es": "es", "pt": "pt_BR", "en": "en"}
 """The CLDR locale that formats numbers and dates for each language."""
 
@@ -60,6 +62,13 @@ def percent(value: Number | None, decimals: int = 0) -> str:
     if not math.isfinite(v):
         return gettext("unknown")
     return format_percent(v, format=_pattern(decimals) + "%", locale=locale(), decimal_quantization=True)
+
+
+def fixed(value: Number | None, decimals: int = 2) -> str:
+    """A score with always `decimals` decimals, so that a column of them lines up ('1.00', '0.38')."""
+    if value is None or float(value) != float(value):
+        return MISSING
+    return format_decimal(float(value), format="#,##0." + "0" * decimals, locale=locale())
 
 
 def unit_name(unit: str | None, value: Number | None = None) -> str:

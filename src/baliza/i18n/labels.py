@@ -102,6 +102,10 @@ LABELS: dict[str, str] = {
     "sentencing_outlier": N_("unusual sentences"), "confirmed": N_("confirmed"),
     "needs_more_data": N_("needs more data"), "undecided": N_("undecided"), "pending": N_("pending"),
     "approved": N_("approved"), "refused": N_("refused"),
+    # columns a method text names (what a model compares like with like on)
+    "substance_group": N_("substance group"), "quantity_band": N_("quantity band"),
+    "defendants_band": N_("number of defendants"), "offence": N_("offence"), "office_id": N_("office"),
+    "plea": N_("plea"), "kind": N_("kind of asset"),
     # roles
     "admin": N_("administrator"), "unit_officer": N_("unit officer"),
     "prosecution_inspector": N_("prosecution inspector"), "programme_officer": N_("programme officer"),
@@ -137,6 +141,8 @@ INDICATORS: dict[str, str] = {
     "median_days_seizure_to_case": N_("median days from seizure to case"),
     "median_days_to_disposition": N_("median days to disposition"),
     "median_days_to_resolution_km": N_("median days to resolution (Kaplan–Meier)"),
+    "incoming": N_("cases opened"), "resolved": N_("cases resolved"), "pending_end": N_("cases pending at the end"),
+    "dea_ccr": N_("DEA efficiency (CCR)"), "dea_bcc": N_("DEA efficiency (BCC)"),
 }
 """Indicators as named on pages, in reports and in chart titles (in English, the catalogue's names in words)."""
 
@@ -170,6 +176,12 @@ def indicator_label(name: str | None) -> str:
         return ""
     english = INDICATORS.get(str(name))
     return gettext(english) if english else str(name).replace("_", " ")
+
+
+def indicator_heading(name: str | None) -> str:
+    """An indicator's name as a heading or column title: 'clearance_rate' -> 'Clearance rate'."""
+    words = indicator_label(name)
+    return words[:1].upper() + words[1:]
 
 
 def field_label(column: str) -> str:

@@ -18,10 +18,9 @@ import ibis
 import pandas as pd
 import pycountry
 
-from baliza.analyses.model import Finding, Reference
-from baliza.i18n import gettext as _
-from baliza.i18n import ngettext
-from baliza.markets.names import group_names
+from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.wording import day, decimal, label, labels, share
+from baliza.i18n import N_, N_plural
 from baliza.markets.prices import price_drops
 from baliza.markets.vendors import normalise_address, normalise_contact
 
@@ -46,11 +45,12 @@ def new_substances(priced: pd.DataFrame) -> list[Finding]:
         first = rows.iloc[0]
         out.append(Finding(
             rule="online_new_substance", subject=Reference("online_listings", str(first.listing_id)),
-            score=float(len(rows)), method=METHOD, period=str(pd.Timestamp(first.observed_at).date()),
-            summary=_("New psychoactive substance %(substance)s first offered online on %(date)s by %(vendor)s; "
-                      "%(listings)s listings from %(vendors)s vendor accounts since.",
-                      substance=substance, date=str(pd.Timestamp(first.observed_at).date()), vendor=first.vendor_id,
-                      listings=len(rows), vendors=rows.vendor_id.nunique()),
+            score=float(len(rows)), method=METHOD, period=str(pd.Timestamp(first.observed_at).date()), summary="",
+            messages=(Message(N_("New psychoactive substance %(substance)s first offered online on %(date)s by "
+                                 "%(vendor)s; %(listings)s listings from %(vendors)s vendor accounts since."),
+                              {"substance": str(substance), "date": day(pd.Timestamp(first.observed_at).date()),
+                               "vendor": str(first.vendor_id), "listings": len(rows),
+                               "vendors": int(rows.vendor_id.nunique())}),),
             evidence=tuple(Reference("online_listings", str(i)) for i in rows.listing_id.head(20)),
             details={"substance": substance, "listings": len(rows), "vendors": int(rows.vendor_id.nunique())}))
     return out
@@ -69,18 +69,18 @@ def country_words(country: str) -> list[str]:
 def ships_to_country(priced: pd.DataFrame, country: str) -> list[Finding]:
     """Vendor accounts whose listings name the country as a destination (not "worldwide")."""
     words = country_words(country)
-    names = group_names()
     pattern = r"(?i)(?:^|[^a-z])(?:" + "|".join(words) + r")(?:[^a-z]|$)"
     shipping = priced[priced.ships_to.astype("string").str.contains(pattern, regex=True, na=False)]
     out = []
     for vendor, rows in shipping.groupby("vendor_id", sort=True):
         out.append(Finding(
             rule="online_ships_to_country", subject=Reference("online_listings", str(rows.listing_id.iloc[0])),
-            score=float(len(rows)), method=METHOD,
-            summary=ngettext("Vendor %(vendor)s offers to ship to %(country)s in %(num)s listing (%(groups)s).",
-                             "Vendor %(vendor)s offers to ship to %(country)s in %(num)s listings (%(groups)s).",
-                             len(rows), vendor=vendor, country=country,
-                             groups=", ".join(sorted({names.get(g, g) for g in rows.substance_group if g}))),
+            score=float(len(rows)), method=METHOD, summary="",
+            messages=(Message.counted(N_plural(
+                "Vendor %(vendor)s offers to ship to %(country)s in %(num)s listing (%(groups)s).",
+                "Vendor %(vendor)s offers to ship to %(country)s in %(num)s listings (%(groups)s)."),
+                {"vendor": str(vendor), "country": str(country), "num": len(rows),
+                 "groups": labels(sorted({str(g) for g in rows.substance_group if g}))}),),
             evidence=tuple(Reference("online_listings", str(i)) for i in rows.listing_id.head(20)),
             details={"vendor_id": vendor, "ships_to": sorted(set(rows.ships_to.dropna().astype(str)))}))
     return out
@@ -126,9 +126,10 @@ def identity_findings(wallets: list[dict[str, Any]], arrests: list[dict[str, Any
         evidence += [Reference("cases", str(c)) for c in rows.case_id.dropna().unique()]
         out.append(Finding(
             rule="online_vendor_seized_wallet", subject=Reference("online_listings", str(rows.listing_id.iloc[0])),
-            score=float(len(rows)), method=METHOD, evidence=tuple(evidence),
-            summary=_("Vendor %(vendor)s takes payment at %(address)s, tagged as %(label)s.", vendor=vendor,
-                      address=rows.address.iloc[0], label=rows.label.iloc[0]),
+            score=float(len(rows)), method=METHOD, evidence=tuple(evidence), summary="",
+            messages=(Message(N_("Vendor %(vendor)s takes payment at %(address)s, tagged as %(label)s."),
+                              {"vendor": str(vendor), "address": str(rows.address.iloc[0]),
+                               "label": str(rows.label.iloc[0])}),),
             details={"vendor_id": vendor, "addresses": sorted(set(rows.address))}))
     for vendor, rows in pd.DataFrame(arrests).groupby("vendor_id", sort=True) if arrests else []:
         evidence = [Reference("online_listings", str(rows.listing_id.iloc[0]))]
@@ -136,9 +137,9 @@ def identity_findings(wallets: list[dict[str, Any]], arrests: list[dict[str, Any
         evidence += [Reference("seizures", str(s)) for s in rows.seizure_id.dropna().unique()]
         out.append(Finding(
             rule="online_vendor_arrested_person", subject=Reference("online_listings", str(rows.listing_id.iloc[0])),
-            score=float(len(rows)), method=METHOD, evidence=tuple(evidence),
-            summary=_("Vendor %(vendor)s gives as contact the phone of a person arrested %(times)s time(s).",
-                      vendor=vendor, times=rows.arrest_id.nunique()),
+            score=float(len(rows)), method=METHOD, evidence=tuple(evidence), summary="",
+            messages=(Message(N_("Vendor %(vendor)s gives as contact the phone of a person arrested %(times)s "
+                                 "time(s)."), {"vendor": str(vendor), "times": int(rows.arrest_id.nunique())}),),
             details={"vendor_id": vendor, "persons": sorted(set(rows.person_id))}))
     return out
 
@@ -147,10 +148,12 @@ def price_drop_findings(priced: pd.DataFrame) -> list[Finding]:
     return [Finding(
         rule="online_price_drop", subject=Reference("online_listings", d.listing_ids[0]), score=1 - d.ratio,
         q_value=d.q_value, period=d.period, method=METHOD + "; one-sided Mann-Whitney, Benjamini-Hochberg",
-        summary=_("The online price of %(group)s fell to %(now)s USD per gram in %(period)s, %(ratio)s of the "
-                  "%(before)s USD of the four quarters before (%(n)s and %(m)s listings).",
-                  group=group_names().get(d.substance_group, d.substance_group),
-                  now=f"{d.median_usd:,.2f}", period=d.period, ratio=f"{d.ratio:.0%}",
-                  before=f"{d.baseline_median_usd:,.2f}", n=d.listings, m=d.baseline_listings),
+        summary="",
+        messages=(Message(N_("The online price of %(group)s fell to %(now)s USD per gram in %(period)s, %(ratio)s of "
+                             "the %(before)s USD of the four quarters before (%(n)s and %(m)s listings)."),
+                          {"group": label(d.substance_group), "now": decimal(float(d.median_usd), 2),
+                           "period": str(d.period), "ratio": share(float(d.ratio)),
+                           "before": decimal(float(d.baseline_median_usd), 2), "n": int(d.listings),
+                           "m": int(d.baseline_listings)}),),
         evidence=tuple(Reference("online_listings", i) for i in d.listing_ids),
         details={"substance_group": d.substance_group, "p_value": d.p_value}) for d in price_drops(priced)]

@@ -285,7 +285,8 @@ def _words(name: str) -> str:
 def catalogue_html() -> str:
     rows = "".join(
         f"<tr><td><b>{html.escape(_label(spec.name))}</b> <span class='muted'>{html.escape(spec.name)}</span><br>"
-        f"{html.escape(spec.meaning)}</td><td>{html.escape(spec.numerator)}</td><td>{html.escape(spec.denominator)}</td>"
+        f"{html.escape(_(spec.meaning))}</td><td>{html.escape(_(spec.numerator))}</td>"
+        f"<td>{html.escape(_(spec.denominator))}</td>"  # definitions are catalogue msgids (i18n.extract)
         f"<td>{html.escape(_direction_words(spec.direction))}<br><span class='muted'>"
         f"{html.escape(_('minimum sample %(n)s; dated by %(column)s', n=spec.minimum_sample, column=spec.dated_by))}"
         "</span></td></tr>"

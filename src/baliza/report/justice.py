@@ -18,6 +18,8 @@ from baliza.analyses.model import Finding, Indicator
 from baliza.analyses.periods import Granularity
 from baliza.i18n import gettext as _
 from baliza.i18n import ngettext
+from baliza.i18n.findings import method as finding_method
+from baliza.i18n.findings import summary as finding_summary
 from baliza.i18n.formatting import count, number
 from baliza.i18n.labels import indicator_label, label
 from baliza.report.charts import to_svg
@@ -117,9 +119,9 @@ def _flag_table(findings: list[dict[str, Any]]) -> str:
         rows = "".join(
             f"<tr><td>{escape(label(f['rule']))}</td><td>{escape(_subject(f))}</td>"
             f"<td class='num'>{number(f['score'], 2)}</td><td class='num'>{_q(f['q_value'])}</td>"
-            f"<td>{escape(f['summary'])}<div class='evidence'>"
+            f"<td>{escape(finding_summary(f))}<div class='evidence'>"
             f"{escape(_('Evidence: %(evidence)s', evidence=_evidence(f)))}</div>"
-            f"<div class='method'>{escape(f['method'])}</div></td></tr>"
+            f"<div class='method'>{escape(finding_method(f))}</div></td></tr>"
             for f in tested
         )
         heading = _("Units that stand out in a statistical test (%(count)s)", count=count(len(tested)))
@@ -133,9 +135,9 @@ def _flag_table(findings: list[dict[str, Any]]) -> str:
     for f in facts:
         by_rule.setdefault(f["rule"], []).append(f)
     for rule, group in by_rule.items():
-        methods = sorted({f["method"] for f in group})
+        methods = sorted({finding_method(f) for f in group})
         rows = "".join(
-            f"<tr><td>{escape(_subject(f))}</td><td>{escape(f['summary'])}</td>"
+            f"<tr><td>{escape(_subject(f))}</td><td>{escape(finding_summary(f))}</td>"
             f"<td class='evidence'>{escape(_evidence(f))}</td></tr>"
             for f in group
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from baliza.i18n import gettext as _
+from baliza.i18n.labels import indicator_heading
 from baliza.web.formatting import number
 
 KINDS_BY_INDICATOR = {  # the justice indicators are not in the KSI catalogue
@@ -68,6 +69,6 @@ def install(env: Any) -> None:
     from baliza.web import names
 
     env.filters.update({"figure": figure, "percent": percent, "percentile": percentile})
-    env.globals.update({"interval": interval, "indicator_label": names.indicator_label,
+    env.globals.update({"interval": interval, "indicator_label": indicator_heading,
                         "rule_label": names.rule_label, "decision_label": names.decision_label,
                         "table_label": names.table_label})

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +18,7 @@ from fastapi import HTTPException
 
 from baliza.access.principal import Principal
 from baliza.i18n import gettext as _
+from baliza.i18n.findings import summary as finding_summary
 from baliza.web.context import ServingContext
 from baliza.web.names import decision_label, rule_label, table_label
 
@@ -39,6 +39,7 @@ class QueueQuery:
     q_max: float | None = None
     sort: str = "review"
     page: int = 1
+    who: str = ""  # one subject, by id (a chart's point links here)
 
     @classmethod
     def parse(cls, params: dict[str, str]) -> QueueQuery:
@@ -62,13 +63,13 @@ class QueueQuery:
         if sort not in SORTS:
             raise HTTPException(400, _("sort must be one of: %(choices)s", choices=", ".join(SORTS)))
         return cls(text("rule"), text("subject"), text("office"), text("unit"), status, q_max, sort,
-                   int(page_text[:6]))
+                   int(page_text[:6]), text("who"))
 
     def link(self, **changes: Any) -> str:
         """The query string of this query with `changes` (page back to 1 unless named)."""
         values = {"rule": self.rule, "subject": self.subject, "office": self.office, "unit": self.unit,
                   "status": self.status, "q_max": "" if self.q_max is None else f"{self.q_max:g}",
-                  "sort": self.sort if self.sort != "review" else "", "page": ""}
+                  "sort": self.sort if self.sort != "review" else "", "page": "", "who": self.who}
         values.update({k: "" if v is None else str(v) for k, v in changes.items()})
         return urlencode({k: v for k, v in values.items() if v})
 
@@ -111,6 +112,7 @@ def matching(rows: list[dict[str, Any]], query: QueueQuery) -> list[dict[str, An
     """The findings the filters keep, in the chosen order (review order: undecided first, as found)."""
     kept = [f for f in rows if (not query.rule or f["rule"] == query.rule)
             and (not query.subject or f["subject"]["table"] == query.subject)
+            and (not query.who or f["subject"]["id"] == query.who)
             and (not query.office or f["office_id"] == query.office)
             and (not query.unit or f["unit_id"] == query.unit)
             and (not query.status or f["status"] == query.status)
@@ -140,12 +142,12 @@ def facets(rows: list[dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:
     }
 
 
-@cache
 def rule_meanings() -> dict[str, str]:
-    """What each rule looks for, in the words of `analyses/integrity/rules.yaml`."""
+    """What each rule looks for, in the words of `analyses/integrity/rules.yaml`, in the reader's language
+    (each meaning is a catalogue msgid, extracted from the file)."""
     from baliza.analyses.integrity.rules import load_rules
 
-    return {spec.name: spec.meaning for spec in load_rules()}
+    return {spec.name: _(spec.meaning) for spec in load_rules()}
 
 
 def export_table(rows: list[dict[str, Any]], names: dict[str, str]) -> tuple[list[str], list[list[Any]]]:
@@ -159,7 +161,7 @@ def export_table(rows: list[dict[str, Any]], names: dict[str, str]) -> tuple[lis
         body.append([
             rule_label(f["rule"]), f"{table_label(f['subject']['table'])} {f['subject']['id']}",
             names.get(f["office_id"] or "", f["office_id"] or ""), names.get(f["unit_id"] or "", f["unit_id"] or ""),
-            decision_label(None if f["status"] == "undecided" else f["status"]), f["summary"], f["q_value"],
+            decision_label(None if f["status"] == "undecided" else f["status"]), finding_summary(f), f["q_value"],
             f["score"], f["period"] or "",
             decision.get("decided_by", ""), decision.get("note", ""), f["finding_id"], f["rule"],
             f["subject"]["table"], f["subject"]["id"], f["office_id"] or "", f["unit_id"] or "",

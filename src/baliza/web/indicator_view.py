@@ -17,10 +17,11 @@ from urllib.parse import urlencode
 
 from fastapi import HTTPException
 
+from baliza.analyses.periods import period_bounds
 from baliza.i18n import gettext as _
+from baliza.i18n.labels import indicator_heading as indicator_label
 from baliza.stats.intervals import poisson_interval, wilson_interval
 from baliza.web import figures, svg
-from baliza.web.names import indicator_label
 
 DEFAULT_INDICATORS = ("hit_rate", "seizures", "prosecution_conversion", "conviction_conversion")
 PER_PAGE = 200
@@ -66,6 +67,12 @@ def interval(row: dict[str, Any]) -> tuple[float, float] | None:
     return None
 
 
+def rows_of(unit: str, period: str) -> str:
+    """The chain explorer filtered to one unit's seizures in one period: the rows a chart's point sums up."""
+    first, last = period_bounds(period)
+    return "/chain?" + urlencode({"unit": unit, "date_from": first.isoformat(), "date_to": last.isoformat()})
+
+
 def units_by_size(rows: list[dict[str, Any]]) -> list[str]:
     """The units with figures, most seizures first (then by id)."""
     made: dict[str, float] = defaultdict(float)
@@ -76,8 +83,9 @@ def units_by_size(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def view(rows: list[dict[str, Any]], query: IndicatorQuery, names: dict[str, str],
-         preferred: str | None) -> dict[str, Any]:
-    """Charts and table for the page."""
+         preferred: str | None, *, linked: bool = False) -> dict[str, Any]:
+    """Charts and table for the page; `linked` (the reader may read seizures): each point of a chart links
+    to the unit's seizure chains of that period in the chain explorer."""
     units = units_by_size(rows)
     unit = query.unit if query.unit in units or query.unit == EVERY_UNIT else (
         preferred if preferred in units else (units[0] if units else ""))
@@ -99,7 +107,8 @@ def view(rows: list[dict[str, Any]], query: IndicatorQuery, names: dict[str, str
             context = {p: median(v) for p, v in by_period.items()}
             title = _("%(indicator)s of %(unit)s", indicator=indicator_label(name), unit=names.get(unit, unit))
             panels.append({"indicator": name, "svg": svg.indicator_panel(
-                series, context, title, lambda v, name=name: figures.figure(v, name))})
+                series, context, title, lambda v, name=name: figures.figure(v, name),
+                link=(lambda period, unit=unit: rows_of(unit, period)) if linked else None)})
     table = [r for r in rows if (unit in ("", EVERY_UNIT) or r["subject_id"] == unit)]
     table.sort(key=lambda r: (r["subject_id"], r["indicator"], r["period"]))
     pages = max(1, -(-len(table) // PER_PAGE))

@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import HTTPException
 
@@ -80,7 +81,7 @@ def _unit_names(wh: Any) -> dict[str, str]:
 
 def _view(figures: Any, offices: set[str] | None, prosecutors: set[str] | None,
           hidden: set[tuple[str, ...]], unit_names: dict[str, str], label: Callable[[str], str] = str,
-          ) -> dict[str, Any]:
+          linked: bool = False) -> dict[str, Any]:
     """Charts and the latest figures of `offices` (None: every office, `hidden` cells suppressed)."""
     from baliza.report.justice import TREND_INDICATORS, trend_svg
 
@@ -95,7 +96,8 @@ def _view(figures: Any, offices: set[str] | None, prosecutors: set[str] | None,
     shown = [i for i in trend if i.indicator in TREND_INDICATORS]
     latest = max((i.period for i in shown), default=None)
     return {
-        "funnels_svg": svg.funnel_plot(funnels, label),  # each point named on hover, outliers labelled
+        # each point named on hover, outliers labelled; linked to the prosecutor's flags for who may read them
+        "funnels_svg": svg.funnel_plot(funnels, label, link=flags_of if linked else None),
         "trend_svg": trend_svg(shown, unit_names) if shown else "",
         "latest": latest, "offices": sorted({i.subject_id for i in trend}),
         "office_names": sorted({unit_names.get(i.subject_id, i.subject_id) for i in trend}),
@@ -103,6 +105,11 @@ def _view(figures: Any, offices: set[str] | None, prosecutors: set[str] | None,
                         if i.period == latest),
                        key=lambda r: (r["subject_id"], r["indicator"])),
     }
+
+
+def flags_of(prosecutor: str) -> str:
+    """The findings queue filtered to one prosecutor's flags on case outcomes: the rows a funnel point sums up."""
+    return "/findings?" + urlencode({"rule": "outcome_outlier", "who": prosecutor})
 
 
 def _prosecutor_label(ctx: ServingContext, prosecutors: set[str] | None) -> Callable[[str], str]:
@@ -134,8 +141,9 @@ def justice_view(ctx: ServingContext, principal: Principal, granularity: str) ->
             prosecutors = _prosecutors_of(wh, offices)
             key = _digest(offices)
     label = _prosecutor_label(ctx, prosecutors)
-    view = ctx.cached(f"justice_view:{granularity}:{id(figures)}:{key}:{current()}",  # charts are in words
-                      lambda: (figures, _view(figures, offices, prosecutors, hidden, unit_names, label)))[1]
+    linked = principal.may(Permission.READ_FINDINGS)
+    view = ctx.cached(f"justice_view:{granularity}:{id(figures)}:{key}:{current()}:{linked}",  # charts in words
+                      lambda: (figures, _view(figures, offices, prosecutors, hidden, unit_names, label, linked)))[1]
     return {"available": True, "country_wide": offices is None, **view}
 
 

@@ -1,5 +1,6 @@
 """Names people read instead of codes: units, offices, entry points and agencies from the warehouse's
-directory tables (open to every role), and the words for each indicator, decision and finding rule.
+directory tables (open to every role), and the words for each decision and finding rule (indicators:
+`baliza.i18n.labels`).
 
 The directory is read once per warehouse state; labels are looked up at render time, so that they come
 out in the language of the request.
@@ -26,33 +27,6 @@ def directory(ctx: ServingContext) -> dict[str, str]:
 def name_of(names: dict[str, str], code: Any) -> str:
     """The name for `code`, or the code itself when the directory does not know it."""
     return names.get(str(code), str(code)) if code is not None else ""
-
-
-def indicator_label(name: str) -> str:
-    """A unit or office indicator as a heading: 'hit_rate' -> 'Hit rate'."""
-    labels = {
-        "hit_rate": _("Hit rate"),
-        "hit_rate_targeted": _("Hit rate of targeted inspections"),
-        "hit_rate_random": _("Hit rate of random inspections"),
-        "targeting_lift": _("Targeting lift"),
-        "seizures": _("Seizures"),
-        "intelligence_led_share": _("Intelligence-led seizures"),
-        "partner_sharing_48h": _("Shared with partners within 48 hours"),
-        "prosecution_conversion": _("Prosecution conversion"),
-        "conviction_conversion": _("Conviction conversion"),
-        "lab_confirmation_days": _("Days to laboratory confirmation"),
-        "joint_operation_share": _("Seizures in joint operations"),
-        "new_substance_detections": _("New substance detections"),
-        "quantity_seized_kg": _("Quantity seized (kg)"),
-        "training_hours_per_staff": _("Training hours per staff member"),
-        "mentoring_after_operational": _("Mentoring after becoming operational"),
-        "mentoring_hours_after_operational": _("Mentoring hours after becoming operational"),
-        "clearance_rate": _("Clearance rate"),
-        "disposition_time_days": _("Disposition time (days)"),
-        "dismissal_rate": _("Dismissal rate"),
-        "conviction_rate": _("Conviction rate"),
-    }
-    return labels.get(name, name.replace("_", " ").capitalize())
 
 
 def rule_label(rule: str) -> str:

@@ -134,7 +134,8 @@ def indicators_page(request: Request, principal: IndicatorReader) -> Response:
     own = landing.agency_units(context(request), principal) if not services.country_wide(principal) else []
     directory = names.directory(context(request))
     return render(request, "indicators.html", {
-        **indicator_view.view(rows, query, directory, own[0]["unit_id"] if own else None),
+        **indicator_view.view(rows, query, directory, own[0]["unit_id"] if own else None,
+                              linked=principal.may(P.READ_SEIZURES)),
         "granularity": query.granularity, "names": directory, "granularities": indicator_view.GRANULARITIES,
         "every_unit": indicator_view.EVERY_UNIT,
     })

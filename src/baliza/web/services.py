@@ -21,6 +21,7 @@ from baliza.access.grants import GrantError, add_grant, get_grant, list_grants, 
 from baliza.access.principal import Principal
 from baliza.access.roles import Permission
 from baliza.crypto.scoped import queue_findings
+from baliza.i18n.findings import worded
 from baliza.web import queries, sources
 from baliza.web.context import ServingContext
 
@@ -97,7 +98,7 @@ def findings(ctx: ServingContext, principal: Principal, rule: str | None = None)
         if rule and f.rule != rule:
             continue
         decision = decisions.get(shown["finding_id"])
-        out.append({**shown, "decision": decision.to_dict() if decision else None})
+        out.append(worded({**shown, "decision": decision.to_dict() if decision else None}))  # reader's language
     subjects = [(f["subject"]["table"], f["subject"]["id"]) for f in out]
     behind = [g for table in {t for t, _ in subjects}
               for g in grants_behind(scope, table, [i for t, i in subjects if t == table])]

@@ -171,9 +171,11 @@ def seizures_over_time(rows: Sequence[dict[str, Any]], *, width: int = 600, heig
 # --- one indicator of one unit ---------------------------------------------------------------------------
 
 def indicator_panel(series: Sequence[dict[str, Any]], context: dict[str, float], title: str,
-                    fmt: Callable[[float | None], str], *, width: int = 360, height: int = 180) -> str:
+                    fmt: Callable[[float | None], str], *, width: int = 360, height: int = 180,
+                    link: Callable[[str], str] | None = None) -> str:
     """`series`: the unit's {period, value, low, high, numerator, denominator} in order; `context`: every
-    unit's median by period. A band for the interval, a line through the values, a dashed median."""
+    unit's median by period. A band for the interval, a line through the values, a dashed median; with
+    `link` (period -> address), each point links to the rows it summarises."""
     periods = [s["period"] for s in series] or sorted(context)
     if not periods:
         return ""
@@ -215,8 +217,9 @@ def indicator_panel(series: Sequence[dict[str, Any]], context: dict[str, float],
         if s.get("numerator") is not None and s.get("denominator") not in (None, 1, 1.0):
             hover += " · " + _("%(numerator)s of %(denominator)s", numerator=number(s["numerator"]),
                                 denominator=number(s["denominator"]))
-        body.append(f'<circle cx="{x(k):.1f}" cy="{y(s["value"]):.1f}" r="3.5" fill="#0b5c8c">'
-                    f'<title>{escape(hover)}</title></circle>')
+        mark = (f'<circle cx="{x(k):.1f}" cy="{y(s["value"]):.1f}" r="3.5" fill="#0b5c8c">'
+                f'<title>{escape(hover)}</title></circle>')
+        body.append(f'<a href="{_attr(link(s["period"]))}">{mark}</a>' if link else mark)
     for k in sorted({0, len(periods) - 1}):
         anchor = "end" if k == len(periods) - 1 and k > 0 else "start"
         body.append(f'<text x="{x(k):.1f}" y="{height - 6}" text-anchor="{anchor}" font-size="10">'
@@ -227,21 +230,23 @@ def indicator_panel(series: Sequence[dict[str, Any]], context: dict[str, float],
 # --- funnel plots ----------------------------------------------------------------------------------------
 
 def funnel_plot(funnels: dict[str, Any], label: Callable[[str], str], *, width: int = 330,
-                height: int = 240) -> str:
+                height: int = 240, link: Callable[[str], str] | None = None) -> str:
     """Each outcome's funnel (observed / expected against expected cases, 95 % and 99.8 % limits), side by
     side. Every point names its prosecutor on hover (`label`; '' for readers who may not see names), and
-    points beyond the 99.8 % limits are labelled on the plot."""
+    points beyond the 99.8 % limits are labelled on the plot. With `link` (prosecutor id -> address), each
+    named point links to that prosecutor's flags."""
     panels = []
     for outcome, frame in funnels.items():
         rows = frame.sort_values("expected").to_dict("records") if not frame.empty else []
         if rows:
-            panels.append(_funnel(outcome, rows, label, width, height))
+            panels.append(_funnel(outcome, rows, label, width, height, link))
     if not panels:
         return "<p>" + escape(_("Too few resolved seizure cases per prosecutor for a funnel plot.")) + "</p>"
     return '<figure class="funnel">' + "".join(panels) + "</figure>"
 
 
-def _funnel(outcome: str, rows: list[dict[str, Any]], label: Callable[[str], str], width: int, height: int) -> str:
+def _funnel(outcome: str, rows: list[dict[str, Any]], label: Callable[[str], str], width: int, height: int,
+            link: Callable[[str], str] | None = None) -> str:
     left, top, bottom = 40, 26, 30
     plot_w, plot_h = width - left - 10, height - top - bottom
     most_x = max(r["expected"] for r in rows) or 1.0
@@ -268,8 +273,9 @@ def _funnel(outcome: str, rows: list[dict[str, Any]], label: Callable[[str], str
         hover = _("%(who)s observed/expected %(ratio)s over %(cases)s resolved cases",
                   who=who + ":" if who else "", ratio=number(r["ratio"]), cases=number(r["cases"]))
         colour = "#b3261e" if outside else "#1f4e79"
-        body.append(f'<circle cx="{x(r["expected"]):.1f}" cy="{y(r["ratio"]):.1f}" r="4" fill="{colour}">'
-                    f'<title>{escape(hover.strip())}</title></circle>')
+        mark = (f'<circle cx="{x(r["expected"]):.1f}" cy="{y(r["ratio"]):.1f}" r="4" fill="{colour}">'
+                f'<title>{escape(hover.strip())}</title></circle>')
+        body.append(f'<a href="{_attr(link(str(r["unit"])))}">{mark}</a>' if link and r["unit"] else mark)
         if outside and who:
             body.append(f'<text x="{x(r["expected"]) + 6:.1f}" y="{y(r["ratio"]) + 4:.1f}" font-size="10" '
                         f'fill="{colour}">{escape(str(r["unit"]))}</text>')

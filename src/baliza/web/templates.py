@@ -34,6 +34,20 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
 )
 
 
+def _agency_name(request: Request, principal: Any) -> str:
+    """The signed-in agency's name for the header (its id where the directory does not know it)."""
+    agency = getattr(principal, "agency_id", None)
+    ctx = getattr(request.app.state, "baliza", None)
+    if not agency or ctx is None:
+        return str(agency or "")
+    from baliza.web.names import directory
+
+    try:
+        return directory(ctx).get(agency) or str(agency)
+    except Exception:  # a warehouse not loaded yet: the header still shows the id
+        return str(agency)
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     principal = getattr(request.state, "principal", None)
     session = getattr(request.state, "session", None)
@@ -44,6 +58,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         principal, session = identify(request)
     values = {
         "principal": principal,
+        "agency_name": _agency_name(request, principal),
         "csrf_token": session.csrf_token if session is not None else "",
         "navigation": [(href, label) for href, label, p in NAVIGATION if principal is not None and principal.may(p)],
         "path": request.url.path,

@@ -26,11 +26,13 @@ from baliza.analyses.integrity.common import (
     UnitTest,
     funnel_words,
     observed_expected_tests,
+    observed_words,
     sure_words,
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
-from baliza.analyses.model import Finding, Reference
-from baliza.analyses.wording import money_usd
+from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.wording import day, labels, money
+from baliza.i18n import N_, N_plural
 from baliza.warehouse.store import Warehouse
 
 RULE_AFTER = "asset_released_after_conviction"
@@ -72,7 +74,10 @@ def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_datetime(frame[column])
 
 
-def _per_case(rule: str, chosen: pd.DataFrame, words: str, method: str) -> list[Finding]:
+def _per_case(rule: str, chosen: pd.DataFrame, words: tuple[str, str], method: tuple[Message, ...]
+              ) -> list[Finding]:
+    """One finding per case; `words`: the summary's singular and plural msgids (%(num)s assets, %(money)s,
+    %(days)s, %(convicted)s)."""
     out: list[Finding] = []
     for case_id, part in chosen.groupby("case_id", sort=True):
         value = float(part["estimated_value_usd"].fillna(0).sum())
@@ -80,14 +85,15 @@ def _per_case(rule: str, chosen: pd.DataFrame, words: str, method: str) -> list[
         gaps = sorted(int(g) for g in part["gap_days"])
         span = f"{gaps[0]}" if gaps[0] == gaps[-1] else f"{gaps[0]}-{gaps[-1]}"
         count = len(part)
-        summary = (f"Case {case_id}: {count} frozen asset{'s' if count != 1 else ''} worth {money_usd(value)} "
-                   f"{words.format(days=span, convicted=convicted)}, never confiscated. {sure_words(None)}")
+        summary = Message.counted(words, {"case": str(case_id), "num": count, "money": money(value), "days": span,
+                                          "convicted": day(convicted)})
         evidence = (Reference("cases", str(case_id)),
                     *(Reference("assets", str(a)) for a in sorted(part["asset_id"])[:EVIDENCE_CAP]))
-        out.append(Finding(rule, Reference("cases", str(case_id)), value, summary, evidence, method,
+        out.append(Finding(rule, Reference("cases", str(case_id)), value, "", evidence, "",
                            details={"assets": sorted(str(a) for a in part["asset_id"]), "value_usd": value,
                                     "convicted_at": convicted, "office_id": part["office_id"].iloc[0],
-                                    "days": gaps}))
+                                    "days": gaps},
+                           messages=(summary, sure_words(None)), method_messages=method))
     return out
 
 
@@ -99,19 +105,27 @@ def _released_after(frame: pd.DataFrame) -> list[Finding]:
     chosen = _unconfiscated(frame)
     gap = (_dates(chosen, "released_at") - _dates(chosen, "convicted_at")).dt.days
     chosen = chosen.assign(gap_days=gap)[gap >= 0]
-    return _per_case(RULE_AFTER, chosen, "released {days} days after the conviction of {convicted}",
-                     "A frozen asset (frozen_at set) with released_at on or after its owner's first conviction "
-                     "in the case (the case's first conviction where the owner is not a disposed defendant) and "
-                     "no confiscated_at.")
+    words = N_plural("Case %(case)s: %(num)s frozen asset worth %(money)s released %(days)s days after the "
+                     "conviction of %(convicted)s, never confiscated.",
+                     "Case %(case)s: %(num)s frozen assets worth %(money)s released %(days)s days after the "
+                     "conviction of %(convicted)s, never confiscated.")
+    method = Message(N_("A frozen asset (frozen_at set) with released_at on or after its owner's first conviction in "
+                        "the case (the case's first conviction where the owner is not a disposed defendant) and no "
+                        "confiscated_at."))
+    return _per_case(RULE_AFTER, chosen, words, (method,))
 
 
 def _lifted_before(frame: pd.DataFrame, rule: RuleSettings) -> list[Finding]:
     chosen = _unconfiscated(frame)
     gap = (_dates(chosen, "convicted_at") - _dates(chosen, "released_at")).dt.days
     chosen = chosen.assign(gap_days=gap)[(gap > 0) & (gap <= rule["window_days"])]
-    return _per_case(RULE_BEFORE, chosen, "released {days} days before the conviction of {convicted}",
-                     f"A frozen asset released before its owner's (else the case's) first conviction and never "
-                     f"confiscated. {rule.criteria()}")
+    words = N_plural("Case %(case)s: %(num)s frozen asset worth %(money)s released %(days)s days before the "
+                     "conviction of %(convicted)s, never confiscated.",
+                     "Case %(case)s: %(num)s frozen assets worth %(money)s released %(days)s days before the "
+                     "conviction of %(convicted)s, never confiscated.")
+    method = Message(N_("A frozen asset released before its owner's (else the case's) first conviction and never "
+                        "confiscated."))
+    return _per_case(RULE_BEFORE, chosen, words, (method, *rule.criteria()))
 
 
 def _office_tests(frame: pd.DataFrame, rule: RuleSettings, as_of: date) -> list[UnitTest]:
@@ -138,15 +152,18 @@ def _office_tests(frame: pd.DataFrame, rule: RuleSettings, as_of: date) -> list[
 
         def make(q: float, office: str = office, observed: float = observed, expected: float = expected,
                  n: int = n, missed: list[str] = missed, row: object = row) -> Finding:
-            summary = (f"Office {office}: {int(observed)} of {n} frozen assets of convicted defendants were not "
-                       f"confiscated within {horizon} days of the conviction, where about {expected:.1f} would be "
-                       f"usual for the same kinds of asset. {sure_words(q, rule.fdr)}")
-            method = (f"Logistic model of not confiscated on {', '.join(COVARIATES)}; {funnel_words(row)}. "
-                      f"{rule.criteria()}")
+            summary = Message(
+                N_("Office %(office)s: %(observed)s of %(n)s frozen assets of convicted defendants were not "
+                   "confiscated within %(horizon)s days of the conviction, where about %(expected)s would be usual "
+                   "for the same kinds of asset."),
+                {"office": office, "horizon": horizon, **observed_words(observed, expected, n)})
+            method = (Message(N_("Logistic model of not confiscated on %(covariates)s."),
+                              {"covariates": labels(COVARIATES)}), funnel_words(row), *rule.criteria())
             return Finding(RULE_OFFICE, Reference("units", office), round(observed / max(expected, 1e-9), 3),
-                           summary, tuple(Reference("assets", a) for a in missed[:EVIDENCE_CAP]), method, q,
+                           "", tuple(Reference("assets", a) for a in missed[:EVIDENCE_CAP]), "", q,
                            details={"assets": n, "observed": int(observed), "expected": round(expected, 2),
-                                    "evidence_count": len(missed)})
+                                    "evidence_count": len(missed)},
+                           messages=(summary, sure_words(q, rule.fdr)), method_messages=method)
 
         tests.append(UnitTest(RULE_OFFICE, Reference("units", office), float(row.p), material, make, rule.fdr))
     return tests

@@ -21,7 +21,10 @@ from scipy import sparse, stats
 from baliza.analyses.casefacts import CASE_FACTS
 from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, sure_words
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
-from baliza.analyses.model import Finding, Reference
+from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.wording import decimal, significant
+from baliza.analyses.wording import share as a_share
+from baliza.i18n import N_
 from baliza.warehouse.store import Warehouse
 
 RULE_LARGE = "steered_large_cases"
@@ -69,18 +72,22 @@ def _large_test(prosecutor: str, office: str, counts: tuple[int, int, int, int],
     subject = Reference("staff", str(prosecutor))
 
     def make(q: float) -> Finding:
-        summary = (
-            f"Prosecutor {prosecutor} received {k} of office {office}'s {large} largest-quantity cases among "
-            f"{m} randomly assigned cases; chance would give about {expected:.1f}. {sure_words(q, rule.fdr)}"
-        )
+        summary = Message(
+            N_("Prosecutor %(prosecutor)s received %(k)s of office %(office)s's %(large)s largest-quantity cases "
+               "among %(m)s randomly assigned cases; chance would give about %(expected)s."),
+            {"prosecutor": str(prosecutor), "k": k, "office": str(office), "large": large, "m": m,
+             "expected": decimal(expected, 1)})
         method = (
-            f"Office {office} assigns at random ({total} cases); large cases ranked within the office and base "
-            f"unit. Exact hypergeometric upper tail P(X >= {k}) = {p:.2g}. {rule.criteria()}"
+            Message(N_("Office %(office)s assigns at random (%(total)s cases); large cases ranked within the office "
+                       "and base unit."), {"office": str(office), "total": total}),
+            Message(N_("Exact hypergeometric upper tail P(X >= %(k)s) = %(p)s."), {"k": k, "p": significant(p)}),
+            *rule.criteria(),
         )
         evidence = tuple(Reference("cases", str(c)) for c in cases[:EVIDENCE_CAP])
-        return Finding(RULE_LARGE, subject, round(k / max(expected, 1e-9), 3), summary, evidence, method, q,
+        return Finding(RULE_LARGE, subject, round(k / max(expected, 1e-9), 3), "", evidence, "", q,
                        details={"large_cases": k, "cases": m, "expected": round(expected, 2),
-                                "office_id": office, "evidence_count": len(cases)})
+                                "office_id": office, "evidence_count": len(cases)},
+                       messages=(summary, sure_words(q, rule.fdr)), method_messages=method)
 
     return UnitTest(RULE_LARGE, subject, p, material, make, rule.fdr)
 
@@ -188,20 +195,23 @@ def _linked_test(top: dict, k: int, m: int, p: float, material: bool, rule: Rule
     subject = Reference("staff", prosecutor)
 
     def make(q: float) -> Finding:
-        summary = (
-            f"Prosecutor {prosecutor} received {k} of {m} cases of one linked group of defendants in office "
-            f"{office} (linked by shared phone, shared surname and address, or as co-defendants); with their "
-            f"{share:.0%} share of the office's random assignments chance would give about {m * share:.1f}. "
-            f"{sure_words(q, rule.fdr)}"
-        )
+        summary = Message(
+            N_("Prosecutor %(prosecutor)s received %(k)s of %(m)s cases of one linked group of defendants in office "
+               "%(office)s (linked by shared phone, shared surname and address, or as co-defendants); with their "
+               "%(share)s share of the office's random assignments chance would give about %(expected)s."),
+            {"prosecutor": prosecutor, "k": k, "m": m, "office": office, "share": a_share(share),
+             "expected": decimal(m * share, 1)})
         method = (
-            f"Defendants linked into groups (connected components over shared phone, surname + address, "
-            f"co-defendancy). p = P(any of the office's prosecutors receives >= {k} of the {m} cases), bounded "
-            f"by the sum of their exact binomial tails at their shares of random assignments (p = {p:.2g}). "
-            f"{rule.criteria()}"
+            Message(N_("Defendants linked into groups (connected components over shared phone, surname and address, "
+                       "co-defendancy).")),
+            Message(N_("p = P(any of the office's prosecutors receives >= %(k)s of the %(m)s cases), bounded by the "
+                       "sum of their exact binomial tails at their shares of random assignments (p = %(p)s)."),
+                    {"k": k, "m": m, "p": significant(p)}),
+            *rule.criteria(),
         )
         evidence = tuple(Reference("cases", c) for c in cases[:EVIDENCE_CAP])
-        return Finding(RULE_LINKED, subject, round(k / max(m * share, 1e-9), 3), summary, evidence, method, q,
-                       details={"group_cases": m, "received": k, "office_id": office, "evidence_count": len(cases)})
+        return Finding(RULE_LINKED, subject, round(k / max(m * share, 1e-9), 3), "", evidence, "", q,
+                       details={"group_cases": m, "received": k, "office_id": office, "evidence_count": len(cases)},
+                       messages=(summary, sure_words(q, rule.fdr)), method_messages=method)
 
     return UnitTest(RULE_LINKED, subject, p, material, make, rule.fdr)

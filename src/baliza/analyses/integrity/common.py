@@ -1,6 +1,7 @@
 """What every red-flag rule shares: unit tests with p-values, one FDR across them all, evidence lists.
 
 The thresholds live in `rules.yaml` (see `baliza.analyses.integrity.rules`); nothing here sets one.
+Findings say why and how as messages (`baliza.analyses.model.Message`), worded by the surfaces.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from baliza.analyses.model import Finding, Reference
+from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.wording import decimal, significant
+from baliza.i18n import N_
 from baliza.stats.casemix import CaseMixModel, fit_case_mix, observed_expected
 from baliza.stats.funnel import fit_funnel
 from baliza.warehouse.store import Warehouse
@@ -79,10 +82,11 @@ def observed_expected_tests(
     return per_unit, model
 
 
-def funnel_words(row: Any) -> str:
+def funnel_words(row: Any) -> Message:
     """How the unit's over-dispersion was allowed for, for its method text."""
-    return (f"additive random-effects funnel on O/E, {row.tau2_method}: tau² = {float(row.tau2):.4f}, "
-            f"z = {float(row.z):.2f}")
+    return Message(N_("Additive random-effects funnel on O/E, %(estimator)s: tau² = %(tau2)s, z = %(z)s"),
+                   {"estimator": str(row.tau2_method), "tau2": decimal(float(row.tau2), 4),
+                    "z": decimal(float(row.z), 2)})
 
 
 def case_evidence(warehouse: Warehouse, sql_filter: str, table: str = "cases") -> tuple[tuple[Reference, ...], int]:
@@ -95,24 +99,31 @@ def case_evidence(warehouse: Warehouse, sql_filter: str, table: str = "cases") -
     return tuple(Reference(table, str(r[0])) for r in rows[:EVIDENCE_CAP]), len(rows)
 
 
-def sure_words(q: float | None, fdr_level: float = 0.05) -> str:
+def sure_words(q: float | None, fdr_level: float = 0.05) -> Message:
     """How sure a flag is, in plain words (`fdr_level`: the level the flag was held to)."""
     if q is None:
-        return "This is a fact in the records, not a statistical estimate."
+        return Message(N_("This is a fact in the records, not a statistical estimate."))
     if q < 0.001:
-        return f"Very unlikely to be chance (q = {q:.2g}: under 1 in 1,000 such flags would be false alarms)."
+        return Message(N_("Very unlikely to be chance (q = %(q)s: under 1 in 1,000 such flags would be false "
+                          "alarms)."), {"q": significant(q)})
     if q < 0.01:
-        return f"Unlikely to be chance (q = {q:.2g}: about 1 in 100 such flags would be false alarms)."
-    return (f"Probably not chance (q = {q:.2g}: up to 1 in {round(1 / fdr_level):d} such flags could be false "
-            f"alarms).")
+        return Message(N_("Unlikely to be chance (q = %(q)s: about 1 in 100 such flags would be false alarms)."),
+                       {"q": significant(q)})
+    return Message(N_("Probably not chance (q = %(q)s: up to 1 in %(n)s such flags could be false alarms)."),
+                   {"q": significant(q), "n": round(1 / fdr_level)})
+
+
+def observed_words(observed: float, expected: float, n: int) -> dict[str, Any]:
+    """The values most summaries quote: observed (a count), n (a count), expected (one decimal)."""
+    return {"observed": int(observed), "n": int(n), "expected": decimal(expected, 1)}
 
 
 def sql_quote(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def excess_cases_test(rule: str, row: Any, cases: list[str], material: bool, summary: str, method: str,
-                      fdr_level: float) -> UnitTest:
+def excess_cases_test(rule: str, row: Any, cases: list[str], material: bool, summary: Message,
+                      method: tuple[Message, ...], fdr_level: float) -> UnitTest:
     """A prosecutor tested for an excess of some kind of case (observed against expected, `row` from
     `observed_expected_tests`): the finding's score is O/E, its evidence the cases (capped), its summary the
     given words followed by how sure the test is."""
@@ -121,8 +132,9 @@ def excess_cases_test(rule: str, row: Any, cases: list[str], material: bool, sum
 
     def make(q: float) -> Finding:
         evidence = tuple(Reference("cases", c) for c in cases[:EVIDENCE_CAP])
-        return Finding(rule, subject, round(observed / max(expected, 1e-9), 3), f"{summary} {sure_words(q, fdr_level)}",
-                       evidence, method, q, details={"cases": n, "observed": int(observed),
-                                                     "expected": round(expected, 2), "evidence_count": len(cases)})
+        return Finding(rule, subject, round(observed / max(expected, 1e-9), 3), "", evidence, "", q,
+                       details={"cases": n, "observed": int(observed), "expected": round(expected, 2),
+                                "evidence_count": len(cases)},
+                       messages=(summary, sure_words(q, fdr_level)), method_messages=method)
 
     return UnitTest(rule, subject, float(row.p), material, make, fdr_level)

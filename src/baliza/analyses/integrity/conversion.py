@@ -20,10 +20,13 @@ from baliza.analyses.integrity.common import (
     UnitTest,
     funnel_words,
     observed_expected_tests,
+    observed_words,
     sure_words,
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
-from baliza.analyses.model import Finding, Reference
+from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.wording import day, labels, share, significant
+from baliza.i18n import N_
 from baliza.warehouse.store import Warehouse
 from baliza.warehouse.views import base_quantity_sql, base_unit_sql
 
@@ -95,19 +98,21 @@ def _unit_test(row: tuple, rule: RuleSettings, model_method: str, evidence: Call
 
     def make(q: float) -> Finding:
         ids = evidence(unit_id)
-        summary = (
-            f"Unit {unit_id}: {int(observed)} of {n} seizures with an arrest had no case within {window} "
-            f"days, where peers seizing the same substances and quantities would leave about {expected:.1f}. "
-            f"{sure_words(q, rule.fdr)}"
-        )
+        summary = Message(
+            N_("Unit %(unit)s: %(observed)s of %(n)s seizures with an arrest had no case within %(window)s days, "
+               "where peers seizing the same substances and quantities would leave about %(expected)s."),
+            {"unit": unit_id, "window": window, **observed_words(observed, expected, n)})
         method = (
-            f"Seizures with >= 1 arrest, seized at least {window} days before the data's end. {model_method} on "
-            f"{', '.join(COVARIATES)}; {funnel_words(row)}. {rule.criteria()}"
+            Message(N_("Seizures with at least one arrest, seized at least %(window)s days before the data's end."),
+                    {"window": window}),
+            Message(N_("%(model)s on %(covariates)s"), {"model": model_method, "covariates": labels(COVARIATES)}),
+            funnel_words(row), *rule.criteria(),
         )
-        return Finding(RULE, subject, round(observed / max(expected, 1e-9), 3), summary,
-                       tuple(Reference("seizures", str(i)) for i in ids[:EVIDENCE_CAP]), method, q,
+        return Finding(RULE, subject, round(observed / max(expected, 1e-9), 3), "",
+                       tuple(Reference("seizures", str(i)) for i in ids[:EVIDENCE_CAP]), "", q,
                        details={"seizures": n, "observed": int(observed), "expected": round(expected, 2),
-                                "tau2": round(float(row.tau2), 6), "evidence_count": len(ids)})
+                                "tau2": round(float(row.tau2), 6), "evidence_count": len(ids)},
+                       messages=(summary, sure_words(q, rule.fdr)), method_messages=method)
 
     return UnitTest(RULE, subject, float(row.p), material, make, rule.fdr)
 
@@ -146,19 +151,21 @@ def _history_test(unit_id: str, x1: int, n1: int, x0: int, n0: int, p: float, ru
 
     def make(q: float) -> Finding:
         ids = evidence(unit_id, since)
-        summary = (
-            f"Unit {unit_id}: {x1} of its last {n1} seizures with an arrest had no case within {window} days "
-            f"({x1 / n1:.0%}), against {x0} of its {n0} earlier ones ({earlier:.0%}). "
-            f"{sure_words(q, rule.fdr)}"
-        )
+        summary = Message(
+            N_("Unit %(unit)s: %(x1)s of its last %(n1)s seizures with an arrest had no case within %(window)s days "
+               "(%(recent)s), against %(x0)s of its %(n0)s earlier ones (%(earlier)s)."),
+            {"unit": unit_id, "x1": x1, "n1": n1, "window": window, "recent": share(x1 / n1), "x0": x0,
+             "n0": n0, "earlier": share(earlier)})
         method = (
-            f"The unit against its own past (seizing units are too few for peers alone to be a yardstick): "
-            f"seizures with >= 1 arrest seized after {since} against those before, one-sided Fisher exact test "
-            f"(p = {p:.2g}). {rule.criteria()}"
+            Message(N_("The unit against its own past (seizing units are too few for peers alone to be a "
+                       "yardstick): seizures with at least one arrest seized after %(since)s against those before, "
+                       "one-sided Fisher exact test (p = %(p)s)."), {"since": day(since), "p": significant(p)}),
+            *rule.criteria(),
         )
-        return Finding(RULE_HISTORY, subject, round(x1 / n1 / max(earlier, 1e-9), 3), summary,
-                       tuple(Reference("seizures", str(i)) for i in ids[:EVIDENCE_CAP]), method, q,
+        return Finding(RULE_HISTORY, subject, round(x1 / n1 / max(earlier, 1e-9), 3), "",
+                       tuple(Reference("seizures", str(i)) for i in ids[:EVIDENCE_CAP]), "", q,
                        details={"recent": [x1, n1], "earlier": [x0, n0], "since": since,
-                                "evidence_count": len(ids)})
+                                "evidence_count": len(ids)},
+                       messages=(summary, sure_words(q, rule.fdr)), method_messages=method)
 
     return UnitTest(RULE_HISTORY, subject, p, material, make, rule.fdr)

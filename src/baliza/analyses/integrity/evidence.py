@@ -11,10 +11,13 @@ from baliza.analyses.integrity.common import (
     excess_cases_test,
     funnel_words,
     observed_expected_tests,
+    observed_words,
     sure_words,
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
-from baliza.analyses.model import Finding, Reference
+from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.wording import day, label
+from baliza.i18n import N_
 from baliza.warehouse.store import Warehouse
 
 RULE_CASE = "evidence_lost_before_trial"
@@ -42,21 +45,22 @@ def evidence_losses(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
     rule = settings.rule(RULE_PROSECUTOR)
     warehouse.duckdb.execute(f"CREATE OR REPLACE TEMP TABLE {LOST} AS {_lost_sql()}")
     rows = warehouse.duckdb.execute(
-        f"""SELECT l.case_id, l.event_id, l.kind, f.prosecutor_id,
-                   printf('Case %s: evidence recorded as %s on %s, before trial. ', l.case_id,
-                          replace(l.kind, 'evidence_', ''), strftime(l."at", '%Y-%m-%d')) AS summary
+        f"""SELECT l.case_id, l.event_id, l.kind, f.prosecutor_id, strftime(l."at", '%Y-%m-%d') AS at
             FROM {LOST} l JOIN {CASE_FACTS} f USING (case_id) ORDER BY l.case_id"""
     ).fetchall()
-    fact = sure_words(None)
-    method = ("A case event 'evidence_missing' or 'evidence_destroyed' dated before the first hearing (else before "
-              "the first disposition).")
+    method = (Message(N_("A case event %(missing)s or %(destroyed)s dated before the first hearing (else before the "
+                         "first disposition)."),
+                      {"missing": label("evidence_missing"), "destroyed": label("evidence_destroyed")}),)
     findings = [
         Finding(
-            RULE_CASE, Reference("cases", case_id), 1.0, summary + fact,
-            (Reference("case_events", event_id), Reference("cases", case_id)), method,
+            RULE_CASE, Reference("cases", case_id), 1.0, "",
+            (Reference("case_events", event_id), Reference("cases", case_id)), "",
             details={"kind": kind, "prosecutor_id": prosecutor},
+            messages=(Message(N_("Case %(case)s: %(kind)s on %(day)s, before trial."),
+                              {"case": str(case_id), "kind": label(kind), "day": day(at)}), sure_words(None)),
+            method_messages=method,
         )
-        for case_id, event_id, kind, prosecutor, summary in rows
+        for case_id, event_id, kind, prosecutor, at in rows
     ]
     cells = warehouse.duckdb.execute(
         f"""WITH lost AS (SELECT DISTINCT case_id FROM {LOST})
@@ -65,7 +69,7 @@ def evidence_losses(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
     ).df()
     per_unit, _ = observed_expected_tests(cells, "prosecutor_id", ("office_id",), rule["min_cases"])
     lost_by: dict[str, list[str]] = {}
-    for case_id, _event, _kind, prosecutor, _summary in rows:
+    for case_id, _event, _kind, prosecutor, _at in rows:
         lost_by.setdefault(str(prosecutor), []).append(str(case_id))
     tests = [] if per_unit.empty else [
         _prosecutor_test(row, sorted(set(lost_by.get(str(row.prosecutor_id), []))), rule)
@@ -77,12 +81,10 @@ def evidence_losses(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
 def _prosecutor_test(row: tuple, cases: list[str], rule: RuleSettings) -> UnitTest:
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = observed >= rule["min_lost"] and observed >= rule["min_ratio"] * expected
-    summary = (
-        f"Prosecutor {row.prosecutor_id}: evidence went missing or was destroyed before trial in "
-        f"{int(observed)} of {n} cases, where about {expected:.1f} would be usual in the same office."
-    )
-    method = (
-        f"Observed against expected (office rate) cases with evidence lost before trial; {funnel_words(row)}. "
-        f"{rule.criteria()}"
-    )
+    summary = Message(
+        N_("Prosecutor %(prosecutor)s: evidence went missing or was destroyed before trial in %(observed)s of "
+           "%(n)s cases, where about %(expected)s would be usual in the same office."),
+        {"prosecutor": str(row.prosecutor_id), **observed_words(observed, expected, n)})
+    method = (Message(N_("Observed against expected (office rate) cases with evidence lost before trial.")),
+              funnel_words(row), *rule.criteria())
     return excess_cases_test(RULE_PROSECUTOR, row, cases, material, summary, method, rule.fdr)

@@ -10,11 +10,14 @@ from baliza.analyses.integrity.common import (
     case_evidence,
     funnel_words,
     observed_expected_tests,
+    observed_words,
     sql_quote,
     sure_words,
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
-from baliza.analyses.model import Finding, Reference
+from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.wording import label, labels
+from baliza.i18n import N_
 from baliza.warehouse.store import Warehouse
 
 RULE_CASE = "statute_barred"
@@ -58,23 +61,27 @@ def _case_findings(warehouse: Warehouse, adjourned_rule: RuleSettings) -> list[F
     out: list[Finding] = []
     for case_id, prosecutor, barred, gap, adjournments in rows:
         evidence = (Reference("cases", str(case_id)),)
-        words = f"its longest gap between recorded steps was {int(gap)} days and the prosecution asked for " \
-                f"{int(adjournments)} adjournments"
+        values = {"case": str(case_id), "gap": int(gap), "adjournments": int(adjournments)}
         if barred:
             out.append(Finding(
-                RULE_CASE, Reference("cases", str(case_id)), float(gap),
-                f"Case {case_id} was lost to the statute of limitations; {words}. {sure_words(None)}",
-                evidence, "A defendant's disposition is 'statute_barred'; inactivity = longest gap between "
-                "consecutive case events; adjournments counted where requested_by = prosecution.",
+                RULE_CASE, Reference("cases", str(case_id)), float(gap), "", evidence, "",
                 details={"longest_gap_days": int(gap), "prosecution_adjournments": int(adjournments),
                          "prosecutor_id": prosecutor},
+                messages=(Message(N_("Case %(case)s was lost to the statute of limitations; its longest gap between "
+                                     "recorded steps was %(gap)s days and the prosecution asked for %(adjournments)s "
+                                     "adjournments."), values), sure_words(None)),
+                method_messages=(Message(N_("A defendant's disposition is %(barred)s; inactivity = longest gap "
+                                            "between consecutive case events; adjournments counted where requested "
+                                            "by the prosecution."), {"barred": label("statute_barred")}),),
             ))
         elif adjournments >= min_adjournments:
             out.append(Finding(
-                RULE_ADJOURNED, Reference("cases", str(case_id)), float(adjournments),
-                f"Case {case_id}: {words}. {sure_words(None)}", evidence,
-                adjourned_rule.criteria(),
+                RULE_ADJOURNED, Reference("cases", str(case_id)), float(adjournments), "", evidence, "",
                 details={"prosecution_adjournments": int(adjournments), "prosecutor_id": prosecutor},
+                messages=(Message(N_("Case %(case)s: its longest gap between recorded steps was %(gap)s days and the "
+                                     "prosecution asked for %(adjournments)s adjournments."), values),
+                          sure_words(None)),
+                method_messages=adjourned_rule.criteria(),
             ))
     return out
 
@@ -87,16 +94,15 @@ def _prosecutor_test(warehouse: Warehouse, row: tuple, rule: RuleSettings) -> Un
 
     def make(q: float) -> Finding:
         evidence, count = case_evidence(warehouse, f"prosecutor_id = {sql_quote(prosecutor)} AND statute_barred")
-        summary = (
-            f"Prosecutor {prosecutor}: {int(observed)} of {n} resolved cases lost to the statute of limitations, "
-            f"where about {expected:.1f} would be usual for the same office and kinds of case. "
-            f"{sure_words(q, rule.fdr)}"
-        )
-        method = (
-            f"Logistic model of statute-barred on {', '.join(COVARIATES)}; {funnel_words(row)}. {rule.criteria()}"
-        )
-        return Finding(RULE_PROSECUTOR, subject, round(observed / max(expected, 1e-9), 3), summary, evidence,
-                       method, q, details={"cases": n, "observed": int(observed), "expected": round(expected, 2),
-                                           "evidence_count": count})
+        summary = Message(
+            N_("Prosecutor %(prosecutor)s: %(observed)s of %(n)s resolved cases lost to the statute of limitations, "
+               "where about %(expected)s would be usual for the same office and kinds of case."),
+            {"prosecutor": prosecutor, **observed_words(observed, expected, n)})
+        method = (Message(N_("Logistic model of statute-barred on %(covariates)s."),
+                          {"covariates": labels(COVARIATES)}), funnel_words(row), *rule.criteria())
+        return Finding(RULE_PROSECUTOR, subject, round(observed / max(expected, 1e-9), 3), "", evidence,
+                       "", q, details={"cases": n, "observed": int(observed), "expected": round(expected, 2),
+                                       "evidence_count": count},
+                       messages=(summary, sure_words(q, rule.fdr)), method_messages=method)
 
     return UnitTest(RULE_PROSECUTOR, subject, float(row.p), material, make, rule.fdr)

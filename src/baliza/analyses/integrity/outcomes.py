@@ -16,11 +16,14 @@ from baliza.analyses.integrity.common import (
     case_evidence,
     funnel_words,
     observed_expected_tests,
+    observed_words,
     sql_quote,
     sure_words,
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
-from baliza.analyses.model import Finding, Reference
+from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.wording import decimal, label, labels
+from baliza.i18n import N_
 from baliza.stats.funnel import funnel_limits
 from baliza.warehouse.store import Warehouse
 
@@ -28,6 +31,22 @@ RULE = "outcome_outlier"
 COVARIATES = ("substance_group", "quantity_band", "defendants_band", "offence")
 LEVELS = {"prosecutor_id": ("staff", "prosecutor"), "office_id": ("units", "office"), "judge_id": ("staff", "judge")}
 OUTCOMES = ("dismissed", "acquitted")
+SUMMARIES = {
+    "prosecutor": N_("Prosecutor %(unit)s: %(observed)s of %(n)s resolved seizure cases were %(outcome)s, where cases "
+                     "like these (same substance, quantity, defendants and offence) would give about %(expected)s "
+                     "(%(ratio)s times as many)."),
+    "office": N_("Office %(unit)s: %(observed)s of %(n)s resolved seizure cases were %(outcome)s, where cases like "
+                 "these (same substance, quantity, defendants and offence) would give about %(expected)s (%(ratio)s "
+                 "times as many)."),
+    "judge": N_("Judge %(unit)s: %(observed)s of %(n)s resolved seizure cases were %(outcome)s, where cases like "
+                "these (same substance, quantity, defendants and offence) would give about %(expected)s (%(ratio)s "
+                "times as many)."),
+}
+EXPECTED_WORDS = {
+    "prosecutor": N_("Expected count = sum of the fitted probabilities of the prosecutor's cases."),
+    "office": N_("Expected count = sum of the fitted probabilities of the office's cases."),
+    "judge": N_("Expected count = sum of the fitted probabilities of the judge's cases."),
+}
 
 
 def outcome_outliers(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
@@ -99,22 +118,25 @@ def _unit_test(warehouse: Warehouse, row: tuple, level: str, table: str, noun: s
         evidence, count = case_evidence(
             warehouse, f"{level} = {sql_quote(unit_id)} AND resolved AND from_seizure AND {outcome}"
         )
-        summary = (
-            f"{noun.capitalize()} {unit_id}: {int(observed)} of {n} resolved seizure cases were {outcome}, where "
-            f"cases like these (same substance, quantity, defendants and offence) would give about {expected:.1f} "
-            f"({observed / expected:.1f} times as many). {sure_words(q, rule.fdr)}"
-        )
+        summary = Message(SUMMARIES[noun], {"unit": unit_id, "outcome": label(outcome),
+                                            "ratio": decimal(observed / expected, 1),
+                                            **observed_words(observed, expected, n)})
         method = (
-            f"{model_method} of '{outcome}' (no defendant convicted) on {', '.join(COVARIATES)}, fitted on all "
-            f"resolved seizure cases; expected count = sum of the {noun}'s cases' fitted probabilities. "
-            f"Over-dispersion: {funnel_words(row)} (one-sided). {rule.criteria()} "
-            f"Evidence: {count} {outcome} cases ({min(count, len(evidence))} listed)."
+            Message(N_("%(model)s of %(outcome)s (no defendant convicted) on %(covariates)s, fitted on all resolved "
+                       "seizure cases."), {"model": model_method, "outcome": label(outcome),
+                                           "covariates": labels(COVARIATES)}),
+            Message(EXPECTED_WORDS[noun]),
+            funnel_words(row), Message(N_("One-sided test.")),
+            *rule.criteria(),
+            Message(N_("Evidence: %(count)s cases %(outcome)s (%(listed)s listed)."),
+                    {"count": count, "outcome": label(outcome), "listed": min(count, len(evidence))}),
         )
-        return Finding(RULE, subject, round(float(observed / expected), 3), summary, evidence, method, q,
+        return Finding(RULE, subject, round(float(observed / expected), 3), "", evidence, "", q,
                        details={"outcome": outcome, "level": noun, "office_id": office, "cases": n,
                                 "observed": int(observed),
                                 "expected": round(expected, 2), "z": round(float(row.z), 2),
-                                "tau2": round(float(row.tau2), 6), "evidence_count": count})
+                                "tau2": round(float(row.tau2), 6), "evidence_count": count},
+                       messages=(summary, sure_words(q, rule.fdr)), method_messages=method)
 
     return UnitTest(RULE, subject, float(row.p), material, make, rule.fdr)
 

@@ -13,7 +13,9 @@ from baliza.analyses.integrity.common import (
     sure_words,
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
-from baliza.analyses.model import Finding, Reference
+from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.wording import decimal, label
+from baliza.i18n import N_
 from baliza.warehouse.store import Warehouse
 
 RULE_CASE = "reassigned_before_loss"
@@ -44,14 +46,17 @@ def reassigned_before_loss(warehouse: Warehouse, settings: FlagSettings) -> Rule
     by_prosecutor: dict[str, list[str]] = {}
     for case_id, event_id, prosecutor, at, lost_at, outcome in rows:
         days = (lost_at - at).days
-        to = f" to {prosecutor}" if prosecutor else ""
+        said = (Message(N_("Case %(case)s was reassigned to %(prosecutor)s %(days)s days before a defendant was "
+                           "%(outcome)s."), {"case": str(case_id), "prosecutor": str(prosecutor), "days": days,
+                                              "outcome": label(outcome)}) if prosecutor else
+                Message(N_("Case %(case)s was reassigned %(days)s days before a defendant was %(outcome)s."),
+                        {"case": str(case_id), "days": days, "outcome": label(outcome)}))
         by_prosecutor.setdefault(str(prosecutor), []).append(str(case_id))
         findings.append(Finding(
-            RULE_CASE, Reference("cases", str(case_id)), float(window - days),
-            f"Case {case_id} was reassigned{to} {days} days before a defendant was {outcome}. {sure_words(None)}",
-            (Reference("case_events", str(event_id)), Reference("cases", str(case_id))),
-            per_case.criteria(),
+            RULE_CASE, Reference("cases", str(case_id)), float(window - days), "",
+            (Reference("case_events", str(event_id)), Reference("cases", str(case_id))), "",
             details={"days": days, "prosecutor_id": prosecutor, "outcome": outcome},
+            messages=(said, sure_words(None)), method_messages=per_case.criteria(),
         ))
     cells = con.execute(
         f"""WITH per AS (SELECT prosecutor_id, COUNT(*) AS events FROM {REASSIGNED} GROUP BY 1)
@@ -72,14 +77,15 @@ def reassigned_before_loss(warehouse: Warehouse, settings: FlagSettings) -> Rule
 def _prosecutor_test(row: tuple, cases: list[str], rule: RuleSettings, window: int) -> UnitTest:
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = observed >= rule["min_events"] and observed >= rule["min_ratio"] * expected
-    summary = (
-        f"Prosecutor {row.prosecutor_id} received {int(observed)} cases by reassignment within {window} "
-        f"days before they were lost (dismissed or acquitted); with a caseload of {n}, about {expected:.1f} "
-        f"would be usual."
-    )
+    summary = Message(
+        N_("Prosecutor %(prosecutor)s received %(observed)s cases by reassignment within %(window)s days before they "
+           "were lost (dismissed or acquitted); with a caseload of %(n)s, about %(expected)s would be usual."),
+        {"prosecutor": str(row.prosecutor_id), "window": window, "observed": int(observed), "n": n,
+         "expected": decimal(expected, 1)})
     method = (
-        f"Per prosecutor (the reassignment's staff, else the lead prosecutor): cases reassigned to them and "
-        f"lost within {window} days, against the pooled rate per case; exact binomial tail with an "
-        f"{funnel_words(row)}. {rule.criteria()}"
+        Message(N_("Per prosecutor (the reassignment's staff, else the lead prosecutor): cases reassigned to them and "
+                   "lost within %(window)s days, against the pooled rate per case; exact binomial tail."),
+                {"window": window}),
+        funnel_words(row), *rule.criteria(),
     )
     return excess_cases_test(RULE_PROSECUTOR, row, sorted(cases), material, summary, method, rule.fdr)

@@ -2,7 +2,9 @@
 
 Every threshold a flag rests on (minimum samples, effect sizes, windows, the FDR level) is read from here;
 no rule spells one of its own. Method texts are written from the same entries (`RuleSettings.criteria`), so
-what a finding says it did is what it did, and every finding records the settings it was computed with
+what a finding says it did is what it did (as messages: each `says` phrase is a catalogue msgid, its `{}`
+written `%(value)s`, extracted from this file by `python -m baliza.i18n.extract`), and every finding records
+the settings it was computed with
 (`RuleSettings.record`, in its details).
 
 An agency's settings file overrides values, nothing else::
@@ -17,6 +19,7 @@ An agency's settings file overrides values, nothing else::
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,8 +30,24 @@ from typing import Any
 import yaml
 
 from baliza.analyses import definitions
+from baliza.analyses.model import Message
+from baliza.analyses.wording import share, significant
+from baliza.i18n import N_
 
 KINDS = ("unit_test", "case_fact")
+_FIELD = re.compile(r"\{\d*(?::([^}]*))?\}")
+FDR_WORDS = N_("flagged at Benjamini-Hochberg q <= %(value)s across every unit tested by every rule")
+
+
+def says_msgid(says: str) -> str:
+    """A setting's phrase as a catalogue msgid: its one `{...}` field becomes `%(value)s`."""
+    escaped = _FIELD.sub("\0", " ".join(says.split())).replace("%", "%%")
+    return escaped.replace("\0", "%(value)s")
+
+
+def meaning_msgid(meaning: str) -> str:
+    """A rule's meaning as a catalogue msgid (one line)."""
+    return " ".join(meaning.split())
 
 
 class SettingsError(ValueError):
@@ -46,6 +65,17 @@ class SettingSpec:
 
     def phrase(self, value: float | int) -> str:
         return self.says.format(value)
+
+    def message(self, value: float | int) -> Message:
+        """The phrase as a message, the value formatted as its `{...}` field says (`{:.0%}`: a share)."""
+        found = _FIELD.search(self.says)
+        spec = (found.group(1) or "") if found else ""
+        shown: object = value
+        if spec.endswith("%"):
+            shown = share(float(value), int(spec[1:-1] or 0) if spec.startswith(".") else 0)
+        elif isinstance(value, float) and 0 < abs(value) < 0.01:
+            shown = significant(value)
+        return Message(says_msgid(self.says), {"value": shown})
 
 
 @dataclass(frozen=True)
@@ -77,15 +107,14 @@ class RuleSettings:
             raise ValueError(f"{self.spec.name} states facts about cases: it has no FDR level")
         return self.fdr_level
 
-    def criteria(self, *names: str) -> str:
-        """The method text's phrases for these settings (all of them by default), then the FDR level."""
+    def criteria(self, *names: str) -> tuple[Message, ...]:
+        """The method text's phrases for these settings (all of them by default), then the FDR level: one
+        message (sentence) each."""
         chosen = names or tuple(self.spec.settings)
-        parts = [self.spec.settings[n].phrase(self.values[n]) for n in chosen]
+        parts = [self.spec.settings[n].message(self.values[n]) for n in chosen]
         if self.fdr_level is not None:
-            parts.append(f"flagged at Benjamini-Hochberg q <= {self.fdr_level:g} across every unit tested by "
-                         f"every rule")
-        text = "; ".join(parts)
-        return text[:1].upper() + text[1:] + "." if text else ""
+            parts.append(Message(FDR_WORDS, {"value": float(self.fdr_level)}))
+        return tuple(parts)
 
     def record(self) -> dict[str, Any]:
         """What goes into a finding's details: every value used and where the values came from."""
@@ -139,7 +168,7 @@ def load_rules() -> tuple[RuleSpec, ...]:
             raise ValueError(f"rules.yaml: {entry['name']} has kind {entry['kind']!r}, not one of {KINDS}")
         settings = {name: _setting(name, spec) for name, spec in (entry.get("settings") or {}).items()}
         fdr = float(entry.get("fdr_level", default_fdr)) if entry["kind"] == "unit_test" else None
-        out.append(RuleSpec(entry["name"], entry["kind"], entry["subject"], " ".join(entry["meaning"].split()),
+        out.append(RuleSpec(entry["name"], entry["kind"], entry["subject"], meaning_msgid(entry["meaning"]),
                             settings, fdr))
     return tuple(out)
 

@@ -21,7 +21,9 @@ from baliza.analyses.casefacts import CASE_FACTS
 from baliza.analyses.definitions import CONVICTIONS, sql_list
 from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, sure_words
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
-from baliza.analyses.model import Finding, Reference
+from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.wording import decimal, labels, share, signed
+from baliza.i18n import N_
 from baliza.stats.casemix import pool_rare_levels
 from baliza.stats.funnel import unit_tau2
 from baliza.warehouse.store import Warehouse
@@ -92,21 +94,27 @@ def _judge_test(warehouse: Warehouse, row: tuple, between: tuple[float, str], si
                 AND outcome IN {CONVICTED_SQL} ORDER BY sentence_months {order}, case_id""",
             [judge],
         ).fetchall()
-        direction = "lighter" if gap < 0 else "heavier"
-        plea = "" if plea_discount is None else f" Pleas earn a {plea_discount:.0%} discount across all judges."
-        summary = (
-            f"Judge {judge}: {n} sentences are on average {factor:.2f} times the norm for the same offence, "
-            f"substance, quantity and plea ({direction}).{plea} {sure_words(q, rule.fdr)}"
-        )
+        values = {"judge": judge, "n": n, "factor": decimal(factor, 2)}
+        said = [Message(N_("Judge %(judge)s: %(n)s sentences are on average %(factor)s times the norm for the same "
+                           "offence, substance, quantity and plea (lighter)."), values) if gap < 0 else
+                Message(N_("Judge %(judge)s: %(n)s sentences are on average %(factor)s times the norm for the same "
+                           "offence, substance, quantity and plea (heavier)."), values)]
+        if plea_discount is not None:
+            said.append(Message(N_("Pleas earn a %(discount)s discount across all judges."),
+                                {"discount": share(plea_discount)}))
         method = (
-            f"Least squares of log(1 + sentence months) on {', '.join(COVARIATES)} over all judges' convictions "
-            f"(residual sd {np.sqrt(sigma2):.2f}); judge's mean residual {gap:+.2f} tested against 0 with "
-            f"between-judge variance ({tau2_method}; median tau² {tau2:.4f}), two-sided z = {row.z:.2f}. "
-            f"{rule.criteria()}"
+            Message(N_("Least squares of log(1 + sentence months) on %(covariates)s over all judges' convictions "
+                       "(residual sd %(sd)s); the judge's mean residual %(gap)s tested against 0 with between-judge "
+                       "variance (%(estimator)s; median tau² %(tau2)s), two-sided z = %(z)s."),
+                    {"covariates": labels(COVARIATES), "sd": decimal(float(np.sqrt(sigma2)), 2),
+                     "gap": signed(gap, 2), "estimator": tau2_method, "tau2": decimal(tau2, 4),
+                     "z": decimal(float(row.z), 2)}),
+            *rule.criteria(),
         )
         evidence = tuple(Reference("dispositions", f"{c}|{p}") for c, p in rows[:EVIDENCE_CAP])
-        return Finding(RULE, subject, round(factor, 3), summary, evidence, method, q,
+        return Finding(RULE, subject, round(factor, 3), "", evidence, "", q,
                        details={"sentences": n, "ratio_to_norm": round(factor, 3), "z": round(float(row.z), 2),
-                                "plea_discount": plea_discount, "evidence_count": len(rows)})
+                                "plea_discount": plea_discount, "evidence_count": len(rows)},
+                       messages=(*said, sure_words(q, rule.fdr)), method_messages=method)
 
     return UnitTest(RULE, subject, float(row.p), material, make, rule.fdr)

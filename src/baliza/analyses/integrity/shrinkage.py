@@ -19,17 +19,21 @@ from baliza.analyses.integrity.common import (
     excess_cases_test,
     funnel_words,
     observed_expected_tests,
+    observed_words,
     sure_words,
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
-from baliza.analyses.model import Finding, Reference
+from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.wording import amount
+from baliza.analyses.wording import share as a_share
+from baliza.i18n import N_
 from baliza.warehouse.store import Warehouse
 
 RULE_CASE = "quantity_shrinkage"
 RULE_PROSECUTOR = "quantity_shrinkage_concentration"
 COMPARABLE = "justice_comparable_quantities"
-CHARGED_WORDS = ("charged quantity (per case, the sum over defendants of each defendant's largest charge) "
-                 "against the laboratory quantity (else the seized quantity), in the same base unit")
+CHARGED_WORDS = N_("The charged quantity (per case, the sum over defendants of each defendant's largest charge) "
+                   "against the laboratory quantity (else the seized quantity), in the same base unit.")
 
 
 def _comparable_sql(warehouse: Warehouse, tolerance: float) -> str:
@@ -52,20 +56,23 @@ def quantity_shrinkage(warehouse: Warehouse, settings: FlagSettings) -> RuleResu
     con.execute(f"CREATE OR REPLACE TEMP TABLE {COMPARABLE} AS {_comparable_sql(warehouse, tolerance)}")
     rows = con.execute(f"SELECT * FROM {COMPARABLE} WHERE shrunk ORDER BY case_id").df()
     findings: list[Finding] = []
-    method = f"The {CHARGED_WORDS}; {per_case.criteria()}"
+    method = (Message(CHARGED_WORDS), *per_case.criteria())
     for r in rows.itertuples(index=False):
         share = float(r.charged_base) / float(r.reference_base)
         findings.append(
             Finding(
                 RULE_CASE,
                 Reference("cases", str(r.case_id)),
-                round(1 - share, 3),
-                f"Case {r.case_id} charges {r.charged_base:.4g} {r.base_unit} where seizure {r.seizure_id} held "
-                f"{r.reference_base:.4g} {r.base_unit} ({share:.0%}). {sure_words(None)}",
-                (Reference("cases", str(r.case_id)), Reference("seizures", str(r.seizure_id))),
-                method,
+                round(1 - share, 3), "",
+                (Reference("cases", str(r.case_id)), Reference("seizures", str(r.seizure_id))), "",
                 details={"charged": float(r.charged_base), "reference": float(r.reference_base),
                          "unit": r.base_unit, "prosecutor_id": r.prosecutor_id},
+                messages=(Message(N_("Case %(case)s charges %(charged)s where seizure %(seizure)s held %(held)s "
+                                     "(%(share)s)."),
+                                  {"case": str(r.case_id), "charged": amount(float(r.charged_base), r.base_unit),
+                                   "seizure": str(r.seizure_id), "held": amount(float(r.reference_base), r.base_unit),
+                                   "share": a_share(share)}), sure_words(None)),
+                method_messages=method,
             )
         )
     cells = con.execute(
@@ -83,13 +90,15 @@ def quantity_shrinkage(warehouse: Warehouse, settings: FlagSettings) -> RuleResu
 def _prosecutor_test(row: tuple, shrunk_cases: list[str], rule: RuleSettings, tolerance: float) -> UnitTest:
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = observed >= rule["min_shrunk"] and (expected == 0 or observed >= rule["min_ratio"] * expected)
-    summary = (
-        f"Prosecutor {row.prosecutor_id}: {int(observed)} of {n} seizure cases charge less than "
-        f"{tolerance:.0%} of the seized quantity, where about {expected:.1f} would be usual for the same "
-        f"substances."
-    )
+    summary = Message(
+        N_("Prosecutor %(prosecutor)s: %(observed)s of %(n)s seizure cases charge less than %(tolerance)s of the "
+           "seized quantity, where about %(expected)s would be usual for the same substances."),
+        {"prosecutor": str(row.prosecutor_id), "tolerance": a_share(tolerance),
+         **observed_words(observed, expected, n)})
     method = (
-        f"Per case: the {CHARGED_WORDS}, shrunk below {tolerance:.0%}. Per prosecutor: observed against expected "
-        f"shrunk cases (logistic model on substance group), {funnel_words(row)}. {rule.criteria()}"
+        Message(CHARGED_WORDS),
+        Message(N_("Per case: shrunk below %(tolerance)s. Per prosecutor: observed against expected shrunk cases "
+                   "(logistic model on substance group)."), {"tolerance": a_share(tolerance)}),
+        funnel_words(row), *rule.criteria(),
     )
     return excess_cases_test(RULE_PROSECUTOR, row, shrunk_cases, material, summary, method, rule.fdr)
