@@ -382,7 +382,8 @@ def _parent_value(parents: Parents, dimension: str, value: Hashable) -> Hashable
 def _roll_ups(values: Mapping[Hashable, float | None], parents: Parents
               ) -> tuple[list[Relation], dict[Hashable, float]]:
     """The relations (parent = its children, along each dimension) among the published cells and the
-    totals above them, and the value of each total that is not published."""
+    totals above them, and the value of each total that is not published. Children that do not add up to
+    their parent are not all published (those discharged are more than those who completed): no relation."""
     children: dict[tuple[Hashable, str], set[Hashable]] = defaultdict(set)
     pending, seen = list(values), set(values)
     while pending:
@@ -411,7 +412,8 @@ def _roll_ups(values: Mapping[Hashable, float | None], parents: Parents
     for key in seen - set(values):
         value_of(key)
     relations = [Relation(parent, tuple(sorted(parts, key=repr)))
-                 for (parent, _dimension), parts in sorted(children.items(), key=lambda item: repr(item[0]))]
+                 for (parent, _dimension), parts in sorted(children.items(), key=lambda item: repr(item[0]))
+                 if _adds_up(value_of(parent), [values[p] if p in values else value_of(p) for p in parts])]
     return relations, implied
 
 
