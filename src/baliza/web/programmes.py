@@ -19,11 +19,13 @@ from baliza.access.principal import Principal
 from baliza.access.roles import Permission
 from baliza.i18n import gettext as _
 from baliza.web.api import REFUSALS, Problem
+from baliza.web.formatting import install
 from baliza.web.programmes_charts import funnel_plot, survival_curve
 from baliza.web.programmes_data import publication
 from baliza.web.security import context, require
-from baliza.web.templates import render
+from baliza.web.templates import render, templates
 
+install(templates.env)  # the count, share, money and date filters these pages use
 ProgrammeReader = Annotated[Principal, Depends(require(Permission.READ_PROGRAMMES))]
 PROGRAMMES = ("livelihood", "treatment")
 MEASURE_TITLES = {
@@ -90,6 +92,26 @@ def programme_page(request: Request, principal: ProgrammeReader, programme: str)
     found = published(request, principal, programme)
     charts = treatment_charts(found) if programme == "treatment" else livelihood_charts(found)
     return render(request, f"programmes_{programme}.html", {**found, "charts": charts})
+
+
+@pages.get("/reports/programmes.{extension}")
+def programme_report_file(request: Request, principal: ProgrammeReader, extension: str) -> Response:
+    """The programme report of the officer's own programme, as HTML or PDF (the export is audited)."""
+    from baliza.report.programmes import programme_report
+
+    if extension not in ("html", "pdf"):
+        raise HTTPException(404, _("The programme report is made as html or pdf."))
+    programme = principal.programme or "livelihood"
+    document = programme_report({programme: published(request, principal, programme)})
+    ctx = context(request)
+    record(ctx.state, principal.username, principal.agency_id, "export", f"reports/programmes.{extension}",
+           {"programme": programme})
+    if extension == "pdf":
+        from baliza.report.pdf import html_to_pdf
+
+        return Response(html_to_pdf(document), media_type="application/pdf",
+                        headers={"Content-Disposition": 'attachment; filename="programme-report.pdf"'})
+    return Response(document, media_type="text/html; charset=utf-8")
 
 
 @api_routes.get("/{programme}")

@@ -9,11 +9,25 @@ A survival curve is cut where fewer than 5 people remain at risk.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 from baliza.access.disclosure import MIN_CELL, Figure, PublishedTable, disclose
 from baliza.access.principal import Principal
-from baliza.web.context import ServingContext
+
+
+class Source(Protocol):
+    """Where the figures come from: the serving context (`web.context.ServingContext`), or the report
+    command's warehouse (`report.programmes`). Results are computed once per `cached` name."""
+
+    def cached(self, name: str, compute: Callable[[], Any]) -> Any: ...
+
+    def reading(self, principal: Principal) -> AbstractContextManager[tuple[Any, Any]]: ...
+
+    def locked(self) -> AbstractContextManager[Any]: ...
+
+
 
 IN_WORK = "in_work"  # the statuses "placed" and "completed" together: a legal income
 STATUS_PARENTS = {"placed": IN_WORK, "completed": IN_WORK}
@@ -54,7 +68,7 @@ TREATMENT_DERIVED = {
 
 # --- the analyses, once per snapshot and agency -------------------------------------------------------------
 
-def _names(ctx: ServingContext) -> dict[str, str]:
+def _names(ctx: Source) -> dict[str, str]:
     from baliza.analyses.chain_links import directory_names
 
     def compute() -> dict[str, str]:
@@ -64,7 +78,7 @@ def _names(ctx: ServingContext) -> dict[str, str]:
     return ctx.cached("directory_names", compute)
 
 
-def livelihood_results(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
+def livelihood_results(ctx: Source, principal: Principal) -> dict[str, Any]:
     """The livelihood analysis on the enrolments the principal may read, and each office's region."""
     from baliza.analyses.programmes import livelihood_outcomes
 
@@ -83,7 +97,7 @@ def livelihood_results(ctx: ServingContext, principal: Principal) -> dict[str, A
     return ctx.cached(f"programmes:livelihood:{principal.agency_id}", compute)
 
 
-def treatment_results(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
+def treatment_results(ctx: Source, principal: Principal) -> dict[str, Any]:
     """The treatment analysis and the providers' comparison on the episodes the principal may read."""
     from baliza.analyses.programmes import compare_providers, provider_findings, treatment_outcomes
 
@@ -172,10 +186,14 @@ def _curve(curve: dict[str, Any] | None) -> dict[str, Any] | None:
             "high": pick("high"), "median_days": curve.get("median_days")}
 
 
-def livelihood_publication(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
+def livelihood_publication(ctx: Source, principal: Principal) -> dict[str, Any]:
     """The livelihood programme's figures as the principal's page, API and report publish them."""
-    found = livelihood_results(ctx, principal)
-    tables = livelihood_tables(found, _names(ctx))
+    return publish_livelihood(livelihood_results(ctx, principal), _names(ctx))
+
+
+def publish_livelihood(found: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """The livelihood analysis's results as published: laid out as tables, disclosed together."""
+    tables = livelihood_tables(found, names)
     parents = {"place": found["office_region"], "status": STATUS_PARENTS}
     shown = dict(zip((t.name for t in tables), disclose(tables, parents), strict=True))
     return {"programme": "livelihood", "as_of": str(found.get("as_of") or ""), "totals": shown["totals"][0],
@@ -230,11 +248,15 @@ def treatment_tables(found: dict[str, Any], names: dict[str, str]) -> list[Publi
     ]
 
 
-def treatment_publication(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
-    """The treatment programme's figures as the principal's page, API and report publish them, with the
+def treatment_publication(ctx: Source, principal: Principal) -> dict[str, Any]:
+    """The treatment programme's figures as the principal's page, API and report publish them."""
+    return publish_treatment(treatment_results(ctx, principal), _names(ctx))
+
+
+def publish_treatment(found: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """The treatment analysis's results as published: laid out as tables, disclosed together, with the
     funnel limits of each measure and the findings about providers whose figures are shown."""
-    found = treatment_results(ctx, principal)
-    tables = treatment_tables(found, _names(ctx))
+    tables = treatment_tables(found, names)
     shown = dict(zip((t.name for t in tables), disclose(tables), strict=True))
     providers = shown["providers"]
     visible = {p["provider"]: p for p in providers}
@@ -252,7 +274,7 @@ def treatment_publication(ctx: ServingContext, principal: Principal) -> dict[str
             "min_people": comparison.get("min_people"), "length_of_stay": _curve(found.get("length_of_stay"))}
 
 
-def publication(ctx: ServingContext, principal: Principal, programme: str | None = None) -> dict[str, Any]:
+def publication(ctx: Source, principal: Principal, programme: str | None = None) -> dict[str, Any]:
     """The principal's programme (its own, unless `programme` names the other) as published."""
     chosen = programme or principal.programme or "livelihood"
     if chosen == "treatment":
