@@ -65,7 +65,8 @@ def _rows(expr: ibis.Table) -> list[dict[str, Any]]:
 
 
 def published_on(loads: ibis.Table) -> str | None:
-    """The day the figures were published: when the last successful load finished (ISO date)."""
-    done = loads.filter(loads.finished_at.notnull())
-    day = done.aggregate(last=done.finished_at.max()).to_pyarrow().to_pylist()[0]["last"]
+    """The day the figures were published: when the last load finished (or, where a load's end was not
+    recorded, began), as an ISO date; None before any load."""
+    done = loads.mutate(at=loads.finished_at.fill_null(loads.started_at))
+    day = done.aggregate(last=done.at.max()).to_pyarrow().to_pylist()[0]["last"]
     return day.date().isoformat() if day is not None else None

@@ -55,7 +55,9 @@ api_routes = APIRouter(prefix="/api", tags=["api"], responses={
     code: {**answer, "model": Problem} for code, answer in REFUSALS.items()})
 
 
-def _open_to_public(request: Request) -> None:
+def _open_to_public(request: Request) -> Response | None:
+    """None when the request may go on; the refusal otherwise (404 when the page is off, 429 when the
+    address spent its budget)."""
     ctx = context(request)
     if not ctx.settings.public_page:
         raise HTTPException(404, _("Not found"))
@@ -63,9 +65,14 @@ def _open_to_public(request: Request) -> None:
     if budget is None:
         budget = request.app.state.public_budget = RequestBudget()
     wait = budget.wait(client_address(request))
-    if wait:
-        raise HTTPException(429, _("Too many requests: try again in %(seconds)s seconds.", seconds=wait),
-                            headers={"Retry-After": str(wait)})
+    return _too_many(request, wait) if wait else None
+
+
+def _too_many(request: Request, wait: int) -> Response:
+    answer = render(request, "error.html", {"status": 429, "detail": _(
+        "Too many requests: try again in %(seconds)s seconds.", seconds=wait)}, status_code=429)
+    answer.headers["Retry-After"] = str(wait)
+    return answer
 
 
 def _csv(text: str) -> Response:
@@ -81,13 +88,15 @@ def _audited(request: Request, principal: Principal) -> dict[str, Any]:
 
 @pages.get("/public")
 def public_page(request: Request) -> Response:
-    _open_to_public(request)
+    if (refused := _open_to_public(request)) is not None:
+        return refused
     return render(request, "public.html", {**published(context(request)), "public": True, "csv": "/public.csv"})
 
 
 @pages.get("/public.csv")
 def public_csv(request: Request) -> Response:
-    _open_to_public(request)
+    if (refused := _open_to_public(request)) is not None:
+        return refused
     return _csv(as_csv(published(context(request))))
 
 
