@@ -10,11 +10,11 @@ import io
 
 import pytest
 from fastapi.testclient import TestClient
-from web_world import build_web_world, sign_in, user_name
 
 from baliza.access.roles import Role
 from baliza.web.app import create_app
 from baliza.web.public import PUBLIC_REQUESTS_PER_MINUTE
+from web_world import build_web_world, sign_in, user_name
 
 
 @pytest.fixture(scope="module")
