@@ -136,3 +136,19 @@ def test_two_tables_disagreeing_on_a_cell_are_refused() -> None:
     b = PublishedTable("b", [{"year": "2024", "n": 8}], {"year": "period"}, {"n": Figure("enrolled")})
     with pytest.raises(ValueError, match="another published table says 7"):
         disclose([a, b])
+
+
+def test_a_small_count_worked_out_by_subtraction_is_protected_too() -> None:
+    """Those enrolled minus those placed and relapsed are 2 people: never shown as such, but the three
+    shown counts would give them, so one of those is hidden with a complement."""
+    rows = [{"year": "2024", "enrolled": 40, "placed": 30, "relapsed": 8, "other": 2},
+            {"year": "2025", "enrolled": 50, "placed": 35, "relapsed": 9, "other": 6}]
+    columns = {"enrolled": Figure("people"), "placed": Figure("people", (("status", "placed"),)),
+               "relapsed": Figure("people", (("status", "relapsed"),)),
+               "other": Figure("people", (("status", "other"),))}
+    (shown,) = disclose([PublishedTable("years", rows, {"year": "period"}, columns, worked_out=("other",))])
+    assert all("other" not in row for row in shown)
+    first = shown[0]
+    assert None in (first["enrolled"], first["placed"], first["relapsed"])  # 2 cannot be worked out
+    assert all(row[c] is None or row[c] == before[c] for row, before in zip(shown, rows, strict=True)
+               for c in ("enrolled", "placed", "relapsed"))

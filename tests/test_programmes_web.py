@@ -203,3 +203,19 @@ def test_the_livelihood_api_gives_no_hidden_count_away(answers) -> None:
     for s in found["statuses"]:
         figures.append(_figure(f"status:{s['status']}", s["people"], select(status={s["status"]})))
     assert recovered(figures, atoms) == {}
+
+
+def test_the_report_command_writes_the_same_published_figures(served, answers, tmp_path) -> None:
+    """`baliza report programmes --lang es`: Spanish, the livelihood figures as the API publishes them for
+    the whole warehouse, no enrolled person."""
+    from typer.testing import CliRunner
+
+    from baliza.cli.app import app as cli
+
+    _app, db, country = served
+    target = tmp_path / "programmes.html"
+    done = CliRunner().invoke(cli, ["report", "programmes", "--lang", "es", "--db", str(db), "--out", str(target)])
+    assert done.exit_code == 0, done.output
+    document = target.read_text(encoding="utf-8")
+    assert '<html lang="es">' in document and document.count("<svg") >= 4
+    assert not [s for s in enrolled_people(country) if len(s) > 5 and s in document]

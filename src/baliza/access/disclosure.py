@@ -45,11 +45,14 @@ def primary(values: Mapping[Hashable, float | None], minimum: int = MIN_CELL) ->
 
 
 def protect(values: Mapping[Hashable, float | None], relations: Sequence[Relation], *,
-            minimum: int = MIN_CELL, hidden: Iterable[Hashable] = ()) -> set[Hashable]:
+            minimum: int = MIN_CELL, hidden: Iterable[Hashable] = (), guarded: Iterable[Hashable] = ()
+            ) -> set[Hashable]:
     """The cells to suppress among `values` (every cell published together, with its true count).
 
     `hidden` names totals a relation needs but that are never published (e.g. the seizures two tables
-    both add up to): unknown to the reader, and not returned. A cell missing from `values` but named in a
+    both add up to): unknown to the reader, and not returned. `guarded` names never-published cells that
+    count people all the same (those enrolled minus those placed and relapsed): a small one must not be
+    worked out either, so complements are hidden around it. A cell missing from `values` but named in a
     relation is taken as a published zero. Complements are the smallest positive published cells of the
     relations around a cell still determined, so as little as possible is lost; the choice is deterministic.
     """
@@ -57,15 +60,18 @@ def protect(values: Mapping[Hashable, float | None], relations: Sequence[Relatio
         for key in relation.cells():
             if key not in values:
                 raise ValueError(f"relation names cell {key!r}, which has no value")
-    never_shown = set(hidden)
-    suppressed = primary(values, minimum) - never_shown
+    never_shown = set(hidden) | set(guarded)
+    small = primary(values, minimum)
+    sensitive = small & set(guarded)
+    suppressed = (small - never_shown) | sensitive
     # the systems are small: one BLAS thread solves them at once, where several spin against each other
     # (a hundred times slower on a busy two-core server)
     with threadpool_limits(1, user_api="blas"):
         for component in _components(relations):
             cells = {key for relation in component for key in relation.cells()}
-            suppressed |= _protect_component(values, component, suppressed & cells, never_shown & cells)
-    return suppressed
+            suppressed |= _protect_component(values, component, suppressed & cells,
+                                             (never_shown - sensitive) & cells)
+    return suppressed - sensitive
 
 
 def _components(relations: Sequence[Relation]) -> list[list[Relation]]:
@@ -324,6 +330,7 @@ class PublishedTable:
     dimensions: Mapping[str, str]
     counts: Mapping[str, Figure]
     resting_on: Mapping[str, tuple[str, ...]] = ()  # type: ignore[assignment]
+    worked_out: tuple[str, ...] = ()  # count columns never shown, that a reader could work out
 
 
 Cell = tuple[str, tuple[tuple[str, Hashable], ...]]  # (measure, sorted (dimension, value) pairs)
@@ -342,8 +349,10 @@ def disclose(tables: Sequence[PublishedTable], parents: Parents | None = None, *
     beside its offices, a total row) or not (then it is a total the reader does not see, but two tables
     adding up to it can still be subtracted one from the other)."""
     values = _published_cells(tables)
+    shown = {_cell(t, row, c) for t in tables for row in t.rows for c in t.counts if c not in t.worked_out}
+    guarded = set(values) - shown
     relations, implied = _roll_ups(values, parents or {})
-    hidden = protect({**implied, **values}, relations, minimum=minimum, hidden=set(implied))
+    hidden = protect({**implied, **values}, relations, minimum=minimum, hidden=set(implied), guarded=guarded)
     return [_hide_cells(table, hidden) for table in tables]
 
 
@@ -422,9 +431,10 @@ def _hide_cells(table: PublishedTable, hidden: set[Hashable]) -> list[dict[str, 
     for row in table.rows:
         secret = [c for c in table.counts if _cell(table, row, c) in hidden]
         secret += [c for c, basis in dict(table.resting_on or {}).items() if set(basis) & set(secret)]
-        shown = dict(row)
+        shown = {k: v for k, v in row.items() if k not in table.worked_out}
         for column in secret:
-            shown[column] = None
-        shown["suppressed"] = tuple(secret)
+            if column not in table.worked_out:
+                shown[column] = None
+        shown["suppressed"] = tuple(c for c in secret if c not in table.worked_out)
         out.append(shown)
     return out

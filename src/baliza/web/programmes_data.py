@@ -30,7 +30,11 @@ class Source(Protocol):
 
 
 IN_WORK = "in_work"  # the statuses "placed" and "completed" together: a legal income
-STATUS_PARENTS = {"placed": IN_WORK, "completed": IN_WORK}
+# How statuses add up, so that the counts a reader can work out by subtraction are protected too: those
+# neither placed nor relapsed ("other": a year's enrolled minus its placed and relapsed), and those neither
+# placed, relapsed nor dropped out ("remaining": an office's), which hold the relocated.
+STATUS_PARENTS = {"placed": IN_WORK, "completed": IN_WORK, "dropped_out": "other", "remaining": "other",
+                  "enrolled": "remaining", "relocated": "remaining"}
 
 
 def _people(**where: str) -> Figure:
@@ -44,9 +48,11 @@ def _episodes(**where: str) -> Figure:
 LIVELIHOOD_COUNTS = {
     "enrolled": _people(), "placed": _people(status=IN_WORK), "relapsed": _people(status="relapsed_to_cultivation"),
     "dropped_out": _people(status="dropped_out"), "threatened": _people(threat="reported"),
+    "other": _people(status="other"), "remaining": _people(status="remaining"),  # not shown: worked out
     "income_people": Figure("income_pairs"), "dependents": Figure("dependents"),
     "dependents_protected": Figure("dependents", (("protection", "protected"),)),
 }
+WORKED_OUT = ("other", "remaining")
 LIVELIHOOD_DERIVED = {
     "placement": ("enrolled", "placed"), "relapse": ("enrolled", "relapsed"), "drop_out": ("enrolled", "dropped_out"),
     "hectares": ("enrolled",), "income": ("income_people",), "median_days": ("placed",),
@@ -122,10 +128,11 @@ def _rate(rate: dict[str, Any] | None) -> dict[str, Any] | None:
 def _livelihood_group(group: dict[str, Any], adjusted: dict[str, dict[str, Any]]) -> dict[str, Any]:
     rates = group.get("rates", {})
     income = (group.get("changes") or {}).get("monthly_income_usd") or {}
+    counts = {"enrolled": group["people"], "placed": (rates.get("placement") or {}).get("events", 0),
+              "relapsed": (rates.get("relapse") or {}).get("events", 0),
+              "dropped_out": (rates.get("drop_out") or {}).get("events", 0)}
     return {
-        "enrolled": group["people"], "placed": (rates.get("placement") or {}).get("events", 0),
-        "relapsed": (rates.get("relapse") or {}).get("events", 0),
-        "dropped_out": (rates.get("drop_out") or {}).get("events", 0),
+        **counts, "remaining": _remaining(counts),
         "income_people": income.get("people", 0), "dependents": group.get("dependents") or 0,
         "dependents_protected": group.get("dependents_protected") or 0,
         "placement": _rate(rates.get("placement")), "relapse": _rate(rates.get("relapse")),
@@ -136,6 +143,11 @@ def _livelihood_group(group: dict[str, Any], adjusted: dict[str, dict[str, Any]]
     }
 
 
+def _remaining(counts: dict[str, Any]) -> int:
+    """Those enrolled who are neither placed, relapsed nor dropped out: what a reader subtracts to."""
+    return counts["enrolled"] - counts["placed"] - counts["relapsed"] - counts["dropped_out"]
+
+
 def livelihood_tables(found: dict[str, Any], names: dict[str, str]) -> list[PublishedTable]:
     """Totals, years, statuses, offices and regions: every livelihood figure a reader gets."""
     totals = found["totals"]
@@ -143,13 +155,15 @@ def livelihood_tables(found: dict[str, Any], names: dict[str, str]) -> list[Publ
     total_row = {
         "enrolled": totals["enrolled"], "placed": totals["placed"], "relapsed": totals["relapsed"],
         "dropped_out": totals.get("dropped_out", 0), "threatened": totals.get("threatened", 0),
+        "other": totals["enrolled"] - totals["placed"] - totals["relapsed"],
         "income_people": income.get("people", 0), "dependents": totals.get("dependents") or 0,
         "dependents_protected": totals.get("dependents_protected") or 0,
         "placement": _rate(found.get("placement")), "relapse": _rate(found.get("relapse")),
         "drop_out": _rate(found.get("drop_out")), "hectares": totals.get("hectares"), "income": income or None,
     }
-    years = [{"year": str(r["year"]), "enrolled": r["enrolled"], "placed": r["placed"], "relapsed": r["relapsed"]}
-             for r in found["by_year"]]
+    total_row["remaining"] = _remaining(total_row)
+    years = [{"year": str(r["year"]), "enrolled": r["enrolled"], "placed": r["placed"], "relapsed": r["relapsed"],
+              "other": r["enrolled"] - r["placed"] - r["relapsed"]} for r in found["by_year"]]
     statuses = [{"status": r["status"], "people": r["people"]} for r in found["by_status"]]
     adjusted: dict[str, dict[str, dict[str, Any]]] = {}
     for key, comparison in (found.get("adjusted") or {}).items():
@@ -163,14 +177,15 @@ def livelihood_tables(found: dict[str, Any], names: dict[str, str]) -> list[Publ
     regions = [{"region_id": g["group_id"], "name": g["group_id"], **_livelihood_group(g, region_adjusted)}
                for g in found["regions"]]
     counts = {k: v for k, v in LIVELIHOOD_COUNTS.items()}
-    group_counts = {k: v for k, v in counts.items() if k != "threatened"}
+    group_counts = {k: v for k, v in counts.items() if k not in ("threatened", "other")}
     return [
-        PublishedTable("totals", [total_row], {}, counts, LIVELIHOOD_DERIVED),
+        PublishedTable("totals", [total_row], {}, counts, LIVELIHOOD_DERIVED, WORKED_OUT),
         PublishedTable("years", years, {"year": "period"},
-                       {c: counts[c] for c in ("enrolled", "placed", "relapsed")}, LIVELIHOOD_DERIVED),
+                       {c: counts[c] for c in ("enrolled", "placed", "relapsed", "other")}, LIVELIHOOD_DERIVED,
+                       WORKED_OUT),
         PublishedTable("statuses", statuses, {"status": "status"}, {"people": _people()}),
-        PublishedTable("offices", offices, {"office": "place"}, group_counts, LIVELIHOOD_DERIVED),
-        PublishedTable("regions", regions, {"region_id": "place"}, group_counts, LIVELIHOOD_DERIVED),
+        PublishedTable("offices", offices, {"office": "place"}, group_counts, LIVELIHOOD_DERIVED, WORKED_OUT),
+        PublishedTable("regions", regions, {"region_id": "place"}, group_counts, LIVELIHOOD_DERIVED, WORKED_OUT),
     ]
 
 

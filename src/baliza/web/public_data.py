@@ -12,6 +12,7 @@ import io
 from typing import Any
 
 from baliza.access.disclosure import Figure, PublishedTable, disclose
+from baliza.i18n import N_
 from baliza.i18n import gettext as _
 from baliza.web.context import ServingContext
 
@@ -72,29 +73,39 @@ def published(ctx: ServingContext) -> dict[str, Any]:
                                       unknown} for r in found["enforcement"]], "place_id", tuple(STAGE_SEIZURES))
     livelihood = _with_year_totals(found["livelihood"], "region", tuple(GROWERS))
     tables = [PublishedTable("enforcement", enforcement, {"place_id": "place", "year": "period"}, STAGE_SEIZURES),
-              PublishedTable("livelihood", livelihood, {"region": "place", "year": "period"}, GROWERS),
+              PublishedTable("livelihood", livelihood, {"region": "place", "year": "period"}, GROWERS,
+                             worked_out=("other",)),
               PublishedTable("treatment", found["treatment"], {"year": "period"}, EPISODES)]
     shown = dict(zip(("enforcement", "livelihood", "treatment"), disclose(tables), strict=True))
     for row in shown["enforcement"]:
         row["place"] = places.get(row["place_id"]) if row["place_id"] else None
-    for row in shown["livelihood"]:
-        row.pop("other")  # tied into the protection, never shown
     return {**shown, "published_on": found["published_on"]}
 
 
+FIGURE_WORDS = {
+    "seizures": N_("Seizures"), "to_case": N_("Seizures that became a case"),
+    "to_verdict": N_("Seizures whose case reached a verdict"), "enrolled": N_("Growers enrolled"),
+    "placed": N_("Growers placed in legal work"), "relapsed": N_("Growers back to cultivation"),
+    "admitted": N_("Treatment episodes admitted"), "discharged": N_("Treatment episodes discharged"),
+    "completed": N_("Treatment episodes completed"), "abstinent": N_("Abstinent at discharge"),
+}
+
+
 def as_csv(found: dict[str, Any]) -> str:
-    """Every published cell, one line each: table, place, year, figure, value (empty when not shown)."""
+    """Every published cell, one line each: table, place, year, figure (its code and its words), value
+    (empty when not shown) and the day of publication."""
     figures = {"enforcement": ("place", ("seizures", "to_case", "to_verdict")),
                "livelihood": ("region", ("enrolled", "placed", "relapsed")),
                "treatment": (None, ("admitted", "discharged", "completed", "abstinent"))}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([_("table"), _("place"), _("year"), _("figure"), _("value"), _("published on")])
+    writer.writerow([_("table"), _("place"), _("year"), _("figure"), _("what it counts"), _("value"),
+                     _("published on")])
     for table, (place, columns) in figures.items():
         for row in found[table]:
             where = (row.get(place) if place else None) or _("all")
             for column in columns:
                 value = row[column]
-                writer.writerow([table, where, row["year"], column, "" if value is None else int(value),
-                                 found["published_on"] or ""])
+                writer.writerow([table, where, row["year"], column, _(FIGURE_WORDS[column]),
+                                 "" if value is None else int(value), found["published_on"] or ""])
     return out.getvalue()
