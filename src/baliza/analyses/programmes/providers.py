@@ -26,6 +26,7 @@ from baliza.analyses.programmes.model import MeasureComparison, UnitComparison
 from baliza.i18n import gettext as _
 
 RULE = "treatment_provider_outside"
+BAND = 20  # points of a score band at admission
 CASE_MIX = ("substance", "setting", "referral", "physical_band", "mental_band")
 RATE_MEASURES = ("completion", "abstinence")
 CHANGE_MEASURES = ("physical_change", "mental_change")
@@ -138,7 +139,7 @@ def _count(value: float) -> str:
 
 def _band(score: ibis.Value) -> ibis.Value:
     """Scores at admission in bands of 20 points ("0-19" ... "80-100"), "unknown" where missing."""
-    lower = (score.cast("float64") / 20).floor().clip(upper=4).cast("int64") * 20
+    lower = (score.cast("float64") / BAND).floor().clip(upper=100 // BAND - 1).cast("int64") * BAND
     return score.isnull().ifelse("unknown", lower.cast("string"))
 
 
