@@ -154,3 +154,27 @@ def test_outcomes_keep_the_earlier_keys_and_name_no_person() -> None:
     assert {"totals", "by_status", "by_year", "income", "offices", "regions", "adjusted"} <= set(found)
     assert sum(r["people"] for r in found["by_status"]) == len(rows)
     assert "FE-00001" not in repr(found)  # enrolment ids are for findings, never for outcome figures
+
+
+def test_per_office_and_region_figures_match_the_rows() -> None:
+    rows = _offices(9)
+    for i, row in enumerate(rows):
+        if row["status"] == "placed":
+            row["monthly_income_before_usd"], row["monthly_income_after_usd"] = 100.0 + i % 7, 150.0 + i % 11
+        row["dependents"] = i % 5
+        row["protection_level"] = "anonymous" if i % 4 == 0 else "none"
+    report = livelihood_report(_table(rows), as_of=AS_OF)
+    frame = pd.DataFrame(rows)
+    for group in report.offices:
+        mine = frame[frame["programme_office_id"] == group.group_id]
+        placed = mine[mine["status"] == "placed"]
+        assert group.people == len(mine)
+        assert group.rates["placement"].events == len(placed)
+        assert group.dependents == mine["dependents"].sum()
+        assert group.dependents_protected == mine.loc[mine["protection_level"] == "anonymous", "dependents"].sum()
+        income = group.changes["monthly_income_usd"]
+        assert income.people == len(placed)
+        if len(placed):
+            change = placed["monthly_income_after_usd"] - placed["monthly_income_before_usd"]
+            assert income.mean_change == pytest.approx(change.mean())
+    assert {g.group_id for g in report.regions} == {"R-HARD", "R-EASY", "R-TINY"}
