@@ -118,16 +118,16 @@ def _summary(u: UnitComparison, name: str) -> str:
         ("abstinence", False): _("%(name)s discharged %(observed)s of %(n)s people abstinent, where about "
                                  "%(expected)s would be usual for the same case mix; this is far below the "
                                  "other providers (q = %(q)s)."),
-        ("physical_change", True): _("Physical health improved by %(observed)s points on average over %(n)s "
+        ("physical_change", True): _("Physical scores changed by %(observed)s points on average over %(n)s "
                                      "episodes at %(name)s, where %(expected)s would be usual for the same case "
                                      "mix; this is far above the other providers (q = %(q)s)."),
-        ("physical_change", False): _("Physical health improved by %(observed)s points on average over %(n)s "
+        ("physical_change", False): _("Physical scores changed by %(observed)s points on average over %(n)s "
                                       "episodes at %(name)s, where %(expected)s would be usual for the same case "
                                       "mix; this is far below the other providers (q = %(q)s)."),
-        ("mental_change", True): _("Mental health improved by %(observed)s points on average over %(n)s "
+        ("mental_change", True): _("Mental scores changed by %(observed)s points on average over %(n)s "
                                    "episodes at %(name)s, where %(expected)s would be usual for the same case "
                                    "mix; this is far above the other providers (q = %(q)s)."),
-        ("mental_change", False): _("Mental health improved by %(observed)s points on average over %(n)s "
+        ("mental_change", False): _("Mental scores changed by %(observed)s points on average over %(n)s "
                                     "episodes at %(name)s, where %(expected)s would be usual for the same case "
                                     "mix; this is far below the other providers (q = %(q)s)."),
     }
