@@ -142,3 +142,12 @@ def test_provider_comparison_recovers_known_effects_with_few_false_flags() -> No
         assert total["planted"] >= 15, measure
         assert total["recall"] >= 0.5, (measure, total)
         assert total["false_flag_rate"] <= 0.05, (measure, total)
+
+
+def test_each_provider_has_its_own_length_of_stay_curve() -> None:
+    rows = [_episode(1, 0, 10, "completed"), _episode(2, 0, None, None),
+            {**_episode(3, 0, 40, "left"), "provider_id": "U-TX-2"}]
+    report = treatment_report(_episodes(pd.DataFrame(rows)), as_of=START + timedelta(days=30))
+    stays = {p.group_id: p.curves["length_of_stay"] for p in report.providers}
+    assert stays["U-TX-1"].times == (10.0,) and stays["U-TX-1"].censored == 1  # the open one, at day 30
+    assert stays["U-TX-2"].times == (40.0,) and stays["U-TX-2"].surviving == (0.0,)

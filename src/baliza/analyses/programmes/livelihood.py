@@ -123,6 +123,7 @@ def groups(t: ibis.Table, column: str, label: str, as_of: date) -> tuple[GroupOu
     ).filter(ibis._.key.notnull()).order_by("key").to_pyarrow().to_pylist()
     placement = curves_by(t, column, "placement", "enrolled_at", ibis.coalesce(t.employed_at, t.exited_at),
                           t.employed_at.notnull(), as_of)
+    leaving = curves_by(t, column, "drop_out", "enrolled_at", t.exited_at, t.status.isin(LEFT), as_of)
     income = paired_changes_by(t, column, "monthly_income_usd", "monthly_income_before_usd",
                                "monthly_income_after_usd")
     out = []
@@ -134,7 +135,8 @@ def groups(t: ibis.Table, column: str, label: str, as_of: date) -> tuple[GroupOu
              "drop_out": rate(c["dropped_out"], people)},
             {"placement": placement[key].median_days if key in placement else None},
             {"monthly_income_usd": income.get(key, change_from("monthly_income_usd", NOBODY))},
-            int(c["dependents"] or 0), int(c["protected"] or 0)))
+            int(c["dependents"] or 0), int(c["protected"] or 0),
+            {name: found[key] for name, found in (("placement", placement), ("drop_out", leaving)) if key in found}))
     return tuple(out)
 
 

@@ -93,7 +93,8 @@ def providers(t: ibis.Table, as_of: date) -> tuple[GroupOutcomes, ...]:
             {"completion": rate(c["completed"], c["discharged"]),
              "abstinence": rate(c["abstinent"], c["abstinence_recorded"])},
             {"length_of_stay": stays[key].median_days if key in stays else None},
-            {name: found.get(key, change_from(name, NOBODY)) for name, found in changes.items()}))
+            {name: found.get(key, change_from(name, NOBODY)) for name, found in changes.items()},
+            curves={"length_of_stay": stays[key]} if key in stays else {}))
     return tuple(out)
 
 
