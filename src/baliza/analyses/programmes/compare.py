@@ -94,8 +94,7 @@ def compare_rates(cells: pd.DataFrame, unit: str, covariates: Sequence[str], mea
     if len(grid):
         lo95, hi95 = funnel_limits(grid, overall, tau2, Z95)
         lo998, hi998 = funnel_limits(grid, overall, tau2, Z998)
-        funnel = FunnelLimits(*(tuple(round(float(x), 4) for x in a) for a in (grid, lo95, hi95, lo998, hi998)),
-                              target=1.0, tau2=round(tau2, 6))
+        funnel = _funnel(grid, lo95, hi95, lo998, hi998, target=1.0, tau2=tau2)
     method = _(
         "Observed against expected %(measure)s per unit, expected from a logistic model on %(covariates)s "
         "(%(fit)s); %(tau2)s; empirical-Bayes shrinkage towards the typical unit; units with at least "
@@ -137,9 +136,7 @@ def compare_changes(cells: pd.DataFrame, unit: str, covariates: Sequence[str], m
     ]
     grid = _grid(n)
     spread = np.sqrt(sigma2 / grid + tau2)
-    funnel = FunnelLimits(*(tuple(round(float(x), 4) for x in a)
-                            for a in (grid, -Z95 * spread, Z95 * spread, -Z998 * spread, Z998 * spread)),
-                          target=0.0, tau2=round(float(tau2), 6))
+    funnel = _funnel(grid, -Z95 * spread, Z95 * spread, -Z998 * spread, Z998 * spread, target=0.0, tau2=tau2)
     method = _(
         "Observed against expected mean %(measure)s per unit, expected from %(fit)s on %(covariates)s; "
         "%(tau2)s; empirical-Bayes shrinkage towards the typical unit; units with at least %(min)s people "
@@ -206,6 +203,15 @@ def _outside(z: float, q: float | None, settings: CompareSettings) -> str | None
     if q is None or q > settings.fdr_level or not np.isfinite(z):
         return None
     return "above" if z > 0 else "below"
+
+
+def _funnel(volume: np.ndarray, low95: np.ndarray, high95: np.ndarray, low998: np.ndarray, high998: np.ndarray,
+            target: float, tau2: float) -> FunnelLimits:
+    def rounded(values: np.ndarray) -> tuple[float, ...]:
+        return tuple(round(float(x), 4) for x in values)
+
+    return FunnelLimits(rounded(volume), rounded(low95), rounded(high95), rounded(low998), rounded(high998),
+                        target, round(float(tau2), 6))
 
 
 def _grid(volumes: np.ndarray) -> np.ndarray:

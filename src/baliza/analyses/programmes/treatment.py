@@ -72,7 +72,7 @@ def treatment_report(episodes: ibis.Table, *, as_of: date | None = None) -> Trea
         as_of, {k: totals[k] for k in ("admitted", "discharged", "completed", "abstinent")},
         by_year.to_pyarrow().to_pylist(),
         rate(totals["completed"], totals["discharged"]), rate(totals["abstinent"], totals["abstinence_recorded"]),
-        stay_curve(t, as_of), *(paired_change(t, *s) for s in SCORES), providers(t, as_of))
+        stay_curve(t, as_of), paired_change(t, *SCORES[0]), paired_change(t, *SCORES[1]), providers(t, as_of))
 
 
 def stay_curve(t: ibis.Table, as_of: date) -> Curve:
