@@ -40,6 +40,7 @@ class World:
     episodes: pd.DataFrame
     completion_truth: dict[str, int]  # provider -> +1, -1 (planted) or 0
     mental_truth: dict[str, int]
+    hardness: dict[str, float]  # provider -> how hard its case mix is (0 easy, 1 hard)
 
 
 def simulate(seed: int, providers: int = 40, planted: int = 6) -> World:
@@ -71,7 +72,8 @@ def simulate(seed: int, providers: int = 40, planted: int = 6) -> World:
                  + np.vectorize(REFERRALS.get)(referral) + 0.03 * (physical - 50) + ordinary[i]
                  + COMPLETION_EFFECT * sign[i])
         completed = rng.random(n) < expit(logit)
-        gain = 4 + 8 * completed - 0.1 * (mental - 45) + ordinary_mental[i] + MENTAL_EFFECT * mental_sign[i]
+        # the mental gain does not depend on completion, so a completion effect is not also a mental one
+        gain = 8 - 0.1 * (mental - 45) + ordinary_mental[i] + MENTAL_EFFECT * mental_sign[i]
         frames.append(pd.DataFrame({
             "episode_id": [f"{pid}-{k}" for k in range(n)], "provider_id": pid,
             "admitted_at": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 600, n), "D"),
@@ -85,7 +87,7 @@ def simulate(seed: int, providers: int = 40, planted: int = 6) -> World:
     episodes = pd.concat(frames, ignore_index=True)
     episodes["discharged_at"] = episodes["admitted_at"] + pd.to_timedelta(rng.integers(7, 200, len(episodes)), "D")
     return World(episodes, dict(zip(ids, sign.tolist(), strict=True)),
-                 dict(zip(ids, mental_sign.tolist(), strict=True)))
+                 dict(zip(ids, mental_sign.tolist(), strict=True)), dict(zip(ids, hard.tolist(), strict=True)))
 
 
 def _mix(easy: list[float], hard: list[float], h: float) -> np.ndarray:

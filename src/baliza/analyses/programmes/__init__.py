@@ -7,7 +7,7 @@ regions and providers, never a person. The interface (signatures in /work/notes/
 - `livelihood_outcomes(enrolments, as_of=None) -> dict` and `livelihood_report(...) -> LivelihoodReport`
 - `treatment_outcomes(episodes, as_of=None) -> dict` and `treatment_report(...) -> TreatmentReport`
 - `compare_providers(episodes, settings) -> ProviderComparison` and `provider_findings(comparison, names)`
-- `threat_findings(enrolments, loads) -> list[Finding]` (and the red-flag rule `threats_reported`)
+- `threat_findings(enrolments, loads) -> list[Finding]` (run with the red flags: `integrity.threats`)
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ from baliza.analyses.programmes.model import (
     UnitComparison,
 )
 from baliza.analyses.programmes.providers import ProviderComparison, compare_providers, provider_findings
-from baliza.analyses.programmes.threats import threat_findings, threats_reported
+from baliza.analyses.programmes.threats import threat_findings
 from baliza.analyses.programmes.treatment import TreatmentReport, treatment_report
 
 __all__ = [
     "CompareSettings", "Curve", "FunnelLimits", "GroupOutcomes", "LivelihoodReport", "MeasureComparison",
     "PairedChange", "ProviderComparison", "Rate", "TreatmentReport", "UnitComparison", "compare_providers",
-    "livelihood_outcomes", "livelihood_report", "provider_findings", "threat_findings", "threats_reported",
+    "livelihood_outcomes", "livelihood_report", "provider_findings", "threat_findings",
     "treatment_outcomes", "treatment_report",
 ]
 

@@ -80,7 +80,7 @@ def compare_rates(cells: pd.DataFrame, unit: str, covariates: Sequence[str], mea
         tau2_each[tested], tau2_words = unit_tau2(ratio[tested], se2[tested], target=1.0)
         sampling_z = _exact_signed_z(o[tested], n[tested], e[tested])
         z[tested] = sampling_z * np.sqrt(se2[tested] / (se2[tested] + tau2_each[tested]))
-    tau2 = winsorised_tau2(ratio[ok], se2[ok], 1.0) if ok.sum() >= 2 else 0.0
+    tau2 = _typical(tau2_each[tested]) if tested.any() else _fallback_tau2(ratio[ok], se2[ok], 1.0)
     shrunk = np.where(ok, 1 + (ratio - 1) * tau2 / (tau2 + se2), np.nan) if tau2 > 0 else np.where(ok, 1.0, np.nan)
     units = []
     for i, (p, q) in enumerate(_p_and_q(z, tested)):
@@ -94,8 +94,7 @@ def compare_rates(cells: pd.DataFrame, unit: str, covariates: Sequence[str], mea
     if len(grid):
         lo95, hi95 = funnel_limits(grid, overall, tau2, Z95)
         lo998, hi998 = funnel_limits(grid, overall, tau2, Z998)
-        funnel = FunnelLimits(*(tuple(round(float(x), 4) for x in a) for a in (grid, lo95, hi95, lo998, hi998)),
-                              target=1.0, tau2=round(tau2, 6))
+        funnel = _funnel(grid, lo95, hi95, lo998, hi998, target=1.0, tau2=tau2)
     method = _(
         "Observed against expected %(measure)s per unit, expected from a logistic model on %(covariates)s "
         "(%(fit)s); %(tau2)s; empirical-Bayes shrinkage towards the typical unit; units with at least "
@@ -125,7 +124,7 @@ def compare_changes(cells: pd.DataFrame, unit: str, covariates: Sequence[str], m
     if tested.any():
         tau2_each, tau2_words = unit_tau2(d[tested], se2[tested], target=0.0)
         z[tested] = d[tested] / np.sqrt(se2[tested] + tau2_each)
-    tau2 = winsorised_tau2(d, se2, 0.0) if len(d) >= 2 else 0.0
+    tau2 = _typical(tau2_each) if tested.any() else _fallback_tau2(d, se2, 0.0)
     shrunk = d * tau2 / (tau2 + se2) if tau2 > 0 else np.zeros_like(d)
     half = Z95 * np.sqrt(se2)
     units = [
@@ -137,9 +136,7 @@ def compare_changes(cells: pd.DataFrame, unit: str, covariates: Sequence[str], m
     ]
     grid = _grid(n)
     spread = np.sqrt(sigma2 / grid + tau2)
-    funnel = FunnelLimits(*(tuple(round(float(x), 4) for x in a)
-                            for a in (grid, -Z95 * spread, Z95 * spread, -Z998 * spread, Z998 * spread)),
-                          target=0.0, tau2=round(float(tau2), 6))
+    funnel = _funnel(grid, -Z95 * spread, Z95 * spread, -Z998 * spread, Z998 * spread, target=0.0, tau2=tau2)
     method = _(
         "Observed against expected mean %(measure)s per unit, expected from %(fit)s on %(covariates)s; "
         "%(tau2)s; empirical-Bayes shrinkage towards the typical unit; units with at least %(min)s people "
@@ -149,24 +146,36 @@ def compare_changes(cells: pd.DataFrame, unit: str, covariates: Sequence[str], m
     return MeasureComparison(measure, "difference", overall, tuple(units), funnel, method)
 
 
+def _typical(tau2: np.ndarray) -> float:
+    finite = tau2[np.isfinite(tau2)]
+    return float(np.median(finite)) if len(finite) else 0.0
+
+
+def _fallback_tau2(effects: np.ndarray, variances: np.ndarray, target: float) -> float:
+    return winsorised_tau2(effects, variances, target) if len(effects) >= 2 else 0.0
+
+
 def _cell_means(cells: pd.DataFrame, covariates: Sequence[str]) -> tuple[np.ndarray, float, str]:
     """Weighted least squares of cell means on the covariates (main effects, weights = people): the same
-    fit as least squares over the people, from sums only. Returns fitted means, residual variance, words."""
+    fit as least squares over the people, from sums only. Returns the fitted mean of each row of `cells`,
+    the residual variance, and words for the method."""
     data = pool_rare_levels(cells, covariates, trials="n")
     used = [c for c in covariates if data[c].nunique() > 1]
-    mean = (data["total"] / data["n"]).to_numpy(float)
-    weights = data["n"].to_numpy(float)
+    total_n = float(data["n"].sum())
     if used:
-        design = sm.add_constant(pd.get_dummies(data[used], drop_first=True, dtype=float), has_constant="add")
+        pooled = data.groupby(used, as_index=False)[["n", "total"]].sum()  # the fit needs covariate cells only
+        design = sm.add_constant(pd.get_dummies(pooled[used], drop_first=True, dtype=float), has_constant="add")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fitted = np.asarray(sm.WLS(mean, design, weights=weights).fit().fittedvalues, float)
+            fit = sm.WLS((pooled["total"] / pooled["n"]).to_numpy(float), design,
+                         weights=pooled["n"].to_numpy(float)).fit()
+        pooled["_fitted"] = np.asarray(fit.fittedvalues, float)
+        fitted = data[used].merge(pooled[[*used, "_fitted"]], on=used, how="left")["_fitted"].to_numpy(float)
         parameters = design.shape[1]
         words = "least squares on the case mix (main effects)"
     else:
-        fitted = np.full(len(data), float((data["total"].sum()) / data["n"].sum()))
+        fitted = np.full(len(data), float(data["total"].sum()) / total_n)
         parameters, words = 1, "the overall mean (no covariate varies)"
-    total_n = float(weights.sum())
     residual = float((data["squares"] - 2 * fitted * data["total"] + data["n"] * fitted**2).sum())
     sigma2 = max(residual / max(total_n - parameters, 1.0), 1e-9)
     return fitted, sigma2, words
@@ -194,6 +203,15 @@ def _outside(z: float, q: float | None, settings: CompareSettings) -> str | None
     if q is None or q > settings.fdr_level or not np.isfinite(z):
         return None
     return "above" if z > 0 else "below"
+
+
+def _funnel(volume: np.ndarray, low95: np.ndarray, high95: np.ndarray, low998: np.ndarray, high998: np.ndarray,
+            target: float, tau2: float) -> FunnelLimits:
+    def rounded(values: np.ndarray) -> tuple[float, ...]:
+        return tuple(round(float(x), 4) for x in values)
+
+    return FunnelLimits(rounded(volume), rounded(low95), rounded(high95), rounded(low998), rounded(high998),
+                        target, round(float(tau2), 6))
 
 
 def _grid(volumes: np.ndarray) -> np.ndarray:

@@ -17,7 +17,16 @@ from typing import Any
 import ibis
 
 from baliza.analyses.programmes.compare import DEFAULT, CompareSettings, compare_rates
-from baliza.analyses.programmes.measures import curve, data_end, paired_change, rate
+from baliza.analyses.programmes.measures import (
+    NOBODY,
+    change_from,
+    curve,
+    curves_by,
+    data_end,
+    paired_change,
+    paired_changes_by,
+    rate,
+)
 from baliza.analyses.programmes.model import Curve, GroupOutcomes, MeasureComparison, PairedChange, Rate
 
 PLACED = ("placed", "completed")  # enrolment statuses that mean the grower has a legal income
@@ -106,27 +115,28 @@ def retention_curve(t: ibis.Table, as_of: date) -> Curve:
 
 
 def groups(t: ibis.Table, column: str, label: str, as_of: date) -> tuple[GroupOutcomes, ...]:
-    """Crude outcomes per programme office or region."""
-    keys = [r[column] for r in t.select(column).distinct().order_by(column).to_pyarrow().to_pylist()]
-    counts = {r[column]: r for r in t.group_by(column).aggregate(
+    """Crude outcomes per programme office or region (a handful of queries, whatever the number of groups)."""
+    counts = t.group_by(key=t[column]).aggregate(
         people=t.count(), placed=t.status.isin(PLACED).sum(), relapsed=(t.status == "relapsed_to_cultivation").sum(),
         dropped_out=(t.status == "dropped_out").sum(), dependents=t.dependents.sum(),
         protected=t.protection_level.isin(PROTECTED_LEVELS).ifelse(t.dependents, 0).sum(),
-    ).to_pyarrow().to_pylist()}
+    ).filter(ibis._.key.notnull()).order_by("key").to_pyarrow().to_pylist()
+    placement = curves_by(t, column, "placement", "enrolled_at", ibis.coalesce(t.employed_at, t.exited_at),
+                          t.employed_at.notnull(), as_of)
+    leaving = curves_by(t, column, "drop_out", "enrolled_at", t.exited_at, t.status.isin(LEFT), as_of)
+    income = paired_changes_by(t, column, "monthly_income_usd", "monthly_income_before_usd",
+                               "monthly_income_after_usd")
     out = []
-    for key in keys:
-        if key is None:
-            continue
-        rows, c = t.filter(t[column] == key), counts[key]
-        people = int(c["people"])
+    for c in counts:
+        key, people = c["key"], int(c["people"])
         out.append(GroupOutcomes(
             label, str(key), people,
             {"placement": rate(c["placed"], people), "relapse": rate(c["relapsed"], people),
              "drop_out": rate(c["dropped_out"], people)},
-            {"placement": placement_curve(rows, as_of).median_days},
-            {"monthly_income_usd": paired_change(rows, "monthly_income_usd", "monthly_income_before_usd",
-                                                 "monthly_income_after_usd")},
-            int(c["dependents"] or 0), int(c["protected"] or 0)))
+            {"placement": placement[key].median_days if key in placement else None},
+            {"monthly_income_usd": income.get(key, change_from("monthly_income_usd", NOBODY))},
+            int(c["dependents"] or 0), int(c["protected"] or 0),
+            {name: found[key] for name, found in (("placement", placement), ("drop_out", leaving)) if key in found}))
     return tuple(out)
 
 

@@ -49,13 +49,27 @@ def curve(table: ibis.Table, event: str, start: str, ended_at: ibis.Value, ended
           as_of: date) -> Curve:
     """Kaplan-Meier time from `start` to the event: rows where `ended` is true had it at `ended_at`; the
     others are censored at `ended_at` where it is set (they left for another reason), else at `as_of`."""
+    return curves_by(table, None, event, start, ended_at, ended, as_of).get(None, _fit(event, []))
+
+
+def curves_by(table: ibis.Table, column: str | None, event: str, start: str, ended_at: ibis.Value,
+              ended: ibis.Value, as_of: date) -> dict[Any, Curve]:
+    """`curve` for each value of `column` (one query for all groups); None: one curve, keyed None."""
     stop = ibis.coalesce(ended_at.cast("date"), ibis.literal(as_of, type="date"))
-    days = days_between(table[start], stop)
-    counts = (table.select(days=days, ended=ended.fill_null(False)).filter(ibis._.days.notnull() & (ibis._.days >= 0))
-              .group_by(["days", "ended"]).aggregate(people=ibis._.count()))
-    rows = counts.to_pyarrow().to_pylist()
-    durations = np.repeat([float(r["days"]) for r in rows], [int(r["people"]) for r in rows])
-    observed = np.repeat([bool(r["ended"]) for r in rows], [int(r["people"]) for r in rows])
+    key = table[column] if column else ibis.literal("")
+    counts = (table.select(key=key, days=days_between(table[start], stop), ended=ended.fill_null(False))
+              .filter(ibis._.days.notnull() & (ibis._.days >= 0))
+              .group_by(["key", "days", "ended"]).aggregate(people=ibis._.count()))
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for row in counts.to_pyarrow().to_pylist():
+        groups.setdefault(row["key"] if column else None, []).append(row)
+    return {k: _fit(event, rows) for k, rows in groups.items()}
+
+
+def _fit(event: str, rows: list[dict[str, Any]]) -> Curve:
+    weights = [int(r["people"]) for r in rows]
+    durations = np.repeat([float(r["days"]) for r in rows], weights)
+    observed = np.repeat([bool(r["ended"]) for r in rows], weights).astype(bool)
     fit = kaplan_meier(durations, observed)
     return Curve(event, fit.times, fit.surviving, fit.low, fit.high, fit.at_risk, fit.events, fit.censored,
                  fit.median)
@@ -63,12 +77,22 @@ def curve(table: ibis.Table, event: str, start: str, ended_at: ibis.Value, ended
 
 def paired_change(table: ibis.Table, measure: str, before: str, after: str) -> PairedChange:
     """Medians before and after and the mean change with a 95 % t-interval, among rows with both."""
+    return paired_changes_by(table, None, measure, before, after).get(None, change_from(measure, NOBODY))
+
+
+def paired_changes_by(table: ibis.Table, column: str | None, measure: str, before: str,
+                      after: str) -> dict[Any, PairedChange]:
+    """`paired_change` for each value of `column` (one query for all groups); None: one, keyed None."""
     both = table.filter(table[before].notnull() & table[after].notnull())
     change = (both[after] - both[before]).cast("float64")
-    row = both.aggregate(people=both.count(), median_before=both[before].cast("float64").median(),
-                         median_after=both[after].cast("float64").median(), mean=change.mean(),
-                         sd=change.std(how="sample")).to_pyarrow().to_pylist()[0]
-    return change_from(measure, row)
+    key = both[column] if column else ibis.literal("")
+    rows = both.group_by(key=key).aggregate(
+        people=both.count(), median_before=both[before].cast("float64").median(),
+        median_after=both[after].cast("float64").median(), mean=change.mean(), sd=change.std(how="sample"))
+    return {(r["key"] if column else None): change_from(measure, r) for r in rows.to_pyarrow().to_pylist()}
+
+
+NOBODY: dict[str, Any] = {"people": 0, "median_before": None, "median_after": None, "mean": None, "sd": None}
 
 
 def change_from(measure: str, row: dict[str, Any]) -> PairedChange:

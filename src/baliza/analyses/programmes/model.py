@@ -147,9 +147,11 @@ class GroupOutcomes:
     changes: dict[str, PairedChange] = field(default_factory=dict)
     dependents: int | None = None
     dependents_protected: int | None = None
+    curves: dict[str, Curve] = field(default_factory=dict)  # e.g. placement and drop-out, length of stay
 
     def to_dict(self) -> dict[str, Any]:
         return {"group": self.group, "group_id": self.group_id, "people": self.people,
+                "curves": {k: v.to_dict() for k, v in self.curves.items()},
                 "rates": {k: v.to_dict() for k, v in self.rates.items()}, "median_days": dict(self.median_days),
                 "changes": {k: v.to_dict() for k, v in self.changes.items()},
                 "dependents": self.dependents, "dependents_protected": self.dependents_protected}

@@ -24,8 +24,12 @@ from baliza.analyses.model import Finding, Reference
 from baliza.analyses.programmes.compare import DEFAULT, CompareSettings, compare_changes, compare_rates
 from baliza.analyses.programmes.model import MeasureComparison, UnitComparison
 from baliza.i18n import gettext as _
+from baliza.i18n.formatting import count, number
 
-RULE = "treatment_provider_outside"
+RULES = {"completion": "treatment_completion_outside", "abstinence": "treatment_abstinence_outside",
+         "physical_change": "treatment_physical_change_outside", "mental_change": "treatment_mental_change_outside"}
+"""One rule per measure, so that a provider outside on two measures has two findings with their own ids."""
+BAND = 20  # points of a score band at admission
 CASE_MIX = ("substance", "setting", "referral", "physical_band", "mental_band")
 RATE_MEASURES = ("completion", "abstinence")
 CHANGE_MEASURES = ("physical_change", "mental_change")
@@ -93,13 +97,13 @@ def _finding(u: UnitComparison, measure: MeasureComparison, name: str) -> Findin
     evidence = {"measure": u.measure, "people": u.n, "observed": u.observed, "expected": u.expected,
                 "ratio" if measure.kind == "ratio" else "difference": u.ratio, "low": u.low, "high": u.high,
                 "shrunk": u.shrunk, "q": u.q, "direction": u.outside}
-    return Finding(RULE, Reference("units", u.unit_id), float(u.ratio or 0.0), _summary(u, name),
+    return Finding(RULES[u.measure], Reference("units", u.unit_id), float(u.ratio or 0.0), _summary(u, name),
                    (Reference("units", u.unit_id),), measure.method, u.q, details=evidence)
 
 
 def _summary(u: UnitComparison, name: str) -> str:
-    values = {"name": name, "n": u.n, "observed": _count(u.observed), "expected": f"{u.expected:.1f}",
-              "q": f"{u.q:.2g}" if u.q is not None else "-"}
+    values = {"name": name, "n": count(u.n), "observed": count(u.observed), "expected": number(u.expected, 1),
+              "q": number(u.q, 3)}
     above = u.outside == "above"
     texts = {
         ("completion", True): _("%(name)s completed %(observed)s of %(n)s discharged episodes, where about "
@@ -114,31 +118,27 @@ def _summary(u: UnitComparison, name: str) -> str:
         ("abstinence", False): _("%(name)s discharged %(observed)s of %(n)s people abstinent, where about "
                                  "%(expected)s would be usual for the same case mix; this is far below the "
                                  "other providers (q = %(q)s)."),
-        ("physical_change", True): _("Physical health improved by %(observed)s points on average over %(n)s "
+        ("physical_change", True): _("Physical scores changed by %(observed)s points on average over %(n)s "
                                      "episodes at %(name)s, where %(expected)s would be usual for the same case "
                                      "mix; this is far above the other providers (q = %(q)s)."),
-        ("physical_change", False): _("Physical health improved by %(observed)s points on average over %(n)s "
+        ("physical_change", False): _("Physical scores changed by %(observed)s points on average over %(n)s "
                                       "episodes at %(name)s, where %(expected)s would be usual for the same case "
                                       "mix; this is far below the other providers (q = %(q)s)."),
-        ("mental_change", True): _("Mental health improved by %(observed)s points on average over %(n)s "
+        ("mental_change", True): _("Mental scores changed by %(observed)s points on average over %(n)s "
                                    "episodes at %(name)s, where %(expected)s would be usual for the same case "
                                    "mix; this is far above the other providers (q = %(q)s)."),
-        ("mental_change", False): _("Mental health improved by %(observed)s points on average over %(n)s "
+        ("mental_change", False): _("Mental scores changed by %(observed)s points on average over %(n)s "
                                     "episodes at %(name)s, where %(expected)s would be usual for the same case "
                                     "mix; this is far below the other providers (q = %(q)s)."),
     }
     if u.measure.endswith("_change"):
-        values["observed"], values["expected"] = f"{u.observed:.1f}", f"{u.expected:.1f}"
+        values["observed"] = number(u.observed, 1)
     return texts[(u.measure, above)] % values
-
-
-def _count(value: float) -> str:
-    return f"{round(value):,}"
 
 
 def _band(score: ibis.Value) -> ibis.Value:
     """Scores at admission in bands of 20 points ("0-19" ... "80-100"), "unknown" where missing."""
-    lower = (score.cast("float64") / 20).floor().clip(upper=4).cast("int64") * 20
+    lower = (score.cast("float64") / BAND).floor().clip(upper=100 // BAND - 1).cast("int64") * BAND
     return score.isnull().ifelse("unknown", lower.cast("string"))
 
 

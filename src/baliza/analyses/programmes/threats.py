@@ -10,28 +10,28 @@ with sees it (`baliza.access.finding_scope`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ibis
 
+from baliza.analyses.integrity.threats import RULE
 from baliza.analyses.model import Finding, Reference
 from baliza.i18n import gettext as _
 from baliza.i18n import ngettext
 
-if TYPE_CHECKING:
-    from baliza.analyses.integrity.common import RuleResult
-    from baliza.analyses.integrity.rules import FlagSettings
-    from baliza.warehouse.store import Warehouse
 
-RULE = "threat_reported"
-
-
-def threat_findings(enrolments: ibis.Table, loads: ibis.Table | None = None, min_threats: int = 1) -> list[Finding]:
+def threat_findings(enrolments: ibis.Table, loads: ibis.Table | None = None, min_threats: int = 1,
+                    names: Mapping[str, str] | None = None) -> list[Finding]:
     """One finding per enrolment with at least `min_threats` threats reported, newest load first.
 
     `loads`: the warehouse's `loads` table, to date each finding the day its enrolment was loaded (without
-    it, or for rows not loaded through it, the finding carries the enrolment date)."""
+    it, or for rows not loaded through it, the finding carries the enrolment date). `names`: unit names
+    by id, so that the summary names the programme office."""
+    if min_threats < 1:
+        raise ValueError(f"min_threats must be at least 1, not {min_threats}")
+    names = names or {}
     t = enrolments.filter(enrolments.threats_reported.fill_null(0) >= min_threats)
     columns = {"enrolment_id": t.enrolment_id, "office": t.programme_office_id, "region": t.region,
                "threats": t.threats_reported, "enrolled_at": t.enrolled_at,
@@ -41,11 +41,11 @@ def threat_findings(enrolments: ibis.Table, loads: ibis.Table | None = None, min
         rows = t.left_join(loaded, t._load_id == loaded.load).select(**columns, loaded_at=loaded.loaded_at)
     else:
         rows = t.select(**columns, loaded_at=ibis.null().cast("timestamp"))
-    found = [_finding(r) for r in rows.to_pyarrow().to_pylist()]
+    found = [_finding(r, names) for r in rows.to_pyarrow().to_pylist()]
     return sorted(found, key=lambda f: (f.period or "", f.subject.id), reverse=True)
 
 
-def _finding(row: dict[str, Any]) -> Finding:
+def _finding(row: dict[str, Any], names: Mapping[str, str]) -> Finding:
     day = _day(row["loaded_at"]) or _day(row["enrolled_at"])
     threats = int(row["threats"])
     summary = ngettext(
@@ -53,7 +53,7 @@ def _finding(row: dict[str, Any]) -> Finding:
         "and review their protection within the day.",
         "Enrolment %(enrolment)s reported %(num)s threats; programme office %(office)s is to contact the grower "
         "and review their protection within the day.",
-        threats, enrolment=row["enrolment_id"], office=row["office"])
+        threats, enrolment=row["enrolment_id"], office=names.get(row["office"], row["office"]))
     method = _("Every enrolment with at least one threat reported becomes a finding for its programme office on "
                "the day it is loaded; it states a fact in the records, not a statistical estimate.")
     return Finding(
@@ -68,11 +68,3 @@ def _day(value: date | datetime | None) -> str | None:
     if value is None:
         return None
     return (value.date() if isinstance(value, datetime) else value).isoformat()
-
-
-def threats_reported(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
-    """The rule as the red-flag run calls it (`baliza.analyses.integrity.RULES`)."""
-    from baliza.analyses.integrity.common import RuleResult
-
-    minimum = int(settings.rule(RULE)["min_threats"])
-    return RuleResult([], threat_findings(warehouse.table("farmer_enrolments"), warehouse.table("loads"), minimum))

@@ -16,7 +16,16 @@ from typing import Any
 
 import ibis
 
-from baliza.analyses.programmes.measures import curve, data_end, paired_change, rate
+from baliza.analyses.programmes.measures import (
+    NOBODY,
+    change_from,
+    curve,
+    curves_by,
+    data_end,
+    paired_change,
+    paired_changes_by,
+    rate,
+)
 from baliza.analyses.programmes.model import Curve, GroupOutcomes, PairedChange, Rate
 
 DATES = ("admitted_at", "discharged_at")
@@ -63,7 +72,7 @@ def treatment_report(episodes: ibis.Table, *, as_of: date | None = None) -> Trea
         as_of, {k: totals[k] for k in ("admitted", "discharged", "completed", "abstinent")},
         by_year.to_pyarrow().to_pylist(),
         rate(totals["completed"], totals["discharged"]), rate(totals["abstinent"], totals["abstinence_recorded"]),
-        stay_curve(t, as_of), *(paired_change(t, *s) for s in SCORES), providers(t, as_of))
+        stay_curve(t, as_of), paired_change(t, *SCORES[0]), paired_change(t, *SCORES[1]), providers(t, as_of))
 
 
 def stay_curve(t: ibis.Table, as_of: date) -> Curve:
@@ -72,18 +81,20 @@ def stay_curve(t: ibis.Table, as_of: date) -> Curve:
 
 
 def providers(t: ibis.Table, as_of: date) -> tuple[GroupOutcomes, ...]:
-    """Crude outcomes per provider: completion, abstinence, median stay, score changes."""
+    """Crude outcomes per provider: completion, abstinence, median stay, score changes (one query each)."""
     rows = t.group_by("provider_id").aggregate(**_measures(t)).order_by("provider_id").to_pyarrow().to_pylist()
+    stays = curves_by(t, "provider_id", "discharge", "admitted_at", t.discharged_at, t.discharged_at.notnull(), as_of)
+    changes = {s[0]: paired_changes_by(t, "provider_id", *s) for s in SCORES}
     out = []
     for row in rows:
-        c = _counts(row)
-        mine = t.filter(t.provider_id == row["provider_id"])
+        c, key = _counts(row), row["provider_id"]
         out.append(GroupOutcomes(
-            "provider", str(row["provider_id"]), c["admitted"],
+            "provider", str(key), c["admitted"],
             {"completion": rate(c["completed"], c["discharged"]),
              "abstinence": rate(c["abstinent"], c["abstinence_recorded"])},
-            {"length_of_stay": stay_curve(mine, as_of).median_days},
-            {s[0]: paired_change(mine, *s) for s in SCORES}))
+            {"length_of_stay": stays[key].median_days if key in stays else None},
+            {name: found.get(key, change_from(name, NOBODY)) for name, found in changes.items()},
+            curves={"length_of_stay": stays[key]} if key in stays else {}))
     return tuple(out)
 
 
