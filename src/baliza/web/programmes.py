@@ -17,10 +17,11 @@ from fastapi.responses import RedirectResponse, Response
 from baliza.access.audit import record
 from baliza.access.principal import Principal
 from baliza.access.roles import Permission
+from baliza.i18n import N_
 from baliza.i18n import gettext as _
 from baliza.web.api import REFUSALS, Problem
 from baliza.web.formatting import install
-from baliza.web.programmes_charts import funnel_plot, survival_curve
+from baliza.web.programmes_charts import funnel_plot, survival_curve, survival_curves
 from baliza.web.programmes_data import publication
 from baliza.web.security import context, require
 from baliza.web.templates import render, templates
@@ -29,10 +30,10 @@ install(templates.env)  # the count, share, money and date filters these pages u
 ProgrammeReader = Annotated[Principal, Depends(require(Permission.READ_PROGRAMMES))]
 PROGRAMMES = ("livelihood", "treatment")
 MEASURE_TITLES = {
-    "completion": "Completion against the expected, per provider",
-    "abstinence": "Abstinence at discharge against the expected, per provider",
-    "physical": "Change in physical score against the expected, per provider",
-    "mental": "Change in mental score against the expected, per provider",
+    "completion": N_("Completion, observed/expected"),
+    "abstinence": N_("Abstinence at discharge, observed/expected"),
+    "physical": N_("Physical score change, observed minus expected"),
+    "mental": N_("Mental score change, observed minus expected"),
 }
 
 pages = APIRouter(include_in_schema=False)
@@ -73,13 +74,26 @@ def treatment_charts(found: dict[str, Any]) -> dict[str, str]:
         charts[column] = funnel_plot(column, _(MEASURE_TITLES.get(column, column)), spec["funnel"], spec["kind"],
                                      funnel_points(found["providers"], column, anchors))
     charts["length_of_stay"] = survival_curve(found["length_of_stay"], _("Share still in treatment, by days"))
+    charts["providers_stay"] = survival_curves(
+        [(p["name"], (p.get("curves") or {}).get("length_of_stay")) for p in found["providers"]],
+        _("Share still in treatment, per provider"))
     return charts
 
 
 def livelihood_charts(found: dict[str, Any]) -> dict[str, str]:
     return {"time_to_placement": survival_curve(found["time_to_placement"],
                                                 _("Share not yet placed in legal work, by days")),
-            "retention": survival_curve(found["retention"], _("Share still in the programme, by days"))}
+            "retention": survival_curve(found["retention"], _("Share still in the programme, by days")),
+            "offices_placement": survival_curves(_group_curves(found["offices"], "placement"),
+                                                 _("Share not yet placed, per programme office")),
+            "offices_drop_out": survival_curves(_group_curves(found["offices"], "drop_out"),
+                                                _("Share not dropped out, per programme office")),
+            "regions_placement": survival_curves(_group_curves(found["regions"], "placement"),
+                                                 _("Share not yet placed, per region"))}
+
+
+def _group_curves(groups: list[dict[str, Any]], event: str) -> list[tuple[str, dict[str, Any] | None]]:
+    return [(g["name"], (g.get("curves") or {}).get(event)) for g in groups]
 
 
 @pages.get("/programmes")

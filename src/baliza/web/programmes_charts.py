@@ -16,7 +16,7 @@ from typing import Any
 
 from baliza.i18n import gettext as _
 from baliza.web.formatting import number
-from baliza.web.svg import _svg
+from baliza.web.svg import PALETTE, _svg
 
 
 def survival_curve(curve: dict[str, Any] | None, title: str, *, width: int = 420, height: int = 220) -> str:
@@ -94,4 +94,40 @@ def funnel_plot(measure: str, title: str, funnel: dict[str, Any], kind: str, poi
             mark = (f'<a href="#{escape(p["anchor"], quote=True)}">{mark}<text x="{x(p["x"]) + 7:.1f}" '
                     f'y="{y(p["y"]) + 4:.1f}" font-size="10" fill="{colour}">{escape(p["name"])}</text></a>')
         body.append(mark)
+    return _svg(width, height, body, title)
+
+
+def survival_curves(series: Sequence[tuple[str, dict[str, Any] | None]], title: str, *, width: int = 420,
+                    height: int = 240) -> str:
+    """Several groups' curves (an office's, a provider's) on one chart, each its colour, named in a legend
+    and on hover; a group whose curve is not published (too few people) is left out."""
+    drawn = [(name, curve) for name, curve in series if curve and curve.get("times")]
+    if not drawn:
+        return "<p>" + escape(_("Too few people to draw these curves.")) + "</p>"
+    left, top, bottom = 40, 24, 30 + 14 * len(drawn)
+    plot_w, plot_h = width - left - 12, height - top - bottom
+    most = max(max(c["times"]) for _n, c in drawn) or 1.0
+
+    def x(v: float) -> float:
+        return left + plot_w * v / most
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - v)
+
+    body = [f'<text x="{left}" y="14" font-size="12" font-weight="600">{escape(title)}</text>',
+            f'<text x="{left - 4}" y="{y(1) + 4:.1f}" text-anchor="end" font-size="10">100%</text>',
+            f'<text x="{left - 4}" y="{y(0) + 4:.1f}" text-anchor="end" font-size="10">0%</text>',
+            f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 20:.1f}" text-anchor="middle" font-size="10">'
+            f'{escape(_("days, up to %(days)s", days=number(most, 0)))}</text>']
+    for k, (name, curve) in enumerate(drawn):
+        colour = PALETTE[k % len(PALETTE)]
+        points = [(x(0), y(1.0))]
+        for t, v in zip(curve["times"], curve["surviving"], strict=True):
+            points += [(x(t), points[-1][1]), (x(t), y(v))]
+        line = " ".join(f"{a:.1f},{b:.1f}" for a, b in points)
+        body.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{line}">'
+                    f'<title>{escape(name)}</title></polyline>')
+        legend_y = top + plot_h + 34 + 14 * k
+        body.append(f'<rect x="{left}" y="{legend_y - 8}" width="10" height="10" fill="{colour}"/>'
+                    f'<text x="{left + 14}" y="{legend_y + 1}" font-size="10">{escape(name)}</text>')
     return _svg(width, height, body, title)

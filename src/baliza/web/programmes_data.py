@@ -55,7 +55,7 @@ LIVELIHOOD_COUNTS = {
 WORKED_OUT = ("other", "remaining")
 LIVELIHOOD_DERIVED = {
     "placement": ("enrolled", "placed"), "relapse": ("enrolled", "relapsed"), "drop_out": ("enrolled", "dropped_out"),
-    "hectares": ("enrolled",), "income": ("income_people",), "median_days": ("placed",),
+    "hectares": ("enrolled",), "income": ("income_people",), "median_days": ("placed",), "curves": ("enrolled",),
     "adjusted_placement": ("enrolled", "placed"), "adjusted_relapse": ("enrolled", "relapsed"),
 }
 TREATMENT_COUNTS = {
@@ -67,6 +67,7 @@ TREATMENT_COUNTS = {
 TREATMENT_DERIVED = {
     "completion": ("discharged", "completed"), "abstinence": ("discharged", "abstinent"),
     "physical": ("physical_people",), "mental": ("mental_people",), "median_days": ("admitted",),
+    "curves": ("admitted",),
     "compared_completion": ("discharged", "completed"), "compared_abstinence": ("discharged", "abstinent"),
     "compared_physical": ("physical_people",), "compared_mental": ("mental_people",),
 }
@@ -138,6 +139,7 @@ def _livelihood_group(group: dict[str, Any], adjusted: dict[str, dict[str, Any]]
         "placement": _rate(rates.get("placement")), "relapse": _rate(rates.get("relapse")),
         "drop_out": _rate(rates.get("drop_out")), "income": income or None,
         "median_days": (group.get("median_days") or {}).get("placement"),
+        "curves": {k: _curve(c) for k, c in (group.get("curves") or {}).items()},
         "adjusted_placement": adjusted.get("placement", {}).get(group["group_id"]),
         "adjusted_relapse": adjusted.get("relapse", {}).get(group["group_id"]),
     }
@@ -229,6 +231,7 @@ def _treatment_group(group: dict[str, Any], compared: dict[str, dict[str, Any]])
         "completion": _rate(rates.get("completion")), "abstinence": _rate(rates.get("abstinence")),
         "physical": physical or None, "mental": mental or None,
         "median_days": (group.get("median_days") or {}).get("length_of_stay"),
+        "curves": {k: _curve(c) for k, c in (group.get("curves") or {}).items()},
         **{f"compared_{m}": compared.get(m, {}).get(unit) for m in ("completion", "abstinence", "physical", "mental")},
     }
 
