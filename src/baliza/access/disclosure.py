@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -394,21 +394,23 @@ def _roll_ups(values: Mapping[Hashable, float | None], parents: Parents
     totals above them, and the value of each total that is not published. Children that do not add up to
     their parent are not all published (those discharged are more than those who completed): no relation."""
     children: dict[tuple[Hashable, str], set[Hashable]] = defaultdict(set)
-    pending, seen = list(values), set(values)
+    pending: list[Cell] = [cast(Cell, key) for key in values]
+    seen: set[Hashable] = set(values)
     while pending:
         key = pending.pop()
-        measure, where = key  # type: ignore[misc]
+        measure, where = key
         for k, (dimension, value) in enumerate(where):
             up = _parent_value(parents, dimension, value)
             rest = where[:k] + where[k + 1:]
-            parent = (measure, tuple(sorted((*rest, (dimension, up))))) if up is not None else (measure, rest)
+            parent: Cell = (measure, tuple(sorted((*rest, (dimension, up))))) if up is not None \
+                else (measure, rest)
             children[(parent, dimension)].add(key)
             if parent not in seen:
                 seen.add(parent)
                 pending.append(parent)
     below: dict[Hashable, list[set[Hashable]]] = defaultdict(list)
-    for (parent, _dimension), parts in children.items():
-        below[parent].append(parts)
+    for (total, _dimension), parts in children.items():
+        below[total].append(parts)
     implied: dict[Hashable, float] = {}
 
     def value_of(key: Hashable) -> float:
@@ -418,11 +420,11 @@ def _roll_ups(values: Mapping[Hashable, float | None], parents: Parents
             implied[key] = max((sum(value_of(c) for c in parts) for parts in below[key]), default=0)
         return implied[key]
 
-    for key in seen - set(values):
-        value_of(key)
-    relations = [Relation(parent, tuple(sorted(parts, key=repr)))
-                 for (parent, _dimension), parts in sorted(children.items(), key=lambda item: repr(item[0]))
-                 if _adds_up(value_of(parent), [values[p] if p in values else value_of(p) for p in parts])]
+    for total in seen - set(values):
+        value_of(total)
+    relations = [Relation(total, tuple(sorted(parts, key=repr)))
+                 for (total, _dimension), parts in sorted(children.items(), key=lambda item: repr(item[0]))
+                 if _adds_up(value_of(total), [values[p] if p in values else value_of(p) for p in parts])]
     return relations, implied
 
 

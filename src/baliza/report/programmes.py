@@ -48,7 +48,8 @@ class WarehouseSource:
     the rows a principal's scope allows, each result computed once."""
 
     def __init__(self, wh: Any, scope: Any | None = None) -> None:
-        self.wh, self.scope, self._results = wh, scope or _Whole(), {}
+        self.wh, self.scope = wh, scope or _Whole()
+        self._results: dict[str, Any] = {}
 
     def cached(self, name: str, compute: Callable[[], Any]) -> Any:
         if name not in self._results:
