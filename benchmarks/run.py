@@ -31,6 +31,7 @@ def plan(quick: bool, workdir: Path) -> list[tuple[str, list[str]]]:
         ("justice performance", ["justice_perf.py", *(["--cases", "20000"] if quick else [])]),
         ("justice evaluation", ["justice_eval.py", "--seeds", "2" if quick else "10"]),
         ("small countries", ["small_country_eval.py", "--seeds", "2" if quick else "10"]),
+        ("treatment providers", ["programmes_providers.py", "--seeds", "2" if quick else "10"]),
         ("key success indicators", ["ksi_perf.py", *(["--inspections", "200000"] if quick else [])]),
         ("web", ["web_perf.py", "--db", str(medium_db), *(["--requests", "200"] if quick else [])]),
         ("service", ["service_speed.py", "--db", str(medium_db), "--reload", str(workdir / "medium"),

@@ -158,7 +158,8 @@ def test_revoking_a_grant_hides_the_chain_at_once(world, app, clients) -> None:
 
 
 def test_every_route_declares_a_permission(app) -> None:
-    public = {("/login", "GET"), ("/login", "POST")}  # /docs and /openapi.json need sign-in by default
+    public = {("/login", "GET"), ("/login", "POST"),  # /docs and /openapi.json need sign-in by default
+              ("/public", "GET"), ("/public.csv", "GET")}  # published aggregates, 404 unless BALIZA_PUBLIC_PAGE
     for route in app.routes:
         if not isinstance(route, APIRoute):
             continue

@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 MIN_CELL = 5
 _TOLERANCE = 1e-9
@@ -44,11 +45,14 @@ def primary(values: Mapping[Hashable, float | None], minimum: int = MIN_CELL) ->
 
 
 def protect(values: Mapping[Hashable, float | None], relations: Sequence[Relation], *,
-            minimum: int = MIN_CELL, hidden: Iterable[Hashable] = ()) -> set[Hashable]:
+            minimum: int = MIN_CELL, hidden: Iterable[Hashable] = (), guarded: Iterable[Hashable] = ()
+            ) -> set[Hashable]:
     """The cells to suppress among `values` (every cell published together, with its true count).
 
     `hidden` names totals a relation needs but that are never published (e.g. the seizures two tables
-    both add up to): unknown to the reader, and not returned. A cell missing from `values` but named in a
+    both add up to): unknown to the reader, and not returned. `guarded` names never-published cells that
+    count people all the same (those enrolled minus those placed and relapsed): a small one must not be
+    worked out either, so complements are hidden around it. A cell missing from `values` but named in a
     relation is taken as a published zero. Complements are the smallest positive published cells of the
     relations around a cell still determined, so as little as possible is lost; the choice is deterministic.
     """
@@ -56,12 +60,18 @@ def protect(values: Mapping[Hashable, float | None], relations: Sequence[Relatio
         for key in relation.cells():
             if key not in values:
                 raise ValueError(f"relation names cell {key!r}, which has no value")
-    never_shown = set(hidden)
-    suppressed = primary(values, minimum) - never_shown
-    for component in _components(relations):
-        cells = {key for relation in component for key in relation.cells()}
-        suppressed |= _protect_component(values, component, suppressed & cells, never_shown & cells)
-    return suppressed
+    never_shown = set(hidden) | set(guarded)
+    small = primary(values, minimum)
+    sensitive = small & set(guarded)
+    suppressed = (small - never_shown) | sensitive
+    # the systems are small: one BLAS thread solves them at once, where several spin against each other
+    # (a hundred times slower on a busy two-core server)
+    with threadpool_limits(1, user_api="blas"):
+        for component in _components(relations):
+            cells = {key for relation in component for key in relation.cells()}
+            suppressed |= _protect_component(values, component, suppressed & cells,
+                                             (never_shown - sensitive) & cells)
+    return suppressed - sensitive
 
 
 def _components(relations: Sequence[Relation]) -> list[list[Relation]]:
@@ -137,7 +147,9 @@ def _null_space(matrix: np.ndarray) -> np.ndarray:
     """An orthonormal basis of the vectors `matrix` sends to zero, one per column."""
     if matrix.size == 0:
         return np.eye(matrix.shape[1])
-    _, singular, vt = np.linalg.svd(matrix)
+    rows, columns = matrix.shape
+    # only V is needed: U in full would be rows x rows (thousands of relations), for nothing
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=rows < columns)
     rank = int((singular > _TOLERANCE * max(matrix.shape) * max(singular.max(initial=0.0), 1.0)).sum())
     return vt[rank:].T
 
@@ -289,4 +301,142 @@ def hide_indicators(rows: Sequence[Mapping[str, Any]], hidden: set[tuple[str, ..
                 row[column] = None
         row["suppressed"] = secret
         out.append(row)
+    return out
+
+
+# --- tables published together: pages, API, reports and exports of the programmes and the public page ------
+
+@dataclass(frozen=True)
+class Figure:
+    """What a published column counts: a `measure` (people enrolled, episodes, seizures...) restricted to
+    `where` (e.g. status "placed"), besides the row's own dimensions. Two columns of any tables counting
+    the same measure at the same coordinates are the same cell: hidden in both or in neither."""
+
+    measure: str
+    where: tuple[tuple[str, Hashable], ...] = ()
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    """One table a reader gets. `dimensions`: column -> dimension (a None value is the dimension's total,
+    e.g. a "total" row); `counts`: column -> the `Figure` it counts; `resting_on`: a column computed from
+    counts (a rate, a median, an interval, an adjusted figure) -> the count columns it rests on, hidden
+    with any of them. A count the reader can work out from the others (those enrolled minus those placed
+    and those relapsed) should be given as a count column too, even if it is not displayed, so that a
+    small one is protected."""
+
+    name: str
+    rows: Sequence[Mapping[str, Any]]
+    dimensions: Mapping[str, str]
+    counts: Mapping[str, Figure]
+    resting_on: Mapping[str, tuple[str, ...]] = ()  # type: ignore[assignment]
+    worked_out: tuple[str, ...] = ()  # count columns never shown, that a reader could work out
+
+
+Cell = tuple[str, tuple[tuple[str, Hashable], ...]]  # (measure, sorted (dimension, value) pairs)
+Parents = Mapping[str, Mapping[Hashable, Hashable]]
+
+
+def disclose(tables: Sequence[PublishedTable], parents: Parents | None = None, *,
+             minimum: int = MIN_CELL) -> list[list[dict[str, Any]]]:
+    """Every table published together, with the counts under `minimum` and their complements hidden (None)
+    and each row's hidden columns listed in `suppressed`; the one function pages, API, reports and exports
+    call, so that they all show the same cells.
+
+    `parents` says, per dimension, what a value adds up into (an office into its region); a period adds up
+    into its quarter and year (`_parent`), and every value into the dimension's total. Each cell is tied to
+    its parent along every dimension, whether the parent is published (a year beside its quarters, a region
+    beside its offices, a total row) or not (then it is a total the reader does not see, but two tables
+    adding up to it can still be subtracted one from the other)."""
+    values = _published_cells(tables)
+    shown = {_cell(t, row, c) for t in tables for row in t.rows for c in t.counts if c not in t.worked_out}
+    guarded = set(values) - shown
+    relations, implied = _roll_ups(values, parents or {})
+    hidden = protect({**implied, **values}, relations, minimum=minimum, hidden=set(implied), guarded=guarded)
+    return [_hide_cells(table, hidden) for table in tables]
+
+
+def _cell(table: PublishedTable, row: Mapping[str, Any], column: str) -> Cell:
+    figure = table.counts[column]
+    where = {dimension: row.get(name) for name, dimension in table.dimensions.items()}
+    for dimension, value in figure.where:
+        if where.get(dimension) is not None:
+            raise ValueError(f"table {table.name!r}: column {column!r} fixes {dimension!r}, also a row dimension")
+        where[dimension] = value
+    return figure.measure, tuple(sorted((d, v) for d, v in where.items() if v is not None))
+
+
+def _published_cells(tables: Sequence[PublishedTable]) -> dict[Hashable, float | None]:
+    values: dict[Hashable, float | None] = {}
+    for table in tables:
+        unknown = [c for c in (*table.dimensions, *table.counts) if table.rows and c not in table.rows[0]]
+        if unknown:
+            raise ValueError(f"table {table.name!r} has no column {unknown[0]!r}")
+        for row in table.rows:
+            for column in table.counts:
+                key, value = _cell(table, row, column), row[column]
+                if key in values and values[key] != value:
+                    raise ValueError(f"table {table.name!r}: {column!r} at {key[1]} is {value}, but another "
+                                     f"published table says {values[key]}")
+                values[key] = value
+    return values
+
+
+def _parent_value(parents: Parents, dimension: str, value: Hashable) -> Hashable | None:
+    if dimension in parents:
+        return parents[dimension].get(value)
+    return _parent(value) if dimension == "period" and isinstance(value, str) else None
+
+
+def _roll_ups(values: Mapping[Hashable, float | None], parents: Parents
+              ) -> tuple[list[Relation], dict[Hashable, float]]:
+    """The relations (parent = its children, along each dimension) among the published cells and the
+    totals above them, and the value of each total that is not published. Children that do not add up to
+    their parent are not all published (those discharged are more than those who completed): no relation."""
+    children: dict[tuple[Hashable, str], set[Hashable]] = defaultdict(set)
+    pending: list[Cell] = [cast(Cell, key) for key in values]
+    seen: set[Hashable] = set(values)
+    while pending:
+        key = pending.pop()
+        measure, where = key
+        for k, (dimension, value) in enumerate(where):
+            up = _parent_value(parents, dimension, value)
+            rest = where[:k] + where[k + 1:]
+            parent: Cell = (measure, tuple(sorted((*rest, (dimension, up))))) if up is not None \
+                else (measure, rest)
+            children[(parent, dimension)].add(key)
+            if parent not in seen:
+                seen.add(parent)
+                pending.append(parent)
+    below: dict[Hashable, list[set[Hashable]]] = defaultdict(list)
+    for (total, _dimension), parts in children.items():
+        below[total].append(parts)
+    implied: dict[Hashable, float] = {}
+
+    def value_of(key: Hashable) -> float:
+        if key in values:
+            return values[key] or 0
+        if key not in implied:
+            implied[key] = max((sum(value_of(c) for c in parts) for parts in below[key]), default=0)
+        return implied[key]
+
+    for total in seen - set(values):
+        value_of(total)
+    relations = [Relation(total, tuple(sorted(parts, key=repr)))
+                 for (total, _dimension), parts in sorted(children.items(), key=lambda item: repr(item[0]))
+                 if _adds_up(value_of(total), [values[p] if p in values else value_of(p) for p in parts])]
+    return relations, implied
+
+
+def _hide_cells(table: PublishedTable, hidden: set[Hashable]) -> list[dict[str, Any]]:
+    out = []
+    for row in table.rows:
+        secret = [c for c in table.counts if _cell(table, row, c) in hidden]
+        secret += [c for c, basis in dict(table.resting_on or {}).items() if set(basis) & set(secret)]
+        shown = {k: v for k, v in row.items() if k not in table.worked_out}
+        for column in secret:
+            if column not in table.worked_out:
+                shown[column] = None
+        shown["suppressed"] = tuple(c for c in secret if c not in table.worked_out)
+        out.append(shown)
     return out

@@ -31,6 +31,8 @@ class Permission(StrEnum):
     MANAGE_TOKENS = "manage_tokens"
     VERIFY_AUDIT = "verify_audit"
     EXPORT = "export"
+    READ_PROGRAMMES = "read_programmes"  # its programme's outcomes in detail, as published (no person)
+    OVERSEE_PROGRAMMES = "oversee_programmes"  # civil oversight: the published aggregates, country-wide
 
 
 P = Permission
@@ -52,9 +54,9 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.READ_AGGREGATES, P.READ_JUSTICE,
     }),
     Role.PROGRAMME_OFFICER: frozenset({
-        P.READ_PERSONS, P.READ_PROTECTED_PERSONS, P.READ_INDICATORS, P.READ_AGGREGATES,
+        P.READ_PERSONS, P.READ_PROTECTED_PERSONS, P.READ_INDICATORS, P.READ_AGGREGATES, P.READ_PROGRAMMES,
     }),
-    Role.OVERSIGHT: frozenset({P.READ_INDICATORS, P.READ_AGGREGATES, P.READ_JUSTICE}),
+    Role.OVERSIGHT: frozenset({P.READ_INDICATORS, P.READ_AGGREGATES, P.READ_JUSTICE, P.OVERSEE_PROGRAMMES}),
 }
 
 

@@ -41,6 +41,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.crypto",
     "baliza.cli.backup",
     "baliza.cli.markets",
+    "baliza.cli.programmes",
 )
 
 

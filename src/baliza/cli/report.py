@@ -9,6 +9,8 @@ from typing import Annotated, Any
 import typer
 
 from baliza.access.files import write_private  # reports may name people: owner-only files
+from baliza.access.principal import Principal
+from baliza.access.roles import Role
 from baliza.cli.lang import LangOption, speaking
 from baliza.cli.options import DbOption
 from baliza.cli.output import console, fail
@@ -134,6 +136,53 @@ def country(
             fail(str(error))
         console.print(_("wrote %(file)s as %(user)s may read it", file=target, user=user) if user
                       else _("wrote %(file)s (whole warehouse)", file=target), highlight=False)
+
+
+class Programme(StrEnum):
+    LIVELIHOOD = "livelihood"
+    TREATMENT = "treatment"
+    BOTH = "both"
+
+
+@report_app.command("programmes")
+def programmes(
+    programme: Annotated[Programme, typer.Option("--programme",
+                                                 help="livelihood, treatment or both.")] = Programme.BOTH,
+    output_format: Annotated[ReportFormat, typer.Option("--format", help="html or pdf.")] = ReportFormat.HTML,
+    out: Annotated[Path | None, typer.Option("--out", help="File to write (default: programme-report.<format>).",
+                                             show_default=False)] = None,
+    lang: LangOption = None,
+    db: DbOption = None,
+) -> None:
+    """The protection programmes' outcomes for programme officers and donors: placement, income, relapse and
+    retention per office and region; treatment completion, scores and providers compared. Counts under 5,
+    and those that would give one away, are not shown; no person appears."""
+    from baliza.report.programmes import WarehouseSource, programme_report
+    from baliza.warehouse import open_warehouse
+    from baliza.web.programmes_data import publication
+
+    chosen = ["livelihood", "treatment"] if programme is Programme.BOTH else [programme.value]
+    target = out or Path(f"programme-report.{output_format.value}")
+    operator = Principal("operator", "*", Role.PROGRAMME_OFFICER)
+    with speaking(lang):
+        try:
+            with open_warehouse(db, read_only=True) as wh:
+                source = WarehouseSource(wh)
+                found = {}
+                for name in chosen:
+                    with step(_("Computing the %(programme)s programme's outcomes", programme=name)):
+                        found[name] = publication(source, operator, name)
+        except FileNotFoundError as error:
+            fail(str(error))
+        with step(_("Writing %(file)s", file=target)):
+            document = programme_report(found)
+            if output_format is ReportFormat.PDF:
+                from baliza.report.pdf import html_to_pdf
+
+                write_private(target, html_to_pdf(document))
+            else:
+                write_private(target, document)
+        console.print(_("wrote %(file)s (whole warehouse)", file=target), highlight=False)
 
 
 def country_figures_in_steps(wh: Any, granularity: Any) -> Any:

@@ -41,6 +41,8 @@ from baliza.web import (
     markets,
     operations,
     pages,
+    programmes,
+    public,
     requests,
     signin,
     targeting,
@@ -142,6 +144,8 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     app.include_router(targeting.router)
     app.include_router(admin_pages.router)
     app.include_router(markets.router)
+    app.include_router(programmes.router)
+    app.include_router(public.router)
     for router in requests.routers:
         app.include_router(router)
 

@@ -148,7 +148,7 @@ def inspector_view(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
 
 def programme_view(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
     """The programme's outcomes (its agency's enrolments or episodes) and the growth report's movements."""
-    outcomes = services.programme_outcomes(ctx, principal)
+    outcomes = published_outcomes(ctx, principal)
     report = growth(ctx)
     hidden = services.hidden_indicator_cells(ctx, principal)
     movements = []
@@ -159,6 +159,25 @@ def programme_view(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
                 movements.append(m)
     return {**outcomes, "report": report, "movements": movements[:8], "movement_count": len(movements),
             "growth_units": growth_glance(ctx, principal)}
+
+
+def published_outcomes(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
+    """The programme's headline figures as published (`web.programmes_data`: small cells and their
+    complements hidden, as on the programme pages), in the shape the landing page reads; the read audited."""
+    from baliza.access.audit import record
+    from baliza.web.programmes_data import publication
+
+    found = publication(ctx, principal)
+    record(ctx.state, principal.username, principal.agency_id, "read_programme_outcomes",
+           f"programmes/{found['programme']}", {"programme": found["programme"], "via": "landing"})
+    totals = found["totals"]
+    if found["programme"] == "treatment":
+        return {"programme": "treatment", "treatment": {"totals": totals, "by_year": found["years"]}}
+    income = totals.get("income") or {}
+    return {"programme": "livelihood", "livelihood": {
+        "totals": totals, "by_year": found["years"], "by_status": found["statuses"],
+        "income": {"people": totals.get("income_people"), "before": income.get("median_before"),
+                   "after": income.get("median_after")}}}
 
 
 GLANCE_INDICATORS = ("seizures", "hit_rate", "prosecution_conversion")

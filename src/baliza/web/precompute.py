@@ -43,6 +43,7 @@ def _steps() -> list[Step]:
         steps.append((f"justice figures by {granularity}",
                       lambda wh, snap, ctx, g=granularity: sources.justice_figures(wh, snap, g)))
     steps.append(("country report figures", lambda wh, snap, ctx: sources.country_figures(wh, snap)))
+    steps.append(("published aggregates", lambda wh, snap, ctx: _published(wh, snap)))
     steps.append(("search index", lambda wh, snap, ctx: index_for(wh.path).ensure(wh, warehouse_version(wh))))
     return steps
 
@@ -66,6 +67,13 @@ def _indicators(wh: Any, snapshot: Snapshot, granularity: str) -> None:
 
     every = sources.unit_indicators(wh, snapshot, granularity)
     snapshot.cached(f"plain:{id(every)}", lambda: (every, [i.to_dict() for i in every]))
+
+
+def _published(wh: Any, snapshot: Snapshot) -> None:
+    """The aggregates published to oversight and the public page (`web.public_data`), on this snapshot."""
+    from baliza.web.public_data import aggregates_of
+
+    aggregates_of(wh, snapshot)
 
 
 def step_names() -> list[str]:

@@ -5,6 +5,9 @@
 - `BALIZA_TRUSTED_PROXIES=10.0.0.2,10.1.0.0/16`: the reverse proxies whose `X-Forwarded-For` is believed;
   from any other peer the header is ignored and the peer's own address counts.
 - `BALIZA_PUBLIC_API_DOCS=1`: `/docs` and `/openapi.json` answer without signing in (off by default).
+- `BALIZA_PUBLIC_PAGE=1`: `/public` and `/public.csv` show the published aggregates (seizures, cases and
+  verdicts per place and year, programme outcomes; small cells suppressed) to anyone, without signing in
+  (off by default: the paths answer 404).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class WebSettings:
     hsts_seconds: int = 0
     trusted_proxies: tuple[Network, ...] = ()
     public_api_docs: bool = False
+    public_page: bool = False
 
     @classmethod
     def from_environment(cls, secure_cookies: bool = False) -> WebSettings:
@@ -52,6 +56,7 @@ class WebSettings:
             hsts_seconds=int(hsts),
             trusted_proxies=parse_proxies(os.environ.get("BALIZA_TRUSTED_PROXIES", "")),
             public_api_docs=_flag("BALIZA_PUBLIC_API_DOCS"),
+            public_page=_flag("BALIZA_PUBLIC_PAGE"),
         )
 
     def trusts(self, address: str) -> bool:

@@ -31,6 +31,8 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/reports", N_("Reports"), Permission.READ_INDICATORS),
     ("/admin/users", N_("Administration"), Permission.MANAGE_USERS),
     ("/markets", N_("Online markets"), Permission.READ_FINDINGS),
+    ("/programmes", N_("Programme outcomes"), Permission.READ_PROGRAMMES),
+    ("/oversight", N_("Published aggregates"), Permission.OVERSEE_PROGRAMMES),
 )
 
 

@@ -31,6 +31,7 @@ from baliza.analyses.integrity.reassignment import reassigned_before_loss
 from baliza.analyses.integrity.rules import FlagSettings, SettingsError, load_rules
 from baliza.analyses.integrity.sentencing import sentencing_outliers
 from baliza.analyses.integrity.shrinkage import quantity_shrinkage
+from baliza.analyses.integrity.threats import threats_reported
 from baliza.analyses.model import Finding
 from baliza.warehouse.store import Warehouse
 
@@ -45,6 +46,7 @@ RULES: tuple[Callable[[Warehouse, FlagSettings], RuleResult], ...] = (
     evidence_losses,
     sentencing_outliers,
     asset_flags,
+    threats_reported,
 )
 
 
