@@ -15,10 +15,10 @@ import typer
 from rich.table import Table
 
 from baliza.cli.lang import LangOption, speaking
-from baliza.cli.numbers import count, number, share
 from baliza.cli.options import DbOption, JsonOption
 from baliza.cli.output import console, fail, print_json
 from baliza.i18n import gettext as _
+from baliza.i18n.formatting import count, number, percent
 
 
 class Part(StrEnum):
@@ -85,7 +85,7 @@ def _livelihood(report: Any, names: dict[str, str]) -> None:
     console.print(_("%(enrolled)s growers enrolled; %(placed)s placed in alternative employment (%(share)s); "
                     "%(relapsed)s relapsed to cultivation; %(dropped)s dropped out.",
                     enrolled=count(report.totals["enrolled"]), placed=count(report.placement.events),
-                    share=share(report.placement.value), relapsed=count(report.relapse.events),
+                    share=percent(report.placement.value, 1), relapsed=count(report.relapse.events),
                     dropped=count(report.drop_out.events)), highlight=False)
     income = report.income
     if income.people:
@@ -96,7 +96,7 @@ def _livelihood(report: Any, names: dict[str, str]) -> None:
                         low=number(income.low), high=number(income.high)), highlight=False)
     console.print(_("%(placed)s placed within a year of enrolment (Kaplan-Meier, people not yet placed counted "
                     "until they left or the data end); %(dependents)s dependents, %(protected)s of them under "
-                    "protection.", placed=share(report.time_to_placement.share_by(365)),
+                    "protection.", placed=percent(report.time_to_placement.share_by(365), 1),
                     dependents=count(report.dependents), protected=count(report.dependents_protected)),
                   highlight=False)
     for group, key in ((_("Programme office"), "office"), (_("Region"), "region")):
@@ -109,7 +109,7 @@ def _livelihood(report: Any, names: dict[str, str]) -> None:
         for g in report.offices if key == "office" else report.regions:
             u = ratios.get(g.group_id)
             table.add_row(names.get(g.group_id, g.group_id), count(g.people), count(g.rates["placement"].events),
-                          share(g.rates["placement"].value), number(u.ratio if u else None, 2),
+                          percent(g.rates["placement"].value, 1), number(u.ratio if u else None, 2),
                           number(u.shrunk if u else None, 2), count(g.rates["relapse"].events))
         console.print(table)
 
@@ -121,7 +121,7 @@ def _treatment(report: Any, names: dict[str, str]) -> None:
     console.print(_("%(admitted)s episodes; %(discharged)s discharged, of which %(completed)s completed "
                     "treatment and %(abstinent)s were abstinent at discharge.",
                     admitted=count(report.totals["admitted"]), discharged=count(report.totals["discharged"]),
-                    completed=share(report.completion.value), abstinent=share(report.abstinence.value)),
+                    completed=percent(report.completion.value, 1), abstinent=percent(report.abstinence.value, 1)),
                   highlight=False)
     console.print(_("Median length of stay %(days)s days (episodes still open counted until the data end). "
                     "Physical score %(physical)s points on average from admission to discharge, mental score "
@@ -132,8 +132,8 @@ def _treatment(report: Any, names: dict[str, str]) -> None:
     for header in (_("Provider"), _("Episodes"), _("Completed"), _("Abstinent"), _("Median stay (days)")):
         table.add_column(header)
     for p in report.providers:
-        table.add_row(names.get(p.group_id, p.group_id), count(p.people), share(p.rates["completion"].value),
-                      share(p.rates["abstinence"].value), number(p.median_days["length_of_stay"], 0))
+        table.add_row(names.get(p.group_id, p.group_id), count(p.people), percent(p.rates["completion"].value, 1),
+                      percent(p.rates["abstinence"].value, 1), number(p.median_days["length_of_stay"], 0))
     console.print(table)
 
 
