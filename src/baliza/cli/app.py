@@ -40,6 +40,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.crypto",
     "baliza.cli.backup",
     "baliza.cli.markets",
+    "baliza.cli.keys",
 )
 
 
