@@ -4,14 +4,20 @@ A person is protected when `protected` is true, or when they appear in `farmer_e
 livelihood programme) or `treatment_episodes` (the treatment programme). Every person's identifying
 columns are encrypted at rest by the loader (`baliza.access.fieldcrypt`, values `enc:v1:...`; see
 `baliza.load.protection` for why everyone's). A protected person's are decrypted only for a programme
-officer of their programme, in the agency that runs their enrolment or episode (or one it shared
-with); everyone else sees them masked. Other people's are decrypted for whoever may read persons.
+officer of their programme, in the agency that holds their enrolment or episode (a grant shares rows,
+never a protected identity: another agency's officer sees them masked, as do admins, oversight and every
+other role), and only within `identity_reads`, which writes one audit entry (`read_identity`: who, which
+people, when, through which route) for whatever was shown in clear. Outside it they stay masked, so a
+page that forgets the audit shows nothing. Other people's are decrypted for whoever may read persons.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from baliza.access import fieldcrypt
 from baliza.access.principal import Principal
@@ -19,6 +25,9 @@ from baliza.access.roles import Permission
 from baliza.access.scope import Scope
 from baliza.contract import get_table
 from baliza.warehouse.store import Warehouse
+
+if TYPE_CHECKING:
+    from baliza.access.state import StateStore
 
 MASK = "[protected]"
 PERSONAL_COLUMNS: tuple[str, ...] = tuple(c.name for c in get_table("persons").columns if c.personal)
@@ -42,18 +51,49 @@ def protected_person_ids(wh: Warehouse, person_ids: list[str] | None = None) -> 
 
 
 def programme_person_ids(wh: Warehouse, scope: Scope) -> set[str]:
-    """Persons a programme officer may see in clear: in its programme's table, within its scope."""
+    """Persons a programme officer may see in clear: in its programme's table, in rows its own agency holds
+    (rows shared with it by a grant do not count: a grant never discloses a protected identity)."""
     principal = scope.principal
     if not principal.may(Permission.READ_PROTECTED_PERSONS) or principal.programme not in PROGRAMME_TABLES:
         return set()
-    return _ids(scope.filter(wh, PROGRAMME_TABLES[principal.programme]))
+    held = scope.filter(wh, PROGRAMME_TABLES[principal.programme])
+    return _ids(held.filter(held._agency_id == principal.agency_id))
 
 
-def _decrypt(db_path: Path, value: Any) -> Any:
-    """Decrypt a field encrypted by the loader; a value that is not encrypted is returned as is."""
-    if not fieldcrypt.is_encrypted(value):
-        return value
-    return fieldcrypt.decrypt(fieldcrypt.key_for(db_path), value)
+@dataclass
+class _IdentityReads:
+    principal: Principal
+    person_ids: list[str] = field(default_factory=list)
+
+
+_reads: ContextVar[_IdentityReads | None] = ContextVar("baliza_identity_reads", default=None)
+
+
+@contextmanager
+def identity_reads(store: StateStore, principal: Principal, route: str, request_id: str = "-") -> Iterator[None]:
+    """Within the block `present_persons` may show `principal` protected identities in clear; at its end one
+    audit entry names them (`read_identity`, with `route`, the request id and the access used)."""
+    from baliza.access.audit import record_read
+
+    reads = _IdentityReads(principal)
+    token = _reads.set(reads)
+    try:
+        yield
+    finally:
+        _reads.reset(token)
+        if reads.person_ids:  # recorded even when the request failed after reading them
+            record_read(store, principal, "read_identity", [f"persons/{p}" for p in reads.person_ids],
+                        detail={"route": route, "request_id": request_id})
+
+
+def _audited_reader(principal: Principal) -> _IdentityReads | None:
+    reads = _reads.get()
+    return reads if reads is not None and reads.principal == principal else None
+
+
+def _decrypt(ring: fieldcrypt.KeyRing, value: Any) -> Any:
+    """Decrypt a field sealed by the loader; a value that is not sealed is returned as is."""
+    return ring.open(value) if fieldcrypt.is_encrypted(value) else value
 
 
 def present_persons(wh: Warehouse, scope: Scope, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -61,20 +101,24 @@ def present_persons(wh: Warehouse, scope: Scope, rows: list[dict[str, Any]]) -> 
     principal: Principal = scope.principal
     ids = [r["person_id"] for r in rows]
     protected = protected_person_ids(wh, ids)
-    in_clear = programme_person_ids(wh, scope) & protected if protected else set()
+    reads = _audited_reader(principal)
+    in_clear = programme_person_ids(wh, scope) & protected if protected and reads is not None else set()
+    # a served snapshot's keys were read when it was opened (a key rotation may have removed them since)
+    ring = getattr(wh, "keys", None) or fieldcrypt.KeyRing.for_warehouse(wh.home)
     shown = []
     for row in rows:
         row = dict(row)
-        if row["person_id"] in in_clear:
+        if row["person_id"] in in_clear and reads is not None:
             for column in PERSONAL_COLUMNS:
-                row[column] = _decrypt(wh.path, row.get(column))
+                row[column] = _decrypt(ring, row.get(column))
             row["protected"] = True
+            reads.person_ids.append(row["person_id"])
         elif row["person_id"] in protected or not principal.may(Permission.READ_PERSONS):
             for column in PERSONAL_COLUMNS:
                 row[column] = MASK if row.get(column) is not None else None
             row["protected"] = row["person_id"] in protected
         else:
             for column in PERSONAL_COLUMNS:
-                row[column] = _decrypt(wh.path, row.get(column))
+                row[column] = _decrypt(ring, row.get(column))
         shown.append(row)
     return shown

@@ -42,6 +42,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.backup",
     "baliza.cli.markets",
     "baliza.cli.programmes",
+    "baliza.cli.keys",
 )
 
 

@@ -8,7 +8,6 @@ whole load back: the warehouse is as it was.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -16,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from baliza.access.fieldcrypt import key_for
+from baliza.access.fieldcrypt import ids_key_for, key_for, row_hash_pepper
 from baliza.contract import Table, load_order
 from baliza.contract.normalise import country_spellings
 from baliza.load.compaction import rebuild_file
@@ -72,7 +71,7 @@ def load_datasets(
     connection and the load id before the transaction is rolled back (`baliza mapping check`).
     """
     started = time.perf_counter()
-    reader = MappedReader(mapping, agency, mapped_id_key(key_for(warehouse.path), mapping)) if mapping else None
+    reader = MappedReader(mapping, agency, mapped_id_key(ids_key_for(warehouse.home), mapping)) if mapping else None
     sources, warnings = reader.discover(list(paths)) if reader else discover([Path(p) for p in paths])
     con = warehouse.duckdb
     con.execute("SET TimeZone = 'UTC'")
@@ -129,7 +128,7 @@ def _load_staged(
 ) -> LoadReport:
     sources = [file.source for files in staged.values() for file in files]
     key = key_for(warehouse.home)  # the published file's key, not its working copy's
-    pepper = hashlib.sha256(key + b"baliza row hash").hexdigest()
+    pepper = row_hash_pepper(key)
     with sealing(con, key):  # personal cells are sealed as they are written
         con.execute("BEGIN TRANSACTION")
         try:

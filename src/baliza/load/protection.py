@@ -24,6 +24,10 @@ sharing a phone, or a surname and an address) use `person_lookups`: keyed blind 
 same values, one row per person loaded by this Baliza. Protected people (`protected = true`, or in
 `farmer_enrolments` or `treatment_episodes`) have no lookups: they are never linked to anyone.
 
+`baliza keys rotate` (`baliza.warehouse.rotation`) re-seals every token under a new key on a copy of the
+warehouse and recomputes the blind indexes of the same people (`rewrite_lookups`), then publishes the
+copy as a load does.
+
 A warehouse written by an earlier Baliza may still hold clear cells: the next load seals them in place
 (`seal_cells_in_clear`), then rebuilds the file (`baliza.load.compaction`) so that their old blocks go.
 """
@@ -113,6 +117,21 @@ def write_lookups(con: duckdb.DuckDBPyConnection, load_id: int, checked: str) ->
     con.execute(f"INSERT INTO main.{LOOKUPS} (person_id, {', '.join(LOOKUP_COLUMNS)}) "
                 f'SELECT "v__person_id", {values} FROM {quote_name(checked)} '
                 f'WHERE len(_errors) = 0 AND "v__person_id" IN {written}')
+
+
+def rewrite_lookups(con: duckdb.DuckDBPyConnection, opened: Callable[[str], str]) -> int:
+    """Recompute the blind indexes of the persons who have some, from their stored cells (`opened(sql)` is
+    the SQL of a stored cell's clear value), under the key `_bz_blind` now uses; returns how many. For a
+    key rotation: the same people keep lookups, under the new key."""
+    values = _lookup_values({c: opened(quote_name(c)) for c in personal_columns()})
+    had = "_bz_had_lookups"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {had} AS SELECT DISTINCT person_id FROM main.{LOOKUPS}")
+    con.execute(f"DELETE FROM main.{LOOKUPS}")
+    written = con.execute(f"INSERT INTO main.{LOOKUPS} (person_id, {', '.join(LOOKUP_COLUMNS)}) "
+                          f"SELECT person_id, {values} FROM main.{PERSONS} SEMI JOIN {had} USING (person_id)"
+                          ).fetchall()[0][0]
+    con.execute(f"DROP TABLE {had}")
+    return int(written)
 
 
 def forget_protected_lookups(con: duckdb.DuckDBPyConnection) -> None:

@@ -13,11 +13,12 @@ another version (of DuckDB or of Baliza) never turns an unchanged row into a rep
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
 
-from baliza.contract import Table
+from baliza.contract import Column, Table
 from baliza.load.protection import sealed_sql
 from baliza.load.sql import literal, quote_name
 from baliza.warehouse.schema import BOOKKEEPING_COLUMNS, history_table_name
@@ -30,11 +31,13 @@ class UpsertCounts:
     unchanged: int = 0
 
 
-def row_hash_sql(table: Table, pepper: str = "") -> str:
+def row_hash_sql(table: Table, pepper: str = "", cell: Callable[[Column], str] | None = None) -> str:
     """The hash of a row's contract columns. For tables with personal columns a secret `pepper` goes in
-    too, through md5, so that the stored hash cannot be used to guess a protected person's identity."""
+    too, through md5, so that the stored hash cannot be used to guess a protected person's identity.
+    `cell(column)` is the SQL of a column's clear value (default: the load's `"v__NAME"` column)."""
     if pepper and any(c.personal for c in table.columns):
-        parts = ", ".join(f'coalesce(CAST("v__{c.name}" AS VARCHAR), chr(0))' for c in table.columns)
+        value = cell or (lambda c: f'"v__{c.name}"')
+        parts = ", ".join(f"coalesce(CAST({value(c)} AS VARCHAR), chr(0))" for c in table.columns)
         return f"md5_number_upper(concat_ws(chr(31), {literal(pepper)}, {parts}))"
     return "hash(" + ", ".join(f'"v__{c.name}"' for c in table.columns) + ")"
 

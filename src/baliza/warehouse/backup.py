@@ -34,7 +34,7 @@ from baliza.warehouse.publishing import SERVING, clean_strays, process_alive
 from baliza.warehouse.sealed import BadBackup, OpeningReader, SealingWriter
 
 WAREHOUSE, STATE = "warehouse.duckdb", "state.sqlite"
-ENVIRONMENT_KEYS = ("BALIZA_KEY", "BALIZA_AUDIT_KEY", "BALIZA_SESSION_KEY")
+ENVIRONMENT_KEYS = ("BALIZA_KEY", "BALIZA_IDS_KEY", "BALIZA_AUDIT_KEY", "BALIZA_SESSION_KEY")
 
 
 class BackupError(RuntimeError):

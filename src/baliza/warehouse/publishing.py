@@ -26,7 +26,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from baliza.access.fieldcrypt import KeyRing
 from baliza.access.files import private_folder
+from baliza.warehouse.keyfiles import settle_key_files
 from baliza.warehouse.loadlock import LoadHolder, holding_load_lock, try_load_lock
 from baliza.warehouse.store import Warehouse
 
@@ -97,7 +99,8 @@ def _fsync(path: Path) -> None:
 
 @contextmanager
 def publishing(db_path: Path, who: str, on_wait: Callable[[LoadHolder], None] | None = None,
-               wait: bool = True) -> Iterator[Warehouse]:
+               wait: bool = True, before_publish: Callable[[], None] | None = None,
+               after_publish: Callable[[], None] | None = None) -> Iterator[Warehouse]:
     """A writable copy of the warehouse at `db_path` (created if there is none), published over it when
     the block ends without an exception, thrown away otherwise.
 
@@ -115,13 +118,18 @@ def publishing(db_path: Path, who: str, on_wait: Callable[[LoadHolder], None] | 
                 _copy(db_path, work)
             warehouse = Warehouse(work, home=db_path)
             try:
+                settle_key_files(db_path, warehouse.duckdb)
                 yield warehouse
             finally:
                 warehouse.close()  # checkpoints: the copy is whole, with no WAL
             _fsync(work)
+            if before_publish is not None:
+                before_publish()
             _wal(db_path).unlink(missing_ok=True)  # a stale log must never replay onto the new file
             os.replace(work, db_path)
             _fsync(db_path.parent)
+            if after_publish is not None:
+                after_publish()
         finally:
             work.unlink(missing_ok=True)
             _wal(work).unlink(missing_ok=True)
@@ -147,6 +155,9 @@ def open_snapshot(db_path: Path) -> Warehouse:
     if not db_path.exists():
         raise FileNotFoundError(
             f"no warehouse at {db_path}: load a dataset first (baliza load DIR --db {db_path})")
+    # The keys are read before the file is linked, so that they open it even if a key rotation publishes
+    # meanwhile and then removes the old key (`fieldcrypt.KeyRing.for_warehouse`).
+    keys = KeyRing.for_warehouse(db_path)
     while True:
         alias = db_path.with_name(f".{db_path.name}{SERVING}{os.getpid()}-{next(_aliases)}")
         alias.unlink(missing_ok=True)
@@ -156,7 +167,9 @@ def open_snapshot(db_path: Path) -> Warehouse:
             continue
         break
     try:
-        return Warehouse(alias, read_only=True, home=db_path)
+        snapshot = Warehouse(alias, read_only=True, home=db_path)
+        snapshot.keys = keys
+        return snapshot
     except BaseException:
         alias.unlink(missing_ok=True)
         raise
@@ -167,3 +180,5 @@ def close_snapshot(warehouse: Warehouse) -> None:
     warehouse.close()
     if warehouse.path != warehouse.home:
         warehouse.path.unlink(missing_ok=True)
+        # the search index built for this link (`web.search_index`) goes with it
+        warehouse.path.with_name(warehouse.path.name + ".search.sqlite").unlink(missing_ok=True)

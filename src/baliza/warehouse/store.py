@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ibis
 
@@ -35,6 +35,7 @@ class Warehouse:
     read_only: bool = False
     home: Path = None  # type: ignore[assignment]  # where the warehouse is published: its keys live beside it
     con: Backend = field(init=False, repr=False)
+    keys: Any = field(default=None, init=False, repr=False)  # a snapshot's KeyRing, read when it was opened
 
     def __post_init__(self) -> None:
         # A load writes a working copy and a server reads an alias of the file (`warehouse.publishing`):

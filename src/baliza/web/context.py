@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from baliza.access.principal import Principal
+from baliza.access.protection import identity_reads
 from baliza.access.scope import Scope, scope_for
 from baliza.access.state import StateStore
 from baliza.warehouse.publishing import clean_strays_if_idle, file_identity
 from baliza.warehouse.store import Warehouse
+from baliza.web.observability import current_route, request_id
 from baliza.web.ratelimit import LoginThrottle
 from baliza.web.sessions import SessionCookies
 from baliza.web.settings import WebSettings
@@ -124,7 +126,9 @@ class ServingContext:
     def reading(self, principal: Principal) -> Iterator[tuple[Warehouse, Scope]]:
         """The warehouse (this thread's cursor) and the principal's scope, for one request's queries."""
         tables: Any = self.snapshot.thread_warehouse()  # a Warehouse in all but name
-        yield tables, self.scope(tables, principal)
+        # protected identities shown in clear are audited with the route (`access.protection`)
+        with identity_reads(self.state, principal, current_route(), request_id.get()):
+            yield tables, self.scope(tables, principal)
 
     def scope(self, wh: Any, principal: Principal) -> Scope:
         """The principal's scope; the expansion of its agency's live grants is kept per set of grants."""

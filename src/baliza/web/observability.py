@@ -24,6 +24,15 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("baliza_request_id", default="-")
+_request_scope: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("baliza_request_scope", default=None)
+
+
+def current_route() -> str:
+    """The route template of the request being answered (what an audit entry names), or "-"."""
+    scope = _request_scope.get()
+    return _route_of(scope) if scope is not None else "-"
+
+
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.3, 0.5, 1.0, 2.5, 5.0, 10.0)
 log = logging.getLogger("baliza.requests")
@@ -129,6 +138,7 @@ class Observed:
         given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         rid = given if REQUEST_ID.match(given) else uuid.uuid4().hex
         token = request_id.set(rid)
+        scope_token = _request_scope.set(scope)
         started = time.perf_counter()
         status = 500
 
@@ -150,3 +160,4 @@ class Observed:
             log.info("request", extra={"fields": {"method": scope["method"], "route": route, "status": status,
                                                   "ms": round(seconds * 1000, 1)}})
             request_id.reset(token)
+            _request_scope.reset(scope_token)

@@ -33,6 +33,7 @@ class ThreadWarehouse:
         self.path = warehouse.home
         self.home = warehouse.home
         self.read_only = warehouse.read_only
+        self.keys = warehouse.keys  # the keys that open this file's tokens, read when it was opened
         self.con = ibis.duckdb.from_connection(warehouse.duckdb.cursor())
         self._tables: dict[str, ibis.Table] = {}
 
