@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from typing import Any
 
@@ -73,6 +74,7 @@ def answers(served) -> dict[str, str]:
         "treatment page": treatment.get("/programmes/treatment"),
         "treatment api": treatment.get("/api/programmes/treatment"),
         "treatment report": treatment.get("/reports/programmes.html"),
+        "livelihood findings api": livelihood.get("/api/findings"),
         "oversight page": oversight.get("/oversight"), "oversight csv": oversight.get("/oversight.csv"),
         "oversight api": oversight.get("/api/published"),
         "public page": anyone.get("/public"), "public csv": anyone.get("/public.csv"),
@@ -121,7 +123,6 @@ def test_programme_pages_name_offices_and_providers_and_draw_their_charts(served
 
 def test_the_api_counts_what_the_warehouse_holds(served, answers) -> None:
     """Independently of the analyses: the enrolments of the officer's agency, counted by SQL."""
-    import json
 
     _app, db, _country = served
     found = json.loads(answers["livelihood api"])
@@ -174,7 +175,6 @@ def test_the_public_csv_gives_no_hidden_count_away(answers) -> None:
 
 def test_the_livelihood_api_gives_no_hidden_count_away(answers) -> None:
     """Totals, years, statuses, offices and regions published together, solved at once."""
-    import json
 
     found = json.loads(answers["livelihood api"])
     assert found["offices"] and found["years"]
@@ -219,3 +219,12 @@ def test_the_report_command_writes_the_same_published_figures(served, answers, t
     document = target.read_text(encoding="utf-8")
     assert '<html lang="es">' in document and document.count("<svg") >= 4
     assert not [s for s in enrolled_people(country) if len(s) > 5 and s in document]
+
+
+def test_threats_reported_reach_the_programme_officer_as_findings_and_no_one_else(served, answers) -> None:
+    app, _db, _country = served
+    threats = [f for f in json.loads(answers["livelihood findings api"]) if f["rule"] == "threat_reported"]
+    assert threats, "the demo's growers report threats: their office must get them"
+    assert {f["subject"]["table"] for f in threats} == {"farmer_enrolments"}
+    analyst = client_for(app, "pw_analyst").get("/api/findings").json()
+    assert not [f for f in analyst if f["rule"] == "threat_reported"]  # customs reads none of them

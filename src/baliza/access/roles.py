@@ -55,6 +55,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     }),
     Role.PROGRAMME_OFFICER: frozenset({
         P.READ_PERSONS, P.READ_PROTECTED_PERSONS, P.READ_INDICATORS, P.READ_AGGREGATES, P.READ_PROGRAMMES,
+        P.READ_FINDINGS, P.DECIDE_FINDINGS,  # threats reported by its growers reach it as findings
     }),
     Role.OVERSIGHT: frozenset({P.READ_INDICATORS, P.READ_AGGREGATES, P.READ_JUSTICE, P.OVERSEE_PROGRAMMES}),
 }
