@@ -36,6 +36,7 @@ from baliza.warehouse.store import resolve_db_path
 from baliza.web import (
     admin_pages,
     api,
+    assets,
     crypto,
     explorer,
     markets,
@@ -142,6 +143,8 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     app.include_router(targeting.router)
     app.include_router(admin_pages.router)
     app.include_router(markets.router)
+    app.include_router(assets.router)
+    app.include_router(assets.api_router)
     for router in requests.routers:
         app.include_router(router)
 
