@@ -37,14 +37,16 @@ def world(tmp_path_factory):
             "insert into assets (asset_id, kind, estimated_value_usd, case_id, owner_person_id, jurisdiction,"
             " identified_at, frozen_at, confiscated_at, recovered_at, returned_at, released_at, _agency_id, _load_id)"
             " values"
-            " ('KA1','cash',5000,'C9','X1','PER','2025-01-05','2025-01-10','2025-03-01','2025-04-01',null,null,'AG-CUS',1),"
+            " ('KA1','cash',5000,'C9','X1','PER','2025-01-05','2025-01-10','2025-03-01','2025-04-01',null,null,"
+            "'AG-CUS',1),"
             " ('KA2','vehicle',30000,'C9','X1','COL','2025-01-06','2025-01-12','2025-02-20','2025-03-15',null,null,"
             "'AG-CUS',1),"
             " ('KA3','real_estate',100000,'C9','X1','PER','2025-01-07','2025-01-15',null,null,null,'2025-02-10',"
             "'AG-CUS',1),"
             " ('KA4','bank_account',7000,'C9','X1','PER','2025-01-08','2025-01-20',null,null,null,null,'AG-CUS',1),"
             " ('KA5','crypto',2000,'C9','X1','COL','2025-01-09',null,null,null,null,null,'AG-CUS',1),"
-            f" ('{SECRET}','jewellery',999000,'C1','X1','PER','2025-01-05','2025-01-06',null,null,null,null,'AG-PRO',5)")
+            f" ('{SECRET}','jewellery',999000,'C1','X1','PER','2025-01-05','2025-01-06',null,null,null,null,"
+            "'AG-PRO',5)")
     return built
 
 

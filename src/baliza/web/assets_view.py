@@ -27,8 +27,8 @@ from baliza.web import names, sources
 from baliza.web.context import ServingContext
 
 STAGE_WORDS = {"identified": N_("Identified"), "frozen": N_("Frozen"), "confiscated": N_("Confiscated"),
-               "recovered": N_("Recovered"), "returned": N_("Returned"), "released": N_("Released without confiscation"),
-               "convicted": N_("Convicted")}
+               "recovered": N_("Recovered"), "returned": N_("Returned"),
+               "released": N_("Released without confiscation"), "convicted": N_("Convicted")}
 STEP_WORDS = {
     ("identified", "frozen"): N_("From identification to freeze"),
     ("frozen", "confiscated"): N_("From freeze to confiscation"),
