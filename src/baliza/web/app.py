@@ -38,6 +38,7 @@ from baliza.web import (
     api,
     assets,
     crypto,
+    early_warning,
     explorer,
     markets,
     operations,
@@ -145,6 +146,8 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     app.include_router(markets.router)
     app.include_router(assets.router)
     app.include_router(assets.api_router)
+    app.include_router(early_warning.router)
+    app.include_router(early_warning.api_router)
     for router in requests.routers:
         app.include_router(router)
 
