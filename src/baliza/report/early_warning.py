@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -104,11 +105,14 @@ def _table(headings: list[tuple[str, bool]], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def early_warning_section(figures: dict[str, Any] | None, unodc: dict[str, Any] | None,
-                          chart: str = "") -> Section:
-    """First detections and surges from the warehouse, with how each was found, and UNODC's regional rises."""
+def early_warning_section(figures: Mapping[str, Any] | None, unodc: Mapping[str, Any] | None) -> Section:
+    """First detections and surges from the warehouse, with how each was found, each substance that matters
+    drawn against its expected band, and UNODC's regional rises. None: the reader's role does not read it."""
     parts: list[str] = []
-    if not figures or not figures.get("seizures"):
+    if figures is None:
+        parts.append("<p>" + html.escape(_("Early warning is not part of this reader's report: the role does not "
+                                           "read it.")) + "</p>")
+    elif not figures.get("seizures"):
         parts.append(f"<p>{html.escape(_('No seizures in the data this report covers.'))}</p>")
     else:
         lead = _("%(seizures)s seizures of %(substances)s substances from %(first)s to %(last)s. A surge is a month "
@@ -118,7 +122,13 @@ def early_warning_section(figures: dict[str, Any] | None, unodc: dict[str, Any] 
                  "seized for the first time after the first 12 months of data.",
                  seizures=count(figures["seizures"]), substances=count(figures["substances"]),
                  first=figures["first_month"], last=figures["last_month"], fdr=number(figures["fdr_level"], 2))
-        parts.append(f"<p>{html.escape(lead)}</p>{chart}")
+        from baliza.web.early_warning_charts import panels
+
+        drawn = "".join(f"<h4>{html.escape(p['substance'])}</h4>{p['svg']}" for p in panels(dict(figures)))
+        parts.append(f"<p>{html.escape(lead)}</p>")
+        parts.append("<p>" + html.escape(_("Each panel: seizures per month (line), the central 95 percent of what the same "
+                                           "months of earlier years make likely (shaded band), surge months in red.",
+                                           )) + f"</p>{drawn}")
         surges = figures["surges"]
         parts.append(f"<h3>{html.escape(_('Surges'))}</h3>")
         if surges:
@@ -144,7 +154,7 @@ def early_warning_section(figures: dict[str, Any] | None, unodc: dict[str, Any] 
                    "early-warning")
 
 
-def unodc_html(unodc: dict[str, Any]) -> str:
+def unodc_html(unodc: Mapping[str, Any]) -> str:
     """UNODC's regional rises with the table's caveats and attribution."""
     rises = unodc["rises"]
     lead = ngettext(

@@ -41,7 +41,7 @@ def series_panel(series: dict[str, Any], surge_months: set[str], *, width: int =
         upper = " L".join(f"{x(k):.1f},{y(p['high']):.1f}" for k, p in banded)
         lower = " L".join(f"{x(k):.1f},{y(p['low']):.1f}" for k, p in reversed(banded))
         body.append(f'<path d="M{upper} L{lower} Z" fill="{BAND}" fill-opacity="0.25">'
-                    f'<title>{escape(_("Expected band: the central 95% of what earlier years make likely"))}'
+                    f'<title>{escape(_("Expected band: the central 95 percent of what earlier years make likely"))}'
                     f'</title></path>')
         body.append(f'<polyline fill="none" stroke="{BAND}" stroke-dasharray="4 3" points="'
                     + " ".join(f"{x(k):.1f},{y(p['expected']):.1f}" for k, p in banded) + '"/>')
