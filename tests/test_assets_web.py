@@ -139,3 +139,30 @@ def test_oversight_sees_the_country_without_cases_and_small_cells_suppressed(app
     assert offices["U1"]["assets"] is None  # its complement: the total is published beside it
     assert all(f["assets"] is None for f in answer["foreign"])  # Colombia holds 2
     assert "/chain/case/" not in html and SECRET not in html and ">suppressed<" in html
+
+
+def test_the_country_report_section_holds_the_readers_assets_in_its_language(app) -> None:
+    """The report's figures are cut as the page's are (`report.readership`); the section explains each number.
+    (That the country report carries the section is checked in test_report_country, on its own report.)"""
+    from baliza.access.principal import Principal
+    from baliza.access.roles import Permission
+    from baliza.access.scope import ScopedWarehouse
+    from baliza.i18n import language
+    from baliza.report.assets import asset_section
+    from baliza.report.readership import _on_scope
+    from baliza.web import names
+
+    ctx = app.state.baliza
+    customs = Principal(user_name("AG-CUS", Role.ANALYST), "AG-CUS", Role.ANALYST)
+    with ctx.reading(customs) as (wh, scope):
+        figures = _on_scope(ScopedWarehouse(wh, scope), customs, Permission.READ_ASSETS, "assets")
+        unit = Principal("u", "AG-CUS", Role.UNIT_OFFICER)
+        assert _on_scope(ScopedWarehouse(wh, scope), unit, Permission.READ_ASSETS, "assets") is None
+    section = asset_section(figures, names.directory(ctx)).html
+    assert "5 assets worth USD 144,000 in all" in section and "no table of MLA requests" in section
+    assert "<svg" in section and "From freeze to confiscation" in section and "Colombia" in section
+    assert SECRET not in section and "999,000" not in section
+    with language("es"):
+        spanish = asset_section(figures, names.directory(ctx)).html
+    assert "USD 144.000" in spanish  # numbers in the reader's language
+    assert "is not part of this reader" in asset_section(None).html

@@ -129,3 +129,26 @@ def test_unodc_rises_come_with_their_attribution(app) -> None:
     assert "data: UNODC" in html and "Seizures reflect enforcement and reporting" in html
     first = unodc["rises"][0]
     assert f'<td>{first["region"]}</td><td>{first["drug_group"]}</td><td class="num">{first["year"]}</td>' in html
+
+
+def test_the_country_report_section_holds_the_readers_surges_with_how_they_were_found(app) -> None:
+    from baliza.access.principal import Principal
+    from baliza.access.roles import Permission
+    from baliza.access.scope import ScopedWarehouse
+    from baliza.report.readership import _on_scope
+
+    ctx = app.state.baliza
+    customs = Principal(user_name("AG-CUS", Role.ANALYST), "AG-CUS", Role.ANALYST)
+    with ctx.reading(customs) as (wh, scope):
+        figures = _on_scope(ScopedWarehouse(wh, scope), customs, Permission.READ_EARLY_WARNING, "early_warning")
+    surge = next(s for s in figures["surges"] if s["substance"] == "methamphetamine")
+    unodc = {"available": True, "source": report_early_warning.UNODC_SOURCE, "first_year": 2018,
+             "last_year": 2022, "rises": [{"region": "Asia", "drug_group": "NPS", "year": 2021,
+                                           "kilograms": 1500.0, "previous_peak_kilograms": 700.0,
+                                           "reporting_countries": 9}]}
+    section = report_early_warning.early_warning_section(figures, unodc).html
+    assert f"<td>methamphetamine</td><td>2025-06 to 2025-06</td><td class=num>{count(12)}</td>" in section
+    assert number(surge["q_value"], 4) in section and "Benjamini-Hochberg" in section
+    assert "<td>nitazene</td>" in section and "<svg" in section
+    assert "<td>Asia</td><td>NPS</td><td class=num>2021</td><td class=num>1,500</td>" in section
+    assert "data: UNODC" in section and "fentanyl" not in section and SECRET not in section

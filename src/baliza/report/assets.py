@@ -79,6 +79,9 @@ def asset_figures(tables: Any) -> dict[str, Any]:
     from baliza.analyses.as_of import covered_to
     from baliza.analyses.assets import attrition, foreign_assets, pipeline, stage_times
 
+    if int(tables.table("assets").count().to_pyarrow().as_py()) == 0:  # nothing to follow: no queries
+        return {"as_of": None, "assets": 0, "value_usd": 0.0, "stages": [], "attrition": [], "stage_times": [],
+                "foreign": [], "by_office": [], "cases": []}
     as_of = covered_to(tables, ("assets", "dispositions"))
     total = _records(pipeline(tables))
     overall = total[0] if total else {}

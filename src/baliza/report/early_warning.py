@@ -126,9 +126,9 @@ def early_warning_section(figures: Mapping[str, Any] | None, unodc: Mapping[str,
 
         drawn = "".join(f"<h4>{html.escape(p['substance'])}</h4>{p['svg']}" for p in panels(dict(figures)))
         parts.append(f"<p>{html.escape(lead)}</p>")
-        parts.append("<p>" + html.escape(_("Each panel: seizures per month (line), the central 95 percent of what the same "
-                                           "months of earlier years make likely (shaded band), surge months in red.",
-                                           )) + f"</p>{drawn}")
+        explained = _("Each panel: seizures per month (line), the central 95 percent of what the same months of "
+                      "earlier years make likely (shaded band), surge months in red.")
+        parts.append(f"<p>{html.escape(explained)}</p>{drawn}")
         surges = figures["surges"]
         parts.append(f"<h3>{html.escape(_('Surges'))}</h3>")
         if surges:
