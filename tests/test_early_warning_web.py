@@ -115,6 +115,7 @@ def test_oversight_sees_the_country_without_seizure_ids_and_small_months_hidden(
     assert all("evidence" not in s for s in answer["surges"] + answer["first_detections"])
     fentanyl = next(s for s in answer["series"] if s["substance"] == "fentanyl")
     assert all(p["seizures"] is None and p["suppressed"] for p in fentanyl["points"])  # one a month: small
+    assert all(p["expected"] is None for p in fentanyl["points"])  # its band would give the months away
     assert "/chain/seizure/" not in html and SECRET not in html and "fewer than 5 seizures (not shown)" in html
 
 

@@ -66,14 +66,16 @@ def _holders(wh: Any, scope: Scope, ctx: ServingContext) -> tuple[list[dict[str,
 
 
 def _aggregate_cut(figures: dict[str, Any]) -> dict[str, Any]:
-    """Oversight's cut: no case named, tables by office and jurisdiction with small cells suppressed."""
+    """Oversight's cut: no case named; the tables by office and by jurisdiction hide cells of fewer than 5
+    assets (an office's or a country's few assets point at their owners) and their complements, the totals
+    being published (the country's stages, and the assets abroad in the attrition). The country's totals per
+    stage stay: they count assets across the country, not people."""
     also = ("value_usd", "frozen", "confiscated", "recovered", "returned", "released", "confiscated_usd",
             "recovered_usd")
     foreign_also = ("value_usd", "recovered", "returned", "pending", "median_age_days", "oldest_age_days")
     return {**figures, "cases": [],
             "by_office": suppress_small_cells(figures["by_office"], "assets", also=also, total_published=True),
-            "foreign": suppress_small_cells(figures["foreign"], "assets", also=foreign_also),
-            "stages": suppress_small_cells(figures["stages"], "assets", also=("value_usd",))}
+            "foreign": suppress_small_cells(figures["foreign"], "assets", also=foreign_also, total_published=True)}
 
 
 def _flag_counts(ctx: ServingContext, principal: Principal) -> list[dict[str, Any]] | None:

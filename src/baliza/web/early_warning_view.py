@@ -60,13 +60,19 @@ def _holders(wh: Any, scope: Scope, ctx: ServingContext) -> tuple[list[dict[str,
 
 
 def _aggregate_cut(figures: dict[str, Any]) -> dict[str, Any]:
-    """Oversight's cut: no seizure ids, and months of fewer than 5 seizures of a substance not shown."""
+    """Oversight's cut: no seizure ids; months of fewer than 5 seizures of a substance not shown, nor the
+    expected band of a series with such a month (it is an average of earlier months)."""
     def small(n: int | None) -> bool:
         return n is not None and 0 < n < MIN_CELL
 
-    series = [{**s, "total": None if small(s["total"]) else s["total"],
-               "points": [{**p, "seizures": None if small(p["seizures"]) else p["seizures"],
-                           "suppressed": small(p["seizures"])} for p in s["points"]]} for s in figures["series"]]
+    series = []
+    for s in figures["series"]:
+        hidden = any(small(p["seizures"]) for p in s["points"])
+        # the band is the mean of earlier months: with one of them hidden it would give it away by subtraction
+        band = {"expected": None, "low": None, "high": None} if hidden else {}
+        series.append({**s, "total": None if small(s["total"]) else s["total"], "band_hidden": hidden,
+                       "points": [{**p, **band, "seizures": None if small(p["seizures"]) else p["seizures"],
+                                   "suppressed": small(p["seizures"])} for p in s["points"]]})
     firsts = [{**{k: v for k, v in f.items() if k != "evidence"},
                "seizures": None if small(f["seizures"]) else f["seizures"]} for f in figures["first_detections"]]
     surges = [{k: v for k, v in s.items() if k != "evidence"} for s in figures["surges"]]
