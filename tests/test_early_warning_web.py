@@ -9,6 +9,7 @@ fentanyl every month, which customs may not see (one seizure with a tell-tale id
 from __future__ import annotations
 
 import re
+from html import escape
 
 import duckdb
 import pytest
@@ -17,6 +18,7 @@ from fastapi.testclient import TestClient
 from baliza.access.roles import Role
 from baliza.i18n.formatting import count, number
 from baliza.report import early_warning as report_early_warning
+from baliza.report.early_warning import q_text
 from baliza.web.app import create_app
 from web_world import build_web_world, sign_in, user_name
 
@@ -86,7 +88,7 @@ def test_the_planted_surge_and_first_detection_are_shown_as_the_api_answers(app)
     assert surge["q_value"] < answer["fdr_level"]
     row = (f'<tr><td>methamphetamine</td><td>2025-06 to 2025-06</td><td class="num">{count(12)}</td>'
            f'<td class="num">{number(surge["expected"], 1)}</td><td class="num">{number(surge["ratio"], 1)}</td>'
-           f'<td class="num">{number(surge["q_value"], 4)}</td>')
+           f'<td class="num">{escape(q_text(surge["q_value"]))}</td>')
     assert row in html
     assert '<a href="/chain/seizure/MS0">MS0</a>' in html
     first = next(f for f in answer["first_detections"] if f["substance"] == "nitazene")
@@ -149,7 +151,7 @@ def test_the_country_report_section_holds_the_readers_surges_with_how_they_were_
                                            "reporting_countries": 9}]}
     section = report_early_warning.early_warning_section(figures, unodc).html
     assert f"<td>methamphetamine</td><td>2025-06 to 2025-06</td><td class=num>{count(12)}</td>" in section
-    assert number(surge["q_value"], 4) in section and "Benjamini-Hochberg" in section
+    assert escape(q_text(surge["q_value"])) in section and "Benjamini-Hochberg" in section
     assert "<td>nitazene</td>" in section and "<svg" in section
     assert "<td>Asia</td><td>NPS</td><td class=num>2021</td><td class=num>1,500</td>" in section
     assert "data: UNODC" in section and "fentanyl" not in section and SECRET not in section

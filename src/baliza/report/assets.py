@@ -74,8 +74,9 @@ def _curve(survival: Any) -> list[list[float]]:
     return points
 
 
-def asset_figures(tables: Any) -> dict[str, Any]:
-    """Every asset-recovery figure on `tables` (the whole warehouse or a principal's scoped view), in plain data."""
+def asset_figures(tables: Any, detail: bool = True) -> dict[str, Any]:
+    """Every asset-recovery figure on `tables` (the whole warehouse or a principal's scoped view), in plain data.
+    Without `detail` (the report), the tables by office and by case are left out (empty)."""
     from baliza.analyses.as_of import covered_to
     from baliza.analyses.assets import attrition, foreign_assets, pipeline, stage_times
 
@@ -92,9 +93,9 @@ def asset_figures(tables: Any) -> dict[str, Any]:
     keep = ("assets", "value_usd", "frozen", "confiscated", "recovered", "returned", "released",
             "confiscated_usd", "recovered_usd")
     by_office = [{"office_id": r["office_id"], **{k: r[k] for k in keep}}
-                 for r in _records(pipeline(tables, "office_id"))]
+                 for r in _records(pipeline(tables, "office_id"))] if detail else []
     cases = [{"case_id": r["case_id"], **{k: r[k] for k in keep}}
-             for r in _records(pipeline(tables, "case_id")) if r["case_id"] is not None]
+             for r in _records(pipeline(tables, "case_id")) if r["case_id"] is not None] if detail else []
     return {
         "as_of": str(as_of) if as_of is not None else None,
         "assets": int(overall.get("assets") or 0), "value_usd": float(overall.get("value_usd") or 0),

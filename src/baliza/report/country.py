@@ -85,7 +85,7 @@ def country_figures(warehouse: Warehouse, granularity: Granularity = Granularity
         growth=growth_report(warehouse, granularity=granularity),
         justice=justice_figures(warehouse, granularity),
         entry_points=entry_point_views(warehouse),
-        assets=asset_figures(warehouse),
+        assets=asset_figures(warehouse, detail=False),
         early_warning=early_warning_figures(warehouse),
         names=_directory(warehouse),
     )

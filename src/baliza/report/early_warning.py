@@ -75,7 +75,7 @@ def early_warning_figures(tables: Any, fdr_level: float = FDR_LEVEL) -> dict[str
             (list(totals.index) if totals is not None else []):
         if substance not in chosen and len(chosen) < SERIES_SHOWN:
             chosen.append(str(substance))
-    band = expected_band(tables, chosen) if chosen else None
+    band = expected_band(tables, chosen, counts) if chosen else None
     series = []
     for substance in chosen:
         points = [] if band is None else band[band["substance"] == substance].to_dict("records")
@@ -86,6 +86,13 @@ def early_warning_figures(tables: Any, fdr_level: float = FDR_LEVEL) -> dict[str
             "last_month": months[-1] if months else None, "seizures": int(counts["seizures"].sum()) if months else 0,
             "substances": int(counts["substance"].nunique()) if months else 0,
             "first_detections": firsts, "surges": surges, "series": series}
+
+
+def q_text(q: float | None) -> str:
+    """A q-value as people read it: four decimals, or "< 0.0001" (in the reader's digits)."""
+    if q is None:
+        return "–"
+    return number(q, 4) if q >= 0.0001 else "< " + number(0.0001, 4)
 
 
 def _plain(value: Any) -> Any:
@@ -136,7 +143,7 @@ def early_warning_section(figures: Mapping[str, Any] | None, unodc: Mapping[str,
                 [(_("Substance"), False), (_("Months"), False), (_("Seizures"), True), (_("Expected"), True),
                  (_("q-value"), True)],
                 [[s["substance"], _("%(first)s to %(last)s", first=s["first_month"], last=s["last_month"]),
-                  count(s["observed"]), number(s["expected"], 1), number(s["q_value"], 4)] for s in surges]))
+                  count(s["observed"]), number(s["expected"], 1), q_text(s["q_value"])] for s in surges]))
         else:
             parts.append(f"<p>{html.escape(_('No surge passed the test.'))}</p>")
         firsts = figures["first_detections"]

@@ -81,7 +81,7 @@ def _on_scope(scoped: ScopedWarehouse, principal: Any, permission: Permission, w
     if what == "assets":
         from baliza.report.assets import asset_figures
 
-        return asset_figures(scoped)
+        return asset_figures(scoped, detail=False)
     from baliza.report.early_warning import early_warning_figures
 
     return early_warning_figures(scoped)

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from baliza.report.early_warning import q_text
 from baliza.web import early_warning_charts
 from baliza.web.api import REFUSALS, Problem
 from baliza.web.callers import EarlyWarningReader
@@ -28,7 +29,8 @@ api_router = APIRouter(prefix="/api", tags=["api"],
 @router.get("/early-warning")
 def early_warning_page(request: Request, principal: EarlyWarningReader) -> Response:
     view = early_warning_view(context(request), principal)
-    return render(request, "early_warning.html", {**view, "panels": early_warning_charts.panels(view)})
+    return render(request, "early_warning.html", {**view, "panels": early_warning_charts.panels(view),
+                                                  "q_text": q_text})
 
 
 @api_router.get("/early-warning")

@@ -24,12 +24,14 @@ def _quantile(share: float, mean: float, phi: float) -> float:
     return float(stats.nbinom.ppf(share, size, size / (size + mean)))
 
 
-def expected_band(tables: Tables, substances: list[str] | None = None) -> pd.DataFrame:
+def expected_band(tables: Tables, substances: list[str] | None = None,
+                  counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per substance and month: seizures, and where history allows the expected count and its 95 % band.
 
     Columns: substance, month (YYYY-MM), seizures, expected, low, high (the last three null without history).
-    `substances`: only these series (as written in `monthly_counts`, lower case); default every one."""
-    frame = monthly_counts(tables)
+    `substances`: only these series (as written in `monthly_counts`, lower case); default every one.
+    `counts`: `monthly_counts(tables)` when the caller already has it."""
+    frame = monthly_counts(tables) if counts is None else counts
     columns = ["substance", "month", "seizures", "expected", "low", "high"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
