@@ -44,7 +44,8 @@ def test_deny_by_default_and_only_programme_officers_see_protected_people() -> N
     assert not allows("nobody", Permission.READ_SEIZURES)
     assert [r for r in Role if allows(r, Permission.READ_PROTECTED_PERSONS)] == [Role.PROGRAMME_OFFICER]
     assert PERMISSIONS[Role.OVERSIGHT] == {Permission.READ_INDICATORS, Permission.READ_AGGREGATES,
-                                           Permission.READ_JUSTICE, Permission.OVERSEE_PROGRAMMES}
+                                           Permission.READ_JUSTICE, Permission.OVERSEE_PROGRAMMES,
+                                           Permission.READ_ASSETS, Permission.READ_EARLY_WARNING}
     # inspectors decide red flags; programme officers the threats their growers report
     assert {r for r in Role if allows(r, Permission.DECIDE_FINDINGS)} == {Role.PROSECUTION_INSPECTOR,
                                                                           Role.PROGRAMME_OFFICER}

@@ -42,7 +42,8 @@ def test_country_report_is_self_contained(page: str) -> None:
 
 
 def test_country_report_has_every_section_in_its_contents(page: str) -> None:
-    for anchor in ("growth", "benchmarks", "units", "justice", "entry-points-XAA", "indicators"):
+    for anchor in ("growth", "benchmarks", "units", "justice", "assets", "early-warning", "entry-points-XAA",
+                   "indicators"):
         assert f'href="#{anchor}"' in page and f'id="{anchor}"' in page
     assert "Headline figures" in page and "What the data covers" in page and "Contents" in page
     assert "Flag queue" in page and "Peer group" in page and "DEA CCR" in page

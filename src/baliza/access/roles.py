@@ -24,6 +24,8 @@ class Permission(StrEnum):
     READ_INDICATORS = "read_indicators"
     READ_AGGREGATES = "read_aggregates"  # counts by period/place, small cells suppressed
     READ_JUSTICE = "read_justice"  # prosecution analytics: outcome funnels, offices' efficiency (no names)
+    READ_ASSETS = "read_assets"  # asset recovery: the pipeline, its times and the assets abroad
+    READ_EARLY_WARNING = "read_early_warning"  # synthetic drugs and NPS: surges and first detections
     READ_QUARANTINE = "read_quarantine"
     READ_GRANTS = "read_grants"
     MANAGE_GRANTS = "manage_grants"  # share own agency's rows, revoke
@@ -44,20 +46,22 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     }),
     Role.ANALYST: frozenset({
         P.READ_SEIZURES, P.READ_CASES, P.READ_PERSONS, P.READ_FINDINGS, P.READ_INDICATORS, P.READ_AGGREGATES,
-        P.READ_QUARANTINE, P.READ_GRANTS, P.MANAGE_GRANTS, P.EXPORT,
+        P.READ_QUARANTINE, P.READ_GRANTS, P.MANAGE_GRANTS, P.EXPORT, P.READ_ASSETS, P.READ_EARLY_WARNING,
     }),
     Role.UNIT_OFFICER: frozenset({
         P.READ_SEIZURES, P.READ_CASES, P.READ_PERSONS, P.READ_INDICATORS, P.READ_AGGREGATES, P.READ_QUARANTINE,
+        P.READ_EARLY_WARNING,
     }),
     Role.PROSECUTION_INSPECTOR: frozenset({
         P.READ_SEIZURES, P.READ_CASES, P.READ_PERSONS, P.READ_FINDINGS, P.DECIDE_FINDINGS, P.READ_INDICATORS,
-        P.READ_AGGREGATES, P.READ_JUSTICE,
+        P.READ_AGGREGATES, P.READ_JUSTICE, P.READ_ASSETS,
     }),
     Role.PROGRAMME_OFFICER: frozenset({
         P.READ_PERSONS, P.READ_PROTECTED_PERSONS, P.READ_INDICATORS, P.READ_AGGREGATES, P.READ_PROGRAMMES,
         P.READ_FINDINGS, P.DECIDE_FINDINGS,  # threats reported by its growers reach it as findings
     }),
-    Role.OVERSIGHT: frozenset({P.READ_INDICATORS, P.READ_AGGREGATES, P.READ_JUSTICE, P.OVERSEE_PROGRAMMES}),
+    Role.OVERSIGHT: frozenset({P.READ_INDICATORS, P.READ_AGGREGATES, P.READ_JUSTICE, P.OVERSEE_PROGRAMMES,
+                               P.READ_ASSETS, P.READ_EARLY_WARNING}),
 }
 
 

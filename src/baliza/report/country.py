@@ -25,8 +25,10 @@ from baliza.i18n import N_, current, language, ngettext
 from baliza.i18n import gettext as _
 from baliza.i18n.formatting import count, day, percent
 from baliza.i18n.labels import label
+from baliza.report.assets import asset_figures, asset_section
 from baliza.report.benchmarks import benchmark_section
 from baliza.report.document import render_document
+from baliza.report.early_warning import early_warning_figures, early_warning_section, unodc_figures
 from baliza.report.entry_points import entry_point_sections
 from baliza.report.growth import catalogue_html, overview_html, units_html
 from baliza.report.justice import JusticeFigures, justice_figures, justice_section_of
@@ -72,6 +74,9 @@ class CountryFigures:
     audience: str = WHOLE_WAREHOUSE  # whose view the figures are (an English message, translated when shown)
     audience_values: Mapping[str, str] = field(default_factory=dict)  # its %(...)s placeholders
     justice_shown: bool = True  # prosecution analytics (funnels, offices' efficiency) are in the report
+    assets: Mapping[str, Any] | None = None  # asset recovery (`report.assets`); None: not for this reader
+    early_warning: Mapping[str, Any] | None = None  # surges and first detections (`report.early_warning`)
+    names: Mapping[str, str] = field(default_factory=dict)  # offices' and agencies' names by id
 
 
 def country_figures(warehouse: Warehouse, granularity: Granularity = Granularity.YEAR) -> CountryFigures:
@@ -80,7 +85,16 @@ def country_figures(warehouse: Warehouse, granularity: Granularity = Granularity
         growth=growth_report(warehouse, granularity=granularity),
         justice=justice_figures(warehouse, granularity),
         entry_points=entry_point_views(warehouse),
+        assets=asset_figures(warehouse, detail=False),
+        early_warning=early_warning_figures(warehouse),
+        names=_directory(warehouse),
     )
+
+
+def _directory(warehouse: Warehouse) -> dict[str, str]:
+    from baliza.analyses.chain_links import directory_names
+
+    return directory_names(warehouse)
 
 
 def country_document(figures: CountryFigures, language_code: str | None = None) -> str:
@@ -103,6 +117,8 @@ def _country_document(figures: CountryFigures) -> str:
         sections.append(Section(_("Interdiction units"),
                                 f"<p>{html.escape(_('No inspections or seizures in the warehouse.'))}</p>", "growth"))
     sections.append(justice_section_of(figures.justice, figures.flags, analytics=figures.justice_shown))
+    sections.append(asset_section(figures.assets, figures.names))
+    sections.append(early_warning_section(figures.early_warning, _unodc()))
     sections += entry_point_sections(figures.entry_points, figures.others_units)
     sections.append(Section(_("How each indicator is counted"), catalogue_html(), "indicators"))
     if growth.previous_period:
@@ -133,6 +149,14 @@ def write_country_report(
     else:
         write_private(target, document)
     return target
+
+
+def _unodc() -> dict[str, Any] | None:
+    """UNODC's regional rises when the shared table is beside the project (None when it cannot be read)."""
+    try:
+        return unodc_figures()
+    except ValueError:
+        return None
 
 
 def _audience(figures: CountryFigures) -> str:

@@ -69,7 +69,22 @@ def figures_for(wh: Warehouse, scope: Scope, figures: CountryFigures, results: A
         others_units=others,
         audience=AGENCY_AUDIENCE, audience_values={"agency": principal.agency_id, "role": principal.role.value},
         justice_shown=principal.may(Permission.READ_JUSTICE),
+        assets=_on_scope(scoped, principal, Permission.READ_ASSETS, "assets"),
+        early_warning=_on_scope(scoped, principal, Permission.READ_EARLY_WARNING, "early_warning"),
     )
+
+
+def _on_scope(scoped: ScopedWarehouse, principal: Any, permission: Permission, what: str) -> dict[str, Any] | None:
+    """Asset recovery or early warning computed again on the rows in scope, for roles whose page shows them."""
+    if not principal.may(permission):
+        return None
+    if what == "assets":
+        from baliza.report.assets import asset_figures
+
+        return asset_figures(scoped, detail=False)
+    from baliza.report.early_warning import early_warning_figures
+
+    return early_warning_figures(scoped)
 
 
 def _entry_points_in(views: list[CountryView], units: set[str]) -> tuple[list[CountryView], Mapping[str, int]]:

@@ -36,7 +36,9 @@ from baliza.warehouse.store import resolve_db_path
 from baliza.web import (
     admin_pages,
     api,
+    assets,
     crypto,
+    early_warning,
     explorer,
     markets,
     operations,
@@ -146,6 +148,10 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
     app.include_router(markets.router)
     app.include_router(programmes.router)
     app.include_router(public.router)
+    app.include_router(assets.router)
+    app.include_router(assets.api_router)
+    app.include_router(early_warning.router)
+    app.include_router(early_warning.api_router)
     for router in requests.routers:
         app.include_router(router)
 

@@ -25,6 +25,8 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/crypto", N_("Crypto tracing"), Permission.READ_FINDINGS),
     ("/indicators", N_("Unit indicators"), Permission.READ_INDICATORS),
     ("/justice", N_("Justice"), Permission.READ_JUSTICE),
+    ("/assets", N_("Asset recovery"), Permission.READ_ASSETS),
+    ("/early-warning", N_("Early warning"), Permission.READ_EARLY_WARNING),
     ("/quarantine", N_("Quarantine"), Permission.READ_QUARANTINE),
     ("/sharing", N_("Sharing"), Permission.READ_GRANTS),
     ("/requests", N_("Access requests"), Permission.READ_GRANTS),
