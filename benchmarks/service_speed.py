@@ -26,10 +26,7 @@ import duckdb
 import httpx
 
 from baliza.access.roles import Role
-from baliza.access.state import open_state_beside
-from baliza.access.tokens import add_token
-from baliza.access.users import add_user, get_user
-from web_perf import drive, free_port
+from web_perf import drive, free_port, signed_in_token
 
 
 def tokens(db: Path) -> tuple[str, dict[Role, str], list[str], dict[str, str]]:
@@ -43,14 +40,8 @@ def tokens(db: Path) -> tuple[str, dict[Role, str], list[str], dict[str, str]]:
                       "where c._agency_id = ? or c.seizure_id in (select seizure_id from seizures where _agency_id = ?)"
                       " limit 1", [agency, agency]).fetchone()
     con.close()
-    state = open_state_beside(db)
-    made = {}
-    for role in (Role.ANALYST, Role.PROSECUTION_INSPECTOR, Role.ADMIN):
-        name = f"service_bench_{role.value}"
-        if get_user(state, name) is None:
-            add_user(state, name, os.urandom(16).hex(), agency, role)
-        made[role] = add_token(state, name, "service_speed benchmark")[1]
-    state.close()
+    made = {role: signed_in_token(db, f"service_bench_{role.value}", agency, role, "service_speed benchmark")
+            for role in (Role.ANALYST, Role.PROSECUTION_INSPECTOR, Role.ADMIN)}
     return agency, made, seizures, {"case": row[0], "person": row[1]} if row else {}
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import httpx
 
+from baliza.access.roles import Role
 from baliza.access.state import open_state_beside
 from baliza.access.tokens import add_token
 from baliza.access.users import add_user, get_user
@@ -35,6 +36,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def signed_in_token(db: Path, username: str, agency: str, role: Role | str, purpose: str) -> str:
+    """A new API token for the benchmark user `username` of `role` in `agency` (made, with a random
+    password, if the warehouse's state store does not hold it yet): what a benchmark client signs in with."""
+    state = open_state_beside(db)
+    try:
+        if get_user(state, username) is None:
+            add_user(state, username, os.urandom(16).hex(), agency, Role(role))
+        return add_token(state, username, purpose)[1]
+    finally:
+        state.close()
+
+
 def prepare(db: Path, count: int) -> tuple[str, str, list[str]]:
     """(agency, token, `count` seizure ids with a case) for the benchmark user."""
     con = duckdb.connect(str(db), read_only=True)
@@ -46,12 +59,7 @@ def prepare(db: Path, count: int) -> tuple[str, str, list[str]]:
         seizures = [r[0] for r in con.execute("select seizure_id from seizures where _agency_id = ? limit ?",
                                               [agency, count]).fetchall()]
     con.close()
-    state = open_state_beside(db)
-    if get_user(state, USER) is None:
-        add_user(state, USER, os.urandom(16).hex(), agency, "analyst")
-    _, token = add_token(state, USER, "web_perf benchmark")
-    state.close()
-    return agency, token, seizures
+    return agency, signed_in_token(db, USER, agency, Role.ANALYST, "web_perf benchmark"), seizures
 
 
 async def drive(base: str, paths: list[str], token: str, clients: int, requests: int) -> dict[str, float]:

@@ -21,8 +21,7 @@ from pydantic import BeforeValidator
 
 from baliza.access.audit import grants_behind, record_read
 from baliza.access.principal import Principal
-from baliza.analyses.as_of import stage_as_of
-from baliza.analyses.chain_breaks import BREAK_CODES, break_rows, seizure_status
+from baliza.analyses.chain_breaks import BREAK_CODES
 from baliza.i18n import gettext as _
 from baliza.web import queries
 from baliza.web.api import REFUSALS, Problem
@@ -41,6 +40,7 @@ from baliza.web.chain_table import (
 )
 from baliza.web.context import ServingContext
 from baliza.web.formatting import install
+from baliza.web.results import results_of
 from baliza.web.security import context
 from baliza.web.sources import withheld_tables
 from baliza.web.templates import render, templates
@@ -56,14 +56,10 @@ BREAKS_VIEW, STATUS_VIEW = "chain_explorer_breaks", "chain_explorer_status"
 SCOPED_VIEW, ROWS_VIEW = "chain_explorer_scoped", "chain_explorer_rows"
 
 
-def _whole_warehouse(ctx: ServingContext, wh: Any) -> tuple[pa.Table, pa.Table]:
-    """Every chain's break rows and status on the whole warehouse, computed once per warehouse state (they
-    do not depend on who asks)."""
-    def compute() -> tuple[pa.Table, pa.Table]:
-        as_of = stage_as_of(wh)
-        return break_rows(wh, as_of).to_pyarrow(), seizure_status(wh, as_of).to_pyarrow()
-
-    return ctx.cached("chain_explorer:whole", compute)
+def _whole_warehouse(ctx: ServingContext) -> tuple[pa.Table, pa.Table]:
+    """Every chain's break rows and status on the whole warehouse, computed once per load (they do not
+    depend on who asks: `web.results.LoadResults.chain_links`)."""
+    return results_of(ctx).chain_links  # type: ignore[no-any-return]
 
 
 def _scoped_rows(ctx: ServingContext, wh: Any, scope: Any) -> pa.Table:
@@ -72,7 +68,7 @@ def _scoped_rows(ctx: ServingContext, wh: Any, scope: Any) -> pa.Table:
     Filters, sorting, totals and pages then read these rows only."""
     grants = ",".join(sorted(g.grant_id for g in scope.grants))
     undecided = undecided_codes(scope.principal.agency_id, withheld_tables(ctx.state))
-    whole = _whole_warehouse(ctx, wh)  # not inside `compute`: `ctx.cached` computes one thing at a time
+    whole = _whole_warehouse(ctx)
 
     def compute() -> pa.Table:
         breaks = ibis.table(ibis.Schema.from_pyarrow(whole[0].schema), name=BREAKS_VIEW)

@@ -13,7 +13,6 @@ from typing import Any
 
 from fastapi import HTTPException
 
-from baliza.access.agencies import known_agencies
 from baliza.access.audit import grants_behind, record, record_read
 from baliza.access.decisions import DECISIONS, decide, latest_decisions
 from baliza.access.disclosure import hide_indicators, suppress_together
@@ -22,6 +21,7 @@ from baliza.access.principal import Principal
 from baliza.access.roles import Permission
 from baliza.web import queries, sources
 from baliza.web.context import ServingContext
+from baliza.web.results import results_of
 
 MAX_GRANT_DAYS = 366
 
@@ -88,8 +88,7 @@ def country_wide(principal: Principal) -> bool:
 
 def findings(ctx: ServingContext, principal: Principal, rule: str | None = None) -> list[dict[str, Any]]:
     with ctx.reading(principal) as (wh, scope):
-        every = sources.red_flags(wh, ctx)
-        found = sources.shown_findings(wh, scope, every, ctx)  # evidence held elsewhere: hit/no-hit only
+        found = shown_findings(ctx, wh, scope)
     decisions = latest_decisions(ctx.state, principal.agency_id)
     out = []
     for f, shown in found:
@@ -103,6 +102,17 @@ def findings(ctx: ServingContext, principal: Principal, rule: str | None = None)
     record_read(ctx.state, principal, "read_findings", [f"findings/{f['finding_id']}" for f in out], grants=behind,
                 what="findings", detail={"rule": rule})
     return review_order(out)
+
+
+def shown_findings(ctx: ServingContext, wh: Any, scope: Any) -> list[tuple[Any, dict[str, Any]]]:
+    """The load's findings the scope may see, evidence held elsewhere as hit/no-hit only: cut once per
+    agency and set of live grants from the precomputed findings (a new or revoked grant is a new set, seen
+    at once), so a request does not decide every finding again."""
+    every = sources.red_flags(wh, ctx)
+    grants = ",".join(sorted(g.grant_id for g in scope.grants))
+    key = f"findings:shown:{id(every)}:{scope.principal.agency_id}:{grants}"
+    # the list is kept with the cut so that its id stays its own
+    return ctx.cached(key, lambda: (every, sources.shown_findings(wh, scope, every, ctx)))[1]  # type: ignore[no-any-return]
 
 
 def review_order(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -185,7 +195,7 @@ def indicators(ctx: ServingContext, principal: Principal, granularity: str = "ye
     (oversight, programme officers) see every unit with small cells suppressed."""
     with ctx.reading(principal) as (wh, scope):
         every = sources.unit_indicators(wh, ctx, granularity)
-        found = [dict(i) for i in ctx.cached(f"plain:{id(every)}", lambda: (every, [i.to_dict() for i in every]))[1]]
+        found = [dict(i) for i in sources.indicator_rows(ctx, every, granularity)]
         if country_wide(principal):
             # years, quarters and months are all published: suppressed together, so none gives another away
             shown = hide_indicators(found, sources.indicators_hidden(wh, ctx))
@@ -228,12 +238,7 @@ def grants(ctx: ServingContext, principal: Principal) -> dict[str, list[dict[str
 
 def agencies(ctx: ServingContext) -> list[dict[str, str]]:
     """The warehouse's agencies (id and name): what a grant may name, and the sharing page's picker."""
-    return ctx.cached("agencies", lambda: _agencies(ctx))  # type: ignore[no-any-return]
-
-
-def _agencies(ctx: ServingContext) -> list[dict[str, str]]:
-    with ctx.locked() as wh:
-        return known_agencies(wh)
+    return results_of(ctx).agencies  # type: ignore[no-any-return]
 
 
 def _owns(ctx: ServingContext, principal: Principal, kind: str, subject_id: str) -> bool:

@@ -16,6 +16,7 @@ import ibis
 from baliza.contract import TABLES_BY_NAME
 from baliza.warehouse.publishing import close_snapshot, file_identity, open_snapshot
 from baliza.warehouse.store import Warehouse
+from baliza.web.results import LoadResults
 
 STABLE_TABLES: frozenset[str] = frozenset(TABLES_BY_NAME) | {"loads", "quarantine", "normalisations"}
 
@@ -55,14 +56,16 @@ def warehouse_state(wh: Warehouse | ThreadWarehouse) -> str:
 
 
 class Snapshot:
-    """The warehouse file as one load left it, with one cursor per worker thread and the results computed
-    on it (`cached`). Counted in and out by the requests that read it (`enter`, `leave`)."""
+    """The warehouse file as one load left it, with one cursor per worker thread, its whole-country
+    `results` (`web.results`) and what requests derive from them (`cached`).
+    Counted in and out by the requests that read it (`enter`, `leave`)."""
 
     def __init__(self, warehouse: Warehouse) -> None:
         self.warehouse = warehouse
         self.identity = file_identity(warehouse.path)  # the link's inode: the file that was opened
         self.version = warehouse_state(warehouse)
-        self.cache: dict[str, Any] = {}
+        self.results = LoadResults(self.version, self.thread_warehouse)  # the whole-country results
+        self.cache: dict[str, Any] = {}  # what requests derive from them (a scope's cut, compiled SQL)
         # Each worker thread's cursor, kept here rather than in thread-local storage: DuckDB objects then
         # die with the snapshot (closed in `close`), never in a daemon worker thread torn down at interpreter
         # exit, where DuckDB's C++ destructors abort the process ("FATAL: exception not rethrown").
