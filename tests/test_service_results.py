@@ -4,6 +4,7 @@ stored results instead of computing them again, and the stored file reads nothin
 from __future__ import annotations
 
 import importlib
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from baliza.warehouse.results import read_results, results_folder, store_results
 from baliza.web.app import create_app
 from baliza.web.precompute import step_names
 from baliza.web.results import LoadResults, results_of
+from baliza.web.snapshots import Snapshot
 from load_fixtures import write_dataset
 from test_service_loading import AGENCY
 
@@ -158,3 +160,29 @@ def test_a_result_read_before_it_was_computed_is_counted() -> None:
         results.agencys  # noqa: B018  (a misspelt result is an error, never a silent computation)
     with pytest.raises(KeyError, match="decade"):
         results.indicators["decade"]
+
+
+def test_a_worker_threads_cursor_refuses_use_from_another_thread(warehouse: Any) -> None:
+    """DuckDB refuses a second call on a busy connection (ResourceInUse) instead of waiting: a cursor that
+    reached another thread would fail only under load. It fails at once, and each thread gets its own."""
+    db, _ = warehouse
+    snapshot = Snapshot.open(db)
+    try:
+        mine = snapshot.thread_warehouse()
+        seen: list[str] = []
+
+        def other() -> None:
+            try:
+                mine.duckdb.execute("select 1")
+            except RuntimeError as refused:
+                seen.append(str(refused))
+            theirs = snapshot.thread_warehouse()
+            seen.append(str(theirs is not mine and theirs.duckdb.execute("select 1").fetchall() == [(1,)]))
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+        assert "another thread" in seen[0] and seen[1] == "True"
+        assert mine.duckdb.execute("select 2").fetchall() == [(2,)]
+    finally:
+        snapshot.close()

@@ -62,7 +62,7 @@ def _whole_warehouse(ctx: ServingContext) -> tuple[pa.Table, pa.Table]:
     return results_of(ctx).chain_links  # type: ignore[no-any-return]
 
 
-def _scoped_rows(ctx: ServingContext, wh: Any, scope: Any) -> pa.Table:
+def scoped_rows(ctx: ServingContext, wh: Any, scope: Any) -> pa.Table:
     """`chain_rows` for this scope (every seizure the viewer may read, with the breaks they may see), kept
     per warehouse state, agency and set of live grants: a new or revoked grant is a new set, seen at once.
     Filters, sorting, totals and pages then read these rows only."""
@@ -93,7 +93,7 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 def explore(ctx: ServingContext, principal: Principal, filters: ChainFilters) -> dict[str, Any]:
     """One page of the chains the principal may read under `filters`, with the totals over all of them."""
     with ctx.reading(principal) as (wh, scope):
-        rows = _scoped_rows(ctx, wh, scope)
+        rows = scoped_rows(ctx, wh, scope)
         cursor = wh.duckdb
         cursor.register(SCOPED_VIEW, rows)
         try:
@@ -128,7 +128,7 @@ def _options(ctx: ServingContext, principal: Principal) -> dict[str, list[dict[s
 
     with ctx.reading(principal) as (wh, scope):
         out = dict(ctx.cached("chain_explorer:directory", lambda: directory(wh)))
-        names = sorted(n for n in set(_scoped_rows(ctx, wh, scope)["substance"].to_pylist()) if n)
+        names = sorted(n for n in set(scoped_rows(ctx, wh, scope)["substance"].to_pylist()) if n)
     out["substances"] = [{"id": n, "name": n} for n in names]
     return out
 

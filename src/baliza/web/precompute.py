@@ -18,6 +18,7 @@ from baliza.web.results import GRANULARITIES, LoadResults, Result
 from baliza.web.snapshots import Snapshot
 
 log = logging.getLogger(__name__)
+CUTS = "what each agency may read"
 Step = tuple[str, Callable[[Any, LoadResults], Any]]
 
 
@@ -40,6 +41,30 @@ def _search_index(wh: Any, _results: LoadResults) -> None:
     index_for(wh.path).ensure(wh, warehouse_version(wh))
 
 
+def cut_for_every_agency(ctx: ServingContext, wh: Any) -> None:
+    """What each agency may read of the results, cut for its live grants as they are now: its scope's reach
+    through the grants, its findings, its chains and its units' indicators. They hang on grants, which
+    change without a load, so they are kept with the snapshot (not stored): a grant given or revoked later
+    is a new cut, made on the next request. Computed in the background so that the first view of a page
+    after a load does not make them."""
+    from baliza.access.principal import Principal
+    from baliza.access.roles import Role
+    from baliza.web import explorer, services, sources
+
+    results = ctx.snapshot.results
+    for agency in results.agencies:
+        reader = Principal("(results)", agency["agency_id"], Role.ANALYST, None, "precompute")
+        try:
+            scope = ctx.scope(wh, reader)
+            services.shown_findings(ctx, wh, scope)
+            explorer.scoped_rows(ctx, wh, scope)
+            for granularity in GRANULARITIES:
+                rows = sources.indicator_rows(ctx, results.indicators[granularity], granularity)
+                services.readable_units(ctx, wh, scope, rows, granularity)
+        except Exception:  # the cut is then made on the agency's first request
+            log.exception("cutting the results for an agency failed")
+
+
 def steps() -> list[Step]:
     """Every step of the computation, in order."""
     found = [_value_step(result, key) for result in LoadResults.declared() for _name, key in result.slots()]
@@ -56,23 +81,24 @@ def precompute(ctx: ServingContext, snapshot: Snapshot, progress: Callable[[str,
     results = snapshot.results
     key = ctx.state.key("results")
     stored = read_results(ctx.db_path, snapshot.version, key)
-    if stored is not None:
-        progress("reading the stored results", 0, 1)
-        snapshot.results = LoadResults(snapshot.version, snapshot.thread_warehouse, stored)
-        snapshot.results.precomputing = True
-        if snapshot.results.is_complete():
-            snapshot.results.precomputing = False
-            progress("done", 1, 1)
-            return
-        results = snapshot.results  # stored by an older declaration: compute what is missing
     wh = snapshot.thread_warehouse()
-    every = steps()
+    if stored is not None:
+        progress("reading the stored results", 0, 2)
+        results = snapshot.results = LoadResults(snapshot.version, snapshot.thread_warehouse, stored)
+        if results.is_complete():
+            progress(CUTS, 1, 2)
+            cut_for_every_agency(ctx, wh)
+            progress("done", 2, 2)
+            return
+        # stored before a result was declared: the missing ones are computed below, the others read
+    every = [*steps(), (CUTS, lambda wh, results: cut_for_every_agency(ctx, wh))]
     results.precomputing = True
     try:
         for done, (name, step) in enumerate(every):
             progress(name, done, len(every))
             step(wh, results)
+            if name == "search index":  # every result is computed: kept before the cuts are made
+                store_results(ctx.db_path, snapshot.version, results.to_store(), key)
     finally:
         results.precomputing = False
-    store_results(ctx.db_path, snapshot.version, results.to_store(), key)
     progress("done", len(every), len(every))

@@ -109,10 +109,15 @@ def shown_findings(ctx: ServingContext, wh: Any, scope: Any) -> list[tuple[Any, 
     agency and set of live grants from the precomputed findings (a new or revoked grant is a new set, seen
     at once), so a request does not decide every finding again."""
     every = sources.red_flags(wh, ctx)
-    grants = ",".join(sorted(g.grant_id for g in scope.grants))
-    key = f"findings:shown:{id(every)}:{scope.principal.agency_id}:{grants}"
     # the list is kept with the cut so that its id stays its own
-    return ctx.cached(key, lambda: (every, sources.shown_findings(wh, scope, every, ctx)))[1]  # type: ignore[no-any-return]
+    return ctx.cached(f"findings:shown:{id(every)}:{scope_key(scope)}",  # type: ignore[no-any-return]
+                      lambda: (every, sources.shown_findings(wh, scope, every, ctx)))[1]
+
+
+def scope_key(scope: Any) -> str:
+    """What a cut of the results for a scope depends on: its agency and its set of live grants (a new or
+    revoked grant is a new key, so it is seen at once)."""
+    return f"{scope.principal.agency_id}:{','.join(sorted(g.grant_id for g in scope.grants))}"
 
 
 def review_order(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -195,23 +200,34 @@ def indicators(ctx: ServingContext, principal: Principal, granularity: str = "ye
     (oversight, programme officers) see every unit with small cells suppressed."""
     with ctx.reading(principal) as (wh, scope):
         every = sources.unit_indicators(wh, ctx, granularity)
-        found = [dict(i) for i in sources.indicator_rows(ctx, every, granularity)]
+        plain = sources.indicator_rows(ctx, every, granularity)  # the load's rows: copied before they leave
         if country_wide(principal):
             # years, quarters and months are all published: suppressed together, so none gives another away
-            shown = hide_indicators(found, sources.indicators_hidden(wh, ctx))
+            shown = hide_indicators([dict(i) for i in plain], sources.indicators_hidden(wh, ctx))
             record_read(ctx.state, principal, "read_indicators", [], what="indicators (suppressed)",
                         detail={"granularity": granularity, "rows": len(shown)})
             return shown
-        wanted = {i["subject_id"] for i in found if i["subject_table"] == "units"}
-        units = wh.table("units")
-        run = set(units.filter(units.agency_id == principal.agency_id).unit_id.to_pyarrow().to_pylist())
-        mine = run | sources.visible_ids(wh, scope, "units", wanted)
-    shown = [i for i in found if i["subject_table"] != "units" or i["subject_id"] in mine]
+        run, mine = readable_units(ctx, wh, scope, plain, granularity)
+    shown = [dict(i) for i in plain if i["subject_table"] != "units" or i["subject_id"] in mine]
     read = sorted({i["subject_id"] for i in shown if i["subject_table"] == "units"})
     record_read(ctx.state, principal, "read_indicators", [f"units/{u}" for u in read],
                 grants=grants_behind(scope, "units", [u for u in read if u not in run]), what="indicators",
                 detail={"granularity": granularity, "rows": len(shown)})
     return shown
+
+
+def readable_units(ctx: ServingContext, wh: Any, scope: Any, rows: list[dict[str, Any]],
+                   granularity: str) -> tuple[set[str], set[str]]:
+    """(units the agency runs, units whose indicators the scope may read) among `rows`: decided once per
+    agency and set of live grants (`scope_key`), not on every request."""
+    def compute() -> tuple[set[str], set[str]]:
+        wanted = {i["subject_id"] for i in rows if i["subject_table"] == "units"}
+        units = wh.table("units")
+        run = set(units.filter(units.agency_id == scope.principal.agency_id).unit_id.to_pyarrow().to_pylist())
+        return run, run | sources.visible_ids(wh, scope, "units", wanted)
+
+    return ctx.cached(f"indicators:units:{granularity}:{id(rows)}:{scope_key(scope)}",  # type: ignore[no-any-return]
+                      lambda: (rows, compute()))[1]
 
 
 def quarantine(ctx: ServingContext, principal: Principal) -> list[dict[str, Any]]:

@@ -34,18 +34,32 @@ class ThreadWarehouse:
         self.path = warehouse.home
         self.home = warehouse.home
         self.read_only = warehouse.read_only
-        self.con = ibis.duckdb.from_connection(warehouse.duckdb.cursor())
+        self.owner = threading.get_ident()
+        self._con = ibis.duckdb.from_connection(warehouse.duckdb.cursor())
         self._tables: dict[str, ibis.Table] = {}
+
+    def _owned(self) -> None:
+        # A DuckDB connection runs one call at a time and refuses a second ("ResourceInUse: connection is
+        # busy with another call"): a cursor handed to another thread would fail under load, so it fails at once.
+        if threading.get_ident() != self.owner:
+            raise RuntimeError("a worker thread's warehouse cursor was used from another thread; "
+                               "ask the snapshot for this thread's own (Snapshot.thread_warehouse)")
+
+    @property
+    def con(self) -> Any:
+        self._owned()
+        return self._con
 
     @property
     def duckdb(self) -> Any:
         return self.con.con
 
     def table(self, name: str) -> ibis.Table:
+        self._owned()
         if name not in STABLE_TABLES:
-            return self.con.table(name)
+            return self._con.table(name)
         if name not in self._tables:
-            self._tables[name] = self.con.table(name)
+            self._tables[name] = self._con.table(name)
         return self._tables[name]
 
 
@@ -128,6 +142,6 @@ class Snapshot:
                 return
             self._closed = True
             for wh in self._by_thread.values():
-                wh.duckdb.close()
+                wh._con.con.close()  # from the closing thread: no request uses the snapshot any more
             self._by_thread.clear()
         close_snapshot(self.warehouse)
