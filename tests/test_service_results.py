@@ -17,9 +17,11 @@ from baliza.access.roles import Role
 from baliza.access.state import open_state_beside
 from baliza.access.tokens import add_token
 from baliza.access.users import add_user
+from baliza.analyses.chain_links import seizure_chain
 from baliza.cli.app import app as cli
 from baliza.warehouse.results import read_results, results_folder, store_results
 from baliza.web.app import create_app
+from baliza.web.lookups import LookupWarehouse
 from baliza.web.precompute import step_names
 from baliza.web.results import LoadResults, results_of
 from baliza.web.snapshots import Snapshot
@@ -184,5 +186,22 @@ def test_a_worker_threads_cursor_refuses_use_from_another_thread(warehouse: Any)
         thread.join()
         assert "another thread" in seen[0] and seen[1] == "True"
         assert mine.duckdb.execute("select 2").fetchall() == [(2,)]
+    finally:
+        snapshot.close()
+
+
+def test_a_chain_read_through_the_in_memory_lookups_is_the_chain_read_from_duckdb(warehouse: Any) -> None:
+    db, _ = warehouse
+    snapshot = Snapshot.open(db)
+    try:
+        wh = snapshot.thread_warehouse()
+        for seizure_id in ("S1", "S2", "S3"):
+            scanned = seizure_chain(LookupWarehouse(wh, None, snapshot.cached), seizure_id)
+            looked_up = seizure_chain(LookupWarehouse(wh, None, snapshot.cached, indexed=True), seizure_id)
+            assert looked_up.to_dict() == scanned.to_dict()
+            assert [e.stage for e in looked_up.events][:1] == ["seizure"]
+        assert {"key-index:seizures:seizure_id", "key-index:cases:seizure_id"} <= set(snapshot.cache)
+        with pytest.raises(KeyError):
+            seizure_chain(LookupWarehouse(wh, None, snapshot.cached, indexed=True), "S-NONE")
     finally:
         snapshot.close()

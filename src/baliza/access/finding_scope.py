@@ -138,7 +138,7 @@ def readable_evidence(wh: Warehouse, scope: Scope, findings: list[Finding],
             slow[table_name].add(row_id)
     for table_name, ids in slow.items():
         rows |= {(table_name, row_id) for row_id in visible_ids(wh, scope, table_name, ids)}
-    holders = {ref: found[0][0] or "" for ref in evidence if ref not in rows and (found := owners.get(ref))}
+    holders = {ref: held[0][0] or "" for ref in evidence if ref not in rows and (held := owners.get(ref))}
     return Readable(frozenset(rows), holders)
 
 

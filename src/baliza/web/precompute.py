@@ -43,24 +43,35 @@ def _search_index(wh: Any, _results: LoadResults) -> None:
 
 def cut_for_every_agency(ctx: ServingContext, wh: Any) -> None:
     """What each agency may read of the results, cut for its live grants as they are now: its scope's reach
-    through the grants, its findings, its chains and its units' indicators. They hang on grants, which
+    through the grants, its findings, its chains, its units' indicators and its justice page. They hang on grants, which
     change without a load, so they are kept with the snapshot (not stored): a grant given or revoked later
     is a new cut, made on the next request. Computed in the background so that the first view of a page
     after a load does not make them."""
     from baliza.access.principal import Principal
     from baliza.access.roles import Role
-    from baliza.web import explorer, services, sources
+    from baliza.web import explorer, justice, services, sources
 
     results = ctx.snapshot.results
-    for agency in results.agencies:
-        reader = Principal("(results)", agency["agency_id"], Role.ANALYST, None, "precompute")
+    try:
+        sources.warm_chain_lookups(wh, ctx)
+    except Exception:
+        log.exception("building the chains' lookups failed")
+    for agency in [*results.agencies, None]:
         try:
+            if agency is None:  # the country-wide cut (oversight): one for every agency
+                for granularity in GRANULARITIES:
+                    justice.justice_view(ctx, Principal("(results)", "", Role.OVERSIGHT, None, "precompute"),
+                                         granularity)
+                continue
+            reader = Principal("(results)", agency["agency_id"], Role.ANALYST, None, "precompute")
             scope = ctx.scope(wh, reader)
             services.shown_findings(ctx, wh, scope)
             explorer.scoped_rows(ctx, wh, scope)
             for granularity in GRANULARITIES:
                 rows = sources.indicator_rows(ctx, results.indicators[granularity], granularity)
                 services.readable_units(ctx, wh, scope, rows, granularity)
+                justice.justice_view(ctx, Principal("(results)", agency["agency_id"], Role.PROSECUTION_INSPECTOR,
+                                                    None, "precompute"), granularity)
         except Exception:  # the cut is then made on the agency's first request
             log.exception("cutting the results for an agency failed")
 

@@ -54,17 +54,30 @@ def seizure_timeline(wh: Warehouse, scope: Scope, seizure_id: str, results: Any 
     from baliza.analyses.as_of import stage_as_of
     from baliza.analyses.chain_links import directory_names
 
+    whole: Any
     if results is None:
         whole, names, as_of = wh, directory_names(wh), stage_as_of(wh)
     else:
         loaded = _results(results)
-        whole, names, as_of = LookupWarehouse(wh, None, results.cached), loaded.directory_names, loaded.stage_as_of
+        # the chain's tables held in memory with their keys, once per load: a dozen lookups, no table scans
+        whole = LookupWarehouse(wh, None, results.cached, indexed=True)
+        names, as_of = loaded.directory_names, loaded.stage_as_of
     try:
         chain = seizure_chain(whole, seizure_id, as_of=as_of, names=names)
     except KeyError:
         return None
     view = chain_view(chain, scope, withheld=withheld, names=names)
     return None if view is None else view.to_dict()
+
+
+def warm_chain_lookups(wh: Warehouse, results: Any) -> None:
+    """Build the chain's in-memory lookups (`web.lookups.KeyIndex`) by following one seizure's chain, so
+    that the first chain page after a load does not build them."""
+    first = wh.duckdb.execute("select seizure_id from seizures limit 1").fetchall()
+    if first:
+        loaded = _results(results)
+        seizure_chain(LookupWarehouse(wh, None, results.cached, indexed=True), first[0][0],
+                      as_of=loaded.stage_as_of, names=loaded.directory_names)
 
 
 def withheld_tables(state: Any) -> dict[str, set[str]]:
