@@ -36,6 +36,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far, from /proc (Linux): the server's cost per
+    request measured this way does not depend on how busy the machine is."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def signed_in_token(db: Path, username: str, agency: str, role: Role | str, purpose: str) -> str:
     """A new API token for the benchmark user `username` of `role` in `agency` (made, with a random
     password, if the warehouse's state store does not hold it yet): what a benchmark client signs in with."""
@@ -123,9 +130,12 @@ def main() -> None:
                   ("chain page", [f"/chain/seizure/{s}" for s in seizures]))
         for clients in sorted({1, args.clients}):
             for label, paths in routes:
+                used = cpu_seconds(server.pid)
                 result = asyncio.run(drive(base, paths, token, clients, args.requests if clients > 1 else 50))
+                server_ms = (cpu_seconds(server.pid) - used) * 1000 / max(1, result["requests"])
                 print(f"{label:20s} {clients:3d} clients {result['rps']:8.1f} req/s   p50 {result['p50_ms']:7.1f} ms"
-                      f"   p95 {result['p95_ms']:7.1f} ms   ({result['requests']} requests, {result['errors']} errors)")
+                      f"   p95 {result['p95_ms']:7.1f} ms   ({result['requests']} requests, {result['errors']} errors)"
+                      f"   server CPU {server_ms:.1f} ms a request")
     finally:
         if server.poll() is not None:
             print(f"the server stopped (exit {server.returncode}); its log: {log}")

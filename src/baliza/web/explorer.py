@@ -115,7 +115,7 @@ def explore(ctx: ServingContext, principal: Principal, filters: ChainFilters) ->
             "page_size": PAGE_SIZE, "filters": filters.query()}
 
 
-def _options(ctx: ServingContext, principal: Principal) -> dict[str, list[dict[str, str]]]:
+def options(ctx: ServingContext, principal: Principal) -> dict[str, list[dict[str, str]]]:
     """Choices for the filters: directory tables (readable by all), the substances the viewer's seizures name."""
     def directory(wh: Any) -> dict[str, list[dict[str, str]]]:
         out = {}
@@ -179,6 +179,6 @@ def chain_page(request: Request, principal: SeizureReader, q: str = "") -> Respo
         hits = queries.search(wh, scope, q) if q else []
     view = explore(ctx, principal, filters)
     return render(request, "chain_search.html", {
-        **view, "q": q, "hits": hits, "error": error, "current": filters, "options": _options(ctx, principal),
+        **view, "q": q, "hits": hits, "error": error, "current": filters, "options": options(ctx, principal),
         "codes": BREAK_CODES, "statuses": VIEW_STATUSES, "sorts": tuple(SORTS),
     }, status_code=422 if error else 200)

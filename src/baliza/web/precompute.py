@@ -43,10 +43,10 @@ def _search_index(wh: Any, _results: LoadResults) -> None:
 
 def cut_for_every_agency(ctx: ServingContext, wh: Any) -> None:
     """What each agency may read of the results, cut for its live grants as they are now: its scope's reach
-    through the grants, its findings, its chains, its units' indicators and its justice page. They hang on grants, which
-    change without a load, so they are kept with the snapshot (not stored): a grant given or revoked later
-    is a new cut, made on the next request. Computed in the background so that the first view of a page
-    after a load does not make them."""
+    through the grants, its findings, its chains and the explorer's choices, its seizure counts, its units'
+    indicators and its justice page. They hang on grants, which change without a load, so they are kept
+    with the snapshot (not stored): a grant given or revoked later is a new cut, made on the next request.
+    Computed in the background so that the first view of a page after a load does not make them."""
     from baliza.access.principal import Principal
     from baliza.access.roles import Role
     from baliza.web import explorer, justice, services, sources
@@ -66,7 +66,8 @@ def cut_for_every_agency(ctx: ServingContext, wh: Any) -> None:
             reader = Principal("(results)", agency["agency_id"], Role.ANALYST, None, "precompute")
             scope = ctx.scope(wh, reader)
             services.shown_findings(ctx, wh, scope)
-            explorer.scoped_rows(ctx, wh, scope)
+            services.overview(ctx, reader)
+            explorer.options(ctx, reader)
             for granularity in GRANULARITIES:
                 rows = sources.indicator_rows(ctx, results.indicators[granularity], granularity)
                 services.readable_units(ctx, wh, scope, rows, granularity)

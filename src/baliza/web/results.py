@@ -139,6 +139,12 @@ def _growth(wh: Any, _results: LoadResults) -> Any:
     return growth_report(wh)
 
 
+def _file_agencies(wh: Any, _results: LoadResults) -> dict[tuple[int, str], str]:
+    from baliza.web.load_owners import file_agencies, shared_loads
+
+    return file_agencies(wh, shared_loads(wh))
+
+
 class LoadResults:
     """The whole-country results of one state of the warehouse (see the module's docstring)."""
 
@@ -154,6 +160,7 @@ class LoadResults:
     justice = Result("justice figures", _justice, keys=GRANULARITIES)
     country = Result("country report figures", _country)
     growth = Result("growth report by year", _growth)
+    file_agencies = Result("the agency of each file of a load of several agencies", _file_agencies, fallback={})
 
     def __init__(self, version: str, warehouse: Callable[[], Any], stored: dict[str, Any] | None = None) -> None:
         self.version = version

@@ -36,9 +36,14 @@ def overview(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
     over every agency with small cells suppressed."""
     with ctx.reading(principal) as (wh, scope):
         detailed = principal.may(Permission.READ_SEIZURES)
-        seizures = scope.filter(wh, "seizures") if detailed else wh.table("seizures")
-        by_month = sources.seizures_by_month(seizures)
-        by_point = sources.seizures_by_entry_point(wh, seizures)
+
+        def count() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+            seizures = scope.filter(wh, "seizures") if detailed else wh.table("seizures")
+            return sources.seizures_by_month(seizures), sources.seizures_by_entry_point(wh, seizures)
+
+        # counted once per load and scope (agency and live grants), or once for every reader of all seizures
+        found = ctx.cached(f"overview:{scope_key(scope) if detailed else '*'}", count)
+        by_month, by_point = [dict(r) for r in found[0]], [dict(r) for r in found[1]]
     if not detailed:  # both tables add up to the seizures: suppressed together
         by_month, by_point = suppress_together([by_month, by_point], "seizures")
     return {"by_month": by_month, "by_entry_point": by_point, "small_cells_suppressed": not detailed}
@@ -233,14 +238,8 @@ def readable_units(ctx: ServingContext, wh: Any, scope: Any, rows: list[dict[str
 def quarantine(ctx: ServingContext, principal: Principal) -> list[dict[str, Any]]:
     """The agency's own quarantined rows, including its files in loads of several agencies (audited: they
     hold values as loaded, personal ones masked)."""
-    from baliza.web.load_owners import file_agencies, shared_loads
-
-    def owners() -> dict[tuple[int, str], str]:
-        with ctx.locked() as wh:
-            return file_agencies(wh, shared_loads(wh))
-
     with ctx.locked() as wh:
-        rows = queries.quarantine(wh, principal.agency_id, ctx.cached("load_file_agencies", owners))
+        rows = queries.quarantine(wh, principal.agency_id, results_of(ctx).file_agencies)
     record_read(ctx.state, principal, "read_quarantine", sorted({f"loads/{r['load_id']}" for r in rows}),
                 what="quarantine", detail={"rows": len(rows)})
     return rows
