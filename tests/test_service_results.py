@@ -39,11 +39,13 @@ ANALYSES = {  # every whole-country analysis behind a page: (module, function)
     "growth report": ("baliza.analyses.growth", "growth_report"),
     "stage dates": ("baliza.analyses.as_of", "stage_as_of"),
     "names": ("baliza.analyses.chain_links", "directory_names"),
+    "load file owners": ("baliza.web.load_owners", "file_agencies"),
 }
 PAGES = {  # every page reading whole-country results, by the role that reads it
     Role.ANALYST: ["/", "/chain", "/api/chains", "/findings", "/api/findings", "/chain/seizure/S1",
                    "/api/seizures/S1/chain", "/indicators", "/indicators?granularity=quarter",
-                   "/indicators?granularity=month", "/api/indicators?granularity=month", "/reports", "/sharing"],
+                   "/indicators?granularity=month", "/api/indicators?granularity=month", "/reports", "/sharing",
+                   "/quarantine"],
     Role.PROSECUTION_INSPECTOR: ["/", "/justice", "/justice?granularity=year", "/justice?granularity=month",
                                  "/findings"],
     Role.OVERSIGHT: ["/", "/indicators", "/api/indicators?granularity=quarter"],

@@ -29,7 +29,7 @@ class KeyIndex:
     of the warehouse (the snapshot keeps it) for tables of at most `MAX_INDEXED_ROWS` rows."""
 
     def __init__(self, rows: pa.Table, column: str) -> None:
-        self.rows = rows
+        self.rows = rows.combine_chunks()  # `take` on a table of several chunks costs tens of milliseconds
         self.positions: dict[Any, list[int]] = {}
         for position, value in enumerate(rows[column].to_pylist()):
             self.positions.setdefault(value, []).append(position)
