@@ -9,7 +9,8 @@ results are ready (`GET /api/service`), then drives the findings list API and th
 `--clients` concurrent clients. It then loads `--reload` with `baliza load` from another process while the
 server runs, waits until the server serves the new file (its results computed), and times the first view
 of every page as an analyst and a prosecution inspector, once each. Targets (issue 12): p95 < 300 ms,
-first view < 500 ms. Client and server share the machine's cores.
+first view < 500 ms. Client and server share the machine's cores; the CPU time each request cost the
+server and the client (from /proc) is printed too, since it does not depend on how busy the machine is.
 """
 
 from __future__ import annotations
@@ -26,10 +27,7 @@ import duckdb
 import httpx
 
 from baliza.access.roles import Role
-from baliza.access.state import open_state_beside
-from baliza.access.tokens import add_token
-from baliza.access.users import add_user, get_user
-from web_perf import drive, free_port
+from web_perf import cpu_seconds, drive, free_port, signed_in_token
 
 
 def tokens(db: Path) -> tuple[str, dict[Role, str], list[str], dict[str, str]]:
@@ -43,14 +41,8 @@ def tokens(db: Path) -> tuple[str, dict[Role, str], list[str], dict[str, str]]:
                       "where c._agency_id = ? or c.seizure_id in (select seizure_id from seizures where _agency_id = ?)"
                       " limit 1", [agency, agency]).fetchone()
     con.close()
-    state = open_state_beside(db)
-    made = {}
-    for role in (Role.ANALYST, Role.PROSECUTION_INSPECTOR, Role.ADMIN):
-        name = f"service_bench_{role.value}"
-        if get_user(state, name) is None:
-            add_user(state, name, os.urandom(16).hex(), agency, role)
-        made[role] = add_token(state, name, "service_speed benchmark")[1]
-    state.close()
+    made = {role: signed_in_token(db, f"service_bench_{role.value}", agency, role, "service_speed benchmark")
+            for role in (Role.ANALYST, Role.PROSECUTION_INSPECTOR, Role.ADMIN)}
     return agency, made, seizures, {"case": row[0], "person": row[1]} if row else {}
 
 
@@ -100,10 +92,14 @@ def main() -> None:
             routes = (("findings list (API)", ["/api/findings"]),
                       ("chain page", [f"/chain/seizure/{s}" for s in seizures]))
             for label, paths in routes:
+                server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
                 result = asyncio.run(drive(base, paths, token[Role.ANALYST], args.clients, args.requests))
+                server_ms = (cpu_seconds(server.pid) - server_cpu) * 1000 / max(1, result["requests"])
+                client_ms = (time.process_time() - client_cpu) * 1000 / max(1, result["requests"])
                 print(f"{label:22s} {args.clients:3d} clients {result['rps']:7.1f} req/s"
                       f"   p50 {result['p50_ms']:7.1f} ms   p95 {result['p95_ms']:7.1f} ms"
-                      f"   ({result['requests']} requests, {result['errors']} errors)")
+                      f"   ({result['requests']} requests, {result['errors']} errors)"
+                      f"   CPU a request: server {server_ms:.1f} ms, client {client_ms:.1f} ms")
             before = service(client, token[Role.ADMIN])["results"]["refreshes"]
             started = time.perf_counter()
             loaded = subprocess.run([sys.executable, "-m", "baliza", "load", str(args.reload), "--db", str(args.db),

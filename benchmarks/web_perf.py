@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import httpx
 
+from baliza.access.roles import Role
 from baliza.access.state import open_state_beside
 from baliza.access.tokens import add_token
 from baliza.access.users import add_user, get_user
@@ -35,6 +36,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far, from /proc (Linux): the server's cost per
+    request measured this way does not depend on how busy the machine is."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def signed_in_token(db: Path, username: str, agency: str, role: Role | str, purpose: str) -> str:
+    """A new API token for the benchmark user `username` of `role` in `agency` (made, with a random
+    password, if the warehouse's state store does not hold it yet): what a benchmark client signs in with."""
+    state = open_state_beside(db)
+    try:
+        if get_user(state, username) is None:
+            add_user(state, username, os.urandom(16).hex(), agency, Role(role))
+        return add_token(state, username, purpose)[1]
+    finally:
+        state.close()
+
+
 def prepare(db: Path, count: int) -> tuple[str, str, list[str]]:
     """(agency, token, `count` seizure ids with a case) for the benchmark user."""
     con = duckdb.connect(str(db), read_only=True)
@@ -46,12 +66,7 @@ def prepare(db: Path, count: int) -> tuple[str, str, list[str]]:
         seizures = [r[0] for r in con.execute("select seizure_id from seizures where _agency_id = ? limit ?",
                                               [agency, count]).fetchall()]
     con.close()
-    state = open_state_beside(db)
-    if get_user(state, USER) is None:
-        add_user(state, USER, os.urandom(16).hex(), agency, "analyst")
-    _, token = add_token(state, USER, "web_perf benchmark")
-    state.close()
-    return agency, token, seizures
+    return agency, signed_in_token(db, USER, agency, Role.ANALYST, "web_perf benchmark"), seizures
 
 
 async def drive(base: str, paths: list[str], token: str, clients: int, requests: int) -> dict[str, float]:
@@ -115,9 +130,12 @@ def main() -> None:
                   ("chain page", [f"/chain/seizure/{s}" for s in seizures]))
         for clients in sorted({1, args.clients}):
             for label, paths in routes:
+                used = cpu_seconds(server.pid)
                 result = asyncio.run(drive(base, paths, token, clients, args.requests if clients > 1 else 50))
+                server_ms = (cpu_seconds(server.pid) - used) * 1000 / max(1, result["requests"])
                 print(f"{label:20s} {clients:3d} clients {result['rps']:8.1f} req/s   p50 {result['p50_ms']:7.1f} ms"
-                      f"   p95 {result['p95_ms']:7.1f} ms   ({result['requests']} requests, {result['errors']} errors)")
+                      f"   p95 {result['p95_ms']:7.1f} ms   ({result['requests']} requests, {result['errors']} errors)"
+                      f"   server CPU {server_ms:.1f} ms a request")
     finally:
         if server.poll() is not None:
             print(f"the server stopped (exit {server.returncode}); its log: {log}")

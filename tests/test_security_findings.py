@@ -11,14 +11,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
 from baliza.access.redaction import Readable, redact_finding
-from baliza.access.roles import Role
 from baliza.analyses.model import Finding, Reference
 from baliza.web import sources
 from baliza.web.app import create_app
-from web_world import build_web_world, sign_in, user_name
+from web_world import build_web_world, signed_in_client
 
 SPANNING = Finding(
     "quantity_shrinkage", Reference("seizures", "S3"), 0.6,
@@ -69,14 +67,8 @@ def planted(monkeypatch):
     monkeypatch.setattr(sources, "red_flags", lambda wh, results: [SPANNING, OWN, CUSTOMS])
 
 
-def client_of(app, agency: str, role: Role = Role.ANALYST) -> TestClient:
-    client = TestClient(app)
-    sign_in(client, user_name(agency, role))
-    return client
-
-
 def test_the_api_shows_the_police_only_what_it_may_read(app) -> None:
-    found = {f["subject"]["id"]: f for f in client_of(app, "AG-POL").get("/api/findings").json()}
+    found = {f["subject"]["id"]: f for f in signed_in_client(app, "AG-POL").get("/api/findings").json()}
     assert set(found) == {"S3", "S1"}  # S1 is granted by customs; S2 is not
     spanning = found["S3"]
     assert {"table": "charges", "held_by": "AG-PRO"} in spanning["evidence"]
@@ -87,7 +79,7 @@ def test_the_api_shows_the_police_only_what_it_may_read(app) -> None:
 
 
 def test_the_findings_page_shows_the_holder_not_the_rows(app) -> None:
-    html = client_of(app, "AG-POL").get("/findings").text
+    html = signed_in_client(app, "AG-POL").get("/findings").text
     html = re.sub(r'name="csrf_token" value="[^"]*"', "", html)
     assert "held by AG-PRO" in html
     assert "100 kg" not in html and "H1" not in html and "C1" not in html
@@ -104,7 +96,7 @@ def test_the_country_report_flag_queue_is_redacted(app, monkeypatch) -> None:
         return replace(figures, justice=replace(figures.justice, findings=[SPANNING, OWN, CUSTOMS]))
 
     monkeypatch.setattr(sources, "country_figures", planted_figures)
-    report = client_of(app, "AG-POL").get("/reports/country.html").text
+    report = signed_in_client(app, "AG-POL").get("/reports/country.html").text
     assert "held by AG-PRO" in report
     assert "100 kg" not in report and "H1" not in report and "S2" not in report
     assert "S3" in report

@@ -7,14 +7,13 @@ import csv
 import io
 
 import pytest
-from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from baliza.access.roles import Role
 from baliza.analyses.model import Finding, Reference
 from baliza.web import sources
 from baliza.web.app import create_app
-from web_world import build_web_world, sign_in, user_name
+from web_world import build_web_world, signed_in_client
 
 FINDINGS = [
     Finding("quantity_shrinkage", Reference("cases", "C7"), 0.9, "police case C7 charges less", (), "per case"),
@@ -41,10 +40,7 @@ def planted(monkeypatch):
 
 @pytest.fixture()
 def inspector(app):
-    client = TestClient(app)
-    token = sign_in(client, user_name("AG-POL", Role.PROSECUTION_INSPECTOR))
-    client.headers["X-Test-Csrf"] = token
-    return client
+    return signed_in_client(app, "AG-POL", Role.PROSECUTION_INSPECTOR)
 
 
 def _rows(csv_bytes: bytes) -> list[dict[str, str]]:
@@ -103,7 +99,6 @@ def test_csv_and_excel_hold_exactly_the_filtered_findings(inspector) -> None:
 
 
 def test_the_queue_and_its_exports_are_refused_to_roles_that_may_not_read_findings(app) -> None:
-    client = TestClient(app)
-    sign_in(client, user_name("AG-POL", Role.UNIT_OFFICER))
+    client = signed_in_client(app, "AG-POL", Role.UNIT_OFFICER)
     assert client.get("/findings").status_code == 403
     assert client.get("/findings.csv").status_code == 403

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -59,6 +60,14 @@ def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, "no CSRF token in the page"
     return found.group(1)
+
+
+def signed_in_client(app: Any, agency: str, role: Role | str = Role.ANALYST) -> TestClient:
+    """A test client signed in through the form as the world's user of `role` in `agency`; its session's
+    CSRF token is in `client.headers["X-Test-Csrf"]` (sent with every request, read back by tests that post)."""
+    client = TestClient(app)
+    client.headers["X-Test-Csrf"] = sign_in(client, user_name(agency, role))
+    return client
 
 
 def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:

@@ -3,14 +3,15 @@
 A finding is shown when the principal's agency reported its subject or a live grant shares it (as
 `Scope.filter` decides for rows); its evidence rows the principal may not read are named with the agency
 that holds them and its text withheld (`access.redaction`). Who reported each row is looked up once per
-list of findings and kept with it (`Results.cached`), so a new or revoked grant is seen at once.
+load and kept with the load's results (`Results.row_owners`, computed while precomputing); deciding what a
+principal sees is then a matter of set lookups, so a new or revoked grant is seen at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 import ibis
@@ -21,11 +22,14 @@ from baliza.analyses.model import Finding, Reference
 from baliza.contract import TABLES_BY_NAME
 from baliza.warehouse.store import Warehouse
 
+Owner = tuple[str | None, int | None]  # the agency that reported a row, and the load that brought it
+Owners = dict[tuple[str, str], list[Owner]]
+
 
 class Results(Protocol):
-    """Where results that do not depend on who asks are kept, once per warehouse state."""
+    """Where who reported each row is kept, once per warehouse state (`web.results.LoadResults`)."""
 
-    def cached(self, name: str, compute: Callable[[], Any]) -> Any: ...
+    def row_owners(self, wh: Any, references: Iterable[Reference]) -> Owners: ...
 
 
 def finding_id(finding: Finding) -> str:
@@ -53,9 +57,6 @@ def visible_ids(wh: Warehouse, scope: Scope, table_name: str, ids: set[str]) -> 
     key = _key_expression(t, table_name)
     found = t.select(key=key).filter(key.isin(sorted(ids))).distinct().to_pyarrow()["key"].to_pylist()
     return set(found)
-
-
-Owner = tuple[str | None, int | None]  # the agency that reported a row, and the load that brought it
 
 
 def _owners(wh: Warehouse, references: Iterable[Reference]) -> dict[tuple[str, str], list[Owner]]:
@@ -99,11 +100,8 @@ def visible_findings(wh: Warehouse, scope: Scope, findings: list[Finding],
     Who reported each subject is looked up once per list of findings (with `results`); deciding what a
     principal sees is then a matter of set lookups, so a new or revoked grant is seen at once.
     """
-    if results is None:
-        owners = _owners(wh, (f.subject for f in findings))
-    else:  # the list is kept with its owners so that its id stays its own
-        owners = results.cached(f"owners:{id(findings)}",
-                                lambda: (findings, _owners(wh, (f.subject for f in findings))))[1]
+    subjects = [f.subject for f in findings]
+    owners = _owners(wh, subjects) if results is None else results.row_owners(wh, subjects)
     seen: list[Finding] = []
     slow: dict[str, set[str]] = defaultdict(set)  # subjects shared through another column: asked of the scope
     for f in findings:
@@ -126,23 +124,21 @@ def readable_evidence(wh: Warehouse, scope: Scope, findings: list[Finding],
                       results: Results | None = None) -> Readable:
     """Which rows the findings rest on the principal may read, and who holds the others (for
     `baliza.access.redaction.redact_finding`). Directory rows (agencies, units, entry points) are open."""
-    def lookup() -> dict[tuple[str, str], list[Owner]]:
-        return _owners(wh, (e for f in findings for e in f.evidence))
-
-    if results is None:
-        owners = lookup()
-    else:
-        owners = results.cached(f"evidence_owners:{id(findings)}", lambda: (findings, lookup()))[1]
+    evidence = {(e.table, e.id): e for f in findings for e in f.evidence}
+    owners = _owners(wh, evidence.values()) if results is None else results.row_owners(wh, evidence.values())
     rows: set[tuple[str, str]] = set()
     slow: dict[str, set[str]] = defaultdict(set)
-    for (table_name, row_id), found in owners.items():
+    for table_name, row_id in evidence:
+        found = owners.get((table_name, row_id), [])
+        if not found:
+            continue
         if table_name in DIRECTORY_TABLES or _sees(scope, table_name, row_id, found):
             rows.add((table_name, row_id))
         elif any(agency in scope.shared for agency, _ in found):
             slow[table_name].add(row_id)
     for table_name, ids in slow.items():
         rows |= {(table_name, row_id) for row_id in visible_ids(wh, scope, table_name, ids)}
-    holders = {ref: found[0][0] or "" for ref, found in owners.items() if ref not in rows and found}
+    holders = {ref: held[0][0] or "" for ref in evidence if ref not in rows and (held := owners.get(ref))}
     return Readable(frozenset(rows), holders)
 
 
@@ -150,5 +146,5 @@ def shown_findings(wh: Warehouse, scope: Scope, findings: list[Finding],
                    results: Results | None = None) -> list[tuple[Finding, dict[str, Any]]]:
     """The findings the principal may see, each with its plain form as the principal may read it."""
     seen = visible_findings(wh, scope, findings, results)
-    readable = readable_evidence(wh, scope, findings, results)
+    readable = readable_evidence(wh, scope, seen, results)  # only the rows of the findings shown
     return [(f, {"finding_id": finding_id(f), **redact_finding(f, readable)}) for f in seen]

@@ -47,13 +47,9 @@ def admin_summary(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
 def loads(ctx: ServingContext, principal: Principal) -> list[dict[str, Any]]:
     """The agency's loads (and the loads of several agencies holding its files), newest first, with what
     each accepted and set aside (over all its files)."""
-    from baliza.web.load_owners import file_agencies, shared_loads
+    from baliza.web.results import results_of
 
-    def owners() -> dict[tuple[int, str], str]:
-        with ctx.locked() as wh:
-            return file_agencies(wh, shared_loads(wh))
-
-    shared = sorted({load for (load, _f), agency in ctx.cached("load_file_agencies", owners).items()
+    shared = sorted({load for (load, _f), agency in results_of(ctx).file_agencies.items()
                      if agency == principal.agency_id})
     with ctx.locked() as wh:
         t = wh.table("loads")

@@ -109,6 +109,10 @@ class ServingContext:
         """`compute()` once per snapshot (other requests wait for the first to finish it)."""
         return self.snapshot.cached(name, compute)
 
+    def row_owners(self, wh: Any, references: Any) -> Any:
+        """Who reported each row (`web.results.LoadResults.row_owners`), for `access.finding_scope`."""
+        return self.snapshot.results.row_owners(wh, references)
+
     @contextmanager
     def pinned(self) -> Iterator[Snapshot]:
         """The current snapshot for the block (one request): kept open, and what `snapshot` answers."""

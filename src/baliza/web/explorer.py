@@ -21,8 +21,7 @@ from pydantic import BeforeValidator
 
 from baliza.access.audit import grants_behind, record_read
 from baliza.access.principal import Principal
-from baliza.analyses.as_of import stage_as_of
-from baliza.analyses.chain_breaks import BREAK_CODES, break_rows, seizure_status
+from baliza.analyses.chain_breaks import BREAK_CODES
 from baliza.i18n import gettext as _
 from baliza.web import queries
 from baliza.web.api import REFUSALS, Problem
@@ -41,6 +40,7 @@ from baliza.web.chain_table import (
 )
 from baliza.web.context import ServingContext
 from baliza.web.formatting import install
+from baliza.web.results import results_of
 from baliza.web.security import context
 from baliza.web.sources import withheld_tables
 from baliza.web.templates import render, templates
@@ -56,23 +56,19 @@ BREAKS_VIEW, STATUS_VIEW = "chain_explorer_breaks", "chain_explorer_status"
 SCOPED_VIEW, ROWS_VIEW = "chain_explorer_scoped", "chain_explorer_rows"
 
 
-def _whole_warehouse(ctx: ServingContext, wh: Any) -> tuple[pa.Table, pa.Table]:
-    """Every chain's break rows and status on the whole warehouse, computed once per warehouse state (they
-    do not depend on who asks)."""
-    def compute() -> tuple[pa.Table, pa.Table]:
-        as_of = stage_as_of(wh)
-        return break_rows(wh, as_of).to_pyarrow(), seizure_status(wh, as_of).to_pyarrow()
-
-    return ctx.cached("chain_explorer:whole", compute)
+def _whole_warehouse(ctx: ServingContext) -> tuple[pa.Table, pa.Table]:
+    """Every chain's break rows and status on the whole warehouse, computed once per load (they do not
+    depend on who asks: `web.results.LoadResults.chain_links`)."""
+    return results_of(ctx).chain_links  # type: ignore[no-any-return]
 
 
-def _scoped_rows(ctx: ServingContext, wh: Any, scope: Any) -> pa.Table:
+def scoped_rows(ctx: ServingContext, wh: Any, scope: Any) -> pa.Table:
     """`chain_rows` for this scope (every seizure the viewer may read, with the breaks they may see), kept
     per warehouse state, agency and set of live grants: a new or revoked grant is a new set, seen at once.
     Filters, sorting, totals and pages then read these rows only."""
     grants = ",".join(sorted(g.grant_id for g in scope.grants))
     undecided = undecided_codes(scope.principal.agency_id, withheld_tables(ctx.state))
-    whole = _whole_warehouse(ctx, wh)  # not inside `compute`: `ctx.cached` computes one thing at a time
+    whole = _whole_warehouse(ctx)
 
     def compute() -> pa.Table:
         breaks = ibis.table(ibis.Schema.from_pyarrow(whole[0].schema), name=BREAKS_VIEW)
@@ -97,7 +93,7 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 def explore(ctx: ServingContext, principal: Principal, filters: ChainFilters) -> dict[str, Any]:
     """One page of the chains the principal may read under `filters`, with the totals over all of them."""
     with ctx.reading(principal) as (wh, scope):
-        rows = _scoped_rows(ctx, wh, scope)
+        rows = scoped_rows(ctx, wh, scope)
         cursor = wh.duckdb
         cursor.register(SCOPED_VIEW, rows)
         try:
@@ -119,7 +115,7 @@ def explore(ctx: ServingContext, principal: Principal, filters: ChainFilters) ->
             "page_size": PAGE_SIZE, "filters": filters.query()}
 
 
-def _options(ctx: ServingContext, principal: Principal) -> dict[str, list[dict[str, str]]]:
+def options(ctx: ServingContext, principal: Principal) -> dict[str, list[dict[str, str]]]:
     """Choices for the filters: directory tables (readable by all), the substances the viewer's seizures name."""
     def directory(wh: Any) -> dict[str, list[dict[str, str]]]:
         out = {}
@@ -132,7 +128,7 @@ def _options(ctx: ServingContext, principal: Principal) -> dict[str, list[dict[s
 
     with ctx.reading(principal) as (wh, scope):
         out = dict(ctx.cached("chain_explorer:directory", lambda: directory(wh)))
-        names = sorted(n for n in set(_scoped_rows(ctx, wh, scope)["substance"].to_pylist()) if n)
+        names = sorted(n for n in set(scoped_rows(ctx, wh, scope)["substance"].to_pylist()) if n)
     out["substances"] = [{"id": n, "name": n} for n in names]
     return out
 
@@ -183,6 +179,6 @@ def chain_page(request: Request, principal: SeizureReader, q: str = "") -> Respo
         hits = queries.search(wh, scope, q) if q else []
     view = explore(ctx, principal, filters)
     return render(request, "chain_search.html", {
-        **view, "q": q, "hits": hits, "error": error, "current": filters, "options": _options(ctx, principal),
+        **view, "q": q, "hits": hits, "error": error, "current": filters, "options": options(ctx, principal),
         "codes": BREAK_CODES, "statuses": VIEW_STATUSES, "sorts": tuple(SORTS),
     }, status_code=422 if error else 200)

@@ -52,16 +52,10 @@ def landing(ctx: ServingContext, principal: Principal, unit: str | None = None) 
 # --- the growth report, once per warehouse state ---------------------------------------------------------
 
 def growth(ctx: ServingContext) -> GrowthReport | None:
-    """The growth report of every unit by year (`analyses.growth`), computed once; None if it failed."""
-    from baliza.web.sources import _cached
+    """The growth report of every unit by year (`analyses.growth`), computed once per load; None if it failed."""
+    from baliza.web.results import results_of
 
-    def compute() -> GrowthReport:
-        from baliza.analyses.growth import growth_report
-
-        with ctx.locked() as wh:
-            return growth_report(wh)
-
-    return _cached(ctx, "growth:year", compute) or None
+    return results_of(ctx).growth or None
 
 
 def agency_units(ctx: ServingContext, principal: Principal) -> list[dict[str, Any]]:

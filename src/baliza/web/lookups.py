@@ -19,7 +19,30 @@ import pyarrow as pa
 from baliza.access.scope import Scope
 from baliza.warehouse.store import Warehouse
 
-Compiled = Callable[[str, Callable[[], str]], str]  # (name, compute) -> SQL, kept by the caller
+Compiled = Callable[[str, Callable[[], Any]], Any]  # (name, compute) -> SQL or a KeyIndex, kept by the caller
+MAX_INDEXED_ROWS = 2_000_000  # larger tables are looked up in DuckDB (a copy in memory would be too big)
+
+
+class KeyIndex:
+    """A whole table held in memory (Arrow) with the row numbers of each value of one column: a chain's dozen
+    lookups then cost a dictionary hit each instead of a scan of the table in DuckDB. Built once per state
+    of the warehouse (the snapshot keeps it) for tables of at most `MAX_INDEXED_ROWS` rows."""
+
+    def __init__(self, rows: pa.Table, column: str) -> None:
+        self.rows = rows.combine_chunks()  # `take` on a table of several chunks costs tens of milliseconds
+        self.positions: dict[Any, list[int]] = {}
+        for position, value in enumerate(rows[column].to_pylist()):
+            self.positions.setdefault(value, []).append(position)
+
+    @classmethod
+    def build(cls, cursor: Any, sql: str, column: str) -> KeyIndex | None:
+        if cursor.sql(f"select count(*) from ({sql})").fetchall()[0][0] > MAX_INDEXED_ROWS:
+            return None
+        return cls(cursor.sql(sql).to_arrow_table(), column)
+
+    def take(self, values: list[Any]) -> pa.Table:
+        found = sorted({p for v in values for p in self.positions.get(v, ())})  # in the table's order, as DuckDB
+        return self.rows.take(pa.array(found, type=pa.int64()))
 
 
 class Membership:
@@ -65,6 +88,9 @@ class Lookup:
     def to_pyarrow(self) -> pa.Table:
         table = self.membership.table
         values = self.membership.values
+        index = table.index(self.membership.column) if table.index is not None else None
+        if index is not None:
+            return index.take(values)
         if not values:
             return table.cursor.sql(f"select * from ({table.sql()}) where false").to_arrow_table()
         # a list of parameters (not a join on a list) lets DuckDB skip the row groups that cannot match
@@ -77,8 +103,9 @@ class Lookup:
 
 
 class LookupTable:
-    def __init__(self, expression: Callable[[], ibis.Table], sql: Callable[[], str], cursor: Any) -> None:
-        self._expression, self.sql, self.cursor = expression, sql, cursor
+    def __init__(self, expression: Callable[[], ibis.Table], sql: Callable[[], str], cursor: Any,
+                 index: Callable[[str], KeyIndex | None] | None = None) -> None:
+        self._expression, self.sql, self.cursor, self.index = expression, sql, cursor, index
         self._built: ibis.Table | None = None
 
     @property
@@ -104,8 +131,11 @@ class LookupWarehouse:
     """The warehouse as one principal sees it (as `ScopedWarehouse`), with fast lookups by key; with no
     scope, the whole warehouse (for analyses that judge on all the data, such as a seizure's chain)."""
 
-    def __init__(self, warehouse: Warehouse, scope: Scope | None, compiled: Compiled) -> None:
+    def __init__(self, warehouse: Warehouse, scope: Scope | None, compiled: Compiled, *,
+                 indexed: bool = False) -> None:
+        """`indexed` (whole warehouse only): lookups read `KeyIndex`es kept through `compiled`."""
         self.warehouse, self.scope, self._compiled = warehouse, scope, compiled
+        self._indexed = indexed and scope is None
         if scope is None:
             self._scope_key = "*whole*"
         else:
@@ -123,5 +153,14 @@ class LookupWarehouse:
             return self.scope.filter(self.warehouse, name)
 
         key = f"scoped-sql:{name}:{self._scope_key}"
-        return LookupTable(expression, lambda: self._compiled(key, lambda: str(ibis.to_sql(expression()))),
-                           self.warehouse.duckdb)
+        cursor = self.warehouse.duckdb
+
+        def sql() -> str:
+            return self._compiled(key, lambda: str(ibis.to_sql(expression())))
+
+        def index(column: str) -> KeyIndex | None:
+            text = sql()  # first: the keeper computes one thing at a time
+            kept: Any = self._compiled(f"key-index:{name}:{column}", lambda: KeyIndex.build(cursor, text, column))
+            return kept  # type: ignore[no-any-return]
+
+        return LookupTable(expression, sql, cursor, index if self._indexed else None)

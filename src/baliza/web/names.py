@@ -10,18 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from baliza.analyses.chain_links import directory_names
 from baliza.i18n import gettext as _
 from baliza.web.context import ServingContext
+from baliza.web.results import results_of
 
 
 def directory(ctx: ServingContext) -> dict[str, str]:
     """Display name by id of every unit, prosecution office, entry point and agency."""
-    def read() -> dict[str, str]:
-        with ctx.locked() as wh:
-            return directory_names(wh)
-
-    return ctx.cached("directory_names", read)  # type: ignore[no-any-return]
+    return results_of(ctx).directory_names  # type: ignore[no-any-return]
 
 
 def name_of(names: dict[str, str], code: Any) -> str:

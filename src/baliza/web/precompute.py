@@ -1,90 +1,116 @@
 """The results computed once per load, before the server moves to the new warehouse file.
 
-Every whole-country analysis a page or the API reads is computed here, in the background, on the new
-snapshot (`web.context`): red flags, unit indicators at every granularity and the cells aggregate readers
-may not see, the justice figures, the country report's figures, every seizure's chain link status (the
-explorer's breaks and progress) and the chain inputs (the date each stage is judged against, the
-directory of names), the agencies, and the search index. They are kept
-with the snapshot; a request then only cuts them to what its principal may read, so no page runs a
-whole-country analysis on request.
+Every result declared in `web.results.LoadResults` is computed here, in the background, on the new
+snapshot, then who reported each row the findings rest on, and the search index; the results are then
+stored beside the warehouse (`warehouse.results`), so that a restart reads them instead of computing them
+again. Progress goes to `progress(step, done, total)` (administrators see it at `/api/service`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
+from baliza.warehouse.results import read_results, store_results
 from baliza.web.context import ServingContext
+from baliza.web.results import GRANULARITIES, LoadResults, Result
 from baliza.web.snapshots import Snapshot
 
-Step = tuple[str, Callable[[Any, Snapshot, ServingContext], Any]]
+log = logging.getLogger(__name__)
+CUTS = "what each agency may read"
+Step = tuple[str, Callable[[Any, LoadResults], Any]]
 
 
-def _steps() -> list[Step]:
-    from baliza.analyses.as_of import stage_as_of
-    from baliza.analyses.chain_links import directory_names
-    from baliza.web import explorer, services, sources
-    from baliza.web.justice import GRANULARITIES
+def _value_step(result: Result[Any], key: str | None) -> Step:
+    label = result.label if key is None else f"{result.label} ({key})"
+    return label, lambda wh, results: results.value(result, key)
+
+
+def _finding_rows(wh: Any, results: LoadResults) -> None:
+    """Who reported each row a finding names (subject and evidence), for the red flags and the justice
+    figures' findings: a request then decides what its principal sees with set lookups."""
+    lists = [results.red_flags] + [figures.findings for g in GRANULARITIES
+                                   if (figures := results.justice[g]) is not None]
+    results.row_owners(wh, (ref for findings in lists for f in findings for ref in (f.subject, *f.evidence)))
+
+
+def _search_index(wh: Any, _results: LoadResults) -> None:
     from baliza.web.search_index import index_for, warehouse_version
 
-    steps: list[Step] = [
-        ("chain deadlines", lambda wh, snap, ctx: snap.cached("stage_as_of", lambda: stage_as_of(wh))),
-        ("names", lambda wh, snap, ctx: snap.cached("directory_names", lambda: directory_names(wh))),
-        ("agencies", lambda wh, snap, ctx: services.agencies(ctx)),
-        ("red flags", lambda wh, snap, ctx: sources.red_flags(wh, snap)),
-        ("chain link status of every seizure", lambda wh, snap, ctx: explorer._whole_warehouse(ctx, wh)),
-    ]
-    steps.append(("who holds each finding's subject and evidence", _finding_owners))
-    for granularity in ("year", "quarter", "month"):
-        steps.append((f"unit indicators by {granularity}",
-                      lambda wh, snap, ctx, g=granularity: _indicators(wh, snap, g)))
-    steps.append(("indicator cells to suppress", lambda wh, snap, ctx: sources.indicators_hidden(wh, snap)))
-    for granularity in GRANULARITIES:
-        steps.append((f"justice figures by {granularity}",
-                      lambda wh, snap, ctx, g=granularity: sources.justice_figures(wh, snap, g)))
-    steps.append(("country report figures", lambda wh, snap, ctx: sources.country_figures(wh, snap)))
-    steps.append(("published aggregates", lambda wh, snap, ctx: _published(wh, snap)))
-    steps.append(("search index", lambda wh, snap, ctx: index_for(wh.path).ensure(wh, warehouse_version(wh))))
-    return steps
+    index_for(wh.path).ensure(wh, warehouse_version(wh))
 
 
-def _finding_owners(wh: Any, snapshot: Snapshot, ctx: ServingContext) -> None:
-    """Who reported each finding's subject and evidence rows: looked up once on the whole warehouse and kept
-    under the names `access.finding_scope` reads them by; a request then only decides with set lookups."""
-    from baliza.access import finding_scope
-    from baliza.web import sources
+def cut_for_every_agency(ctx: ServingContext, wh: Any) -> None:
+    """What each agency may read of the results, cut for its live grants as they are now: its scope's reach
+    through the grants, its findings, its chains and the explorer's choices, its seizure counts, its units'
+    indicators and its justice page. They hang on grants, which change without a load, so they are kept
+    with the snapshot (not stored): a grant given or revoked later is a new cut, made on the next request.
+    Computed in the background so that the first view of a page after a load does not make them."""
+    from baliza.access.principal import Principal
+    from baliza.access.roles import Role
+    from baliza.web import explorer, justice, services, sources
 
-    every = sources.red_flags(wh, snapshot)
-    snapshot.cached(f"owners:{id(every)}",
-                    lambda: (every, finding_scope._owners(wh, (f.subject for f in every))))
-    snapshot.cached(f"evidence_owners:{id(every)}",
-                    lambda: (every, finding_scope._owners(wh, (e for f in every for e in f.evidence))))
+    results = ctx.snapshot.results
+    try:
+        sources.warm_chain_lookups(wh, ctx)
+    except Exception:
+        log.exception("building the chains' lookups failed")
+    for agency in [*results.agencies, None]:
+        try:
+            if agency is None:  # the country-wide cut (oversight): one for every agency
+                for granularity in GRANULARITIES:
+                    justice.justice_view(ctx, Principal("(results)", "", Role.OVERSIGHT, None, "precompute"),
+                                         granularity)
+                continue
+            reader = Principal("(results)", agency["agency_id"], Role.ANALYST, None, "precompute")
+            scope = ctx.scope(wh, reader)
+            services.shown_findings(ctx, wh, scope)
+            services.overview(ctx, reader)
+            explorer.options(ctx, reader)
+            for granularity in GRANULARITIES:
+                rows = sources.indicator_rows(ctx, results.indicators[granularity], granularity)
+                services.readable_units(ctx, wh, scope, rows, granularity)
+                justice.justice_view(ctx, Principal("(results)", agency["agency_id"], Role.PROSECUTION_INSPECTOR,
+                                                    None, "precompute"), granularity)
+        except Exception:  # the cut is then made on the agency's first request
+            log.exception("cutting the results for an agency failed")
 
 
-def _indicators(wh: Any, snapshot: Snapshot, granularity: str) -> None:
-    """A granularity's unit indicators, and their plain form (`web.services.indicators` reads both)."""
-    from baliza.web import sources
-
-    every = sources.unit_indicators(wh, snapshot, granularity)
-    snapshot.cached(f"plain:{id(every)}", lambda: (every, [i.to_dict() for i in every]))
-
-
-def _published(wh: Any, snapshot: Snapshot) -> None:
-    """The aggregates published to oversight and the public page (`web.public_data`), on this snapshot."""
-    from baliza.web.public_data import aggregates_of
-
-    aggregates_of(wh, snapshot)
+def steps() -> list[Step]:
+    """Every step of the computation, in order."""
+    found = [_value_step(result, key) for result in LoadResults.declared() for _name, key in result.slots()]
+    return [*found, ("who holds each finding's rows", _finding_rows), ("search index", _search_index)]
 
 
 def step_names() -> list[str]:
-    return [name for name, _ in _steps()]
+    return [name for name, _ in steps()]
 
 
 def precompute(ctx: ServingContext, snapshot: Snapshot, progress: Callable[[str, int, int], None]) -> None:
-    """Compute every whole-country result of `snapshot`, telling `progress` each step."""
-    steps = _steps()
+    """Read `snapshot`'s stored results, or compute every one of them (telling `progress` each step) and
+    store them."""
+    results = snapshot.results
+    key = ctx.state.key("results")
+    stored = read_results(ctx.db_path, snapshot.version, key)
     wh = snapshot.thread_warehouse()
-    for done, (name, step) in enumerate(steps):
-        progress(name, done, len(steps))
-        step(wh, snapshot, ctx)
-    progress("done", len(steps), len(steps))
+    if stored is not None:
+        progress("reading the stored results", 0, 2)
+        results = snapshot.results = LoadResults(snapshot.version, snapshot.thread_warehouse, stored)
+        if results.is_complete():
+            progress(CUTS, 1, 2)
+            cut_for_every_agency(ctx, wh)
+            progress("done", 2, 2)
+            return
+        # stored before a result was declared: the missing ones are computed below, the others read
+    every = [*steps(), (CUTS, lambda wh, results: cut_for_every_agency(ctx, wh))]
+    results.precomputing = True
+    try:
+        for done, (name, step) in enumerate(every):
+            progress(name, done, len(every))
+            step(wh, results)
+            if name == "search index":  # every result is computed: kept before the cuts are made
+                store_results(ctx.db_path, snapshot.version, results.to_store(), key)
+    finally:
+        results.precomputing = False
+    progress("done", len(every), len(every))

@@ -36,9 +36,9 @@ def _with_year_totals(rows: list[dict[str, Any]], place: str, counts: tuple[str,
     return rows + [totals[y] for y in sorted(totals)]
 
 
-def aggregates_of(wh: Any, results: Any) -> dict[str, Any]:
-    """The three tables as computed (not yet disclosed) and the day of publication, once per snapshot
-    (`results`: the snapshot or the serving context, whichever caches)."""
+def aggregates_of(wh: Any) -> dict[str, Any]:
+    """The three tables as computed (not yet disclosed) and the day of publication: a result computed once
+    per load (`web.results.LoadResults.published`)."""
     from baliza.analyses.oversight import (
         enforcement_by_place_and_year,
         livelihood_by_region_and_year,
@@ -46,22 +46,20 @@ def aggregates_of(wh: Any, results: Any) -> dict[str, Any]:
         treatment_by_year,
     )
 
-    def compute() -> dict[str, Any]:
-        enforcement = enforcement_by_place_and_year(wh.table("seizures"), wh.table("cases"),
-                                                    wh.table("dispositions"), wh.table("entry_points"))
-        livelihood = livelihood_by_region_and_year(wh.table("farmer_enrolments"))
-        for row in livelihood:
-            row["other"] = row["enrolled"] - row["placed"] - row["relapsed"]
-        return {"enforcement": enforcement, "livelihood": livelihood,
-                "treatment": treatment_by_year(wh.table("treatment_episodes")),
-                "published_on": published_on(wh.table("loads"))}
-
-    return results.cached("published_aggregates", compute)
+    enforcement = enforcement_by_place_and_year(wh.table("seizures"), wh.table("cases"),
+                                                wh.table("dispositions"), wh.table("entry_points"))
+    livelihood = livelihood_by_region_and_year(wh.table("farmer_enrolments"))
+    for row in livelihood:
+        row["other"] = row["enrolled"] - row["placed"] - row["relapsed"]
+    return {"enforcement": enforcement, "livelihood": livelihood,
+            "treatment": treatment_by_year(wh.table("treatment_episodes")),
+            "published_on": published_on(wh.table("loads"))}
 
 
 def aggregates(ctx: ServingContext) -> dict[str, Any]:
-    with ctx.locked() as wh:
-        return aggregates_of(wh, ctx)
+    from baliza.web.results import results_of
+
+    return results_of(ctx).published  # type: ignore[no-any-return]
 
 
 def published(ctx: ServingContext) -> dict[str, Any]:

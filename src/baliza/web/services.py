@@ -13,7 +13,6 @@ from typing import Any
 
 from fastapi import HTTPException
 
-from baliza.access.agencies import known_agencies
 from baliza.access.audit import grants_behind, record, record_read
 from baliza.access.decisions import DECISIONS, decide, latest_decisions
 from baliza.access.disclosure import hide_indicators, suppress_together
@@ -24,6 +23,7 @@ from baliza.crypto.scoped import queue_findings
 from baliza.i18n.findings import worded
 from baliza.web import queries, sources
 from baliza.web.context import ServingContext
+from baliza.web.results import results_of
 
 MAX_GRANT_DAYS = 366
 
@@ -38,9 +38,14 @@ def overview(ctx: ServingContext, principal: Principal) -> dict[str, Any]:
     over every agency with small cells suppressed."""
     with ctx.reading(principal) as (wh, scope):
         detailed = principal.may(Permission.READ_SEIZURES)
-        seizures = scope.filter(wh, "seizures") if detailed else wh.table("seizures")
-        by_month = sources.seizures_by_month(seizures)
-        by_point = sources.seizures_by_entry_point(wh, seizures)
+
+        def count() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+            seizures = scope.filter(wh, "seizures") if detailed else wh.table("seizures")
+            return sources.seizures_by_month(seizures), sources.seizures_by_entry_point(wh, seizures)
+
+        # counted once per load and scope (agency and live grants), or once for every reader of all seizures
+        found = ctx.cached(f"overview:{scope_key(scope) if detailed else '*'}", count)
+        by_month, by_point = [dict(r) for r in found[0]], [dict(r) for r in found[1]]
     if not detailed:  # both tables add up to the seizures: suppressed together
         by_month, by_point = suppress_together([by_month, by_point], "seizures")
     return {"by_month": by_month, "by_entry_point": by_point, "small_cells_suppressed": not detailed}
@@ -90,8 +95,7 @@ def country_wide(principal: Principal) -> bool:
 
 def findings(ctx: ServingContext, principal: Principal, rule: str | None = None) -> list[dict[str, Any]]:
     with ctx.reading(principal) as (wh, scope):
-        every = queue_findings(ctx, wh, scope, sources.red_flags(wh, ctx))  # with crypto findings in scope
-        found = sources.shown_findings(wh, scope, every, ctx)  # evidence held elsewhere: hit/no-hit only
+        found = shown_findings(ctx, wh, scope)
     decisions = latest_decisions(ctx.state, principal.agency_id)
     out = []
     for f, shown in found:
@@ -105,6 +109,22 @@ def findings(ctx: ServingContext, principal: Principal, rule: str | None = None)
     record_read(ctx.state, principal, "read_findings", [f"findings/{f['finding_id']}" for f in out], grants=behind,
                 what="findings", detail={"rule": rule})
     return review_order(out)
+
+
+def shown_findings(ctx: ServingContext, wh: Any, scope: Any) -> list[tuple[Any, dict[str, Any]]]:
+    """The load's findings the scope may see, evidence held elsewhere as hit/no-hit only: cut once per
+    agency and set of live grants from the precomputed findings (a new or revoked grant is a new set, seen
+    at once), so a request does not decide every finding again."""
+    every = queue_findings(ctx, wh, scope, sources.red_flags(wh, ctx))  # with the crypto findings in scope
+    # the list is kept with the cut so that its id stays its own
+    return ctx.cached(f"findings:shown:{id(every)}:{scope_key(scope)}",  # type: ignore[no-any-return]
+                      lambda: (every, sources.shown_findings(wh, scope, every, ctx)))[1]
+
+
+def scope_key(scope: Any) -> str:
+    """What a cut of the results for a scope depends on: its agency and its set of live grants (a new or
+    revoked grant is a new key, so it is seen at once)."""
+    return f"{scope.principal.agency_id}:{','.join(sorted(g.grant_id for g in scope.grants))}"
 
 
 def review_order(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -187,18 +207,15 @@ def indicators(ctx: ServingContext, principal: Principal, granularity: str = "ye
     (oversight, programme officers) see every unit with small cells suppressed."""
     with ctx.reading(principal) as (wh, scope):
         every = sources.unit_indicators(wh, ctx, granularity)
-        found = [dict(i) for i in ctx.cached(f"plain:{id(every)}", lambda: (every, [i.to_dict() for i in every]))[1]]
+        plain = sources.indicator_rows(ctx, every, granularity)  # the load's rows: copied before they leave
         if country_wide(principal):
             # years, quarters and months are all published: suppressed together, so none gives another away
-            shown = hide_indicators(found, sources.indicators_hidden(wh, ctx))
+            shown = hide_indicators([dict(i) for i in plain], sources.indicators_hidden(wh, ctx))
             record_read(ctx.state, principal, "read_indicators", [], what="indicators (suppressed)",
                         detail={"granularity": granularity, "rows": len(shown)})
             return shown
-        wanted = {i["subject_id"] for i in found if i["subject_table"] == "units"}
-        units = wh.table("units")
-        run = set(units.filter(units.agency_id == principal.agency_id).unit_id.to_pyarrow().to_pylist())
-        mine = run | sources.visible_ids(wh, scope, "units", wanted)
-    shown = [i for i in found if i["subject_table"] != "units" or i["subject_id"] in mine]
+        run, mine = readable_units(ctx, wh, scope, plain, granularity)
+    shown = [dict(i) for i in plain if i["subject_table"] != "units" or i["subject_id"] in mine]
     read = sorted({i["subject_id"] for i in shown if i["subject_table"] == "units"})
     record_read(ctx.state, principal, "read_indicators", [f"units/{u}" for u in read],
                 grants=grants_behind(scope, "units", [u for u in read if u not in run]), what="indicators",
@@ -206,17 +223,25 @@ def indicators(ctx: ServingContext, principal: Principal, granularity: str = "ye
     return shown
 
 
+def readable_units(ctx: ServingContext, wh: Any, scope: Any, rows: list[dict[str, Any]],
+                   granularity: str) -> tuple[set[str], set[str]]:
+    """(units the agency runs, units whose indicators the scope may read) among `rows`: decided once per
+    agency and set of live grants (`scope_key`), not on every request."""
+    def compute() -> tuple[set[str], set[str]]:
+        wanted = {i["subject_id"] for i in rows if i["subject_table"] == "units"}
+        units = wh.table("units")
+        run = set(units.filter(units.agency_id == scope.principal.agency_id).unit_id.to_pyarrow().to_pylist())
+        return run, run | sources.visible_ids(wh, scope, "units", wanted)
+
+    return ctx.cached(f"indicators:units:{granularity}:{id(rows)}:{scope_key(scope)}",  # type: ignore[no-any-return]
+                      lambda: (rows, compute()))[1]
+
+
 def quarantine(ctx: ServingContext, principal: Principal) -> list[dict[str, Any]]:
     """The agency's own quarantined rows, including its files in loads of several agencies (audited: they
     hold values as loaded, personal ones masked)."""
-    from baliza.web.load_owners import file_agencies, shared_loads
-
-    def owners() -> dict[tuple[int, str], str]:
-        with ctx.locked() as wh:
-            return file_agencies(wh, shared_loads(wh))
-
     with ctx.locked() as wh:
-        rows = queries.quarantine(wh, principal.agency_id, ctx.cached("load_file_agencies", owners))
+        rows = queries.quarantine(wh, principal.agency_id, results_of(ctx).file_agencies)
     record_read(ctx.state, principal, "read_quarantine", sorted({f"loads/{r['load_id']}" for r in rows}),
                 what="quarantine", detail={"rows": len(rows)})
     return rows
@@ -230,12 +255,7 @@ def grants(ctx: ServingContext, principal: Principal) -> dict[str, list[dict[str
 
 def agencies(ctx: ServingContext) -> list[dict[str, str]]:
     """The warehouse's agencies (id and name): what a grant may name, and the sharing page's picker."""
-    return ctx.cached("agencies", lambda: _agencies(ctx))  # type: ignore[no-any-return]
-
-
-def _agencies(ctx: ServingContext) -> list[dict[str, str]]:
-    with ctx.locked() as wh:
-        return known_agencies(wh)
+    return results_of(ctx).agencies  # type: ignore[no-any-return]
 
 
 def _owns(ctx: ServingContext, principal: Principal, kind: str, subject_id: str) -> bool:

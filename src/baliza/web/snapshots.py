@@ -16,6 +16,7 @@ import ibis
 from baliza.contract import TABLES_BY_NAME
 from baliza.warehouse.publishing import close_snapshot, file_identity, open_snapshot
 from baliza.warehouse.store import Warehouse
+from baliza.web.results import LoadResults
 
 STABLE_TABLES: frozenset[str] = frozenset(TABLES_BY_NAME) | {"loads", "quarantine", "normalisations"}
 
@@ -35,17 +36,32 @@ class ThreadWarehouse:
         self.read_only = warehouse.read_only
         self.keys = warehouse.keys  # the keys that open this file's tokens, read when it was opened
         self.con = ibis.duckdb.from_connection(warehouse.duckdb.cursor())
+        self.owner = threading.get_ident()
+        self._con = ibis.duckdb.from_connection(warehouse.duckdb.cursor())
         self._tables: dict[str, ibis.Table] = {}
+
+    def _owned(self) -> None:
+        # A DuckDB connection runs one call at a time and refuses a second ("ResourceInUse: connection is
+        # busy with another call"): a cursor handed to another thread would fail under load, so it fails at once.
+        if threading.get_ident() != self.owner:
+            raise RuntimeError("a worker thread's warehouse cursor was used from another thread; "
+                               "ask the snapshot for this thread's own (Snapshot.thread_warehouse)")
+
+    @property
+    def con(self) -> Any:
+        self._owned()
+        return self._con
 
     @property
     def duckdb(self) -> Any:
         return self.con.con
 
     def table(self, name: str) -> ibis.Table:
+        self._owned()
         if name not in STABLE_TABLES:
-            return self.con.table(name)
+            return self._con.table(name)
         if name not in self._tables:
-            self._tables[name] = self.con.table(name)
+            self._tables[name] = self._con.table(name)
         return self._tables[name]
 
 
@@ -56,14 +72,16 @@ def warehouse_state(wh: Warehouse | ThreadWarehouse) -> str:
 
 
 class Snapshot:
-    """The warehouse file as one load left it, with one cursor per worker thread and the results computed
-    on it (`cached`). Counted in and out by the requests that read it (`enter`, `leave`)."""
+    """The warehouse file as one load left it, with one cursor per worker thread, its whole-country
+    `results` (`web.results`) and what requests derive from them (`cached`).
+    Counted in and out by the requests that read it (`enter`, `leave`)."""
 
     def __init__(self, warehouse: Warehouse) -> None:
         self.warehouse = warehouse
         self.identity = file_identity(warehouse.path)  # the link's inode: the file that was opened
         self.version = warehouse_state(warehouse)
-        self.cache: dict[str, Any] = {}
+        self.results = LoadResults(self.version, self.thread_warehouse)  # the whole-country results
+        self.cache: dict[str, Any] = {}  # what requests derive from them (a scope's cut, compiled SQL)
         # Each worker thread's cursor, kept here rather than in thread-local storage: DuckDB objects then
         # die with the snapshot (closed in `close`), never in a daemon worker thread torn down at interpreter
         # exit, where DuckDB's C++ destructors abort the process ("FATAL: exception not rethrown").
@@ -126,6 +144,6 @@ class Snapshot:
                 return
             self._closed = True
             for wh in self._by_thread.values():
-                wh.duckdb.close()
+                wh._con.con.close()  # from the closing thread: no request uses the snapshot any more
             self._by_thread.clear()
         close_snapshot(self.warehouse)
