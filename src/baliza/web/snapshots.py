@@ -35,7 +35,6 @@ class ThreadWarehouse:
         self.home = warehouse.home
         self.read_only = warehouse.read_only
         self.keys = warehouse.keys  # the keys that open this file's tokens, read when it was opened
-        self.con = ibis.duckdb.from_connection(warehouse.duckdb.cursor())
         self.owner = threading.get_ident()
         self._con = ibis.duckdb.from_connection(warehouse.duckdb.cursor())
         self._tables: dict[str, ibis.Table] = {}
