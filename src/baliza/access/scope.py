@@ -149,6 +149,21 @@ class Scope:
         key = ids.key_for(table_name)
         return key is not None and row.get(key[0]) in key[1]
 
+    def cache_key(self) -> str:
+        """What a result cut for this scope depends on: the agency and its set of live grants (a new or
+        revoked grant is a new key, so it is seen at once). The one key every per-reader cache uses."""
+        return f"{self.principal.agency_id}:{','.join(sorted(g.grant_id for g in self.grants))}"
+
+    def held_elsewhere(self, wh: Warehouse, table_name: str) -> dict[str, int]:
+        """Rows of `table_name` this principal may not read, counted per agency holding them (never which
+        rows): what a page names instead of pretending they do not exist."""
+        every, seen = wh.table(table_name), self.filter(wh, table_name)
+        held = every.group_by("_agency_id").aggregate(n=every.count()).to_pyarrow().to_pylist()
+        visible = {r["_agency_id"]: r["n"] for r in
+                   seen.group_by("_agency_id").aggregate(n=seen.count()).to_pyarrow().to_pylist()}
+        hidden = {r["_agency_id"]: int(r["n"]) - int(visible.get(r["_agency_id"], 0)) for r in held}
+        return {agency: n for agency, n in hidden.items() if n > 0 and agency != self.principal.agency_id}
+
     def sees(self, wh: Warehouse, table_name: str, column: str, value: str, *, owned_only: bool = False) -> bool:
         t = self.filter(wh, table_name, owned_only=owned_only)
         return bool(t.filter(t[column] == value).count().execute() > 0)

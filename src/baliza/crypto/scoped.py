@@ -45,9 +45,8 @@ class HeldElsewhere(LookupError):
 
 
 def scope_key(scope: Scope) -> str:
-    """A key for results that depend on what the principal may read: its agency and its live grants."""
-    grants = sorted(f"{g.owner_agency_id}/{g.kind}/{g.subject_id}" for g in scope.grants)
-    return scope.principal.agency_id + "|" + ",".join(grants)
+    """A key for results that depend on what the principal may read (`Scope.cache_key`)."""
+    return scope.cache_key()
 
 
 def scoped_chain(warehouse: Any, scope: Scope | None, chain: str, asset: str | None = None,

@@ -14,7 +14,6 @@ requests, and the page says so.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from baliza.access.disclosure import suppress_small_cells
@@ -39,30 +38,13 @@ def country_wide(principal: Principal) -> bool:
 
 
 def reader_key(scope: Scope) -> str:
-    """One key per distinct cut: the agency and the live grants it received."""
-    grants = "|".join(sorted(f"{g.owner_agency_id}/{g.kind}/{g.subject_id}" for g in scope.grants))
-    return f"{scope.principal.agency_id}:{hashlib.sha256(grants.encode()).hexdigest()[:16]}"
+    """One key per distinct cut (`Scope.cache_key`)."""
+    return scope.cache_key()
 
 
 def _holders(wh: Any, scope: Scope, ctx: ServingContext) -> tuple[list[dict[str, Any]], bool]:
-    """Assets the principal may not see, counted per holding agency; and whether some holder withholds even
-    that (`access.withholding`: their rows' existence is not disclosed)."""
-    every = wh.table("assets")
-    seen = scope.filter(wh, "assets")
-    held = every.group_by("_agency_id").aggregate(n=every.count()).to_pyarrow().to_pylist()
-    visible = {r["_agency_id"]: r["n"] for r in
-               seen.group_by("_agency_id").aggregate(n=seen.count()).to_pyarrow().to_pylist()}
-    withheld = sources.withheld_tables(ctx.state)
-    out, undisclosed = [], False
-    for row in held:
-        agency, hidden = row["_agency_id"], int(row["n"]) - int(visible.get(row["_agency_id"], 0))
-        if hidden <= 0 or agency == scope.principal.agency_id:
-            continue
-        if "assets" in withheld.get(agency or "", set()):
-            undisclosed = True
-            continue
-        out.append({"agency_id": agency, "assets": hidden})
-    return sorted(out, key=lambda r: (-r["assets"], str(r["agency_id"]))), undisclosed
+    """Assets the principal may not see, per holding agency; and whether some holder withholds even that."""
+    return sources.held_by(wh, scope, ctx, "assets")
 
 
 def _aggregate_cut(figures: dict[str, Any]) -> dict[str, Any]:

@@ -41,22 +41,7 @@ def _compute(tables: Any) -> dict[str, Any]:
 
 def _holders(wh: Any, scope: Scope, ctx: ServingContext) -> tuple[list[dict[str, Any]], bool]:
     """Seizures the principal may not see, per holding agency; and whether some holder withholds even that."""
-    every = wh.table("seizures")
-    seen = scope.filter(wh, "seizures")
-    held = every.group_by("_agency_id").aggregate(n=every.count()).to_pyarrow().to_pylist()
-    visible = {r["_agency_id"]: r["n"] for r in
-               seen.group_by("_agency_id").aggregate(n=seen.count()).to_pyarrow().to_pylist()}
-    withheld = sources.withheld_tables(ctx.state)
-    out, undisclosed = [], False
-    for row in held:
-        agency, hidden = row["_agency_id"], int(row["n"]) - int(visible.get(row["_agency_id"], 0))
-        if hidden <= 0 or agency == scope.principal.agency_id:
-            continue
-        if "seizures" in withheld.get(agency or "", set()):
-            undisclosed = True
-            continue
-        out.append({"agency_id": agency, "seizures": hidden})
-    return sorted(out, key=lambda r: (-r["seizures"], str(r["agency_id"]))), undisclosed
+    return sources.held_by(wh, scope, ctx, "seizures")
 
 
 def _aggregate_cut(figures: dict[str, Any]) -> dict[str, Any]:

@@ -122,9 +122,8 @@ def shown_findings(ctx: ServingContext, wh: Any, scope: Any) -> list[tuple[Any, 
 
 
 def scope_key(scope: Any) -> str:
-    """What a cut of the results for a scope depends on: its agency and its set of live grants (a new or
-    revoked grant is a new key, so it is seen at once)."""
-    return f"{scope.principal.agency_id}:{','.join(sorted(g.grant_id for g in scope.grants))}"
+    """The key of a cut of the results for `scope` (`Scope.cache_key`)."""
+    return scope.cache_key()  # type: ignore[no-any-return]
 
 
 def review_order(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -87,6 +87,17 @@ def withheld_tables(state: Any) -> dict[str, set[str]]:
     return declared(state)
 
 
+def held_by(wh: Any, scope: Any, ctx: Any, table: str) -> tuple[list[dict[str, Any]], bool]:
+    """Rows of `table` the scope may not read, as `{"agency_id", table: n}` per holder, most first; and
+    whether some holder declared that it withholds even their existence (then it is not named)."""
+    withheld = withheld_tables(ctx.state)
+    hidden = scope.held_elsewhere(wh, table)
+    named = {agency: n for agency, n in hidden.items() if table not in withheld.get(agency or "", set())}
+    undisclosed = len(named) < len(hidden)
+    rows = [{"agency_id": agency, table: n} for agency, n in named.items()]
+    return sorted(rows, key=lambda r: (-r[table], str(r["agency_id"]))), undisclosed
+
+
 # --- indicators and aggregates --------------------------------------------------------------------------
 
 def unit_indicators(wh: Warehouse, results: Any, granularity: str = "year") -> list[Indicator]:
