@@ -18,6 +18,7 @@ from baliza.cli.lang import LangOption, speaking
 from baliza.cli.options import DbOption, JsonOption
 from baliza.cli.output import console, fail, print_json
 from baliza.i18n import gettext as _
+from baliza.i18n.findings import summary as finding_summary
 from baliza.i18n.formatting import count, number, percent
 
 
@@ -154,7 +155,7 @@ def _providers(comparison: Any, findings: list[Any], names: dict[str, str]) -> N
     if not findings:
         console.print(_("No provider is far outside its peers once case mix is allowed for."))
     for f in findings:
-        console.print(f.summary, highlight=False)
+        console.print(finding_summary(f), highlight=False)
 
 
 def _measure_name(measure: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from baliza.access.disclosure import MIN_CELL, Figure, PublishedTable, disclose
 from baliza.access.principal import Principal
+from baliza.i18n.findings import worded
 
 
 class Source(Protocol):
@@ -283,7 +284,7 @@ def publish_treatment(found: dict[str, Any], names: dict[str, str]) -> dict[str,
         column = MEASURE_COLUMNS.get(f["details"].get("measure", ""), "")
         row = visible.get(f["subject"]["id"])
         if row is not None and row.get(f"compared_{column}") is not None:
-            findings.append({**f, "provider": row["name"], "anchor": f"finding-{f['subject']['id']}-{column}"})
+            findings.append({**worded(f), "provider": row["name"], "anchor": f"finding-{f['subject']['id']}-{column}"})
     comparison = found.get("comparison") or {}
     funnels = {MEASURE_COLUMNS.get(m, m): {"kind": c["kind"], "funnel": c["funnel"], "method": c.get("method", "")}
                for m, c in comparison.get("measures", {}).items()}

@@ -20,11 +20,11 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from baliza.analyses.model import Finding, Reference
+from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.programmes.compare import DEFAULT, CompareSettings, compare_changes, compare_rates
 from baliza.analyses.programmes.model import MeasureComparison, UnitComparison
-from baliza.i18n import gettext as _
-from baliza.i18n.formatting import count, number
+from baliza.analyses.wording import decimal
+from baliza.i18n import N_
 
 RULES = {"completion": "treatment_completion_outside", "abstinence": "treatment_abstinence_outside",
          "physical_change": "treatment_physical_change_outside", "mental_change": "treatment_mental_change_outside"}
@@ -97,43 +97,46 @@ def _finding(u: UnitComparison, measure: MeasureComparison, name: str) -> Findin
     evidence = {"measure": u.measure, "people": u.n, "observed": u.observed, "expected": u.expected,
                 "ratio" if measure.kind == "ratio" else "difference": u.ratio, "low": u.low, "high": u.high,
                 "shrunk": u.shrunk, "q": u.q, "direction": u.outside}
-    return Finding(RULES[u.measure], Reference("units", u.unit_id), float(u.ratio or 0.0), _summary(u, name),
-                   (Reference("units", u.unit_id),), measure.method, u.q, details=evidence)
+    return Finding(RULES[u.measure], Reference("units", u.unit_id), float(u.ratio or 0.0), "",
+                   (Reference("units", u.unit_id),), measure.method, u.q, details=evidence,
+                   messages=(_summary(u, name),))
 
 
-def _summary(u: UnitComparison, name: str) -> str:
-    values = {"name": name, "n": count(u.n), "observed": count(u.observed), "expected": number(u.expected, 1),
-              "q": number(u.q, 3)}
-    above = u.outside == "above"
-    texts = {
-        ("completion", True): _("%(name)s completed %(observed)s of %(n)s discharged episodes, where about "
-                                "%(expected)s would be usual for the same case mix; this is far above the "
-                                "other providers (q = %(q)s)."),
-        ("completion", False): _("%(name)s completed %(observed)s of %(n)s discharged episodes, where about "
-                                 "%(expected)s would be usual for the same case mix; this is far below the "
-                                 "other providers (q = %(q)s)."),
-        ("abstinence", True): _("%(name)s discharged %(observed)s of %(n)s people abstinent, where about "
-                                "%(expected)s would be usual for the same case mix; this is far above the "
-                                "other providers (q = %(q)s)."),
-        ("abstinence", False): _("%(name)s discharged %(observed)s of %(n)s people abstinent, where about "
-                                 "%(expected)s would be usual for the same case mix; this is far below the "
-                                 "other providers (q = %(q)s)."),
-        ("physical_change", True): _("Physical scores changed by %(observed)s points on average over %(n)s "
-                                     "episodes at %(name)s, where %(expected)s would be usual for the same case "
-                                     "mix; this is far above the other providers (q = %(q)s)."),
-        ("physical_change", False): _("Physical scores changed by %(observed)s points on average over %(n)s "
-                                      "episodes at %(name)s, where %(expected)s would be usual for the same case "
-                                      "mix; this is far below the other providers (q = %(q)s)."),
-        ("mental_change", True): _("Mental scores changed by %(observed)s points on average over %(n)s "
+# why a provider was flagged, per measure and direction: complete sentences for the catalogues
+_SUMMARIES = {
+    ("completion", True): N_("%(name)s completed %(observed)s of %(n)s discharged episodes, where about "
+                             "%(expected)s would be usual for the same case mix; this is far above the "
+                             "other providers (q = %(q)s)."),
+    ("completion", False): N_("%(name)s completed %(observed)s of %(n)s discharged episodes, where about "
+                              "%(expected)s would be usual for the same case mix; this is far below the "
+                              "other providers (q = %(q)s)."),
+    ("abstinence", True): N_("%(name)s discharged %(observed)s of %(n)s people abstinent, where about "
+                             "%(expected)s would be usual for the same case mix; this is far above the "
+                             "other providers (q = %(q)s)."),
+    ("abstinence", False): N_("%(name)s discharged %(observed)s of %(n)s people abstinent, where about "
+                              "%(expected)s would be usual for the same case mix; this is far below the "
+                              "other providers (q = %(q)s)."),
+    ("physical_change", True): N_("Physical scores changed by %(observed)s points on average over %(n)s "
+                                  "episodes at %(name)s, where %(expected)s would be usual for the same case "
+                                  "mix; this is far above the other providers (q = %(q)s)."),
+    ("physical_change", False): N_("Physical scores changed by %(observed)s points on average over %(n)s "
                                    "episodes at %(name)s, where %(expected)s would be usual for the same case "
-                                   "mix; this is far above the other providers (q = %(q)s)."),
-        ("mental_change", False): _("Mental scores changed by %(observed)s points on average over %(n)s "
-                                    "episodes at %(name)s, where %(expected)s would be usual for the same case "
-                                    "mix; this is far below the other providers (q = %(q)s)."),
-    }
-    if u.measure.endswith("_change"):
-        values["observed"] = number(u.observed, 1)
-    return texts[(u.measure, above)] % values
+                                   "mix; this is far below the other providers (q = %(q)s)."),
+    ("mental_change", True): N_("Mental scores changed by %(observed)s points on average over %(n)s "
+                                "episodes at %(name)s, where %(expected)s would be usual for the same case "
+                                "mix; this is far above the other providers (q = %(q)s)."),
+    ("mental_change", False): N_("Mental scores changed by %(observed)s points on average over %(n)s "
+                                 "episodes at %(name)s, where %(expected)s would be usual for the same case "
+                                 "mix; this is far below the other providers (q = %(q)s)."),
+}
+
+
+def _summary(u: UnitComparison, name: str) -> Message:
+    """Why the provider was flagged, not yet worded (the surfaces word it in the reader's language)."""
+    observed: Any = decimal(u.observed or 0.0, 1) if u.measure.endswith("_change") else int(u.observed or 0)
+    return Message(_SUMMARIES[(u.measure, u.outside == "above")],
+                   {"name": name, "n": int(u.n), "observed": observed, "expected": decimal(u.expected or 0.0, 1),
+                    "q": decimal(u.q or 0.0, 3)})
 
 
 def _band(score: ibis.Value) -> ibis.Value:

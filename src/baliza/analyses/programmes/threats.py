@@ -17,9 +17,8 @@ from typing import Any
 import ibis
 
 from baliza.analyses.integrity.threats import RULE
-from baliza.analyses.model import Finding, Reference
-from baliza.i18n import gettext as _
-from baliza.i18n import ngettext
+from baliza.analyses.model import Finding, Message, Reference
+from baliza.i18n import N_, N_plural
 
 
 def threat_findings(enrolments: ibis.Table, loads: ibis.Table | None = None, min_threats: int = 1,
@@ -48,18 +47,19 @@ def threat_findings(enrolments: ibis.Table, loads: ibis.Table | None = None, min
 def _finding(row: dict[str, Any], names: Mapping[str, str]) -> Finding:
     day = _day(row["loaded_at"]) or _day(row["enrolled_at"])
     threats = int(row["threats"])
-    summary = ngettext(
+    summary = Message.counted(N_plural(
         "Enrolment %(enrolment)s reported %(num)s threat; programme office %(office)s is to contact the grower "
         "and review their protection within the day.",
         "Enrolment %(enrolment)s reported %(num)s threats; programme office %(office)s is to contact the grower "
-        "and review their protection within the day.",
-        threats, enrolment=row["enrolment_id"], office=names.get(row["office"], row["office"]))
-    method = _("Every enrolment with at least one threat reported becomes a finding for its programme office on "
-               "the day it is loaded; it states a fact in the records, not a statistical estimate.")
+        "and review their protection within the day."),
+        {"num": threats, "enrolment": str(row["enrolment_id"]), "office": names.get(row["office"], row["office"])})
+    method = Message(N_("Every enrolment with at least one threat reported becomes a finding for its programme "
+                        "office on the day it is loaded; it states a fact in the records, not a statistical "
+                        "estimate."))
     return Finding(
-        RULE, Reference("farmer_enrolments", str(row["enrolment_id"])), float(threats), summary,
+        RULE, Reference("farmer_enrolments", str(row["enrolment_id"])), float(threats), "",
         (Reference("farmer_enrolments", str(row["enrolment_id"])), Reference("units", str(row["office"]))),
-        method, period=day,
+        "", period=day, messages=(summary,), method_messages=(method,),
         details={"programme_office_id": row["office"], "region": row["region"], "threats": threats,
                  "protection_level": row["protection"], "loaded_on": day})
 
