@@ -116,7 +116,7 @@ def country(
     Without --user this is the operator's view: every agency's rows, for whoever holds the warehouse file.
     With --user NAME it is cut to what that user may read, by the same rules as the dashboard."""
     from baliza.analyses.periods import Granularity
-    from baliza.report.country import write_country_report
+    from baliza.report.country import country_figures, write_country_report
     from baliza.warehouse import open_warehouse
 
     if period not in ("year", "quarter"):
@@ -127,7 +127,7 @@ def country(
             with open_warehouse(db, read_only=True) as wh:
                 if user is not None:
                     _check_user(wh, user)  # before the seconds the figures take
-                figures = country_figures_in_steps(wh, Granularity(period))
+                figures = country_figures(wh, Granularity(period), steps=step)
                 if user is not None:
                     figures = _figures_for_user(wh, user, figures)
                 with step(_("Writing %(file)s", file=target)):
@@ -183,25 +183,6 @@ def programmes(
             else:
                 write_private(target, document)
         console.print(_("wrote %(file)s (whole warehouse)", file=target), highlight=False)
-
-
-def country_figures_in_steps(wh: Any, granularity: Any) -> Any:
-    """The country report's figures, each part a step the user sees go by (together they take seconds)."""
-    from baliza.analyses.coverage import data_coverage
-    from baliza.analyses.entry_points import entry_point_views
-    from baliza.analyses.growth import growth_report
-    from baliza.report.country import CountryFigures
-    from baliza.report.justice import justice_figures
-
-    with step(_("Reading what the data covers")):
-        coverage = data_coverage(wh)
-    with step(_("Computing each unit's indicators against its last period and its peers")):
-        growth = growth_report(wh, granularity=granularity)
-    with step(_("Computing prosecution and court figures and the red flags")):
-        justice = justice_figures(wh, granularity)
-    with step(_("Looking at the entry points")):
-        views = entry_point_views(wh)
-    return CountryFigures(coverage=coverage, growth=growth, justice=justice, entry_points=views)
 
 
 def _check_user(wh: Any, username: str) -> None:

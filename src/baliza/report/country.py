@@ -8,7 +8,8 @@ front page reuses their figures.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,8 @@ from baliza.report.growth import catalogue_html, overview_html, units_html
 from baliza.report.justice import JusticeFigures, justice_figures, justice_section_of
 from baliza.report.section import Section
 from baliza.warehouse.store import Warehouse
+
+StepRunner = Callable[[str], AbstractContextManager[None]]  # a named part of the work, e.g. `cli.steps.step`
 
 TITLE = N_("Drug control chain: country report")
 WHOLE_WAREHOUSE = N_("every row of the warehouse (the operator's view, not cut to any agency's scope)")
@@ -79,16 +82,30 @@ class CountryFigures:
     names: Mapping[str, str] = field(default_factory=dict)  # offices' and agencies' names by id
 
 
-def country_figures(warehouse: Warehouse, granularity: Granularity = Granularity.YEAR) -> CountryFigures:
-    return CountryFigures(
-        coverage=data_coverage(warehouse),
-        growth=growth_report(warehouse, granularity=granularity),
-        justice=justice_figures(warehouse, granularity),
-        entry_points=entry_point_views(warehouse),
-        assets=asset_figures(warehouse, detail=False),
-        early_warning=early_warning_figures(warehouse),
-        names=_directory(warehouse),
-    )
+def country_figures(
+    warehouse: Warehouse, granularity: Granularity = Granularity.YEAR, *, steps: StepRunner | None = None,
+) -> CountryFigures:
+    """Every figure of the report, each analysis run once. `steps` names each part as it runs (the CLI shows
+    them as progress: together they take seconds); by default the parts run silently."""
+    part = steps or _silently
+    with part(_("Reading what the data covers")):
+        coverage = data_coverage(warehouse)
+    with part(_("Computing each unit's indicators against its last period and its peers")):
+        growth = growth_report(warehouse, granularity=granularity)
+    with part(_("Computing prosecution and court figures and the red flags")):
+        justice = justice_figures(warehouse, granularity)
+    with part(_("Looking at the entry points")):
+        views = entry_point_views(warehouse)
+    with part(_("Following seized assets and the early warnings")):
+        assets = asset_figures(warehouse, detail=False)
+        early_warning = early_warning_figures(warehouse)
+        names = _directory(warehouse)
+    return CountryFigures(coverage=coverage, growth=growth, justice=justice, entry_points=views, assets=assets,
+                          early_warning=early_warning, names=names)
+
+
+def _silently(_description: str) -> AbstractContextManager[None]:
+    return nullcontext()
 
 
 def _directory(warehouse: Warehouse) -> dict[str, str]:
