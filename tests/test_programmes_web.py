@@ -228,3 +228,35 @@ def test_threats_reported_reach_the_programme_officer_as_findings_and_no_one_els
     assert {f["subject"]["table"] for f in threats} == {"farmer_enrolments"}
     analyst = client_for(app, "pw_analyst").get("/api/findings").json()
     assert not [f for f in analyst if f["rule"] == "threat_reported"]  # customs reads none of them
+
+
+def test_the_report_command_as_a_user_is_cut_to_its_scope_refused_to_other_roles_and_audited(
+        split, tmp_path, monkeypatch) -> None:
+    """`baliza report programmes --user NAME`: the figures as that user may read them, an export recorded in
+    the audit log; a role that does not read programme outcomes is refused before anything is written."""
+    from typer.testing import CliRunner
+
+    from baliza.access.audit import entries, verify
+    from baliza.cli.app import app as cli
+
+    db, state_url, _readers, _country = split
+    copy = tmp_path / "state.sqlite"
+    shutil.copy(state_url.removeprefix("sqlite:///"), copy)
+    monkeypatch.setenv("BALIZA_STATE_URL", f"sqlite:///{copy}")
+    refused = CliRunner().invoke(cli, ["report", "programmes", "--db", str(db), "--user", "demo_analyst",
+                                       "--out", str(tmp_path / "no.html")])
+    assert refused.exit_code != 0 and "programme outcomes" in refused.output
+    assert not (tmp_path / "no.html").exists()
+    target = tmp_path / "mine.html"
+    done = CliRunner().invoke(cli, ["report", "programmes", "--db", str(db), "--user", "demo_programme_officer",
+                                    "--programme", "livelihood", "--out", str(target)])
+    assert done.exit_code == 0, done.output
+    assert "demo_programme_officer" in done.stdout and target.exists()
+    state = open_state(f"sqlite:///{copy}")
+    try:
+        newest = entries(state, limit=1)[-1]
+        assert (newest.actor, newest.action, newest.subject) == ("demo_programme_officer", "export",
+                                                                 "reports/programmes")
+        assert verify(state) == []
+    finally:
+        state.close()

@@ -10,7 +10,7 @@ import typer
 
 from baliza.access.files import write_private  # reports may name people: owner-only files
 from baliza.access.principal import Principal
-from baliza.access.roles import Role
+from baliza.access.roles import Permission, Role
 from baliza.cli.lang import LangOption, speaking
 from baliza.cli.options import DbOption
 from baliza.cli.output import console, fail
@@ -151,6 +151,10 @@ def programmes(
     output_format: Annotated[ReportFormat, typer.Option("--format", help="html or pdf.")] = ReportFormat.HTML,
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default: programme-report.<format>).",
                                              show_default=False)] = None,
+    user: Annotated[str | None, typer.Option(
+        "--user", help="Write the report as this user may read it: the rows its agency loaded or was granted, "
+        "if its role reads programme outcomes; the export is audited. Without it, the operator's view of the whole "
+        "warehouse.", show_default=False)] = None,
     lang: LangOption = None,
     db: DbOption = None,
 ) -> None:
@@ -163,15 +167,23 @@ def programmes(
 
     chosen = ["livelihood", "treatment"] if programme is Programme.BOTH else [programme.value]
     target = out or Path(f"programme-report.{output_format.value}")
-    operator = Principal("operator", "*", Role.PROGRAMME_OFFICER)
     with speaking(lang):
         try:
             with open_warehouse(db, read_only=True) as wh:
-                source = WarehouseSource(wh)
+                if user is None:
+                    reader, source = Principal("operator", "*", Role.PROGRAMME_OFFICER), WarehouseSource(wh)
+                else:
+                    reader, scope = _reader(wh, user)
+                    if not reader.may(Permission.READ_PROGRAMMES):
+                        fail(_("%(user)s's role (%(role)s) does not read programme outcomes", user=user,
+                               role=reader.role.value))
+                    source = WarehouseSource(wh, scope)
                 found = {}
                 for name in chosen:
                     with step(_("Computing the %(programme)s programme's outcomes", programme=name)):
-                        found[name] = publication(source, operator, name)
+                        found[name] = publication(source, reader, name)
+                if user is not None:
+                    _audit_export(wh, reader, "reports/programmes", {"via": "cli", "programmes": chosen})
         except FileNotFoundError as error:
             fail(str(error))
         with step(_("Writing %(file)s", file=target)):
@@ -182,7 +194,40 @@ def programmes(
                 write_private(target, html_to_pdf(document))
             else:
                 write_private(target, document)
-        console.print(_("wrote %(file)s (whole warehouse)", file=target), highlight=False)
+        console.print(_("wrote %(file)s as %(user)s may read it", file=target, user=user) if user
+                      else _("wrote %(file)s (whole warehouse)", file=target), highlight=False)
+
+
+def _reader(wh: Any, username: str) -> tuple[Principal, Any]:
+    """The active user `username` as a principal, and the scope of rows it may read."""
+    from baliza.access.principal import AccessDenied
+    from baliza.access.scope import scope_for
+    from baliza.access.state import open_state_beside
+    from baliza.access.users import get_user
+
+    state = open_state_beside(wh.path)
+    try:
+        found = get_user(state, username)
+        if found is None or found.disabled:
+            fail(_("no active user '%(user)s' (see baliza user list)", user=username))
+        principal = found.principal(via="cli")
+        try:
+            return principal, scope_for(wh, state, principal)
+        except AccessDenied as error:
+            fail(f"{username}: {error}")
+    finally:
+        state.close()
+
+
+def _audit_export(wh: Any, principal: Principal, target: str, details: dict[str, Any]) -> None:
+    from baliza.access.audit import record
+    from baliza.access.state import open_state_beside
+
+    state = open_state_beside(wh.path)
+    try:
+        record(state, principal.username, principal.agency_id, "export", target, details)
+    finally:
+        state.close()
 
 
 def _check_user(wh: Any, username: str) -> None:
@@ -200,25 +245,13 @@ def _check_user(wh: Any, username: str) -> None:
 
 def _figures_for_user(wh: Any, username: str, whole: Any) -> Any:
     """The country figures cut to what `username` may read; the export is recorded in the audit log."""
-    from baliza.access.audit import record
     from baliza.access.principal import AccessDenied
-    from baliza.access.scope import scope_for
-    from baliza.access.state import open_state_beside
-    from baliza.access.users import get_user
     from baliza.report.readership import figures_for
 
-    state = open_state_beside(wh.path)
+    principal, scope = _reader(wh, username)
     try:
-        found = get_user(state, username)
-        if found is None or found.disabled:
-            fail(_("no active user '%(user)s' (see baliza user list)", user=username))
-        principal = found.principal(via="cli")
-        try:
-            figures = figures_for(wh, scope_for(wh, state, principal), whole)
-        except AccessDenied as error:
-            fail(f"{username}: {error}")
-        record(state, principal.username, principal.agency_id, "export", "reports/country",
-               {"via": "cli", "flags": len(figures.flags or [])})
-        return figures
-    finally:
-        state.close()
+        figures = figures_for(wh, scope, whole)
+    except AccessDenied as error:
+        fail(f"{username}: {error}")
+    _audit_export(wh, principal, "reports/country", {"via": "cli", "flags": len(figures.flags or [])})
+    return figures
