@@ -198,6 +198,25 @@ def test_a_user_of_another_agency_is_told_who_holds_the_chain(worlds) -> None:
     assert own["reached"] == whole["reached"] and own["reached"]
 
 
+def test_an_export_made_as_a_user_is_in_the_audit_log(worlds, tmp_path) -> None:
+    from baliza.access.audit import entries, verify
+    from baliza.access.state import open_state_beside
+
+    db, utxo, _ = worlds
+    out = tmp_path / "paths.gexf"
+    result = CliRunner().invoke(app, ["trace", "--db", str(db), "--chain", "btc", "--from", utxo.seeds[0],
+                                      "--user", "fiu_analyst", "--export", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("<?xml")
+    state = open_state_beside(db)
+    try:
+        newest = entries(state, limit=1)[-1]
+        assert (newest.actor, newest.action, newest.subject) == ("fiu_analyst", "export", "crypto/btc/trace.gexf")
+        assert utxo.seeds[0] in newest.detail and verify(state) == []
+    finally:
+        state.close()
+
+
 def test_the_peel_chain_the_seized_funds_went_through_is_a_finding(worlds) -> None:
     db, utxo, _ = worlds
     every = _run("crypto-findings", "--db", str(db), "--chain", "btc", "--method", "poison", "--max-hops", "8",

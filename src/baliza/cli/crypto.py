@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from baliza.access.files import write_private
 from baliza.cli.options import DbOption, JsonOption
 from baliza.cli.output import console, fail, print_json
 from baliza.i18n import gettext as _
@@ -46,6 +47,21 @@ def _scope_of(warehouse: Any, username: str) -> Any:
             raise LookupError(_("user %(user)s (%(role)s) may not trace crypto funds", user=username,
                                 role=found.role))
         return scope_for(warehouse, state, principal)
+    finally:
+        state.close()
+
+
+def _audit_export(db: Path | None, username: str, subject: str, detail: dict[str, Any]) -> None:
+    from baliza.access.audit import record
+    from baliza.access.state import open_state_beside
+    from baliza.access.users import get_user
+    from baliza.warehouse.store import resolve_db_path
+
+    state = open_state_beside(resolve_db_path(db))
+    try:
+        found = get_user(state, username)
+        if found is not None:
+            record(state, found.username, found.agency_id, "export", subject, detail)
     finally:
         state.close()
 
@@ -147,12 +163,16 @@ def trace(
         from baliza.crypto.export import ftm_lines, to_gexf
 
         if export.name.endswith(".gexf"):
-            export.write_text(to_gexf(result), encoding="utf-8")
+            kind, text = "gexf", to_gexf(result)
         elif export.name.endswith((".ftm.json", ".ftm.jsonl", ".ftm")):
-            export.write_text(ftm_lines(result), encoding="utf-8")
+            kind, text = "ftm", ftm_lines(result)
         else:
             fail(_("Export to a .gexf or a .ftm.json file."))
             return
+        if user:  # as on the dashboard: what a user takes out of Baliza is in the audit log
+            _audit_export(db, user, f"crypto/{result.chain}/trace.{kind}",
+                          {"seeds": result.seeds[:20], "method": result.method, "via": "cli"})
+        write_private(export, text)
     if as_json:
         print_json(result.to_dict())
         return
