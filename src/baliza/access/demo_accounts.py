@@ -62,11 +62,18 @@ def _agencies(wh: Warehouse) -> dict[str, str]:
     reported the most seizures)."""
     seizures, cases = _owners_by_rows(wh, "seizures"), _owners_by_rows(wh, "cases")
     a = wh.table("agencies")
-    kinds = {row["agency_id"]: row["kind"] for row in a.select("agency_id", "kind").to_pyarrow().to_pylist()}
+    rows = a.select("agency_id", "kind").to_pyarrow().to_pylist()
+    kinds: dict[str, str] = {row["agency_id"]: row["kind"] for row in rows}
     owner = seizures[0] if seizures else (next(iter(kinds), "AG-DEMO"))
-    of_kind = lambda kind: next((agency for agency, k in kinds.items() if k == kind), None)  # noqa: E731
-    customs = of_kind("customs") if of_kind("customs") in seizures else owner
-    police = of_kind("police") if of_kind("police") in seizures else owner
+
+    def of_kind(kind: str) -> str | None:
+        return next((agency for agency, k in kinds.items() if k == kind), None)
+
+    def reporting(kind: str) -> str:  # the agency of that kind if it reported seizures, else the main one
+        found = of_kind(kind)
+        return found if found is not None and found in seizures else owner
+
+    customs, police = reporting("customs"), reporting("police")
     prosecution = cases[0] if cases else owner
     programme = next(iter(_owners_by_rows(wh, "farmer_enrolments")), owner)
     reporters = set(seizures) | set(cases)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -53,7 +54,7 @@ class GrantError(ValueError):
     """A grant cannot be made or revoked as asked."""
 
 
-def _grant(row: sa.Row) -> Grant:
+def _grant(row: sa.Row[Any]) -> Grant:
     m = dict(row._mapping)
     for name in ("expires_at", "created_at", "revoked_at"):
         if m[name] is not None:
@@ -84,14 +85,14 @@ def add_grant(store: StateStore, owner_agency_id: str, grantee_agency_id: str, k
     if expires_at <= now():
         raise GrantError(_("the expiry must be in the future"))
     grant_id = secrets.token_hex(6)
-    values = dict(
+    made = Grant(
         grant_id=grant_id, owner_agency_id=owner_agency_id, grantee_agency_id=grantee_agency_id, kind=kind,
         subject_id=subject_id, purpose=purpose.strip(), expires_at=expires_at, created_by=created_by,
         created_at=now(), revoked_at=None, revoked_by=None,
     )
     with store.engine.begin() as conn:
-        conn.execute(grants.insert().values(**values))
-    return Grant(**values)
+        conn.execute(grants.insert().values(**asdict(made)))
+    return made
 
 
 def get_grant(store: StateStore, grant_id: str) -> Grant | None:

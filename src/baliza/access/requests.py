@@ -16,6 +16,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -81,7 +82,7 @@ class RequestConflict(RequestError):
     """The request asks the requester's own agency or duplicates a pending one, or was already answered."""
 
 
-def _request(row: sa.Row) -> AccessRequest:
+def _request(row: sa.Row[Any]) -> AccessRequest:
     m = dict(row._mapping)
     for name in ("created_at", "decided_at"):
         if m[name] is not None:

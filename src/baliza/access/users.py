@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -45,7 +46,7 @@ class UserError(ValueError):
     """A user cannot be created or changed as asked."""
 
 
-def _user(row: sa.Row) -> User:
+def _user(row: sa.Row[Any]) -> User:
     return User(row.username, row.agency_id, Role(row.role), row.programme, bool(row.disabled))
 
 

@@ -227,4 +227,4 @@ def _listed(value: Iterable[str] | None) -> tuple[str, ...]:
 
 
 def _optional(value: object) -> str | None:
-    return None if value is None or pd.isna(value) else str(value)  # type: ignore[arg-type]
+    return None if value is None or pd.isna(value) else str(value)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
+from typing import Any
 
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
@@ -204,7 +205,7 @@ def growth_report(
             continue
         lines = tuple(
             _line(spec, window, [by_key.get((unit, spec.name, p)) for p in window], rules.get(spec.name),
-                  lambda name, period, unit=unit: percentiles(name, period).get(unit))
+                  _peer_of(percentiles, unit))
             for spec in load_catalogue()
         )
         units.append(
@@ -219,6 +220,12 @@ def compared_periods(window: tuple[str, ...], horizon: Horizon | None) -> tuple[
     """The two periods a line compares: the window's last two, or its last two with seizures old enough."""
     usable = [p for p in window if horizon is None or horizon.ripeness(p) is not Ripeness.TOO_RECENT]
     return (usable[-1] if usable else None), (usable[-2] if len(usable) > 1 else None)
+
+
+def _peer_of(percentiles: Callable[[str, str], dict[str, Indicator]], unit: str
+             ) -> Callable[[str, str], Indicator | None]:
+    """The unit's percentile among its peers, by indicator and period."""
+    return lambda name, period: percentiles(name, period).get(unit)
 
 
 def _line(
@@ -251,7 +258,7 @@ def correct_for_multiplicity(units: list[UnitGrowth]) -> tuple[list[UnitGrowth],
     if not tests:
         return units, family
     q_values = multipletests([test[3] for test in tests], alpha=family.level, method="fdr_bh")[1]
-    adjusted: dict[tuple[int, int], dict[str, float]] = {}
+    adjusted: dict[tuple[int, int], dict[str, Any]] = {}  # q-value fields of the line
     for (u, k, name, _), q in zip(tests, q_values, strict=True):
         adjusted.setdefault((u, k), {})[name] = float(q)
     return [
@@ -313,4 +320,4 @@ def _counts(figure: Indicator | None) -> tuple[int, int]:
 
 
 def _text(value: object) -> str:
-    return "" if value is None or pd.isna(value) else str(value)  # type: ignore[arg-type]
+    return "" if value is None or pd.isna(value) else str(value)

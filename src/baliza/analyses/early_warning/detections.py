@@ -43,4 +43,5 @@ def first_detections(tables: Tables, place: str = "country", burn_in_months: int
 
 
 def burn_in_end(start: date, months: int = BURN_IN_MONTHS) -> date:
-    return (pd.Timestamp(start) + pd.DateOffset(months=months)).date()
+    end: date = (pd.Timestamp(start) + pd.DateOffset(months=months)).date()
+    return end

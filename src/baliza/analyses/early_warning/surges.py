@@ -13,6 +13,7 @@ alarm months of one series are one surge.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,7 +69,7 @@ def find_surges(tables: Tables, place: str = "country", level: str = "substance"
     if frame.empty:
         return []
     keys = [level] + (["entry_point_id"] if place == "entry_point" else [])
-    tested: list[tuple[tuple, str, int, float, float]] = []  # key, month, observed, expected, p
+    tested: list[tuple[tuple[Any, ...], str, int, float, float]] = []  # key, month, observed, expected, p
     for key, part in frame.groupby(keys, sort=True):
         counts = part["seizures"].to_numpy()
         months = [str(m) for m in part["month"]]
@@ -82,14 +83,15 @@ def find_surges(tables: Tables, place: str = "country", level: str = "substance"
     if not tested:
         return []
     q = multipletests([p for *_, p in tested], method="fdr_bh")[1]
-    alarms: dict[tuple, list[tuple[str, int, float, float]]] = {}
+    alarms: dict[tuple[Any, ...], list[tuple[str, int, float, float]]] = {}
     for (key, month, observed, mean, _), q_value in zip(tested, q, strict=True):
         if q_value <= fdr_level and observed >= min_count and observed >= min_ratio * mean:
             alarms.setdefault(key, []).append((month, observed, mean, float(q_value)))
     surges: list[Surge] = []
-    for key, months in alarms.items():
+    for key, found in alarms.items():
         run: list[tuple[str, int, float, float]] = []
-        for item in [*months, ("", 0, 0.0, 1.0)]:
+        end: tuple[str, int, float, float] = ("", 0, 0.0, 1.0)
+        for item in [*found, end]:
             if run and (not item[0] or pd.Period(item[0], "M") != pd.Period(run[-1][0], "M") + 1):
                 surges.append(Surge(
                     str(key[0]), str(key[1]) if len(key) > 1 else "country", run[0][0], run[-1][0],

@@ -187,7 +187,8 @@ def _exact_signed_z(observed: np.ndarray, n: np.ndarray, expected: np.ndarray) -
     upper = stats.binom.sf(observed - 1, n, rate)  # P(X >= O)
     lower = stats.binom.cdf(observed, n, rate)  # P(X <= O)
     tail = np.clip(np.minimum(upper, lower), 1e-300, 0.5)
-    return np.where(upper < lower, 1.0, -1.0) * stats.norm.isf(tail)
+    signed: np.ndarray = np.where(upper < lower, 1.0, -1.0) * stats.norm.isf(tail)
+    return signed
 
 
 def _p_and_q(z: np.ndarray, tested: np.ndarray) -> list[tuple[float | None, float | None]]:
