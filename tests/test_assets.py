@@ -40,14 +40,18 @@ def _day(text: str) -> date | None:
     return date.fromisoformat(text[:10]) if text else None
 
 
-def _km_by_hand(pairs: list[tuple[float, bool]]) -> list[tuple[float, float]]:
-    """Product-limit estimate, one distinct event time at a time, written as a plain loop."""
-    s, out = 1.0, []
-    for t in sorted({d for d, e in pairs if e}):
+def _incidence_by_hand(pairs: list[tuple[float, int]]) -> list[tuple[float, float]]:
+    """Aalen-Johansen, one distinct end at a time, written as a plain loop: (duration, 1 event / 2 competing
+    end / 0 censored) -> (event time, share not having had the event)."""
+    still, reached, out = 1.0, 0.0, []
+    for t in sorted({d for d, cause in pairs if cause}):
         at_risk = sum(1 for d, _ in pairs if d >= t)
-        events = sum(1 for d, e in pairs if e and d == t)
-        s *= 1 - events / at_risk
-        out.append((t, s))
+        events = sum(1 for d, cause in pairs if cause == 1 and d == t)
+        ends = sum(1 for d, cause in pairs if cause and d == t)
+        reached += still * events / at_risk
+        still *= 1 - ends / at_risk
+        if events:
+            out.append((t, 1 - reached))
     return out
 
 
@@ -73,15 +77,16 @@ def test_stage_counts_and_attrition_match_the_files(country: tuple[Path, Path, d
 
 def test_time_from_freeze_to_confiscation_matches_a_hand_computation(country: tuple[Path, Path, dict]) -> None:
     folder, db, _ = country
-    pairs: list[tuple[float, bool]] = []
+    pairs: list[tuple[float, int]] = []
     for a in _rows(folder, "assets"):
         frozen = _day(a["frozen_at"])
         if frozen is None:
             continue
         confiscated, released = _day(a["confiscated_at"]), _day(a["released_at"])
         end = confiscated or released or AS_OF
-        pairs.append((max(0, (end - frozen).days), confiscated is not None))
-    expected = _km_by_hand(pairs)
+        pairs.append((max(0, (end - frozen).days), 1 if confiscated else 2 if released else 0))
+    assert any(cause == 2 for _, cause in pairs), "the test country releases some frozen assets"
+    expected = _incidence_by_hand(pairs)
     with open_warehouse(db, read_only=True) as wh:
         step = next(s for s in stage_times(wh, AS_OF) if (s.from_stage, s.to_stage) == ("frozen", "confiscated"))
     got = list(zip(step.survival.times, step.survival.surviving, strict=True))
@@ -89,7 +94,8 @@ def test_time_from_freeze_to_confiscation_matches_a_hand_computation(country: tu
     for (t1, s1), (t2, s2) in zip(got, expected, strict=True):
         assert t1 == t2
         assert s1 == pytest.approx(s2)
-    assert step.survival.events == sum(1 for _, e in pairs if e)
+    assert step.survival.events == sum(1 for _, cause in pairs if cause == 1)
+    assert step.survival.competing == sum(1 for _, cause in pairs if cause == 2)
 
 
 def test_kaplan_meier_counts_waiting_items_as_waiting() -> None:

@@ -117,14 +117,17 @@ def test_the_page_shows_what_the_api_answers(app) -> None:
     assert [f["count"] for f in answer["flags"] if f["rule"] == "asset_released_after_conviction"] == [1]
 
 
-def test_stage_times_count_assets_still_waiting_as_censored(app) -> None:
-    """Freeze to confiscation, by hand: KA1 50 days, KA2 39 days (events); KA3 released at day 26 and KA4
-    still frozen at the end of the data: censored. Kaplan-Meier: 2/3 after day 39, 1/3 after day 50."""
+def test_stage_times_count_assets_still_waiting_as_censored_and_released_ones_as_gone(app) -> None:
+    """Freeze to confiscation, by hand: KA1 50 days, KA2 39 days (events); KA3 released at day 26 (it will
+    never be confiscated: a competing end) and KA4 still frozen at the end of the data (censored).
+    Aalen-Johansen: after 26, 3/4 still frozen; at 39, 1 of 3 confiscated: 3/4 * 1/3 = 1/4; at 50, 1 of 2:
+    1/4 + 1/2 * 1/2 = 1/2 (censoring KA3 instead would claim 2/3 confiscated by day 50)."""
     answer = client_for(app, "AG-CUS", Role.ANALYST).get("/api/assets").json()
     step = next(t for t in answer["stage_times"] if (t["from_stage"], t["to_stage"]) == ("frozen", "confiscated"))
     assert (step["followed"], step["reached"], step["still_waiting_or_left"]) == (4, 2, 2)
+    assert (step["still_waiting"], step["left"]) == (1, 1)
     assert step["median_days"] == 50
-    assert step["curve"][:3] == [[0.0, 1.0], [39.0, round(2 / 3, 4)], [50.0, round(1 / 3, 4)]]
+    assert step["curve"][:3] == [[0.0, 1.0], [39.0, 0.75], [50.0, 0.5]]
     lost = next(a for a in answer["attrition"] if a["from_stage"] == "frozen")
     assert (lost["reached"], lost["went_on"], lost["released"], lost["waiting"]) == (4, 2, 1, 1)
 

@@ -44,34 +44,38 @@ def day(n: int) -> date:
     return START + timedelta(days=n)
 
 
-def test_time_to_placement_censors_people_not_yet_placed() -> None:
+def test_time_to_placement_censors_people_still_enrolled_and_counts_leaving_unplaced_as_competing() -> None:
     rows = [
         _row(1, employed_at=day(10), status="placed"),
         _row(2, employed_at=day(20), status="placed"),
-        _row(3, exited_at=day(15), status="dropped_out"),  # left unplaced: censored at 15
+        _row(3, exited_at=day(15), status="dropped_out"),  # left unplaced at 15: will not be placed
         _row(4),  # still enrolled: censored at the data end
     ]
     report = livelihood_report(_table(rows), as_of=AS_OF)
-    km = report.time_to_placement
-    # by hand: at 10, 4 at risk, 1 placed -> 0.75; at 20, 2 at risk (one censored at 15) -> 0.375
-    assert km.times == (10.0, 20.0)
-    assert km.surviving == pytest.approx((0.75, 0.375))
-    assert km.at_risk == (4, 2)
-    assert (km.events, km.censored) == (2, 2)
-    assert km.median_days == 20.0
-    # counting the unplaced as never placed would give 2/4 at the end, dropping them 2/2: neither is 0.625
-    assert km.share_by(365) == pytest.approx(0.625)
+    placed = report.time_to_placement
+    # by hand (Aalen-Johansen): at 10, 4 at risk, 1 placed: F = 1/4; at 15 one leaves: 3/4 * 2/3 = 1/2 still
+    # waiting; at 20, 2 at risk, 1 placed: F = 1/4 + 1/2 * 1/2 = 1/2
+    assert placed.times == (10.0, 20.0)
+    assert placed.surviving == pytest.approx((0.75, 0.5))
+    assert placed.at_risk == (4, 2)
+    assert (placed.events, placed.censored, placed.competing) == (2, 1, 1)
+    assert placed.median_days == 20.0
+    # censoring the grower who left (Kaplan-Meier) would claim 1 - 3/4 * 1/2 = 0.625 placed within a year
+    assert placed.share_by(365) == pytest.approx(0.5)
+    intervals = zip(placed.low, placed.surviving, placed.high, strict=True)
+    assert all(0 <= low <= s <= high <= 1 for low, s, high in intervals)
 
 
-def test_retention_counts_drop_out_and_relapse_as_leaving_and_completion_as_censored() -> None:
+def test_retention_counts_drop_out_and_relapse_as_leaving_and_completion_as_a_competing_end() -> None:
     rows = [_row(1, exited_at=day(100), status="dropped_out"),
             _row(2, exited_at=day(200), status="relapsed_to_cultivation"),
             _row(3, exited_at=day(150), status="completed", employed_at=day(50)),
             _row(4, exited_at=day(300), status="relocated")]
     curve = livelihood_report(_table(rows), as_of=AS_OF).retention
     assert curve.times == (100.0, 200.0)
-    assert curve.surviving == pytest.approx((0.75, 0.75 * 0.5))  # at 200: 2 at risk (3 censored at 150)
-    assert (curve.events, curve.censored) == (2, 2)
+    # at 100: F = 1/4; completion at 150 leaves 3/4 * 2/3 = 1/2 in; at 200: 2 at risk, F = 1/4 + 1/2 * 1/2
+    assert curve.surviving == pytest.approx((0.75, 0.5))
+    assert (curve.events, curve.censored, curve.competing) == (2, 0, 2)
 
 
 def test_income_change_is_paired_among_people_with_both() -> None:

@@ -95,9 +95,10 @@ def _livelihood(report: Any, names: dict[str, str]) -> None:
                         people=count(income.people), before=number(income.median_before),
                         after=number(income.median_after), change=number(income.mean_change),
                         low=number(income.low), high=number(income.high)), highlight=False)
-    console.print(_("%(placed)s placed within a year of enrolment (Kaplan-Meier, people not yet placed counted "
-                    "until they left or the data end); %(dependents)s dependents, %(protected)s of them under "
-                    "protection.", placed=percent(report.time_to_placement.share_by(365), 1),
+    console.print(_("%(placed)s placed within a year of enrolment (people still enrolled counted until the data "
+                    "end; leaving without a job ends the wait, Aalen-Johansen); %(dependents)s dependents, "
+                    "%(protected)s of them under protection.",
+                    placed=percent(report.time_to_placement.share_by(365), 1),
                     dependents=count(report.dependents), protected=count(report.dependents_protected)),
                   highlight=False)
     for group, key in ((_("Programme office"), "office"), (_("Region"), "region")):

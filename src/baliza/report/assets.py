@@ -172,9 +172,10 @@ def asset_section(figures: Mapping[str, Any] | None, directory: Mapping[str, str
                               "without confiscation, and how many are still waiting. Only assets held abroad can be "
                               "returned.")) + "</p>", lost,
         f"<h3>{html.escape(_('How long each step takes'))}</h3>",
-        "<p>" + html.escape(_("Kaplan-Meier curves: the share of assets still waiting for the next stage, by days "
-                              "since the earlier one. Assets still waiting at the end of the data, or released, count "
-                              "as waiting until then (censored), not as finished.")) + "</p>",
+        "<p>" + html.escape(_("The share of assets that have not reached the next stage, by days since the earlier "
+                              "one. Assets still waiting at the end of the data count as waiting until then "
+                              "(censored); a released asset will never reach the next stage, so the curve levels off "
+                              "above zero (Aalen-Johansen), instead of counting it as still able to.")) + "</p>",
         survival_chart(view["stage_times"]), times,
         f"<h3>{html.escape(_('Assets abroad'))}</h3>", f"<p>{html.escape(_(MLA_NOTE))}</p>", foreign,
     ]

@@ -38,6 +38,6 @@ def assets_page(request: Request, principal: AssetReader) -> Response:
 @api_router.get("/assets")
 def assets_api(request: Request, principal: AssetReader) -> dict[str, Any]:
     """Asset recovery as your role and agency may see it: assets reaching each stage (count and value in
-    USD), attrition between stages, times between stages (Kaplan-Meier; still waiting counts as censored),
+    USD), attrition between stages, times between stages (still waiting censored, released a competing end),
     assets abroad, by office and case; assets held by agencies that did not share them, counted by holder."""
     return asset_view(context(request), principal)

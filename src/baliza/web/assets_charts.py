@@ -38,8 +38,8 @@ def pipeline_bars(stages: Sequence[dict[str, Any]], *, width: int = 640) -> str:
 
 
 def survival_chart(steps: Sequence[dict[str, Any]], *, width: int = 640, height: int = 300) -> str:
-    """Each step's share of assets still waiting against days since the earlier stage (Kaplan-Meier): assets
-    still waiting at the end of the data, or released, are counted as waiting until then (censored)."""
+    """Each step's share of assets that have not reached the next stage against days since the earlier one
+    (`analyses.assets.timing`: still waiting is censored, released is a competing end)."""
     drawn = [s for s in steps if len(s.get("curve") or ()) > 1]
     if not drawn:
         return ""

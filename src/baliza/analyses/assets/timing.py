@@ -2,9 +2,12 @@
 
 For a step from stage A to stage B, every asset that reached A is followed from its A date until:
 - its B date (the event), or
-- the day it left the pipeline (released without reaching B): censored there, since it can no longer reach
-  B (these are counted apart in `attrition`), or
+- the day it left the pipeline (released without reaching B): a competing end, since it can no longer reach
+  B (counted apart in `attrition`; censoring it, as if it still might, would make B look likelier and
+  sooner than it is), or
 - the end of the data (`as_of`), still waiting: censored.
+Curves are Aalen-Johansen cumulative incidences (`stats.survival.cumulative_incidence`); with no asset
+released they are Kaplan-Meier.
 Confiscation is followed twice: from the freeze (every frozen asset), and from the case's first conviction
 (frozen assets of convicted cases only: how long a court's order takes to become a confiscation).
 """
@@ -18,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from baliza.analyses.assets.pipeline import Tables, asset_stages
-from baliza.stats.survival import Survival, kaplan_meier
+from baliza.stats.survival import Survival, cumulative_incidence, kaplan_meier
 
 TRANSITIONS: tuple[tuple[str, str], ...] = (
     ("identified", "frozen"), ("frozen", "confiscated"), ("convicted", "confiscated"), ("confiscated", "recovered"),
@@ -34,21 +37,24 @@ class StageTime:
 
     def to_dict(self) -> dict[str, object]:
         s = self.survival
-        return {"from_stage": self.from_stage, "to_stage": self.to_stage, "followed": s.events + s.censored,
-                "reached": s.events, "still_waiting_or_left": s.censored, "median_days": s.median,
+        followed = s.events + s.censored + s.competing
+        return {"from_stage": self.from_stage, "to_stage": self.to_stage, "followed": followed,
+                "reached": s.events, "still_waiting_or_left": s.censored + s.competing, "still_waiting": s.censored,
+                "left": s.competing, "median_days": s.median,
                 "p25_days": s.quantile(0.25), "p75_days": s.quantile(0.75),
-                "share_within_365_days": round(s.share_done_by(365), 4) if s.events + s.censored else None}
+                "share_within_365_days": round(s.share_done_by(365), 4) if followed else None}
 
 
 def step_durations(frame: pd.DataFrame, start: str, end: str, as_of: date) -> tuple[np.ndarray, np.ndarray]:
-    """Durations in days from `start` to `end` (or to release / `as_of`) and whether `end` was reached."""
+    """Durations in days from `start` to `end` (or to release / `as_of`) and how each ended: 1 `end` reached,
+    2 released before it, 0 still waiting at `as_of`."""
     begin = pd.to_datetime(frame[f"{start}_at"])
     finish = pd.to_datetime(frame[f"{end}_at"])
     released = pd.to_datetime(frame["released_at"])
     stop = finish.where(finish.notna(), released.where(released.notna(), pd.Timestamp(as_of)))
     days = (stop - begin).dt.days.to_numpy(dtype=float)
     days = np.maximum(days, 0.0)
-    return days, finish.notna().to_numpy()
+    return days, np.where(finish.notna(), 1, np.where(released.notna(), 2, 0))
 
 
 def stage_times(tables: Tables, as_of: date, by: str | None = None) -> list[StageTime] | dict[str, list[StageTime]]:
@@ -64,7 +70,8 @@ def stage_times(tables: Tables, as_of: date, by: str | None = None) -> list[Stag
                 reached = reached[reached["frozen_at"].notna()]
             if end == "returned":
                 reached = reached[reached["foreign"].fillna(False).astype(bool)]
-            days, done = step_durations(reached, start, end, as_of)
-            steps.append(StageTime(start, end, kaplan_meier(days, done)))
+            days, ended = step_durations(reached, start, end, as_of)
+            fit = cumulative_incidence(days, ended) if (ended == 2).any() else kaplan_meier(days, ended == 1)
+            steps.append(StageTime(start, end, fit))
         out[key] = steps
     return out[None] if by is None else {str(k): v for k, v in out.items()}

@@ -1,11 +1,12 @@
 """What the alternative-livelihood programme achieves for growers who leave coca or poppy fields.
 
 From `farmer_enrolments` (rows already cut to what the reader may see): who found alternative employment and
-how long it took (Kaplan-Meier: people not yet placed are censored where they left or at the end of the
-data), income before and after among people with both (paired), relapse to cultivation, retention in the
-programme (drop-out or relapse as the event), and the dependents under protection; per programme office
-and per region, crude and then adjusted for case mix (crop, hectares, protection level, year of enrolment)
-so that an office working with the hardest cases is not ranked last for it.
+how long it took (Aalen-Johansen: people still enrolled are censored at the end of the data; leaving without
+a job is a competing end, not a censoring, since the programme will not place them after), income before
+and after among people with both (paired), relapse to cultivation, retention in the programme (drop-out or
+relapse as the event, completing or relocating as competing ends), and the dependents under protection; per
+programme office and per region, crude and then adjusted for case mix (crop, hectares, protection level,
+year of enrolment) so that an office working with the hardest cases is not ranked last for it.
 """
 
 from __future__ import annotations
@@ -104,14 +105,17 @@ def livelihood_report(enrolments: ibis.Table, *, as_of: date | None = None,
 
 
 def placement_curve(t: ibis.Table, as_of: date) -> Curve:
-    """Time from enrolment to a job; people who left unplaced are censored when they left."""
+    """Time from enrolment to a job; leaving the programme without one is a competing end (such a grower
+    will not be placed by it), people still enrolled are censored at the end of the data."""
     return curve(t, "placement", "enrolled_at", ibis.coalesce(t.employed_at, t.exited_at), t.employed_at.notnull(),
-                 as_of)
+                 as_of, competing=t.employed_at.isnull())
 
 
 def retention_curve(t: ibis.Table, as_of: date) -> Curve:
-    """Time from enrolment to leaving early (drop-out or relapse); completing or relocating is censored."""
-    return curve(t, "drop_out", "enrolled_at", t.exited_at, t.status.isin(LEFT), as_of)
+    """Time from enrolment to leaving early (drop-out or relapse); completing or relocating ends the stay
+    another way (a competing end), people still enrolled are censored at the end of the data."""
+    return curve(t, "drop_out", "enrolled_at", t.exited_at, t.status.isin(LEFT), as_of,
+                 competing=~t.status.isin(LEFT))
 
 
 def groups(t: ibis.Table, column: str, label: str, as_of: date) -> tuple[GroupOutcomes, ...]:
@@ -122,8 +126,9 @@ def groups(t: ibis.Table, column: str, label: str, as_of: date) -> tuple[GroupOu
         protected=t.protection_level.isin(PROTECTED_LEVELS).ifelse(t.dependents, 0).sum(),
     ).filter(ibis._.key.notnull()).order_by("key").to_pyarrow().to_pylist()
     placement = curves_by(t, column, "placement", "enrolled_at", ibis.coalesce(t.employed_at, t.exited_at),
-                          t.employed_at.notnull(), as_of)
-    leaving = curves_by(t, column, "drop_out", "enrolled_at", t.exited_at, t.status.isin(LEFT), as_of)
+                          t.employed_at.notnull(), as_of, competing=t.employed_at.isnull())
+    leaving = curves_by(t, column, "drop_out", "enrolled_at", t.exited_at, t.status.isin(LEFT), as_of,
+                        competing=~t.status.isin(LEFT))
     income = paired_changes_by(t, column, "monthly_income_usd", "monthly_income_before_usd",
                                "monthly_income_after_usd")
     out = []

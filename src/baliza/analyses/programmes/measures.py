@@ -16,7 +16,7 @@ from scipy import stats
 
 from baliza.analyses.programmes.model import Curve, PairedChange, Rate
 from baliza.stats.intervals import wilson_interval
-from baliza.stats.survival import kaplan_meier
+from baliza.stats.survival import cumulative_incidence, kaplan_meier
 
 
 def rate(events: int | None, people: int | None) -> Rate:
@@ -46,20 +46,24 @@ def days_between(start: ibis.Value, end: ibis.Value) -> ibis.Value:
 
 
 def curve(table: ibis.Table, event: str, start: str, ended_at: ibis.Value, ended: ibis.Value,
-          as_of: date) -> Curve:
-    """Kaplan-Meier time from `start` to the event: rows where `ended` is true had it at `ended_at`; the
-    others are censored at `ended_at` where it is set (they left for another reason), else at `as_of`."""
-    return curves_by(table, None, event, start, ended_at, ended, as_of).get(None, _fit(event, []))
+          as_of: date, competing: ibis.Value | None = None) -> Curve:
+    """Time from `start` to the event: rows where `ended` is true had it at `ended_at`; rows where
+    `competing` is true ended another way at `ended_at` and can no longer have it (a competing event:
+    Aalen-Johansen, `stats.survival.cumulative_incidence`); the others are censored at `ended_at` where it is
+    set, else at `as_of` (still waiting). Without `competing` this is Kaplan-Meier."""
+    return curves_by(table, None, event, start, ended_at, ended, as_of, competing).get(None, _fit(event, []))
 
 
 def curves_by(table: ibis.Table, column: str | None, event: str, start: str, ended_at: ibis.Value,
-              ended: ibis.Value, as_of: date) -> dict[Any, Curve]:
+              ended: ibis.Value, as_of: date, competing: ibis.Value | None = None) -> dict[Any, Curve]:
     """`curve` for each value of `column` (one query for all groups); None: one curve, keyed None."""
     stop = ibis.coalesce(ended_at.cast("date"), ibis.literal(as_of, type="date"))
     key = table[column] if column else ibis.literal("")
-    counts = (table.select(key=key, days=days_between(table[start], stop), ended=ended.fill_null(False))
+    other = competing.fill_null(False) if competing is not None else ibis.literal(False)
+    cause = ibis.cases((ended.fill_null(False), 1), (other & ended_at.notnull(), 2), else_=0)
+    counts = (table.select(key=key, days=days_between(table[start], stop), cause=cause)
               .filter(ibis._.days.notnull() & (ibis._.days >= 0))
-              .group_by(["key", "days", "ended"]).aggregate(people=ibis._.count()))
+              .group_by(["key", "days", "cause"]).aggregate(people=ibis._.count()))
     groups: dict[Any, list[dict[str, Any]]] = {}
     for row in counts.to_pyarrow().to_pylist():
         groups.setdefault(row["key"] if column else None, []).append(row)
@@ -69,10 +73,11 @@ def curves_by(table: ibis.Table, column: str | None, event: str, start: str, end
 def _fit(event: str, rows: list[dict[str, Any]]) -> Curve:
     weights = [int(r["people"]) for r in rows]
     durations = np.repeat([float(r["days"]) for r in rows], weights)
-    observed = np.repeat([bool(r["ended"]) for r in rows], weights).astype(bool)
-    fit = kaplan_meier(durations, observed)
+    causes = np.repeat([int(r["cause"]) for r in rows], weights).astype(int)
+    # no competing end: Kaplan-Meier with Greenwood's variance (Aalen-Johansen would give the same curve)
+    fit = cumulative_incidence(durations, causes) if (causes == 2).any() else kaplan_meier(durations, causes == 1)
     return Curve(event, fit.times, fit.surviving, fit.low, fit.high, fit.at_risk, fit.events, fit.censored,
-                 fit.median)
+                 fit.median, fit.competing)
 
 
 def paired_change(table: ibis.Table, measure: str, before: str, after: str) -> PairedChange:

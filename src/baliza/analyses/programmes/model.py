@@ -26,10 +26,11 @@ class Rate:
 
 @dataclass(frozen=True)
 class Curve:
-    """A Kaplan-Meier curve in days: the share not yet having had the event after each event time.
+    """A curve in days: the share not (yet) having had the event after each event time.
 
-    Items still waiting at the end of the data (or leaving for another reason) are censored there, not
-    dropped and not counted as events."""
+    Items still waiting at the end of the data are censored there, not dropped and not counted as events;
+    items that ended another way and can no longer have the event (a grower who left without a job) are
+    competing events: the curve levels off at the share that never has it (Aalen-Johansen)."""
 
     event: str  # what the curve waits for: "placement", "drop_out", "discharge"...
     times: tuple[float, ...]
@@ -40,6 +41,7 @@ class Curve:
     events: int
     censored: int
     median_days: float | None  # None when half never had the event within the data
+    competing: int = 0  # ended another way (e.g. left unplaced): can no longer have the event
 
     def share_by(self, days: float) -> float:
         """The share that had the event within `days` (1 - S(days))."""
