@@ -11,6 +11,8 @@ import pytest
 from baliza.access.fieldcrypt import ids_key_for
 from baliza.load import load_datasets, readers
 from baliza.load.mapping import parse_mapping, read_through_mapping
+from baliza.load.mapping.cells import ExportColumns
+from baliza.load.mapping.expressions import projection_sql
 from baliza.load.mapping.stage import mapped_id_key
 from baliza.warehouse import open_warehouse
 from police_export import write_reference
@@ -115,3 +117,49 @@ def test_whether_cells_need_trimming_does_not_depend_on_where_scan_chunks_end(
     for chunk in range(3, len(path.read_bytes()) + 2):  # every place a chunk can end (past a BOM)
         monkeypatch.setattr(readers, "_SCAN_CHUNK", chunk)
         assert readers._count_lines(path) == (lines, False, clean), chunk
+
+
+JUDGED = {
+    "mapping": "judged",
+    "not_data": [{"column": "Fecha", "matches": "^total", "reason": "a total line"},
+                 {"column": "Fecha", "matches": "^fuente", "reason": "a note"}],
+    "tables": {"seizures": {
+        "seizure_id": {"template": "J-{Número}"},
+        "unit_id": {"constant": "U-AMAZONAS"},
+        "seized_at": {"from": "Fecha", "date": "%Y-%m-%d"},
+        "substance": "Droga",
+        "substance_group": {"constant": "cocaine_type"},
+        "quantity": "Gramos",
+        "quantity_unit": {"constant": "g"},
+    }},
+}
+
+
+def test_lines_that_are_not_data_are_told_apart_alike_per_combination_and_per_line(tmp_path: Path) -> None:
+    path = tmp_path / "judged.csv"
+    path.write_text(_csv([
+        ["Número", "Fecha", "Droga", "Gramos"],
+        ["1", "2024-02-01", "Cocaína", "12"],
+        ["2", "TOTAL", "", "12"],
+        ["3", "\u00a0Total general ", "", "12"],  # a no-break space before it, as a spreadsheet writes it
+        ["4", "2024-02-01", "Cocaína"],  # ragged
+        ["5", "Fuente: Policía", "", ""],
+        ["6", "totales", "", ""],  # another total, spelled alike: the same combination as line 3's
+        ["7", "2024-02-02", "total", "1"],  # the word in another column
+    ]), encoding="utf-8")
+    # Judged per combination of the cells the date rule groups, or (no rule groups Fecha) line by line.
+    rules: dict = {**JUDGED["tables"]["seizures"], "seized_at": "Fecha"}  # type: ignore[dict-item]
+    per_line = parse_mapping({**JUDGED, "tables": {"seizures": rules}})
+    problems = []
+    for mapping in (parse_mapping(JUDGED), per_line):
+        rows = read_through_mapping([path], mapping, "seizures").to_pylist()
+        problems.append({row["_line"]: row["_problem"] for row in rows})
+    assert problems[0] == {
+        2: None, 3: "not data: a total line (column Fecha)", 4: "not data: a total line (column Fecha)",
+        5: "line 5 has 3 cells but the header has 4", 6: "not data: a note (column Fecha)",
+        7: "not data: a total line (column Fecha)", 8: None}
+    assert problems[1] == problems[0]
+    judged = parse_mapping(JUDGED)
+    plan = projection_sql(judged, judged.table_mapping("seizures"),
+                          ExportColumns(("Número", "Fecha", "Droga", "Gramos"), "f", "the test"), "cells", "k")
+    assert "regexp_matches" not in plan.sql and any("regexp_matches" in s for s in plan.prepare)
