@@ -16,6 +16,7 @@ A header-only file holds zero rows and is fine.
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -57,14 +58,22 @@ class StagedFile:
     problem_column_sql: str = "NULL::VARCHAR"
     """The column a row's `_problem` is about (a mapping's non-data line), else NULL."""
     source_cells: str | None = None
-    """A relation holding the export's own cells (`c0..`, `_line`) when the raw table stops at
+    """A relation holding the export's own cells (`c0..`) when the raw table stops at
     `source_columns_from`: a quarantined row's raw cells are read from it."""
+    source_line_sql: str = "_line"
+    """How a row's line is computed from `source_cells` (as `line_sql` from the raw table)."""
     conversions: Converted | None = None
     """What a mapping converted in this export (counted and sampled), recorded with the load."""
 
-    def line_of(self, alias: str) -> str:
-        """`line_sql` for the raw table known as `alias` in a query."""
-        return self.line_sql.replace("rowid", f"{alias}.rowid").replace("_line", f"{alias}._line")
+
+def on_line(line_sql: str, alias: str, line: str) -> str:
+    """The join condition that the row `alias` of a relation whose lines are `line_sql` is on line `line`
+    (SQL). A line made from the row id is matched by row id: DuckDB then reads only the rows asked for
+    (a few quarantined lines), not the whole relation."""
+    by_rowid = re.fullmatch(r"\(rowid \+ (-?[0-9]+)\)", line_sql)
+    if by_rowid:
+        return f"{alias}.rowid = {line} - {by_rowid.group(1)}"
+    return f"{line_sql.replace('rowid', f'{alias}.rowid').replace('_line', f'{alias}._line')} = {line}"
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, source: SourceFile, raw_table: str) -> StagedFile:
@@ -126,7 +135,7 @@ def _count_lines(path: object) -> tuple[int, bool, bool]:
             if clean:
                 body = chunk[3:] if not last and chunk.startswith(b"\xef\xbb\xbf") else chunk
                 clean = _no_space_at_edges(before + body)
-                before = (before + body)[-2:]
+                before = (before + body[-2:])[-2:]
             last = chunk[-1:]
     clean = clean and _no_space_at_edges(before + b"\n")
     return lines + (1 if last not in (b"", b"\n") else 0), quoted, clean

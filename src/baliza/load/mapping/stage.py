@@ -110,7 +110,9 @@ class MappedReader:
             drop_relation(con, name)
         header = plan.names if self.keep_source else [*plan.names, *export.header]
         staged = StagedFile(source, raw_table, header=header, rows=export.rows, trimmed=True)
-        staged.source_cells = None if self.keep_source else export.relation
+        if not self.keep_source:
+            staged.source_cells = export.cells or export.relation
+            staged.source_line_sql = export.line_sql if export.cells else "_line"
         staged.conversions = converted
         staged.source_columns_from = len(mapped.rules)
         staged.problem_column_sql = "_problem_column"
