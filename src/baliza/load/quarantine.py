@@ -11,7 +11,7 @@ import duckdb
 
 from baliza.contract import Table
 from baliza.load.protection import sealed_normalisation_sql, sealed_quarantine_sql, sealed_raw_cell_sql
-from baliza.load.readers import StagedFile
+from baliza.load.readers import StagedFile, on_line
 from baliza.load.sql import literal, quote_name
 from baliza.load.staging import FileColumns
 from baliza.load.validation import quarantined_keys_table
@@ -34,13 +34,15 @@ def write_quarantine(
             f"{literal(name)}, {sealed_raw_cell_sql(table.name, header, cells[i], ragged)}"
             for i, (name, header) in enumerate(zip(columns.raw_names, staged.header, strict=True))
         )
-        export = f"JOIN {quote_name(staged.source_cells)} s ON s._line = c._line " if own is not None else ""
+        on_export = on_line(staged.source_line_sql, "s", "c._line")
+        export = f"JOIN {quote_name(staged.source_cells or '')} s ON {on_export} " if own is not None else ""
         value = sealed_quarantine_sql(table.name, "c._errors[1].column", "c._errors[1].value")
         con.execute(
             f"INSERT INTO quarantine (load_id, table_name, source_file, line, column_name, value, reason, raw) "
             f"SELECT {load_id}, {literal(table.name)}, c._file, c._line, c._errors[1].column, {value}, "
             f"array_to_string(list_transform(c._errors, lambda x: x.reason), '; '), json_object({raw_fields}) "
-            f"FROM {quote_name(checked)} c JOIN {quote_name(staged.raw_table)} r ON {staged.line_of('r')} = c._line "
+            f"FROM {quote_name(checked)} c JOIN {quote_name(staged.raw_table)} r "
+            f"ON {on_line(staged.line_sql, 'r', 'c._line')} "
             f"{export}"
             f"WHERE c._src = {index} AND len(c._errors) > 0 ORDER BY c._line"
         )

@@ -16,6 +16,7 @@ A header-only file holds zero rows and is fine.
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -57,14 +58,22 @@ class StagedFile:
     problem_column_sql: str = "NULL::VARCHAR"
     """The column a row's `_problem` is about (a mapping's non-data line), else NULL."""
     source_cells: str | None = None
-    """A relation holding the export's own cells (`c0..`, `_line`) when the raw table stops at
+    """A relation holding the export's own cells (`c0..`) when the raw table stops at
     `source_columns_from`: a quarantined row's raw cells are read from it."""
+    source_line_sql: str = "_line"
+    """How a row's line is computed from `source_cells` (as `line_sql` from the raw table)."""
     conversions: Converted | None = None
     """What a mapping converted in this export (counted and sampled), recorded with the load."""
 
-    def line_of(self, alias: str) -> str:
-        """`line_sql` for the raw table known as `alias` in a query."""
-        return self.line_sql.replace("rowid", f"{alias}.rowid").replace("_line", f"{alias}._line")
+
+def on_line(line_sql: str, alias: str, line: str) -> str:
+    """The join condition that the row `alias` of a relation whose lines are `line_sql` is on line `line`
+    (SQL). A line made from the row id is matched by row id: DuckDB then reads only the rows asked for
+    (a few quarantined lines), not the whole relation."""
+    by_rowid = re.fullmatch(r"\(rowid \+ (-?[0-9]+)\)", line_sql)
+    if by_rowid:
+        return f"{alias}.rowid = {line} - {by_rowid.group(1)}"
+    return f"{line_sql.replace('rowid', f'{alias}.rowid').replace('_line', f'{alias}._line')} = {line}"
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, source: SourceFile, raw_table: str) -> StagedFile:
@@ -115,14 +124,21 @@ def _count_lines(path: object) -> tuple[int, bool, bool]:
     (without quotes, no cell can hold a line break), and whether no cell can start or end with whitespace
     (see `_no_space_at_edges`; only meaningful when each record is one line)."""
     lines, quoted, last, clean = 0, False, b"", True
+    # The bytes before each chunk: a space at a chunk's edge is judged by its neighbours in both chunks (a
+    # chunk ending on a space inside "12:00 AM" is not a cell ending with one). The file's start and end
+    # count as line breaks.
+    before = b"\n"
     with open(path, "rb") as handle:  # type: ignore[arg-type]
         while chunk := handle.read(_SCAN_CHUNK):
             quoted = quoted or b'"' in chunk
             lines += chunk.count(b"\n")
             if clean:
-                clean = _no_space_at_edges(chunk, 3 if not last and chunk.startswith(b"\xef\xbb\xbf") else 0)
+                body = chunk[3:] if not last and chunk.startswith(b"\xef\xbb\xbf") else chunk
+                clean = _no_space_at_edges(before + body)
+                before = (before + body[-2:])[-2:]
             last = chunk[-1:]
-    return lines + (1 if last not in (b"", b"\n") else 0), quoted, clean and last != b" "
+    clean = clean and _no_space_at_edges(before + b"\n")
+    return lines + (1 if last not in (b"", b"\n") else 0), quoted, clean
 
 
 # Tab, CR, and bytes of a no-break space (c2 a0) and of a BOM (ef bb bf) inside the file: single bytes are
@@ -130,20 +146,16 @@ def _count_lines(path: object) -> tuple[int, bool, bool]:
 _RARE_SPACES = (b"\t", b"\r", b"\xa0", b"\xef")
 
 
-def _no_space_at_edges(data: bytes, start: int = 0) -> bool:
-    """Whether no space touches a comma, a quote or a line break in `data[start:]`, no space begins or ends
-    it, and no rarer whitespace appears at all: then no cell of a file made of one-line records starts or
-    ends with whitespace. A space next to a comma inside a text cell says no too (then cells are trimmed
-    one by one, as they would be anyway)."""
-    if any(data.find(space, start) >= 0 for space in _RARE_SPACES):
+def _no_space_at_edges(data: bytes) -> bool:
+    """Whether no space inside `data` (its first and last bytes are only neighbours) touches a comma, a quote
+    or a line break, and no rarer whitespace appears at all: then no cell of a file made of one-line records
+    starts or ends with whitespace. A space next to a comma inside a text cell says no too (then cells are
+    trimmed one by one, as they would be anyway)."""
+    if any(data.find(space) >= 0 for space in _RARE_SPACES):
         return False
     import numpy as np
 
-    byte = np.frombuffer(data, dtype=np.uint8, offset=start)
-    if not len(byte):
-        return True
-    if byte[0] == ord(" ") or byte[-1] == ord(" "):  # they touch the neighbouring chunks
-        return False
+    byte = np.frombuffer(data, dtype=np.uint8)
     spaces = np.flatnonzero(byte[1:-1] == ord(" ")) + 1
     edge = np.zeros(256, dtype=bool)
     edge[[ord(","), ord('"'), ord("\n")]] = True

@@ -20,9 +20,28 @@ import duckdb
 import pyarrow as pa
 
 from baliza.contract import Table
-from baliza.load.mapping.expressions import CONVERSION_SAMPLES, Conversion
 from baliza.load.protection import sealed_normalisation_sql
 from baliza.load.sql import literal, quote_name
+
+CONVERSION_SAMPLES = 20
+"""Distinct conversions of a column listed in `normalisations` (the most frequent, with their first line)."""
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """What a rule converted (a date format, a vocabulary, a lookup, a decimal mark), to count and sample.
+
+    `per_value` is a temp table with one row per distinct value of the cells the rule reads: `original`
+    (the cell as written), `value` (what it became), `_n` (data lines with it) and `_first` (the first
+    such line); else `before` is a column of the raw table holding the value before the decimal mark was
+    read where reading it changed the value (else NULL), and the conversion is counted on the rows."""
+
+    column: str
+    position: int
+    """The contract column's position in the raw table (`c<position>`)."""
+    rule: str
+    per_value: str | None = None
+    before: str | None = None
 
 
 @dataclass

@@ -40,6 +40,10 @@ class ExportFile:
     """No cell starts or ends with whitespace (then cells need no trimming)."""
     scratch: tuple[str, ...]
     """Temp tables and views to drop once the export's rows are staged (views first)."""
+    cells: str | None = None
+    """The table under `relation` (when that is a view) whose rows' lines are `line_sql`: a few lines are
+    read from it by row id, without reading the others (`readers.on_line`)."""
+    line_sql: str = "_line"
 
 
 def read_export(
@@ -83,7 +87,8 @@ def _fast_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> ExportFi
     con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(name)} AS "
                 f"SELECT *{line}, NULL::VARCHAR AS _problem FROM {quote_name(staged.raw_table)}")
     rows = con.execute(f"SELECT count(*) FROM {quote_name(staged.raw_table)}").fetchall()[0][0]
-    return ExportFile(path, name, tuple(header), rows, staged.trimmed, (name, staged.raw_table))
+    return ExportFile(path, name, tuple(header), rows, staged.trimmed, (name, staged.raw_table), staged.raw_table,
+                      staged.line_sql)
 
 
 def _parquet(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> ExportFile:

@@ -20,15 +20,12 @@ import duckdb
 from baliza.contract import load_order
 from baliza.load.errors import LoadError
 from baliza.load.manifest import Manifest
+from baliza.load.mapping.cells import ExportColumns, cleaned_cells_sql
 from baliza.load.mapping.conversions import count_conversions
-from baliza.load.mapping.expressions import (
-    ExportColumns,
-    cleaned_cells_sql,
-    create_translation_tables,
-    projection_sql,
-)
+from baliza.load.mapping.expressions import projection_sql
 from baliza.load.mapping.source import ExportFile, read_export
 from baliza.load.mapping.spec import Mapping, MappingError
+from baliza.load.mapping.translations import create_translation_tables
 from baliza.load.readers import StagedFile
 from baliza.load.sources import SourceFile
 from baliza.load.sql import quote_name
@@ -113,7 +110,9 @@ class MappedReader:
             drop_relation(con, name)
         header = plan.names if self.keep_source else [*plan.names, *export.header]
         staged = StagedFile(source, raw_table, header=header, rows=export.rows, trimmed=True)
-        staged.source_cells = None if self.keep_source else export.relation
+        if not self.keep_source:
+            staged.source_cells = export.cells or export.relation
+            staged.source_line_sql = export.line_sql if export.cells else "_line"
         staged.conversions = converted
         staged.source_columns_from = len(mapped.rules)
         staged.problem_column_sql = "_problem_column"

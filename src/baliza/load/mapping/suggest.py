@@ -23,7 +23,7 @@ import yaml
 
 from baliza.contract import TABLES_BY_NAME, ColumnType, Table
 from baliza.contract.normalise import UNIT_SPELLINGS
-from baliza.load.mapping.expressions import ExportColumns, cleaned_cells_sql
+from baliza.load.mapping.cells import ExportColumns, cleaned_cells_sql
 from baliza.load.mapping.source import read_export
 from baliza.load.mapping.spec import Mapping, loose_key, place_key
 from baliza.load.sql import literal
