@@ -8,12 +8,14 @@ import sys
 import pytest
 
 from split_demo import split, split_chains  # noqa: F401  (session fixtures: the demo split by agency)
+from web_world import forget_template
 
 _exit_status: list[int] = []
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _exit_status.append(int(exitstatus))
+    forget_template()
 
 
 @pytest.hookimpl(trylast=True)
