@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from web_world import PASSWORD
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update"]
@@ -57,3 +59,20 @@ def chromium_browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def signed_in_page(browser: Any, base_url: str, username: str, then: str = "/chain", *, password: str = PASSWORD,
+                   **context: Any) -> Any:
+    """A page in a fresh browser context (`context`: Playwright's options, e.g. `locale`) signed in through the
+    form as `username`: it asks for `then`, is sent to the form since it is not signed in, and the form sends
+    it on to `then`."""
+    page = browser.new_context(**context).new_page()
+    page.set_default_timeout(120_000)  # a page computes its analyses on first use: slow on a busy machine
+    page.goto(base_url + then)
+    assert "/login" in page.url  # not signed in: sent to the form
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" not in page.url
+    return page

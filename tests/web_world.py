@@ -94,6 +94,24 @@ def signed_in_client(app: Any, agency: str, role: Role | str = Role.ANALYST) -> 
     return client
 
 
+def client_for(app: Any, agency: str, role: Role | str = Role.ANALYST) -> TestClient:
+    """A test client signed in as the world's user of `role` in `agency`, made once per user and app and kept
+    on the app (signing in checks an argon2 hash, slow on purpose)."""
+    clients = getattr(app.state, "signed_in_clients", None)
+    if clients is None:
+        clients = app.state.signed_in_clients = {}
+    if (agency, Role(role)) not in clients:
+        client = TestClient(app)
+        sign_in(client, user_name(agency, role))
+        clients[(agency, Role(role))] = client
+    return clients[(agency, Role(role))]
+
+
+def without_csrf(html: str) -> str:
+    """A page without its CSRF token (which differs between sessions), for comparing or searching it."""
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", html)
+
+
 def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
     """Sign in through the form; returns the session's CSRF token."""
     token = csrf_of(client.get("/login").text)
