@@ -4,14 +4,23 @@ livelihood programme officer, and a grant from customs to police for seizure S1.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -119,3 +128,52 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
                            follow_redirects=False)
     assert response.status_code == 303, response.text
     return client.get("/api/me").json()["csrf_token"]
+
+
+# --- `baliza serve` in a process of its own ----------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def baliza_command(*args: str) -> list[str]:
+    """The command line of `baliza ARGS` with this interpreter."""
+    return [sys.executable, "-m", "baliza", *args]
+
+
+def environment_for(db: Path) -> dict[str, str]:
+    """This process's environment with `BALIZA_DB` set: what `baliza serve` and the commands run beside it get."""
+    return {**os.environ, "BALIZA_DB": str(db)}
+
+
+@contextmanager
+def served_process(env: dict[str, str], log: Path, *, ready_within: float = 120) -> Iterator[str]:
+    """`baliza serve` on a free loopback port in a process of its own (the warehouse of `env`'s BALIZA_DB);
+    yields its base URL once it answers. Its output goes to the file `log`, never to a pipe (a full pipe would
+    stall the server's logging). Stopped as a person would stop it (Ctrl-C), killed if that takes too long."""
+    port = free_port()
+    with log.open("wb") as output:
+        server = subprocess.Popen(baliza_command("serve", "--port", str(port)), env=env, stdout=output,
+                                  stderr=output)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + ready_within
+            while True:
+                assert server.poll() is None, f"baliza serve ended: {log.read_text(errors='replace')[-2000:]}"
+                try:
+                    if httpx.get(f"{base}/login", timeout=30).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, f"baliza serve did not answer within {ready_within:.0f} s"
+                time.sleep(0.1)
+            yield base
+        finally:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(30)
