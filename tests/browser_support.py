@@ -6,7 +6,6 @@ Tests that use it skip when Playwright or /usr/bin/chromium is missing (CI insta
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,16 +14,12 @@ from typing import Any
 
 import pytest
 
+from web_world import PASSWORD, free_port
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update"]
 needs_chromium = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="no Chromium (apt-get install chromium)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -32,7 +27,7 @@ def served(app: Any) -> Iterator[str]:
     """`app` served by uvicorn on a free loopback port, in a thread; yields its base URL."""
     import uvicorn
 
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -57,3 +52,20 @@ def chromium_browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def signed_in_page(browser: Any, base_url: str, username: str, then: str = "/chain", *, password: str = PASSWORD,
+                   **context: Any) -> Any:
+    """A page in a fresh browser context (`context`: Playwright's options, e.g. `locale`) signed in through the
+    form as `username`: it asks for `then`, is sent to the form since it is not signed in, and the form sends
+    it on to `then`."""
+    page = browser.new_context(**context).new_page()
+    page.set_default_timeout(120_000)  # a page computes its analyses on first use: slow on a busy machine
+    page.goto(base_url + then)
+    assert "/login" in page.url  # not signed in: sent to the form
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" not in page.url
+    return page

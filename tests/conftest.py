@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from browser_support import chromium_browser
 from split_demo import split, split_chains  # noqa: F401  (session fixtures: the demo split by agency)
+from web_world import forget_template
 
 _exit_status: list[int] = []
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _exit_status.append(int(exitstatus))
+    forget_template()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One Chromium for a module's browser tests (each test opens its own contexts); skips without one."""
+    with chromium_browser() as chromium:
+        yield chromium
 
 
 @pytest.hookimpl(trylast=True)

@@ -7,6 +7,8 @@ Shared by the tests of the chain across agencies and of the chain explorer (buil
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -62,9 +64,17 @@ def split(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def split_chains(split) -> list[SeizureChain]:
-    """Every seizure's chain on the whole warehouse, as the web computes it (fast lookups, data-end dates)."""
+    """Every seizure's chain on the whole warehouse, as the web computes it (fast lookups on key indexes kept
+    for the warehouse, data-end dates)."""
+    kept: dict[str, Any] = {}
+
+    def keep(name: str, compute: Callable[[], Any]) -> Any:  # the web keeps these with its snapshot
+        if name not in kept:
+            kept[name] = compute()
+        return kept[name]
+
     with open_warehouse(split[0], read_only=True) as wh:
         names, as_of = directory_names(wh), stage_as_of(wh)
-        whole = LookupWarehouse(wh, None, lambda name, compute: compute())
+        whole = LookupWarehouse(wh, None, keep, indexed=True)
         seizures = wh.table("seizures").seizure_id.to_pyarrow().to_pylist()
         return [seizure_chain(whole, s, as_of=as_of, names=names) for s in seizures]

@@ -12,9 +12,9 @@ import pytest
 
 from baliza.access.roles import Role
 from baliza.web.app import create_app
-from browser_support import chromium_browser, needs_chromium, served
+from browser_support import needs_chromium, served, signed_in_page
 from request_world import LEAD_PROSECUTOR, build_request_world
-from web_world import PASSWORD, user_name
+from web_world import user_name
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = needs_chromium
@@ -26,25 +26,6 @@ def base_url(tmp_path_factory):
     world = build_request_world(tmp_path_factory.mktemp("requests-browser"))
     with served(create_app(world.db, state_url=world.state_url)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as chromium:
-        yield chromium
-
-
-def signed_in_page(browser, base_url: str, username: str, then: str):
-    """A fresh browser context signed in as `username`, sent on to `then` by the sign-in form."""
-    page = browser.new_context().new_page()
-    page.goto(base_url + then)
-    assert "/login" in page.url  # not signed in: sent to the form
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url
-    return page
 
 
 def chain_text(page, base_url: str, seizure_id: str) -> str:

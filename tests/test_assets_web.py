@@ -7,18 +7,15 @@ dates, and two prosecution assets on case C1 that customs may not see (one with 
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import pytest
-from fastapi.testclient import TestClient
 
 from baliza.access.roles import Role
 from baliza.analyses.model import Finding, Reference
 from baliza.i18n.formatting import count, money
 from baliza.web import sources
 from baliza.web.app import create_app
-from web_world import build_web_world, sign_in, user_name
+from web_world import build_web_world, client_for, user_name, without_csrf
 
 SECRET = "MX-SECRET-77"
 FINDINGS = [
@@ -62,22 +59,6 @@ def planted(monkeypatch):
     monkeypatch.setattr(sources, "red_flags", lambda wh, results: FINDINGS)
 
 
-_clients: dict[tuple[int, str, Role], TestClient] = {}
-
-
-def client_for(app, agency: str, role: Role) -> TestClient:
-    """One signed-in client per user for the module (signing in checks an argon2 hash: slow on purpose)."""
-    key = (id(app), agency, role)
-    if key not in _clients:
-        _clients[key] = TestClient(app)
-        sign_in(_clients[key], user_name(agency, role))
-    return _clients[key]
-
-
-def text_of(html: str) -> str:
-    return re.sub(r'name="csrf_token" value="[^"]*"', "", html)
-
-
 @pytest.mark.parametrize("role", list(Role))
 def test_the_page_and_the_api_are_for_fiu_prosecution_and_oversight_only(app, role: Role) -> None:
     client = client_for(app, "AG-CUS", role)
@@ -91,7 +72,7 @@ def test_the_page_and_the_api_are_for_fiu_prosecution_and_oversight_only(app, ro
 def test_another_agencys_assets_are_named_by_holder_never_shown(app) -> None:
     client = client_for(app, "AG-CUS", Role.ANALYST)
     answer = client.get("/api/assets").json()
-    html = text_of(client.get("/assets").text)
+    html = without_csrf(client.get("/assets").text)
     assert answer["assets"] == 5 and answer["value_usd"] == 144000
     assert answer["held_elsewhere"] == [{"agency_id": "AG-PRO", "assets": 2, "agency_name": "Prosecution"}]
     assert "2 assets held by Prosecution" in html
@@ -104,7 +85,7 @@ def test_another_agencys_assets_are_named_by_holder_never_shown(app) -> None:
 def test_the_page_shows_what_the_api_answers(app) -> None:
     client = client_for(app, "AG-CUS", Role.ANALYST)
     answer = client.get("/api/assets").json()
-    html = text_of(client.get("/assets").text)
+    html = without_csrf(client.get("/assets").text)
     for stage in answer["stages"]:
         row = (f'<tr><td>{stage["label"]}</td><td class="num">{count(stage["assets"])}</td>'
                f'<td class="num">{money(stage["value_usd"])}</td></tr>')
@@ -135,7 +116,7 @@ def test_stage_times_count_assets_still_waiting_as_censored_and_released_ones_as
 def test_oversight_sees_the_country_without_cases_and_small_cells_suppressed(app) -> None:
     client = client_for(app, "AG-POL", Role.OVERSIGHT)
     answer = client.get("/api/assets").json()
-    html = text_of(client.get("/assets").text)
+    html = without_csrf(client.get("/assets").text)
     assert answer["assets"] == 7 and answer["cases"] == [] and answer["flags"] is None
     offices = {o["office_id"]: o for o in answer["by_office"]}
     assert offices["P9"]["assets"] is None and offices["P9"]["suppressed"]  # 2 assets: a small cell

@@ -8,19 +8,17 @@ fentanyl every month, which customs may not see (one seizure with a tell-tale id
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 import duckdb
 import pytest
-from fastapi.testclient import TestClient
 
 from baliza.access.roles import Role
 from baliza.i18n.formatting import count, number
 from baliza.report import early_warning as report_early_warning
 from baliza.report.early_warning import q_text
 from baliza.web.app import create_app
-from web_world import build_web_world, sign_in, user_name
+from web_world import build_web_world, client_for, user_name, without_csrf
 
 SECRET = "FEN-SECRET-91"
 
@@ -53,22 +51,6 @@ def app(world):
     application.state.baliza.close()
 
 
-_clients: dict[tuple[int, str, Role], TestClient] = {}
-
-
-def client_for(app, agency: str, role: Role) -> TestClient:
-    """One signed-in client per user for the module (signing in checks an argon2 hash: slow on purpose)."""
-    key = (id(app), agency, role)
-    if key not in _clients:
-        _clients[key] = TestClient(app)
-        sign_in(_clients[key], user_name(agency, role))
-    return _clients[key]
-
-
-def text_of(html: str) -> str:
-    return re.sub(r'name="csrf_token" value="[^"]*"', "", html)
-
-
 @pytest.mark.parametrize("role", list(Role))
 def test_the_page_and_the_api_are_for_analysts_drug_units_and_oversight_only(app, role: Role) -> None:
     client = client_for(app, "AG-CUS", role)
@@ -82,7 +64,7 @@ def test_the_page_and_the_api_are_for_analysts_drug_units_and_oversight_only(app
 def test_the_planted_surge_and_first_detection_are_shown_as_the_api_answers(app) -> None:
     client = client_for(app, "AG-CUS", Role.ANALYST)
     answer = client.get("/api/early-warning").json()
-    html = text_of(client.get("/early-warning").text)
+    html = without_csrf(client.get("/early-warning").text)
     surge = next(s for s in answer["surges"] if s["substance"] == "methamphetamine")
     assert surge["first_month"] == surge["last_month"] == "2025-06" and surge["observed"] == 12
     assert surge["q_value"] < answer["fdr_level"]
@@ -102,7 +84,7 @@ def test_the_planted_surge_and_first_detection_are_shown_as_the_api_answers(app)
 def test_another_agencys_seizures_are_named_by_holder_never_shown(app) -> None:
     client = client_for(app, "AG-CUS", Role.ANALYST)
     answer = client.get("/api/early-warning").json()
-    html = text_of(client.get("/early-warning").text)
+    html = without_csrf(client.get("/early-warning").text)
     assert answer["held_elsewhere"] == [{"agency_id": "AG-POL", "seizures": 49, "agency_name": "Police"}]
     assert "49 seizures held by Police" in html
     for shown in (html, str(answer)):
@@ -112,7 +94,7 @@ def test_another_agencys_seizures_are_named_by_holder_never_shown(app) -> None:
 def test_oversight_sees_the_country_without_seizure_ids_and_small_months_hidden(app) -> None:
     client = client_for(app, "AG-POL", Role.OVERSIGHT)
     answer = client.get("/api/early-warning").json()
-    html = text_of(client.get("/early-warning").text)
+    html = without_csrf(client.get("/early-warning").text)
     assert {"fentanyl", "methamphetamine"} <= {s["substance"] for s in answer["series"]}
     assert all("evidence" not in s for s in answer["surges"] + answer["first_detections"])
     fentanyl = next(s for s in answer["series"] if s["substance"] == "fentanyl")
@@ -127,7 +109,7 @@ def test_unodc_rises_come_with_their_attribution(app) -> None:
         pytest.skip("the UNODC seizure table is not beside the project")
     client = client_for(app, "AG-CUS", Role.UNIT_OFFICER)
     answer = client.get("/api/early-warning").json()
-    html = text_of(client.get("/early-warning").text)
+    html = without_csrf(client.get("/early-warning").text)
     assert answer["unodc"]["rises"] == unodc["rises"] and unodc["rises"]
     assert "data: UNODC" in html and "Seizures reflect enforcement and reporting" in html
     first = unodc["rises"][0]

@@ -16,8 +16,8 @@ from baliza.analyses.wording import amount, share
 from baliza.i18n import N_
 from baliza.web import sources
 from baliza.web.app import create_app
-from browser_support import chromium_browser, needs_chromium, served
-from web_world import PASSWORD, build_web_world, user_name
+from browser_support import needs_chromium, served, signed_in_page
+from web_world import build_web_world, user_name
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = needs_chromium
@@ -39,28 +39,9 @@ def base_url(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as chromium:
-        yield chromium
-
-
 @pytest.fixture(autouse=True)
 def planted_finding(monkeypatch):
     monkeypatch.setattr(sources, "red_flags", lambda wh, cache: [FINDING])
-
-
-def sign_in(browser, base_url: str, username: str, locale: str | None = None):
-    context = browser.new_context(locale=locale) if locale else browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(120_000)
-    page.goto(f"{base_url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url
-    return page
 
 
 def english_left(page) -> list[str]:
@@ -69,7 +50,7 @@ def english_left(page) -> list[str]:
 
 
 def test_the_prosecution_inspector_works_in_spanish(browser, base_url) -> None:
-    page = sign_in(browser, base_url, user_name("AG-CUS", Role.PROSECUTION_INSPECTOR), locale="es-PE")
+    page = signed_in_page(browser, base_url, user_name("AG-CUS", Role.PROSECUTION_INSPECTOR), locale="es-PE")
     page.goto(base_url)
     assert page.locator("html").get_attribute("lang") == "es"
     assert "En espera de su decisión" in page.locator("main").inner_text()
@@ -91,7 +72,7 @@ def test_the_prosecution_inspector_works_in_spanish(browser, base_url) -> None:
 
 
 def test_the_unit_officer_switches_to_portuguese(browser, base_url) -> None:
-    page = sign_in(browser, base_url, user_name("AG-POL", Role.UNIT_OFFICER))
+    page = signed_in_page(browser, base_url, user_name("AG-POL", Role.UNIT_OFFICER))
     page.goto(base_url)
     assert page.locator("html").get_attribute("lang") == "en"
     page.click("nav.languages a[lang=pt]")

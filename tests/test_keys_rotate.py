@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -29,7 +28,8 @@ from baliza.cli.app import app as cli
 from baliza.warehouse.publishing import file_identity
 from baliza.web.app import create_app
 from load_fixtures import VALID, write_dataset
-from test_service_loading import _baliza, _free_port, _load, _world
+from test_service_loading import _load, _world
+from web_world import baliza_command, environment_for, served_process
 
 runner = CliRunner()
 PERSONS = (
@@ -199,52 +199,37 @@ def test_a_rotation_refuses_a_key_from_the_environment(tmp_path: Path, monkeypat
 
 def test_a_served_warehouse_answers_all_through_a_rotation(tmp_path: Path) -> None:
     db, token = _warehouse(tmp_path)
-    port = _free_port()
-    env = {**os.environ, "BALIZA_DB": str(db)}
-    env.pop("BALIZA_KEY", None)
-    log = (tmp_path / "serve.log").open("wb")
-    server = subprocess.Popen(_baliza("serve", "--port", str(port)), env=env, stdout=log, stderr=log)
+    env = environment_for(db)  # BALIZA_KEY is unset (`_key_from_files`): the key is the file the rotation changes
     answers: list[tuple[int, object]] = []
     stop = threading.Event()
-    try:
-        base = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base, timeout=30) as client:
-            for _ in range(300):
-                try:
-                    if client.get("/login").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            before = _person(client, token, "X1")
-            old_key = _key(db)
+    with served_process(env, tmp_path / "serve.log") as base, httpx.Client(base_url=base, timeout=30) as client:
+        before = _person(client, token, "X1")
+        old_key = _key(db)
 
-            def keep_asking() -> None:
-                with httpx.Client(base_url=base, timeout=30) as own:
-                    while not stop.is_set():
-                        answer = own.get("/api/persons/X1", headers={"Authorization": f"Bearer {token}"})
-                        answers.append((answer.status_code, answer.json().get("person")))
+        def keep_asking() -> None:
+            with httpx.Client(base_url=base, timeout=30) as own:
+                while not stop.is_set():
+                    answer = own.get("/api/persons/X1", headers={"Authorization": f"Bearer {token}"})
+                    answers.append((answer.status_code, answer.json().get("person")))
+                    stop.wait(0.02)  # a steady stream of requests that leaves the two processes some CPU
 
-            asker = threading.Thread(target=keep_asking)
-            asker.start()
-            rotated = subprocess.run(_baliza("keys", "rotate", "--json"), env=env, capture_output=True, text=True,
-                                     timeout=120)
+        asker = threading.Thread(target=keep_asking)
+        asker.start()
+        try:
+            rotated = subprocess.run(baliza_command("keys", "rotate", "--json"), env=env, capture_output=True,
+                                     text=True, timeout=120)
             assert rotated.returncode == 0, rotated.stderr
+            during = len(answers)
             finished = time.perf_counter()
             while not _serving_new_file(tmp_path, db, client, token):
                 assert time.perf_counter() - finished < 60
-                time.sleep(0.2)
+                time.sleep(0.1)
             after = _person(client, token, "X1")
+        finally:
             stop.set()
             asker.join(30)
-    finally:
-        stop.set()
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
     assert _key(db) != old_key
+    assert during > 0, "no request was answered while the other process rotated the key"
     assert answers and {status for status, _ in answers} == {200}
     assert all(person == before for _, person in answers) and after == before
     assert "Juan" not in (tmp_path / "serve.log").read_text(errors="replace")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -29,6 +28,7 @@ from baliza.warehouse.loadlock import current_holder, holding_load_lock
 from baliza.warehouse.publishing import file_identity
 from baliza.web.app import create_app
 from load_fixtures import write_dataset
+from web_world import baliza_command, environment_for, served_process
 
 runner = CliRunner()
 AGENCY = "AG-1"
@@ -170,64 +170,39 @@ def test_a_killed_load_leaves_no_rows_and_its_copy_is_cleaned_by_the_next_start(
     assert not [p for p in tmp_path.iterdir() if ".loading-" in p.name]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _baliza(*args: str) -> list[str]:
-    return [sys.executable, "-m", "baliza", *args]
-
-
 def test_done_when_baliza_serve_shows_a_load_from_another_process_while_requests_succeed(tmp_path: Path) -> None:
     db, token = _world(tmp_path)
-    port = _free_port()
-    env = {**os.environ, "BALIZA_DB": str(db)}
-    log = (tmp_path / "serve.log").open("wb")  # a file, not a pipe: a full pipe would stall the server's logging
-    server = subprocess.Popen(_baliza("serve", "--port", str(port)), env=env, stdout=log, stderr=log)
+    env = environment_for(db)
     statuses: list[int] = []
     stop = threading.Event()
-    try:
-        base = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base, timeout=30) as client:
-            for _ in range(300):
-                try:
-                    if client.get("/login").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            assert _seizure_ids(client, token) == {"S1", "S2", "S3"}
+    with served_process(env, tmp_path / "serve.log") as base, httpx.Client(base_url=base, timeout=30) as client:
+        assert _seizure_ids(client, token) == {"S1", "S2", "S3"}
 
-            def keep_asking() -> None:
-                with httpx.Client(base_url=base, timeout=30) as own:
-                    while not stop.is_set():
-                        statuses.append(own.get("/api/seizures",
-                                                headers={"Authorization": f"Bearer {token}"}).status_code)
+        def keep_asking() -> None:
+            with httpx.Client(base_url=base, timeout=30) as own:
+                while not stop.is_set():
+                    statuses.append(own.get("/api/seizures", headers={"Authorization": f"Bearer {token}"}
+                                            ).status_code)
+                    stop.wait(0.02)  # a steady stream of requests that leaves the two processes some CPU
 
-            asker = threading.Thread(target=keep_asking)
-            asker.start()
-            loaded = subprocess.run(_baliza("load", str(write_dataset(tmp_path / "second", SECOND)),
-                                            "--agency", AGENCY, "--json"),
+        asker = threading.Thread(target=keep_asking)
+        asker.start()
+        try:
+            loaded = subprocess.run(baliza_command("load", str(write_dataset(tmp_path / "second", SECOND)),
+                                                   "--agency", AGENCY, "--json"),
                                     env=env, capture_output=True, text=True, timeout=120)
             assert loaded.returncode == 0, loaded.stderr
             assert json.loads(loaded.stdout)["tables"]["seizures"]["inserted"] == 2
+            during = len(statuses)
             finished = time.perf_counter()
             while _seizure_ids(client, token) != {"S1", "S2", "S3", "S4", "S5"}:
                 assert time.perf_counter() - finished < 60, "the new rows did not appear within a minute"
-                time.sleep(0.2)
+                time.sleep(0.1)
             seen_after = time.perf_counter() - finished
+        finally:
             stop.set()
             asker.join(30)
-    finally:
-        stop.set()
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+    assert during > 0, "no request was answered while the other process loaded"
     assert statuses and set(statuses) == {200}, statuses
-    assert seen_after < 60
     print(f"new rows visible {seen_after:.1f} s after the load finished; {len(statuses)} requests, all 200")
     assert not [p.name for p in tmp_path.iterdir() if ".serving-" in p.name or ".loading-" in p.name]

@@ -12,8 +12,8 @@ from baliza.access.roles import Role
 from baliza.analyses.model import Finding, Reference
 from baliza.web import sources
 from baliza.web.app import create_app
-from browser_support import chromium_browser, needs_chromium, served
-from web_world import PASSWORD, build_web_world, user_name
+from browser_support import needs_chromium, served, signed_in_page
+from web_world import build_web_world, user_name
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = needs_chromium
@@ -28,27 +28,9 @@ def base_url(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as chromium:
-        yield chromium
-
-
 @pytest.fixture(autouse=True)
 def planted_finding(monkeypatch):
     monkeypatch.setattr(sources, "red_flags", lambda wh, cache: [FINDING])
-
-
-def signed_in_page(browser, base_url: str, username: str):
-    page = browser.new_context().new_page()
-    page.goto(f"{base_url}/chain")
-    assert "/login" in page.url  # not signed in: sent to the form
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url
-    return page
 
 
 def test_sign_in_and_explore_a_chain(browser, base_url) -> None:

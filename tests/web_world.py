@@ -4,12 +4,23 @@ livelihood programme officer, and a grant from customs to police for seizure S1.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -30,7 +41,29 @@ class WebWorld:
     grant_id: str
 
 
+_template: list[WebWorld] = []
+
+
 def build_web_world(tmp: Path) -> WebWorld:
+    """The web world in `tmp`: a copy of the session's one, built once (building it costs seconds; a copy is
+    a few milliseconds), so that each module still writes to a world of its own."""
+    if not _template:
+        _template.append(_build(Path(tempfile.mkdtemp(prefix="baliza-web-world-"))))
+    source = _template[0].db.parent
+    tmp.mkdir(parents=True, exist_ok=True)
+    for path in source.iterdir():
+        shutil.copyfile(path, tmp / path.name)
+    return WebWorld(tmp / "country.duckdb", f"sqlite:///{tmp / 'state.sqlite'}", _template[0].grant_id)
+
+
+def forget_template() -> None:
+    """Remove the session's built world (called when the session ends)."""
+    for world in _template:
+        shutil.rmtree(world.db.parent, ignore_errors=True)
+    _template.clear()
+
+
+def _build(tmp: Path) -> WebWorld:
     db = tmp / "country.duckdb"
     with build_world(db) as wh:
         wh.duckdb.execute("insert into cases (case_id, office_id, opened_at, origin, seizure_id, _agency_id,"
@@ -70,6 +103,24 @@ def signed_in_client(app: Any, agency: str, role: Role | str = Role.ANALYST) -> 
     return client
 
 
+def client_for(app: Any, agency: str, role: Role | str = Role.ANALYST) -> TestClient:
+    """A test client signed in as the world's user of `role` in `agency`, made once per user and app and kept
+    on the app (signing in checks an argon2 hash, slow on purpose)."""
+    clients = getattr(app.state, "signed_in_clients", None)
+    if clients is None:
+        clients = app.state.signed_in_clients = {}
+    if (agency, Role(role)) not in clients:
+        client = TestClient(app)
+        sign_in(client, user_name(agency, role))
+        clients[(agency, Role(role))] = client
+    return clients[(agency, Role(role))]
+
+
+def without_csrf(html: str) -> str:
+    """A page without its CSRF token (which differs between sessions), for comparing or searching it."""
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", html)
+
+
 def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
     """Sign in through the form; returns the session's CSRF token."""
     token = csrf_of(client.get("/login").text)
@@ -77,3 +128,52 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
                            follow_redirects=False)
     assert response.status_code == 303, response.text
     return client.get("/api/me").json()["csrf_token"]
+
+
+# --- `baliza serve` in a process of its own ----------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def baliza_command(*args: str) -> list[str]:
+    """The command line of `baliza ARGS` with this interpreter."""
+    return [sys.executable, "-m", "baliza", *args]
+
+
+def environment_for(db: Path) -> dict[str, str]:
+    """This process's environment with `BALIZA_DB` set: what `baliza serve` and the commands run beside it get."""
+    return {**os.environ, "BALIZA_DB": str(db)}
+
+
+@contextmanager
+def served_process(env: dict[str, str], log: Path, *, ready_within: float = 120) -> Iterator[str]:
+    """`baliza serve` on a free loopback port in a process of its own (the warehouse of `env`'s BALIZA_DB);
+    yields its base URL once it answers. Its output goes to the file `log`, never to a pipe (a full pipe would
+    stall the server's logging). Stopped as a person would stop it (Ctrl-C), killed if that takes too long."""
+    port = free_port()
+    with log.open("wb") as output:
+        server = subprocess.Popen(baliza_command("serve", "--port", str(port)), env=env, stdout=output,
+                                  stderr=output)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + ready_within
+            while True:
+                assert server.poll() is None, f"baliza serve ended: {log.read_text(errors='replace')[-2000:]}"
+                try:
+                    if httpx.get(f"{base}/login", timeout=30).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, f"baliza serve did not answer within {ready_within:.0f} s"
+                time.sleep(0.1)
+            yield base
+        finally:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(30)
