@@ -62,7 +62,7 @@ def asset_convictions(warehouse: Warehouse) -> ir.Table:
     return t.mutate(convicted_at=decisive.cast("date"))
 
 
-def asset_flags(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+def asset_flags(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     frame = asset_convictions(warehouse).to_pandas()
     findings = _released_after(frame) + _lifted_before(frame, settings.rule(RULE_BEFORE))
     as_of = covered_to(warehouse, ("assets", "dispositions"))

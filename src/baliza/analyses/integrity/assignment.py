@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 from scipy import sparse, stats
@@ -32,7 +33,7 @@ RULE_LINKED = "steered_linked_defendants"
 LINKS = "justice_defendant_links"
 
 
-def steered_assignment(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+def steered_assignment(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     large, linked = settings.rule(RULE_LARGE), settings.rule(RULE_LINKED)
     return RuleResult(_large_case_tests(warehouse, large) + _linked_group_tests(warehouse, linked), [])
 

@@ -3,6 +3,8 @@ any disposition), per case; and prosecutors with more such cases than their offi
 
 from __future__ import annotations
 
+import ibis.expr.types as ir
+
 from baliza.analyses.casefacts import CASE_FACTS
 from baliza.analyses.definitions import EVIDENCE_LOST, sql_list
 from baliza.analyses.integrity.common import (
@@ -41,7 +43,7 @@ def _lost_sql() -> str:
 LOST = "justice_evidence_lost"
 
 
-def evidence_losses(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+def evidence_losses(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     rule = settings.rule(RULE_PROSECUTOR)
     warehouse.duckdb.execute(f"CREATE OR REPLACE TEMP TABLE {LOST} AS {_lost_sql()}")
     rows = warehouse.duckdb.execute(

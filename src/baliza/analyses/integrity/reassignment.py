@@ -3,6 +3,8 @@ fact, and per prosecutor who received such cases more often than their caseload 
 
 from __future__ import annotations
 
+import ibis.expr.types as ir
+
 from baliza.analyses.casefacts import CASE_FACTS
 from baliza.analyses.integrity.common import (
     RuleResult,
@@ -24,7 +26,7 @@ LOST = ("dismissed", "acquitted")
 REASSIGNED = "justice_reassigned_lost"
 
 
-def reassigned_before_loss(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+def reassigned_before_loss(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     per_case, per_prosecutor = settings.rule(RULE_CASE), settings.rule(RULE_PROSECUTOR)
     window = int(per_case["window_days"])
     con = warehouse.duckdb

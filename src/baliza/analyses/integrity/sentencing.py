@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
@@ -33,7 +34,7 @@ COVARIATES = ("offence", "substance_group", "quantity_band", "plea")
 CONVICTED_SQL = sql_list(CONVICTIONS)
 
 
-def sentencing_outliers(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+def sentencing_outliers(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     rule = settings.rule(RULE)
     cells = warehouse.duckdb.execute(
         f"""SELECT d.judge_id, f.offence, f.substance_group, f.quantity_band,

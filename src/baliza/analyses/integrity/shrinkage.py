@@ -10,6 +10,7 @@ the same drugs is counted once.
 from __future__ import annotations
 
 import ibis
+import ibis.expr.types as ir
 
 from baliza.analyses.casefacts import CASE_FACTS
 from baliza.analyses.definitions import charged_per_case
@@ -49,7 +50,7 @@ def _comparable_sql(warehouse: Warehouse, tolerance: float) -> str:
     """
 
 
-def quantity_shrinkage(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+def quantity_shrinkage(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     per_case, per_prosecutor = settings.rule(RULE_CASE), settings.rule(RULE_PROSECUTOR)
     tolerance = per_case["tolerance"]
     con = warehouse.duckdb
