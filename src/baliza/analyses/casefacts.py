@@ -156,8 +156,3 @@ def data_end(warehouse: Warehouse) -> str | None:
 
     end = covered_to(warehouse, STAGES["disposition"])
     return None if end is None else end.isoformat()
-
-
-def case_facts(warehouse: Warehouse) -> ibis.Table:  # TEMPORARY shim (ibis-integrity) until ibis-justice lands
-    build_case_facts(warehouse)
-    return warehouse.table(CASE_FACTS)
