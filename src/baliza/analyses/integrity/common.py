@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -104,6 +105,13 @@ class FactsRule(Protocol):
 def column(expr: ir.Table, name: str) -> list[Any]:
     """One column of a (small) result, in its order, as Python values."""
     return expr.select(name).to_pyarrow()[name].to_pylist()
+
+
+def first_per(table: ir.Table, by: str, *order_by: ir.Value) -> ir.Table:
+    """The first row of each `by` group in `order_by` order (give an order that leaves no ties, so that
+    every engine picks the same row)."""
+    rank = ibis.row_number().over(ibis.window(group_by=table[by], order_by=list(order_by)))
+    return table.mutate(_first=rank).filter(lambda t: t._first == 0).drop("_first")
 
 
 def event_cells(rows: ir.Table, by: Sequence[str], event: str | ir.BooleanValue) -> pd.DataFrame:
