@@ -23,7 +23,7 @@ import ibis.expr.types as ir
 import numpy as np
 from statsmodels.stats.multitest import multipletests
 
-from baliza.analyses.casefacts import build_case_facts, case_facts, data_end
+from baliza.analyses.casefacts import case_facts, data_end
 from baliza.analyses.integrity.assets import asset_flags
 from baliza.analyses.integrity.assignment import steered_assignment
 from baliza.analyses.integrity.common import FactsRule, RuleResult
@@ -64,7 +64,6 @@ def benjamini_hochberg(p_values: list[float]) -> np.ndarray:
 def rule_results(warehouse: Warehouse, settings: FlagSettings, facts: ir.Table) -> list[RuleResult]:
     """Every rule's unit tests and per-case findings, before the FDR step (`facts`: `casefacts.case_facts`,
     cached by the caller, for the findings read their evidence from it when they are made)."""
-    build_case_facts(warehouse)  # TEMPORARY: for the rules still reading the temporary table
     results = [rule(warehouse, facts, settings) for rule in RULES]
     end = data_end(warehouse)
     if end is not None:
