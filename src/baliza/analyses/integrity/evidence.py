@@ -42,8 +42,11 @@ def lost_before_trial(warehouse: Warehouse) -> ir.Table:
 
 
 def evidence_losses(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
-    rule = settings.rule(RULE_PROSECUTOR)
-    lost = lost_before_trial(warehouse)
+    with lost_before_trial(warehouse).cache() as lost:  # read twice: the events listed, then the cells
+        return _losses(lost, facts, settings.rule(RULE_PROSECUTOR))
+
+
+def _losses(lost: ir.Table, facts: ir.Table, rule: RuleSettings) -> RuleResult:
     prosecutors = facts.select("case_id", "prosecutor_id")
     listed = lost.join(prosecutors, "case_id").select(lost, prosecutors.prosecutor_id).order_by(["case_id", "event_id"])
     rows = [(r["case_id"], r["event_id"], r["kind"], r["prosecutor_id"], r["at"].date().isoformat())

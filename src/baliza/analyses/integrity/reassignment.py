@@ -29,7 +29,13 @@ LOST = ("dismissed", "acquitted")
 def reassigned_before_loss(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     per_case, per_prosecutor = settings.rule(RULE_CASE), settings.rule(RULE_PROSECUTOR)
     window = int(per_case["window_days"])
-    reassigned = reassigned_before_lost(warehouse, facts, window)
+    with reassigned_before_lost(warehouse, facts, window).cache() as reassigned:  # read twice
+        return _reassigned(reassigned, facts, per_case, per_prosecutor)
+
+
+def _reassigned(reassigned: ir.Table, facts: ir.Table, per_case: RuleSettings,
+                per_prosecutor: RuleSettings) -> RuleResult:
+    window = int(per_case["window_days"])
     rows = [(r["case_id"], r["event_id"], r["prosecutor_id"], r["reassigned_at"], r["lost_at"], r["outcome"])
             for r in reassigned.order_by("case_id").to_pyarrow().to_pylist()]
     findings = []

@@ -51,7 +51,12 @@ def comparable_quantities(warehouse: Warehouse, facts: ir.Table, tolerance: floa
 def quantity_shrinkage(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     per_case, per_prosecutor = settings.rule(RULE_CASE), settings.rule(RULE_PROSECUTOR)
     tolerance = per_case["tolerance"]
-    comparable = comparable_quantities(warehouse, facts, tolerance)
+    with comparable_quantities(warehouse, facts, tolerance).cache() as comparable:  # read twice
+        return _shrinkage(comparable, per_case, per_prosecutor)
+
+
+def _shrinkage(comparable: ir.Table, per_case: RuleSettings, per_prosecutor: RuleSettings) -> RuleResult:
+    tolerance = per_case["tolerance"]
     rows = comparable.filter(comparable.shrunk).order_by("case_id").to_pandas()
     findings: list[Finding] = []
     method = (Message(CHARGED_WORDS), *per_case.criteria())
