@@ -53,7 +53,7 @@ def _large_case_tests(facts: ir.Table, rule: RuleSettings) -> list[UnitTest]:
     ranked = cases.select("case_id", "office_id", "prosecutor_id", rank=rank)
     ranked = ranked.mutate(large=ranked["rank"] >= 1 - large_share)
     rows = ranked.group_by(["office_id", "prosecutor_id"]).aggregate(
-        m=ranked.count(), k=ranked.large.cast("int64").sum()).to_pandas()
+        m=ranked.count(), k=ranked.large.cast("int32").sum()).to_pandas()
     tests: list[UnitTest] = []
     if rows.empty:
         return tests

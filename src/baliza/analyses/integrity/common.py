@@ -118,7 +118,7 @@ def event_cells(rows: ir.Table, by: Sequence[str], event: str | ir.BooleanValue)
     """Per combination of `by` (nulls a group of their own): `trials`, the rows, and `events`, those where
     `event` (a boolean column or expression) is true; the cells `observed_expected_tests` fits on."""
     flag = rows[event] if isinstance(event, str) else event
-    return rows.group_by(list(by)).aggregate(events=flag.cast("int64").sum(), trials=rows.count()).to_pandas()
+    return rows.group_by(list(by)).aggregate(events=flag.cast("int32").sum(), trials=rows.count()).to_pandas()
 
 
 def case_evidence(facts: ir.Table, condition: ir.BooleanValue) -> tuple[tuple[Reference, ...], int]:
