@@ -37,7 +37,7 @@ from baliza.analyses.integrity.sentencing import sentencing_outliers
 from baliza.analyses.integrity.shrinkage import quantity_shrinkage
 from baliza.analyses.integrity.threats import threats_reported
 from baliza.analyses.model import Finding
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 __all__ = ["FlagSettings", "SettingsError", "load_rules", "red_flags", "rule_results"]
 

@@ -33,7 +33,7 @@ from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import day, labels, money
 from baliza.i18n import N_, N_plural
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 RULE_AFTER = "asset_released_after_conviction"
 RULE_BEFORE = "freeze_lifted_before_verdict"

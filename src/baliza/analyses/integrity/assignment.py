@@ -28,7 +28,7 @@ from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import decimal, significant
 from baliza.analyses.wording import share as a_share
 from baliza.i18n import N_
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 RULE_LARGE = "steered_large_cases"
 RULE_LINKED = "steered_linked_defendants"

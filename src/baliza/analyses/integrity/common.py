@@ -25,7 +25,7 @@ from baliza.analyses.wording import decimal, significant
 from baliza.i18n import N_
 from baliza.stats.casemix import CaseMixModel, fit_case_mix, observed_expected
 from baliza.stats.funnel import fit_funnel
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 EVIDENCE_CAP = 25  # rows listed per finding; the full count is always given
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -31,7 +32,7 @@ from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import day, labels, share, significant
 from baliza.i18n import N_
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 from baliza.warehouse.views import base_quantity, base_unit
 
 RULE = "seizure_not_converted"
@@ -90,7 +91,7 @@ def _evidence(eligible: ir.Table) -> Callable[..., list[str]]:
     return fetch
 
 
-def _unit_test(row: tuple, rule: RuleSettings, model_method: str, evidence: Callable[..., list[str]]) -> UnitTest:
+def _unit_test(row: Any, rule: RuleSettings, model_method: str, evidence: Callable[..., list[str]]) -> UnitTest:
     unit_id = str(row.unit_id)
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = observed >= rule["min_ratio"] * expected and observed - expected >= rule["min_excess"]

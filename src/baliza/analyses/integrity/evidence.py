@@ -3,6 +3,8 @@ any disposition), per case; and prosecutors with more such cases than their offi
 
 from __future__ import annotations
 
+from typing import Any
+
 import ibis
 import ibis.expr.types as ir
 
@@ -21,7 +23,7 @@ from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import day, label
 from baliza.i18n import N_
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 RULE_CASE = "evidence_lost_before_trial"
 RULE_PROSECUTOR = "evidence_loss_concentration"
@@ -79,7 +81,7 @@ def _losses(lost: ir.Table, facts: ir.Table, rule: RuleSettings) -> RuleResult:
     return RuleResult(tests, findings)
 
 
-def _prosecutor_test(row: tuple, cases: list[str], rule: RuleSettings) -> UnitTest:
+def _prosecutor_test(row: Any, cases: list[str], rule: RuleSettings) -> UnitTest:
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = observed >= rule["min_lost"] and observed >= rule["min_ratio"] * expected
     summary = Message(

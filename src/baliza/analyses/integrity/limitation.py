@@ -3,6 +3,8 @@ asked for by the prosecution; and prosecutors who lose more cases to limitation 
 
 from __future__ import annotations
 
+from typing import Any
+
 import ibis
 import ibis.expr.types as ir
 
@@ -20,7 +22,7 @@ from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import label, labels
 from baliza.i18n import N_
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 RULE_CASE = "statute_barred"
 RULE_ADJOURNED = "repeated_prosecution_adjournments"
@@ -85,7 +87,7 @@ def _case_findings(warehouse: Warehouse, facts: ir.Table, adjourned_rule: RuleSe
     return out
 
 
-def _prosecutor_test(facts: ir.Table, row: tuple, rule: RuleSettings) -> UnitTest:
+def _prosecutor_test(facts: ir.Table, row: Any, rule: RuleSettings) -> UnitTest:
     prosecutor = str(row.prosecutor_id)
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = observed >= rule["min_barred"] and observed >= rule["min_ratio"] * expected

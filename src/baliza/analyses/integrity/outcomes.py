@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import ibis.expr.types as ir
 import pandas as pd
@@ -26,7 +27,7 @@ from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import decimal, label, labels
 from baliza.i18n import N_
 from baliza.stats.funnel import funnel_limits
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 RULE = "outcome_outlier"
 COVARIATES = ("substance_group", "quantity_band", "defendants_band", "offence")
@@ -98,7 +99,7 @@ def prosecutor_offices(facts: ir.Table) -> dict[str, str]:
     return dict(counts.drop_duplicates("prosecutor_id")[["prosecutor_id", "office_id"]].itertuples(index=False))
 
 
-def unit_office(row: tuple, level: str, office_of: dict[str, str]) -> str | None:
+def unit_office(row: Any, level: str, office_of: dict[str, str]) -> str | None:
     """The office a prosecutor mostly works in, or the office itself (judges: none)."""
     unit_id = str(getattr(row, level))
     if level == "office_id":
@@ -110,7 +111,7 @@ def _material(observed: float, expected: float, rule: RuleSettings) -> bool:
     return expected > 0 and observed >= rule["min_ratio"] * expected and observed - expected >= rule["min_excess"]
 
 
-def _unit_test(judged: ir.Table, row: tuple, level: str, table: str, noun: str, outcome: str,
+def _unit_test(judged: ir.Table, row: Any, level: str, table: str, noun: str, outcome: str,
                rule: RuleSettings, model_method: str, office: str | None) -> UnitTest:
     unit_id = str(getattr(row, level))
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)

@@ -3,6 +3,8 @@ fact, and per prosecutor who received such cases more often than their caseload 
 
 from __future__ import annotations
 
+from typing import Any
+
 import ibis
 import ibis.expr.types as ir
 
@@ -19,7 +21,7 @@ from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import decimal, label
 from baliza.i18n import N_
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 RULE_CASE = "reassigned_before_loss"
 RULE_PROSECUTOR = "reassigned_before_loss_concentration"
@@ -95,7 +97,7 @@ def reassigned_before_lost(warehouse: Warehouse, facts: ir.Table, window: int) -
                          reassigned_at=joined["at"], lost_at=joined.lost_at, outcome=joined.lost_outcome)
 
 
-def _prosecutor_test(row: tuple, cases: list[str], rule: RuleSettings, window: int) -> UnitTest:
+def _prosecutor_test(row: Any, cases: list[str], rule: RuleSettings, window: int) -> UnitTest:
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = observed >= rule["min_events"] and observed >= rule["min_ratio"] * expected
     summary = Message(

@@ -11,6 +11,7 @@ where judges are few, `baliza.stats.funnel.unit_tau2`), two-sided.
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -27,7 +28,7 @@ from baliza.analyses.wording import decimal, labels, share, signed
 from baliza.i18n import N_
 from baliza.stats.casemix import pool_rare_levels
 from baliza.stats.funnel import unit_tau2
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 RULE = "sentencing_outlier"
 COVARIATES = ("offence", "substance_group", "quantity_band", "plea")
@@ -83,7 +84,7 @@ def _sentences(warehouse: Warehouse) -> ir.Table:
                     & d.judge_id.notnull())
 
 
-def _judge_test(warehouse: Warehouse, row: tuple, between: tuple[float, str], sigma2: float,
+def _judge_test(warehouse: Warehouse, row: Any, between: tuple[float, str], sigma2: float,
                 plea_discount: float | None, rule: RuleSettings) -> UnitTest:
     tau2, tau2_method = between
     judge, gap, n = str(row.judge_id), float(row.gap), int(row.n)

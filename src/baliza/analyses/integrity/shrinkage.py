@@ -9,6 +9,8 @@ the same drugs is counted once.
 
 from __future__ import annotations
 
+from typing import Any
+
 import ibis.expr.types as ir
 
 from baliza.analyses.definitions import charged_per_case
@@ -27,7 +29,7 @@ from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import amount
 from baliza.analyses.wording import share as a_share
 from baliza.i18n import N_
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 RULE_CASE = "quantity_shrinkage"
 RULE_PROSECUTOR = "quantity_shrinkage_concentration"
@@ -87,7 +89,7 @@ def _shrinkage(comparable: ir.Table, per_case: RuleSettings, per_prosecutor: Rul
     return RuleResult(tests, findings)
 
 
-def _prosecutor_test(row: tuple, shrunk_cases: list[str], rule: RuleSettings, tolerance: float) -> UnitTest:
+def _prosecutor_test(row: Any, shrunk_cases: list[str], rule: RuleSettings, tolerance: float) -> UnitTest:
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = observed >= rule["min_shrunk"] and (expected == 0 or observed >= rule["min_ratio"] * expected)
     summary = Message(

@@ -11,7 +11,7 @@ import ibis.expr.types as ir
 
 from baliza.analyses.integrity.common import RuleResult
 from baliza.analyses.integrity.rules import FlagSettings
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 RULE = "threat_reported"
 
