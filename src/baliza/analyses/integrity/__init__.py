@@ -39,7 +39,7 @@ from baliza.analyses.integrity.threats import threats_reported
 from baliza.analyses.model import Finding
 from baliza.warehouse.protocol import Warehouse
 
-__all__ = ["FlagSettings", "SettingsError", "load_rules", "red_flags", "rule_results"]
+__all__ = ["FlagSettings", "SettingsError", "findings_of", "load_rules", "red_flags", "rule_results"]
 
 RULES: tuple[FactsRule, ...] = (
     outcome_outliers,
@@ -92,7 +92,12 @@ def red_flags(
 
 
 def _flagged(warehouse: Warehouse, settings: FlagSettings, facts: ir.Table) -> list[Finding]:
-    results = rule_results(warehouse, settings, facts)
+    return findings_of(rule_results(warehouse, settings, facts), settings)
+
+
+def findings_of(results: list[RuleResult], settings: FlagSettings) -> list[Finding]:
+    """The rules' results as findings: the units that pass the one FDR step and their rule's minimums (and
+    the recheck without flagged prosecutors), most certain first; then every per-case fact."""
     tests = [t for r in results for t in r.tests]
     q_values = benjamini_hochberg([t.p_value for t in tests])
     passed = [(t, float(q)) for t, q in zip(tests, q_values, strict=True) if q <= t.fdr_level and t.material]

@@ -28,7 +28,7 @@ from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import decimal, significant
 from baliza.analyses.wording import share as a_share
 from baliza.i18n import N_
-from baliza.warehouse.protocol import Warehouse
+from baliza.warehouse.protocol import Warehouse, whole_of
 
 RULE_LARGE = "steered_large_cases"
 RULE_LINKED = "steered_linked_defendants"
@@ -148,8 +148,9 @@ def _linked_group_tests(warehouse: Warehouse, facts: ir.Table, rule: RuleSetting
 def _shared_keys(warehouse: Warehouse, defendants: ir.Table) -> ir.Table:
     """(person_id, k) for every key shared by two or more of these defendants: a case they are co-defendants
     in (`case:`), a phone (`phone:`), a surname and address (`home:`). The loader's blind indexes
-    (`person_lookups`) where there are; cells in clear (a warehouse written by an earlier Baliza) as they are."""
-    persons, lookups = warehouse.table("persons"), warehouse.table("person_lookups")
+    (`person_lookups`) where there are; cells in clear (a warehouse written by an earlier Baliza) as they are.
+    The blind indexes carry no agency: in a scoped view they are read for the persons in scope only."""
+    persons, lookups = warehouse.table("persons"), whole_of(warehouse).table("person_lookups")
     people = persons.semi_join(defendants, "person_id")
     blind = lookups.select(blind_person=lookups.person_id, blind_phone=lookups.phone,
                            blind_home=lookups.surname_address)

@@ -11,7 +11,7 @@ import ibis.expr.types as ir
 
 from baliza.analyses.integrity.common import RuleResult
 from baliza.analyses.integrity.rules import FlagSettings
-from baliza.warehouse.protocol import Warehouse
+from baliza.warehouse.protocol import Warehouse, whole_of
 
 RULE = "threat_reported"
 
@@ -22,6 +22,7 @@ def threats_reported(warehouse: Warehouse, facts: ir.Table, settings: FlagSettin
     from baliza.analyses.programmes.threats import threat_findings
 
     minimum = int(settings.rule(RULE)["min_threats"])
-    found = threat_findings(warehouse.table("farmer_enrolments"), warehouse.table("loads"), minimum,
+    # the loads are bookkeeping without an agency: read whole, even from a scoped view
+    found = threat_findings(warehouse.table("farmer_enrolments"), whole_of(warehouse).table("loads"), minimum,
                             names=directory_names(warehouse))
     return RuleResult([], found)
