@@ -26,7 +26,7 @@ from statsmodels.stats.multitest import multipletests
 from baliza.analyses.casefacts import case_facts, data_end
 from baliza.analyses.integrity.assets import asset_flags
 from baliza.analyses.integrity.assignment import steered_assignment
-from baliza.analyses.integrity.common import FactsRule, RuleResult
+from baliza.analyses.integrity.common import FactsRule, RuleResult, cached
 from baliza.analyses.integrity.conversion import unconverted_seizures
 from baliza.analyses.integrity.evidence import evidence_losses
 from baliza.analyses.integrity.limitation import limitation_losses
@@ -86,8 +86,8 @@ def red_flags(
     if not isinstance(settings, FlagSettings):
         settings = FlagSettings.load(settings)
     if facts is None:
-        with case_facts(warehouse).cache() as cached:
-            return _flagged(warehouse, settings, cached)
+        with cached(case_facts(warehouse)) as facts:
+            return _flagged(warehouse, settings, facts)
     return _flagged(warehouse, settings, facts)
 
 

@@ -10,7 +10,8 @@ view; only the aggregates come back, and the statistics are computed on them in 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -105,6 +106,21 @@ class FactsRule(Protocol):
 def column(expr: ir.Table, name: str) -> list[Any]:
     """One column of a (small) result, in its order, as Python values."""
     return expr.select(name).to_pyarrow()[name].to_pylist()
+
+
+@contextmanager
+def cached(expr: ir.Table) -> Iterator[ir.Table]:
+    """`expr` computed once on its engine for the block (as a temporary table), and released after it, unless
+    a caller had cached it already: Ibis keeps one cache for equal expressions, so releasing it would pull the
+    caller's table from under it (the case facts a report caches for several analyses)."""
+    backend = expr._find_backend(use_default=True)
+    mine = expr.op() not in getattr(backend, "_cache_op_to_entry", {})
+    table = expr.cache()
+    try:
+        yield table
+    finally:
+        if mine:
+            table.release()
 
 
 def first_per(table: ir.Table, by: str, *order_by: ir.Value) -> ir.Table:

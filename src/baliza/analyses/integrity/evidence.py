@@ -12,6 +12,7 @@ from baliza.analyses.definitions import EVIDENCE_LOST
 from baliza.analyses.integrity.common import (
     RuleResult,
     UnitTest,
+    cached,
     event_cells,
     excess_cases_test,
     funnel_words,
@@ -44,7 +45,7 @@ def lost_before_trial(warehouse: Warehouse) -> ir.Table:
 
 
 def evidence_losses(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
-    with lost_before_trial(warehouse).cache() as lost:  # read twice: the events listed, then the cells
+    with cached(lost_before_trial(warehouse)) as lost:  # read twice: the events listed, then the cells
         return _losses(lost, facts, settings.rule(RULE_PROSECUTOR))
 
 

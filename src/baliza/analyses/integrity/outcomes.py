@@ -15,6 +15,7 @@ from baliza.analyses.casefacts import case_facts
 from baliza.analyses.integrity.common import (
     RuleResult,
     UnitTest,
+    cached,
     case_evidence,
     event_cells,
     funnel_words,
@@ -150,8 +151,8 @@ def outcome_funnels(warehouse: Warehouse, level: str = "prosecutor_id",
     estimates; for the report). `facts`: the case facts, if the caller has them (`casefacts.case_facts`)."""
     min_cases = (settings or FlagSettings.defaults()).rule(RULE)["min_cases"]
     if facts is None:
-        with case_facts(warehouse).cache() as cached:
-            return outcome_funnels(warehouse, level, settings, facts=cached)
+        with cached(case_facts(warehouse)) as facts:
+            return outcome_funnels(warehouse, level, settings, facts=facts)
     judged = facts.filter(facts.resolved & facts.from_seizure)
     out: dict[str, pd.DataFrame] = {}
     for outcome in OUTCOMES:

@@ -11,6 +11,7 @@ import ibis.expr.types as ir
 from baliza.analyses.integrity.common import (
     RuleResult,
     UnitTest,
+    cached,
     excess_cases_test,
     first_per,
     funnel_words,
@@ -31,7 +32,7 @@ LOST = ("dismissed", "acquitted")
 def reassigned_before_loss(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     per_case, per_prosecutor = settings.rule(RULE_CASE), settings.rule(RULE_PROSECUTOR)
     window = int(per_case["window_days"])
-    with reassigned_before_lost(warehouse, facts, window).cache() as reassigned:  # read twice
+    with cached(reassigned_before_lost(warehouse, facts, window)) as reassigned:  # read twice
         return _reassigned(reassigned, facts, per_case, per_prosecutor)
 
 

@@ -17,6 +17,7 @@ from baliza.analyses.definitions import charged_per_case
 from baliza.analyses.integrity.common import (
     RuleResult,
     UnitTest,
+    cached,
     event_cells,
     excess_cases_test,
     funnel_words,
@@ -53,7 +54,7 @@ def comparable_quantities(warehouse: Warehouse, facts: ir.Table, tolerance: floa
 def quantity_shrinkage(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     per_case, per_prosecutor = settings.rule(RULE_CASE), settings.rule(RULE_PROSECUTOR)
     tolerance = per_case["tolerance"]
-    with comparable_quantities(warehouse, facts, tolerance).cache() as comparable:  # read twice
+    with cached(comparable_quantities(warehouse, facts, tolerance)) as comparable:  # read twice
         return _shrinkage(comparable, per_case, per_prosecutor)
 
 
