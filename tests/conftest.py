@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from engines import engine_warehouses, spark, warehouse_on  # noqa: F401  (session fixtures: the demo on each engine)
 from split_demo import split, split_chains  # noqa: F401  (session fixtures: the demo split by agency)
 
 _exit_status: list[int] = []
