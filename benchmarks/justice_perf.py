@@ -105,6 +105,7 @@ def main() -> None:
         eff = time.perf_counter()
         findings = red_flags(wh)
         done = time.perf_counter()
+        cached.release()
     print(f"cpus: {os.cpu_count()}")
     print(f"case facts:  {facts - started:6.1f} s")
     print(f"efficiency:  {eff - facts:6.1f} s  ({len(indicators)} indicators)")

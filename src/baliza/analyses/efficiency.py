@@ -16,6 +16,10 @@
   end; `caseload_per_prosecutor` (offices): pending_end / prosecutors with an active case in the period.
 
 Counts go out with numerator = count and denominator = 1. A zero denominator gives value None.
+
+The counts, sums and medians (the Kaplan-Meier curve too) are Ibis expressions over `casefacts.case_facts`,
+computed by the engine (DuckDB, PostgreSQL, Spark), on the whole warehouse or on a principal's scope; the
+running totals over periods are then taken here, in Python.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from baliza.analyses.casefacts import case_facts, data_end
 from baliza.analyses.definitions import CONVICTIONS
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import PERIOD_DAYS, Granularity, period_bounds, period_of, periods_between
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 
 class Subject(StrEnum):
@@ -101,7 +105,7 @@ def _aggregates(
     out["resolved"] = done.group_by("subject", period=period_of(done.resolved_at, granularity)).aggregate(
         n=done.count(),
         median_days=_days(done.opened_at, done_on).median(),
-        n_statute_barred=done.statute_barred.cast("int64").sum(),
+        n_statute_barred=done.statute_barred.sum(),
     ).to_pandas()
     out["closed"] = done.group_by("subject", period=period_of(done_on, granularity)).aggregate(
         n=done.count(), open_days=_epoch_days(done.opened_at).sum()
@@ -131,8 +135,8 @@ def _dispositions(warehouse: Warehouse, facts: ir.Table, granularity: Granularit
     j = j.filter(j.subject.notnull())
     return j.group_by("subject", period=period_of(j.disposed_at, granularity)).aggregate(
         n=j.count(),
-        n_dismissed=(j.outcome == "dismissed").cast("int64").sum(),
-        n_convicted=j.outcome.isin(CONVICTIONS).cast("int64").sum(),
+        n_dismissed=(j.outcome == "dismissed").sum(),
+        n_convicted=j.outcome.isin(CONVICTIONS).sum(),
     )
 
 
@@ -143,7 +147,7 @@ def _kaplan_meier(cases: ir.Table) -> ir.Table:
     censored). Columns: subject, period, n, censored, km_median (null while the curve stays above one half).
     """
     t = cases.group_by("subject", "period", "days").aggregate(
-        events=cases.ended.cast("int64").sum(), total=cases.count())
+        events=cases.ended.sum(), total=cases.count())
     at_risk = t.total.sum().over(ibis.window(group_by=[t.subject, t.period], order_by=t.days.desc(), rows=(None, 0)))
     r = t.mutate(at_risk=at_risk)
     step = ibis.ifelse(r.events >= r.at_risk, -1e9, (1 - r.events / r.at_risk).ln())

@@ -24,7 +24,7 @@ from baliza.i18n.formatting import count, number
 from baliza.i18n.labels import indicator_label, label
 from baliza.report.charts import to_svg
 from baliza.report.section import Section
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 EVIDENCE_SHOWN = 10
 TREND_INDICATORS = ("clearance_rate", "disposition_time_days", "dismissal_rate", "conviction_rate")
