@@ -21,7 +21,7 @@ import ibis
 import ibis.expr.types as ir
 
 from baliza.analyses.definitions import charged_per_case
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 from baliza.warehouse.views import base_quantity, base_unit, case_status
 
 # Most serious first: a case is described by its most serious charge.
