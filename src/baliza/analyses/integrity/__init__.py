@@ -72,17 +72,14 @@ def rule_results(warehouse: Warehouse, settings: FlagSettings, facts: ir.Table) 
 
 
 def red_flags(
-    warehouse: Warehouse, settings: FlagSettings | Path | str | None = None, *, facts: ir.Table | None = None,
-    facts_ready: bool = False,
+    warehouse: Warehouse, settings: FlagSettings | Path | str | None = None, *, facts: ir.Table | None = None
 ) -> list[Finding]:
     """Every finding, unit flags first (most certain first), then per-case facts.
 
     `settings`: the values to run with (default: `rules.yaml`); a path is read as an agency's settings file.
     `facts`: the case facts, if the caller computed them for other analyses too (`casefacts.case_facts`);
-    else they are computed once and cached on the engine for the run. `facts_ready` is accepted from callers
-    written for the former temporary table of case facts, and means nothing now.
+    else they are computed once and cached on the engine for the run (or the caller's cache of them reused).
     """
-    del facts_ready
     if not isinstance(settings, FlagSettings):
         settings = FlagSettings.load(settings)
     if facts is None:
