@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from baliza.analyses.casefacts import build_case_facts
+from baliza.analyses.casefacts import case_facts
 from baliza.analyses.efficiency import Subject, efficiency
 from baliza.analyses.integrity import red_flags
 from baliza.analyses.periods import Granularity
@@ -99,12 +99,13 @@ def main() -> None:
         print(f"synthesised in {time.perf_counter() - started:.1f} s")
     with open_warehouse(db, read_only=True) as wh:
         started = time.perf_counter()
-        build_case_facts(wh)
+        cached = case_facts(wh).cache()
         facts = time.perf_counter()
-        indicators = efficiency(wh, Granularity.YEAR, Subject.OFFICE, facts_ready=True)
+        indicators = efficiency(wh, Granularity.YEAR, Subject.OFFICE, facts=cached)
         eff = time.perf_counter()
-        findings = red_flags(wh, facts_ready=True)
+        findings = red_flags(wh)
         done = time.perf_counter()
+        cached.release()
     print(f"cpus: {os.cpu_count()}")
     print(f"case facts:  {facts - started:6.1f} s")
     print(f"efficiency:  {eff - facts:6.1f} s  ({len(indicators)} indicators)")

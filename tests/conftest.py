@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from browser_support import chromium_browser
+from engines import engine_warehouses, spark, warehouse_on  # noqa: F401  (session fixtures: the demo on each engine)
 from split_demo import split, split_chains  # noqa: F401  (session fixtures: the demo split by agency)
 from web_world import forget_template
 

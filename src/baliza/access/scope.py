@@ -22,7 +22,7 @@ from baliza.access.principal import Principal
 from baliza.access.state import StateStore
 from baliza.contract import get_table
 from baliza.contract.links import CHAIN_LINKS, ChainLink, parts_of
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Engine, Warehouse
 
 DIRECTORY_TABLES: frozenset[str] = frozenset({"agencies", "units", "entry_points"})
 CASE_CHILDREN: tuple[str, ...] = parts_of("cases")
@@ -206,8 +206,16 @@ class ScopedWarehouse:
     scope: Scope
 
     @property
+    def engine(self) -> Engine:
+        return self.warehouse.engine
+
+    @property
+    def con(self) -> Any:
+        return self.warehouse.con
+
+    @property
     def path(self) -> object:
-        return self.warehouse.path
+        return getattr(self.warehouse, "path", None)
 
     def table(self, name: str) -> ir.Table:
         return self.scope.filter(self.warehouse, name)

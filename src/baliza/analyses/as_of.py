@@ -17,10 +17,10 @@ from __future__ import annotations
 import contextlib
 from datetime import date, datetime, timedelta
 
-import duckdb
+import ibis.common.exceptions as com
 import ibis.expr.types as ir
 
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse, whole_of
 
 # the dated columns of each table of the chain
 EVENT_DATES: dict[str, tuple[str, ...]] = {
@@ -53,7 +53,7 @@ def _declared_end(warehouse: Warehouse, table: ir.Table) -> date | None:
 
     The loads are read from the whole warehouse even when `warehouse` is one principal's view of it: the
     date the data covers to is a fact about the data, and bookkeeping tables carry no agency scope."""
-    loads = getattr(warehouse, "warehouse", warehouse).table("loads")
+    loads = whole_of(warehouse).table("loads")
     if "period_to" not in loads.columns:  # a warehouse made before loads recorded their period
         return None
     used = table.select("_load_id").distinct()
@@ -105,20 +105,14 @@ def stage_as_of(warehouse: Warehouse) -> dict[str, date | None]:
 
 
 def _loads_version(warehouse: Warehouse) -> tuple[object, ...] | None:
-    """What changes whenever a load is recorded (None when the engine gives no cheap answer)."""
-    whole = warehouse
-    while hasattr(whole, "warehouse"):
-        whole = whole.warehouse  # type: ignore[assignment]
-    connection = getattr(whole, "duckdb", None)
-    if connection is None:
-        return None
-    cursor = connection.cursor()  # its own cursor: a server's threads may share the connection
+    """What changes whenever a load is recorded (None before the warehouse has a table of loads)."""
     try:
-        return tuple(cursor.execute("SELECT count(*), max(load_id), max(finished_at) FROM loads").fetchone())
-    except duckdb.Error:  # no loads table yet: nothing to remember
+        loads = whole_of(warehouse).table("loads")
+    except com.TableNotFound:  # no loads table yet: nothing to remember
         return None
-    finally:
-        cursor.close()
+    version = loads.aggregate(n=loads.count(), last_load=loads.load_id.max(), finished=loads.finished_at.max())
+    row: dict[str, object] = version.to_pyarrow().to_pylist()[0]
+    return tuple(row.values())
 
 
 def end_of_day(day: date) -> datetime:

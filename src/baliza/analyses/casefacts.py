@@ -1,26 +1,28 @@
 """One row per prosecution case with what the justice analyses compare cases on.
 
-Built once per run as a temporary DuckDB table (`justice_case_facts`) from the `case_status` view, the
-seizure, the charges and the dispositions, so every analysis reads the same definitions:
+`case_facts(warehouse)` is an Ibis expression over the `case_status` view, the seizure, the charges and the
+dispositions, so every analysis reads the same definitions and runs on any engine (DuckDB, PostgreSQL,
+Spark) and on a principal's `ScopedWarehouse` (then on the rows in scope only). A caller that reads the
+facts several times caches them on the engine for its run (`case_facts(wh).cache()`).
 
 - `prosecutor_id` (the lead prosecutor), `judge_id` (the judge of the case's latest disposition that names
   one; of simultaneous ones, the greatest id, so that reruns agree);
 - `resolved_at` as in `case_status` (every defendant disposed), `dismissed` / `acquitted` (no defendant
   convicted and at least one dismissed / acquitted), `convicted`, `statute_barred`;
-- case mix: `substance_group`, `quantity_band` (base unit and power of ten of the seized or lab quantity,
-  else the charged quantity of `definitions.charged_per_case`), `defendants_band` (1, 2, 3+), `offence` (the
-  most serious charge).
+- case mix: `substance_group` (the seizure's, else that of the most serious charge naming one: of equally
+  serious charges, the group first by name), `quantity_band` (base unit and power of ten of the seized or
+  lab quantity, else the charged quantity of `definitions.charged_per_case`: of a case charged in several
+  base units, the unit first by name), `defendants_band` (1, 2, 3+), `offence` (the most serious charge).
 """
 
 from __future__ import annotations
 
 import ibis
+import ibis.expr.types as ir
 
 from baliza.analyses.definitions import charged_per_case
-from baliza.warehouse.store import Warehouse
-from baliza.warehouse.views import base_quantity_sql, base_unit_sql, case_status
-
-CASE_FACTS = "justice_case_facts"
+from baliza.warehouse.protocol import Warehouse
+from baliza.warehouse.views import base_quantity, base_unit, case_status
 
 # Most serious first: a case is described by its most serious charge.
 OFFENCE_SERIOUSNESS: tuple[str, ...] = (
@@ -33,74 +35,118 @@ OFFENCE_SERIOUSNESS: tuple[str, ...] = (
     "possession",
     "other",
 )
+LEAST_SERIOUS = len(OFFENCE_SERIOUSNESS) - 1  # an offence outside the list counts as "other"
+
+# Transitional, for the red-flag rules still written as DuckDB SQL over a temporary table (until they read
+# `case_facts`): the name of that table, and `build_case_facts` / `quantity_band_sql` below.
+CASE_FACTS = "justice_case_facts"
 
 
-def quantity_band_sql(quantity: str, unit: str) -> str:
-    """`kg:1` for 10-100 kg, `kg:-2` for 10-100 g..., powers of ten clamped to [-3, 4]."""
-    power = f"CAST(LEAST(GREATEST(FLOOR(LOG10(GREATEST({quantity}, 1e-9))), -3), 4) AS INTEGER)"
-    return f"CASE WHEN {quantity} IS NULL OR {quantity} <= 0 THEN 'unknown' ELSE {unit} || ':' || {power} END"
+def quantity_band(quantity: ir.NumericValue, unit: ir.StringValue) -> ir.StringValue:
+    """`kg:1` for 10-100 kg, `kg:-2` for 10-100 g..., powers of ten clamped to [-3, 4]; `unknown` without a
+    positive quantity."""
+    power = ibis.greatest(quantity, 1e-9).log10().floor().clip(lower=-3, upper=4).cast("int32")
+    return ibis.ifelse(quantity.isnull() | (quantity <= 0), "unknown", unit.concat(":", power.cast("string")))
+
+
+def offence_rank(offence: ir.StringValue, else_: int = LEAST_SERIOUS) -> ir.IntegerValue:
+    """The place of `offence` in `OFFENCE_SERIOUSNESS` (0 = most serious)."""
+    return offence.cases(*((o, i) for i, o in enumerate(OFFENCE_SERIOUSNESS)), else_=else_)
+
+
+def _first_per_case(table: ir.Table, *order_by: ir.Value) -> ir.Table:
+    """The first row of each case in `order_by` order (an order that leaves no ties)."""
+    rank = ibis.row_number().over(ibis.window(group_by=table.case_id, order_by=list(order_by)))
+    return table.mutate(_rank=rank).filter(lambda t: t._rank == 0).drop("_rank")
+
+
+def _charged(warehouse: Warehouse) -> ir.Table:
+    """One charged quantity per case: where charges came in several base units, the unit first by name."""
+    per_unit = charged_per_case(warehouse.table("charges"))
+    first = _first_per_case(per_unit, per_unit.base_unit)
+    return first.select("case_id", charged_base=first.charged_base, charged_unit=first.base_unit)
+
+
+def _charge_mix(warehouse: Warehouse) -> ir.Table:
+    """Per case: the rank of its most serious charge, and the substance group of the most serious charge
+    that names one."""
+    charges = warehouse.table("charges")
+    ranks = charges.group_by("case_id").aggregate(offence_rank=offence_rank(charges.offence).min())
+    named = charges.filter(charges.substance_group.notnull())
+    named = named.select("case_id", "substance_group", _rank=offence_rank(named.offence, else_=99))
+    group = _first_per_case(named, named._rank, named.substance_group)
+    group = group.select("case_id", charged_group=group.substance_group)
+    return ranks.left_join(group, "case_id").drop("case_id_right")
+
+
+def _judges(warehouse: Warehouse) -> ir.Table:
+    """Per case: the judge of its latest disposition that names one (of simultaneous ones, the greatest id)."""
+    d = warehouse.table("dispositions")
+    d = d.filter(d.judge_id.notnull()).select("case_id", "judge_id", "disposed_at")
+    latest = _first_per_case(d, d.disposed_at.desc(), d.judge_id.desc())
+    return latest.select("case_id", "judge_id")
+
+
+def _seizure_mix(warehouse: Warehouse) -> ir.Table:
+    z = warehouse.table("seizures")
+    return z.select(
+        "seizure_id", "seized_at", "substance_group",
+        seizing_unit_id=z.unit_id,
+        seized_base=base_quantity(z.lab_quantity, z.quantity_unit).coalesce(
+            base_quantity(z.quantity, z.quantity_unit)),
+        base_unit=base_unit(z.quantity_unit),
+    )
+
+
+def case_facts(warehouse: Warehouse) -> ir.Table:
+    """One row per case: its office, prosecutor, judge, dates, outcome and case mix (see the module)."""
+    s = case_status(warehouse)
+    charge_mix, charged, judges, seizures = (
+        _charge_mix(warehouse), _charged(warehouse), _judges(warehouse), _seizure_mix(warehouse))
+    joined = (
+        s.left_join(charge_mix, "case_id").drop("case_id_right")
+        .left_join(charged, "case_id").drop("case_id_right")
+        .left_join(judges, "case_id").drop("case_id_right")
+        .left_join(seizures, s.seizure_id == seizures.seizure_id).drop("seizure_id_right")
+    )
+    j = joined.select(
+        "case_id", "office_id",
+        prosecutor_id=joined.lead_prosecutor_id,
+        judge_id=joined.judge_id,
+        opened_at=joined.opened_at, resolved_at=joined.resolved_at, origin=joined.origin,
+        seizure_id=joined.seizure_id, assignment=joined.assignment, limitation_date=joined.limitation_date,
+        n_defendants=joined.n_defendants, n_convicted=joined.n_convicted, n_acquitted=joined.n_acquitted,
+        n_dismissed=joined.n_dismissed, n_statute_barred=joined.n_statute_barred, outcome=joined.outcome,
+        seizing_unit_id=joined.seizing_unit_id, seized_at=joined.seized_at,
+        substance_group=ibis.coalesce(joined.substance_group, joined.charged_group, "unknown"),
+        case_quantity=joined.seized_base.coalesce(joined.charged_base),
+        quantity_unit=ibis.coalesce(joined.base_unit, joined.charged_unit, "unknown"),
+        offence_rank=joined.offence_rank.coalesce(-1),
+    )
+    resolved = j.resolved_at.notnull()
+    return j.mutate(
+        resolved=resolved,
+        dismissed=resolved & (j.n_convicted == 0) & (j.n_dismissed > 0),
+        acquitted=resolved & (j.n_convicted == 0) & (j.n_acquitted > 0),
+        convicted=resolved & (j.n_convicted > 0),
+        statute_barred=j.n_statute_barred > 0,
+        from_seizure=j.seizure_id.notnull() | (j.origin == "seizure"),
+        quantity_band=quantity_band(j.case_quantity, j.quantity_unit),
+        defendants_band=ibis.cases((j.n_defendants <= 1, "1"), (j.n_defendants == 2, "2"), else_="3+"),
+        offence=j.offence_rank.cases(*((i, o) for i, o in enumerate(OFFENCE_SERIOUSNESS)), else_="none"),
+    )
 
 
 def build_case_facts(warehouse: Warehouse) -> str:
-    """(Re)create the temporary table of case facts; returns its name."""
-    status_sql = ibis.to_sql(case_status(warehouse), dialect="duckdb")
-    charged_sql = ibis.to_sql(charged_per_case(warehouse.table("charges")), dialect="duckdb")
-    offence_rank = " ".join(f"WHEN '{o}' THEN {i}" for i, o in enumerate(OFFENCE_SERIOUSNESS))
-    offence_name = " ".join(f"WHEN {i} THEN '{o}'" for i, o in enumerate(OFFENCE_SERIOUSNESS))
-    sql = f"""
-    CREATE OR REPLACE TEMP TABLE {CASE_FACTS} AS
-    WITH status AS ({status_sql}),
-    charged AS (  -- one base unit per case (the first by name) where charges came in several
-        SELECT case_id, ARG_MIN(charged_base, base_unit) AS charged_base, MIN(base_unit) AS charged_unit
-        FROM ({charged_sql}) GROUP BY case_id
-    ),
-    charge_mix AS (
-        SELECT case_id,
-               MIN(CASE offence {offence_rank} ELSE {len(OFFENCE_SERIOUSNESS) - 1} END) AS offence_rank,
-               ARG_MIN(substance_group, CASE offence {offence_rank} ELSE 99 END) AS charged_group
-        FROM charges GROUP BY case_id
-    ),
-    judges AS (
-        SELECT case_id, FIRST(judge_id ORDER BY disposed_at DESC, judge_id DESC) AS judge_id
-        FROM dispositions WHERE judge_id IS NOT NULL GROUP BY case_id
-    ),
-    seizure_mix AS (
-        SELECT seizure_id, unit_id AS seizing_unit_id, seized_at, substance_group,
-               COALESCE({base_quantity_sql('lab_quantity', 'quantity_unit')},
-                        {base_quantity_sql('quantity', 'quantity_unit')}) AS seized_base,
-               {base_unit_sql('quantity_unit')} AS base_unit
-        FROM seizures
-    ),
-    joined AS (
-        SELECT s.case_id, s.office_id, s.lead_prosecutor_id AS prosecutor_id, j.judge_id,
-               s.opened_at, s.resolved_at, s.origin, s.seizure_id, s.assignment, s.limitation_date,
-               s.n_defendants, s.n_convicted, s.n_acquitted, s.n_dismissed, s.n_statute_barred, s.outcome,
-               z.seizing_unit_id, z.seized_at,
-               COALESCE(z.substance_group, c.charged_group, 'unknown') AS substance_group,
-               COALESCE(z.seized_base, q.charged_base) AS case_quantity,
-               COALESCE(z.base_unit, q.charged_unit, 'unknown') AS quantity_unit,
-               COALESCE(c.offence_rank, -1) AS offence_rank
-        FROM status s
-        LEFT JOIN charge_mix c USING (case_id)
-        LEFT JOIN charged q USING (case_id)
-        LEFT JOIN judges j USING (case_id)
-        LEFT JOIN seizure_mix z ON z.seizure_id = s.seizure_id
-    )
-    SELECT *,
-           resolved_at IS NOT NULL AS resolved,
-           resolved_at IS NOT NULL AND n_convicted = 0 AND n_dismissed > 0 AS dismissed,
-           resolved_at IS NOT NULL AND n_convicted = 0 AND n_acquitted > 0 AS acquitted,
-           resolved_at IS NOT NULL AND n_convicted > 0 AS convicted,
-           n_statute_barred > 0 AS statute_barred,
-           (seizure_id IS NOT NULL OR origin = 'seizure') AS from_seizure,
-           {quantity_band_sql('case_quantity', 'quantity_unit')} AS quantity_band,
-           CASE WHEN n_defendants <= 1 THEN '1' WHEN n_defendants = 2 THEN '2' ELSE '3+' END AS defendants_band,
-           CASE offence_rank {offence_name} ELSE 'none' END AS offence
-    FROM joined
-    """
-    warehouse.duckdb.execute("SET enable_progress_bar = false")  # nothing but results on stdout
-    warehouse.duckdb.execute(sql)
+    """Transitional: `case_facts` materialised as the temporary table `CASE_FACTS`; returns its name."""
+    warehouse.con.create_table(CASE_FACTS, case_facts(warehouse), temp=True, overwrite=True)
     return CASE_FACTS
+
+
+def quantity_band_sql(quantity: str, unit: str) -> str:
+    """Transitional: `quantity_band` as DuckDB SQL, for the rules still written in SQL."""
+    power = f"CAST(LEAST(GREATEST(FLOOR(LOG10(GREATEST({quantity}, 1e-9))), -3), 4) AS INTEGER)"
+    return f"CASE WHEN {quantity} IS NULL OR {quantity} <= 0 THEN 'unknown' ELSE {unit} || ':' || {power} END"
 
 
 def data_end(warehouse: Warehouse) -> str | None:

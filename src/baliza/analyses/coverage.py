@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+import ibis
 import ibis.expr.types as ir
 
 from baliza.contract import TABLES
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 # The dates that place the chain in time, in the order the chain runs.
 SPANS: tuple[tuple[str, str], ...] = (
@@ -47,58 +48,68 @@ class Coverage:
         return sum(self.rows.values())
 
 
-def data_coverage(warehouse: Warehouse) -> Coverage:
-    """Loads, row counts and date spans, in a handful of queries."""
-
-    def sql(query: str) -> list[tuple]:
-        return warehouse.duckdb.execute(query).fetchall()  # fetched to the end: the connection is shared
-
-    (counts,) = sql("SELECT " + ", ".join(f'(SELECT COUNT(*) FROM "{t.name}")' for t in TABLES))
-    rows = {t.name: int(n) for t, n in zip(TABLES, counts, strict=True)}
-    ((loads, first, last),) = sql(
-        "SELECT COUNT(*), MIN(finished_at), MAX(finished_at) FROM loads WHERE finished_at IS NOT NULL")
-    agencies = tuple(a for (a,) in sql("SELECT DISTINCT agency_id FROM loads WHERE agency_id IS NOT NULL ORDER BY 1"))
-    ((quarantined,),) = sql("SELECT COUNT(*) FROM quarantine")
-    spans = []
-    for table, column in SPANS:
-        day = f'CAST("{column}" AS DATE)'
-        ((low, high),) = sql(f'SELECT MIN({day}), MAX({day}) FROM "{table}"')
-        spans.append(DateSpan(table, column, low, high))
-    return Coverage(int(loads), agencies, first, last, rows, int(quarantined), tuple(spans))
-
-
-DIRECTORY = ("agencies", "units", "entry_points")
-
-
 class TableSource(Protocol):
     """Anything that hands out contract tables by name: the warehouse, or the warehouse as one reader sees it."""
 
     def table(self, name: str) -> ir.Table: ...
 
 
+DIRECTORY = ("agencies", "units", "entry_points")
+
+
+def data_coverage(warehouse: Warehouse) -> Coverage:
+    """Loads, row counts and date spans of the whole warehouse, in a handful of queries."""
+    loads = warehouse.table("loads")
+    done = loads.filter(loads.finished_at.notnull())
+    summary = _one_row(done.aggregate(n=done.count(), first=done.finished_at.min(), last=done.finished_at.max()))
+    # sorted here: ibis 12 compiles distinct-then-order_by for PostgreSQL and Spark as a DISTINCT of whole rows
+    named = loads.filter(loads.agency_id.notnull()).select("agency_id").distinct()
+    agencies = tuple(sorted(named.to_pyarrow()["agency_id"].to_pylist()))
+    quarantined = warehouse.table("quarantine").count().to_pyarrow().as_py()
+    return Coverage(int(summary["n"]), agencies, _moment(summary["first"]), _moment(summary["last"]),
+                    _row_counts(warehouse), int(quarantined), _spans(warehouse))
+
+
 def visible_coverage(tables: TableSource, warehouse: Warehouse, agency_id: str) -> Coverage:
     """What the rows one agency may read cover: rows and date spans counted through `tables` (a scoped
     warehouse), and only that agency's own loads and quarantined rows."""
-    rows = {t.name: int(tables.table(t.name).count().execute()) for t in TABLES}
-    seen: set[str] = set()
-    for t in TABLES:
-        if rows[t.name] and t.name not in DIRECTORY:  # directory tables list every agency: not a source of rows
-            seen |= set(tables.table(t.name).select("_agency_id").distinct().to_pyarrow()["_agency_id"].to_pylist())
+    rows = _row_counts(tables)
+    sources = [tables.table(t.name).select("_agency_id") for t in TABLES
+               if rows[t.name] and t.name not in DIRECTORY]  # directory tables list every agency: not a source
+    seen = ibis.union(*sources).distinct().to_pyarrow()["_agency_id"].to_pylist() if sources else []
     agencies = tuple(sorted(a for a in seen if a))
     loads = warehouse.table("loads")
     mine = loads.filter((loads.agency_id == agency_id) & loads.finished_at.notnull())
-    summary = mine.aggregate(n=mine.count(), first=mine.finished_at.min(), last=mine.finished_at.max()).execute()
+    summary = _one_row(mine.aggregate(n=mine.count(), first=mine.finished_at.min(), last=mine.finished_at.max()))
     quarantine = warehouse.table("quarantine")
-    quarantined = quarantine.filter(quarantine.load_id.isin(mine.load_id)).count().execute()
-    spans = []
-    for table, column in SPANS:
+    quarantined = quarantine.filter(quarantine.load_id.isin(mine.load_id)).count().to_pyarrow().as_py()
+    return Coverage(int(summary["n"]), agencies, _moment(summary["first"]), _moment(summary["last"]), rows,
+                    int(quarantined), _spans(tables))
+
+
+def _one_row(table: ir.Table) -> dict[str, object]:
+    rows: list[dict[str, object]] = table.to_pyarrow().to_pylist()
+    return rows[0]
+
+
+def _row_counts(tables: TableSource) -> dict[str, int]:
+    """Rows in each contract table, in one query."""
+    counts = ibis.union(*(tables.table(t.name).aggregate(name=ibis.literal(t.name), n=ibis._.count())
+                          for t in TABLES))
+    found = {r["name"]: int(r["n"]) for r in counts.to_pyarrow().to_pylist()}
+    return {t.name: found.get(t.name, 0) for t in TABLES}
+
+
+def _spans(tables: TableSource) -> tuple[DateSpan, ...]:
+    """The first and last day of each date in `SPANS`, in one query."""
+    parts = []
+    for i, (table, column) in enumerate(SPANS):
         t = tables.table(table)
         day = t[column].cast("date")
-        low, high = t.aggregate(low=day.min(), high=day.max()).execute().iloc[0]
-        spans.append(DateSpan(table, column, _day(low), _day(high)))
-    first, last = summary["first"].iloc[0], summary["last"].iloc[0]
-    return Coverage(int(summary["n"].iloc[0]), agencies, _moment(first), _moment(last), rows, int(quarantined),
-                    tuple(spans))
+        parts.append(t.aggregate(i=ibis.literal(i), low=day.min(), high=day.max()))
+    found = {r["i"]: r for r in ibis.union(*parts).to_pyarrow().to_pylist()}
+    return tuple(DateSpan(table, column, _day(found[i]["low"]), _day(found[i]["high"]))
+                 for i, (table, column) in enumerate(SPANS))
 
 
 def _day(value: object) -> date | None:

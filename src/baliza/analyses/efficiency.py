@@ -16,22 +16,28 @@
   end; `caseload_per_prosecutor` (offices): pending_end / prosecutors with an active case in the period.
 
 Counts go out with numerator = count and denominator = 1. A zero denominator gives value None.
+
+The counts, sums and medians (the Kaplan-Meier curve too) are Ibis expressions over `casefacts.case_facts`,
+computed by the engine (DuckDB, PostgreSQL, Spark), on the whole warehouse or on a principal's scope; the
+running totals over periods are then taken here, in Python.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from enum import StrEnum
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from baliza.analyses.casefacts import CASE_FACTS, build_case_facts, data_end
-from baliza.analyses.definitions import CONVICTIONS as CONVICTION_OUTCOMES
-from baliza.analyses.definitions import sql_list
+from baliza.analyses.casefacts import case_facts, data_end
+from baliza.analyses.definitions import CONVICTIONS
 from baliza.analyses.model import Indicator
-from baliza.analyses.periods import PERIOD_DAYS, Granularity, period_bounds, period_sql, periods_between
-from baliza.warehouse.store import Warehouse
+from baliza.analyses.periods import PERIOD_DAYS, Granularity, period_bounds, period_of, periods_between
+from baliza.warehouse.protocol import Warehouse
 
 
 class Subject(StrEnum):
@@ -42,7 +48,7 @@ class Subject(StrEnum):
 
 SUBJECT_COLUMN = {Subject.OFFICE: "office_id", Subject.PROSECUTOR: "prosecutor_id", Subject.JUDGE: "judge_id"}
 SUBJECT_TABLE = {Subject.OFFICE: "units", Subject.PROSECUTOR: "staff", Subject.JUDGE: "staff"}
-CONVICTIONS = sql_list(CONVICTION_OUTCOMES)
+HALF_SURVIVAL = math.log(0.5) + 1e-12  # the Kaplan-Meier median: the first time log S(t) <= ln(1/2)
 
 
 def efficiency(
@@ -50,93 +56,108 @@ def efficiency(
     granularity: Granularity = Granularity.YEAR,
     by: Subject = Subject.OFFICE,
     *,
-    facts_ready: bool = False,
+    facts: ir.Table | None = None,
 ) -> list[Indicator]:
-    """Every efficiency indicator for every subject and period, oldest period first."""
-    if not facts_ready:
-        build_case_facts(warehouse)
+    """Every efficiency indicator for every subject and period, oldest period first.
+
+    `facts`: the case facts of `warehouse` if the caller has them (`casefacts.case_facts`, cached for other
+    analyses too); else they are computed and cached on the engine for this call."""
     end = data_end(warehouse)
     if end is None:
         return []
-    tables = _aggregates(warehouse, granularity, by, end)
+    if facts is None:
+        with case_facts(warehouse).cache() as cached:
+            tables = _aggregates(warehouse, cached, granularity, by, end)
+    else:
+        tables = _aggregates(warehouse, facts, granularity, by, end)
     return list(_indicators(tables, granularity, by, date.fromisoformat(end)))
 
 
-def _aggregates(warehouse: Warehouse, granularity: Granularity, by: Subject, end: str) -> dict[str, pd.DataFrame]:
-    g = SUBJECT_COLUMN[by]
-    sql = warehouse.duckdb.execute
-    opened = period_sql("opened_at", granularity)
-    resolved_on = "GREATEST(resolved_at, opened_at)"
-    out: dict[str, pd.DataFrame] = {}
-    out["incoming"] = sql(
-        f"""SELECT {g} AS subject, {opened} AS period, COUNT(*) AS n,
-                   SUM(CAST(epoch(CAST(opened_at AS DATE)) / 86400 AS DOUBLE)) AS open_days,
-                   COUNT(seized_at) AS n_seized,
-                   MEDIAN(date_diff('day', CAST(seized_at AS DATE), CAST(opened_at AS DATE))) AS seizure_to_case
-            FROM {CASE_FACTS} WHERE {g} IS NOT NULL GROUP BY ALL"""
-    ).df()
+def _days(start: ir.TimestampValue, stop: ir.TimestampValue) -> ir.IntegerValue:
+    """Whole days from `start`'s date to `stop`'s date."""
+    return stop.date().delta(start.date(), unit="day")
+
+
+def _epoch_days(moment: ir.TimestampValue) -> ir.FloatingValue:
+    """Days from 1970-01-01 to `moment`'s date (summed, and the pending cases' ages come from the sums)."""
+    return _days(ibis.timestamp("1970-01-01 00:00:00"), moment).cast("float64")
+
+
+def _aggregates(
+    warehouse: Warehouse, facts: ir.Table, granularity: Granularity, by: Subject, end: str
+) -> dict[str, pd.DataFrame]:
+    """The counts, sums and medians per subject and period the indicators are made of, one query each."""
+    f = facts.filter(facts[SUBJECT_COLUMN[by]].notnull())
+    f = f.mutate(subject=f[SUBJECT_COLUMN[by]])
     # resolved is dated by resolved_at as the definition says, even in the rare (erroneous) case of a
     # disposition before the opening; the pending caseload leaves on the later of the two (a case is pending
     # at the end of a period when opened by then and not resolved by then).
-    out["resolved"] = sql(
-        f"""SELECT {g} AS subject, {period_sql('resolved_at', granularity)} AS period, COUNT(*) AS n,
-                   MEDIAN(date_diff('day', CAST(opened_at AS DATE), CAST({resolved_on} AS DATE))) AS median_days,
-                   SUM(CAST(statute_barred AS INTEGER)) AS n_statute_barred
-            FROM {CASE_FACTS} WHERE {g} IS NOT NULL AND resolved GROUP BY ALL"""
-    ).df()
-    out["closed"] = sql(
-        f"""SELECT {g} AS subject, {period_sql(resolved_on, granularity)} AS period, COUNT(*) AS n,
-                   SUM(CAST(epoch(CAST(opened_at AS DATE)) / 86400 AS DOUBLE)) AS open_days
-            FROM {CASE_FACTS} WHERE {g} IS NOT NULL AND resolved GROUP BY ALL"""
-    ).df()
-    disposer = "d.judge_id" if by is Subject.JUDGE else f"f.{g}"
-    out["dispositions"] = sql(
-        f"""SELECT {disposer} AS subject, {period_sql('d.disposed_at', granularity)} AS period, COUNT(*) AS n,
-                   SUM(CAST(d.outcome = 'dismissed' AS INTEGER)) AS n_dismissed,
-                   SUM(CAST(d.outcome IN {CONVICTIONS} AS INTEGER)) AS n_convicted
-            FROM dispositions d JOIN {CASE_FACTS} f USING (case_id)
-            WHERE {disposer} IS NOT NULL GROUP BY ALL"""
-    ).df()
-    out["km"] = sql(_kaplan_meier_sql(g, opened, end)).df()
+    resolved_on = ibis.greatest(f.resolved_at, f.opened_at)
+    out: dict[str, pd.DataFrame] = {}
+    out["incoming"] = f.group_by("subject", period=period_of(f.opened_at, granularity)).aggregate(
+        n=f.count(),
+        open_days=_epoch_days(f.opened_at).sum(),
+        n_seized=f.seized_at.count(),
+        seizure_to_case=_days(f.seized_at, f.opened_at).median(),
+    ).to_pandas()
+    done = f.filter(f.resolved)
+    done_on = ibis.greatest(done.resolved_at, done.opened_at)
+    out["resolved"] = done.group_by("subject", period=period_of(done.resolved_at, granularity)).aggregate(
+        n=done.count(),
+        median_days=_days(done.opened_at, done_on).median(),
+        n_statute_barred=done.statute_barred.sum(),
+    ).to_pandas()
+    out["closed"] = done.group_by("subject", period=period_of(done_on, granularity)).aggregate(
+        n=done.count(), open_days=_epoch_days(done.opened_at).sum()
+    ).to_pandas()
+    out["dispositions"] = _dispositions(warehouse, facts, granularity, by).to_pandas()
+    end_moment = ibis.timestamp(f"{end} 00:00:00")
+    days = _days(f.opened_at, ibis.ifelse(f.resolved_at.isnull(), end_moment, resolved_on))
+    out["km"] = _kaplan_meier(f.select("subject", period=period_of(f.opened_at, granularity), days=days,
+                                       ended=f.resolved)).to_pandas()
     if by is Subject.OFFICE:
-        out["prosecutor_spans"] = sql(
-            f"""SELECT office_id AS subject, prosecutor_id, CAST(MIN(opened_at) AS DATE) AS first_day,
-                       CAST(MAX(COALESCE(resolved_at, DATE '{end}')) AS DATE) AS last_day
-                FROM {CASE_FACTS} WHERE prosecutor_id IS NOT NULL GROUP BY ALL"""
-        ).df()
+        p = facts.filter(facts.prosecutor_id.notnull())
+        out["prosecutor_spans"] = p.group_by(subject=p.office_id, prosecutor_id=p.prosecutor_id).aggregate(
+            first_day=p.opened_at.min().date(),
+            last_day=p.resolved_at.coalesce(end_moment).max().date(),
+        ).to_pandas()
     return out
 
 
-def _kaplan_meier_sql(g: str, opened: str, end: str) -> str:
-    """Kaplan-Meier median time to resolution per subject and opening period, computed in SQL."""
-    return f"""
-    WITH d AS (
-        SELECT {g} AS subject, {opened} AS period,
-               date_diff('day', CAST(opened_at AS DATE),
-                         CAST(CASE WHEN resolved_at IS NULL THEN DATE '{end}'
-                                       ELSE GREATEST(resolved_at, opened_at) END AS DATE)) AS days,
-               resolved AS ended
-        FROM {CASE_FACTS} WHERE {g} IS NOT NULL
-    ),
-    t AS (
-        SELECT subject, period, days, SUM(CAST(ended AS INTEGER)) AS events, COUNT(*) AS total
-        FROM d GROUP BY ALL
-    ),
-    r AS (
-        SELECT *, SUM(total) OVER (PARTITION BY subject, period ORDER BY days DESC
-                                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS at_risk
-        FROM t
-    ),
-    s AS (
-        SELECT *, SUM(CASE WHEN events >= at_risk THEN -1e9 ELSE ln(1 - events / at_risk) END)
-                  OVER (PARTITION BY subject, period ORDER BY days
-                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS log_survival
-        FROM r
+def _dispositions(warehouse: Warehouse, facts: ir.Table, granularity: Granularity, by: Subject) -> ir.Table:
+    """Dispositions per subject and period of disposal: all, dismissed and convictions (the judge is the
+    disposition's own, the office and prosecutor the case's)."""
+    d = warehouse.table("dispositions")
+    d = d.select("case_id", "disposed_at", "outcome", disposer=d.judge_id)
+    f = facts.select("case_id", case_subject=facts[SUBJECT_COLUMN[by]])
+    j = d.join(f, "case_id")
+    j = j.mutate(subject=j.disposer if by is Subject.JUDGE else j.case_subject)
+    j = j.filter(j.subject.notnull())
+    return j.group_by("subject", period=period_of(j.disposed_at, granularity)).aggregate(
+        n=j.count(),
+        n_dismissed=(j.outcome == "dismissed").sum(),
+        n_convicted=j.outcome.isin(CONVICTIONS).sum(),
     )
-    SELECT subject, period, SUM(total) AS n, SUM(total) - SUM(events) AS censored,
-           MIN(days) FILTER (WHERE events > 0 AND log_survival <= ln(0.5) + 1e-12) AS km_median
-    FROM s GROUP BY ALL
+
+
+def _kaplan_meier(cases: ir.Table) -> ir.Table:
+    """Kaplan-Meier median days to resolution per subject and opening period, computed by the engine.
+
+    `cases`: subject, period, days (to resolution, else to the data's end) and ended (resolved, else
+    censored). Columns: subject, period, n, censored, km_median (null while the curve stays above one half).
     """
+    t = cases.group_by("subject", "period", "days").aggregate(
+        events=cases.ended.sum(), total=cases.count())
+    at_risk = t.total.sum().over(ibis.window(group_by=[t.subject, t.period], order_by=t.days.desc(), rows=(None, 0)))
+    r = t.mutate(at_risk=at_risk)
+    step = ibis.ifelse(r.events >= r.at_risk, -1e9, (1 - r.events / r.at_risk).ln())
+    survival = step.sum().over(ibis.window(group_by=[r.subject, r.period], order_by=r.days, rows=(None, 0)))
+    s = r.mutate(log_survival=survival)
+    return s.group_by("subject", "period").aggregate(
+        n=s.total.sum(),
+        censored=s.total.sum() - s.events.sum(),
+        km_median=s.days.min(where=(s.events > 0) & (s.log_survival <= HALF_SURVIVAL)),
+    )
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:

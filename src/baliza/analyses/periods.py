@@ -1,7 +1,7 @@
 """Reporting periods: labels (`2025`, `2025-Q1`, `2025-03`), bounds and the CEPEJ day counts.
 
-A label is written in three places, all here so that they cannot drift apart: in Python (`period_label`),
-as an Ibis expression for the engine (`period_of`) and as DuckDB SQL for the justice analyses (`period_sql`).
+A label is written in two places, both here so that they cannot drift apart: in Python (`period_label`)
+and as an Ibis expression for the engine (`period_of`, on any engine).
 """
 
 from __future__ import annotations
@@ -42,15 +42,6 @@ def period_of(moment: ir.TimestampValue | ir.DateValue, granularity: Granularity
     if granularity is Granularity.QUARTER:
         return year.concat("-Q", moment.quarter().cast("string"))
     return year.concat("-", moment.month().cast("string").lpad(2, "0"))
-
-
-def period_sql(column: str, granularity: Granularity) -> str:
-    """The label of the period holding `column`, as DuckDB SQL."""
-    if granularity is Granularity.YEAR:
-        return f"strftime({column}, '%Y')"
-    if granularity is Granularity.QUARTER:
-        return f"strftime({column}, '%Y') || '-Q' || CAST(quarter({column}) AS VARCHAR)"
-    return f"strftime({column}, '%Y-%m')"
 
 
 def period_bounds(label: str) -> tuple[date, date]:

@@ -10,7 +10,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from baliza.analyses.casefacts import build_case_facts
+from baliza.analyses.casefacts import case_facts
 from baliza.analyses.efficiency import Subject, efficiency
 from baliza.analyses.integrity import red_flags
 from baliza.analyses.integrity.outcomes import outcome_funnels
@@ -24,7 +24,7 @@ from baliza.i18n.formatting import count, number
 from baliza.i18n.labels import indicator_label, label
 from baliza.report.charts import to_svg
 from baliza.report.section import Section
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 EVIDENCE_SHOWN = 10
 TREND_INDICATORS = ("clearance_rate", "disposition_time_days", "dismissal_rate", "conviction_rate")
@@ -40,12 +40,14 @@ class JusticeFigures:
 
 
 def justice_figures(warehouse: Warehouse, granularity: Granularity = Granularity.QUARTER) -> JusticeFigures:
-    build_case_facts(warehouse)
-    return JusticeFigures(
-        findings=red_flags(warehouse, facts_ready=True),
-        funnels=outcome_funnels(warehouse),
-        trend=efficiency(warehouse, granularity, Subject.OFFICE, facts_ready=True),
-    )
+    """The flags, funnels and offices' efficiency of `warehouse` (whole, or a principal's `ScopedWarehouse`:
+    then of the rows in scope only), the case facts computed once and cached on the engine for them."""
+    with case_facts(warehouse).cache() as facts:
+        return JusticeFigures(
+            findings=red_flags(warehouse),
+            funnels=outcome_funnels(warehouse),
+            trend=efficiency(warehouse, granularity, Subject.OFFICE, facts=facts),
+        )
 
 
 def justice_section(warehouse: Warehouse, granularity: Granularity = Granularity.QUARTER) -> Section:

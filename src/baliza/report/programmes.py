@@ -45,11 +45,27 @@ def programme_report(found: dict[str, dict[str, Any]]) -> str:
 
 class WarehouseSource:
     """The figures' source for the command line: one open warehouse, every row (the operator's view) or
-    the rows a principal's scope allows, each result computed once."""
+    the rows a principal's scope allows, each result computed once. Itself a warehouse (the protocol
+    `baliza.warehouse.protocol.Warehouse`): its tables are the rows it allows."""
 
     def __init__(self, wh: Any, scope: Any | None = None) -> None:
-        self.wh, self.scope = wh, scope or _Whole()
+        self.wh, self.cut = wh, scope or _Whole()
         self._results: dict[str, Any] = {}
+
+    @property
+    def engine(self) -> Any:
+        return self.wh.engine
+
+    @property
+    def con(self) -> Any:
+        return self.wh.con
+
+    @property
+    def scope(self) -> Any:
+        return None if isinstance(self.cut, _Whole) else self.cut
+
+    def table(self, name: str) -> Any:
+        return self.cut.filter(self.wh, name)
 
     def cached(self, name: str, compute: Callable[[], Any]) -> Any:
         if name not in self._results:
@@ -58,7 +74,7 @@ class WarehouseSource:
 
     @contextmanager
     def reading(self, principal: Principal) -> Iterator[tuple[Any, Any]]:
-        yield self.wh, self.scope
+        yield self.wh, self.cut
 
     @contextmanager
     def locked(self) -> Iterator[Any]:

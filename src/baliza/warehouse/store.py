@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     import duckdb
     from ibis.backends.duckdb import Backend
 
+    from baliza.access.scope import Scope
+    from baliza.warehouse.protocol import Engine
+
 DEFAULT_DB = "baliza.duckdb"
 DB_ENVIRONMENT_VARIABLE = "BALIZA_DB"
 
@@ -28,8 +31,13 @@ def resolve_db_path(db: str | os.PathLike[str] | None = None) -> Path:
 
 
 @dataclass
-class Warehouse:
-    """The chain tables and their bookkeeping, in one DuckDB file, reached through Ibis."""
+class DuckDBWarehouse:
+    """The chain tables and their bookkeeping, in one DuckDB file, reached through Ibis.
+
+    The default engine, and the one every load writes first (validation and quarantine run on DuckDB;
+    `baliza.warehouse.engines` then publishes the tables to PostgreSQL or Spark). Satisfies
+    `baliza.warehouse.protocol.Warehouse`; `duckdb` (the raw connection) is for the loader only.
+    """
 
     path: Path
     read_only: bool = False
@@ -53,6 +61,14 @@ class Warehouse:
             self.ensure_schema()
 
     @property
+    def engine(self) -> Engine:
+        return "duckdb"
+
+    @property
+    def scope(self) -> Scope | None:
+        return None  # the whole warehouse; `access.scope.ScopedWarehouse` cuts it to one principal
+
+    @property
     def duckdb(self) -> duckdb.DuckDBPyConnection:
         """The raw DuckDB connection, for the loader's bulk SQL."""
         return self.con.con
@@ -71,13 +87,18 @@ class Warehouse:
     def close(self) -> None:
         self.con.disconnect()
 
-    def __enter__(self) -> Warehouse:
+    def __enter__(self) -> DuckDBWarehouse:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-def open_warehouse(db: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> Warehouse:
+# The DuckDB class's former name, still imported by the loader, the web and older tests. Type an analysis's
+# parameter with `baliza.warehouse.protocol.Warehouse` instead, so that it runs on every engine.
+Warehouse = DuckDBWarehouse
+
+
+def open_warehouse(db: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> DuckDBWarehouse:
     """Open (and create if needed) the warehouse at `db`, `BALIZA_DB` or `./baliza.duckdb`."""
-    return Warehouse(resolve_db_path(db), read_only=read_only)
+    return DuckDBWarehouse(resolve_db_path(db), read_only=read_only)

@@ -10,7 +10,7 @@ import ibis
 import ibis.expr.types as ir
 
 from baliza.contract.vocabularies import MASS_TO_KG, VOLUME_TO_L
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 CONVICTIONS = ("convicted", "plea_convicted")
 

@@ -11,12 +11,13 @@ works, only slower.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 import ibis
 import pyarrow as pa
 
 from baliza.access.scope import Scope
+from baliza.warehouse.protocol import Engine
 from baliza.warehouse.store import Warehouse
 
 Compiled = Callable[[str, Callable[[], Any]], Any]  # (name, compute) -> SQL or a KeyIndex, kept by the caller
@@ -146,7 +147,20 @@ class LookupWarehouse:
     def path(self) -> object:
         return self.warehouse.path
 
-    def table(self, name: str) -> LookupTable:
+    @property
+    def engine(self) -> Engine:
+        return self.warehouse.engine
+
+    @property
+    def con(self) -> Any:
+        return self.warehouse.con
+
+    def table(self, name: str) -> ibis.Table:
+        """The table as an Ibis table would answer (a `LookupTable` standing in for one: plain lookups by
+        key are answered by DuckDB directly, anything else is handed to the Ibis table)."""
+        return cast(ibis.Table, self.lookup_table(name))
+
+    def lookup_table(self, name: str) -> LookupTable:
         def expression() -> ibis.Table:
             if self.scope is None:
                 return self.warehouse.table(name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 
@@ -17,6 +17,10 @@ from baliza.contract import TABLES_BY_NAME
 from baliza.warehouse.publishing import close_snapshot, file_identity, open_snapshot
 from baliza.warehouse.store import Warehouse
 from baliza.web.results import LoadResults
+
+if TYPE_CHECKING:
+    from baliza.access.scope import Scope
+    from baliza.warehouse.protocol import Engine
 
 STABLE_TABLES: frozenset[str] = frozenset(TABLES_BY_NAME) | {"loads", "quarantine", "normalisations"}
 
@@ -50,6 +54,14 @@ class ThreadWarehouse:
     def con(self) -> Any:
         self._owned()
         return self._con
+
+    @property
+    def engine(self) -> Engine:
+        return "duckdb"
+
+    @property
+    def scope(self) -> Scope | None:
+        return None  # the whole warehouse: `LookupWarehouse` and `ScopedWarehouse` cut it
 
     @property
     def duckdb(self) -> Any:

@@ -33,7 +33,7 @@ from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import day, labels, money
 from baliza.i18n import N_, N_plural
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 RULE_AFTER = "asset_released_after_conviction"
 RULE_BEFORE = "freeze_lifted_before_verdict"
@@ -62,7 +62,7 @@ def asset_convictions(warehouse: Warehouse) -> ir.Table:
     return t.mutate(convicted_at=decisive.cast("date"))
 
 
-def asset_flags(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+def asset_flags(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     frame = asset_convictions(warehouse).to_pandas()
     findings = _released_after(frame) + _lifted_before(frame, settings.rule(RULE_BEFORE))
     as_of = covered_to(warehouse, ("assets", "dispositions"))

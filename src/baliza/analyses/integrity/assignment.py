@@ -14,42 +14,46 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse, stats
 
-from baliza.analyses.casefacts import CASE_FACTS
-from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, sure_words
+from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, column, sure_words
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import decimal, significant
 from baliza.analyses.wording import share as a_share
 from baliza.i18n import N_
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse, whole_of
 
 RULE_LARGE = "steered_large_cases"
 RULE_LINKED = "steered_linked_defendants"
-LINKS = "justice_defendant_links"
 
 
-def steered_assignment(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+def steered_assignment(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     large, linked = settings.rule(RULE_LARGE), settings.rule(RULE_LINKED)
-    return RuleResult(_large_case_tests(warehouse, large) + _linked_group_tests(warehouse, linked), [])
+    return RuleResult(_large_case_tests(facts, large) + _linked_group_tests(warehouse, facts, linked), [])
 
 
-def _large_case_tests(warehouse: Warehouse, rule: RuleSettings) -> list[UnitTest]:
+def _randomly_assigned(facts: ir.Table) -> ir.Table:
+    return facts.filter((facts.assignment == "random") & facts.prosecutor_id.notnull())
+
+
+def _large_case_tests(facts: ir.Table, rule: RuleSettings) -> list[UnitTest]:
     large_share = float(rule["large_share"])
-    rows = warehouse.duckdb.execute(
-        f"""WITH r AS (
-                SELECT case_id, office_id, prosecutor_id,
-                       PERCENT_RANK() OVER (PARTITION BY office_id, quantity_unit ORDER BY case_quantity) AS rank
-                FROM {CASE_FACTS}
-                WHERE assignment = 'random' AND prosecutor_id IS NOT NULL AND case_quantity > 0)
-            SELECT office_id, prosecutor_id, COUNT(*) AS m,
-                   SUM(CAST(rank >= {1 - large_share} AS INTEGER)) AS k,
-                   LIST(case_id ORDER BY rank DESC) FILTER (WHERE rank >= {1 - large_share}) AS large_cases
-            FROM r GROUP BY ALL"""
-    ).df()
+    cases = _randomly_assigned(facts)
+    cases = cases.filter(cases.case_quantity > 0)
+    # large: in the office's top share of cases by quantity, ranked within the office and base unit
+    rank = ibis.percent_rank().over(ibis.window(group_by=[cases.office_id, cases.quantity_unit],
+                                                order_by=cases.case_quantity))
+    ranked = cases.select("case_id", "office_id", "prosecutor_id", rank=rank)
+    ranked = ranked.mutate(large=ranked["rank"] >= 1 - large_share)
+    rows = ranked.group_by(["office_id", "prosecutor_id"]).aggregate(
+        m=ranked.count(), k=ranked.large.cast("int32").sum()).to_pandas()
     tests: list[UnitTest] = []
     if rows.empty:
         return tests
@@ -60,18 +64,28 @@ def _large_case_tests(warehouse: Warehouse, rule: RuleSettings) -> list[UnitTest
         p = float(stats.hypergeom.sf(k - 1, total, large, m))
         expected = m * large / total if total else 0.0
         material = k >= rule["min_large"] and k >= rule["min_ratio"] * expected
-        cases = [] if r.large_cases is None or r.large_cases is pd.NA else list(r.large_cases)
-        tests.append(_large_test(r.prosecutor_id, r.office_id, (k, m, large, total), expected, p, material, cases,
-                                 rule))
+        tests.append(_large_test(r.prosecutor_id, r.office_id, (k, m, large, total), expected, p, material,
+                                 _large_cases(ranked, r.office_id, r.prosecutor_id), rule))
     return tests
 
 
+def _large_cases(ranked: ir.Table, office: str, prosecutor: str) -> Callable[[], list[str]]:
+    """The prosecutor's large cases in the office, largest first (fetched only for a flagged prosecutor)."""
+
+    def fetch() -> list[str]:
+        mine = ranked.filter((ranked.office_id == office) & (ranked.prosecutor_id == prosecutor) & ranked.large)
+        return [str(c) for c in column(mine.order_by([mine["rank"].desc(), mine.case_id]), "case_id")]
+
+    return fetch
+
+
 def _large_test(prosecutor: str, office: str, counts: tuple[int, int, int, int], expected: float, p: float,
-                material: bool, cases: list[str], rule: RuleSettings) -> UnitTest:
+                material: bool, large_cases: Callable[[], list[str]], rule: RuleSettings) -> UnitTest:
     k, m, large, total = counts
     subject = Reference("staff", str(prosecutor))
 
     def make(q: float) -> Finding:
+        cases = large_cases()
         summary = Message(
             N_("Prosecutor %(prosecutor)s received %(k)s of office %(office)s's %(large)s largest-quantity cases "
                "among %(m)s randomly assigned cases; chance would give about %(expected)s."),
@@ -92,92 +106,92 @@ def _large_test(prosecutor: str, office: str, counts: tuple[int, int, int, int],
     return UnitTest(RULE_LARGE, subject, p, material, make, rule.fdr)
 
 
-def _linked_group_tests(warehouse: Warehouse, rule: RuleSettings) -> list[UnitTest]:
+def _linked_group_tests(warehouse: Warehouse, facts: ir.Table, rule: RuleSettings) -> list[UnitTest]:
     """Connected groups of defendants (shared phone, shared surname + address, co-defendants).
 
     Only keys shared by two or more people can link anyone, so only those enter the graph; a person linked
     to nobody is a group alone (still tested when they are a defendant in several cases).
     """
-    con = warehouse.duckdb
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {LINKS} AS
-            WITH d AS (
-                SELECT DISTINCT p.case_id, p.person_id, f.office_id, f.prosecutor_id FROM case_parties p
-                JOIN {CASE_FACTS} f USING (case_id)
-                WHERE p.role = 'defendant' AND f.assignment = 'random' AND f.prosecutor_id IS NOT NULL),
-            people AS (
-                -- the loader's blind indexes; cells in clear (a warehouse written by an earlier Baliza) as they are
-                SELECT x.person_id,
-                       coalesce(l.phone, CASE WHEN NOT starts_with(x.phone, 'enc:') THEN NULLIF(trim(x.phone), '') END)
-                           AS phone,
-                       coalesce(l.surname_address,
-                                CASE WHEN NULLIF(trim(x.address), '') IS NOT NULL AND x.full_name IS NOT NULL
-                                          AND NOT starts_with(x.address || x.full_name, 'enc:')
-                                THEN lower(split_part(trim(x.full_name), ' ', -1)) || '|' || lower(trim(x.address))
-                                END) AS surname_address
-                FROM persons x SEMI JOIN d USING (person_id) LEFT JOIN person_lookups l USING (person_id)),
-            keyed AS (
-                SELECT person_id, 'case:' || case_id AS k FROM d
-                UNION ALL SELECT person_id, 'phone:' || phone FROM people WHERE phone IS NOT NULL
-                UNION ALL SELECT person_id, 'home:' || surname_address FROM people WHERE surname_address IS NOT NULL),
-            shared AS (SELECT k FROM keyed GROUP BY k HAVING COUNT(DISTINCT person_id) >= 2)
-            SELECT DISTINCT person_id, hash(person_id) AS person_hash, hash(k) AS key_hash
-            FROM keyed SEMI JOIN shared USING (k)"""
-    )
-    edges = con.execute(f"SELECT person_hash, key_hash FROM {LINKS}").fetchnumpy()
-    groups = pd.DataFrame({"person_hash": np.array([], dtype=np.uint64), "group_id": np.array([], dtype=np.int64)})
-    if len(edges["person_hash"]):
-        persons, person_idx = np.unique(np.asarray(edges["person_hash"]), return_inverse=True)
-        _, key_idx = np.unique(np.asarray(edges["key_hash"]), return_inverse=True)
-        n = len(persons) + int(key_idx.max()) + 1
-        graph = sparse.coo_matrix((np.ones(len(person_idx)), (person_idx, len(persons) + key_idx)), shape=(n, n))
-        _, labels = sparse.csgraph.connected_components(graph, directed=False)
-        groups = pd.DataFrame({"person_hash": persons, "group_id": labels[: len(persons)].astype(np.int64)})
-    con.register("_group_of_hash", groups)
-    try:
-        rows = con.execute(
-            f"""WITH d AS (
-                    SELECT DISTINCT p.case_id, p.person_id, f.office_id, f.prosecutor_id FROM case_parties p
-                    JOIN {CASE_FACTS} f USING (case_id)
-                    WHERE p.role = 'defendant' AND f.assignment = 'random' AND f.prosecutor_id IS NOT NULL),
-                g AS (
-                    SELECT DISTINCT d.case_id, d.office_id, d.prosecutor_id,
-                           COALESCE('g' || CAST(h.group_id AS VARCHAR), 'p' || d.person_id) AS group_id
-                    FROM d LEFT JOIN _group_of_hash h ON h.person_hash = hash(d.person_id)),
-                sizes AS (SELECT group_id, office_id, COUNT(DISTINCT case_id) AS m FROM g GROUP BY ALL
-                          HAVING COUNT(DISTINCT case_id) >= {int(rule["min_group_cases"])}),
-                shares AS (SELECT office_id, prosecutor_id, COUNT(*) AS n,
-                                  COUNT(*) / SUM(COUNT(*)) OVER (PARTITION BY office_id) AS share,
-                                  COUNT(*) OVER (PARTITION BY office_id) AS n_prosecutors
-                           FROM {CASE_FACTS} WHERE assignment = 'random' AND prosecutor_id IS NOT NULL
-                           GROUP BY office_id, prosecutor_id)
-                SELECT g.group_id, g.office_id, g.prosecutor_id, s.m, COUNT(DISTINCT g.case_id) AS k,
-                       LIST(DISTINCT g.case_id) AS cases, sh.share, sh.n_prosecutors
-                FROM g JOIN sizes s USING (group_id, office_id)
-                JOIN shares sh USING (office_id, prosecutor_id)
-                GROUP BY g.group_id, g.office_id, g.prosecutor_id, s.m, sh.share, sh.n_prosecutors"""
-        ).df()
-    finally:
-        con.unregister("_group_of_hash")
-        con.execute(f"DROP TABLE IF EXISTS {LINKS}")
+    randomly = _randomly_assigned(facts)
+    parties = warehouse.table("case_parties")
+    defendants = parties.filter(parties.role == "defendant").select("case_id", "person_id")
+    assigned = randomly.select("case_id", "office_id", "prosecutor_id")
+    d = defendants.join(assigned, "case_id").select(
+        defendants.case_id, defendants.person_id, assigned.office_id, assigned.prosecutor_id).distinct()
+    groups = ibis.memtable(_groups(_shared_keys(warehouse, d).to_pyarrow()))
+    g = d.left_join(groups, d.person_id == groups.grouped_person).select(
+        d.case_id, d.office_id, d.prosecutor_id,
+        group_id=ibis.coalesce("g" + groups.group_id.cast("string"), "p" + d.person_id)).distinct()
+    sizes = g.group_by(["group_id", "office_id"]).aggregate(m=g.case_id.nunique())
+    sizes = sizes.filter(sizes.m >= int(rule["min_group_cases"]))
+    shares = _shares(randomly)
+    joined = g.join(sizes, ["group_id", "office_id"]).join(shares, ["office_id", "prosecutor_id"])
+    rows = joined.group_by(["group_id", "office_id", "prosecutor_id", "m", "share", "n_prosecutors"]).aggregate(
+        k=joined.case_id.nunique(), cases=joined.case_id.collect(distinct=True)).to_pandas()
     tests: list[UnitTest] = []
     if rows.empty:
         return tests
-    shares = con.execute(
-        f"""SELECT office_id, COUNT(*) / SUM(COUNT(*)) OVER (PARTITION BY office_id) AS share
-            FROM {CASE_FACTS} WHERE assignment = 'random' AND prosecutor_id IS NOT NULL
-            GROUP BY office_id, prosecutor_id"""
-    ).df()
+    shares = shares.select("office_id", "share").to_pandas()
     rows["p"] = stats.binom.sf(rows["k"] - 1, rows["m"], rows["share"])
     # P(some prosecutor gets >= k of the group's m cases) <= sum over the office's prosecutors of their tails
     any_tail = _any_prosecutor_tail(rows, shares)
-    top = rows.sort_values(["group_id", "office_id", "p"]).drop_duplicates(["group_id", "office_id"])
+    top = (rows.sort_values(["group_id", "office_id", "p", "prosecutor_id"], kind="stable")
+           .drop_duplicates(["group_id", "office_id"]))
     for row in top.to_dict("records"):
         p = float(min(1.0, any_tail(row["office_id"], int(row["k"]), int(row["m"]))))
         k, m = int(row["k"]), int(row["m"])
         material = k >= rule["min_group_cases"] and k >= rule["min_ratio"] * m * float(row["share"])
         tests.append(_linked_test(row, k, m, p, material, rule))
     return tests
+
+
+def _shared_keys(warehouse: Warehouse, defendants: ir.Table) -> ir.Table:
+    """(person_id, k) for every key shared by two or more of these defendants: a case they are co-defendants
+    in (`case:`), a phone (`phone:`), a surname and address (`home:`). The loader's blind indexes
+    (`person_lookups`) where there are; cells in clear (a warehouse written by an earlier Baliza) as they are.
+    The blind indexes carry no agency: in a scoped view they are read for the persons in scope only."""
+    persons, lookups = warehouse.table("persons"), whole_of(warehouse).table("person_lookups")
+    people = persons.semi_join(defendants, "person_id")
+    blind = lookups.select(blind_person=lookups.person_id, blind_phone=lookups.phone,
+                           blind_home=lookups.surname_address)
+    people = people.left_join(blind, people.person_id == blind.blind_person)
+    address, name = people.address.strip().nullif(""), people.full_name
+    clear_phone = ibis.ifelse(~people.phone.startswith("enc:"), people.phone.strip().nullif(""), ibis.null("string"))
+    in_clear = address.notnull() & name.notnull() & ~people.address.concat(name).startswith("enc:")
+    surname = name.strip().re_extract(r"[^ ]*$", 0).lower()
+    clear_home = ibis.ifelse(in_clear, surname.concat("|", address.lower()), ibis.null("string"))
+    people = people.select("person_id", phone=people.blind_phone.coalesce(clear_phone),
+                           home=people.blind_home.coalesce(clear_home))
+    keyed = ibis.union(
+        defendants.select("person_id", k="case:" + defendants.case_id),
+        people.filter(people.phone.notnull()).select("person_id", k="phone:" + people.phone),
+        people.filter(people.home.notnull()).select("person_id", k="home:" + people.home),
+    )
+    shared = keyed.group_by("k").aggregate(people=keyed.person_id.nunique())
+    shared = shared.filter(shared.people >= 2)
+    return keyed.semi_join(shared, "k").distinct()
+
+
+def _groups(edges: pa.Table) -> pa.Table:
+    """Connected components of the graph of people and the keys they share: grouped_person, group_id."""
+    if edges.num_rows == 0:
+        return pa.table({"grouped_person": pa.array([], pa.string()), "group_id": pa.array([], pa.int64())})
+    person = pc.dictionary_encode(edges["person_id"]).combine_chunks()
+    key = pc.dictionary_encode(edges["k"]).combine_chunks()
+    person_idx = person.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    key_idx = key.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    people = len(person.dictionary)
+    n = people + len(key.dictionary)
+    graph = sparse.coo_matrix((np.ones(len(person_idx)), (person_idx, people + key_idx)), shape=(n, n))
+    _, labels = sparse.csgraph.connected_components(graph, directed=False)
+    return pa.table({"grouped_person": person.dictionary, "group_id": pa.array(labels[:people].astype(np.int64))})
+
+
+def _shares(randomly: ir.Table) -> ir.Table:
+    """Each prosecutor's share of their office's random assignments, and how many prosecutors it has."""
+    counts = randomly.group_by(["office_id", "prosecutor_id"]).aggregate(n=randomly.count())
+    office = ibis.window(group_by=counts.office_id)
+    return counts.mutate(share=counts.n / counts.n.sum().over(office), n_prosecutors=counts.n.count().over(office))
 
 
 def _any_prosecutor_tail(rows: pd.DataFrame, shares: pd.DataFrame) -> Callable[[str, int, int], float]:

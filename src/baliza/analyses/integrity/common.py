@@ -2,23 +2,31 @@
 
 The thresholds live in `rules.yaml` (see `baliza.analyses.integrity.rules`); nothing here sets one.
 Findings say why and how as messages (`baliza.analyses.model.Message`), worded by the surfaces.
+
+Every rule reads the warehouse as Ibis expressions (`warehouse.table`, the case facts of
+`baliza.analyses.casefacts.case_facts`), so it runs on any engine Ibis reaches and on a principal's scoped
+view; only the aggregates come back, and the statistics are computed on them in Python.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from baliza.analyses.integrity.rules import FlagSettings
 from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import decimal, significant
 from baliza.i18n import N_
 from baliza.stats.casemix import CaseMixModel, fit_case_mix, observed_expected
 from baliza.stats.funnel import fit_funnel
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 EVIDENCE_CAP = 25  # rows listed per finding; the full count is always given
 
@@ -89,14 +97,50 @@ def funnel_words(row: Any) -> Message:
                     "z": decimal(float(row.z), 2)})
 
 
-def case_evidence(warehouse: Warehouse, sql_filter: str, table: str = "cases") -> tuple[tuple[Reference, ...], int]:
-    """The case ids (capped) and how many there are, for a SQL condition over the case facts."""
-    from baliza.analyses.casefacts import CASE_FACTS
+class FactsRule(Protocol):
+    """A rule over the warehouse and its case facts (computed once per run and shared by every rule)."""
 
-    rows = warehouse.duckdb.execute(
-        f"SELECT case_id FROM {CASE_FACTS} WHERE {sql_filter} ORDER BY case_id"
-    ).fetchall()
-    return tuple(Reference(table, str(r[0])) for r in rows[:EVIDENCE_CAP]), len(rows)
+    def __call__(self, warehouse: Warehouse, facts: ir.Table, settings: FlagSettings, /) -> RuleResult: ...
+
+
+def column(expr: ir.Table, name: str) -> list[Any]:
+    """One column of a (small) result, in its order, as Python values."""
+    return expr.select(name).to_pyarrow()[name].to_pylist()
+
+
+@contextmanager
+def cached(expr: ir.Table) -> Iterator[ir.Table]:
+    """`expr` computed once on its engine for the block (as a temporary table), and released after it, unless
+    a caller had cached it already: Ibis keeps one cache for equal expressions, so releasing it would pull the
+    caller's table from under it (the case facts a report caches for several analyses)."""
+    backend = expr._find_backend(use_default=True)
+    mine = expr.op() not in getattr(backend, "_cache_op_to_entry", {})
+    table = expr.cache()
+    try:
+        yield table
+    finally:
+        if mine:
+            table.release()
+
+
+def first_per(table: ir.Table, by: str, *order_by: ir.Value) -> ir.Table:
+    """The first row of each `by` group in `order_by` order (give an order that leaves no ties, so that
+    every engine picks the same row)."""
+    rank = ibis.row_number().over(ibis.window(group_by=table[by], order_by=list(order_by)))
+    return table.mutate(_first=rank).filter(lambda t: t._first == 0).drop("_first")
+
+
+def event_cells(rows: ir.Table, by: Sequence[str], event: str | ir.BooleanValue) -> pd.DataFrame:
+    """Per combination of `by` (nulls a group of their own): `trials`, the rows, and `events`, those where
+    `event` (a boolean column or expression) is true; the cells `observed_expected_tests` fits on."""
+    flag = rows[event] if isinstance(event, str) else event
+    return rows.group_by(list(by)).aggregate(events=flag.cast("int32").sum(), trials=rows.count()).to_pandas()
+
+
+def case_evidence(facts: ir.Table, condition: ir.BooleanValue) -> tuple[tuple[Reference, ...], int]:
+    """The case ids (capped, in id order) and how many there are, for a condition over the case facts."""
+    ids = column(facts.filter(condition).order_by("case_id"), "case_id")
+    return tuple(Reference("cases", str(c)) for c in ids[:EVIDENCE_CAP]), len(ids)
 
 
 def sure_words(q: float | None, fdr_level: float = 0.05) -> Message:
@@ -116,10 +160,6 @@ def sure_words(q: float | None, fdr_level: float = 0.05) -> Message:
 def observed_words(observed: float, expected: float, n: int) -> dict[str, Any]:
     """The values most summaries quote: observed (a count), n (a count), expected (one decimal)."""
     return {"observed": int(observed), "n": int(n), "expected": decimal(expected, 1)}
-
-
-def sql_quote(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def excess_cases_test(rule: str, row: Any, cases: list[str], material: bool, summary: Message,

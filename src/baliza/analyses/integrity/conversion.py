@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
+import ibis
+import ibis.expr.types as ir
 from scipy import stats
 
-from baliza.analyses.casefacts import quantity_band_sql
+from baliza.analyses.casefacts import quantity_band
 from baliza.analyses.integrity.common import (
     EVIDENCE_CAP,
     RuleResult,
     UnitTest,
+    column,
+    event_cells,
     funnel_words,
     observed_expected_tests,
     observed_words,
@@ -27,48 +32,45 @@ from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import day, labels, share, significant
 from baliza.i18n import N_
-from baliza.warehouse.store import Warehouse
-from baliza.warehouse.views import base_quantity_sql, base_unit_sql
+from baliza.warehouse.protocol import Warehouse
+from baliza.warehouse.views import base_quantity, base_unit
 
 RULE = "seizure_not_converted"
 RULE_HISTORY = "seizure_not_converted_against_history"
 COVARIATES = ("substance_group", "quantity_band")  # seizure-level only: a unit-level covariate would absorb the unit
 
 
-def _eligible_sql(end: str, window_days: int) -> str:
-    band = quantity_band_sql("base", "base_unit")
-    return f"""
-    WITH arrested AS (SELECT DISTINCT seizure_id FROM arrests WHERE seizure_id IS NOT NULL),
-    first_case AS (SELECT seizure_id, MIN(opened_at) AS opened_at FROM cases
-                   WHERE seizure_id IS NOT NULL GROUP BY seizure_id),
-    s AS (
-        SELECT z.seizure_id, z.unit_id, z.seized_at, z.substance_group,
-               {base_quantity_sql("COALESCE(z.lab_quantity, z.quantity)", "z.quantity_unit")} AS base,
-               {base_unit_sql("z.quantity_unit")} AS base_unit,
-               COALESCE(u.kind, 'unknown') AS unit_kind,
-               NOT (c.opened_at IS NOT NULL AND c.opened_at <= z.seized_at + INTERVAL {int(window_days)} DAY)
-                   AS unconverted
-        FROM seizures z JOIN arrested USING (seizure_id)
-        LEFT JOIN first_case c USING (seizure_id)
-        LEFT JOIN units u ON u.unit_id = z.unit_id
-        WHERE z.seized_at <= DATE '{end}' - INTERVAL {int(window_days)} DAY
+def eligible_seizures(warehouse: Warehouse, end: str, window_days: int) -> ir.Table:
+    """Seizures with an arrest, seized at least `window_days` before `end`: seizure_id, unit_id, seized_at,
+    substance_group, quantity_band, unit_kind and `unconverted` (no case opened within the window)."""
+    seizures, arrests, cases, units = (warehouse.table(n) for n in ("seizures", "arrests", "cases", "units"))
+    window = ibis.interval(days=int(window_days))
+    arrested = arrests.filter(arrests.seizure_id.notnull()).select("seizure_id").distinct()
+    opened = cases.filter(cases.seizure_id.notnull())
+    first_case = opened.group_by("seizure_id").aggregate(opened_at=opened.opened_at.min())
+    kinds = units.select(kind_unit=units.unit_id, kind=units.kind)
+    z = seizures.filter(seizures.seized_at <= ibis.date(end).cast("timestamp") - window)
+    z = z.semi_join(arrested, "seizure_id")
+    z = z.left_join(first_case, "seizure_id").select(z, first_case.opened_at)
+    z = z.left_join(kinds, z.unit_id == kinds.kind_unit).select(z, kinds.kind)
+    base = base_quantity(z.lab_quantity.coalesce(z.quantity), z.quantity_unit)
+    return z.select(
+        "seizure_id", "unit_id", "seized_at", "substance_group",
+        quantity_band=quantity_band(base, base_unit(z.quantity_unit)),
+        unit_kind=z.kind.coalesce("unknown"),
+        unconverted=~(z.opened_at.notnull() & (z.opened_at <= z.seized_at + window)),
     )
-    SELECT *, {band} AS quantity_band FROM s
-    """
 
 
 def unconverted_seizures(warehouse: Warehouse, end: str, settings: FlagSettings) -> RuleResult:
     rule = settings.rule(RULE)
-    sql = _eligible_sql(end, rule["window_days"])
-    cells = warehouse.duckdb.execute(
-        f"""SELECT unit_id, {', '.join(COVARIATES)}, SUM(CAST(unconverted AS INTEGER)) AS events,
-                   COUNT(*) AS trials FROM ({sql}) GROUP BY ALL"""
-    ).df()
+    eligible = eligible_seizures(warehouse, end, rule["window_days"])
+    cells = event_cells(eligible, ("unit_id", *COVARIATES), "unconverted")
     per_unit, model = observed_expected_tests(cells, "unit_id", COVARIATES, rule["min_seizures"])
     tests: list[UnitTest] = []
     if model is None:
         return RuleResult(tests, [])
-    evidence = _evidence(warehouse, sql)
+    evidence = _evidence(eligible)
     for row in per_unit.itertuples(index=False):
         tests.append(_unit_test(row, rule, model.method, evidence))
     history = settings.rule(RULE_HISTORY)
@@ -77,19 +79,19 @@ def unconverted_seizures(warehouse: Warehouse, end: str, settings: FlagSettings)
     return RuleResult(tests, [])
 
 
-def _evidence(warehouse: Warehouse, sql: str) -> Callable[[str, str], list[str]]:
+def _evidence(eligible: ir.Table) -> Callable[..., list[str]]:
     """The unconverted seizures of a unit (seized after a date, if given), fetched only for flagged units."""
 
-    def fetch(unit_id: str, after: str = "0001-01-01") -> list[str]:
-        return [r[0] for r in warehouse.duckdb.execute(
-            f"SELECT seizure_id FROM ({sql}) WHERE unit_id = ? AND unconverted AND seized_at > CAST(? AS DATE) "
-            "ORDER BY seizure_id", [unit_id, after]
-        ).fetchall()]
+    def fetch(unit_id: str, after: str | None = None) -> list[str]:
+        chosen = eligible.filter((eligible.unit_id == unit_id) & eligible.unconverted)
+        if after is not None:
+            chosen = chosen.filter(chosen.seized_at > ibis.date(after).cast("timestamp"))
+        return [str(s) for s in column(chosen.order_by("seizure_id"), "seizure_id")]
 
     return fetch
 
 
-def _unit_test(row: tuple, rule: RuleSettings, model_method: str, evidence: Callable[..., list[str]]) -> UnitTest:
+def _unit_test(row: Any, rule: RuleSettings, model_method: str, evidence: Callable[..., list[str]]) -> UnitTest:
     unit_id = str(row.unit_id)
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = observed >= rule["min_ratio"] * expected and observed - expected >= rule["min_excess"]
@@ -121,12 +123,11 @@ def _history_tests(warehouse: Warehouse, end: str, rule: RuleSettings) -> list[U
     """Each unit's recent judged seizures against its earlier ones."""
     last_judged = date.fromisoformat(end) - timedelta(days=rule["window_days"])
     since = (last_judged - timedelta(days=rule["recent_days"])).isoformat()
-    sql = _eligible_sql(end, rule["window_days"])
-    evidence = _evidence(warehouse, sql)
-    spans = warehouse.duckdb.execute(
-        f"""SELECT unit_id, seized_at > DATE '{since}' AS recent, SUM(CAST(unconverted AS INTEGER)) AS x,
-                   COUNT(*) AS n FROM ({sql}) WHERE unit_id IS NOT NULL GROUP BY ALL"""
-    ).df()
+    eligible = eligible_seizures(warehouse, end, rule["window_days"])
+    evidence = _evidence(eligible)
+    spans = eligible.filter(eligible.unit_id.notnull()).mutate(
+        recent=eligible.seized_at > ibis.date(since).cast("timestamp"))
+    spans = event_cells(spans, ("unit_id", "recent"), "unconverted").rename(columns={"events": "x", "trials": "n"})
     if spans.empty:
         return []
     table = spans.pivot_table(index="unit_id", columns="recent", values=["x", "n"], fill_value=0)

@@ -3,11 +3,17 @@ any disposition), per case; and prosecutors with more such cases than their offi
 
 from __future__ import annotations
 
-from baliza.analyses.casefacts import CASE_FACTS
-from baliza.analyses.definitions import EVIDENCE_LOST, sql_list
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from baliza.analyses.definitions import EVIDENCE_LOST
 from baliza.analyses.integrity.common import (
     RuleResult,
     UnitTest,
+    cached,
+    event_cells,
     excess_cases_test,
     funnel_words,
     observed_expected_tests,
@@ -18,36 +24,36 @@ from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import day, label
 from baliza.i18n import N_
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 RULE_CASE = "evidence_lost_before_trial"
 RULE_PROSECUTOR = "evidence_loss_concentration"
 
 
-def _lost_sql() -> str:
-    kinds = sql_list(EVIDENCE_LOST)
-    return f"""
-    WITH first_hearing AS (SELECT case_id, MIN("at") AS at FROM case_events WHERE kind = 'hearing' GROUP BY 1),
-    first_disposition AS (SELECT case_id, MIN(disposed_at) AS at FROM dispositions GROUP BY 1)
-    SELECT e.case_id, e.event_id, e.kind, e."at"
-    FROM case_events e
-    LEFT JOIN first_hearing h USING (case_id)
-    LEFT JOIN first_disposition d USING (case_id)
-    WHERE e.kind IN {kinds}
-      AND e."at" < COALESCE(h.at, d.at, TIMESTAMP '9999-12-31')
-    """
+def lost_before_trial(warehouse: Warehouse) -> ir.Table:
+    """Case events recording evidence missing or destroyed before the case's first hearing (else its first
+    disposition): case_id, event_id, kind, at."""
+    events, dispositions = warehouse.table("case_events"), warehouse.table("dispositions")
+    hearings = events.filter(events.kind == "hearing")
+    first_hearing = hearings.group_by("case_id").aggregate(hearing_at=hearings["at"].min())
+    first_disposition = dispositions.group_by("case_id").aggregate(disposed_at=dispositions.disposed_at.min())
+    lost = events.filter(events.kind.isin(EVIDENCE_LOST)).select("case_id", "event_id", "kind", "at")
+    lost = lost.left_join(first_hearing, "case_id").select(lost, first_hearing.hearing_at)
+    lost = lost.left_join(first_disposition, "case_id").select(lost, first_disposition.disposed_at)
+    trial = ibis.coalesce(lost.hearing_at, lost.disposed_at, ibis.timestamp("9999-12-31 00:00:00"))
+    return lost.filter(lost["at"] < trial).select("case_id", "event_id", "kind", "at")
 
 
-LOST = "justice_evidence_lost"
+def evidence_losses(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
+    with cached(lost_before_trial(warehouse)) as lost:  # read twice: the events listed, then the cells
+        return _losses(lost, facts, settings.rule(RULE_PROSECUTOR))
 
 
-def evidence_losses(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
-    rule = settings.rule(RULE_PROSECUTOR)
-    warehouse.duckdb.execute(f"CREATE OR REPLACE TEMP TABLE {LOST} AS {_lost_sql()}")
-    rows = warehouse.duckdb.execute(
-        f"""SELECT l.case_id, l.event_id, l.kind, f.prosecutor_id, strftime(l."at", '%Y-%m-%d') AS at
-            FROM {LOST} l JOIN {CASE_FACTS} f USING (case_id) ORDER BY l.case_id"""
-    ).fetchall()
+def _losses(lost: ir.Table, facts: ir.Table, rule: RuleSettings) -> RuleResult:
+    prosecutors = facts.select("case_id", "prosecutor_id")
+    listed = lost.join(prosecutors, "case_id").select(lost, prosecutors.prosecutor_id).order_by(["case_id", "event_id"])
+    rows = [(r["case_id"], r["event_id"], r["kind"], r["prosecutor_id"], r["at"].date().isoformat())
+            for r in listed.to_pyarrow().to_pylist()]
     method = (Message(N_("A case event %(missing)s or %(destroyed)s dated before the first hearing (else before the "
                          "first disposition)."),
                       {"missing": label("evidence_missing"), "destroyed": label("evidence_destroyed")}),)
@@ -62,11 +68,9 @@ def evidence_losses(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
         )
         for case_id, event_id, kind, prosecutor, at in rows
     ]
-    cells = warehouse.duckdb.execute(
-        f"""WITH lost AS (SELECT DISTINCT case_id FROM {LOST})
-            SELECT f.prosecutor_id, f.office_id, COUNT(lost.case_id) AS events, COUNT(*) AS trials
-            FROM {CASE_FACTS} f LEFT JOIN lost USING (case_id) GROUP BY ALL"""
-    ).df()
+    lost_cases = lost.select(lost_case=lost.case_id).distinct()
+    with_loss = facts.left_join(lost_cases, facts.case_id == lost_cases.lost_case)
+    cells = event_cells(with_loss, ("prosecutor_id", "office_id"), with_loss.lost_case.notnull())
     per_unit, _ = observed_expected_tests(cells, "prosecutor_id", ("office_id",), rule["min_cases"])
     lost_by: dict[str, list[str]] = {}
     for case_id, _event, _kind, prosecutor, _at in rows:
@@ -78,7 +82,7 @@ def evidence_losses(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
     return RuleResult(tests, findings)
 
 
-def _prosecutor_test(row: tuple, cases: list[str], rule: RuleSettings) -> UnitTest:
+def _prosecutor_test(row: Any, cases: list[str], rule: RuleSettings) -> UnitTest:
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = observed >= rule["min_lost"] and observed >= rule["min_ratio"] * expected
     summary = Message(

@@ -3,22 +3,26 @@ asked for by the prosecution; and prosecutors who lose more cases to limitation 
 
 from __future__ import annotations
 
-from baliza.analyses.casefacts import CASE_FACTS
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
 from baliza.analyses.integrity.common import (
     RuleResult,
     UnitTest,
     case_evidence,
+    event_cells,
     funnel_words,
     observed_expected_tests,
     observed_words,
-    sql_quote,
     sure_words,
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import label, labels
 from baliza.i18n import N_
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 RULE_CASE = "statute_barred"
 RULE_ADJOURNED = "repeated_prosecution_adjournments"
@@ -26,38 +30,35 @@ RULE_PROSECUTOR = "statute_barred_concentration"
 COVARIATES = ("office_id", "substance_group", "defendants_band", "offence")
 
 
-def limitation_losses(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+def limitation_losses(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     rule = settings.rule(RULE_PROSECUTOR)
-    findings = _case_findings(warehouse, settings.rule(RULE_ADJOURNED))
-    cells = warehouse.duckdb.execute(
-        f"""SELECT prosecutor_id, {', '.join(COVARIATES)}, SUM(CAST(statute_barred AS INTEGER)) AS events,
-                   COUNT(*) AS trials FROM {CASE_FACTS} WHERE resolved GROUP BY ALL"""
-    ).df()
+    findings = _case_findings(warehouse, facts, settings.rule(RULE_ADJOURNED))
+    cells = event_cells(facts.filter(facts.resolved), ("prosecutor_id", *COVARIATES), "statute_barred")
     per_unit, model = observed_expected_tests(cells, "prosecutor_id", COVARIATES, rule["min_cases"])
     tests: list[UnitTest] = []
     if not per_unit.empty and model is not None:
         for row in per_unit.itertuples(index=False):
-            tests.append(_prosecutor_test(warehouse, row, rule))
+            tests.append(_prosecutor_test(facts, row, rule))
     return RuleResult(tests, findings)
 
 
-def _case_findings(warehouse: Warehouse, adjourned_rule: RuleSettings) -> list[Finding]:
+def _case_findings(warehouse: Warehouse, facts: ir.Table, adjourned_rule: RuleSettings) -> list[Finding]:
     min_adjournments = int(adjourned_rule["min_adjournments"])
-    rows = warehouse.duckdb.execute(
-        f"""WITH adjourned AS (
-                SELECT case_id, COUNT(*) AS adjournments FROM case_events
-                WHERE kind = 'adjourned' AND requested_by = 'prosecution' GROUP BY case_id),
-            candidates AS (
-                SELECT f.case_id, f.prosecutor_id, f.statute_barred, COALESCE(a.adjournments, 0) AS adjournments
-                FROM {CASE_FACTS} f LEFT JOIN adjourned a USING (case_id)
-                WHERE f.statute_barred OR a.adjournments >= {min_adjournments}),
-            gaps AS (  -- only the candidates' events are sorted
-                SELECT case_id, date_diff('day', LAG("at") OVER (PARTITION BY case_id ORDER BY "at"), "at") AS gap
-                FROM case_events SEMI JOIN candidates USING (case_id))
-            SELECT c.case_id, c.prosecutor_id, c.statute_barred, COALESCE(MAX(g.gap), 0), c.adjournments
-            FROM candidates c LEFT JOIN gaps g USING (case_id)
-            GROUP BY c.case_id, c.prosecutor_id, c.statute_barred, c.adjournments ORDER BY c.case_id"""
-    ).fetchall()
+    events = warehouse.table("case_events")
+    asked = events.filter((events.kind == "adjourned") & (events.requested_by == "prosecution"))
+    adjourned = asked.group_by("case_id").aggregate(adjournments=asked.count())
+    joined = facts.left_join(adjourned, "case_id")
+    candidates = joined.filter(joined.statute_barred | (joined.adjournments >= min_adjournments)).select(
+        "case_id", "prosecutor_id", "statute_barred", adjournments=joined.adjournments.fill_null(0))
+    # only the candidates' events are sorted
+    steps = events.semi_join(candidates, "case_id")
+    before = steps["at"].lag().over(group_by="case_id", order_by="at")
+    gaps = steps.select("case_id", gap=steps["at"].date().delta(before.date(), unit="day"))
+    found = candidates.left_join(gaps, "case_id")
+    per_case = found.group_by(["case_id", "prosecutor_id", "statute_barred", "adjournments"]).aggregate(
+        gap=ibis.coalesce(found.gap.max(), 0)).order_by("case_id")
+    rows = [(r["case_id"], r["prosecutor_id"], r["statute_barred"], r["gap"], r["adjournments"])
+            for r in per_case.to_pyarrow().to_pylist()]
     out: list[Finding] = []
     for case_id, prosecutor, barred, gap, adjournments in rows:
         evidence = (Reference("cases", str(case_id)),)
@@ -86,14 +87,14 @@ def _case_findings(warehouse: Warehouse, adjourned_rule: RuleSettings) -> list[F
     return out
 
 
-def _prosecutor_test(warehouse: Warehouse, row: tuple, rule: RuleSettings) -> UnitTest:
+def _prosecutor_test(facts: ir.Table, row: Any, rule: RuleSettings) -> UnitTest:
     prosecutor = str(row.prosecutor_id)
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = observed >= rule["min_barred"] and observed >= rule["min_ratio"] * expected
     subject = Reference("staff", prosecutor)
 
     def make(q: float) -> Finding:
-        evidence, count = case_evidence(warehouse, f"prosecutor_id = {sql_quote(prosecutor)} AND statute_barred")
+        evidence, count = case_evidence(facts, (facts.prosecutor_id == prosecutor) & facts.statute_barred)
         summary = Message(
             N_("Prosecutor %(prosecutor)s: %(observed)s of %(n)s resolved cases lost to the statute of limitations, "
                "where about %(expected)s would be usual for the same office and kinds of case."),

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
+import ibis.expr.types as ir
 import pandas as pd
 from scipy import stats
 
-from baliza.analyses.casefacts import CASE_FACTS
+from baliza.analyses.casefacts import case_facts
 from baliza.analyses.integrity.common import (
     RuleResult,
     UnitTest,
+    cached,
     case_evidence,
+    event_cells,
     funnel_words,
     observed_expected_tests,
     observed_words,
-    sql_quote,
     sure_words,
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
@@ -25,7 +28,7 @@ from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import decimal, label, labels
 from baliza.i18n import N_
 from baliza.stats.funnel import funnel_limits
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 RULE = "outcome_outlier"
 COVARIATES = ("substance_group", "quantity_band", "defendants_band", "offence")
@@ -49,27 +52,21 @@ EXPECTED_WORDS = {
 }
 
 
-def outcome_outliers(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+def outcome_outliers(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     rule = settings.rule(RULE)
-    covariates = ", ".join(COVARIATES)
     tests: list[UnitTest] = []
-    office_of = dict(warehouse.duckdb.execute(
-        f"SELECT prosecutor_id, MODE(office_id) FROM {CASE_FACTS} WHERE prosecutor_id IS NOT NULL GROUP BY 1"
-    ).fetchall())
+    office_of = prosecutor_offices(facts)
+    judged = facts.filter(facts.resolved & facts.from_seizure)
     for outcome in OUTCOMES:
         for level, (table, noun) in LEVELS.items():
-            by_prosecutor = "" if level == "prosecutor_id" else "prosecutor_id, "
-            cells = warehouse.duckdb.execute(
-                f"""SELECT {level}, {by_prosecutor}{covariates}, SUM(CAST({outcome} AS INTEGER)) AS events,
-                           COUNT(*) AS trials
-                    FROM {CASE_FACTS} WHERE resolved AND from_seizure AND {level} IS NOT NULL GROUP BY ALL"""
-            ).df()
+            by_prosecutor = () if level == "prosecutor_id" else ("prosecutor_id",)
+            cells = event_cells(judged.filter(judged[level].notnull()), (level, *by_prosecutor, *COVARIATES), outcome)
             per_unit, model = observed_expected_tests(cells, level, COVARIATES, rule["min_cases"])
             if per_unit.empty or model is None:
                 continue
             for row in per_unit.itertuples(index=False):
                 office = unit_office(row, level, office_of)
-                test = _unit_test(warehouse, row, level, table, noun, outcome, rule, model.method, office)
+                test = _unit_test(judged, row, level, table, noun, outcome, rule, model.method, office)
                 if level != "prosecutor_id":
                     unit_id = str(getattr(row, level))
                     test = replace(test, recheck=_recheck(cells, model.fitted, level, unit_id, rule))
@@ -95,7 +92,15 @@ def _recheck(cells: pd.DataFrame, fitted: pd.Series, level: str, unit_id: str,
     return still_stands_out
 
 
-def unit_office(row: tuple, level: str, office_of: dict[str, str]) -> str | None:
+def prosecutor_offices(facts: ir.Table) -> dict[str, str]:
+    """The office each prosecutor has most cases in (of equally many, the first by id)."""
+    rows = facts.filter(facts.prosecutor_id.notnull() & facts.office_id.notnull())
+    counts = rows.group_by(["prosecutor_id", "office_id"]).aggregate(n=rows.count()).to_pandas()
+    counts = counts.sort_values(["prosecutor_id", "n", "office_id"], ascending=[True, False, True])
+    return dict(counts.drop_duplicates("prosecutor_id")[["prosecutor_id", "office_id"]].itertuples(index=False))
+
+
+def unit_office(row: Any, level: str, office_of: dict[str, str]) -> str | None:
     """The office a prosecutor mostly works in, or the office itself (judges: none)."""
     unit_id = str(getattr(row, level))
     if level == "office_id":
@@ -107,7 +112,7 @@ def _material(observed: float, expected: float, rule: RuleSettings) -> bool:
     return expected > 0 and observed >= rule["min_ratio"] * expected and observed - expected >= rule["min_excess"]
 
 
-def _unit_test(warehouse: Warehouse, row: tuple, level: str, table: str, noun: str, outcome: str,
+def _unit_test(judged: ir.Table, row: Any, level: str, table: str, noun: str, outcome: str,
                rule: RuleSettings, model_method: str, office: str | None) -> UnitTest:
     unit_id = str(getattr(row, level))
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
@@ -115,9 +120,7 @@ def _unit_test(warehouse: Warehouse, row: tuple, level: str, table: str, noun: s
     subject = Reference(table, unit_id)
 
     def make(q: float) -> Finding:
-        evidence, count = case_evidence(
-            warehouse, f"{level} = {sql_quote(unit_id)} AND resolved AND from_seizure AND {outcome}"
-        )
+        evidence, count = case_evidence(judged, (judged[level] == unit_id) & judged[outcome])
         summary = Message(SUMMARIES[noun], {"unit": unit_id, "outcome": label(outcome),
                                             "ratio": decimal(observed / expected, 1),
                                             **observed_words(observed, expected, n)})
@@ -142,18 +145,18 @@ def _unit_test(warehouse: Warehouse, row: tuple, level: str, table: str, noun: s
 
 
 def outcome_funnels(warehouse: Warehouse, level: str = "prosecutor_id",
-                    settings: FlagSettings | None = None) -> dict[str, pd.DataFrame]:
+                    settings: FlagSettings | None = None, *, facts: ir.Table | None = None) -> dict[str, pd.DataFrame]:
     """Per outcome, the points of a funnel plot: each tested unit's expected count and O/E ratio, with the
     over-dispersed 95 % and 99.8 % limits at that expected count (tau² the median of the units' leave-one-out
-    estimates; for the report)."""
+    estimates; for the report). `facts`: the case facts, if the caller has them (`casefacts.case_facts`)."""
     min_cases = (settings or FlagSettings.defaults()).rule(RULE)["min_cases"]
-    covariates = ", ".join(COVARIATES)
+    if facts is None:
+        with cached(case_facts(warehouse)) as facts:
+            return outcome_funnels(warehouse, level, settings, facts=facts)
+    judged = facts.filter(facts.resolved & facts.from_seizure)
     out: dict[str, pd.DataFrame] = {}
     for outcome in OUTCOMES:
-        cells = warehouse.duckdb.execute(
-            f"""SELECT {level}, {covariates}, SUM(CAST({outcome} AS INTEGER)) AS events, COUNT(*) AS trials
-                FROM {CASE_FACTS} WHERE resolved AND from_seizure GROUP BY ALL"""
-        ).df()
+        cells = event_cells(judged, (level, *COVARIATES), outcome)
         per_unit, model = observed_expected_tests(cells, level, COVARIATES, min_cases)
         if per_unit.empty or model is None:
             continue

@@ -221,4 +221,4 @@ def _check_value(value: Any, setting: SettingSpec, where: str) -> float | int:
         raise SettingsError(f"{where} must be a number >= 0, not {value!r}")
     if isinstance(setting.default, int) and not float(value).is_integer():
         raise SettingsError(f"{where} must be a whole number, not {value!r}")
-    return int(value) if isinstance(setting.default, int) else float(value)
+    return int(float(value)) if isinstance(setting.default, int) else float(value)

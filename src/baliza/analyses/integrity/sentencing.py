@@ -11,14 +11,16 @@ where judges are few, `baliza.stats.funnel.unit_tau2`), two-sided.
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from baliza.analyses.casefacts import CASE_FACTS
-from baliza.analyses.definitions import CONVICTIONS, sql_list
+from baliza.analyses.definitions import CONVICTIONS
 from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, sure_words
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
@@ -26,25 +28,21 @@ from baliza.analyses.wording import decimal, labels, share, signed
 from baliza.i18n import N_
 from baliza.stats.casemix import pool_rare_levels
 from baliza.stats.funnel import unit_tau2
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 RULE = "sentencing_outlier"
 COVARIATES = ("offence", "substance_group", "quantity_band", "plea")
-CONVICTED_SQL = sql_list(CONVICTIONS)
 
 
-def sentencing_outliers(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+def sentencing_outliers(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     rule = settings.rule(RULE)
-    cells = warehouse.duckdb.execute(
-        f"""SELECT d.judge_id, f.offence, f.substance_group, f.quantity_band,
-                   CASE WHEN d.outcome = 'plea_convicted' THEN 'plea' ELSE 'trial' END AS plea,
-                   COUNT(*) AS trials, SUM(ln(1 + d.sentence_months)) AS total,
-                   SUM(ln(1 + d.sentence_months) ^ 2) AS total_sq
-            FROM dispositions d JOIN {CASE_FACTS} f USING (case_id)
-            WHERE d.outcome IN {CONVICTED_SQL} AND d.sentence_months IS NOT NULL
-              AND d.sentence_months >= 0 AND d.judge_id IS NOT NULL
-            GROUP BY ALL"""
-    ).df()
+    sentences = _sentences(warehouse)
+    mix = facts.select("case_id", "offence", "substance_group", "quantity_band")
+    d = sentences.join(mix, "case_id").select(sentences, mix.offence, mix.substance_group, mix.quantity_band)
+    d = d.mutate(plea=ibis.ifelse(d.outcome == "plea_convicted", "plea", "trial"),
+                 log_months=(d.sentence_months + 1).ln())
+    cells = d.group_by(["judge_id", *COVARIATES]).aggregate(
+        trials=d.count(), total=d.log_months.sum(), total_sq=(d.log_months * d.log_months).sum()).to_pandas()
     if cells.empty or cells["judge_id"].nunique() < 3:
         return RuleResult([], [])
     data = pool_rare_levels(cells, COVARIATES)
@@ -79,7 +77,14 @@ def sentencing_outliers(warehouse: Warehouse, settings: FlagSettings) -> RuleRes
     return RuleResult(tests, [])
 
 
-def _judge_test(warehouse: Warehouse, row: tuple, between: tuple[float, str], sigma2: float,
+def _sentences(warehouse: Warehouse) -> ir.Table:
+    """Convictions with a sentence (in months, not negative) and a judge."""
+    d = warehouse.table("dispositions")
+    return d.filter(d.outcome.isin(CONVICTIONS) & d.sentence_months.notnull() & (d.sentence_months >= 0)
+                    & d.judge_id.notnull())
+
+
+def _judge_test(warehouse: Warehouse, row: Any, between: tuple[float, str], sigma2: float,
                 plea_discount: float | None, rule: RuleSettings) -> UnitTest:
     tau2, tau2_method = between
     judge, gap, n = str(row.judge_id), float(row.gap), int(row.n)
@@ -88,12 +93,11 @@ def _judge_test(warehouse: Warehouse, row: tuple, between: tuple[float, str], si
     factor = float(np.exp(gap))
 
     def make(q: float) -> Finding:
-        order = "ASC" if gap < 0 else "DESC"
-        rows = warehouse.duckdb.execute(
-            f"""SELECT case_id, person_id FROM dispositions WHERE judge_id = ? AND sentence_months IS NOT NULL
-                AND outcome IN {CONVICTED_SQL} ORDER BY sentence_months {order}, case_id""",
-            [judge],
-        ).fetchall()
+        d = warehouse.table("dispositions")
+        mine = d.filter((d.judge_id == judge) & d.sentence_months.notnull() & d.outcome.isin(CONVICTIONS))
+        months = mine.sentence_months.asc() if gap < 0 else mine.sentence_months.desc()
+        listed = mine.order_by([months, mine.case_id, mine.person_id]).select("case_id", "person_id")
+        rows = [(r["case_id"], r["person_id"]) for r in listed.to_pyarrow().to_pylist()]
         values = {"judge": judge, "n": n, "factor": decimal(factor, 2)}
         said = [Message(N_("Judge %(judge)s: %(n)s sentences are on average %(factor)s times the norm for the same "
                            "offence, substance, quantity and plea (lighter)."), values) if gap < 0 else

@@ -9,13 +9,16 @@ the same drugs is counted once.
 
 from __future__ import annotations
 
-import ibis
+from typing import Any
 
-from baliza.analyses.casefacts import CASE_FACTS
+import ibis.expr.types as ir
+
 from baliza.analyses.definitions import charged_per_case
 from baliza.analyses.integrity.common import (
     RuleResult,
     UnitTest,
+    cached,
+    event_cells,
     excess_cases_test,
     funnel_words,
     observed_expected_tests,
@@ -27,34 +30,37 @@ from baliza.analyses.model import Finding, Message, Reference
 from baliza.analyses.wording import amount
 from baliza.analyses.wording import share as a_share
 from baliza.i18n import N_
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 RULE_CASE = "quantity_shrinkage"
 RULE_PROSECUTOR = "quantity_shrinkage_concentration"
-COMPARABLE = "justice_comparable_quantities"
 CHARGED_WORDS = N_("The charged quantity (per case, the sum over defendants of each defendant's largest charge) "
                    "against the laboratory quantity (else the seized quantity), in the same base unit.")
 
 
-def _comparable_sql(warehouse: Warehouse, tolerance: float) -> str:
-    """Cases with a seizure quantity and a charged quantity in the same base unit."""
-    charged = ibis.to_sql(charged_per_case(warehouse.table("charges")), dialect="duckdb")
-    return f"""
-    WITH charged AS ({charged})
-    SELECT f.case_id, f.prosecutor_id, f.seizure_id, f.case_quantity AS reference_base, c.charged_base,
-           f.quantity_unit AS base_unit, f.substance_group,
-           c.charged_base < {float(tolerance)} * f.case_quantity AS shrunk
-    FROM {CASE_FACTS} f JOIN charged c ON c.case_id = f.case_id AND c.base_unit = f.quantity_unit
-    WHERE f.seizure_id IS NOT NULL AND f.case_quantity > 0
-    """
+def comparable_quantities(warehouse: Warehouse, facts: ir.Table, tolerance: float) -> ir.Table:
+    """Seizure cases with a seizure quantity and a charged quantity in the same base unit, and whether the
+    charge is below `tolerance` of the seizure's (`shrunk`)."""
+    charged = charged_per_case(warehouse.table("charges"))
+    seized = facts.filter(facts.seizure_id.notnull() & (facts.case_quantity > 0))
+    both = seized.join(charged, (seized.case_id == charged.case_id) & (seized.quantity_unit == charged.base_unit))
+    return both.select(
+        seized.case_id, seized.prosecutor_id, seized.seizure_id, reference_base=seized.case_quantity,
+        charged_base=charged.charged_base, base_unit=seized.quantity_unit, substance_group=seized.substance_group,
+        shrunk=charged.charged_base < float(tolerance) * seized.case_quantity,
+    )
 
 
-def quantity_shrinkage(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+def quantity_shrinkage(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     per_case, per_prosecutor = settings.rule(RULE_CASE), settings.rule(RULE_PROSECUTOR)
     tolerance = per_case["tolerance"]
-    con = warehouse.duckdb
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {COMPARABLE} AS {_comparable_sql(warehouse, tolerance)}")
-    rows = con.execute(f"SELECT * FROM {COMPARABLE} WHERE shrunk ORDER BY case_id").df()
+    with cached(comparable_quantities(warehouse, facts, tolerance)) as comparable:  # read twice
+        return _shrinkage(comparable, per_case, per_prosecutor)
+
+
+def _shrinkage(comparable: ir.Table, per_case: RuleSettings, per_prosecutor: RuleSettings) -> RuleResult:
+    tolerance = per_case["tolerance"]
+    rows = comparable.filter(comparable.shrunk).order_by("case_id").to_pandas()
     findings: list[Finding] = []
     method = (Message(CHARGED_WORDS), *per_case.criteria())
     for r in rows.itertuples(index=False):
@@ -75,10 +81,7 @@ def quantity_shrinkage(warehouse: Warehouse, settings: FlagSettings) -> RuleResu
                 method_messages=method,
             )
         )
-    cells = con.execute(
-        f"""SELECT prosecutor_id, substance_group, SUM(CAST(shrunk AS INTEGER)) AS events, COUNT(*) AS trials
-            FROM {COMPARABLE} GROUP BY ALL"""
-    ).df()
+    cells = event_cells(comparable, ("prosecutor_id", "substance_group"), "shrunk")
     per_unit, _ = observed_expected_tests(cells, "prosecutor_id", ("substance_group",), per_prosecutor["min_cases"])
     tests: list[UnitTest] = []
     shrunk_by = rows.groupby("prosecutor_id")["case_id"].apply(sorted).to_dict() if len(rows) else {}
@@ -87,7 +90,7 @@ def quantity_shrinkage(warehouse: Warehouse, settings: FlagSettings) -> RuleResu
     return RuleResult(tests, findings)
 
 
-def _prosecutor_test(row: tuple, shrunk_cases: list[str], rule: RuleSettings, tolerance: float) -> UnitTest:
+def _prosecutor_test(row: Any, shrunk_cases: list[str], rule: RuleSettings, tolerance: float) -> UnitTest:
     observed, expected, n = float(row.observed), float(row.expected), int(row.n)
     material = observed >= rule["min_shrunk"] and (expected == 0 or observed >= rule["min_ratio"] * expected)
     summary = Message(

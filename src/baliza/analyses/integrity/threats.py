@@ -7,19 +7,22 @@ and decisions as every other finding.
 
 from __future__ import annotations
 
+import ibis.expr.types as ir
+
 from baliza.analyses.integrity.common import RuleResult
 from baliza.analyses.integrity.rules import FlagSettings
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse, whole_of
 
 RULE = "threat_reported"
 
 
-def threats_reported(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
+def threats_reported(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     """Every enrolment with at least `min_threats` threats reported, dated the day it was loaded."""
     from baliza.analyses.chain_links import directory_names
     from baliza.analyses.programmes.threats import threat_findings
 
     minimum = int(settings.rule(RULE)["min_threats"])
-    found = threat_findings(warehouse.table("farmer_enrolments"), warehouse.table("loads"), minimum,
+    # the loads are bookkeeping without an agency: read whole, even from a scoped view
+    found = threat_findings(warehouse.table("farmer_enrolments"), whole_of(warehouse).table("loads"), minimum,
                             names=directory_names(warehouse))
     return RuleResult([], found)

@@ -1,0 +1,275 @@
+"""The small demo country on each engine, for parity tests: one analysis, three engines, the same results.
+
+The protocol analyses are typed with is `baliza.warehouse.protocol.Warehouse` (structural: `table(name)`
+returning an Ibis table, `engine` ("duckdb" | "postgres" | "pyspark"), `con` (the Ibis backend) and
+`scope` (None, or the access `Scope` of a principal's view)). Type an analysis's warehouse parameter with
+it, never with the DuckDB class (`baliza.warehouse.store.DuckDBWarehouse`, still importable as
+`store.Warehouse`), and reach no `.duckdb` connection from an analysis.
+
+Session fixtures (registered in `conftest.py`; each engine is built once per test session, when a test
+first asks for it, from the `split` fixture's demo country):
+
+- `engine_warehouses`: an `EngineWarehouses`; `engine_warehouses.get("postgres")` is the country on that
+  engine (skips when the engine is not available here, fails under `CI=true`);
+- `warehouse_on`: parametrised over the three engines (test ids `[duckdb]`, `[postgres]`, `[pyspark]`): the
+  country on that engine;
+- `spark`: the test session's one Spark session (starting one costs 10 to 60 seconds: share it).
+
+A parity test:
+
+    def test_seizure_counts_on_every_engine(warehouse_on, engine_warehouses):
+        expected = seizure_counts(engine_warehouses.get("duckdb")).to_pandas()
+        got = seizure_counts(warehouse_on).to_pandas()
+        assert_same_frames(got, expected, sort_by=["unit_id", "month"])
+
+PostgreSQL: `BALIZA_TEST_POSTGRES_URL` (set by `.ci/run`; start the server with `bash .ci/postgres.sh` as
+root), else the address `.ci/postgres.sh` creates; the country is copied into a fresh schema, dropped at
+the end. Spark: pyspark (in the test extras) and a Java runtime; the country is written as Parquet tables
+in a temporary folder, read through the same `SparkWarehouse` as `--db spark:///folder`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import math
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from baliza.warehouse.postgres import PostgresAddress, PostgresWarehouse, drop_schema, publish_postgres
+from baliza.warehouse.protocol import ENGINES, Engine, Warehouse
+from baliza.warehouse.spark import SparkWarehouse, publish_spark, spark_session
+from baliza.warehouse.store import DuckDBWarehouse
+
+POSTGRES_VARIABLE = "BALIZA_TEST_POSTGRES_URL"
+DEFAULT_POSTGRES_URL = "postgresql://baliza:baliza@127.0.0.1:5432/baliza_test"  # what .ci/postgres.sh makes
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def unavailable(reason: str) -> None:
+    """Skip a test whose engine is missing here; in CI the engine must be there, so fail instead."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: every engine must run)")
+    pytest.skip(reason)
+
+
+class EngineWarehouses:
+    """The same country on each engine, built on first use and kept for the session."""
+
+    def __init__(self, duckdb_path: Path, folder: Path, spark: Callable[[], Any]) -> None:
+        self._duckdb_path, self._folder, self._spark = duckdb_path, folder, spark
+        self._built: dict[str, Warehouse] = {}
+        self._missing: dict[str, str] = {}
+        self._cleanups: list[Callable[[], None]] = []
+
+    def get(self, engine: Engine) -> Warehouse:
+        if engine in self._missing:
+            unavailable(self._missing[engine])
+        if engine not in self._built:
+            try:
+                self._built[engine] = getattr(self, f"_build_{engine}")()
+            except EngineMissing as missing:
+                self._missing[engine] = str(missing)
+                unavailable(str(missing))
+        return self._built[engine]
+
+    @property
+    def duckdb(self) -> DuckDBWarehouse:
+        found = self.get("duckdb")
+        assert isinstance(found, DuckDBWarehouse)
+        return found
+
+    def _build_duckdb(self) -> Warehouse:
+        copy = self._folder / "country.duckdb"  # a copy: other tests may open the original for writing
+        shutil.copyfile(self._duckdb_path, copy)
+        wal = self._duckdb_path.with_name(self._duckdb_path.name + ".wal")
+        if wal.exists():
+            shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+        found = DuckDBWarehouse(copy, read_only=True)
+        self._cleanups.append(found.close)
+        return found
+
+    def _build_postgres(self) -> Warehouse:
+        url = os.environ.get(POSTGRES_VARIABLE) or DEFAULT_POSTGRES_URL
+        base = PostgresAddress.parse(url)
+        address = base.with_schema(f"engines_{os.getpid()}_{uuid.uuid4().hex[:8]}")
+        try:
+            base.connect().disconnect()
+        except Exception as error:
+            raise EngineMissing(f"no PostgreSQL server at {base} ({type(error).__name__}); "
+                                f"start one with `bash .ci/postgres.sh` as root") from error
+        publish_postgres(self.duckdb.duckdb, address)
+        self._cleanups.append(lambda: drop_schema(address))
+        found = PostgresWarehouse(address)
+        self._cleanups.append(found.close)
+        return found
+
+    def _build_pyspark(self) -> Warehouse:
+        session = self._spark()
+        folder = self._folder / "spark"
+        publish_spark(self.duckdb.duckdb, folder)
+        found = SparkWarehouse(folder, session)
+        self._cleanups.append(found.close)
+        return found
+
+    def close(self) -> None:
+        for cleanup in reversed(self._cleanups):
+            with contextlib.suppress(Exception):
+                cleanup()
+
+
+class EngineMissing(Exception):
+    """An engine this machine cannot run (no server, no Java, no pyspark)."""
+
+
+class SharedSpark:
+    """One Spark session for the test session, started when first asked for."""
+
+    def __init__(self) -> None:
+        self.session: Any = None
+
+    def __call__(self) -> Any:
+        if self.session is None:
+            if shutil.which("java") is None:
+                raise EngineMissing("no Java runtime for Spark (Debian: default-jre-headless)")
+            try:
+                import pyspark  # noqa: F401
+            except ImportError as error:
+                raise EngineMissing("pyspark is not installed (pip install -e '.[test]')") from error
+            self.session = spark_session()
+        return self.session
+
+    def stop(self) -> None:
+        if self.session is not None:
+            self.session.stop()
+            self.session = None
+
+
+_shared_spark = SharedSpark()
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """The test session's Spark session (local mode), shared by every Spark test."""
+    try:
+        session = _shared_spark()
+    except EngineMissing as missing:
+        unavailable(str(missing))
+    yield session
+    _shared_spark.stop()
+
+
+@pytest.fixture(scope="session")
+def engine_warehouses(split: tuple[Any, ...], tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineWarehouses]:
+    warehouses = EngineWarehouses(Path(split[0]), tmp_path_factory.mktemp("engines"), _shared_spark)
+    yield warehouses
+    warehouses.close()
+    _shared_spark.stop()
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def warehouse_on(request: pytest.FixtureRequest, engine_warehouses: EngineWarehouses) -> Warehouse:
+    """The small demo country on one engine (the test runs once per engine)."""
+    return engine_warehouses.get(request.param)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# comparing results across engines
+
+
+def _normal(value: Any) -> Any:
+    """One value as every engine's answer should agree on it: nulls (None, NaN, NaT, NA) as None, numbers
+    (ints, floats, decimals, booleans are kept apart) as float, dates and times as naive UTC timestamps,
+    sequences as tuples."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | float | Decimal | np.integer | np.floating):
+        number = float(value)
+        return None if math.isnan(number) else number
+    if isinstance(value, pd.Timestamp | dt.datetime | np.datetime64):
+        stamp = pd.Timestamp(value)
+        if stamp is pd.NaT:
+            return None
+        return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo is not None else stamp
+    if isinstance(value, dt.date):
+        return pd.Timestamp(value)
+    if isinstance(value, np.ndarray | list | tuple):
+        return tuple(_normal(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items()}
+    return value
+
+
+def _rows(frame: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
+    if isinstance(frame, pa.Table):
+        frame = frame.to_pandas()
+    elif isinstance(frame, list):
+        frame = pd.DataFrame(frame)
+    elif hasattr(frame, "to_pandas") and not isinstance(frame, pd.DataFrame):
+        frame = frame.to_pandas()  # an Ibis table or expression
+    columns = [str(c) for c in frame.columns]
+    rows = [tuple(_normal(v) for v in row) for row in frame.itertuples(index=False, name=None)]
+    return columns, rows
+
+
+def _order(value: Any) -> tuple[int, Any]:
+    """A sort key that puts nulls first and rounds floats (so that ties break the same way everywhere)."""
+    if value is None:
+        return (0, "")
+    if isinstance(value, float):
+        return (1, float(f"{value:.9g}"))
+    return (2, str(value)) if not isinstance(value, pd.Timestamp) else (3, value.value)
+
+
+def _same(a: Any, b: Any, rtol: float) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=rtol, abs_tol=1e-12)
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same(x, y, rtol) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k], rtol) for k in a)
+    return bool(a == b)
+
+
+def assert_same_frames(a: Any, b: Any, *, sort_by: Sequence[str], rtol: float = 1e-9) -> None:
+    """`a` and `b` hold the same rows, in any order: the same columns (in any order), and in each column the
+    same values, floats to a relative tolerance `rtol`, NULL, NaN and NaT equal to each other, integers equal
+    to the same floats, dates to midnight timestamps. Accepts pandas or Arrow tables, Ibis tables and lists
+    of dicts. Rows are matched after sorting by `sort_by` (then by every other column)."""
+    columns_a, rows_a = _rows(a)
+    columns_b, rows_b = _rows(b)
+    assert sorted(columns_a) == sorted(columns_b), f"columns differ: {sorted(columns_a)} != {sorted(columns_b)}"
+    missing = [c for c in sort_by if c not in columns_a]
+    assert not missing, f"sort_by names columns the frames lack: {missing}"
+    position = {c: columns_b.index(c) for c in columns_b}
+    rows_b = [tuple(row[position[c]] for c in columns_a) for row in rows_b]  # b's columns in a's order
+    assert len(rows_a) == len(rows_b), f"{len(rows_a)} rows != {len(rows_b)} rows"
+    keys = [columns_a.index(c) for c in sort_by] + [i for i, c in enumerate(columns_a) if c not in sort_by]
+
+    def key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(_order(row[i]) for i in keys)
+
+    rows_a.sort(key=key)
+    rows_b.sort(key=key)
+    differences = []
+    for number, (row_a, row_b) in enumerate(zip(rows_a, rows_b, strict=True)):
+        for column, x, y in zip(columns_a, row_a, row_b, strict=True):
+            if not _same(x, y, rtol):
+                differences.append(f"row {number} ({', '.join(f'{c}={row_a[columns_a.index(c)]!r}' for c in sort_by)})"
+                                   f" column {column}: {x!r} != {y!r}")
+    assert not differences, f"{len(differences)} values differ:\n" + "\n".join(differences[:10])
