@@ -103,7 +103,7 @@ def main() -> None:
         facts = time.perf_counter()
         indicators = efficiency(wh, Granularity.YEAR, Subject.OFFICE, facts=cached)
         eff = time.perf_counter()
-        findings = red_flags(wh)
+        findings = red_flags(wh, facts=cached)
         done = time.perf_counter()
         cached.release()
     print(f"cpus: {os.cpu_count()}")

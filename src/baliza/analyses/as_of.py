@@ -66,7 +66,7 @@ def _latest_event(table: ir.Table, columns: tuple[str, ...]) -> date | None:
     if not latest:
         return None
     values = table.aggregate(**{f"m{i}": v for i, v in enumerate(latest)}).to_pyarrow().to_pylist()[0]
-    found = [_as_date(v) for v in values.values() if v is not None]
+    found = [day for v in values.values() if (day := _as_date(v)) is not None]
     return max(found) if found else None
 
 

@@ -37,10 +37,6 @@ OFFENCE_SERIOUSNESS: tuple[str, ...] = (
 )
 LEAST_SERIOUS = len(OFFENCE_SERIOUSNESS) - 1  # an offence outside the list counts as "other"
 
-# Transitional, for the red-flag rules still written as DuckDB SQL over a temporary table (until they read
-# `case_facts`): the name of that table, and `build_case_facts` / `quantity_band_sql` below.
-CASE_FACTS = "justice_case_facts"
-
 
 def quantity_band(quantity: ir.NumericValue, unit: ir.StringValue) -> ir.StringValue:
     """`kg:1` for 10-100 kg, `kg:-2` for 10-100 g..., powers of ten clamped to [-3, 4]; `unknown` without a
@@ -135,18 +131,6 @@ def case_facts(warehouse: Warehouse) -> ir.Table:
         defendants_band=ibis.cases((j.n_defendants <= 1, "1"), (j.n_defendants == 2, "2"), else_="3+"),
         offence=j.offence_rank.cases(*((i, o) for i, o in enumerate(OFFENCE_SERIOUSNESS)), else_="none"),
     )
-
-
-def build_case_facts(warehouse: Warehouse) -> str:
-    """Transitional: `case_facts` materialised as the temporary table `CASE_FACTS`; returns its name."""
-    warehouse.con.create_table(CASE_FACTS, case_facts(warehouse), temp=True, overwrite=True)
-    return CASE_FACTS
-
-
-def quantity_band_sql(quantity: str, unit: str) -> str:
-    """Transitional: `quantity_band` as DuckDB SQL, for the rules still written in SQL."""
-    power = f"CAST(LEAST(GREATEST(FLOOR(LOG10(GREATEST({quantity}, 1e-9))), -3), 4) AS INTEGER)"
-    return f"CASE WHEN {quantity} IS NULL OR {quantity} <= 0 THEN 'unknown' ELSE {unit} || ':' || {power} END"
 
 
 def data_end(warehouse: Warehouse) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import ibis
 import ibis.expr.types as ir
@@ -87,8 +87,8 @@ def visible_coverage(tables: TableSource, warehouse: Warehouse, agency_id: str) 
                     int(quarantined), _spans(tables))
 
 
-def _one_row(table: ir.Table) -> dict[str, object]:
-    rows: list[dict[str, object]] = table.to_pyarrow().to_pylist()
+def _one_row(table: ir.Table) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = table.to_pyarrow().to_pylist()
     return rows[0]
 
 

@@ -34,7 +34,7 @@ from baliza.warehouse.views import base_quantity, base_unit
 
 __all__ = [
     "CASE_WINDOW_DAYS", "CHARGED_TOLERANCE", "CONVICTIONS", "ENDED_WITHOUT_CONVICTION", "EVIDENCE_LOST",
-    "LAB_WINDOW_DAYS", "SUBSTANCE_GROUPS", "charged_per_case", "sql_list",
+    "LAB_WINDOW_DAYS", "SUBSTANCE_GROUPS", "charged_per_case",
 ]
 
 CASE_WINDOW_DAYS = 90  # a seizure with arrests should become a case within this many days
@@ -45,11 +45,6 @@ CONVICTIONS: tuple[str, ...] = ("convicted", "plea_convicted")
 # outcomes that end a defendant's case without a conviction and break the chain
 ENDED_WITHOUT_CONVICTION: tuple[str, ...] = ("dismissed", "acquitted", "statute_barred", "withdrawn")
 EVIDENCE_LOST: tuple[str, ...] = ("evidence_missing", "evidence_destroyed")
-
-
-def sql_list(values: tuple[str, ...]) -> str:
-    """A tuple of these names as a SQL list, e.g. `('convicted', 'plea_convicted')` for `IN` clauses."""
-    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
 
 
 def charged_per_case(charges: ir.Table) -> ir.Table:

@@ -25,6 +25,7 @@ running totals over periods are then taken here, in Python.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 
@@ -187,12 +188,12 @@ def _indicators(
         opened_total, closed_total, open_days_in, open_days_out = 0.0, 0.0, 0.0, 0.0
         for label in labels:
             first_day, last_day = period_bounds(label)
-            n_in = _get(inc, label, "n")
-            n_res = _get(res, label, "n")
+            n_in = _count(inc, label, "n")
+            n_res = _count(res, label, "n")
             opened_total += n_in
-            closed_total += _get(out_of, label, "n")
-            open_days_in += _get(inc, label, "open_days")
-            open_days_out += _get(out_of, label, "open_days")
+            closed_total += _count(out_of, label, "n")
+            open_days_in += _count(inc, label, "open_days")
+            open_days_out += _count(out_of, label, "open_days")
             pending = opened_total - closed_total
             # sum of the pending cases' ages at the period's end, from running sums of their opening days
             age_days = pending * _epoch_day(last_day) - (open_days_in - open_days_out)
@@ -208,13 +209,13 @@ def _indicators(
                 make("case_turnover_ratio", n_res, pending),
                 make("dismissal_rate", float(disp["n_dismissed"]) if disp is not None else 0.0, n_disp),
                 make("conviction_rate", float(disp["n_convicted"]) if disp is not None else 0.0, n_disp),
-                make("statute_barred_share", _get(res, label, "n_statute_barred"), n_res),
+                make("statute_barred_share", _count(res, label, "n_statute_barred"), n_res),
                 make("pending_age_mean_days", age_days, pending),
             ]
-            out.append(_median(make, "median_days_to_disposition", _get(res, label, "median_days", None), n_res,
+            out.append(_median(make, "median_days_to_disposition", _get(res, label, "median_days"), n_res,
                                "median over cases resolved in the period (finished cases only)"))
-            out.append(_median(make, "median_days_seizure_to_case", _get(inc, label, "seizure_to_case", None),
-                               _get(inc, label, "n_seized"), "median over seizure cases opened in the period"))
+            out.append(_median(make, "median_days_seizure_to_case", _get(inc, label, "seizure_to_case"),
+                               _count(inc, label, "n_seized"), "median over seizure cases opened in the period"))
             if (subject, label) in km.index:
                 row = km.loc[(subject, label)]
                 value = None if pd.isna(row["km_median"]) else float(row["km_median"])
@@ -233,14 +234,24 @@ def _epoch_day(day: date) -> float:
     return float(day.toordinal() - date(1970, 1, 1).toordinal())
 
 
-def _get(frame: pd.DataFrame | None, label: str, column: str, default: float | None = 0.0) -> float | None:
+def _get(frame: pd.DataFrame | None, label: str, column: str) -> float | None:
+    """One subject's value in one period; None where there is none."""
     if frame is None or label not in frame.index:
-        return default
+        return None
     value = frame.loc[label, column]
-    return default if pd.isna(value) else float(value)
+    return None if pd.isna(value) else float(value)
 
 
-def _maker(subject_table: str, subject: str, label: str):
+def _count(frame: pd.DataFrame | None, label: str, column: str) -> float:
+    """One subject's count or sum in one period; 0 where there is none."""
+    value = _get(frame, label, column)
+    return 0.0 if value is None else value
+
+
+Maker = Callable[..., Indicator]
+
+
+def _maker(subject_table: str, subject: str, label: str) -> Maker:
     def make(indicator: str, numerator: float | None, denominator: float | None, note: str = "") -> Indicator:
         num = float(numerator or 0.0)
         den = float(denominator or 0.0)
@@ -249,10 +260,9 @@ def _maker(subject_table: str, subject: str, label: str):
     return make
 
 
-def _median(make, name: str, value: float | None, n: float | None, note: str) -> Indicator:
+def _median(make: Maker, name: str, value: float | None, n: float | None, note: str) -> Indicator:
     """A median goes out as value = numerator = the median, denominator = the cases it is taken over."""
-    known = bool(n) and value is not None and not np.isnan(value)
     base = make(name, 0.0, n or 0.0, note=note)
-    median = float(value) if known else None
+    median = float(value) if n and value is not None and not np.isnan(value) else None
     return Indicator(base.subject_table, base.subject_id, name, base.period, median, median or 0.0,
                      float(n or 0.0), note=note)

@@ -44,8 +44,8 @@ def justice_figures(warehouse: Warehouse, granularity: Granularity = Granularity
     then of the rows in scope only), the case facts computed once and cached on the engine for them."""
     with case_facts(warehouse).cache() as facts:
         return JusticeFigures(
-            findings=red_flags(warehouse),
-            funnels=outcome_funnels(warehouse),
+            findings=red_flags(warehouse, facts=facts),
+            funnels=outcome_funnels(warehouse, facts=facts),
             trend=efficiency(warehouse, granularity, Subject.OFFICE, facts=facts),
         )
 

@@ -174,17 +174,3 @@ def base_quantity_value(quantity: float | None, unit: str | None) -> tuple[float
     if unit in VOLUME_TO_L:
         return quantity * VOLUME_TO_L[unit], "l"
     return quantity, unit
-
-
-def base_quantity_sql(quantity: str, unit: str) -> str:
-    """The same conversion as `base_quantity`, as DuckDB SQL (for analyses written in SQL)."""
-    factors = {**MASS_TO_KG, **VOLUME_TO_L}
-    whens = " ".join(f"WHEN '{u}' THEN {f!r}" for u, f in factors.items())
-    return f"({quantity} * CASE {unit} {whens} ELSE 1.0 END)"
-
-
-def base_unit_sql(unit: str) -> str:
-    """The same as `base_unit`, as DuckDB SQL."""
-    mass = ", ".join(f"'{u}'" for u in MASS_TO_KG)
-    volume = ", ".join(f"'{u}'" for u in VOLUME_TO_L)
-    return f"(CASE WHEN {unit} IN ({mass}) THEN 'kg' WHEN {unit} IN ({volume}) THEN 'l' ELSE {unit} END)"
