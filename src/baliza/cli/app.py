@@ -67,4 +67,11 @@ install_help(app)  # --help in the invocation's language (baliza.cli.help)
 
 
 def main() -> None:
-    app()
+    from baliza.warehouse.engines import NotAFile
+    from baliza.warehouse.protocol import NotOnThisEngine
+
+    try:
+        app()
+    except (NotOnThisEngine, NotAFile) as error:  # --db names PostgreSQL or Spark: not ported, or a file's own
+        typer.echo(_("error: %(error)s", error=str(error)), err=True)
+        raise SystemExit(1) from None
