@@ -73,5 +73,9 @@ def main() -> None:
     try:
         app()
     except (NotOnThisEngine, NotAFile) as error:  # --db names PostgreSQL or Spark: not ported, or a file's own
-        typer.echo(_("error: %(error)s", error=str(error)), err=True)
+        from rich.markup import escape
+
+        from baliza.cli.output import errors
+
+        errors.print(f"[bold red]{escape(_('error:'))}[/] {escape(str(error))}", highlight=False)
         raise SystemExit(1) from None

@@ -45,8 +45,9 @@ def load(
     """Load datasets: validate, normalise, quarantine what breaks the contract, all or nothing.
 
     Works while `baliza serve` runs on the same warehouse: the load writes a copy that replaces the file
-    when it is complete (see docs/operations.md). With --db postgresql://... or spark:///folder, the load
-    validates into a DuckDB loading file and then publishes every table there at once (docs/engines.md)."""
+    when it is complete (see docs/operations.md)."""
+    # With --db postgresql://... or spark:///folder, the load validates into a DuckDB loading file and then
+    # publishes every table there at once (`warehouse.engines.publishing_to`, docs/engines.md).
     import getpass
 
     import duckdb
