@@ -3,7 +3,7 @@
 # - Chromium, driven by Playwright for the browser tests;
 # - the pango/harfbuzz libraries and fonts WeasyPrint needs to write PDF reports;
 # - PostgreSQL, started on loopback, for the production state store;
-# - a Java runtime for PySpark in local mode (the crypto trace on Spark).
+# - a Java runtime for PySpark in local mode (the crypto trace, and every analysis, on Spark: tests/engines.py).
 # Safe to run again. Without it, the tests that need these skip and say why.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive

@@ -72,6 +72,7 @@ class EngineWarehouses:
     def __init__(self, duckdb_path: Path, folder: Path, spark: Callable[[], Any]) -> None:
         self._duckdb_path, self._folder, self._spark = duckdb_path, folder, spark
         self._built: dict[str, Warehouse] = {}
+        self.urls: dict[str, str] = {}  # each engine's `--db` address, once built
         self._missing: dict[str, str] = {}
         self._cleanups: list[Callable[[], None]] = []
 
@@ -103,15 +104,10 @@ class EngineWarehouses:
         return found
 
     def _build_postgres(self) -> Warehouse:
-        url = os.environ.get(POSTGRES_VARIABLE) or DEFAULT_POSTGRES_URL
-        base = PostgresAddress.parse(url)
-        address = base.with_schema(f"engines_{os.getpid()}_{uuid.uuid4().hex[:8]}")
-        try:
-            base.connect().disconnect()
-        except Exception as error:
-            raise EngineMissing(f"no PostgreSQL server at {base} ({type(error).__name__}); "
-                                f"start one with `bash .ci/postgres.sh` as root") from error
+        url = fresh_schema_url(postgres_url())
+        address = PostgresAddress.parse(url)
         publish_postgres(self.duckdb.duckdb, address)
+        self.urls["postgres"] = url
         self._cleanups.append(lambda: drop_schema(address))
         found = PostgresWarehouse(address)
         self._cleanups.append(found.close)
@@ -121,6 +117,7 @@ class EngineWarehouses:
         session = self._spark()
         folder = self._folder / "spark"
         publish_spark(self.duckdb.duckdb, folder)
+        self.urls["pyspark"] = f"spark://{folder}"
         found = SparkWarehouse(folder, session)
         self._cleanups.append(found.close)
         return found
@@ -133,6 +130,31 @@ class EngineWarehouses:
 
 class EngineMissing(Exception):
     """An engine this machine cannot run (no server, no Java, no pyspark)."""
+
+
+def postgres_url() -> str:
+    """The test server's address (`BALIZA_TEST_POSTGRES_URL`, else what `.ci/postgres.sh` makes), once it
+    answers; `EngineMissing` when it does not."""
+    url = os.environ.get(POSTGRES_VARIABLE) or DEFAULT_POSTGRES_URL
+    base = PostgresAddress.parse(url)
+    try:
+        base.connect().disconnect()
+    except Exception as error:
+        raise EngineMissing(f"no PostgreSQL server at {base} ({type(error).__name__}); "
+                            f"start one with `bash .ci/postgres.sh` as root") from error
+    return url
+
+
+def fresh_schema_url(url: str) -> str:
+    """`url` with a schema of its own (`schema=` replaced): tests never share or leave tables."""
+    base = url.split("?", 1)[0]
+    return f"{base}?schema=engines_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+
+# A test country's queries are small: Spark's planning per query, not the data, is what costs. One shuffle
+# partition, no adaptive re-planning and no code generation make each query seconds faster.
+SMALL_DATA = {"spark.sql.shuffle.partitions": "1", "spark.sql.adaptive.enabled": "false",
+              "spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
 
 
 class SharedSpark:
@@ -150,6 +172,9 @@ class SharedSpark:
             except ImportError as error:
                 raise EngineMissing("pyspark is not installed (pip install -e '.[test]')") from error
             self.session = spark_session()
+            for key, value in SMALL_DATA.items():
+                self.session.conf.set(key, value)
+            self.session.sparkContext.setLogLevel("ERROR")
         return self.session
 
     def stop(self) -> None:
@@ -244,6 +269,12 @@ def _same(a: Any, b: Any, rtol: float) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k], rtol) for k in a)
     return bool(a == b)
+
+
+def assert_same_data(a: Any, b: Any, *, rtol: float = 1e-9) -> None:
+    """Two nested results (JSON-like: dicts, lists, numbers, text) are the same, floats to `rtol`."""
+    x, y = _normal(a), _normal(b)
+    assert _same(x, y, rtol), f"results differ:\n{x!r:.2000}\n!=\n{y!r:.2000}"
 
 
 def assert_same_frames(a: Any, b: Any, *, sort_by: Sequence[str], rtol: float = 1e-9) -> None:

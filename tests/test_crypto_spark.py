@@ -1,4 +1,6 @@
-"""The trace as iterative joins on Spark (local mode) gives the numpy engine's results on the test chain."""
+"""The trace as iterative joins on Spark (local mode) gives the numpy engine's results on the test chain.
+
+`spark` is the test session's one Spark session (`tests/engines.py`): starting one costs 10 to 60 seconds."""
 
 from __future__ import annotations
 
@@ -18,15 +20,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::Deprec
                                         "ignore:.*copy keyword.*")
 if shutil.which("java") is None:
     pytest.skip("no Java runtime for Spark (Debian: openjdk-17-jre-headless)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def spark():
-    from baliza.crypto.spark import local_session
-
-    session = local_session()
-    yield session
-    session.stop()
 
 
 @pytest.fixture(scope="module")

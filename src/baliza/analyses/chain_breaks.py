@@ -78,7 +78,8 @@ def _rows(t: ir.Table, code: ir.Value | str, break_id: ir.Value, table: str, evi
 def _seizure_cases(wh: Tables) -> ir.Table:
     s = wh.table("seizures").select("seizure_id")
     c = wh.table("cases")
-    return c.filter(c.seizure_id.notnull()).semi_join(s, "seizure_id")
+    # `isin`, not a semi join: Ibis writes `LEFT SEMI JOIN` for PostgreSQL, which has none
+    return c.filter(c.seizure_id.notnull() & c.seizure_id.isin(s.seizure_id))
 
 
 def _in_time_cases(wh: Tables) -> ir.Table:

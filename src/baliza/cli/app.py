@@ -67,4 +67,15 @@ install_help(app)  # --help in the invocation's language (baliza.cli.help)
 
 
 def main() -> None:
-    app()
+    from baliza.warehouse.engines import NotAFile
+    from baliza.warehouse.protocol import NotOnThisEngine
+
+    try:
+        app()
+    except (NotOnThisEngine, NotAFile) as error:  # --db names PostgreSQL or Spark: not ported, or a file's own
+        from rich.markup import escape
+
+        from baliza.cli.output import errors
+
+        errors.print(f"[bold red]{escape(_('error:'))}[/] {escape(str(error))}", highlight=False)
+        raise SystemExit(1) from None

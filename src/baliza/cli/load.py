@@ -46,14 +46,17 @@ def load(
 
     Works while `baliza serve` runs on the same warehouse: the load writes a copy that replaces the file
     when it is complete (see docs/operations.md)."""
+    # With --db postgresql://... or spark:///folder, the load validates into a DuckDB loading file and then
+    # publishes every table there at once (`warehouse.engines.publishing_to`, docs/engines.md).
     import getpass
 
     import duckdb
+    import psycopg
 
     from baliza.load import LoadError, load_datasets
-    from baliza.warehouse import resolve_db_path
+    from baliza.warehouse.engines import publishing_to
     from baliza.warehouse.loadlock import LoadHolder, LoadRunning
-    from baliza.warehouse.publishing import publishing
+    from baliza.warehouse.store import chosen_db
 
     def waiting(holder: LoadHolder) -> None:
         errors.print(_("Waiting: %(holder)s.", holder=holder.describe()), highlight=False)
@@ -64,7 +67,7 @@ def load(
             from baliza.load.mapping import find_mapping
 
             chosen = find_mapping(mapping)
-        with publishing(resolve_db_path(db), getpass.getuser(), on_wait=waiting, wait=wait) as warehouse:
+        with publishing_to(chosen_db(db), getpass.getuser(), on_wait=waiting, wait=wait) as warehouse:
             try:
                 warehouse.duckdb.execute(f"SET memory_limit = '{memory_limit.replace(chr(39), '')}'")
             except duckdb.Error as exc:
@@ -84,6 +87,9 @@ def load(
         fail(str(exc))
         return
     except duckdb.Error as exc:  # the disk is full, the file is damaged...: said plainly, nothing published
+        fail(_("the load failed and changed nothing: %(error)s", error=str(exc).splitlines()[0]))
+        return
+    except (OSError, ValueError, psycopg.Error) as exc:  # the PostgreSQL server refused, a wrong address...
         fail(_("the load failed and changed nothing: %(error)s", error=str(exc).splitlines()[0]))
         return
     except KeyboardInterrupt:
@@ -122,12 +128,12 @@ def status(db: DbOption = None, show_all: AllOption = False, as_json: JsonOption
     with warehouse:
         counts = warehouse.row_counts()
         names = directory(warehouse) if counts.get("agencies") else {}
-        rows = warehouse.duckdb.execute(
-            "SELECT load_id, started_at, finished_at, agency_id, dataset, sources, status, summary "
-            "FROM loads ORDER BY load_id"
-        ).fetchall()
+        t = warehouse.table("loads")
+        rows = t.select("load_id", "started_at", "finished_at", "agency_id", "dataset", "sources", "status",
+                        summary=t.summary.cast("string")).order_by("load_id").to_pyarrow().to_pylist()
     loads = []
-    for load_id, started, finished, agency, dataset, sources, state, summary in rows:
+    for row in rows:
+        load_id, started, finished, agency, dataset, sources, state, summary = row.values()
         tables = json.loads(summary)["tables"] if summary else {}
         loads.append({
             "load_id": load_id, "started_at": started, "finished_at": finished, "agency": agency,
@@ -193,16 +199,17 @@ def quarantine(
         warehouse = open_warehouse(db, read_only=True)
     except FileNotFoundError as exc:
         fail(str(exc))
-    where, parameters = ("WHERE table_name = ?", [table_name]) if table_name else ("", [])
     with warehouse:
-        rows = warehouse.duckdb.execute(
-            f"SELECT load_id, table_name, source_file, line, column_name, value, reason FROM quarantine {where} "
-            "ORDER BY load_id, table_name, source_file, line", parameters,
-        ).fetchall()
+        t = warehouse.table("quarantine")
+        if table_name:
+            t = t.filter(t.table_name == table_name)
+        rows = t.select("load_id", "table_name", "source_file", "line", "column_name", "value", "reason").order_by(
+            ["load_id", "table_name", "source_file", "line"]).to_pyarrow().to_pylist()
     entries = [
-        {"load_id": load_id, "table": table, "file": file, "line": line, "column": column,
-         "value": "(personal data)" if is_encrypted(value) else value, "reason": reason}
-        for load_id, table, file, line, column, value, reason in rows
+        {"load_id": r["load_id"], "table": r["table_name"], "file": r["source_file"], "line": r["line"],
+         "column": r["column_name"], "value": "(personal data)" if is_encrypted(r["value"]) else r["value"],
+         "reason": r["reason"]}
+        for r in rows
     ]
     if as_json:
         print_json({"quarantined": len(entries), "rows": entries})

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+# A path or an engine's address (postgresql://..., spark:///folder): a string, so that Typer leaves the
+# address whole (a Path would fold its "//").
 DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="Warehouse file (default: $BALIZA_DB, else ./baliza.duckdb).", show_default=False),
+    str | None,
+    typer.Option("--db", help="Warehouse: a DuckDB file, postgresql://user:password@host/database?schema=NAME "
+                 "or spark:///folder (default: $BALIZA_DB, else ./baliza.duckdb).", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
 AllOption = Annotated[bool, typer.Option("--all", help="Everything, not the summary that fits a screen.")]

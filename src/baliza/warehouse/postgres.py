@@ -20,6 +20,7 @@ import sqlglot.expressions as sge
 
 from baliza.contract import TABLES
 from baliza.warehouse.portable import portable_tables
+from baliza.warehouse.protocol import NotOnThisEngine, count_rows
 
 if TYPE_CHECKING:
     import duckdb
@@ -114,6 +115,10 @@ class PostgresWarehouse:
     def path(self) -> str:
         return str(self.address)  # what messages name it by (no password)
 
+    @property
+    def duckdb(self) -> Any:
+        raise NotOnThisEngine("PostgreSQL")
+
     def table(self, name: str) -> ibis.Table:
         if name not in self._tables:  # Ibis asks the server for the schema on every call
             self._tables[name] = self.con.table(name, database=self.address.schema)
@@ -121,7 +126,7 @@ class PostgresWarehouse:
 
     def row_counts(self) -> dict[str, int]:
         """Rows in each contract table."""
-        return {t.name: int(self.table(t.name).count().execute()) for t in TABLES}
+        return count_rows(self, [t.name for t in TABLES])
 
     def close(self) -> None:
         self.con.disconnect()

@@ -45,6 +45,25 @@ class Warehouse(Protocol):
     def table(self, name: str) -> ibis.Table: ...
 
 
+class NotOnThisEngine(AttributeError):
+    """An analysis still written in DuckDB SQL asked a PostgreSQL or Spark warehouse for its DuckDB
+    connection. (An AttributeError, so that `getattr(wh, "duckdb", None)` still answers None.)"""
+
+    def __init__(self, engine: str) -> None:
+        super().__init__(f"this analysis is still written in DuckDB SQL and runs on a DuckDB file only, not on "
+                         f"{engine} (issue 18 ports it to Ibis)")
+
+
+def count_rows(warehouse: Warehouse, names: list[str]) -> dict[str, int]:
+    """Rows in each of the tables `names`, in one query (a server or Spark plans each query for a while)."""
+    import ibis
+
+    counts = [warehouse.table(name).aggregate(n=lambda t: t.count()).mutate(name=ibis.literal(name))
+              for name in names]
+    found = {row["name"]: int(row["n"]) for row in ibis.union(*counts).to_pyarrow().to_pylist()}
+    return {name: found[name] for name in names}
+
+
 def whole_of(warehouse: Warehouse) -> Warehouse:
     """The unscoped warehouse behind a view (a scoped or per-thread warehouse keeps it as `.warehouse`):
     for bookkeeping tables (loads) that carry no agency scope."""

@@ -24,6 +24,7 @@ import ibis
 
 from baliza.contract import TABLES
 from baliza.warehouse.portable import portable_select, table_names
+from baliza.warehouse.protocol import NotOnThisEngine, count_rows
 
 if TYPE_CHECKING:
     import duckdb
@@ -41,10 +42,11 @@ def is_spark_url(db: object) -> bool:
 
 
 def spark_folder(url: str) -> Path:
-    """The folder a `spark:` address names: `spark:///abs/path` or `spark:relative/path`."""
+    """The folder a `spark:` address names: `spark:///abs/path` or `spark:relative/path` (a query such as
+    `?home=PATH` is left for `engines.loading_home`)."""
     if not is_spark_url(url):
         raise ValueError(f"not a Spark address (spark:///path/to/folder): {url}")
-    rest = url[len(SCHEME):]
+    rest = url[len(SCHEME):].split("?", 1)[0]  # the query (home=...) is the load's, not the folder's
     if rest.startswith("//"):
         rest = rest[2:]
         if not rest.startswith("/"):
@@ -118,6 +120,10 @@ class SparkWarehouse:
     def path(self) -> Path:
         return self.folder
 
+    @property
+    def duckdb(self) -> Any:
+        raise NotOnThisEngine("Spark")
+
     def table(self, name: str) -> ibis.Table:
         """The table as an Ibis table; its Parquet file is registered as a view when first asked for (each
         registration reads the file's footer: a command reading five tables pays for five, not fifty)."""
@@ -133,7 +139,7 @@ class SparkWarehouse:
 
     def row_counts(self) -> dict[str, int]:
         """Rows in each contract table."""
-        return {t.name: int(self.table(t.name).count().execute()) for t in TABLES}
+        return count_rows(self, [t.name for t in TABLES])
 
     def close(self) -> None:
         for view in self._views.values():

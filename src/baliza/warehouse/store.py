@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import ibis
 
@@ -18,15 +18,26 @@ if TYPE_CHECKING:
     from ibis.backends.duckdb import Backend
 
     from baliza.access.scope import Scope
+    from baliza.warehouse.engines import AnyWarehouse
     from baliza.warehouse.protocol import Engine
 
 DEFAULT_DB = "baliza.duckdb"
 DB_ENVIRONMENT_VARIABLE = "BALIZA_DB"
 
 
-def resolve_db_path(db: str | os.PathLike[str] | None = None) -> Path:
-    """`--db` if given, else `BALIZA_DB`, else `./baliza.duckdb`."""
-    chosen = db or os.environ.get(DB_ENVIRONMENT_VARIABLE) or DEFAULT_DB
+def chosen_db(db: str | os.PathLike[str] | None = None) -> str | os.PathLike[str]:
+    """`--db` if given, else `BALIZA_DB`, else `./baliza.duckdb`: a path or an engine's address."""
+    return db or os.environ.get(DB_ENVIRONMENT_VARIABLE) or DEFAULT_DB
+
+
+def resolve_db_path(db: str | os.PathLike[str] | None = None, command: str = "this command") -> Path:
+    """The DuckDB file `--db`, `BALIZA_DB` or `./baliza.duckdb` names (`engines.NotAFile` for an address of
+    PostgreSQL or Spark: commands that work on the file itself, such as backups, need a file)."""
+    from baliza.warehouse.engines import is_url, not_a_file
+
+    chosen = chosen_db(db)
+    if is_url(chosen):
+        raise not_a_file(str(chosen), command)
     return Path(chosen).expanduser()
 
 
@@ -71,7 +82,8 @@ class DuckDBWarehouse:
     @property
     def duckdb(self) -> duckdb.DuckDBPyConnection:
         """The raw DuckDB connection, for the loader's bulk SQL."""
-        return self.con.con
+        connection: duckdb.DuckDBPyConnection = self.con.con
+        return connection
 
     def ensure_schema(self) -> None:
         for statement in all_ddl():
@@ -99,6 +111,24 @@ class DuckDBWarehouse:
 Warehouse = DuckDBWarehouse
 
 
-def open_warehouse(db: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> DuckDBWarehouse:
-    """Open (and create if needed) the warehouse at `db`, `BALIZA_DB` or `./baliza.duckdb`."""
-    return DuckDBWarehouse(resolve_db_path(db), read_only=read_only)
+@overload
+def open_warehouse(db: str | os.PathLike[str] | None = None, *, read_only: Literal[False] = False
+                   ) -> DuckDBWarehouse: ...
+
+
+@overload
+def open_warehouse(db: str | os.PathLike[str] | None = None, *, read_only: bool) -> AnyWarehouse: ...
+
+
+def open_warehouse(db: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> AnyWarehouse:
+    """Open the warehouse at `db`, `BALIZA_DB` or `./baliza.duckdb`: a DuckDB file (created if needed when
+    not `read_only`), or, for reading, a PostgreSQL or Spark address (`baliza.warehouse.engines`)."""
+    from baliza.warehouse.engines import is_url, open_url
+
+    chosen = chosen_db(db)
+    if is_url(chosen):
+        if not read_only:
+            raise ValueError("a PostgreSQL or Spark warehouse is written by `baliza load` only (it validates into "
+                             "a DuckDB loading file, then publishes): open it read-only")
+        return open_url(str(chosen))
+    return DuckDBWarehouse(Path(chosen).expanduser(), read_only=read_only)

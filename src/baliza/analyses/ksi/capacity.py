@@ -8,6 +8,7 @@ import ibis.expr.types as ir
 from baliza.analyses.ksi.ratios import as_number, share
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity, period_of
+from baliza.analyses.portable import as_int
 from baliza.warehouse.store import Warehouse
 
 
@@ -33,7 +34,7 @@ def capacity_counts(warehouse: Warehouse, granularity: Granularity, unit_id: str
     t = joined.mutate(
         period=period_of(joined.starts_on, granularity),
         training_hours=ibis.ifelse(joined.kind == "training", joined.hours.fill_null(0.0), 0.0),
-        mentoring_after=mentoring_after.cast("int64"),
+        mentoring_after=as_int(mentoring_after),
         mentoring_hours_after=ibis.ifelse(mentoring_after, joined.hours.fill_null(0.0), 0.0),
     )
     return t.group_by(["unit_id", "period"]).aggregate(

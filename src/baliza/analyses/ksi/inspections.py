@@ -7,6 +7,7 @@ import ibis.expr.types as ir
 from baliza.analyses.ksi.ratios import share
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity, period_of
+from baliza.analyses.portable import as_int
 from baliza.warehouse.store import Warehouse
 
 TARGETED_SELECTIONS = ("risk_profile", "intelligence", "partner_alert")
@@ -20,9 +21,9 @@ def inspection_counts(warehouse: Warehouse, granularity: Granularity, unit_id: s
         inspections = inspections.filter(inspections.unit_id == unit_id)
     t = inspections.mutate(
         period=period_of(inspections.inspected_at, granularity),
-        hit=(inspections.outcome == "seizure").cast("int64"),
-        targeted=inspections.selection.isin(TARGETED_SELECTIONS).cast("int64"),
-        random=inspections.selection.isin(RANDOM_SELECTIONS).cast("int64"),
+        hit=as_int(inspections.outcome == "seizure"),
+        targeted=as_int(inspections.selection.isin(TARGETED_SELECTIONS)),
+        random=as_int(inspections.selection.isin(RANDOM_SELECTIONS)),
     )
     return t.group_by(["unit_id", "period"]).aggregate(
         inspections=t.count(),

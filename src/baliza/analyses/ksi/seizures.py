@@ -13,6 +13,7 @@ from baliza.analyses.ksi.horizons import horizons
 from baliza.analyses.ksi.ratios import as_number, share
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity, period_of
+from baliza.analyses.portable import as_int
 from baliza.contract.vocabularies import MASS_TO_KG
 from baliza.warehouse.store import Warehouse
 
@@ -67,21 +68,21 @@ def seizure_facts(warehouse: Warehouse) -> ir.Table:
     lab_seconds = s.lab_confirmed_at.epoch_seconds() - seized
     has_arrest = s.seizure_id.isin(with_arrest.seizure_id)
     return s.mutate(
-        intelligence_led=(s.intelligence_led.fill_null(False)).cast("int64"),
-        intelligence_known=s.intelligence_led.notnull().cast("int64"),
-        shared_48h=(shared.notnull() & (shared.epoch_seconds() <= seized + SHARING_WINDOW_SECONDS))
-        .fill_null(False)
-        .cast("int64"),
-        with_arrest=has_arrest.cast("int64"),
-        arrest_case_90d=(has_arrest & s.seizure_id.isin(case_90d.seizure_id)).cast("int64"),
-        with_case=s.seizure_id.isin(with_case.seizure_id).cast("int64"),
-        convicted=s.seizure_id.isin(convicted.seizure_id).cast("int64"),
-        case_in_horizon=s.seizure_id.isin(case_in_horizon.select("seizure_id").seizure_id).cast("int64"),
-        convicted_in_horizon=s.seizure_id.isin(convicted_in_horizon.seizure_id).cast("int64"),
-        in_operation=s.operation_id.notnull().cast("int64"),
+        intelligence_led=as_int(s.intelligence_led.fill_null(False)),
+        intelligence_known=as_int(s.intelligence_led.notnull()),
+        shared_48h=as_int(
+            (shared.notnull() & (shared.epoch_seconds() <= seized + SHARING_WINDOW_SECONDS)).fill_null(False)
+        ),
+        with_arrest=as_int(has_arrest),
+        arrest_case_90d=as_int(has_arrest & s.seizure_id.isin(case_90d.seizure_id)),
+        with_case=as_int(s.seizure_id.isin(with_case.seizure_id)),
+        convicted=as_int(s.seizure_id.isin(convicted.seizure_id)),
+        case_in_horizon=as_int(s.seizure_id.isin(case_in_horizon.select("seizure_id").seizure_id)),
+        convicted_in_horizon=as_int(s.seizure_id.isin(convicted_in_horizon.seizure_id)),
+        in_operation=as_int(s.operation_id.notnull()),
         lab_days=lab_seconds.cast("float64") / 86400.0,
         kg_seized=s.quantity_unit.cases(*MASS_TO_KG.items(), else_=ibis.null("float64")) * s.quantity,
-        new_substance=_first_of_substance(warehouse, s).cast("int64"),
+        new_substance=as_int(_first_of_substance(warehouse, s)),
     )
 
 
@@ -172,7 +173,7 @@ def _ripe(t: ir.Table, cutoff: datetime | None) -> ir.IntegerValue:
     """1 for a seizure made before `cutoff` (old enough to have reached the outcome), else 0; all 1 without one."""
     if cutoff is None:
         return t._one
-    return (t.seized_at < ibis.literal(cutoff, type="timestamp")).cast("int64")
+    return as_int(t.seized_at < ibis.literal(cutoff, type="timestamp"))
 
 
 def _per_seizure(t: ir.Table, column: str) -> ir.IntegerValue:

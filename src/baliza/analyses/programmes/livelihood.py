@@ -17,6 +17,7 @@ from typing import Any
 
 import ibis
 
+from baliza.analyses.portable import as_int
 from baliza.analyses.programmes.compare import DEFAULT, CompareSettings, compare_rates
 from baliza.analyses.programmes.measures import (
     NOBODY,
@@ -155,5 +156,5 @@ def adjusted(t: ibis.Table, column: str, measure: str, settings: CompareSettings
     cells = t.group_by(
         unit=t[column], crop=t.crop, hectares_band=hectares, protection=t.protection_level.fill_null("unknown"),
         year=t.enrolled_at.year().cast("string"),
-    ).aggregate(events=event.cast("int64").sum(), trials=t.count()).to_pandas()
+    ).aggregate(events=as_int(event).sum(), trials=t.count()).to_pandas()
     return compare_rates(cells, "unit", CASE_MIX, measure, settings)

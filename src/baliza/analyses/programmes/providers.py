@@ -21,6 +21,7 @@ import ibis
 import pandas as pd
 
 from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.portable import as_int
 from baliza.analyses.programmes.compare import DEFAULT, CompareSettings, compare_changes, compare_rates
 from baliza.analyses.programmes.model import MeasureComparison, UnitComparison
 from baliza.analyses.wording import decimal
@@ -154,4 +155,4 @@ def _groups(t: ibis.Table) -> dict[str, ibis.Value]:
 
 def _rate_cells(t: ibis.Table, event: ibis.Value) -> pd.DataFrame:
     return t.group_by(**_groups(t)).aggregate(
-        events=event.fill_null(False).cast("int64").sum(), trials=t.count()).to_pandas()
+        events=as_int(event.fill_null(False)).sum(), trials=t.count()).to_pandas()
