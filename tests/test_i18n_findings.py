@@ -118,3 +118,18 @@ def test_indicator_definitions_are_printed_in_the_readers_language() -> None:
     assert "Proporção de inspeções que encontraram drogas." in portuguese
     assert "Share of inspections that found drugs" not in spanish + portuguese
     assert "Share of inspections that found drugs." in catalogue_html()  # English stays the source
+
+
+def test_the_analysis_names_its_subject_for_the_surface_to_word(flagged: Finding) -> None:
+    """The unit is a named value: worded with the surface's names it reads as the unit's name, never its id
+    (the stored English summary, written without names, keeps the id)."""
+    from baliza.i18n.naming import naming
+
+    unit = flagged.subject.id
+    with naming({unit: "Paita Port Control Unit"}):
+        english = summary(flagged)
+        with language("es"):
+            spanish = summary(flagged)
+    assert english.startswith("Unit Paita Port Control Unit: ") and unit not in english, english
+    assert "Paita Port Control Unit" in spanish and unit not in spanish, spanish
+    assert flagged.summary.startswith(f"Unit {unit}: ")

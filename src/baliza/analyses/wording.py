@@ -7,7 +7,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from baliza.i18n import formatting
+from baliza.i18n.naming import NAMED_TABLES
+
+if TYPE_CHECKING:
+    from baliza.analyses.model import Message
 
 COUNT_UNITS = formatting.COUNT_UNITS
 
@@ -73,3 +79,18 @@ def money(value: float, currency: str = "USD") -> dict[str, float | str]:
 def day(value: object) -> dict[str, str]:
     """A date shown as the reader writes dates."""
     return {"day": str(value)[:10]}
+
+
+def named(table: str, key: object) -> dict[str, object]:
+    """A unit, office, entry point, agency or staff member, shown by the name the reader's surface gives it
+    (`baliza.i18n.naming`), its id where none is known; `key` may be a list of ids (shown as a list).
+    Persons are never named in a finding: a protected person's name must not reach one."""
+    if table not in NAMED_TABLES:
+        raise ValueError(f"only {', '.join(NAMED_TABLES)} are named in findings, not {table!r}")
+    shown: object = [str(k) for k in key] if isinstance(key, list | tuple) else str(key)
+    return {"named": shown, "table": table}
+
+
+def said(message: Message) -> dict[str, object]:
+    """A message used as the value of another (a model's or an estimator's description), worded with it."""
+    return {"said": message.to_dict()}

@@ -22,7 +22,7 @@ from baliza.analyses.integrity.common import (
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import decimal, label, labels
+from baliza.analyses.wording import decimal, label, labels, named
 from baliza.i18n import N_
 from baliza.stats.funnel import funnel_limits
 from baliza.warehouse.store import Warehouse
@@ -118,7 +118,7 @@ def _unit_test(warehouse: Warehouse, row: tuple, level: str, table: str, noun: s
         evidence, count = case_evidence(
             warehouse, f"{level} = {sql_quote(unit_id)} AND resolved AND from_seizure AND {outcome}"
         )
-        summary = Message(SUMMARIES[noun], {"unit": unit_id, "outcome": label(outcome),
+        summary = Message(SUMMARIES[noun], {"unit": named(table, unit_id), "outcome": label(outcome),
                                             "ratio": decimal(observed / expected, 1),
                                             **observed_words(observed, expected, n)})
         method = (

@@ -22,7 +22,7 @@ from baliza.analyses.definitions import CONVICTIONS, sql_list
 from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, sure_words
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import decimal, labels, share, signed
+from baliza.analyses.wording import decimal, labels, named, share, signed
 from baliza.i18n import N_
 from baliza.stats.casemix import pool_rare_levels
 from baliza.stats.funnel import unit_tau2
@@ -94,7 +94,7 @@ def _judge_test(warehouse: Warehouse, row: tuple, between: tuple[float, str], si
                 AND outcome IN {CONVICTED_SQL} ORDER BY sentence_months {order}, case_id""",
             [judge],
         ).fetchall()
-        values = {"judge": judge, "n": n, "factor": decimal(factor, 2)}
+        values = {"judge": named("staff", judge), "n": n, "factor": decimal(factor, 2)}
         said = [Message(N_("Judge %(judge)s: %(n)s sentences are on average %(factor)s times the norm for the same "
                            "offence, substance, quantity and plea (lighter)."), values) if gap < 0 else
                 Message(N_("Judge %(judge)s: %(n)s sentences are on average %(factor)s times the norm for the same "

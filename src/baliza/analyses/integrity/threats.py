@@ -16,10 +16,8 @@ RULE = "threat_reported"
 
 def threats_reported(warehouse: Warehouse, settings: FlagSettings) -> RuleResult:
     """Every enrolment with at least `min_threats` threats reported, dated the day it was loaded."""
-    from baliza.analyses.chain_links import directory_names
     from baliza.analyses.programmes.threats import threat_findings
 
     minimum = int(settings.rule(RULE)["min_threats"])
-    found = threat_findings(warehouse.table("farmer_enrolments"), warehouse.table("loads"), minimum,
-                            names=directory_names(warehouse))
+    found = threat_findings(warehouse.table("farmer_enrolments"), warehouse.table("loads"), minimum)
     return RuleResult([], found)
