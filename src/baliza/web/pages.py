@@ -156,12 +156,14 @@ def indicators_export(request: Request, fmt: str, principal: IndicatorReader) ->
 
 
 @router.get("/justice")
-def justice_page(request: Request, principal: JusticeReader, granularity: str = "quarter") -> Response:
+def justice_page(request: Request, principal: JusticeReader, granularity: str = "quarter", office: str = "",
+                 period: str = "") -> Response:
     granularity = granularity if granularity in justice.GRANULARITIES else "quarter"
     view = justice.justice_view(context(request), principal, granularity)
     can_read_findings = principal.may(P.READ_FINDINGS)
     return render(request, "justice.html", {
         **view, "granularity": granularity, "can_read_findings": can_read_findings,
+        "cases": justice.cases_of(context(request), principal, office, period),  # a trend point's rows
         "flags": len(services.findings(context(request), principal)) if can_read_findings else None,
     })
 
