@@ -133,3 +133,14 @@ def test_the_analysis_names_its_subject_for_the_surface_to_word(flagged: Finding
     assert english.startswith("Unit Paita Port Control Unit: ") and unit not in english, english
     assert "Paita Port Control Unit" in spanish and unit not in spanish, spanish
     assert flagged.summary.startswith(f"Unit {unit}: ")
+
+
+def test_how_the_model_and_tau2_were_fitted_are_messages_too(flagged: Finding) -> None:
+    """The method text quotes the statistics' own words (the model, the tau² estimator) as messages worded
+    with it, not as English fragments inside a translated sentence."""
+    values = [v for m in flagged.method_messages for v in m.values.values()]
+    said = [v["said"]["text"] for v in values if isinstance(v, dict) and "said" in v]
+    assert any(s.startswith("logistic GLM") for s in said) and any(s.startswith("tau² by") for s in said), said
+    assert not any(isinstance(v, str) and ("GLM" in v or "DerSimonian" in v) for v in values)
+    assert "Logistic GLM (maximum likelihood) on" in flagged.method
+    assert "DerSimonian-Laird over the other" in flagged.method

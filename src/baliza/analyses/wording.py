@@ -7,9 +7,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from baliza.i18n import formatting
+from baliza.i18n import N_, formatting
 from baliza.i18n.naming import NAMED_TABLES
 
 if TYPE_CHECKING:
@@ -94,3 +95,34 @@ def named(table: str, key: object) -> dict[str, object]:
 def said(message: Message) -> dict[str, object]:
     """A message used as the value of another (a model's or an estimator's description), worded with it."""
     return {"said": message.to_dict()}
+
+
+# How a statistic was fitted, as the statistics modules say it in English (`stats.funnel.unit_tau2`,
+# `stats.casemix`): each known shape is a catalogue message of its own, so a method text reads whole in the
+# reader's language; `{peers}`/`{units}` are the only varying parts.
+_FITTED: tuple[tuple[str, str], ...] = (
+    ("tau² by DerSimonian-Laird over the other {peers} units, leaving the judged unit out (their z-scores "
+     "winsorised at the 10th-90th percentile)",
+     N_("tau² by DerSimonian-Laird over the other %(peers)s units, leaving the judged unit out (their z-scores "
+        "winsorised at the 10th-90th percentile)")),
+    ("tau² by DerSimonian-Laird over all {units} units (z-scores winsorised at the 10th-90th percentile: with "
+     "this many units one outlier cannot set it)",
+     N_("tau² by DerSimonian-Laird over all %(units)s units (z-scores winsorised at the 10th-90th percentile: "
+        "with this many units one outlier cannot set it)")),
+    ("logistic GLM (maximum likelihood)", N_("logistic GLM (maximum likelihood)")),
+    ("logistic GLM (ridge-penalised, alpha=1e-4)", N_("logistic GLM (ridge-penalised, alpha=1e-4)")),
+)
+
+
+def fitted(words: str) -> dict[str, object] | str:
+    """How a model or tau² was fitted (the statistics modules' English words) as a message worded with the
+    finding in the reader's language; words of a shape not known here are kept as they are."""
+    from baliza.analyses.model import Message
+
+    for english, msgid in _FITTED:
+        pattern = re.escape(english).replace(re.escape("{peers}"), r"(?P<peers>\d+)")
+        pattern = pattern.replace(re.escape("{units}"), r"(?P<units>\d+)")
+        found = re.fullmatch(pattern, str(words))
+        if found:
+            return said(Message(msgid, {k: int(v) for k, v in found.groupdict().items()}))
+    return str(words)

@@ -25,7 +25,7 @@ from baliza.analyses.integrity.common import (
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import day, labels, named, share, significant
+from baliza.analyses.wording import day, fitted, labels, named, share, significant
 from baliza.i18n import N_
 from baliza.warehouse.store import Warehouse
 from baliza.warehouse.views import base_quantity_sql, base_unit_sql
@@ -105,7 +105,8 @@ def _unit_test(row: tuple, rule: RuleSettings, model_method: str, evidence: Call
         method = (
             Message(N_("Seizures with at least one arrest, seized at least %(window)s days before the data's end."),
                     {"window": window}),
-            Message(N_("%(model)s on %(covariates)s"), {"model": model_method, "covariates": labels(COVARIATES)}),
+            Message(N_("%(model)s on %(covariates)s"),
+                    {"model": fitted(model_method), "covariates": labels(COVARIATES)}),
             funnel_words(row), *rule.criteria(),
         )
         return Finding(RULE, subject, round(observed / max(expected, 1e-9), 3), "",

@@ -22,7 +22,7 @@ from baliza.analyses.integrity.common import (
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import decimal, label, labels, named
+from baliza.analyses.wording import decimal, fitted, label, labels, named
 from baliza.i18n import N_
 from baliza.stats.funnel import funnel_limits
 from baliza.warehouse.store import Warehouse
@@ -123,7 +123,7 @@ def _unit_test(warehouse: Warehouse, row: tuple, level: str, table: str, noun: s
                                             **observed_words(observed, expected, n)})
         method = (
             Message(N_("%(model)s of %(outcome)s (no defendant convicted) on %(covariates)s, fitted on all resolved "
-                       "seizure cases."), {"model": model_method, "outcome": label(outcome),
+                       "seizure cases."), {"model": fitted(model_method), "outcome": label(outcome),
                                            "covariates": labels(COVARIATES)}),
             Message(EXPECTED_WORDS[noun]),
             funnel_words(row), Message(N_("One-sided test.")),

@@ -22,7 +22,7 @@ from baliza.analyses.definitions import CONVICTIONS, sql_list
 from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, sure_words
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import decimal, labels, named, share, signed
+from baliza.analyses.wording import decimal, fitted, labels, named, share, signed
 from baliza.i18n import N_
 from baliza.stats.casemix import pool_rare_levels
 from baliza.stats.funnel import unit_tau2
@@ -107,7 +107,7 @@ def _judge_test(warehouse: Warehouse, row: tuple, between: tuple[float, str], si
                        "(residual sd %(sd)s); the judge's mean residual %(gap)s tested against 0 with between-judge "
                        "variance (%(estimator)s; median tau² %(tau2)s), two-sided z = %(z)s."),
                     {"covariates": labels(COVARIATES), "sd": decimal(float(np.sqrt(sigma2)), 2),
-                     "gap": signed(gap, 2), "estimator": tau2_method, "tau2": decimal(tau2, 4),
+                     "gap": signed(gap, 2), "estimator": fitted(tau2_method), "tau2": decimal(tau2, 4),
                      "z": decimal(float(row.z), 2)}),
             *rule.criteria(),
         )
