@@ -111,6 +111,9 @@ _FITTED: tuple[tuple[str, str], ...] = (
         "with this many units one outlier cannot set it)")),
     ("logistic GLM (maximum likelihood)", N_("logistic GLM (maximum likelihood)")),
     ("logistic GLM (ridge-penalised, alpha=1e-4)", N_("logistic GLM (ridge-penalised, alpha=1e-4)")),
+    ("least squares on the case mix (main effects)", N_("least squares on the case mix (main effects)")),
+    ("the overall mean (no covariate varies)", N_("the overall mean (no covariate varies)")),
+    ("no unit had enough people to be tested", N_("no unit had enough people to be tested")),
 )
 
 
