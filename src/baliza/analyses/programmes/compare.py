@@ -35,7 +35,8 @@ from statsmodels.stats.multitest import multipletests
 
 from baliza.analyses.model import Message
 from baliza.analyses.programmes.model import FunnelLimits, MeasureComparison, UnitComparison
-from baliza.analyses.wording import fitted, label, labels, said
+from baliza.analyses.wording import fitted as fitted_words
+from baliza.analyses.wording import label, labels, said
 from baliza.i18n import N_
 from baliza.stats.casemix import fit_case_mix, observed_expected, pool_rare_levels
 from baliza.stats.funnel import funnel_limits, unit_tau2, winsorised_tau2
@@ -116,8 +117,8 @@ def compare_rates(cells: pd.DataFrame, unit: str, covariates: Sequence[str], mea
         "(%(fit)s); %(tau2)s; empirical-Bayes shrinkage towards the typical unit; units with at least "
         "%(min)s people tested two-sided (exact binomial tail deflated for tau²), Benjamini-Hochberg at "
         "q <= %(fdr)s."), {"measure": label(measure), "covariates": _covariates(model.covariates),
-                          "fit": fitted(model.method), "tau2": fitted(tau2_words), "min": settings.min_people,
-                          "fdr": settings.fdr_level})
+                          "fit": fitted_words(model.method), "tau2": fitted_words(tau2_words),
+                          "min": settings.min_people, "fdr": settings.fdr_level})
     return _compared(measure, "ratio", overall, tuple(units), funnel, method)
 
 
@@ -158,8 +159,8 @@ def compare_changes(cells: pd.DataFrame, unit: str, covariates: Sequence[str], m
         "Observed against expected mean %(measure)s per unit, expected from %(fit)s on %(covariates)s; "
         "%(tau2)s; empirical-Bayes shrinkage towards the typical unit; units with at least %(min)s people "
         "tested two-sided, Benjamini-Hochberg at q <= %(fdr)s."),
-        {"measure": label(measure), "fit": fitted(words), "covariates": _covariates(covariates),
-         "tau2": fitted(tau2_words), "min": settings.min_people, "fdr": settings.fdr_level})
+        {"measure": label(measure), "fit": fitted_words(words), "covariates": _covariates(covariates),
+         "tau2": fitted_words(tau2_words), "min": settings.min_people, "fdr": settings.fdr_level})
     return _compared(measure, "difference", overall, tuple(units), funnel, method)
 
 
