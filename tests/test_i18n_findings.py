@@ -118,3 +118,29 @@ def test_indicator_definitions_are_printed_in_the_readers_language() -> None:
     assert "Proporção de inspeções que encontraram drogas." in portuguese
     assert "Share of inspections that found drugs" not in spanish + portuguese
     assert "Share of inspections that found drugs." in catalogue_html()  # English stays the source
+
+
+def test_the_analysis_names_its_subject_for_the_surface_to_word(flagged: Finding) -> None:
+    """The unit is a named value: worded with the surface's names it reads as the unit's name, never its id
+    (the stored English summary, written without names, keeps the id)."""
+    from baliza.i18n.naming import naming
+
+    unit = flagged.subject.id
+    with naming({unit: "Paita Port Control Unit"}):
+        english = summary(flagged)
+        with language("es"):
+            spanish = summary(flagged)
+    assert english.startswith("Unit Paita Port Control Unit: ") and unit not in english, english
+    assert "Paita Port Control Unit" in spanish and unit not in spanish, spanish
+    assert flagged.summary.startswith(f"Unit {unit}: ")
+
+
+def test_how_the_model_and_tau2_were_fitted_are_messages_too(flagged: Finding) -> None:
+    """The method text quotes the statistics' own words (the model, the tau² estimator) as messages worded
+    with it, not as English fragments inside a translated sentence."""
+    values = [v for m in flagged.method_messages for v in m.values.values()]
+    said = [v["said"]["text"] for v in values if isinstance(v, dict) and "said" in v]
+    assert any(s.startswith("logistic GLM") for s in said) and any(s.startswith("tau² by") for s in said), said
+    assert not any(isinstance(v, str) and ("GLM" in v or "DerSimonian" in v) for v in values)
+    assert "Logistic GLM (maximum likelihood) on" in flagged.method
+    assert "DerSimonian-Laird over the other" in flagged.method

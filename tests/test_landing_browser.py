@@ -54,9 +54,10 @@ def sql(db: Path, query: str, *params):
         return wh.duckdb.execute(query, list(params)).fetchall()
 
 
-def landing(pages, username: str, role: str):
+def landing(pages, username: str, role: str, locale: str | None = None):
     url, browser = pages
-    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    page = browser.new_context(viewport={"width": 1440, "height": 900},
+                               **({"locale": locale} if locale else {})).new_page()
     page.set_default_timeout(180_000)  # a landing page computes its analyses on first use: slow on a busy machine
     page.goto(f"{url}/login")
     page.fill("input[name=username]", username)
@@ -66,7 +67,7 @@ def landing(pages, username: str, role: str):
     if page.url.rstrip("/") != url:
         page.goto(url)
     folder = os.environ.get("BALIZA_SCREENSHOTS")
-    if folder:
+    if folder and locale is None:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"landing-{role.replace('_', '-')}.png"))
     return page
@@ -148,3 +149,28 @@ def test_the_demo_quarantine_shows_root_causes_with_their_knock_on_rows(demo, pa
     page.goto(page.url.rstrip("/") + "/quarantine")
     assert figure(page, "causes") == 3 and figure(page, "knock-on") == 4  # as `demo/flaws.py` plants them
     assert "U-JAITF-LMI" in page.locator("#quarantine-causes").inner_text()
+
+
+# every key figure but the audit log's count, which each sign-in of this test adds to
+FIGURES = ("[data-figure]:not([data-figure=audit]) .key-value, [data-indicator] .key-value, "
+           "#oversight-units td.num")
+
+
+@pytest.mark.parametrize("role", ["unit_officer", "prosecution_inspector", "programme_officer", "oversight", "admin"])
+def test_each_role_reads_the_same_key_figures_in_spanish_and_portuguese(demo, pages, role: str) -> None:
+    """The browser's language picks Spanish (es-PE) or Portuguese (pt-BR): the page says so, its navigation
+    is translated, and the key figures are the English page's, written as the reader writes numbers."""
+    _, _, accounts = demo
+    username = accounts[role].username
+
+    def digits(page) -> list[str]:
+        return [re.sub(r"[^\d]", "", t) for t in page.locator(FIGURES).all_inner_texts()]
+
+    english = landing(pages, username, role)
+    expected = digits(english)
+    assert expected, role
+    for locale, code, sign_out in (("es-PE", "es", "Cerrar sesión"), ("pt-BR", "pt", "Sair")):
+        page = landing(pages, username, role, locale)
+        assert page.locator("html").get_attribute("lang") == code
+        assert sign_out in page.locator("header").inner_text() and "Sign out" not in page.content()
+        assert digits(page) == expected, (role, code)

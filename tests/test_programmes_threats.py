@@ -19,6 +19,8 @@ from baliza.access.state import open_state
 from baliza.analyses.integrity import red_flags
 from baliza.analyses.programmes import threat_findings
 from baliza.cli.app import app
+from baliza.i18n.findings import summary
+from baliza.i18n.naming import naming
 from baliza.warehouse import open_warehouse
 
 NAMES = ("Rosa Quispe Huaman", "Teodoro Mamani")  # the people behind the enrolments: never in any output
@@ -74,16 +76,17 @@ def warehouse_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_each_threatened_enrolment_is_a_finding_for_its_office_dated_the_day_it_was_loaded(warehouse_path) -> None:
     with open_warehouse(warehouse_path, read_only=True) as wh:
-        found = threat_findings(wh.table("farmer_enrolments"), wh.table("loads"),
-                                names={"PO-1": "VRAEM office", "PO-2": "Putumayo office"})
+        found = threat_findings(wh.table("farmer_enrolments"), wh.table("loads"))
     assert sorted(f.subject.id for f in found) == ["FE-0004", "FE-0017"]
     for f in found:
         assert f.rule == "threat_reported" and f.subject.table == "farmer_enrolments"
         assert f.period == "2026-11-30"  # the load's day, not the enrolment's
         office = {"FE-0004": "PO-1", "FE-0017": "PO-2"}[f.subject.id]
         assert f.details["programme_office_id"] == office
+        with naming({"PO-1": "VRAEM office", "PO-2": "Putumayo office"}):  # the surface names the office
+            worded = summary(f)
         assert {"VRAEM office": "PO-1", "Putumayo office": "PO-2"}[
-            next(n for n in ("VRAEM office", "Putumayo office") if n in f.summary)] == office
+            next(n for n in ("VRAEM office", "Putumayo office") if n in worded)] == office
         text = json.dumps(f.to_dict())
         assert "PER-" not in text and not any(name in text for name in NAMES)
         assert "2 threats" in f.summary

@@ -81,7 +81,7 @@ def test_the_api_shows_the_police_only_what_it_may_read(app) -> None:
 def test_the_findings_page_shows_the_holder_not_the_rows(app) -> None:
     html = signed_in_client(app, "AG-POL").get("/findings").text
     html = re.sub(r'name="csrf_token" value="[^"]*"', "", html)
-    assert "held by AG-PRO" in html
+    assert "held by Prosecution" in html  # the holding agency, by its name (AG-PRO)
     assert "100 kg" not in html and "H1" not in html and "C1" not in html
     assert "S2" not in html
 
@@ -97,6 +97,6 @@ def test_the_country_report_flag_queue_is_redacted(app, monkeypatch) -> None:
 
     monkeypatch.setattr(sources, "country_figures", planted_figures)
     report = signed_in_client(app, "AG-POL").get("/reports/country.html").text
-    assert "held by AG-PRO" in report
+    assert "held by Prosecution" in report  # the holding agency, by its name (AG-PRO)
     assert "100 kg" not in report and "H1" not in report and "S2" not in report
     assert "S3" in report

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import label
+from baliza.analyses.wording import label, named
 from baliza.i18n import N_
 
 UNKNOWN_HOLDER = "another agency"
@@ -63,7 +63,7 @@ def redact_finding(finding: Finding, readable: Readable) -> dict[str, Any]:
         # the messages' values quote figures and ids of the evidence, like the summary: all withheld
         withheld = Message(N_("%(rule)s: the rule fired, and some of its evidence is held by %(holders)s. Ask the "
                               "holder to share it to see the figures."),
-                           {"rule": label(finding.rule), "holders": sorted(held)})
+                           {"rule": label(finding.rule), "holders": named("agencies", sorted(held))})
         plain["summary"] = withheld.english()
         plain["messages"] = [withheld.to_dict()]
         plain["details"] = {}

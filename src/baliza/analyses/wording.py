@@ -7,7 +7,14 @@
 
 from __future__ import annotations
 
-from baliza.i18n import formatting
+import re
+from typing import TYPE_CHECKING
+
+from baliza.i18n import N_, formatting
+from baliza.i18n.naming import NAMED_TABLES
+
+if TYPE_CHECKING:
+    from baliza.analyses.model import Message
 
 COUNT_UNITS = formatting.COUNT_UNITS
 
@@ -73,3 +80,52 @@ def money(value: float, currency: str = "USD") -> dict[str, float | str]:
 def day(value: object) -> dict[str, str]:
     """A date shown as the reader writes dates."""
     return {"day": str(value)[:10]}
+
+
+def named(table: str, key: object) -> dict[str, object]:
+    """A unit, office, entry point, agency or staff member, shown by the name the reader's surface gives it
+    (`baliza.i18n.naming`), its id where none is known; `key` may be a list of ids (shown as a list).
+    Persons are never named in a finding: a protected person's name must not reach one."""
+    if table not in NAMED_TABLES:
+        raise ValueError(f"only {', '.join(NAMED_TABLES)} are named in findings, not {table!r}")
+    shown: object = [str(k) for k in key] if isinstance(key, list | tuple) else str(key)
+    return {"named": shown, "table": table}
+
+
+def said(message: Message) -> dict[str, object]:
+    """A message used as the value of another (a model's or an estimator's description), worded with it."""
+    return {"said": message.to_dict()}
+
+
+# How a statistic was fitted, as the statistics modules say it in English (`stats.funnel.unit_tau2`,
+# `stats.casemix`): each known shape is a catalogue message of its own, so a method text reads whole in the
+# reader's language; `{peers}`/`{units}` are the only varying parts.
+_FITTED: tuple[tuple[str, str], ...] = (
+    ("tau² by DerSimonian-Laird over the other {peers} units, leaving the judged unit out (their z-scores "
+     "winsorised at the 10th-90th percentile)",
+     N_("tau² by DerSimonian-Laird over the other %(peers)s units, leaving the judged unit out (their z-scores "
+        "winsorised at the 10th-90th percentile)")),
+    ("tau² by DerSimonian-Laird over all {units} units (z-scores winsorised at the 10th-90th percentile: with "
+     "this many units one outlier cannot set it)",
+     N_("tau² by DerSimonian-Laird over all %(units)s units (z-scores winsorised at the 10th-90th percentile: "
+        "with this many units one outlier cannot set it)")),
+    ("logistic GLM (maximum likelihood)", N_("logistic GLM (maximum likelihood)")),
+    ("logistic GLM (ridge-penalised, alpha=1e-4)", N_("logistic GLM (ridge-penalised, alpha=1e-4)")),
+    ("least squares on the case mix (main effects)", N_("least squares on the case mix (main effects)")),
+    ("the overall mean (no covariate varies)", N_("the overall mean (no covariate varies)")),
+    ("no unit had enough people to be tested", N_("no unit had enough people to be tested")),
+)
+
+
+def fitted(words: str) -> dict[str, object] | str:
+    """How a model or tau² was fitted (the statistics modules' English words) as a message worded with the
+    finding in the reader's language; words of a shape not known here are kept as they are."""
+    from baliza.analyses.model import Message
+
+    for english, msgid in _FITTED:
+        pattern = re.escape(english).replace(re.escape("{peers}"), r"(?P<peers>\d+)")
+        pattern = pattern.replace(re.escape("{units}"), r"(?P<units>\d+)")
+        found = re.fullmatch(pattern, str(words))
+        if found:
+            return said(Message(msgid, {k: int(v) for k, v in found.groupdict().items()}))
+    return str(words)

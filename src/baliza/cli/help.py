@@ -16,6 +16,8 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from baliza.cli import click_words
+from baliza.cli.click_words import USAGE, panel_words
 from baliza.i18n import N_, SOURCE_LANGUAGE, current, gettext, language
 
 
@@ -60,14 +62,23 @@ def _format(command: Any, ctx: Any, formatter: Any, write: Any) -> None:
     with ExitStack() as stack:
         stack.enter_context(language(invocation_language()))
         stack.enter_context(_translated(command, ctx))
+        stack.enter_context(panel_words())  # Typer's "Options", "Commands", "[default: ...]"
         write(ctx, formatter)
 
 
+def _usage(command: Any, ctx: Any, formatter: Any) -> None:
+    """'Usage: baliza ksi [OPTIONS]' with "Usage:" in the current language (help pages and error boxes)."""
+    formatter.write_usage(ctx.command_path, " ".join(command.collect_usage_pieces(ctx)), prefix=gettext(USAGE))
+
+
 class TranslatedCommand(TyperCommand):
-    """A command whose `--help` speaks the invocation's language."""
+    """A command whose `--help` and usage line speak the invocation's language."""
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _format(self, ctx, formatter, super().format_help)
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        _usage(self, ctx, formatter)
 
 
 class TranslatedGroup(TyperGroup):
@@ -76,9 +87,14 @@ class TranslatedGroup(TyperGroup):
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _format(self, ctx, formatter, super().format_help)
 
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        _usage(self, ctx, formatter)
+
 
 def install(app: typer.Typer) -> None:
-    """Make every command and group of `app` (and of its sub-apps) write its help in the chosen language."""
+    """Make every command and group of `app` (and of its sub-apps) write its help, and Typer its own words and
+    error boxes (`click_words`), in the chosen language."""
+    click_words.install()
     app.info.cls = TranslatedGroup
     for command in app.registered_commands:
         if command.cls in (None, TyperCommand):  # Typer's default class, or none given

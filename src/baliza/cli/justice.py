@@ -22,6 +22,8 @@ from baliza.i18n import gettext as _
 from baliza.i18n.findings import method as finding_method
 from baliza.i18n.findings import summary as finding_summary
 from baliza.i18n.formatting import MISSING, count, fixed, percent
+from baliza.i18n.labels import label as rule_words
+from baliza.i18n.naming import naming
 from baliza.warehouse import Warehouse, open_warehouse
 
 SHOWN = ("incoming", "resolved", "pending_end", "clearance_rate", "disposition_time_days", "case_turnover_ratio",
@@ -148,32 +150,33 @@ def flags_command(db: DbOption = None, settings: SettingsOption = None, show_all
     if not findings:
         console.print(_("No red flags."))
         return
-    tested = sum(f.q_value is not None for f in findings)
-    console.print(_("[bold]%(count)s red flags for review[/] (never verdicts): %(tested)s backed by a statistical "
-                    "test, with a Benjamini-Hochberg q-value across every unit tested; %(facts)s facts about single "
-                    "cases. Thresholds: %(source)s (docs/red-flags.md).", count=count(len(findings)),
-                    tested=count(tested), facts=count(len(findings) - tested), source=escape(str(chosen.source))),
-                  highlight=False)
-    rules = listing()
-    text_column(rules, _("rule"))
-    number_column(rules, _("flags"))
-    for rule, n in Counter(f.rule for f in findings).most_common():
-        rules.add_row(rule.replace("_", " "), count(n))
-    show(rules)
-    shown = first(findings, FLAGS_SHOWN, show_all)
-    for number, f in enumerate(shown, 1):
-        q = "" if f.q_value is None else f" · q = {f.q_value:.2g}"
-        subject = names.get(f.subject.id, f.subject.id)
-        console.print(f"[bold]{number}. {escape(f.rule.replace('_', ' '))}[/] · {escape(subject)} "
-                      f"({escape(f.subject.table)} {escape(f.subject.id)}){q} · {_('score')} {f.score:.3g}",
+    with naming(names):  # prosecutors, judges, offices and units by name in the texts
+        tested = sum(f.q_value is not None for f in findings)
+        console.print(_("[bold]%(count)s red flags for review[/] (never verdicts): %(tested)s backed by a "
+                        "statistical test, with a Benjamini-Hochberg q-value across every unit tested; %(facts)s facts "
+                        "about single cases. Thresholds: %(source)s (docs/red-flags.md).", count=count(len(findings)),
+                        tested=count(tested), facts=count(len(findings) - tested), source=escape(str(chosen.source))),
                       highlight=False)
-        evidence = ", ".join(f"{e.table}:{e.id}" for e in f.evidence[:8])
-        more = _(" (+%(more)s more)", more=count(len(f.evidence) - 8)) if len(f.evidence) > 8 else ""
-        body = Text(finding_summary(f) + "\n")
-        body.append(_("method: %(method)s", method=finding_method(f)) + "\n" +
-                    _("evidence: %(rows)s%(more)s", rows=evidence, more=more) + "\n", style="dim")
-        console.print(Padding(body, (0, 0, 0, 3)))
-    say_more(len(shown), len(findings))
+        rules = listing()
+        text_column(rules, _("rule"))
+        number_column(rules, _("flags"))
+        for rule, n in Counter(f.rule for f in findings).most_common():
+            rules.add_row(rule_words(rule), count(n))
+        show(rules)
+        shown = first(findings, FLAGS_SHOWN, show_all)
+        for number, f in enumerate(shown, 1):
+            q = "" if f.q_value is None else f" · q = {f.q_value:.2g}"
+            subject = names.get(f.subject.id, f.subject.id)
+            console.print(f"[bold]{number}. {escape(rule_words(f.rule))}[/] · {escape(subject)} "
+                          f"({escape(f.subject.table)} {escape(f.subject.id)}){q} · {_('score')} {f.score:.3g}",
+                          highlight=False)
+            evidence = ", ".join(f"{e.table}:{e.id}" for e in f.evidence[:8])
+            more = _(" (+%(more)s more)", more=count(len(f.evidence) - 8)) if len(f.evidence) > 8 else ""
+            body = Text(finding_summary(f) + "\n")
+            body.append(_("method: %(method)s", method=finding_method(f)) + "\n" +
+                        _("evidence: %(rows)s%(more)s", rows=evidence, more=more) + "\n", style="dim")
+            console.print(Padding(body, (0, 0, 0, 3)))
+        say_more(len(shown), len(findings))
 
 
 def register(app: typer.Typer) -> None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from baliza.analyses.model import Finding, Reference
+from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.wording import decimal, label
 from baliza.crypto.chaindata import ChainData
 from baliza.crypto.tags import EXCHANGE
-from baliza.i18n import gettext as _
+from baliza.i18n import N_, N_plural
 
 SEED_CATEGORIES = ("seized", "suspect")
 RULE = "crypto_exchange_reached"
@@ -57,15 +58,20 @@ def suspect_wallets(warehouse: Any, data: ChainData) -> dict[str, str]:
     return {a: why for a, why in seeds.items() if data.ledger.address_codes([a])[0] >= 0}
 
 
-def _summary(why: str, **values: Any) -> str:
-    if why == "seized":
-        return _("Funds from the seized wallet %(wallet)s reached %(exchange)s: %(amount)s %(asset)s by the "
-                 "%(method)s rule within %(hops)s hops.", **values)
-    if why == "suspect":
-        return _("Funds from the suspect wallet %(wallet)s reached %(exchange)s: %(amount)s %(asset)s by the "
-                 "%(method)s rule within %(hops)s hops.", **values)
-    return _("Funds from %(wallet)s, the payment address of an online listing, reached %(exchange)s: %(amount)s "
-             "%(asset)s by the %(method)s rule within %(hops)s hops.", **values)
+SUMMARIES: dict[str, str] = {
+    "seized": N_("Funds from the seized wallet %(wallet)s reached %(exchange)s: %(amount)s %(asset)s by the "
+                 "%(method)s rule within %(hops)s hops."),
+    "suspect": N_("Funds from the suspect wallet %(wallet)s reached %(exchange)s: %(amount)s %(asset)s by the "
+                  "%(method)s rule within %(hops)s hops."),
+    "listing": N_("Funds from %(wallet)s, the payment address of an online listing, reached %(exchange)s: "
+                  "%(amount)s %(asset)s by the %(method)s rule within %(hops)s hops."),
+}
+"""Why a wallet's funds reaching an exchange is a finding, by why the wallet is watched (worded by the surfaces)."""
+
+
+def coins(amount: float) -> dict[str, float | int]:
+    """An amount of a chain's asset, to the satoshi (eight decimals at most), written as the reader writes it."""
+    return decimal(amount, 8)
 
 
 def step_reference(data: ChainData, step: dict[str, Any]) -> Reference:
@@ -97,16 +103,20 @@ def _peel_finding(data: ChainData, seed: str, why: str, peel: dict[str, Any], ta
     chain = data.ledger.chain
     peeled = [Reference("crypto_io", f"{chain}|{p['tx_hash']}|out|{p['output_index']}") for p in peel["peeled"]]
     asset = data.ledger.chain.upper()
+    said = Message.counted(N_plural(
+        "Funds traced from the wallet %(wallet)s went through a peel chain of %(length)s transactions that paid "
+        "%(amount)s %(asset)s away to %(num)s address.",
+        "Funds traced from the wallet %(wallet)s went through a peel chain of %(length)s transactions that paid "
+        "%(amount)s %(asset)s away to %(num)s addresses."),
+        {"wallet": seed, "length": int(peel["length"]), "amount": coins(peel["peeled_amount"]), "asset": asset,
+         "num": len({p["address"] for p in peel["peeled"]})})
+    how = Message(N_("Forward trace from the wallet by the %(method)s rule within %(hops)s hops; a peel chain is a "
+                     "run of at least 3 transactions each spending one input into two outputs, the larger spent by "
+                     "the next (docs/crypto.md)."), {"method": label(method), "hops": max_hops})
     return Finding(
-        rule=PEEL_RULE, subject=peeled[0], score=peel["peeled_amount"],
-        summary=_("Funds traced from the wallet %(wallet)s went through a peel chain of %(length)s transactions "
-                  "that paid %(amount)s %(asset)s away to %(payees)s addresses.", wallet=seed,
-                  length=peel["length"], amount=f"{peel['peeled_amount']:,.8f}", asset=asset,
-                  payees=len({p["address"] for p in peel["peeled"]})),
-        evidence=tuple(dict.fromkeys([*peeled, *([tag] if tag else [])])),
-        method=_("Forward trace from the wallet by the %(method)s rule within %(hops)s hops; a peel chain is a run "
-                 "of at least 3 transactions each spending one input into two outputs, the larger spent by the "
-                 "next (docs/crypto.md).", method=method, hops=max_hops),
+        rule=PEEL_RULE, subject=peeled[0], score=peel["peeled_amount"], summary="",
+        evidence=tuple(dict.fromkeys([*peeled, *([tag] if tag else [])])), method="",
+        messages=(said,), method_messages=(how,),
         details={"chain": chain, "wallet": seed, "why": why, "method": method, "max_hops": max_hops,
                  "peel_chain": peel})
 
@@ -141,13 +151,14 @@ def wallet_findings(warehouse: Any, data: ChainData, method: str = "haircut", ma
             evidence = [step_reference(data, s) for p in paths[:3] for s in p["steps"]]
             evidence += [tag] if tag else []
             evidence += [Reference("cases", c) for c in links[seed]["cases"]] + listings
+            said = Message(SUMMARIES.get(why, SUMMARIES["listing"]),
+                           {"wallet": seed, "exchange": exchange, "amount": coins(cluster["tainted_amount"]),
+                            "asset": asset, "method": label(method), "hops": max_hops})
+            how = Message(N_("Forward trace from the wallet by the %(method)s rule (docs/crypto.md); exchange "
+                             "clusters receive taint and pass none on."), {"method": label(method)})
             findings.append(Finding(
-                rule=RULE, subject=arrival, score=cluster["tainted_amount"],
-                summary=_summary(why, wallet=seed, exchange=exchange, amount=f"{cluster['tainted_amount']:,.8f}",
-                                 asset=asset, method=method, hops=max_hops),
-                evidence=tuple(dict.fromkeys(evidence)),
-                method=_("Forward trace from the wallet by the %(method)s rule (docs/crypto.md); exchange clusters "
-                         "receive taint and pass none on.", method=method),
+                rule=RULE, subject=arrival, score=cluster["tainted_amount"], summary="",
+                evidence=tuple(dict.fromkeys(evidence)), method="", messages=(said,), method_messages=(how,),
                 details={"chain": data.ledger.chain, "wallet": seed, "why": why, "exchange": exchange,
                          "exchange_cluster": cluster["cluster_id"], "tainted_amount": cluster["tainted_amount"],
                          "asset": asset, "method": method, "max_hops": max_hops, "paths": paths[:3],

@@ -8,25 +8,25 @@ holder goes.
 
 from __future__ import annotations
 
-from typing import Any
-
-from baliza.analyses.model import Finding
+from baliza.analyses.model import Finding, Message
+from baliza.analyses.wording import label
 from baliza.crypto.chaindata import ChainData
-from baliza.crypto.links import step_reference, tag_reference
+from baliza.crypto.links import coins, step_reference, tag_reference
 from baliza.crypto.tags import EXCHANGE
-from baliza.i18n import gettext as _
+from baliza.i18n import N_
 
 RULE = "crypto_exchange_exposure"
 SOURCE_CATEGORIES = ("darknet_market", "mixer")
 THRESHOLD = 0.01  # in the chain's asset: exposure below this is noise for a production order
 
 
-def _summary(category: str, **values: Any) -> str:
-    if category == "mixer":
-        return _("%(exchange)s received %(amount)s %(asset)s from the mixer %(source)s by the %(method)s rule "
-                 "within %(hops)s hops.", **values)
-    return _("%(exchange)s received %(amount)s %(asset)s from the darknet market %(source)s by the %(method)s "
-             "rule within %(hops)s hops.", **values)
+SUMMARIES: dict[str, str] = {
+    "mixer": N_("%(exchange)s received %(amount)s %(asset)s from the mixer %(source)s by the %(method)s rule "
+                "within %(hops)s hops."),
+    "darknet_market": N_("%(exchange)s received %(amount)s %(asset)s from the darknet market %(source)s by the "
+                         "%(method)s rule within %(hops)s hops."),
+}
+"""What an exchange received, by the kind of cluster the funds came from (worded by the surfaces)."""
 
 
 def _sources(data: ChainData) -> list[tuple[str, str, list[str]]]:
@@ -62,14 +62,16 @@ def exposure_findings(data: ChainData, method: str = "haircut", max_hops: int = 
             exchange = ", ".join(cluster["labels"]) or cluster["cluster_id"]
             evidence = [step_reference(data, s) for p in paths[:3] for s in p["steps"]]
             tags = [tag_reference(data, a, SOURCE_CATEGORIES) for a in members[:3]]
+            said = Message(SUMMARIES.get(category, SUMMARIES["darknet_market"]),
+                           {"exchange": exchange, "amount": coins(cluster["tainted_amount"]), "asset": asset,
+                            "source": source, "method": label(method), "hops": max_hops})
+            how = Message(N_("Forward trace from every address of the market or mixer cluster by the %(method)s "
+                             "rule (docs/crypto.md); exposures under %(threshold)s %(asset)s are left out."),
+                          {"method": label(method), "threshold": coins(threshold), "asset": asset})
             findings.append(Finding(
                 rule=RULE, subject=step_reference(data, paths[0]["steps"][-1]), score=cluster["tainted_amount"],
-                summary=_summary(category, exchange=exchange, amount=f"{cluster['tainted_amount']:,.8f}",
-                                 asset=asset, source=source, method=method, hops=max_hops),
-                evidence=tuple(dict.fromkeys([*evidence, *(t for t in tags if t)])),
-                method=_("Forward trace from every address of the market or mixer cluster by the %(method)s rule "
-                         "(docs/crypto.md); exposures under %(threshold)s %(asset)s are left out.", method=method,
-                         threshold=threshold, asset=asset),
+                summary="", evidence=tuple(dict.fromkeys([*evidence, *(t for t in tags if t)])), method="",
+                messages=(said,), method_messages=(how,),
                 details={"chain": data.ledger.chain, "source": source, "source_cluster": source_id,
                          "source_category": category, "exchange": exchange,
                          "exchange_cluster": cluster["cluster_id"], "tainted_amount": cluster["tainted_amount"],

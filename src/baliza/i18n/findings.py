@@ -20,6 +20,12 @@ keys below is a typed value (written by `baliza.analyses.wording`):
     {"money": 25000, "currency": "USD"}     -> USD 25,000
     {"day": "2025-04-10"}                   -> 2025-04-10 / 10/04/2025
     {"indicator": "clearance_rate"}         -> the indicator's name in words
+    {"named": "U-PCU-PAITA", "table": "units"}  -> the unit's display name (`baliza.i18n.naming`)
+    {"named": ["AG-1", "AG-2"], "table": "agencies"}  -> several names as a list in words
+    {"said": {"text": ..., "values": ...}}  -> a message within the message, worded in the same language
+
+Names: an analysis cannot know how a reader calls a unit, a prosecutor or an agency, so it writes their ids as
+named values; the surface says where the names come from (`baliza.i18n.naming.naming`), else the id is shown.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from babel.lists import format_list
 
 from baliza.i18n import formatting as fmt
 from baliza.i18n import gettext, language, ngettext
+from baliza.i18n.naming import by_id, display_name
 
 __all__ = ["english", "english_text", "method", "say", "sentence", "summary", "text", "worded"]
 
@@ -56,6 +63,10 @@ def value(raw: Any) -> str:
 def _typed(raw: Mapping[str, Any]) -> str:
     from baliza.i18n.labels import indicator_label, label
 
+    if "named" in raw:
+        return _named(raw["named"], str(raw.get("table", "")))
+    if "said" in raw:
+        return text(raw["said"])
     if "share" in raw:
         return fmt.percent(raw["share"], int(raw.get("decimals", 0)))
     if "decimal" in raw:
@@ -78,6 +89,12 @@ def _typed(raw: Mapping[str, Any]) -> str:
     if "indicator" in raw:
         return indicator_label(raw["indicator"])
     return str(raw)
+
+
+def _named(key: Any, table: str) -> str:
+    if isinstance(key, list | tuple):
+        return format_list([display_name(table, str(k)) for k in key], locale=fmt.locale())
+    return display_name(table, str(key))
 
 
 def _significant(number: Any, digits: int) -> str:
@@ -120,14 +137,15 @@ def say(messages: Iterable[Any]) -> str:
 
 
 def english(message: Any) -> str:
-    """One message as an English sentence."""
-    with language("en"):
+    """One message as an English sentence, ids as ids (what is stored and logged, whoever computed it)."""
+    with language("en"), by_id():
         return sentence(text(message))
 
 
 def english_text(messages: Iterable[Any]) -> str:
-    """Messages in English (what `Finding.summary` and `.method` hold)."""
-    with language("en"):
+    """Messages in English (what `Finding.summary` and `.method` hold), ids as ids: the stored text does not
+    depend on the request that happened to compute the finding."""
+    with language("en"), by_id():
         return say(messages)
 
 

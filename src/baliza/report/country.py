@@ -26,6 +26,7 @@ from baliza.i18n import N_, current, language, ngettext
 from baliza.i18n import gettext as _
 from baliza.i18n.formatting import count, day, percent
 from baliza.i18n.labels import label
+from baliza.i18n.naming import naming
 from baliza.report.assets import asset_figures, asset_section
 from baliza.report.benchmarks import benchmark_section
 from baliza.report.document import render_document
@@ -79,7 +80,7 @@ class CountryFigures:
     justice_shown: bool = True  # prosecution analytics (funnels, offices' efficiency) are in the report
     assets: Mapping[str, Any] | None = None  # asset recovery (`report.assets`); None: not for this reader
     early_warning: Mapping[str, Any] | None = None  # surges and first detections (`report.early_warning`)
-    names: Mapping[str, str] = field(default_factory=dict)  # offices' and agencies' names by id
+    names: Mapping[str, str] = field(default_factory=dict)  # units', agencies' and staff's names by id
 
 
 def country_figures(
@@ -109,14 +110,18 @@ def _silently(_description: str) -> AbstractContextManager[None]:
 
 
 def _directory(warehouse: Warehouse) -> dict[str, str]:
+    """Names of units, offices, entry points and agencies, and staff display names (prosecutors and judges
+    are named in the flag queue); never a person's."""
     from baliza.analyses.chain_links import directory_names
 
-    return directory_names(warehouse)
+    staff = warehouse.table("staff").select("staff_id", "display_name").to_pyarrow().to_pylist()
+    return {**directory_names(warehouse), **{r["staff_id"]: r["display_name"] for r in staff if r["display_name"]}}
 
 
 def country_document(figures: CountryFigures, language_code: str | None = None) -> str:
-    """The report as one HTML document, in `language_code` (default: the current language)."""
-    with language(language_code or current()):
+    """The report as one HTML document, in `language_code` (default: the current language); findings name
+    offices, units, prosecutors and judges by name (`figures.names`), not by id."""
+    with language(language_code or current()), naming(figures.names):
         return _country_document(figures)
 
 

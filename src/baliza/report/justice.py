@@ -3,6 +3,7 @@ each office's efficiency over time. Everything shown is computed by the analyses
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -22,6 +23,7 @@ from baliza.i18n.findings import method as finding_method
 from baliza.i18n.findings import summary as finding_summary
 from baliza.i18n.formatting import count, number
 from baliza.i18n.labels import indicator_label, label
+from baliza.i18n.naming import display_name
 from baliza.report.charts import to_svg
 from baliza.report.section import Section
 from baliza.warehouse.protocol import Warehouse
@@ -96,6 +98,7 @@ def funnels_svg(funnels: dict[str, pd.DataFrame]) -> str:
 
 def _funnel(outcome: str, frame: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     curve = frame.sort_values("expected")
+    curve = curve.assign(unit=[display_name("staff", str(u)) if u else "" for u in curve["unit"]])  # by name
     words = label(outcome, "dispositions.outcome")
     base = alt.Chart(curve).encode(x=alt.X("expected:Q", title=_("expected cases: %(outcome)s", outcome=words)))
     lines = [
@@ -156,7 +159,10 @@ def _flag_table(findings: list[dict[str, Any]]) -> str:
 
 
 def _subject(finding: dict[str, Any]) -> str:
-    return f"{finding['subject']['table']}/{finding['subject']['id']}"
+    """The finding's subject by name, its id kept beside it ('Prosecutor 05 (staff/P05)')."""
+    table, key = finding["subject"]["table"], finding["subject"]["id"]
+    name = display_name(table, key)
+    return f"{table}/{key}" if name == key else f"{name} ({table}/{key})"
 
 
 def _q(q: float | None) -> str:
@@ -167,7 +173,8 @@ def _q(q: float | None) -> str:
 
 def _evidence(finding: dict[str, Any]) -> str:
     evidence = finding["evidence"]
-    ids = ", ".join(_("%(table)s: held by %(agency)s", table=e["table"], agency=e["held_by"]) if "held_by" in e
+    ids = ", ".join(_("%(table)s: held by %(agency)s", table=e["table"], agency=display_name("agencies", e["held_by"]))
+                    if "held_by" in e
                     else f"{e['table']}/{e['id']}" for e in evidence[:EVIDENCE_SHOWN])
     total = (finding.get("details") or {}).get("evidence_count", len(evidence))
     if total > EVIDENCE_SHOWN:
@@ -175,22 +182,28 @@ def _evidence(finding: dict[str, Any]) -> str:
     return ids
 
 
-def trend_svg(indicators: list[Indicator], names: dict[str, str] | None = None) -> str:
-    """Each office's efficiency indicators over time, one small chart per indicator (offices by name)."""
+def trend_svg(indicators: list[Indicator], names: dict[str, str] | None = None,
+              link: Callable[[str, str], str] | None = None) -> str:
+    """Each office's efficiency indicators over time, one small chart per indicator (offices by name: `names`,
+    else the names the surface gives, `baliza.i18n.naming`). With `link` ((office id, period) -> address),
+    each point links to the rows it sums up (the web page; a report file has no site to link into)."""
     rows = [
-        {"office": names.get(i.subject_id, i.subject_id) if names else i.subject_id, "period": i.period,
-         "indicator": indicator_label(i.indicator), "value": i.value}
+        {"office": names.get(i.subject_id, i.subject_id) if names else display_name("units", i.subject_id),
+         "period": i.period, "indicator": indicator_label(i.indicator), "value": i.value,
+         **({"rows": link(i.subject_id, i.period)} if link else {})}
         for i in indicators if i.indicator in TREND_INDICATORS and i.value is not None
     ]
     if not rows:
         return f"<p>{escape(_('No cases yet.'))}</p>"
+    base = alt.Chart().encode(
+        x=alt.X("period:O", title=_("Period")), y=alt.Y("value:Q", title=_("Value")),
+        color=alt.Color("office:N", title=_("Office")))
+    points = base.mark_point(filled=True, size=40).encode(
+        tooltip=[alt.Tooltip("office:N", title=_("Office")), alt.Tooltip("period:O", title=_("Period")),
+                 alt.Tooltip("value:Q", title=_("Value"), format=".2f")],
+        **({"href": alt.Href("rows:N")} if link else {}))
     chart = (
-        alt.Chart(pd.DataFrame(rows))
-        .mark_line(point=True)
-        .encode(x=alt.X("period:O", title=_("Period")), y=alt.Y("value:Q", title=_("Value")),
-                color=alt.Color("office:N", title=_("Office")),
-                tooltip=[alt.Tooltip("office:N", title=_("Office")), alt.Tooltip("period:O", title=_("Period")),
-                         alt.Tooltip("value:Q", title=_("Value"), format=".2f")])
+        alt.layer(base.mark_line(), points, data=pd.DataFrame(rows))
         .properties(width=300, height=160)
         .facet(facet=alt.Facet("indicator:N", title=None), columns=2)
         .resolve_scale(y="independent")

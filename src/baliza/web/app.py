@@ -51,6 +51,7 @@ from baliza.web import (
     upload_routes,
 )
 from baliza.web.context import ServingContext
+from baliza.web.names import FindingNames
 from baliza.web.observability import Metrics, Observed
 from baliza.web.security import NotSignedIn, identify, signed_in
 from baliza.web.settings import WebSettings
@@ -114,6 +115,7 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         docs_url=None, redoc_url=None, openapi_url=None,
     )
     app.state.baliza = ctx
+    app.add_middleware(FindingNames, ctx=ctx)  # findings worded with names, not ids (`web.names`)
     app.add_middleware(LanguageMiddleware)  # Accept-Language, the header's switch (?lang=), its cookie
     app.state.metrics = Metrics()
     app.add_middleware(PinnedSnapshot, ctx=ctx)

@@ -23,6 +23,7 @@ from baliza.crypto.chaindata import ChainData, expand_seeds
 from baliza.crypto.scoped import HeldElsewhere, holders, read_scoped, refuse_unseen, scope_key, scoped_findings
 from baliza.crypto.trace import DIRECTIONS, MAX_HOPS_LIMIT, METHODS, TraceResult
 from baliza.i18n import gettext as _
+from baliza.i18n.findings import worded
 from baliza.web.api import PROBLEM_JSON, REFUSALS, Problem
 from baliza.web.callers import Exporter, FindingReader
 from baliza.web.security import context
@@ -146,7 +147,7 @@ def findings_api(request: Request, principal: FindingReader, chain: str, method:
     with ctx.reading(principal) as (wh, scope):
         findings = scoped_findings(ctx, wh, scope, chain, method, max_hops)
         readable = readable_evidence(wh, scope, findings)
-    return [{"finding_id": finding_id(f), **redact_finding(f, readable)} for f in findings]
+    return [worded({"finding_id": finding_id(f), **redact_finding(f, readable)}) for f in findings]  # reader's words
 
 
 def _export(request: Request, principal: Any, result: TraceResult, kind: str) -> Response:

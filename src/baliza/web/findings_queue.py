@@ -157,9 +157,9 @@ def export_table(rows: list[dict[str, Any]], names: dict[str, str]) -> tuple[lis
               _("subject_table"), _("subject_id"), _("office_id"), _("unit_id")]
     body = []
     for f in rows:
-        decision = f["decision"] or {}
+        decision, subject = f["decision"] or {}, f["subject"]
         body.append([
-            rule_label(f["rule"]), f"{table_label(f['subject']['table'])} {f['subject']['id']}",
+            rule_label(f["rule"]), f"{table_label(subject['table'])} {names.get(subject['id'], subject['id'])}",
             names.get(f["office_id"] or "", f["office_id"] or ""), names.get(f["unit_id"] or "", f["unit_id"] or ""),
             decision_label(None if f["status"] == "undecided" else f["status"]), finding_summary(f), f["q_value"],
             f["score"], f["period"] or "",

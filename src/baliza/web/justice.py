@@ -19,11 +19,12 @@ from urllib.parse import urlencode
 
 from fastapi import HTTPException
 
-from baliza.access.audit import record
+from baliza.access.audit import record, record_read
 from baliza.access.disclosure import MIN_CELL, protect_indicators
 from baliza.access.principal import Principal
 from baliza.access.roles import Permission
 from baliza.analyses.model import Indicator
+from baliza.analyses.periods import period_bounds
 from baliza.i18n import current
 from baliza.i18n import gettext as _
 from baliza.web import names, sources, svg
@@ -81,8 +82,9 @@ def _unit_names(wh: Any) -> dict[str, str]:
 
 def _view(figures: Any, offices: set[str] | None, prosecutors: set[str] | None,
           hidden: set[tuple[str, ...]], unit_names: dict[str, str], label: Callable[[str], str] = str,
-          linked: bool = False) -> dict[str, Any]:
-    """Charts and the latest figures of `offices` (None: every office, `hidden` cells suppressed)."""
+          linked: bool = False, cases_link: Callable[[str, str], str] | None = None) -> dict[str, Any]:
+    """Charts and the latest figures of `offices` (None: every office, `hidden` cells suppressed). With
+    `cases_link`, each point of the offices' trend links to the cases it sums up (`cases_of`)."""
     from baliza.report.justice import TREND_INDICATORS, trend_svg
 
     if offices is None:
@@ -98,13 +100,41 @@ def _view(figures: Any, offices: set[str] | None, prosecutors: set[str] | None,
     return {
         # each point named on hover, outliers labelled; linked to the prosecutor's flags for who may read them
         "funnels_svg": svg.funnel_plot(funnels, label, link=flags_of if linked else None),
-        "trend_svg": trend_svg(shown, unit_names) if shown else "",
+        "trend_svg": trend_svg(shown, unit_names, link=cases_link) if shown else "",
         "latest": latest, "offices": sorted({i.subject_id for i in trend}),
         "office_names": sorted({unit_names.get(i.subject_id, i.subject_id) for i in trend}),
         "rows": sorted(({**i.to_dict(), "office_name": unit_names.get(i.subject_id)} for i in shown
                         if i.period == latest),
                        key=lambda r: (r["subject_id"], r["indicator"])),
     }
+
+
+def cases_link(granularity: str) -> Callable[[str, str], str]:
+    """(office, period) -> the justice page listing that office's cases opened in the period: the rows a
+    point of the offices' trend sums up."""
+    return lambda office, period: "/justice?" + urlencode(
+        {"granularity": granularity, "office": office, "period": period}) + "#cases"
+
+
+def cases_of(ctx: ServingContext, principal: Principal, office: str, period: str) -> dict[str, Any] | None:
+    """The cases of `office` opened in `period` that the principal may read (None for roles that see
+    aggregates only, or a period that is not one); each with its outcome so far."""
+    if country_wide(principal) or not principal.may(Permission.READ_CASES) or not office or not period:
+        return None
+    try:
+        first, last = period_bounds(period[:10])
+    except ValueError:
+        return None
+    with ctx.reading(principal) as (wh, scope):
+        cases = scope.filter(wh, "cases")
+        rows = (cases.filter((cases.office_id == office[:120]) & (cases.opened_at >= first)
+                             & (cases.opened_at <= last))
+                .select("case_id", "opened_at", "origin", "seizure_id").order_by("opened_at", "case_id")
+                .to_pyarrow().to_pylist())
+    record_read(ctx.state, principal, "read_case", [f"cases/{r['case_id']}" for r in rows],
+                what=f"cases of {office[:120]} opened in {period[:10]}")
+    return {"office": office, "office_name": names.directory(ctx).get(office, office), "period": period,
+            "rows": rows}
 
 
 def flags_of(prosecutor: str) -> str:
@@ -142,8 +172,10 @@ def justice_view(ctx: ServingContext, principal: Principal, granularity: str) ->
             key = _digest(offices)
     label = _prosecutor_label(ctx, prosecutors)
     linked = principal.may(Permission.READ_FINDINGS)
-    view = ctx.cached(f"justice_view:{granularity}:{id(figures)}:{key}:{current()}:{linked}",  # charts in words
-                      lambda: (figures, _view(figures, offices, prosecutors, hidden, unit_names, label, linked)))[1]
+    to_cases = cases_link(granularity) if offices is not None and principal.may(Permission.READ_CASES) else None
+    view = ctx.cached(f"justice_view:{granularity}:{id(figures)}:{key}:{current()}:{linked}:{bool(to_cases)}",
+                      lambda: (figures, _view(figures, offices, prosecutors, hidden, unit_names, label, linked,
+                                              to_cases)))[1]  # charts in words
     return {"available": True, "country_wide": offices is None, **view}
 
 

@@ -11,13 +11,48 @@ from __future__ import annotations
 from typing import Any
 
 from baliza.i18n import gettext as _
+from baliza.i18n.naming import naming
 from baliza.web.context import ServingContext
 from baliza.web.results import results_of
+
+WITH_STAFF = "names:with_staff"
 
 
 def directory(ctx: ServingContext) -> dict[str, str]:
     """Display name by id of every unit, prosecution office, entry point and agency."""
     return results_of(ctx).directory_names  # type: ignore[no-any-return]
+
+
+def with_staff(ctx: ServingContext) -> dict[str, str]:
+    """The directory and every staff member's display name (prosecutors and judges are named in findings;
+    a display name is open to every reader, as on a case file). Never a person's name.
+
+    Read once per snapshot and kept without a lock: a finding may be worded while a result is computed
+    under one, and two requests reading the same names at once only read them twice."""
+    from baliza.analyses.chain_links import directory_names
+
+    kept = ctx.snapshot.cache.get(WITH_STAFF)
+    if kept is None:
+        with ctx.locked() as wh:
+            rows = wh.table("staff").select("staff_id", "display_name").to_pyarrow().to_pylist()
+            kept = {**directory_names(wh), **{r["staff_id"]: r["display_name"] for r in rows if r["display_name"]}}
+        ctx.snapshot.cache[WITH_STAFF] = kept
+    return kept  # type: ignore[no-any-return]
+
+
+class FindingNames:
+    """Each HTTP request words findings with names, not ids (`baliza.i18n.naming`): the names are read the
+    first time a finding names someone, from the snapshot the request reads."""
+
+    def __init__(self, app: Any, ctx: ServingContext) -> None:
+        self.app, self.ctx = app, ctx
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with naming(lambda: with_staff(self.ctx)):
+            await self.app(scope, receive, send)
 
 
 def name_of(names: dict[str, str], code: Any) -> str:

@@ -90,7 +90,7 @@ def findings_page(request: Request, principal: FindingReader) -> Response:
         "first": first + 1, "page": page, "pages": pages, "query": query, "facets": queue.facets(every),
         "statuses": queue.STATUSES, "sorts": queue.SORTS, "meanings": queue.rule_meanings(),
         "decisions": DECISIONS, "can_decide": principal.may(P.DECIDE_FINDINGS),
-        "names": names.directory(context(request)), "decided": request.query_params.get("decided", "")[:40],
+        "names": names.with_staff(context(request)), "decided": request.query_params.get("decided", "")[:40],
     })
 
 
@@ -102,7 +102,7 @@ def findings_export(request: Request, fmt: str, principal: FindingReader) -> Res
         raise HTTPException(404, "findings download as csv or xlsx")
     kept = queue.matching(queue.placed(context(request), principal,
                                        services.findings(context(request), principal)), query)
-    header, rows = queue.export_table(kept, names.directory(context(request)))
+    header, rows = queue.export_table(kept, names.with_staff(context(request)))
     record(context(request).state, principal.username, principal.agency_id, "export", f"findings.{fmt}",
            {"rows": len(rows), "filters": query.link()})
     return exports.download(fmt, "findings", {"findings": (header, rows)})
@@ -156,12 +156,14 @@ def indicators_export(request: Request, fmt: str, principal: IndicatorReader) ->
 
 
 @router.get("/justice")
-def justice_page(request: Request, principal: JusticeReader, granularity: str = "quarter") -> Response:
+def justice_page(request: Request, principal: JusticeReader, granularity: str = "quarter", office: str = "",
+                 period: str = "") -> Response:
     granularity = granularity if granularity in justice.GRANULARITIES else "quarter"
     view = justice.justice_view(context(request), principal, granularity)
     can_read_findings = principal.may(P.READ_FINDINGS)
     return render(request, "justice.html", {
         **view, "granularity": granularity, "can_read_findings": can_read_findings,
+        "cases": justice.cases_of(context(request), principal, office, period),  # a trend point's rows
         "flags": len(services.findings(context(request), principal)) if can_read_findings else None,
     })
 

@@ -31,7 +31,7 @@ from baliza.analyses.integrity.common import (
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import day, labels, money
+from baliza.analyses.wording import day, labels, money, named
 from baliza.i18n import N_, N_plural
 from baliza.warehouse.protocol import Warehouse
 
@@ -156,7 +156,7 @@ def _office_tests(frame: pd.DataFrame, rule: RuleSettings, as_of: date) -> list[
                 N_("Office %(office)s: %(observed)s of %(n)s frozen assets of convicted defendants were not "
                    "confiscated within %(horizon)s days of the conviction, where about %(expected)s would be usual "
                    "for the same kinds of asset."),
-                {"office": office, "horizon": horizon, **observed_words(observed, expected, n)})
+                {"office": named("units", office), "horizon": horizon, **observed_words(observed, expected, n)})
             method = (Message(N_("Logistic model of not confiscated on %(covariates)s."),
                               {"covariates": labels(COVARIATES)}), funnel_words(row), *rule.criteria())
             return Finding(RULE_OFFICE, Reference("units", office), round(observed / max(expected, 1e-9), 3),

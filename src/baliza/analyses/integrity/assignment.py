@@ -25,7 +25,7 @@ from scipy import sparse, stats
 from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, column, sure_words
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import decimal, significant
+from baliza.analyses.wording import decimal, named, significant
 from baliza.analyses.wording import share as a_share
 from baliza.i18n import N_
 from baliza.warehouse.protocol import Warehouse, whole_of
@@ -89,11 +89,11 @@ def _large_test(prosecutor: str, office: str, counts: tuple[int, int, int, int],
         summary = Message(
             N_("Prosecutor %(prosecutor)s received %(k)s of office %(office)s's %(large)s largest-quantity cases "
                "among %(m)s randomly assigned cases; chance would give about %(expected)s."),
-            {"prosecutor": str(prosecutor), "k": k, "office": str(office), "large": large, "m": m,
+            {"prosecutor": named("staff", prosecutor), "k": k, "office": named("units", office), "large": large, "m": m,
              "expected": decimal(expected, 1)})
         method = (
             Message(N_("Office %(office)s assigns at random (%(total)s cases); large cases ranked within the office "
-                       "and base unit."), {"office": str(office), "total": total}),
+                       "and base unit."), {"office": named("units", office), "total": total}),
             Message(N_("Exact hypergeometric upper tail P(X >= %(k)s) = %(p)s."), {"k": k, "p": significant(p)}),
             *rule.criteria(),
         )
@@ -213,8 +213,8 @@ def _linked_test(top: dict, k: int, m: int, p: float, material: bool, rule: Rule
             N_("Prosecutor %(prosecutor)s received %(k)s of %(m)s cases of one linked group of defendants in office "
                "%(office)s (linked by shared phone, shared surname and address, or as co-defendants); with their "
                "%(share)s share of the office's random assignments chance would give about %(expected)s."),
-            {"prosecutor": prosecutor, "k": k, "m": m, "office": office, "share": a_share(share),
-             "expected": decimal(m * share, 1)})
+            {"prosecutor": named("staff", prosecutor), "k": k, "m": m, "office": named("units", office),
+             "share": a_share(share), "expected": decimal(m * share, 1)})
         method = (
             Message(N_("Defendants linked into groups (connected components over shared phone, surname and address, "
                        "co-defendancy).")),

@@ -22,7 +22,7 @@ import pandas as pd
 
 from baliza.analyses.integrity.rules import FlagSettings
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import decimal, significant
+from baliza.analyses.wording import decimal, fitted, significant
 from baliza.i18n import N_
 from baliza.stats.casemix import CaseMixModel, fit_case_mix, observed_expected
 from baliza.stats.funnel import fit_funnel
@@ -93,7 +93,7 @@ def observed_expected_tests(
 def funnel_words(row: Any) -> Message:
     """How the unit's over-dispersion was allowed for, for its method text."""
     return Message(N_("Additive random-effects funnel on O/E, %(estimator)s: tau² = %(tau2)s, z = %(z)s"),
-                   {"estimator": str(row.tau2_method), "tau2": decimal(float(row.tau2), 4),
+                   {"estimator": fitted(str(row.tau2_method)), "tau2": decimal(float(row.tau2), 4),
                     "z": decimal(float(row.z), 2)})
 
 

@@ -30,7 +30,7 @@ from baliza.analyses.integrity.common import (
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import day, labels, share, significant
+from baliza.analyses.wording import day, fitted, labels, named, share, significant
 from baliza.i18n import N_
 from baliza.warehouse.protocol import Warehouse
 from baliza.warehouse.views import base_quantity, base_unit
@@ -103,11 +103,12 @@ def _unit_test(row: Any, rule: RuleSettings, model_method: str, evidence: Callab
         summary = Message(
             N_("Unit %(unit)s: %(observed)s of %(n)s seizures with an arrest had no case within %(window)s days, "
                "where peers seizing the same substances and quantities would leave about %(expected)s."),
-            {"unit": unit_id, "window": window, **observed_words(observed, expected, n)})
+            {"unit": named("units", unit_id), "window": window, **observed_words(observed, expected, n)})
         method = (
             Message(N_("Seizures with at least one arrest, seized at least %(window)s days before the data's end."),
                     {"window": window}),
-            Message(N_("%(model)s on %(covariates)s"), {"model": model_method, "covariates": labels(COVARIATES)}),
+            Message(N_("%(model)s on %(covariates)s"),
+                    {"model": fitted(model_method), "covariates": labels(COVARIATES)}),
             funnel_words(row), *rule.criteria(),
         )
         return Finding(RULE, subject, round(observed / max(expected, 1e-9), 3), "",
@@ -155,7 +156,7 @@ def _history_test(unit_id: str, x1: int, n1: int, x0: int, n0: int, p: float, ru
         summary = Message(
             N_("Unit %(unit)s: %(x1)s of its last %(n1)s seizures with an arrest had no case within %(window)s days "
                "(%(recent)s), against %(x0)s of its %(n0)s earlier ones (%(earlier)s)."),
-            {"unit": unit_id, "x1": x1, "n1": n1, "window": window, "recent": share(x1 / n1), "x0": x0,
+            {"unit": named("units", unit_id), "x1": x1, "n1": n1, "window": window, "recent": share(x1 / n1), "x0": x0,
              "n0": n0, "earlier": share(earlier)})
         method = (
             Message(N_("The unit against its own past (seizing units are too few for peers alone to be a "

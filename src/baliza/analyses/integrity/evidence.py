@@ -22,7 +22,7 @@ from baliza.analyses.integrity.common import (
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import day, label
+from baliza.analyses.wording import day, label, named
 from baliza.i18n import N_
 from baliza.warehouse.protocol import Warehouse
 
@@ -88,7 +88,7 @@ def _prosecutor_test(row: Any, cases: list[str], rule: RuleSettings) -> UnitTest
     summary = Message(
         N_("Prosecutor %(prosecutor)s: evidence went missing or was destroyed before trial in %(observed)s of "
            "%(n)s cases, where about %(expected)s would be usual in the same office."),
-        {"prosecutor": str(row.prosecutor_id), **observed_words(observed, expected, n)})
+        {"prosecutor": named("staff", row.prosecutor_id), **observed_words(observed, expected, n)})
     method = (Message(N_("Observed against expected (office rate) cases with evidence lost before trial.")),
               funnel_words(row), *rule.criteria())
     return excess_cases_test(RULE_PROSECUTOR, row, cases, material, summary, method, rule.fdr)

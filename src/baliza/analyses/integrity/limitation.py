@@ -20,7 +20,7 @@ from baliza.analyses.integrity.common import (
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import label, labels
+from baliza.analyses.wording import label, labels, named
 from baliza.i18n import N_
 from baliza.warehouse.protocol import Warehouse
 
@@ -98,7 +98,7 @@ def _prosecutor_test(facts: ir.Table, row: Any, rule: RuleSettings) -> UnitTest:
         summary = Message(
             N_("Prosecutor %(prosecutor)s: %(observed)s of %(n)s resolved cases lost to the statute of limitations, "
                "where about %(expected)s would be usual for the same office and kinds of case."),
-            {"prosecutor": prosecutor, **observed_words(observed, expected, n)})
+            {"prosecutor": named("staff", prosecutor), **observed_words(observed, expected, n)})
         method = (Message(N_("Logistic model of statute-barred on %(covariates)s."),
                           {"covariates": labels(COVARIATES)}), funnel_words(row), *rule.criteria())
         return Finding(RULE_PROSECUTOR, subject, round(observed / max(expected, 1e-9), 3), "", evidence,

@@ -25,7 +25,7 @@ from baliza.analyses.integrity.common import (
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import decimal, label, labels
+from baliza.analyses.wording import decimal, fitted, label, labels, named
 from baliza.i18n import N_
 from baliza.stats.funnel import funnel_limits
 from baliza.warehouse.protocol import Warehouse
@@ -121,12 +121,12 @@ def _unit_test(judged: ir.Table, row: Any, level: str, table: str, noun: str, ou
 
     def make(q: float) -> Finding:
         evidence, count = case_evidence(judged, (judged[level] == unit_id) & judged[outcome])
-        summary = Message(SUMMARIES[noun], {"unit": unit_id, "outcome": label(outcome),
+        summary = Message(SUMMARIES[noun], {"unit": named(table, unit_id), "outcome": label(outcome),
                                             "ratio": decimal(observed / expected, 1),
                                             **observed_words(observed, expected, n)})
         method = (
             Message(N_("%(model)s of %(outcome)s (no defendant convicted) on %(covariates)s, fitted on all resolved "
-                       "seizure cases."), {"model": model_method, "outcome": label(outcome),
+                       "seizure cases."), {"model": fitted(model_method), "outcome": label(outcome),
                                            "covariates": labels(COVARIATES)}),
             Message(EXPECTED_WORDS[noun]),
             funnel_words(row), Message(N_("One-sided test.")),

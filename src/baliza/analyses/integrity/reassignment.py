@@ -20,7 +20,7 @@ from baliza.analyses.integrity.common import (
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import decimal, label
+from baliza.analyses.wording import decimal, label, named
 from baliza.i18n import N_
 from baliza.warehouse.protocol import Warehouse
 
@@ -46,8 +46,8 @@ def _reassigned(reassigned: ir.Table, facts: ir.Table, per_case: RuleSettings,
     for case_id, event_id, prosecutor, at, lost_at, outcome in rows:
         days = (lost_at - at).days
         said = (Message(N_("Case %(case)s was reassigned to %(prosecutor)s %(days)s days before a defendant was "
-                           "%(outcome)s."), {"case": str(case_id), "prosecutor": str(prosecutor), "days": days,
-                                              "outcome": label(outcome)}) if prosecutor else
+                           "%(outcome)s."), {"case": str(case_id), "prosecutor": named("staff", prosecutor),
+                                              "days": days, "outcome": label(outcome)}) if prosecutor else
                 Message(N_("Case %(case)s was reassigned %(days)s days before a defendant was %(outcome)s."),
                         {"case": str(case_id), "days": days, "outcome": label(outcome)}))
         by_prosecutor.setdefault(str(prosecutor), []).append(str(case_id))
@@ -104,7 +104,7 @@ def _prosecutor_test(row: Any, cases: list[str], rule: RuleSettings, window: int
     summary = Message(
         N_("Prosecutor %(prosecutor)s received %(observed)s cases by reassignment within %(window)s days before they "
            "were lost (dismissed or acquitted); with a caseload of %(n)s, about %(expected)s would be usual."),
-        {"prosecutor": str(row.prosecutor_id), "window": window, "observed": int(observed), "n": n,
+        {"prosecutor": named("staff", row.prosecutor_id), "window": window, "observed": int(observed), "n": n,
          "expected": decimal(expected, 1)})
     method = (
         Message(N_("Per prosecutor (the reassignment's staff, else the lead prosecutor): cases reassigned to them and "

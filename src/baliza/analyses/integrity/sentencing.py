@@ -24,7 +24,7 @@ from baliza.analyses.definitions import CONVICTIONS
 from baliza.analyses.integrity.common import EVIDENCE_CAP, RuleResult, UnitTest, sure_words
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import decimal, labels, share, signed
+from baliza.analyses.wording import decimal, fitted, labels, named, share, signed
 from baliza.i18n import N_
 from baliza.stats.casemix import pool_rare_levels
 from baliza.stats.funnel import unit_tau2
@@ -98,7 +98,7 @@ def _judge_test(warehouse: Warehouse, row: Any, between: tuple[float, str], sigm
         months = mine.sentence_months.asc() if gap < 0 else mine.sentence_months.desc()
         listed = mine.order_by([months, mine.case_id, mine.person_id]).select("case_id", "person_id")
         rows = [(r["case_id"], r["person_id"]) for r in listed.to_pyarrow().to_pylist()]
-        values = {"judge": judge, "n": n, "factor": decimal(factor, 2)}
+        values = {"judge": named("staff", judge), "n": n, "factor": decimal(factor, 2)}
         said = [Message(N_("Judge %(judge)s: %(n)s sentences are on average %(factor)s times the norm for the same "
                            "offence, substance, quantity and plea (lighter)."), values) if gap < 0 else
                 Message(N_("Judge %(judge)s: %(n)s sentences are on average %(factor)s times the norm for the same "
@@ -111,7 +111,7 @@ def _judge_test(warehouse: Warehouse, row: Any, between: tuple[float, str], sigm
                        "(residual sd %(sd)s); the judge's mean residual %(gap)s tested against 0 with between-judge "
                        "variance (%(estimator)s; median tau² %(tau2)s), two-sided z = %(z)s."),
                     {"covariates": labels(COVARIATES), "sd": decimal(float(np.sqrt(sigma2)), 2),
-                     "gap": signed(gap, 2), "estimator": tau2_method, "tau2": decimal(tau2, 4),
+                     "gap": signed(gap, 2), "estimator": fitted(tau2_method), "tau2": decimal(tau2, 4),
                      "z": decimal(float(row.z), 2)}),
             *rule.criteria(),
         )

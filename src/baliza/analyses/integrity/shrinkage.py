@@ -27,7 +27,7 @@ from baliza.analyses.integrity.common import (
 )
 from baliza.analyses.integrity.rules import FlagSettings, RuleSettings
 from baliza.analyses.model import Finding, Message, Reference
-from baliza.analyses.wording import amount
+from baliza.analyses.wording import amount, named
 from baliza.analyses.wording import share as a_share
 from baliza.i18n import N_
 from baliza.warehouse.protocol import Warehouse
@@ -96,7 +96,7 @@ def _prosecutor_test(row: Any, shrunk_cases: list[str], rule: RuleSettings, tole
     summary = Message(
         N_("Prosecutor %(prosecutor)s: %(observed)s of %(n)s seizure cases charge less than %(tolerance)s of the "
            "seized quantity, where about %(expected)s would be usual for the same substances."),
-        {"prosecutor": str(row.prosecutor_id), "tolerance": a_share(tolerance),
+        {"prosecutor": named("staff", row.prosecutor_id), "tolerance": a_share(tolerance),
          **observed_words(observed, expected, n)})
     method = (
         Message(CHARGED_WORDS),

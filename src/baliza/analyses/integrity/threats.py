@@ -18,11 +18,9 @@ RULE = "threat_reported"
 
 def threats_reported(warehouse: Warehouse, facts: ir.Table, settings: FlagSettings) -> RuleResult:
     """Every enrolment with at least `min_threats` threats reported, dated the day it was loaded."""
-    from baliza.analyses.chain_links import directory_names
     from baliza.analyses.programmes.threats import threat_findings
 
     minimum = int(settings.rule(RULE)["min_threats"])
     # the loads are bookkeeping without an agency: read whole, even from a scoped view
-    found = threat_findings(warehouse.table("farmer_enrolments"), whole_of(warehouse).table("loads"), minimum,
-                            names=directory_names(warehouse))
+    found = threat_findings(warehouse.table("farmer_enrolments"), whole_of(warehouse).table("loads"), minimum)
     return RuleResult([], found)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,8 +33,11 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from baliza.analyses.model import Message
 from baliza.analyses.programmes.model import FunnelLimits, MeasureComparison, UnitComparison
-from baliza.i18n import gettext as _
+from baliza.analyses.wording import fitted as fitted_words
+from baliza.analyses.wording import label, labels, said
+from baliza.i18n import N_
 from baliza.stats.casemix import fit_case_mix, observed_expected, pool_rare_levels
 from baliza.stats.funnel import funnel_limits, unit_tau2, winsorised_tau2
 from baliza.stats.intervals import poisson_interval
@@ -59,12 +63,25 @@ class CompareSettings:
 DEFAULT = CompareSettings()
 
 
+NOBODY = N_("no people to compare")
+
+
+def _compared(measure: str, kind: str, overall: float | None, units: tuple[UnitComparison, ...],
+              funnel: FunnelLimits | None, method: Message) -> MeasureComparison:
+    """The comparison with its method as a message (worded by the surfaces) and in English (stored)."""
+    return MeasureComparison(measure, kind, overall, units, funnel, method.english(), method)
+
+
+def _covariates(names: Sequence[str]) -> dict[str, Any]:
+    return labels(list(names)) if names else said(Message(N_("no covariate")))
+
+
 def compare_rates(cells: pd.DataFrame, unit: str, covariates: Sequence[str], measure: str,
                   settings: CompareSettings = DEFAULT) -> MeasureComparison:
     """Observed against expected events per unit (`cells`: unit, covariates..., events, trials)."""
     cells = cells[cells[unit].notna() & (cells["trials"] > 0)].reset_index(drop=True)
     if cells.empty:
-        return MeasureComparison(measure, "ratio", None, (), None, _("no people to compare"))
+        return _compared(measure, "ratio", None, (), None, Message(NOBODY))
     model = fit_case_mix(cells, covariates)
     per = observed_expected(cells, unit, model)
     o, e, v, n = (per[c].to_numpy(float) for c in ("observed", "expected", "variance", "n"))
@@ -95,13 +112,14 @@ def compare_rates(cells: pd.DataFrame, unit: str, covariates: Sequence[str], mea
         lo95, hi95 = funnel_limits(grid, overall, tau2, Z95)
         lo998, hi998 = funnel_limits(grid, overall, tau2, Z998)
         funnel = _funnel(grid, lo95, hi95, lo998, hi998, target=1.0, tau2=tau2)
-    method = _(
+    method = Message(N_(
         "Observed against expected %(measure)s per unit, expected from a logistic model on %(covariates)s "
         "(%(fit)s); %(tau2)s; empirical-Bayes shrinkage towards the typical unit; units with at least "
         "%(min)s people tested two-sided (exact binomial tail deflated for tau²), Benjamini-Hochberg at "
-        "q <= %(fdr)s.", measure=measure, covariates=", ".join(model.covariates) or _("no covariate"),
-        fit=model.method, tau2=tau2_words, min=settings.min_people, fdr=settings.fdr_level)
-    return MeasureComparison(measure, "ratio", overall, tuple(units), funnel, method)
+        "q <= %(fdr)s."), {"measure": label(measure), "covariates": _covariates(model.covariates),
+                          "fit": fitted_words(model.method), "tau2": fitted_words(tau2_words),
+                          "min": settings.min_people, "fdr": settings.fdr_level})
+    return _compared(measure, "ratio", overall, tuple(units), funnel, method)
 
 
 def compare_changes(cells: pd.DataFrame, unit: str, covariates: Sequence[str], measure: str,
@@ -110,7 +128,7 @@ def compare_changes(cells: pd.DataFrame, unit: str, covariates: Sequence[str], m
     the count, sum and sum of squares of the change in each cell)."""
     cells = cells[cells[unit].notna() & (cells["n"] > 0)].reset_index(drop=True)
     if cells.empty or cells["n"].sum() < 3:
-        return MeasureComparison(measure, "difference", None, (), None, _("no people to compare"))
+        return _compared(measure, "difference", None, (), None, Message(NOBODY))
     fitted, sigma2, words = _cell_means(cells, covariates)
     cells = cells.assign(_expected=cells["n"] * fitted)
     per = cells.groupby(unit, as_index=False)[["n", "total", "_expected"]].sum()
@@ -137,13 +155,13 @@ def compare_changes(cells: pd.DataFrame, unit: str, covariates: Sequence[str], m
     grid = _grid(n)
     spread = np.sqrt(sigma2 / grid + tau2)
     funnel = _funnel(grid, -Z95 * spread, Z95 * spread, -Z998 * spread, Z998 * spread, target=0.0, tau2=tau2)
-    method = _(
+    method = Message(N_(
         "Observed against expected mean %(measure)s per unit, expected from %(fit)s on %(covariates)s; "
         "%(tau2)s; empirical-Bayes shrinkage towards the typical unit; units with at least %(min)s people "
-        "tested two-sided, Benjamini-Hochberg at q <= %(fdr)s.", measure=measure, fit=words,
-        covariates=", ".join(covariates) or _("no covariate"), tau2=tau2_words, min=settings.min_people,
-        fdr=settings.fdr_level)
-    return MeasureComparison(measure, "difference", overall, tuple(units), funnel, method)
+        "tested two-sided, Benjamini-Hochberg at q <= %(fdr)s."),
+        {"measure": label(measure), "fit": fitted_words(words), "covariates": _covariates(covariates),
+         "tau2": fitted_words(tau2_words), "min": settings.min_people, "fdr": settings.fdr_level})
+    return _compared(measure, "difference", overall, tuple(units), funnel, method)
 
 
 def _typical(tau2: np.ndarray) -> float:

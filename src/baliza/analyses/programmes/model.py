@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from baliza.analyses.model import Message
+
 
 @dataclass(frozen=True)
 class Rate:
@@ -129,12 +131,14 @@ class MeasureComparison:
     overall: float | None  # the overall rate (or mean change) across the units compared
     units: tuple[UnitComparison, ...]
     funnel: FunnelLimits | None
-    method: str  # in words, for the method text of pages and reports
+    method: str  # in English words (stored, logged); the surfaces word `method_message` for the reader
+    method_message: Message | None = None  # the method, not yet worded (`baliza.i18n.findings`)
 
     def to_dict(self) -> dict[str, Any]:
         return {"measure": self.measure, "kind": self.kind, "overall": self.overall,
                 "units": [u.to_dict() for u in self.units],
-                "funnel": self.funnel.to_dict() if self.funnel else None, "method": self.method}
+                "funnel": self.funnel.to_dict() if self.funnel else None, "method": self.method,
+                "method_message": self.method_message.to_dict() if self.method_message else None}
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,8 @@ def _finding(u: UnitComparison, measure: MeasureComparison, name: str) -> Findin
                 "shrunk": u.shrunk, "q": u.q, "direction": u.outside}
     return Finding(RULES[u.measure], Reference("units", u.unit_id), float(u.ratio or 0.0), "",
                    (Reference("units", u.unit_id),), measure.method, u.q, details=evidence,
-                   messages=(_summary(u, name),))
+                   messages=(_summary(u, name),),
+                   method_messages=(measure.method_message,) if measure.method_message else ())
 
 
 # why a provider was flagged, per measure and direction: complete sentences for the catalogues

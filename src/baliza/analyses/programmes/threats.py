@@ -10,7 +10,6 @@ with sees it (`baliza.access.finding_scope`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -18,19 +17,18 @@ import ibis
 
 from baliza.analyses.integrity.threats import RULE
 from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.wording import named
 from baliza.i18n import N_, N_plural
 
 
-def threat_findings(enrolments: ibis.Table, loads: ibis.Table | None = None, min_threats: int = 1,
-                    names: Mapping[str, str] | None = None) -> list[Finding]:
+def threat_findings(enrolments: ibis.Table, loads: ibis.Table | None = None, min_threats: int = 1) -> list[Finding]:
     """One finding per enrolment with at least `min_threats` threats reported, newest load first.
 
     `loads`: the warehouse's `loads` table, to date each finding the day its enrolment was loaded (without
-    it, or for rows not loaded through it, the finding carries the enrolment date). `names`: unit names
-    by id, so that the summary names the programme office."""
+    it, or for rows not loaded through it, the finding carries the enrolment date). The summary names
+    the programme office by its id as a named value: the surfaces word it with the office's name."""
     if min_threats < 1:
         raise ValueError(f"min_threats must be at least 1, not {min_threats}")
-    names = names or {}
     t = enrolments.filter(enrolments.threats_reported.fill_null(0) >= min_threats)
     columns = {"enrolment_id": t.enrolment_id, "office": t.programme_office_id, "region": t.region,
                "threats": t.threats_reported, "enrolled_at": t.enrolled_at,
@@ -40,11 +38,11 @@ def threat_findings(enrolments: ibis.Table, loads: ibis.Table | None = None, min
         rows = t.left_join(loaded, t._load_id == loaded.load).select(**columns, loaded_at=loaded.loaded_at)
     else:
         rows = t.select(**columns, loaded_at=ibis.null().cast("timestamp"))
-    found = [_finding(r, names) for r in rows.to_pyarrow().to_pylist()]
+    found = [_finding(r) for r in rows.to_pyarrow().to_pylist()]
     return sorted(found, key=lambda f: (f.period or "", f.subject.id), reverse=True)
 
 
-def _finding(row: dict[str, Any], names: Mapping[str, str]) -> Finding:
+def _finding(row: dict[str, Any]) -> Finding:
     day = _day(row["loaded_at"]) or _day(row["enrolled_at"])
     threats = int(row["threats"])
     summary = Message.counted(N_plural(
@@ -52,7 +50,7 @@ def _finding(row: dict[str, Any], names: Mapping[str, str]) -> Finding:
         "and review their protection within the day.",
         "Enrolment %(enrolment)s reported %(num)s threats; programme office %(office)s is to contact the grower "
         "and review their protection within the day."),
-        {"num": threats, "enrolment": str(row["enrolment_id"]), "office": names.get(row["office"], row["office"])})
+        {"num": threats, "enrolment": str(row["enrolment_id"]), "office": named("units", row["office"])})
     method = Message(N_("Every enrolment with at least one threat reported becomes a finding for its programme "
                         "office on the day it is loaded; it states a fact in the records, not a statistical "
                         "estimate."))
