@@ -66,6 +66,24 @@ ROW_PATHS = {"/api/seizures/": "seizures", "/api/cases/": "cases", "/api/persons
              "/chain/seizure/": "seizures", "/chain/case/": "cases", "/chain/person/": "persons"}
 
 
+SERVE_DB = "BALIZA_SERVE_DB"  # what `baliza serve --workers N` hands its worker processes
+SERVE_SECURE_COOKIES = "BALIZA_SERVE_SECURE_COOKIES"
+
+
+def served_app() -> FastAPI:
+    """One worker process's application under `baliza serve --workers N` (uvicorn calls this in each):
+    the warehouse named in `BALIZA_SERVE_DB`, results computed (or read back) in the background, the
+    context closed when the worker stops."""
+    from baliza.web.observability import configure_json_logs
+
+    configure_json_logs()
+    app = create_app(os.environ[SERVE_DB], secure_cookies=bool(os.environ.get(SERVE_SECURE_COOKIES)),
+                     precompute=True)
+    app.state.close_on_stop = True
+    app.state.baliza.warm_up()
+    return app
+
+
 def _swagger_assets() -> Path | None:
     try:
         import swagger_ui_bundle  # type: ignore[import-not-found]
@@ -105,6 +123,8 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         # only fight over the GIL and starve the event loop that sends the answers.
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         yield
+        if getattr(_app.state, "close_on_stop", False):
+            ctx.close()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -8,11 +8,15 @@ again. Progress goes to `progress(step, done, total)` (administrators see it at 
 
 from __future__ import annotations
 
+import fcntl
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from baliza.warehouse.results import read_results, store_results
+from baliza.warehouse.results import read_results, results_folder, store_results
 from baliza.web.context import ServingContext
 from baliza.web.results import GRANULARITIES, LoadResults, Result
 from baliza.web.snapshots import Snapshot
@@ -89,28 +93,49 @@ def step_names() -> list[str]:
 
 def precompute(ctx: ServingContext, snapshot: Snapshot, progress: Callable[[str, int, int], None]) -> None:
     """Read `snapshot`'s stored results, or compute every one of them (telling `progress` each step) and
-    store them."""
-    results = snapshot.results
+    store them; then cut them for every agency. Under `baliza serve --workers N` one process computes a
+    state's results while the others wait for it (a lock file beside the results), then read them back."""
+    every = steps()
+    with computing(ctx.db_path):
+        results = _read_or_compute(ctx, snapshot, progress, every)
+    progress(CUTS, len(every), len(every) + 1)
+    cut_for_every_agency(ctx, snapshot.thread_warehouse())
+    progress("done", len(every) + 1, len(every) + 1)
+    del results
+
+
+def _read_or_compute(ctx: ServingContext, snapshot: Snapshot, progress: Callable[[str, int, int], None],
+                     every: list[Step]) -> LoadResults:
     key = ctx.state.key("results")
     stored = read_results(ctx.db_path, snapshot.version, key)
     wh = snapshot.thread_warehouse()
+    results = snapshot.results
     if stored is not None:
-        progress("reading the stored results", 0, 2)
+        progress("reading the stored results", 0, len(every) + 1)
         results = snapshot.results = LoadResults(snapshot.version, snapshot.thread_warehouse, stored)
         if results.is_complete():
-            progress(CUTS, 1, 2)
-            cut_for_every_agency(ctx, wh)
-            progress("done", 2, 2)
-            return
+            return results
         # stored before a result was declared: the missing ones are computed below, the others read
-    every = [*steps(), (CUTS, lambda wh, results: cut_for_every_agency(ctx, wh))]
     results.precomputing = True
     try:
         for done, (name, step) in enumerate(every):
-            progress(name, done, len(every))
+            progress(name, done, len(every) + 1)
             step(wh, results)
-            if name == "search index":  # every result is computed: kept before the cuts are made
-                store_results(ctx.db_path, snapshot.version, results.to_store(), key)
+        store_results(ctx.db_path, snapshot.version, results.to_store(), key)
     finally:
         results.precomputing = False
-    progress("done", len(every), len(every))
+    return results
+
+
+@contextmanager
+def computing(db_path: Path) -> Iterator[None]:
+    """Held while one process reads or computes a warehouse state's results: `fcntl.flock` on the results'
+    folder itself (no lock file to leave behind; the kernel releases it if the process dies)."""
+    folder = results_folder(db_path)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
