@@ -5,8 +5,9 @@ otherwise /docs is off and the schema stays at /openapi.json. Nothing is fetched
 signed-in user unless `BALIZA_PUBLIC_API_DOCS=1` (see `web.settings`).
 
 Every answer but static files is `Cache-Control: no-store` (pages and API answers carry people's and
-cases' details); request bodies are bounded; a request the schema refuses gets 422 naming the fields, not
-echoing what was sent; a 404 to a signed-in caller (an id outside its scope, or guessed) is audited.
+cases' details); request bodies are bounded (both in `web.headers`); a request the schema refuses gets
+422 naming the fields, not echoing what was sent; a 404 to a signed-in caller (an id outside its scope,
+or guessed) is audited.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from baliza import __version__
 from baliza.access.audit import entries, record
-from baliza.access.clock import now
 from baliza.access.state import open_state, state_url_for
 from baliza.i18n.web import LanguageMiddleware
 from baliza.warehouse.store import resolve_db_path
@@ -51,6 +51,7 @@ from baliza.web import (
     upload_routes,
 )
 from baliza.web.context import ServingContext
+from baliza.web.headers import SecurityHeaders
 from baliza.web.observability import Metrics, Observed
 from baliza.web.security import NotSignedIn, identify, signed_in
 from baliza.web.settings import WebSettings
@@ -208,31 +209,10 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
                       status_code=exc.status_code)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        declared = request.headers.get("content-length", "")
-        limit = MAX_BODY_BYTES
-        if request.method == "PUT" and request.url.path.startswith(upload_routes.UPLOAD_FILE_PATH):
-            limit = upload_routes.UPLOAD_MAX_BYTES  # an uploaded file: checked again as it streams in
-        if (declared.isdigit() and int(declared) > limit) or (
-                not declared and request.headers.get("transfer-encoding")):
-            return JSONResponse({"detail": f"a request body has at most {limit} bytes (with a length)"},
-                                status_code=413)
-        request.state.started = now().isoformat(timespec="microseconds")  # as the audit log writes times
-        response = await call_next(request)
-        if not request.url.path.startswith(UNCACHED_PREFIXES):
-            response.headers["Cache-Control"] = "no-store"
-        if settings.hsts_seconds:
-            response.headers.setdefault("Strict-Transport-Security",
-                                        f"max-age={settings.hsts_seconds}; includeSubDomains")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith("/docs"):
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'")
-        return response
+    # outermost: bounds bodies and heads every answer (`web.headers`)
+    app.add_middleware(SecurityHeaders, settings=settings, max_body=MAX_BODY_BYTES,
+                       upload_path=upload_routes.UPLOAD_FILE_PATH, upload_max=upload_routes.UPLOAD_MAX_BYTES,
+                       uncached=UNCACHED_PREFIXES)
 
     return app
 
