@@ -45,12 +45,13 @@ def _search_index(wh: Any, _results: LoadResults) -> None:
     index_for(wh.path).ensure(wh, warehouse_version(wh))
 
 
-def cut_for_every_agency(ctx: ServingContext, wh: Any) -> None:
+def cut_for_every_agency(ctx: ServingContext, wh: Any, progress: Callable[[int, int], None] | None = None) -> None:
     """What each agency may read of the results, cut for its live grants as they are now: its scope's reach
     through the grants, its findings, its chains and the explorer's choices, its seizure counts, its units'
     indicators and its justice page. They hang on grants, which change without a load, so they are kept
     with the snapshot (not stored): a grant given or revoked later is a new cut, made on the next request.
-    Computed in the background so that the first view of a page after a load does not make them."""
+    Computed in the background so that the first view of a page after a load does not make them.
+    `progress(done, total)` is told before each agency (it may raise to stop: a server closing, a newer load)."""
     from baliza.access.principal import Principal
     from baliza.access.roles import Role
     from baliza.web import explorer, justice, services, sources
@@ -60,7 +61,10 @@ def cut_for_every_agency(ctx: ServingContext, wh: Any) -> None:
         sources.warm_chain_lookups(wh, ctx)
     except Exception:
         log.exception("building the chains' lookups failed")
-    for agency in [*results.agencies, None]:
+    every = [*results.agencies, None]
+    for done, agency in enumerate(every):
+        if progress is not None:
+            progress(done, len(every))
         try:
             if agency is None:  # the country-wide cut (oversight): one for every agency
                 for granularity in GRANULARITIES:
@@ -98,8 +102,8 @@ def precompute(ctx: ServingContext, snapshot: Snapshot, progress: Callable[[str,
     every = steps()
     with computing(ctx.db_path):
         results = _read_or_compute(ctx, snapshot, progress, every)
-    progress(CUTS, len(every), len(every) + 1)
-    cut_for_every_agency(ctx, snapshot.thread_warehouse())
+    cut_for_every_agency(ctx, snapshot.thread_warehouse(),
+                         lambda done, total: progress(f"{CUTS} ({done}/{total})", len(every), len(every) + 1))
     progress("done", len(every) + 1, len(every) + 1)
     del results
 
