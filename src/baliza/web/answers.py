@@ -92,9 +92,19 @@ def reader_key(principal: Principal, scope: Any) -> tuple[str, ...]:
     return (scope.cache_key(), principal.role.value, principal.programme or "", current_language())
 
 
+_made = threading.Lock()
+
+
 def answers_of(ctx: Any) -> Answers:
-    """The answers kept for the state of the warehouse this request reads (its pinned snapshot)."""
-    return ctx.cached("answers", Answers)  # type: ignore[no-any-return]
+    """The answers kept for the state of the warehouse this request reads (its pinned snapshot). Made under
+    a lock of its own, not `Snapshot.cached`'s, which is held while a cut is computed (a cut that reads
+    answers would otherwise wait for itself)."""
+    cache = ctx.cache
+    found = cache.get("answers")
+    if found is None:
+        with _made:
+            found = cache.setdefault("answers", Answers())
+    return found  # type: ignore[no-any-return]
 
 
 def decisions_stamp(store: StateStore) -> int:
