@@ -4,7 +4,8 @@
 
 Starts `baliza serve` in its own process on a free loopback port, creates a benchmark user with an
 API token (in the warehouse's state store) in the agency that reported the most seizures, then drives
-each route with `--clients` concurrent httpx clients (asyncio) and prints the figures.
+each route with `--clients` concurrent keep-alive connections (`wrk` when installed: `apt-get install wrk`;
+else httpx clients on asyncio, which cost the shared cores milliseconds a request) and prints the figures.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -69,7 +73,59 @@ def prepare(db: Path, count: int) -> tuple[str, str, list[str]]:
     return agency, signed_in_token(db, USER, agency, Role.ANALYST, "web_perf benchmark"), seizures
 
 
-async def drive(base: str, paths: list[str], token: str, clients: int, requests: int) -> dict[str, float]:
+WRK_SCRIPT = """
+local paths, n, token = {}, 0, os.getenv("BALIZA_BENCH_TOKEN")
+for line in io.lines(os.getenv("BALIZA_BENCH_PATHS")) do paths[#paths + 1] = line end
+wrk.headers["Authorization"] = "Bearer " .. token
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n % #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format("BALIZA %d %d %d %f %f\\n", summary.requests, errors + summary.errors.status,
+    summary.duration, latency:percentile(50), latency:percentile(95)))
+end
+"""
+
+
+def drive(base: str, paths: list[str], token: str, clients: int, requests: int,
+          seconds: float | None = None) -> dict[str, float]:
+    """Drive `paths` (cycled: each request a different row) with `clients` concurrent keep-alive
+    connections: with `wrk` when it is installed (a C client, one thread: it leaves the cores to the
+    server), else with httpx (which costs the client milliseconds a request). `client_cpu_ms` is the
+    client's processor time a request."""
+    if shutil.which("wrk"):
+        # as many seconds as `requests` take at ~200 requests/s, at least 5
+        return drive_wrk(base, paths, token, clients, seconds or max(5.0, requests / 200))
+    used = time.process_time()
+    result = asyncio.run(drive_httpx(base, paths, token, clients, requests))
+    result["client_cpu_ms"] = (time.process_time() - used) * 1000 / max(1, result["requests"])
+    return result
+
+
+def drive_wrk(base: str, paths: list[str], token: str, clients: int, seconds: float) -> dict[str, float]:
+    """`wrk -t1 -c clients -d seconds` over `paths`, with the bearer token; its figures."""
+    httpx.get(base + paths[-1], headers={"Authorization": f"Bearer {token}"}, timeout=120)  # warm once
+    with tempfile.TemporaryDirectory() as folder:
+        script, listed = Path(folder) / "paths.lua", Path(folder) / "paths.txt"
+        script.write_text(WRK_SCRIPT)
+        listed.write_text("\n".join(paths) + "\n")
+        env = {**os.environ, "BALIZA_BENCH_TOKEN": token, "BALIZA_BENCH_PATHS": str(listed)}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "60s",
+                               "-s", str(script), base], env=env, capture_output=True, text=True, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = next(row for row in done.stdout.splitlines() if row.startswith("BALIZA "))
+    count, errors, micros, p50, p95 = line.split()[1:]
+    requests = int(count)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"requests": requests, "errors": int(errors), "seconds": int(micros) / 1e6,
+            "rps": requests / (int(micros) / 1e6), "p50_ms": float(p50) / 1000, "p95_ms": float(p95) / 1000,
+            "client_cpu_ms": cpu * 1000 / max(1, requests), "client": "wrk"}
+
+
+async def drive_httpx(base: str, paths: list[str], token: str, clients: int, requests: int) -> dict[str, float]:
     """Send `requests` GETs cycling through `paths` (each a different row: no answer is reused)."""
     latencies: list[float] = []
     errors = 0
@@ -100,6 +156,7 @@ async def drive(base: str, paths: list[str], token: str, clients: int, requests:
     return {
         "requests": len(latencies), "errors": errors, "seconds": elapsed, "rps": len(latencies) / elapsed,
         "p50_ms": statistics.median(latencies) * 1000, "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
+        "client": "httpx",
     }
 
 
@@ -131,11 +188,12 @@ def main() -> None:
         for clients in sorted({1, args.clients}):
             for label, paths in routes:
                 used = cpu_seconds(server.pid)
-                result = asyncio.run(drive(base, paths, token, clients, args.requests if clients > 1 else 50))
+                result = drive(base, paths, token, clients, args.requests if clients > 1 else 50)
                 server_ms = (cpu_seconds(server.pid) - used) * 1000 / max(1, result["requests"])
                 print(f"{label:20s} {clients:3d} clients {result['rps']:8.1f} req/s   p50 {result['p50_ms']:7.1f} ms"
                       f"   p95 {result['p95_ms']:7.1f} ms   ({result['requests']} requests, {result['errors']} errors)"
-                      f"   server CPU {server_ms:.1f} ms a request")
+                      f"   CPU a request: server {server_ms:.1f} ms, client ({result['client']}) "
+                      f"{result['client_cpu_ms']:.1f} ms")
     finally:
         if server.poll() is not None:
             print(f"the server stopped (exit {server.returncode}); its log: {log}")

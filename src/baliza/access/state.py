@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -146,6 +147,7 @@ class StateStore:
     engine: Engine
     key_home: Path | None = None
     _keys: dict[str, bytes] = field(default_factory=dict, repr=False)
+    audit_appender: Any = field(default=None, repr=False, compare=False)  # `access.audit.GroupCommit`, made once
 
     @property
     def dialect(self) -> str:

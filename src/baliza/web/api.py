@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic_core import to_json
 
 from baliza.web import services
 from baliza.web.callers import (
@@ -134,7 +133,7 @@ def findings(request: Request, principal: FindingReader,
              rule: Annotated[str | None, Query(max_length=100)] = None) -> Response:
     """Red flags on subjects your agency owns or was granted, undecided first, with your agency's decision."""
     # hundreds of findings with their evidence: encoded in one pass (pydantic-core), not value by value
-    return Response(to_json(services.findings(context(request), principal, rule)), media_type="application/json")
+    return Response(services.findings_json(context(request), principal, rule), media_type="application/json")
 
 
 @router.post("/findings/{finding_id}/decision")

@@ -5,8 +5,9 @@ otherwise /docs is off and the schema stays at /openapi.json. Nothing is fetched
 signed-in user unless `BALIZA_PUBLIC_API_DOCS=1` (see `web.settings`).
 
 Every answer but static files is `Cache-Control: no-store` (pages and API answers carry people's and
-cases' details); request bodies are bounded; a request the schema refuses gets 422 naming the fields, not
-echoing what was sent; a 404 to a signed-in caller (an id outside its scope, or guessed) is audited.
+cases' details); request bodies are bounded (both in `web.headers`); a request the schema refuses gets
+422 naming the fields, not echoing what was sent; a 404 to a signed-in caller (an id outside its scope,
+or guessed) is audited.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from baliza import __version__
 from baliza.access.audit import entries, record
-from baliza.access.clock import now
 from baliza.access.state import open_state, state_url_for
 from baliza.i18n.web import LanguageMiddleware
 from baliza.warehouse.store import resolve_db_path
@@ -51,6 +51,7 @@ from baliza.web import (
     upload_routes,
 )
 from baliza.web.context import ServingContext
+from baliza.web.headers import SecurityHeaders
 from baliza.web.names import FindingNames
 from baliza.web.observability import Metrics, Observed
 from baliza.web.security import NotSignedIn, identify, signed_in
@@ -65,6 +66,24 @@ UNCACHED_PREFIXES = ("/static/", "/docs-assets/")
 # the paths that read one seizure, case or person, and the table their id names
 ROW_PATHS = {"/api/seizures/": "seizures", "/api/cases/": "cases", "/api/persons/": "persons",
              "/chain/seizure/": "seizures", "/chain/case/": "cases", "/chain/person/": "persons"}
+
+
+SERVE_DB = "BALIZA_SERVE_DB"  # what `baliza serve --workers N` hands its worker processes
+SERVE_SECURE_COOKIES = "BALIZA_SERVE_SECURE_COOKIES"
+
+
+def served_app() -> FastAPI:
+    """One worker process's application under `baliza serve --workers N` (uvicorn calls this in each):
+    the warehouse named in `BALIZA_SERVE_DB`, results computed (or read back) in the background, the
+    context closed when the worker stops."""
+    from baliza.web.observability import configure_json_logs
+
+    configure_json_logs()
+    app = create_app(os.environ[SERVE_DB], secure_cookies=bool(os.environ.get(SERVE_SECURE_COOKIES)),
+                     precompute=True)
+    app.state.close_on_stop = True
+    app.state.baliza.warm_up()
+    return app
 
 
 def _swagger_assets() -> Path | None:
@@ -106,6 +125,8 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         # only fight over the GIL and starve the event loop that sends the answers.
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         yield
+        if getattr(_app.state, "close_on_stop", False):
+            ctx.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -190,31 +211,10 @@ def create_app(db: str | os.PathLike[str] | None = None, *, state_url: str | Non
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
                       status_code=exc.status_code)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        declared = request.headers.get("content-length", "")
-        limit = MAX_BODY_BYTES
-        if request.method == "PUT" and request.url.path.startswith(upload_routes.UPLOAD_FILE_PATH):
-            limit = upload_routes.UPLOAD_MAX_BYTES  # an uploaded file: checked again as it streams in
-        if (declared.isdigit() and int(declared) > limit) or (
-                not declared and request.headers.get("transfer-encoding")):
-            return JSONResponse({"detail": f"a request body has at most {limit} bytes (with a length)"},
-                                status_code=413)
-        request.state.started = now().isoformat(timespec="microseconds")  # as the audit log writes times
-        response = await call_next(request)
-        if not request.url.path.startswith(UNCACHED_PREFIXES):
-            response.headers["Cache-Control"] = "no-store"
-        if settings.hsts_seconds:
-            response.headers.setdefault("Strict-Transport-Security",
-                                        f"max-age={settings.hsts_seconds}; includeSubDomains")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith("/docs"):
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'")
-        return response
+    # outermost: bounds bodies and heads every answer (`web.headers`)
+    app.add_middleware(SecurityHeaders, settings=settings, max_body=MAX_BODY_BYTES,
+                       upload_path=upload_routes.UPLOAD_FILE_PATH, upload_max=upload_routes.UPLOAD_MAX_BYTES,
+                       uncached=UNCACHED_PREFIXES)
 
     return app
 

@@ -8,11 +8,15 @@ again. Progress goes to `progress(step, done, total)` (administrators see it at 
 
 from __future__ import annotations
 
+import fcntl
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from baliza.warehouse.results import read_results, store_results
+from baliza.warehouse.results import read_results, results_folder, store_results
 from baliza.web.context import ServingContext
 from baliza.web.results import GRANULARITIES, LoadResults, Result
 from baliza.web.snapshots import Snapshot
@@ -41,12 +45,13 @@ def _search_index(wh: Any, _results: LoadResults) -> None:
     index_for(wh.path).ensure(wh, warehouse_version(wh))
 
 
-def cut_for_every_agency(ctx: ServingContext, wh: Any) -> None:
+def cut_for_every_agency(ctx: ServingContext, wh: Any, progress: Callable[[int, int], None] | None = None) -> None:
     """What each agency may read of the results, cut for its live grants as they are now: its scope's reach
     through the grants, its findings, its chains and the explorer's choices, its seizure counts, its units'
     indicators and its justice page. They hang on grants, which change without a load, so they are kept
     with the snapshot (not stored): a grant given or revoked later is a new cut, made on the next request.
-    Computed in the background so that the first view of a page after a load does not make them."""
+    Computed in the background so that the first view of a page after a load does not make them.
+    `progress(done, total)` is told before each agency (it may raise to stop: a server closing, a newer load)."""
     from baliza.access.principal import Principal
     from baliza.access.roles import Role
     from baliza.web import explorer, justice, services, sources
@@ -56,7 +61,10 @@ def cut_for_every_agency(ctx: ServingContext, wh: Any) -> None:
         sources.warm_chain_lookups(wh, ctx)
     except Exception:
         log.exception("building the chains' lookups failed")
-    for agency in [*results.agencies, None]:
+    every = [*results.agencies, None]
+    for done, agency in enumerate(every):
+        if progress is not None:
+            progress(done, len(every))
         try:
             if agency is None:  # the country-wide cut (oversight): one for every agency
                 for granularity in GRANULARITIES:
@@ -89,28 +97,49 @@ def step_names() -> list[str]:
 
 def precompute(ctx: ServingContext, snapshot: Snapshot, progress: Callable[[str, int, int], None]) -> None:
     """Read `snapshot`'s stored results, or compute every one of them (telling `progress` each step) and
-    store them."""
-    results = snapshot.results
+    store them; then cut them for every agency. Under `baliza serve --workers N` one process computes a
+    state's results while the others wait for it (a lock file beside the results), then read them back."""
+    every = steps()
+    with computing(ctx.db_path):
+        results = _read_or_compute(ctx, snapshot, progress, every)
+    cut_for_every_agency(ctx, snapshot.thread_warehouse(),
+                         lambda done, total: progress(f"{CUTS} ({done}/{total})", len(every), len(every) + 1))
+    progress("done", len(every) + 1, len(every) + 1)
+    del results
+
+
+def _read_or_compute(ctx: ServingContext, snapshot: Snapshot, progress: Callable[[str, int, int], None],
+                     every: list[Step]) -> LoadResults:
     key = ctx.state.key("results")
     stored = read_results(ctx.db_path, snapshot.version, key)
     wh = snapshot.thread_warehouse()
+    results = snapshot.results
     if stored is not None:
-        progress("reading the stored results", 0, 2)
+        progress("reading the stored results", 0, len(every) + 1)
         results = snapshot.results = LoadResults(snapshot.version, snapshot.thread_warehouse, stored)
         if results.is_complete():
-            progress(CUTS, 1, 2)
-            cut_for_every_agency(ctx, wh)
-            progress("done", 2, 2)
-            return
+            return results
         # stored before a result was declared: the missing ones are computed below, the others read
-    every = [*steps(), (CUTS, lambda wh, results: cut_for_every_agency(ctx, wh))]
     results.precomputing = True
     try:
         for done, (name, step) in enumerate(every):
-            progress(name, done, len(every))
+            progress(name, done, len(every) + 1)
             step(wh, results)
-            if name == "search index":  # every result is computed: kept before the cuts are made
-                store_results(ctx.db_path, snapshot.version, results.to_store(), key)
+        store_results(ctx.db_path, snapshot.version, results.to_store(), key)
     finally:
         results.precomputing = False
-    progress("done", len(every), len(every))
+    return results
+
+
+@contextmanager
+def computing(db_path: Path) -> Iterator[None]:
+    """Held while one process reads or computes a warehouse state's results: `fcntl.flock` on the results'
+    folder itself (no lock file to leave behind; the kernel releases it if the process dies)."""
+    folder = results_folder(db_path)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import HTTPException
+from pydantic_core import to_json
 
 from baliza.access.audit import grants_behind, record, record_read
 from baliza.access.decisions import DECISIONS, decide, latest_decisions
@@ -22,6 +23,7 @@ from baliza.access.roles import Permission
 from baliza.crypto.scoped import queue_findings
 from baliza.i18n.findings import worded
 from baliza.web import queries, sources
+from baliza.web.answers import Answer, answers_of, decisions_stamp, reader_key
 from baliza.web.context import ServingContext
 from baliza.web.results import results_of
 
@@ -94,21 +96,64 @@ def country_wide(principal: Principal) -> bool:
 
 
 def findings(ctx: ServingContext, principal: Principal, rule: str | None = None) -> list[dict[str, Any]]:
+    """The findings the principal may see, worded in its language, each with its agency's latest decision,
+    undecided first (audited). Each request gets its own list and dicts; the worded findings are made once
+    per reader's view and language (`web.answers`)."""
+    answer = _findings_answer(ctx, principal, rule, decisions_stamp(ctx.state))
+    _record_findings_read(ctx, principal, answer, rule)
+    return [{**f, "decision": dict(f["decision"]) if f["decision"] else None} for f in answer.value]
+
+
+def findings_json(ctx: ServingContext, principal: Principal, rule: str | None = None) -> bytes:
+    """`findings` encoded as JSON: the finished body is kept per reader's view, language and decisions
+    taken (`web.answers`), so a repeated request is a few lookups and its audit entry."""
+    stamp = decisions_stamp(ctx.state)
+
+    def encode() -> Answer:
+        listed = _findings_answer(ctx, principal, rule, stamp)
+        body = to_json(listed.value)
+        return Answer(body, len(body), listed.reads, listed.grants)
     with ctx.reading(principal) as (wh, scope):
-        found = shown_findings(ctx, wh, scope)
-    decisions = latest_decisions(ctx.state, principal.agency_id)
-    out = []
-    for f, shown in found:
-        if rule and f.rule != rule:
-            continue
-        decision = decisions.get(shown["finding_id"])
-        out.append(worded({**shown, "decision": decision.to_dict() if decision else None}))  # reader's language
-    subjects = [(f["subject"]["table"], f["subject"]["id"]) for f in out]
-    behind = [g for table in {t for t, _ in subjects}
-              for g in grants_behind(scope, table, [i for t, i in subjects if t == table])]
-    record_read(ctx.state, principal, "read_findings", [f"findings/{f['finding_id']}" for f in out], grants=behind,
-                what="findings", detail={"rule": rule})
-    return review_order(out)
+        key = ("findings.json", _flags_key(ctx, wh), rule, stamp, *reader_key(principal, scope))
+    answer = answers_of(ctx).get(key, encode)
+    assert answer is not None
+    _record_findings_read(ctx, principal, answer, rule)
+    return answer.value  # type: ignore[no-any-return]
+
+
+def _findings_answer(ctx: ServingContext, principal: Principal, rule: str | None, stamp: int) -> Answer:
+    """The worded findings with decisions, in review order, and what reading them records: kept per key."""
+    with ctx.reading(principal) as (wh, scope):
+        key = ("findings", _flags_key(ctx, wh), rule, stamp, *reader_key(principal, scope))
+
+        def make() -> Answer:
+            found = shown_findings(ctx, wh, scope)
+            decisions = latest_decisions(ctx.state, principal.agency_id)
+            out = []
+            for f, shown in found:
+                if rule and f.rule != rule:
+                    continue
+                decision = decisions.get(shown["finding_id"])
+                out.append(worded({**shown, "decision": decision.to_dict() if decision else None}))
+            subjects = [(f["subject"]["table"], f["subject"]["id"]) for f in out]
+            behind = [g for table in {t for t, _ in subjects}
+                      for g in grants_behind(scope, table, [i for t, i in subjects if t == table])]
+            return Answer(review_order(out), 2000 * len(out), tuple(f"findings/{f['finding_id']}" for f in out),
+                          tuple(behind), keeps=sources.red_flags(wh, ctx))
+        answer = answers_of(ctx).get(key, make)
+    assert answer is not None
+    return answer
+
+
+def _flags_key(ctx: ServingContext, wh: Any) -> int:
+    """Which list of red flags an answer was made from (the load's own, kept per snapshot; the answer keeps
+    the list alive, so its id is not reused while the answer is cached)."""
+    return id(sources.red_flags(wh, ctx))
+
+
+def _record_findings_read(ctx: ServingContext, principal: Principal, answer: Answer, rule: str | None) -> None:
+    record_read(ctx.state, principal, "read_findings", answer.reads, grants=answer.grants, what="findings",
+                detail={"rule": rule})
 
 
 def shown_findings(ctx: ServingContext, wh: Any, scope: Any) -> list[tuple[Any, dict[str, Any]]]:
@@ -156,19 +201,27 @@ def seizures(ctx: ServingContext, principal: Principal, query: str = "", limit: 
 
 def seizure_chain(ctx: ServingContext, principal: Principal, seizure_id: str) -> dict[str, Any]:
     """A seizure's chain judged on the whole warehouse, disclosed to the principal hit/no-hit: the steps
-    other agencies hold are named with their stage, date and agency, never their content."""
+    other agencies hold are named with their stage, date and agency, never their content. Kept per reader's
+    view, language and declared withholding (`web.answers`); every read is audited."""
+    withheld = sources.withheld_tables(ctx.state)
     with ctx.reading(principal) as (wh, scope):
-        chain = sources.seizure_timeline(wh, scope, seizure_id, ctx, withheld=sources.withheld_tables(ctx.state))
-        if chain is not None:
+        def make() -> Answer | None:
+            chain = sources.seizure_timeline(wh, scope, seizure_id, ctx, withheld=withheld)
+            if chain is None:
+                return None
             read = [f"{e['reference']['table']}/{e['reference']['id']}" for e in chain["events"] if not e["hidden"]]
             cases = [e["reference"]["id"] for e in chain["events"] if not e["hidden"] and e["stage"] == "case"]
             grants = grants_behind(scope, "seizures", [seizure_id]) + grants_behind(scope, "cases", cases)
-    if chain is None:
+            return Answer(chain, 500 + 300 * len(chain["events"]), tuple(read), tuple(grants),
+                          {"hidden_holders": [h["agency_id"] for h in chain["hidden_holders"]]})
+        withholding = tuple(sorted((agency, tuple(sorted(tables))) for agency, tables in withheld.items()))
+        answer = answers_of(ctx).get(("chain", seizure_id, withholding, *reader_key(principal, scope)), make)
+    if answer is None:
         record(ctx.state, principal.username, principal.agency_id, "read_refused", f"seizures/{seizure_id}")
         raise _not_found("seizure")
-    record_read(ctx.state, principal, "read_seizure", read, grants=grants, what=f"seizures/{seizure_id}",
-                detail={"hidden_holders": [h["agency_id"] for h in chain["hidden_holders"]]})
-    return chain
+    record_read(ctx.state, principal, "read_seizure", answer.reads, grants=answer.grants,
+                what=f"seizures/{seizure_id}", detail=answer.detail)
+    return answer.value  # type: ignore[no-any-return]
 
 
 def case_file(ctx: ServingContext, principal: Principal, case_id: str) -> dict[str, Any]:
