@@ -43,6 +43,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.markets",
     "baliza.cli.programmes",
     "baliza.cli.keys",
+    "baliza.cli.people",
 )
 
 
