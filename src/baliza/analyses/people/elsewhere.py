@@ -23,13 +23,13 @@ from baliza.analyses.people.stored import cluster_of, resolution_state
 def records_elsewhere(wh: Any, scope: Scope, person_id: str,
                       withheld: Mapping[str, set[str]] | None = None) -> dict[str, Any] | None:
     """The same person's other records for `scope`'s reader: `readable` (id, agency, link) and
-    `held_elsewhere` (agency -> how many records); None when people were never resolved."""
+    `held_elsewhere` (per agency, how many records); None when people were never resolved."""
     state = resolution_state(wh)
     if state is None:
         return None
     members, links = cluster_of(wh, person_id)
     own = next((m for m in members if m.person_id == person_id), None)
-    empty = {"readable": [], "held_elsewhere": {}, "resolved_at": state["resolved_at"],
+    empty = {"readable": [], "held_elsewhere": [], "resolved_at": state["resolved_at"],
              "stale": state["load_id"] != state["latest_load"]}
     if own is None or own.protected:
         return empty
@@ -42,18 +42,23 @@ def records_elsewhere(wh: Any, scope: Scope, person_id: str,
     persons = whole.table("persons")
     rows = {r["person_id"]: r for r in persons.filter(persons.person_id.isin([m.person_id for m in others]))
             .select("person_id", "_agency_id", "_load_id").to_pyarrow().to_pylist()}
+    agencies = whole.table("agencies")
+    names = {r["agency_id"]: r["name"] for r in agencies.select("agency_id", "name").to_pyarrow().to_pylist()}
     readable, held = [], {}
     for member in others:
         row = rows.get(member.person_id)
         if row is not None and scope.reads("persons", row):
             link = _link_between(links, person_id, member.person_id)
             readable.append({"person_id": member.person_id, "agency_id": member.agency_id,
+                             "agency_name": names.get(member.agency_id, member.agency_id),
                              "match_weight": link.match_weight if link else member.weight,
                              "direct": link is not None, "agreed": link.agreed() if link else [],
                              "levels": dict(link.levels) if link else {}})
         else:
             held[member.agency_id] = held.get(member.agency_id, 0) + 1
-    return {**empty, "readable": readable, "held_elsewhere": held}
+    return {**empty, "readable": readable,
+            "held_elsewhere": [{"agency_id": a, "agency_name": names.get(a, a), "records": n}
+                               for a, n in sorted(held.items())]}
 
 
 def _link_between(links: list[Any], a: str, b: str) -> Any:

@@ -14,11 +14,13 @@ Each pair of records is compared on five things, each with levels from strong ag
 How often each level occurs among true matches (m) and among any two records (u) is estimated without
 labels: u by comparing random pairs of records, m by expectation maximisation on the pairs that share a
 document number (which trains everything but the document) and on the pairs that share a date of birth
-(which trains the document). The priors below are EM's starting point and what is used when there are too
-few records to estimate from (`MIN_RECORDS_TO_TRAIN`): what record linkage studies of administrative
-registers report for such fields. The prior probability that two records are one person is estimated from
-the pairs that agree on a document number or on name and date of birth (assuming those catch
-`DETERMINISTIC_RECALL` of the true matches), and falls back to one match per record.
+(which trains the document). The priors below (m and u) are EM's starting point, and what is used when
+there are too few records to estimate from (`MIN_RECORDS_TO_TRAIN`: a few hundred records say nothing
+reliable of how often strangers share a name); they are set from what such registers hold (thousands of
+name combinations, dates of birth spread over fifty years, documents and phones unique to a person). The
+prior probability that two records are one person is estimated from the pairs that agree on a document
+number or on name and date of birth (assuming those catch `DETERMINISTIC_RECALL` of the true matches),
+and is one match per record otherwise.
 
 Only pairs that share something are scored (blocking): a document number, its digits, the name's tokens as a
 set, the date of birth (either way round) with the given name, or the phone. A pair that shares none of these
@@ -48,6 +50,13 @@ BIRTH_M = [0.88, 0.06, 0.03, 0.03]
 DOCUMENT_M = [0.9, 0.04, 0.06]
 PHONE_M = [0.75, 0.25]
 NATIONALITY_M = [0.97, 0.03]
+# u priors: how often two people taken at random agree so (a country's registers: thousands of name
+# combinations, dates of birth spread over fifty years, unique documents and phones, one main nationality)
+NAME_U = [0.0005, 0.001, 0.003, 0.08, 0.9155]
+BIRTH_U = [0.0001, 0.0001, 0.02, 0.9798]
+DOCUMENT_U = [0.00001, 0.00005, 0.99994]
+PHONE_U = [0.0001, 0.9999]
+NATIONALITY_U = [0.8, 0.2]
 
 
 @dataclass
@@ -71,9 +80,10 @@ def comparisons() -> list[Any]:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
-    def compare(output: str, description: str, null: Any, *graded: Any, m: list[float]) -> Any:
+    def compare(output: str, description: str, null: Any, *graded: Any, m: list[float], u: list[float]) -> Any:
         levels = [null.configure(is_null_level=True)] + [
-            level.configure(m_probability=p) for level, p in zip([*graded, cll.ElseLevel()], m, strict=True)]
+            level.configure(m_probability=pm, u_probability=pu)
+            for level, pm, pu in zip([*graded, cll.ElseLevel()], m, u, strict=True)]
         return cl.CustomComparison(levels, output_column_name=output, comparison_description=description)
 
     name = compare(
@@ -83,24 +93,24 @@ def comparisons() -> list[Any]:
             label_for_charts="same given name, a surname in common"),
         cll.ArrayIntersectLevel("name_tokens", 2).configure(label_for_charts="two names in common"),
         cll.ArrayIntersectLevel("name_tokens", 1).configure(label_for_charts="one name in common"),
-        m=NAME_M)
+        m=NAME_M, u=NAME_U)
     birth = compare(
         "birth", "date of birth", cll.NullLevel("birth_day"),
         cll.ExactMatchLevel("birth_day").configure(label_for_charts="same date of birth"),
         cll.CustomLevel("(birth_day_l = birth_swapped_r) OR (birth_swapped_l = birth_day_r)",
                         label_for_charts="day and month swapped"),
         cll.ExactMatchLevel("birth_year").configure(label_for_charts="same year of birth"),
-        m=BIRTH_M)
+        m=BIRTH_M, u=BIRTH_U)
     document = compare(
         "document", "document number", cll.NullLevel("document"),
         cll.ExactMatchLevel("document").configure(label_for_charts="same document number"),
         cll.ExactMatchLevel("document_digits").configure(label_for_charts="same document digits"),
-        m=DOCUMENT_M)
+        m=DOCUMENT_M, u=DOCUMENT_U)
     phone = compare("phone", "phone", cll.NullLevel("phone"),
-                    cll.ExactMatchLevel("phone").configure(label_for_charts="same phone"), m=PHONE_M)
+                    cll.ExactMatchLevel("phone").configure(label_for_charts="same phone"), m=PHONE_M, u=PHONE_U)
     nationality = compare("nationality", "nationality", cll.NullLevel("nationality"),
                           cll.ExactMatchLevel("nationality").configure(label_for_charts="same nationality"),
-                          m=NATIONALITY_M)
+                          m=NATIONALITY_M, u=NATIONALITY_U)
     return [name, birth, document, phone, nationality]
 
 
@@ -181,8 +191,7 @@ def train_and_predict(features: pa.Table, backend: Backend = "duckdb", spark: An
         model.trained = True
         model.prior_match_probability = float(linker._settings_obj._probability_two_random_records_match)
     else:
-        linker.training.estimate_u_using_random_sampling(max_pairs=RANDOM_PAIRS, seed=1, min_count_per_level=None)
-        model.notes.append(f"{n} records: fewer than {MIN_RECORDS_TO_TRAIN}, the m priors are kept")
+        model.notes.append(f"{n} records: fewer than {MIN_RECORDS_TO_TRAIN}, the priors are kept")
     model.parameters = _parameters(linker)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     kept = ["unique_id_l", "unique_id_r", "match_weight", "match_probability",

@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import pyarrow as pa
-
 from baliza.access import fieldcrypt
 from baliza.access.protection import protected_person_ids
 from baliza.analyses.people.pseudonyms import PersonRecord
@@ -39,10 +37,15 @@ def person_records(wh: Warehouse) -> Iterator[PersonRecord]:
     clear text all at once: each batch becomes digests before the next is opened)."""
     protected = protected_person_ids(wh)
     opened = _opener(wh)
-    persons = wh.table("persons").select(*READ_COLUMNS).order_by("person_id")
-    reader: pa.RecordBatchReader = persons.to_pyarrow_batches(chunk_size=BATCH_ROWS)
-    for batch in reader:
-        for row in batch.to_pylist():
+    persons = wh.table("persons").select(*READ_COLUMNS)
+    after: str | None = None
+    while True:  # pages in person_id order (keyset): one page of clear values at a time
+        page = persons if after is None else persons.filter(persons.person_id > after)
+        rows = page.order_by("person_id").limit(BATCH_ROWS).to_pyarrow().to_pylist()
+        if not rows:
+            return
+        after = rows[-1]["person_id"]
+        for row in rows:
             yield PersonRecord(
                 person_id=row["person_id"], agency_id=row["_agency_id"] or "",
                 full_name=opened(row["full_name"]), birth_date=opened(row["birth_date"]),

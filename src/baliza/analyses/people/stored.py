@@ -61,14 +61,23 @@ def store_resolution(wh: Warehouse, resolution: Resolution) -> None:
         "match_probability": [k.match_probability for k in resolution.links],
         **{c: [k.levels[c] for k in resolution.links] for c in COMPARED},
     }, schema=LINKS_SCHEMA)
-    wh.con.create_table(PEOPLE, people, overwrite=True)
-    wh.con.create_table(LINKS, links, overwrite=True)
+    for name, table in ((PEOPLE, people), (LINKS, links)):
+        # written through the warehouse's own connection (Ibis's create_table from Arrow fails on this DuckDB)
+        wh.duckdb.register("_bz_resolution", table)
+        try:
+            wh.duckdb.execute(f"CREATE OR REPLACE TABLE main.{name} AS SELECT * FROM _bz_resolution")
+        finally:
+            wh.duckdb.unregister("_bz_resolution")
 
 
 def is_resolved(wh: Any) -> bool:
     """Whether people were resolved in this warehouse (`baliza people resolve` ran on it)."""
     warehouse = getattr(wh, "warehouse", wh)  # a ScopedWarehouse reads the whole warehouse's tables here
-    return PEOPLE in warehouse.con.list_tables()
+    try:
+        warehouse.table(PEOPLE)
+    except Exception:  # the engine's "no such table" (each engine names it its own way)
+        return False
+    return True
 
 
 def resolved_table(wh: Any) -> ibis.Table:
