@@ -44,6 +44,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.programmes",
     "baliza.cli.keys",
     "baliza.cli.people",
+    "baliza.cli.export",
 )
 
 
