@@ -16,8 +16,6 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from baliza.analyses.people import resolve_warehouse
-from baliza.analyses.people.stored import store_resolution
 from baliza.cli.app import app
 from baliza.warehouse import open_warehouse
 from web_world import build_web_world, user_name
@@ -34,8 +32,21 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
             " _load_id) values ('XP1', 'COURIER, Juan', '1990-01-01', 'PER', null, false, 'AG-POL', 7)")
         wh.duckdb.execute("insert into organizations (organization_id, name, country, kind, _agency_id, _load_id)"
                           " values ('O1', 'Andes Freight SAC', 'PER', 'freight_forwarder', 'AG-CUS', 1)")
-        store_resolution(wh, resolve_warehouse(wh))
+    resolved = CliRunner().invoke(app, ["people", "resolve", "--db", str(world.db), "--json"],
+                                  env={"BALIZA_STATE_URL": world.state_url})
+    assert resolved.exit_code == 0, resolved.output
+    summary = json.loads(resolved.stdout)["summary"]
+    assert summary["records_compared"] == 6 and summary["people_across_agencies"] == 1
     return world
+
+
+def test_people_show_gives_the_links_and_their_evidence(world: Any) -> None:
+    shown = CliRunner().invoke(app, ["people", "show", "XP1", "--db", str(world.db), "--json"])
+    assert shown.exit_code == 0, shown.output
+    answer = json.loads(shown.stdout)
+    assert sorted(r["person_id"] for r in answer["records"]) == ["X1", "XP1"]
+    [link] = answer["links"]
+    assert link["levels"]["name"] == "same" and link["levels"]["birth"] == "same" and link["match_weight"] > 10
 
 
 def _export(world: Any, tmp: Path, *options: str) -> list[dict[str, Any]]:

@@ -93,8 +93,9 @@ def resolve(db: DbOption = None, threshold: ThresholdOption = 0.95, backend: Bac
     if as_json:
         print_json({"summary": summary, "model": resolution.model.to_dict(), "timings": resolution.timings})
         return
-    console.print(_("%(records)s person records compared, %(pairs)s candidate pairs scored.",
-                    records=f"{summary['records_compared']:,}", pairs=f"{summary['pairs_scored']:,}"))
+    console.print(_("%(records)s person records compared; %(pairs)s pairs of records are likely matches "
+                    "(probability 0.5 or more).", records=f"{summary['records_compared']:,}",
+                    pairs=f"{summary['pairs_likely']:,}"))
     console.print(_("%(people)s people have two records or more (%(records)s records); %(across)s of them are "
                     "recorded by more than one agency.", people=f"{summary['people_with_several_records']:,}",
                     records=f"{summary['records_in_them']:,}", across=f"{summary['people_across_agencies']:,}"))
@@ -107,6 +108,7 @@ def resolve(db: DbOption = None, threshold: ThresholdOption = 0.95, backend: Bac
 def show(person_id: str, db: DbOption = None, as_json: JsonOption = False) -> None:
     """One person's records across agencies and the links between them (operator's view: ids, agencies,
     match weights and the fields that agreed; no identities)."""
+    from baliza.analyses.people.labels import agreement
     from baliza.analyses.people.stored import cluster_of, is_resolved
     from baliza.warehouse import open_warehouse
 
@@ -130,7 +132,8 @@ def show(person_id: str, db: DbOption = None, as_json: JsonOption = False) -> No
     for k in links:
         console.print(_("%(a)s and %(b)s: match weight %(weight)s; agreed on: %(fields)s", a=k.person_a,
                         b=k.person_b, weight=f"{k.match_weight:.1f}",
-                        fields=", ".join(f"{c} ({k.levels[c]})" for c in k.agreed()) or "-"))
+                        fields=", ".join(f"{_(field)} ({_(level)})" for field, level in
+                                         agreement(k.levels, k.agreed())) or "-"))
 
 
 @people_app.command("findings")

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from baliza.access.scope import Scope
+from baliza.analyses.people.labels import agreement
 from baliza.analyses.people.stored import cluster_of, resolution_state
 
 
@@ -44,7 +45,8 @@ def records_elsewhere(wh: Any, scope: Scope, person_id: str,
             .select("person_id", "_agency_id", "_load_id").to_pyarrow().to_pylist()}
     agencies = whole.table("agencies")
     names = {r["agency_id"]: r["name"] for r in agencies.select("agency_id", "name").to_pyarrow().to_pylist()}
-    readable, held = [], {}
+    readable: list[dict[str, Any]] = []
+    held: dict[str, int] = {}
     for member in others:
         row = rows.get(member.person_id)
         if row is not None and scope.reads("persons", row):
@@ -53,6 +55,7 @@ def records_elsewhere(wh: Any, scope: Scope, person_id: str,
                              "agency_name": names.get(member.agency_id, member.agency_id),
                              "match_weight": link.match_weight if link else member.weight,
                              "direct": link is not None, "agreed": link.agreed() if link else [],
+                             "agreement": agreement(link.levels, link.agreed()) if link else [],
                              "levels": dict(link.levels) if link else {}})
         else:
             held[member.agency_id] = held.get(member.agency_id, 0) + 1

@@ -6,7 +6,8 @@ holds about them adds up: the arrests of every record, the cases naming any of t
 which any of them travelled, and the agencies holding those rows.
 
 Finding `person_across_agencies`: a resolved person recorded separately by two agencies or more whose rows
-span three agencies or more, or who was arrested twice or more under different records. It is a lead for an
+span `min_agencies` agencies or more, or who was arrested `min_arrests` times or more under different
+records (`settings.yaml`: three agencies, two arrests). It is a lead for an
 analyst (the agencies may not know of each other's records), never a verdict: the links it rests on are in
 its details, with their match weights, and a wrong link is there to be seen.
 
@@ -25,12 +26,11 @@ import ibis
 import ibis.expr.types as ir
 
 from baliza.analyses.model import Finding, Message, Reference
+from baliza.analyses.people.settings import people_settings
 from baliza.analyses.people.stored import is_resolved, links_table, resolved_table
 from baliza.i18n import N_
 
 RULE = "person_across_agencies"
-MIN_AGENCIES = 3
-MIN_ARRESTS = 2
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,9 @@ def _evidence(wh: Any, clusters: list[str]) -> dict[str, list[Reference]]:
 
 def cross_agency_findings(wh: Any) -> list[Finding]:
     """`person_across_agencies` findings, strongest spread first."""
+    chosen = people_settings()
     fired = [i for i in involvement(wh) if i.record_agencies >= 2
-             and (i.agencies >= MIN_AGENCIES or i.arrests >= MIN_ARRESTS)]
+             and (i.agencies >= chosen.min_agencies or i.arrests >= chosen.min_arrests)]
     if not fired:
         return []
     evidence = _evidence(wh, [i.cluster_id for i in fired])

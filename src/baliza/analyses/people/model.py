@@ -14,17 +14,18 @@ Each pair of records is compared on five things, each with levels from strong ag
 How often each level occurs among true matches (m) and among any two records (u) is estimated without
 labels: u by comparing random pairs of records, m by expectation maximisation on the pairs that share a
 document number (which trains everything but the document) and on the pairs that share a date of birth
-(which trains the document). The priors below (m and u) are EM's starting point, and what is used when
-there are too few records to estimate from (`MIN_RECORDS_TO_TRAIN`: a few hundred records say nothing
-reliable of how often strangers share a name); they are set from what such registers hold (thousands of
-name combinations, dates of birth spread over fifty years, documents and phones unique to a person). The
-prior probability that two records are one person is estimated from the pairs that agree on a document
-number or on name and date of birth (assuming those catch `DETERMINISTIC_RECALL` of the true matches),
-and is one match per record otherwise.
+and a given name (which trains the document, the phone and the nationality). The priors below (m and u)
+are EM's starting point, and what is used when there are too few records to estimate from
+(`min_records_to_train` in `settings.yaml`: a few hundred records say nothing reliable of how often
+strangers share a name); they are set from what such registers hold (thousands of name combinations,
+dates of birth spread over fifty years, documents and phones unique to a person). The prior probability
+that two records are one person is estimated from the pairs that agree on a document number or on name and
+date of birth (assuming those catch `deterministic_recall` of the true matches), and is one match per
+record otherwise.
 
-Only pairs that share something are scored (blocking): a document number, its digits, the name's tokens as a
-set, the date of birth (either way round) with the given name, or the phone. A pair that shares none of these
-is never compared, hence never linked.
+Only pairs that share something are scored (blocking): a document number, its digits, the name's tokens
+as a set with the year of birth, the date of birth (either way round) with the given name, or the phone.
+A pair that shares none of these is never compared, hence never linked.
 
 The engine is DuckDB in memory (default), or Spark when the warehouse is on Spark (`backend="spark"` with a
 session). The frame handed to either holds digests only (`baliza.analyses.people.pseudonyms`).
@@ -38,10 +39,9 @@ from typing import Any, Literal
 
 import pyarrow as pa
 
+from baliza.analyses.people.settings import people_settings
+
 Backend = Literal["duckdb", "spark"]
-MIN_RECORDS_TO_TRAIN = 1_000
-DETERMINISTIC_RECALL = 0.7
-RANDOM_PAIRS = 2_000_000
 COMPARED = ("name", "birth", "document", "phone", "nationality")
 
 # m priors, strongest level first (the null level is set aside by Splink)
@@ -115,14 +115,14 @@ def comparisons() -> list[Any]:
 
 
 def blocking_rules() -> list[Any]:
-    """The pairs scored: those sharing a document, its digits, the set of name tokens, the date of birth
-    (either way round) and given name, or a phone."""
+    """The pairs scored: those sharing a document, its digits, the set of name tokens and the year of birth,
+    the date of birth (either way round) and given name, or a phone."""
     from splink import block_on
 
     return [
         block_on("document"),
         block_on("document_digits"),
-        block_on("name_key"),
+        block_on("name_key", "birth_year"),
         block_on("birth_day", "given"),
         "l.birth_day = r.birth_swapped AND l.given = r.given",
         block_on("phone"),
@@ -155,7 +155,7 @@ def _database(backend: Backend, spark: Any = None) -> Any:
 
         if spark is None:
             raise ValueError("the Spark backend needs a Spark session (spark=...)")
-        return SparkAPI(spark_session=spark)
+        return SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
     raise ValueError(f"unknown backend {backend!r}: duckdb or spark")
 
 
@@ -174,16 +174,17 @@ def train_and_predict(features: pa.Table, backend: Backend = "duckdb", spark: An
 
     logging.getLogger("splink").setLevel(logging.WARNING)
     n = features.num_rows
+    chosen = people_settings()
     api = _database(backend, spark)
     frame = _register(api, backend, features, spark)
     prior = 1 / max(n, 2)
     linker = Linker(frame, settings(prior), log_level=logging.ERROR)
     model = LinkingModel(records=n, trained=False, prior_match_probability=prior)
-    if n >= MIN_RECORDS_TO_TRAIN:
+    if n >= chosen.min_records_to_train:
         linker.training.estimate_probability_two_random_records_match(
-            [block_on("document"), block_on("name_key", "birth_day")], recall=DETERMINISTIC_RECALL)
-        linker.training.estimate_u_using_random_sampling(max_pairs=RANDOM_PAIRS, seed=1)
-        for rule in (block_on("document"), block_on("birth_day")):
+            [block_on("document"), block_on("name_key", "birth_day")], recall=chosen.deterministic_recall)
+        linker.training.estimate_u_using_random_sampling(max_pairs=chosen.random_pairs, seed=1)
+        for rule in (block_on("document"), block_on("birth_day", "given")):
             try:
                 linker.training.estimate_parameters_using_expectation_maximisation(rule)
             except Exception as error:  # a block with too few pairs to estimate from: keep the priors
@@ -191,12 +192,12 @@ def train_and_predict(features: pa.Table, backend: Backend = "duckdb", spark: An
         model.trained = True
         model.prior_match_probability = float(linker._settings_obj._probability_two_random_records_match)
     else:
-        model.notes.append(f"{n} records: fewer than {MIN_RECORDS_TO_TRAIN}, the priors are kept")
+        model.notes.append(f"{n} records: fewer than {chosen.min_records_to_train}, the priors are kept")
     model.parameters = _parameters(linker)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     kept = ["unique_id_l", "unique_id_r", "match_weight", "match_probability",
             *(f"gamma_{c}" for c in COMPARED), *(f"mw_{c}" for c in COMPARED)]
-    pairs = predictions.as_pandas_dataframe()[kept]  # the digests compared are left behind
+    pairs = predictions.as_pandas_dataframe()[kept]  # type: ignore[no-untyped-call]  # the digests compared are left behind
     return pa.Table.from_pandas(pairs, preserve_index=False), linker, model
 
 

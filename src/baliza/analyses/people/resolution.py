@@ -22,8 +22,9 @@ import pyarrow as pa
 
 from baliza.analyses.people.model import COMPARED, Backend, LinkingModel, train_and_predict
 from baliza.analyses.people.pseudonyms import PersonRecord, Pseudonymiser
+from baliza.analyses.people.settings import people_settings
 
-MATCH_THRESHOLD = 0.95
+MATCH_THRESHOLD = people_settings().match_threshold
 
 LEVELS: dict[str, tuple[str, ...]] = {
     # per comparison, the level codes by Splink's comparison vector value (0 = disagree, upwards)
@@ -86,7 +87,7 @@ class Resolution:
     model: LinkingModel
     threshold: float
     records_compared: int
-    pairs_scored: int = 0
+    pairs_likely: int = 0
     timings: dict[str, float] = field(default_factory=dict)
 
     def clusters(self) -> dict[str, list[ResolvedRecord]]:
@@ -98,7 +99,7 @@ class Resolution:
     def summary(self) -> dict[str, Any]:
         clusters = self.clusters()
         across = [c for c in clusters.values() if len({r.agency_id for r in c}) > 1]
-        return {"records_compared": self.records_compared, "pairs_scored": self.pairs_scored,
+        return {"records_compared": self.records_compared, "pairs_likely": self.pairs_likely,
                 "people_with_several_records": len(clusters), "records_in_them": len(self.records),
                 "people_across_agencies": len(across), "links": len(self.links), "threshold": self.threshold,
                 "trained": self.model.trained}
