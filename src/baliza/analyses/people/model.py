@@ -155,7 +155,10 @@ def _database(backend: Backend, spark: Any = None) -> Any:
 
         if spark is None:
             raise ValueError("the Spark backend needs a Spark session (spark=...)")
-        return SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
+        # no string-similarity UDFs (only equality and array overlap of digests are compared); intermediate
+        # tables persisted by Spark (memory, then its local disk) rather than checkpointed to a folder
+        return SparkAPI(spark_session=spark, register_udfs_automatically=False,  # type: ignore[no-untyped-call]
+                        break_lineage_method="persist")
     raise ValueError(f"unknown backend {backend!r}: duckdb or spark")
 
 
