@@ -43,6 +43,7 @@ def plan(quick: bool, workdir: Path) -> list[tuple[str, list[str]]]:
                                                  if quick else [])]),
         ("online markets", ["markets_perf.py", *(["--listings", "100000"] if quick else [])]),
         ("vendor linking", ["markets_linking_eval.py", "--seeds", "2" if quick else "5"]),
+        ("people linking", ["people_linking.py", *(["--records", "50000"] if quick else [])]),
     ]
 
 

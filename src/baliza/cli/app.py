@@ -43,6 +43,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "baliza.cli.markets",
     "baliza.cli.programmes",
     "baliza.cli.keys",
+    "baliza.cli.people",
+    "baliza.cli.export",
 )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -115,5 +116,10 @@ def to_ftm(result: TraceResult) -> list[dict[str, Any]]:
     return entities
 
 
+def entity_lines(entities: Iterable[dict[str, Any]]) -> str:
+    """FollowTheMoney entities as Aleph and `ftm` read them: one JSON object per line."""
+    return "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entities)
+
+
 def ftm_lines(result: TraceResult) -> str:
-    return "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in to_ftm(result))
+    return entity_lines(to_ftm(result))

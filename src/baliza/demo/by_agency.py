@@ -63,9 +63,9 @@ def _owner_sql(fallback: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _person_owners(con: duckdb.DuckDBPyConnection, present: set[str]) -> None:
+def _person_owners(con: duckdb.DuckDBPyConnection, present: set[str], customs: str) -> None:
     """The agency that reports each person: their programme first (protected people stay with it), then
-    the unit that arrested them, then the office that named them in a case."""
+    the unit that arrested them, then the office that named them in a case, then customs (travellers)."""
     sources = [("farmer_enrolments", "programme_office_id", 1), ("treatment_episodes", "provider_id", 2),
                ("arrests", "unit_id", 3)]
     parts = [f"select t.person_id, u.agency_id as agency, {rank} as rank from {table} t "
@@ -73,6 +73,8 @@ def _person_owners(con: duckdb.DuckDBPyConnection, present: set[str]) -> None:
     if "case_parties" in present:
         parts.append("select p.person_id, u.agency_id, 4 from case_parties p join cases c using (case_id) "
                       "join units u on u.unit_id = c.office_id")
+    if "consignments" in present:  # customs' own records of travellers
+        parts.append(f"select traveller_id, {_text(customs)}, 5 from consignments where traveller_id is not null")
     union = " union all ".join(parts) or "select null::varchar as person_id, null::varchar as agency, 0 as rank"
     con.execute(f"create temp table person_owners as select person_id, arg_min(agency, rank) as agency "
                 f"from ({union}) where person_id is not null group by person_id")
@@ -95,7 +97,7 @@ def split_by_agency(single: Path, out_dir: Path, reporting_agency: str) -> dict[
         if "agencies" in present else {}
     fallback = {key: kinds.get(kind, reporting_agency) for key, kind in _KIND_OWNERS.items()}
     fallback["reporting"] = reporting_agency
-    _person_owners(con, present)
+    _person_owners(con, present, fallback["customs"])
     manifest = yaml.safe_load((single / "manifest.yaml").read_text(encoding="utf-8"))
     names = dict(con.execute("select agency_id, name from agencies").fetchall()) if "agencies" in present else {}
     written: dict[str, dict[str, int]] = {}

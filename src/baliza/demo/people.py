@@ -81,3 +81,84 @@ def person_columns(persons: dict) -> dict:
 def concat_persons(parts: list[dict]) -> dict:
     keys = parts[0].keys()
     return {k: np.concatenate([p[k] for p in parts]) for k in keys}
+
+
+# Another agency's record of the same person. Agencies type names, dates and numbers their own way: accents
+# (or none), surnames first and in capitals ("QUISPE MAMANI, José"), the second surname left out or the two
+# swapped, a date of birth typed month-first, a document number with dots or spaces, a phone with the country
+# code or without. `agency_records` writes such a record; `customs_travellers` gives customs its own record of
+# each air passenger who was arrested (the police's record is the arrested person's).
+ACCENTED = {"Jose": "José", "Maria": "María", "Lucia": "Lucía", "Cesar": "César", "Raul": "Raúl",
+            "Victor": "Víctor", "Sanchez": "Sánchez", "Rodriguez": "Rodríguez", "Garcia": "García",
+            "Huaman": "Huamán", "Diaz": "Díaz", "Chavez": "Chávez", "Gutierrez": "Gutiérrez",
+            "Ramirez": "Ramírez", "Vasquez": "Vásquez", "Cardenas": "Cárdenas", "Lopez": "López", "Perez": "Pérez",
+            "Ramos": "Ramos", "Yupanqui": "Yupanqui"}
+NAME_STYLES = {"accents": 0.3, "surnames_first": 0.25, "one_surname": 0.15, "swapped": 0.1, "as_is": 0.2}
+TRANSPOSED_BIRTH = 0.25  # of the dates that can be read either way
+DOCUMENT_STYLES = {"dots": 0.3, "spaces": 0.2, "as_is": 0.35, "missing": 0.15}
+
+
+def _written(style: str, given: str, first: str, second: str) -> str:
+    if style == "accents":
+        return f"{ACCENTED.get(given, given)} {ACCENTED.get(first, first)} {ACCENTED.get(second, second)}"
+    if style == "surnames_first":
+        return f"{first.upper()} {second.upper()}, {ACCENTED.get(given, given)}"
+    if style == "one_surname":
+        return f"{given} {first}"
+    if style == "swapped":
+        return f"{given} {second} {first}"
+    return f"{given} {first} {second}"
+
+
+def _document(style: str, number: str) -> str | None:
+    if style == "missing" or not number:
+        return None
+    if style == "dots":
+        return ".".join(number[max(0, i - 3):i] for i in range(len(number) % 3 or 3, len(number) + 1, 3))
+    if style == "spaces":
+        return f"{number[:4]} {number[4:]}"
+    return number
+
+
+def agency_records(rng: np.random.Generator, persons: dict, rows: np.ndarray, ids: np.ndarray) -> dict:
+    """Another agency's records (`ids`) of the people at `rows` of `persons` (as `make_persons` returns
+    them), each written that agency's way; columns as `person_columns` returns them."""
+    n = len(rows)
+    styles = pick(rng, NAME_STYLES, n)
+    names = [_written(s, g, a, b) for s, g, a, b in zip(styles, persons["given"][rows], persons["surname1"][rows],
+                                                         persons["surname2"][rows], strict=True)]
+    birth = persons["birth_date"][rows].astype("datetime64[D]")
+    text = np.datetime_as_string(birth, unit="D").astype(object)
+    day, month = (np.array([int(t[8:10]) for t in text]), np.array([int(t[5:7]) for t in text]))
+    swap = (day <= 12) & (day != month) & (rng.random(n) < TRANSPOSED_BIRTH)
+    written = np.array([f"{t[:4]}-{t[8:10]}-{t[5:7]}" if s else t for t, s in zip(text, swap, strict=True)],
+                       dtype="datetime64[D]")
+    documents = [_document(s, str(d) if d is not None else "") for s, d in
+                 zip(pick(rng, DOCUMENT_STYLES, n), persons["id_document"][rows], strict=True)]
+    phone = persons["phone"][rows]
+    return {
+        "person_id": ids,
+        "birth_date": written,
+        "nationality": persons["nationality"][rows],
+        "id_document": np.asarray(documents, dtype=object),
+        "phone": np.where(rng.random(n) < 0.5, phone, None),
+        "address": np.full(n, None, dtype=object),
+        "protected": np.zeros(n, dtype=bool),
+        "full_name": np.asarray(names, dtype=object),
+    }
+
+
+def customs_travellers(rng: np.random.Generator, consignments: dict, persons: dict) -> tuple[dict, list[list[str]]]:
+    """Customs' own record of each consignment's traveller (an arrested passenger, recorded by the police
+    under another id): the consignment now names customs' record. Returns the records and, for the ground
+    truth, each pair [customs' record, the police's record]."""
+    travellers = consignments["traveller_id"]
+    has = np.flatnonzero(np.array([t is not None for t in travellers], dtype=bool))
+    row_of = {p: i for i, p in enumerate(persons["person_id"])}
+    has = np.array([i for i in has if travellers[i] in row_of], dtype=int)
+    rows = np.array([row_of[travellers[i]] for i in has], dtype=int)
+    ids = np.asarray(["PX-" + str(consignments["consignment_id"][i]).split("-")[-1] for i in has], dtype=object)
+    records = agency_records(rng, persons, rows, ids)
+    pairs = [[str(new), str(travellers[i])] for new, i in zip(ids, has, strict=True)]
+    travellers[has] = ids
+    return records, pairs

@@ -33,6 +33,7 @@ class Truth:
     freeze_lifted_before_verdict_assets: list[str] = field(default_factory=list)
     surges: list[dict] = field(default_factory=list)  # substance, replaces, start, end (exclusive), share
     first_detections: dict[str, str] = field(default_factory=dict)  # substance -> first day it can be seized
+    same_people: list[list[str]] = field(default_factory=list)  # [customs' record, the police's] of one person
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ from baliza.access.disclosure import hide_indicators, suppress_together
 from baliza.access.grants import GrantError, add_grant, get_grant, list_grants, revoke_grant
 from baliza.access.principal import Principal
 from baliza.access.roles import Permission
+from baliza.analyses.people.elsewhere import records_elsewhere
 from baliza.crypto.scoped import queue_findings
 from baliza.i18n.findings import worded
 from baliza.web import queries, sources
@@ -237,6 +238,8 @@ def case_file(ctx: ServingContext, principal: Principal, case_id: str) -> dict[s
 def person_file(ctx: ServingContext, principal: Principal, person_id: str) -> dict[str, Any]:
     with ctx.reading(principal) as (wh, scope):
         found = queries.person_file(wh, scope, person_id)
+        if found is not None:  # the same person's records in other agencies (`baliza people resolve`)
+            found["elsewhere"] = records_elsewhere(wh, scope, person_id, sources.withheld_tables(ctx.state))
     if found is None:
         raise _not_found("person")
     record_read(ctx.state, principal, "read_person", [f"persons/{person_id}"],

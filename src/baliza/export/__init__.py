@@ -1,0 +1,1 @@
+"""Exports for the tools investigators already use: FollowTheMoney (`ftm`) for Aleph."""
