@@ -9,7 +9,8 @@ results are ready (`GET /api/service`), then drives the findings list API and th
 `--clients` concurrent keep-alive connections (`wrk`, one thread, for `--seconds` when it is installed:
 a C client that leaves the cores to the server; else httpx, `--requests`). With `--reload` it then loads
 that export with `baliza load` from another process while the server runs, waits until the server
-serves the new file (its results computed), and times the first view of every page as an analyst and a prosecution inspector, once each. Targets (issue 12): p95 < 300 ms,
+serves the new file (its results computed), and times the first view of every page as an analyst and a
+prosecution inspector, once each. Targets (issue 12): p95 < 300 ms,
 first view < 500 ms. Client and server share the machine's cores; the CPU time each request cost the
 server (all its processes under `--workers`) and the client (from /proc) is printed too, with the load
 average, since it does not depend on how busy the machine is. The chain page cycles through 500 seizures:
