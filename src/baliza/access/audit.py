@@ -144,7 +144,7 @@ def _appender(store: StateStore) -> GroupCommit:
     with _append_lock:
         if store.audit_appender is None:
             store.audit_appender = GroupCommit()
-        return store.audit_appender  # type: ignore[no-any-return]
+        return store.audit_appender
 
 
 def _write_batch(store: StateStore, batch: list[_Pending]) -> list[AuditEntry]:

@@ -70,4 +70,4 @@ def whole_of(warehouse: Warehouse) -> Warehouse:
     found: Any = warehouse
     while getattr(found, "warehouse", None) is not None:
         found = found.warehouse
-    return found  # type: ignore[no-any-return]
+    return found

@@ -13,6 +13,7 @@ Personal data is used only to link people; no name, phone or address appears in 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -203,7 +204,7 @@ def _any_prosecutor_tail(rows: pd.DataFrame, shares: pd.DataFrame) -> Callable[[
     return tail
 
 
-def _linked_test(top: dict, k: int, m: int, p: float, material: bool, rule: RuleSettings) -> UnitTest:
+def _linked_test(top: dict[str, Any], k: int, m: int, p: float, material: bool, rule: RuleSettings) -> UnitTest:
     prosecutor, office, share = str(top["prosecutor_id"]), str(top["office_id"]), float(top["share"])
     cases = sorted(str(c) for c in top["cases"])
     subject = Reference("staff", prosecutor)
