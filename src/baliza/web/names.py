@@ -27,15 +27,12 @@ def with_staff(ctx: ServingContext) -> dict[str, str]:
     """The directory and every staff member's display name (prosecutors and judges are named in findings;
     a display name is open to every reader, as on a case file). Never a person's name.
 
-    Read once per snapshot and kept without a lock: a finding may be worded while a result is computed
-    under one, and two requests reading the same names at once only read them twice."""
-    from baliza.analyses.chain_links import directory_names
-
+    Both are results stored with each load (`web.results`): a request only joins them, once per snapshot,
+    kept without a lock (two requests joining them at once only join them twice)."""
     kept = ctx.snapshot.cache.get(WITH_STAFF)
     if kept is None:
-        with ctx.locked() as wh:
-            rows = wh.table("staff").select("staff_id", "display_name").to_pyarrow().to_pylist()
-            kept = {**directory_names(wh), **{r["staff_id"]: r["display_name"] for r in rows if r["display_name"]}}
+        results = results_of(ctx)
+        kept = {**results.directory_names, **results.staff_names}
         ctx.snapshot.cache[WITH_STAFF] = kept
     return kept  # type: ignore[no-any-return]
 

@@ -84,6 +84,11 @@ def _directory_names(wh: Any, _results: LoadResults) -> dict[str, str]:
     return directory_names(wh)
 
 
+def _staff_names(wh: Any, _results: LoadResults) -> dict[str, str]:
+    rows = wh.table("staff").select("staff_id", "display_name").to_pyarrow().to_pylist()
+    return {r["staff_id"]: r["display_name"] for r in rows if r["display_name"]}
+
+
 def _agencies(wh: Any, _results: LoadResults) -> list[dict[str, str]]:
     from baliza.access.agencies import known_agencies
 
@@ -157,6 +162,8 @@ class LoadResults:
     stage_as_of = Result("the date each chain stage is judged against", _stage_as_of)
     directory_names = Result("the names of units, offices, entry points and agencies", _directory_names,
                              fallback={})
+    staff_names = Result("the display names of staff (prosecutors and judges are named in findings)",
+                         _staff_names, fallback={})
     agencies = Result("the agencies", _agencies, fallback=[])
     red_flags: Result[list[Finding]] = Result("red flags", _red_flags, fallback=[])
     chain_links = Result("the link status of every seizure's chain", _chain_links)
