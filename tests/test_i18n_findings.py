@@ -144,3 +144,13 @@ def test_how_the_model_and_tau2_were_fitted_are_messages_too(flagged: Finding) -
     assert not any(isinstance(v, str) and ("GLM" in v or "DerSimonian" in v) for v in values)
     assert "Logistic GLM (maximum likelihood) on" in flagged.method
     assert "DerSimonian-Laird over the other" in flagged.method
+
+
+def test_tiny_q_values_read_as_powers_of_ten_in_the_readers_language() -> None:
+    from baliza.i18n import language
+    from baliza.i18n.findings import value
+
+    assert value({"significant": 2.5e-11, "digits": 2}) == "2.5 × 10⁻¹¹"
+    assert value({"significant": 0.000123, "digits": 2}) == "0.00012"  # above 0.0001: plain decimals
+    with language("es"):
+        assert value({"significant": 3.14e-9, "digits": 2}) == "3,1 × 10⁻⁹"

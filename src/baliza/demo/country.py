@@ -29,7 +29,7 @@ from baliza.demo.ids import IdCounter
 from baliza.demo.justice import build_cases
 from baliza.demo.money import trace_assets
 from baliza.demo.online import observe_listings
-from baliza.demo.people import customs_travellers, make_persons, person_columns
+from baliza.demo.people import customs_travellers, make_persons, person_columns, staff_names
 from baliza.demo.planted import SURGES, plant_asset_anomalies, plant_surges
 from baliza.demo.programmes import enrol_farmers, link_operations, plan_operations, plan_trainings, treat_clients
 from baliza.demo.scales import get_scale
@@ -93,8 +93,7 @@ def generate_country(out_dir: Path, *, seed: int = 0, scale: str = "small", trut
         writer.write("entry_points", inst_mod.entry_point_columns())
         writer.write("units", inst_mod.unit_columns(inst))
         staff = dict(inst.staff)
-        staff["display_name"] = [f"{r.replace('_', ' ').title()} {s[3:]}" for r, s in zip(
-            staff["role"], staff["staff_id"], strict=True)]
+        staff["display_name"] = staff_names(seed, len(staff["staff_id"]))
         staff["joined_on"] = np.array(staff["joined_on"], dtype="datetime64[D]")
         joined = dict(zip(staff["staff_id"], range(len(staff["staff_id"])), strict=True))
         for p, day in zip(inst.prosecutors, inst.prosecutor_joined, strict=True):

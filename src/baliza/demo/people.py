@@ -162,3 +162,12 @@ def customs_travellers(rng: np.random.Generator, consignments: dict, persons: di
     pairs = [[str(new), str(travellers[i])] for new, i in zip(ids, has, strict=True)]
     travellers[has] = ids
     return records, pairs
+
+
+def staff_names(seed: int, n: int) -> list[str]:
+    """Officials' display names, as a case file shows them ("Rosa Quispe Torres"): drawn from a generator of
+    their own, so that naming staff changes no other draw of the country."""
+    rng = np.random.default_rng([seed, 5150])
+    return [f"{g} {a} {b}" for g, a, b in zip(pick(rng, GIVEN, n), pick(rng, SURNAMES, n),
+                                              pick(rng, SURNAMES, n), strict=True)]
+

@@ -12,7 +12,7 @@ keys below is a typed value (written by `baliza.analyses.wording`):
 
     {"share": 0.42, "decimals": 0}          -> 42%
     {"decimal": 3.14159, "decimals": 1}     -> 3.1
-    {"significant": 0.000123, "digits": 2}  -> 0.00012
+    {"significant": 0.000123, "digits": 2}  -> 0.00012 (below 0.0001: 2.5 × 10⁻¹¹)
     {"signed": -0.12, "decimals": 2}        -> -0.12 / +0.12
     {"label": "dismissed", "vocabulary": None}  -> the vocabulary value in words ("dismissed", "archivado")
     {"labels": ["substance_group", ...]}    -> several labels as a list in words
@@ -101,8 +101,17 @@ def _significant(number: Any, digits: int) -> str:
     v = float(number)
     if v == 0 or not math.isfinite(v):
         return fmt.number(v, 0)
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(v))))
+    exponent = math.floor(math.log10(abs(v)))
+    if exponent < -4:  # 0.000000000025 is unreadable: 2.5 × 10⁻¹¹
+        mantissa = round(v / 10.0 ** exponent, digits - 1)
+        if abs(mantissa) >= 10:
+            mantissa, exponent = mantissa / 10, exponent + 1
+        return f"{fmt.number(mantissa, digits - 1)} × 10{str(exponent).translate(_SUPERSCRIPT)}"
+    decimals = max(0, digits - 1 - exponent)
     return fmt.number(round(v, decimals), decimals)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _parts(message: Any) -> tuple[str, Mapping[str, Any], str | None]:
