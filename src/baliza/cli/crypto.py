@@ -37,7 +37,7 @@ def _scope_of(warehouse: Any, username: str) -> Any:
     from baliza.access.state import open_state_beside
     from baliza.access.users import get_user
 
-    state = open_state_beside(warehouse.path)
+    state = open_state_beside(warehouse.home)
     try:
         found = get_user(state, username)
         if found is None or found.disabled:
@@ -55,9 +55,9 @@ def _audit_export(db: Path | None, username: str, subject: str, detail: dict[str
     from baliza.access.audit import record
     from baliza.access.state import open_state_beside
     from baliza.access.users import get_user
-    from baliza.warehouse.store import resolve_db_path
+    from baliza.warehouse.engines import home_of
 
-    state = open_state_beside(resolve_db_path(db))
+    state = open_state_beside(home_of(db))
     try:
         found = get_user(state, username)
         if found is not None:
