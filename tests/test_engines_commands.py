@@ -22,6 +22,8 @@ from typer.testing import CliRunner
 
 from baliza.access import fieldcrypt
 from baliza.cli.app import app
+from baliza.crypto.tags import PACK_TABLE
+from baliza.warehouse import open_warehouse
 from baliza.warehouse.postgres import PostgresAddress, drop_schema
 from engines import EngineMissing, EngineWarehouses, assert_same_data, fresh_schema_url, postgres_url, unavailable
 
@@ -183,3 +185,38 @@ def test_a_users_commands_on_postgresql_read_the_accounts_beside_the_loading_fil
     everything = _json("export", "ftm", "--out", str(tmp_path / "all.ftm.json"), "--json", "--db", db)
     assert sum(exported["file"][0].values()) < sum(everything["entities"].values())  # cut to scope
     assert not list(Path(".").glob("postgresql:*"))  # no state store named after the address
+
+
+TAGS = """
+chain: btc
+source: exchange KYC answer
+confidence: 1
+tags:
+  - {address: bc1qtestexchangedeposit000000000000000000, label: GlobalX deposit, category: exchange}
+  - {address: bc1qtestmixer00000000000000000000000000000, label: Mixer, category: mixer, confidence: 0.6}
+"""
+
+
+def test_crypto_load_on_postgresql_loads_into_the_loading_file_and_publishes_it(
+    split: tuple[Any, ...], tmp_path: Path
+) -> None:
+    try:
+        url = fresh_schema_url(postgres_url())
+    except EngineMissing as missing:
+        unavailable(str(missing))
+    home = _loading_file(Path(split[0]), tmp_path / "home")
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(TAGS, encoding="utf-8")
+    db = f"{url}&home={home}"
+    try:
+        assert _json("crypto-load", str(pack), "--agency", "AG-PER-FIU", "--json", "--db", db)["tags"] == 2
+        found = {}
+        for name, where in (("file", str(home)), ("engine", db)):
+            with open_warehouse(where, read_only=True) as wh:
+                tags = wh.table(PACK_TABLE)
+                found[name] = sorted(tags.select("address", "category", "_agency_id").to_pyarrow().to_pylist(),
+                                     key=lambda row: row["address"])
+        assert [row["category"] for row in found["engine"]] == ["exchange", "mixer"]
+        assert found["engine"] == found["file"]
+    finally:
+        drop_schema(PostgresAddress.parse(url))
