@@ -8,7 +8,6 @@ interface scripts use: `clusters` a list of {"address", "cluster_id"}; `trace` a
 from __future__ import annotations
 
 import getpass
-
 from pathlib import Path
 from typing import Annotated, Any
 
