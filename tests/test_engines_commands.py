@@ -1,12 +1,12 @@
 """The analysis commands give the DuckDB file's answers on PostgreSQL and Spark (the small demo country of
-`tests/engines.py`): `efficiency`, `flags`, `trends` and `report country`; people resolved across agencies
-(`people resolve` on each engine, then `people findings`, `people show` and `export ftm`); and the commands
-that read the accounts (`--user`) find them beside the loading file, as `baliza user` keeps them.
+`tests/engines.py`): `efficiency`, `flags`, `trends`, `report country` and `target score` (the consignments
+as declarations); people resolved across agencies (`people resolve` on each engine, then `people findings`,
+`people show` and `export ftm`); `crypto-load` into an engine; and the commands that read the accounts
+(`--user`) find them beside the loading file, as `baliza user` keeps them.
 
 Spark answers each query in a second or more: it runs each command once, and not `report country` (minutes
 there; the analyses behind it are compared on Spark in `test_engines_justice`, `test_engines_integrity` and
-`test_engines_analyses`).
-"""
+`test_engines_analyses`), nor `efficiency --by judge` (the same code path as by office)."""
 
 from __future__ import annotations
 
@@ -57,6 +57,25 @@ def test_an_analysis_command_answers_on_the_engine_as_on_the_file(
     on_engine = _json(*command, "--db", engine_warehouses.urls[engine])
     assert on_file  # something was computed
     assert_same_data(on_engine, on_file)
+
+
+@pytest.fixture(scope="module")
+def risk_model(engine_warehouses: EngineWarehouses, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A targeting model trained on the DuckDB file's consignments."""
+    model = tmp_path_factory.mktemp("targeting") / "model"
+    _invoke("target", "train", "--model", str(model), "--json", "--db", str(engine_warehouses.duckdb.path))
+    return model
+
+
+@pytest.mark.parametrize("engine", ["postgres", "pyspark"])
+def test_targeting_scores_the_engines_consignments_as_the_files(
+    engine: str, engine_warehouses: EngineWarehouses, risk_model: Path
+) -> None:
+    engine_warehouses.get(engine)
+    command = ["target", "score", "--model", str(risk_model), "--json"]
+    on_file = _json(*command, "--db", str(engine_warehouses.duckdb.path))
+    assert on_file
+    assert_same_data(_json(*command, "--db", engine_warehouses.urls[engine]), on_file)
 
 
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")

@@ -24,3 +24,12 @@ def most_frequent(table: ir.Table, keys: list[str], column: str) -> ir.Table:
     ranked = counted.mutate(_rank=ibis.row_number().over(group_by=[counted[k] for k in keys],
                                                         order_by=[ibis.desc(counted._n), counted[column]]))
     return ranked.filter(ranked._rank == 0).select(*keys, column)
+
+
+def last_item(array: ir.ArrayValue) -> ir.Value:
+    """The last element of `array`, null when it is empty or null. (`array[-1]` compiles for Spark to
+    `ELEMENT_AT(array, 0)`, an error there.)"""
+    import ibis
+
+    size = array.length()
+    return ibis.cases((size > 0, array[size - 1]), else_=ibis.null(array.type().value_type))
