@@ -74,7 +74,7 @@ def main() -> None:
 
     try:
         app()
-    except (NotOnThisEngine, NotAFile) as error:  # --db names PostgreSQL or Spark: not ported, or a file's own
+    except (NotOnThisEngine, NotAFile) as error:  # --db names PostgreSQL or Spark for a file's own work
         from rich.markup import escape
 
         from baliza.cli.output import errors

@@ -93,7 +93,7 @@ def _as_user(warehouse: Any, seizure_id: str, username: str) -> dict[str, Any]:
     from baliza.access.withholding import withheld_tables
     from baliza.analyses.chain_links import directory_names, seizure_chain
 
-    state = open_state_beside(warehouse.path)
+    state = open_state_beside(warehouse.home)
     try:
         found = get_user(state, username)
         if found is None or found.disabled:

@@ -7,6 +7,7 @@ interface scripts use: `clusters` a list of {"address", "cluster_id"}; `trace` a
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,7 +38,7 @@ def _scope_of(warehouse: Any, username: str) -> Any:
     from baliza.access.state import open_state_beside
     from baliza.access.users import get_user
 
-    state = open_state_beside(warehouse.path)
+    state = open_state_beside(warehouse.home)
     try:
         found = get_user(state, username)
         if found is None or found.disabled:
@@ -55,9 +56,9 @@ def _audit_export(db: Path | None, username: str, subject: str, detail: dict[str
     from baliza.access.audit import record
     from baliza.access.state import open_state_beside
     from baliza.access.users import get_user
-    from baliza.warehouse.store import resolve_db_path
+    from baliza.warehouse.engines import home_of
 
-    state = open_state_beside(resolve_db_path(db))
+    state = open_state_beside(home_of(db))
     try:
         found = get_user(state, username)
         if found is not None:
@@ -214,13 +215,16 @@ def crypto_load(
     """Load node or explorer transactions and tag packs (every tag kept with its source)."""
     from baliza.crypto.importing import load_crypto_files
     from baliza.warehouse import open_warehouse
+    from baliza.warehouse.engines import is_url, publishing_to
+    from baliza.warehouse.store import chosen_db
 
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         fail(_("No such file: %(files)s", files=", ".join(missing)))
         return
-    try:
-        with open_warehouse(db) as warehouse:
+    chosen = chosen_db(db)
+    try:  # PostgreSQL, Spark: loaded into the loading file, then published with its tables (as baliza load)
+        with publishing_to(chosen, getpass.getuser()) if is_url(chosen) else open_warehouse(chosen) as warehouse:
             loaded = load_crypto_files(warehouse, list(paths), chain, agency)
     except (ValueError, LookupError) as error:
         fail(str(error))

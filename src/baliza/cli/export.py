@@ -46,7 +46,7 @@ def ftm(out: OutOption, db: DbOption = None, user: UserOption = None, as_json: J
 
     try:
         with open_warehouse(db, read_only=True) as warehouse:
-            state = open_state_beside(warehouse.path)
+            state = open_state_beside(warehouse.home)
             try:
                 principal, scope = _principal_and_scope(warehouse, state, user) if user else (None, None)
                 with step(_("Writing the FollowTheMoney entities")):

@@ -62,13 +62,16 @@ def resolve(db: DbOption = None, threshold: ThresholdOption = 0.95, backend: Bac
     """Link every agency's person records into resolved people (nothing merged) and keep the result."""
     from baliza.analyses.people import resolve_warehouse
     from baliza.analyses.people.stored import store_resolution
-    from baliza.warehouse import resolve_db_path
+    from baliza.warehouse.engines import home_of, publishing_to
     from baliza.warehouse.loadlock import LoadRunning
-    from baliza.warehouse.publishing import publishing
+    from baliza.warehouse.postgres import redact
+    from baliza.warehouse.store import chosen_db
 
-    path = resolve_db_path(db)
+    chosen = chosen_db(db)
+    path = home_of(chosen)  # the file, or for PostgreSQL and Spark the loading file (its keys are beside it)
     if not path.exists():
-        fail(_("no warehouse at %(path)s: load a dataset first (baliza load DIR --db %(path)s)", path=path))
+        fail(_("no warehouse at %(path)s: load a dataset first (baliza load DIR --db %(path)s)",
+               path=redact(str(chosen))))
     spark = _spark_session(backend)
     current: list[Any] = []
 
@@ -80,7 +83,8 @@ def resolve(db: DbOption = None, threshold: ThresholdOption = 0.95, backend: Bac
         current.append(started)
 
     try:
-        with publishing(path, getpass.getuser()) as warehouse:
+        # on a file, kept in it; on PostgreSQL or Spark, kept in the loading file and published with its tables
+        with publishing_to(chosen, getpass.getuser()) as warehouse:
             resolution = resolve_warehouse(warehouse, backend, spark, threshold, say)  # type: ignore[arg-type]
             if current:
                 current.pop().__exit__(None, None, None)

@@ -205,7 +205,7 @@ def _reader(wh: Any, username: str) -> tuple[Principal, Any]:
     from baliza.access.state import open_state_beside
     from baliza.access.users import get_user
 
-    state = open_state_beside(wh.path)
+    state = open_state_beside(wh.home)
     try:
         found = get_user(state, username)
         if found is None or found.disabled:
@@ -223,7 +223,7 @@ def _audit_export(wh: Any, principal: Principal, target: str, details: dict[str,
     from baliza.access.audit import record
     from baliza.access.state import open_state_beside
 
-    state = open_state_beside(wh.path)
+    state = open_state_beside(wh.home)
     try:
         record(state, principal.username, principal.agency_id, "export", target, details)
     finally:
@@ -234,7 +234,7 @@ def _check_user(wh: Any, username: str) -> None:
     from baliza.access.state import open_state_beside
     from baliza.access.users import get_user
 
-    state = open_state_beside(wh.path)
+    state = open_state_beside(wh.home)
     try:
         found = get_user(state, username)
     finally:

@@ -51,9 +51,9 @@ def _audit(db: Path | None, action: str, subject: str, detail: dict[str, Any]) -
     """Record in the warehouse's audit log (commands reading an export have no warehouse to record in)."""
     from baliza.access.audit import record
     from baliza.access.state import open_state_beside
-    from baliza.warehouse.store import resolve_db_path
+    from baliza.warehouse.engines import home_of
 
-    state = open_state_beside(resolve_db_path(db))
+    state = open_state_beside(home_of(db))
     try:
         record(state, f"cli:{getpass.getuser()}", "", action, subject, detail)
     finally:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import ibis
 
+from baliza.analyses.portable import last_item
+
 if TYPE_CHECKING:
     from baliza.warehouse.store import Warehouse
 
@@ -43,7 +45,7 @@ def consignment_declarations(warehouse: Warehouse, entry_point: str | None = Non
         hs_code=joined.hs_code,
         description=joined.declared_description,
         origin_country=joined.origin_country,
-        departure_country=joined.transit_countries[-1],
+        departure_country=last_item(joined.transit_countries),
         transit=joined.transit_countries.join("|"),
         destination_country=joined.destination_country,
         payment=joined.payment_method,

@@ -23,8 +23,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
-from baliza.warehouse.postgres import PostgresAddress, PostgresWarehouse, is_postgres_url, publish_postgres, redact
-from baliza.warehouse.spark import SparkWarehouse, is_spark_url, publish_spark, spark_folder
+from baliza.warehouse.postgres import (
+    PostgresAddress,
+    PostgresWarehouse,
+    default_home,
+    is_postgres_url,
+    publish_postgres,
+    redact,
+)
+from baliza.warehouse.spark import HOME_NAME, SparkWarehouse, is_spark_url, publish_spark, spark_folder
 from baliza.warehouse.store import DuckDBWarehouse
 
 if TYPE_CHECKING:
@@ -65,9 +72,20 @@ def loading_home(db: str) -> Path:
     if chosen is not None:
         return chosen
     if is_spark_url(db):
-        return spark_folder(db) / "baliza.duckdb"
-    address = PostgresAddress.parse(db)
-    return Path(f"{address.database}-{address.schema}.duckdb")
+        return spark_folder(db) / HOME_NAME
+    return default_home(PostgresAddress.parse(db))
+
+
+def home_of(db: str | os.PathLike[str] | None) -> Path:
+    """The DuckDB file beside which the warehouse at `db` (`--db`, else `BALIZA_DB`, else `./baliza.duckdb`)
+    keeps its key files and its state store (accounts, grants, audit log): the file itself, or for a
+    PostgreSQL or Spark address its loading file."""
+    from baliza.warehouse.store import chosen_db
+
+    chosen = chosen_db(db)
+    if is_url(chosen):
+        return loading_home(str(chosen))
+    return Path(chosen).expanduser()
 
 
 def publisher(db: str) -> Publisher:
@@ -82,8 +100,8 @@ def publisher(db: str) -> Publisher:
 def open_url(db: str) -> PostgresWarehouse | SparkWarehouse:
     """The warehouse at a PostgreSQL or Spark address, for reading (writes go through `baliza load`)."""
     if is_postgres_url(db):
-        return PostgresWarehouse(PostgresAddress.parse(db))
-    return SparkWarehouse(spark_folder(db))
+        return PostgresWarehouse(PostgresAddress.parse(db), home=_home_option(db))
+    return SparkWarehouse(spark_folder(db), home=_home_option(db))
 
 
 ENGINE_NAMES: dict[str, str] = {"duckdb": "DuckDB", "postgres": "PostgreSQL", "pyspark": "Spark"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -73,6 +74,12 @@ class PostgresAddress:
         return f"postgresql://{user}{self.host}:{self.port}/{self.database}?schema={self.schema}"
 
 
+def default_home(address: PostgresAddress) -> Path:
+    """The loading file of the schema at `address` when the address names none (`home=`): `DATABASE-SCHEMA.duckdb`
+    in the folder the command runs from."""
+    return Path(f"{address.database}-{address.schema}.duckdb")
+
+
 def redact(url: str) -> str:
     """`url` without its password, for messages and logs."""
     return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
@@ -87,10 +94,12 @@ class PostgresWarehouse:
     """The chain tables in one schema of a PostgreSQL database, reached through Ibis."""
 
     address: PostgresAddress
+    home: Path | None = None  # the loading file (keys and state store beside it); None: the default one
     con: Any = field(init=False, repr=False)
     _tables: dict[str, ibis.Table] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.home = Path(self.home) if self.home is not None else default_home(self.address)
         self.con = self.address.connect()
         if self.address.schema not in self.con.list_databases():
             self.con.disconnect()

@@ -46,12 +46,13 @@ class Warehouse(Protocol):
 
 
 class NotOnThisEngine(AttributeError):
-    """An analysis still written in DuckDB SQL asked a PostgreSQL or Spark warehouse for its DuckDB
-    connection. (An AttributeError, so that `getattr(wh, "duckdb", None)` still answers None.)"""
+    """Something asked a PostgreSQL or Spark warehouse for the DuckDB file's own connection (`.duckdb`: the
+    loader's bulk SQL, the web's fast lookups). No analysis does: they are Ibis expressions. (An
+    AttributeError, so that `getattr(wh, "duckdb", None)` still answers None.)"""
 
     def __init__(self, engine: str) -> None:
-        super().__init__(f"this analysis is still written in DuckDB SQL and runs on a DuckDB file only, not on "
-                         f"{engine} (issue 18 ports it to Ibis)")
+        super().__init__(f"this works on a DuckDB file only, not on {engine}: give the DuckDB file (for a "
+                         f"PostgreSQL or Spark warehouse, its loading file)")
 
 
 def count_rows(warehouse: Warehouse, names: list[str]) -> dict[str, int]:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 SCHEME = "spark:"
 POINTER = "CURRENT"
+HOME_NAME = "baliza.duckdb"  # the loading file's default name, in the folder
 MASTER_VARIABLE = "BALIZA_SPARK_MASTER"
 
 
@@ -87,6 +88,7 @@ class SparkWarehouse:
 
     folder: Path
     session: Any = None
+    home: Path | None = None  # the loading file (keys and state store beside it); None: FOLDER/baliza.duckdb
     con: Any = field(init=False, repr=False)
     tables_folder: Path = field(init=False)
     _prefix: str = field(default="", init=False, repr=False)
@@ -100,6 +102,7 @@ class SparkWarehouse:
                 f"no warehouse in {self.folder}: load a dataset first (baliza load DIR --db spark://{self.folder})"
             )
         self.tables_folder = found
+        self.home = Path(self.home) if self.home is not None else self.folder / HOME_NAME
         self.session = self.session or spark_session()
         self.con = ibis.pyspark.connect(self.session)
         self._prefix = f"baliza_{abs(hash((str(found), id(self)))) % 10**8}_"

@@ -12,6 +12,7 @@ import ibis
 import pandas as pd
 
 from baliza.analyses.early_warning.series import Tables, seizure_months
+from baliza.analyses.portable import most_frequent
 
 BURN_IN_MONTHS = 12
 EVIDENCE_SEIZURES = 5
@@ -26,8 +27,10 @@ def first_detections(tables: Tables, place: str = "country", burn_in_months: int
     start = t.seized_at.min().to_pyarrow().as_py()
     if start is None:
         return pd.DataFrame(columns=[*keys, "first_seized_at", "seizures", "evidence"])
-    first = t.group_by(keys).aggregate(first_seized_at=t.seized_at.min(), seizures=t.count(),
-                                       substance_group=t.substance_group.mode())
+    counts = t.group_by(keys).aggregate(first_seized_at=t.seized_at.min(), seizures=t.count())
+    group = most_frequent(t, keys, "substance_group")
+    first = counts.left_join(group, keys).select(*(counts[k] for k in keys), counts.first_seized_at,
+                                                 counts.seizures, group.substance_group)
     cutoff = pd.Timestamp(start).to_period("M").to_timestamp() + pd.DateOffset(months=burn_in_months)
     first = first.filter(first.first_seized_at >= ibis.literal(cutoff.to_pydatetime()))
     frame = first.order_by("first_seized_at").to_pandas()

@@ -95,7 +95,8 @@ def cluster_of(wh: Any, person_id: str) -> tuple[list[ResolvedRecord], list[Link
         return [], []
     people = resolved_table(wh)
     mine = people.filter(people.person_id == person_id).select("cluster_id")
-    rows = people.semi_join(mine, "cluster_id").order_by(["agency_id", "person_id"]).to_pyarrow().to_pylist()
+    same = people.filter(people.cluster_id.isin(mine.cluster_id))  # isin: PostgreSQL has no LEFT SEMI JOIN
+    rows = same.order_by(["agency_id", "person_id"]).to_pyarrow().to_pylist()
     if not rows:
         return [], []
     links = links_table(wh)
