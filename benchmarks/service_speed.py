@@ -147,7 +147,8 @@ def main() -> None:
                      Role.PROSECUTION_INSPECTOR: ["/justice", "/justice?granularity=year",
                                                   "/justice?granularity=month", "/findings"]}
             if ids:
-                pages[Role.ANALYST] += [f"/chain/case/{ids['case']}", f"/chain/person/{ids['person']}"]
+                # cases and their parties are the prosecution's rows: the customs analyst would time a refusal
+                pages[Role.PROSECUTION_INSPECTOR] += [f"/chain/case/{ids['case']}", f"/chain/person/{ids['person']}"]
             worst = 0.0
             for role, paths in pages.items():
                 for path in paths:
