@@ -86,3 +86,15 @@ def test_a_protected_record_is_never_disclosed_through_a_link(app: Any) -> None:
     assert answer["readable"] == [] and answer["held_elsewhere"] == []
     page = police.get("/chain/person/PP1").text
     assert "P1\"" not in page and "Customs holds" not in page
+
+
+def test_the_finding_reaches_the_queue_redacted_to_the_readers_scope(app: Any) -> None:
+    customs = signed_in_client(app, "AG-CUS", Role.ANALYST)
+    [finding] = [f for f in customs.get("/api/findings").json() if f["rule"] == "person_across_agencies"]
+    # the subject is customs' own record; the police's arrest and record are only named with their holder
+    assert finding["subject"] == {"table": "persons", "id": "X1"}
+    assert {"table": "arrests", "held_by": "AG-POL"} in finding["evidence"]
+    assert "AG-POL" in finding["withheld"] and finding["details"] == {}
+    assert "XP1" not in str(finding) and "A7" not in str(finding)
+    page = customs.get("/findings").text
+    assert "One person in separate seizures, arrests or cases, across agencies" in page
