@@ -16,7 +16,9 @@ Finding `person_across_agencies`: a resolved person involved in `min_events` sep
 no single record of theirs shows whole (`rules.yaml`): a repeat that only the resolution brings together.
 It is a lead for an analyst (the agencies may not know of each other's records), never a verdict: its
 details list the records, their agencies and the events of each, and the links the resolution rests on
-with their match weights and the fields that agreed, so a wrong link is there to be seen.
+with their match weights and the fields that agreed, so a wrong link is there to be seen. Every record of
+the person is in its evidence: a reader sees the details only if they may read all of them, else the
+agencies holding the rest (`access.redaction`).
 
 Protected records (protection programmes, protected witnesses) are left out of the events, the evidence and
 the links: a finding must never reveal that someone is in a programme. The subject is the cluster's record
@@ -189,14 +191,21 @@ def repeat_findings(wh: Any, min_events: int = MIN_EVENTS, same_event_days: int 
     clusters = [i.cluster_id for i in fired]
     rows = _rows_of(wh, clusters, same_event_days)
     links = _links_of(wh, clusters)
+    people = _people(wh)
+    members: dict[str, list[dict[str, Any]]] = {}
+    for m in (people.filter(people.cluster_id.isin(clusters)).order_by(["cluster_id", "person_id"])
+              .to_pyarrow().to_pylist()):
+        members.setdefault(m["cluster_id"], []).append(m)
     findings = []
     for i in sorted(fired, key=lambda i: (-i.events, -i.record_agencies, i.cluster_id)):
         mine = rows.get(i.cluster_id, [])
-        records: dict[str, dict[str, Any]] = {}
+        # every (not protected) record of the person is evidence, with or without rows: the details name
+        # them, so a reader who may not read one sees the details withheld and who holds it
+        records: dict[str, dict[str, Any]] = {
+            m["person_id"]: {"person_id": m["person_id"], "agency_id": m["record_agency"], "events": set()}
+            for m in members.get(i.cluster_id, [])}
         for r in mine:
-            record = records.setdefault(r["person_id"], {"person_id": r["person_id"], "agency_id": r["record_agency"],
-                                                         "events": set()})
-            record["events"].add(r["event"])
+            records[r["person_id"]]["events"].add(r["event"])
         subject = min(records.values(), key=lambda r: (-len(r["events"]), r["person_id"]))["person_id"]
         evidence: list[Reference] = [Reference("persons", p) for p in sorted(records)]
         for r in mine:
