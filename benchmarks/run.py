@@ -1,7 +1,7 @@
 """Run every benchmark, one after another, and print their figures.
 
-    python benchmarks/run.py            # the sizes the issues name (takes a while: ~15 minutes on 2 cores)
-    python benchmarks/run.py --quick    # smaller sizes, to check that every benchmark runs (~8 minutes: Spark is slow to start)
+    python benchmarks/run.py            # the sizes the issues name (takes a while: ~45 minutes on 2 cores)
+    python benchmarks/run.py --quick    # small sizes, to check that every benchmark runs (~8 minutes: Spark is slow)
 
 Each benchmark is also a script of its own (see benchmarks/README.md). Figures depend on the machine:
 report them with its core count (printed first).
