@@ -131,7 +131,8 @@ def test_justice_analyses_on_a_scope_see_only_its_rows(engine_warehouses: Engine
 
 def test_quantity_bands_are_the_same_power_of_ten_on_every_engine(warehouse_on: Warehouse) -> None:
     """A quantity's band is the power of ten of its leading digit on every engine, powers of ten included
-    (a logarithm floored is not: Spark's log10 of 1000 is 2.9999999999999996, found on the large country)."""
+    (a logarithm floored is not: Ibis's log10 on Spark, LOG(10, x), is 2.9999999999999996 for 1000, found on the
+    large country)."""
     quantities = [q * f for q in (0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0)
                   for f in (1.0, 1 - 1e-12, 1 + 1e-12, 4.5)] + [1e-5, 123456.0, 0.0, -2.0, None]
     t = ibis.memtable({"q": quantities, "unit": ["kg"] * len(quantities)}, schema={"q": "float64", "unit": "string"})

@@ -43,8 +43,8 @@ def quantity_band(quantity: ir.NumericValue, unit: ir.StringValue) -> ir.StringV
     positive quantity.
 
     The power is found by comparing with the powers of ten, not by flooring a logarithm: engines compute
-    logarithms differently (Spark's log10 of 1000 is 2.9999999999999996), and a band must not depend on
-    the engine."""
+    logarithms differently (Ibis's log10 on Spark is LOG(10, x), 2.9999999999999996 for 1000), and a band
+    must not depend on the engine."""
     power = ibis.cases(*((quantity >= 10.0**k, k) for k in range(4, -3, -1)), else_=-3)
     return ibis.ifelse(quantity.isnull() | (quantity <= 0), "unknown", unit.concat(":", power.cast("string")))
 
