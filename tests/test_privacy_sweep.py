@@ -21,6 +21,7 @@ request wrote a `read_identity` audit entry for that very person.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
@@ -94,7 +95,12 @@ class Secrets:
             for name in self.first_words[word.group(1)]:
                 if lower.startswith(name, word.start()):
                     found[name] = self.names[name]
+        digests = [m.span() for m in _DIGEST.finditer(text)]  # in order, not overlapping
+        starts = [start for start, _ in digests]
         for run in _CODE.finditer(text):
+            at = bisect.bisect_right(starts, run.start()) - 1
+            if at >= 0 and run.end() <= digests[at][1]:
+                continue  # the digits of a hex digest (a blind index) that happen to spell a document
             code = run.group(0).upper()
             for start in range(len(run.group(1)) + 1):  # the letters before the digits may not be the document's
                 if code[start:] in self.tokens:
@@ -103,6 +109,7 @@ class Secrets:
 
 
 _CODE = re.compile(r"([A-Za-z]{0,4})\d{6,}")
+_DIGEST = re.compile(r"[0-9a-f]{32,}")  # md5 and longer digests, as blind indexes and pseudonyms are written
 
 
 def _rows(path: Path) -> Iterator[dict[str, str]]:

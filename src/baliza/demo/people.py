@@ -164,12 +164,24 @@ def customs_travellers(rng: np.random.Generator, consignments: dict, persons: di
     return records, pairs
 
 
+# Officials' names come from lists of their own: a prosecutor never shares a protected witness's name, so
+# that a page naming the prosecutor cannot be mistaken for one naming the witness.
+STAFF_GIVEN = ("Adriana", "Beatriz", "Cecilia", "Daniela", "Esther", "Fabiola", "Gabriela", "Ines", "Jimena",
+               "Lorena", "Mariela", "Norma", "Olga", "Patricia", "Ruth", "Silvia", "Teresa", "Veronica",
+               "Alfredo", "Bruno", "Claudio", "Dante", "Eduardo", "Felipe", "Gonzalo", "Hernan", "Ivan", "Javier",
+               "Leonardo", "Manuel", "Nestor", "Oscar", "Ricardo", "Sergio", "Tomas", "Ulises")
+STAFF_SURNAMES = ("Aguirre", "Benavides", "Cornejo", "Delgado", "Escobar", "Fajardo", "Gamarra", "Ibarra",
+                  "Jauregui", "Larrea", "Malaga", "Noriega", "Olaechea", "Prado", "Quiroz", "Rebaza", "Salinas",
+                  "Tello", "Ugarte", "Valdivia", "Zegarra", "Alvarado", "Bustamante", "Cisneros", "Dongo",
+                  "Echevarria", "Gallo", "Hurtado", "Lazo", "Montoya", "Ormeno", "Pacheco", "Roncal", "Saavedra")
+
+
 def staff_names(seed: int, n: int) -> list[str]:
-    """Officials' display names, as a case file shows them ("Rosa Quispe Torres"): drawn from a generator of
-    their own, so that naming staff changes no other draw of the country."""
+    """Officials' display names, as a case file shows them ("Gabriela Prado Tello"): drawn from a generator
+    of their own, so that naming staff changes no other draw of the country."""
     rng = np.random.default_rng([seed, 5150])
-    return [f"{g} {a} {b}" for g, a, b in zip(pick(rng, GIVEN, n), pick(rng, SURNAMES, n),
-                                              pick(rng, SURNAMES, n), strict=True)]
+    return [f"{g} {a} {b}" for g, a, b in zip(pick(rng, STAFF_GIVEN, n), pick(rng, STAFF_SURNAMES, n),
+                                              pick(rng, STAFF_SURNAMES, n), strict=True)]
 
 
 
