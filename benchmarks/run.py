@@ -1,7 +1,7 @@
 """Run every benchmark, one after another, and print their figures.
 
-    python benchmarks/run.py            # the sizes the issues name (takes a while: ~15 minutes on 2 cores)
-    python benchmarks/run.py --quick    # smaller sizes, to check that every benchmark runs (~2 minutes)
+    python benchmarks/run.py            # the sizes the issues name (takes a while: ~45 minutes on 2 cores)
+    python benchmarks/run.py --quick    # small sizes, to check that every benchmark runs (~8 minutes: Spark is slow)
 
 Each benchmark is also a script of its own (see benchmarks/README.md). Figures depend on the machine:
 report them with its core count (printed first).
@@ -44,6 +44,8 @@ def plan(quick: bool, workdir: Path) -> list[tuple[str, list[str]]]:
         ("online markets", ["markets_perf.py", *(["--listings", "100000"] if quick else [])]),
         ("vendor linking", ["markets_linking_eval.py", "--seeds", "2" if quick else "5"]),
         ("people linking", ["people_linking.py", *(["--records", "50000"] if quick else [])]),
+        ("engines: DuckDB and Spark", ["engines_compare.py", "--country", str(workdir / scale),
+                                       "--work", str(workdir / "engines")]),
     ]
 
 

@@ -11,17 +11,19 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import asdict
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import ibis
 import pytest
 
 from baliza.access.principal import Principal
 from baliza.access.roles import Role
 from baliza.access.scope import Scope, ScopedWarehouse
 from baliza.analyses.as_of import stage_as_of
-from baliza.analyses.casefacts import case_facts
+from baliza.analyses.casefacts import case_facts, quantity_band
 from baliza.analyses.coverage import data_coverage, visible_coverage
 from baliza.analyses.efficiency import Subject, efficiency
 from baliza.analyses.periods import Granularity
@@ -125,3 +127,23 @@ def test_justice_analyses_on_a_scope_see_only_its_rows(engine_warehouses: Engine
         for granularity, by in RUNS[:2]:
             assert_same_frames(_indicators(scoped, granularity, by), _indicators(alone, granularity, by),
                                sort_by=INDICATOR_KEY)
+
+
+def test_quantity_bands_are_the_same_power_of_ten_on_every_engine(warehouse_on: Warehouse) -> None:
+    """A quantity's band is the power of ten of its leading digit on every engine, powers of ten included
+    (a logarithm floored is not: Ibis's log10 on Spark, LOG(10, x), is 2.9999999999999996 for 1000, found on the
+    large country)."""
+    quantities = [q * f for q in (0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0)
+                  for f in (1.0, 1 - 1e-12, 1 + 1e-12, 4.5)] + [1e-5, 123456.0, 0.0, -2.0, None]
+    t = ibis.memtable({"q": quantities, "unit": ["kg"] * len(quantities)}, schema={"q": "float64", "unit": "string"})
+    found = warehouse_on.con.execute(t.select("q", band=quantity_band(t.q, t.unit))).to_dict("records")
+
+    def expected(q: float | None) -> str:
+        if q is None or q != q or q <= 0:
+            return "unknown"
+        return f"kg:{min(4, max(-3, Decimal(repr(q)).adjusted()))}"  # the exponent of the leading digit
+
+    assert len(found) == len(quantities)
+    assert {(r["q"], r["band"]) for r in found if r["q"] == r["q"]} == {(q, expected(q)) for q in quantities
+                                                                        if q is not None}
+    assert [r["band"] for r in found if r["q"] != r["q"] or r["q"] is None] == ["unknown"]

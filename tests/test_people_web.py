@@ -14,7 +14,7 @@ import pytest
 
 from baliza.access.roles import Role
 from baliza.analyses.people import resolve_warehouse
-from baliza.analyses.people.involvement import cross_agency_findings
+from baliza.analyses.people.involvement import repeat_findings
 from baliza.analyses.people.stored import cluster_of, store_resolution
 from baliza.warehouse import open_warehouse
 from baliza.web.app import create_app
@@ -46,15 +46,17 @@ def test_records_are_resolved_and_kept(world: Any) -> None:
     with open_warehouse(world.db, read_only=True) as wh:
         members, links = cluster_of(wh, "XP1")
         protected, _ = cluster_of(wh, "PP1")
-        findings = cross_agency_findings(wh)
+        findings = repeat_findings(wh)
     assert {m.person_id for m in members} == {"X1", "XP1", "XR1"}
     assert {m.agency_id for m in members} == {"AG-CUS", "AG-POL", "AG-PRO"}
     assert links and all("name" in k.agreed() and k.levels["birth"] == "same" for k in links)
     assert {m.person_id: m.protected for m in protected} == {"P1": True, "PP1": False}
-    # X1 arrested by customs (A1), XP1 by the police (A7), X1 a defendant in the prosecution's case C1
+    # X1 arrested by customs at S1 (A1) and a defendant in the prosecution's case C1 on S1: one event; XP1
+    # arrested by the police (A7, no seizure): another, that neither record shows with the first
     [finding] = [f for f in findings if f.details["records"] == 3]
+    assert finding.details["events"] == 2 and finding.details["most_in_one_record"] == 1
     assert finding.details["arrests"] == 2 and finding.details["agencies"] == 3
-    assert {e.id for e in finding.evidence} >= {"X1", "XP1", "XR1", "A1", "A7", "C1"}
+    assert {e.id for e in finding.evidence} >= {"X1", "XP1", "A1", "A7", "C1", "S1"}
     assert not [f for f in findings if "P1" in {e.id for e in f.evidence} or "PP1" in {e.id for e in f.evidence}]
 
 
@@ -84,3 +86,15 @@ def test_a_protected_record_is_never_disclosed_through_a_link(app: Any) -> None:
     assert answer["readable"] == [] and answer["held_elsewhere"] == []
     page = police.get("/chain/person/PP1").text
     assert "P1\"" not in page and "Customs holds" not in page
+
+
+def test_the_finding_reaches_the_queue_redacted_to_the_readers_scope(app: Any) -> None:
+    customs = signed_in_client(app, "AG-CUS", Role.ANALYST)
+    [finding] = [f for f in customs.get("/api/findings").json() if f["rule"] == "person_across_agencies"]
+    # the subject is customs' own record; the police's arrest and record are only named with their holder
+    assert finding["subject"] == {"table": "persons", "id": "X1"}
+    assert {"table": "arrests", "held_by": "AG-POL"} in finding["evidence"]
+    assert "AG-POL" in finding["withheld"] and finding["details"] == {}
+    assert "XP1" not in str(finding) and "A7" not in str(finding)
+    page = customs.get("/findings").text
+    assert "One person in separate seizures, arrests or cases, across agencies" in page

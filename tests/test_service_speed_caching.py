@@ -72,6 +72,25 @@ def test_a_cached_answer_never_reaches_another_agency(app: Any) -> None:
     assert customs.get("/chain/seizure/S3").status_code == 404
 
 
+def test_a_kept_chain_page_is_its_readers_own(app: Any) -> None:
+    """The chain page's HTML is kept too (`pages.seizure_page`): never for another agency, role or language."""
+    police, customs = signed_in_client(app, "AG-POL"), signed_in_client(app, "AG-CUS")
+    answers = answers_of(app.state.baliza)
+    share = "/sharing?kind=seizure&amp;subject=S1"
+    granted = police.get("/chain/seizure/S1")  # customs' S1, which customs granted to the police
+    assert granted.status_code == 200 and share not in granted.text  # a grantee never shares another's seizure
+    hits = answers.hits
+    assert police.get("/chain/seizure/S1").text == granted.text
+    assert answers.hits >= hits + 2  # the chain and its HTML were kept
+    assert share in customs.get("/chain/seizure/S1").text  # the holder's analyst may share it
+    officer = signed_in_client(app, "AG-CUS", Role.UNIT_OFFICER)  # the same view, a role that may not share
+    held = officer.get("/chain/seizure/S1")
+    assert held.status_code == 200 and share not in held.text
+    spanish = police.get("/chain/seizure/S1", headers={"Accept-Language": "es"}).text
+    assert "Cronología" in spanish and "Cronología" not in granted.text
+    assert "Timeline" in granted.text and "Timeline" not in spanish
+
+
 def test_each_language_gets_its_own_wording(app: Any) -> None:
     police = signed_in_client(app, "AG-POL")
 

@@ -147,11 +147,14 @@ def _appender(store: StateStore) -> GroupCommit:
         return store.audit_appender
 
 
+_HEAD = sa.select(audit.c.seq, audit.c.hash).order_by(audit.c.seq.desc()).limit(1)  # built once: every batch reads it
+
+
 def _write_batch(store: StateStore, batch: list[_Pending]) -> list[AuditEntry]:
     """Chain and insert `batch` after the head in one transaction, with the log locked against other writers."""
     key = store.key(KEY_NAME)
     with _write_locked(store) as conn:
-        last = conn.execute(sa.select(audit.c.seq, audit.c.hash).order_by(audit.c.seq.desc()).limit(1)).first()
+        last = conn.execute(_HEAD).first()
         seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
         made: list[AuditEntry] = []
         for p in batch:

@@ -124,10 +124,12 @@ def list_grants(store: StateStore, agency_id: str | None = None) -> list[Grant]:
         return [_grant(row) for row in conn.execute(query)]
 
 
+# Built once: every request's scope runs it (see `access.tokens._TOKEN_USER`).
+_GRANTS_TO = sa.select(grants).where(grants.c.grantee_agency_id == sa.bindparam("agency_id"),
+                                     grants.c.revoked_at.is_(None), grants.c.expires_at > sa.bindparam("now"))
+
+
 def active_grants_to(store: StateStore, agency_id: str) -> list[Grant]:
     """Live grants received by `agency_id`."""
-    query = sa.select(grants).where(
-        grants.c.grantee_agency_id == agency_id, grants.c.revoked_at.is_(None), grants.c.expires_at > now()
-    )
     with store.engine.connect() as conn:
-        return [_grant(row) for row in conn.execute(query)]
+        return [_grant(row) for row in conn.execute(_GRANTS_TO, {"agency_id": agency_id, "now": now()})]

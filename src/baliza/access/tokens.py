@@ -42,15 +42,19 @@ def revoke_token(store: StateStore, token_id: str) -> None:
         raise ValueError(f"no active token {token_id!r}")
 
 
+# Built once: every request with a bearer token runs it, and building a statement costs more processor
+# than SQLite takes to answer it (SQLAlchemy keeps the compiled form per statement object).
+_TOKEN_USER = (
+    sa.select(users, tokens.c.expires_at.label("token_expires_at"), tokens.c.revoked_at)
+    .join(tokens, tokens.c.username == users.c.username)
+    .where(tokens.c.token_hash == sa.bindparam("token_hash"))
+)
+
+
 def user_for_token(store: StateStore, secret: str) -> User | None:
     """The enabled user a live token belongs to, else None."""
-    query = (
-        sa.select(users, tokens.c.expires_at.label("token_expires_at"), tokens.c.revoked_at)
-        .join(tokens, tokens.c.username == users.c.username)
-        .where(tokens.c.token_hash == _digest(secret))
-    )
     with store.engine.connect() as conn:
-        row = conn.execute(query).first()
+        row = conn.execute(_TOKEN_USER, {"token_hash": _digest(secret)}).first()
     if row is None or row.revoked_at is not None or row.disabled:
         return None
     if row.token_expires_at is not None and as_utc(row.token_expires_at) <= now():

@@ -75,11 +75,15 @@ def disclose(state: StateStore, agency_id: str, table: str, by: str) -> bool:
     return True
 
 
+# Built once: every chain a server answers reads it (see `access.tokens._TOKEN_USER`).
+_DECLARED = sa.select(withholdings.c.agency_id, withholdings.c.table_name)
+
+
 def withheld_tables(state: StateStore) -> dict[str, set[str]]:
     """Every declaration: agency -> the tables whose rows it does not disclose."""
     out: dict[str, set[str]] = {}
     with state.engine.connect() as conn:
-        for row in conn.execute(sa.select(withholdings.c.agency_id, withholdings.c.table_name)):
+        for row in conn.execute(_DECLARED):
             out.setdefault(row.agency_id, set()).add(row.table_name)
     return out
 

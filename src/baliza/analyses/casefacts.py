@@ -40,8 +40,12 @@ LEAST_SERIOUS = len(OFFENCE_SERIOUSNESS) - 1  # an offence outside the list coun
 
 def quantity_band(quantity: ir.NumericValue, unit: ir.StringValue) -> ir.StringValue:
     """`kg:1` for 10-100 kg, `kg:-2` for 10-100 g..., powers of ten clamped to [-3, 4]; `unknown` without a
-    positive quantity."""
-    power = ibis.greatest(quantity, 1e-9).log10().floor().clip(lower=-3, upper=4).cast("int32")
+    positive quantity.
+
+    The power is found by comparing with the powers of ten, not by flooring a logarithm: engines compute
+    logarithms differently (Ibis's log10 on Spark is LOG(10, x), 2.9999999999999996 for 1000), and a band
+    must not depend on the engine."""
+    power = ibis.cases(*((quantity >= 10.0**k, k) for k in range(4, -3, -1)), else_=-3)
     return ibis.ifelse(quantity.isnull() | (quantity <= 0), "unknown", unit.concat(":", power.cast("string")))
 
 

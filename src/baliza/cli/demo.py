@@ -116,6 +116,12 @@ def demo(
                 report = load_datasets(warehouse, folders, progress=loading)
                 progress.update(task, completed=1.0, description=_("Loaded and validated"))
             _show_load(report.to_dict())
+            with step(_("Resolving people across the agencies' records (keyed pseudonyms only)")):
+                # kept in the warehouse, as baliza people resolve does: the red flags read it (repeat involvement)
+                from baliza.analyses.people import resolve_warehouse
+                from baliza.analyses.people.stored import store_resolution
+
+                store_resolution(warehouse, resolve_warehouse(warehouse))
             with step(_("Running the analyses and writing the report")):
                 figures = country_figures(warehouse)
                 write_private(report_path, country_document(figures))

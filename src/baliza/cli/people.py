@@ -2,8 +2,8 @@
 
 `resolve` links every agency's person records (Splink, keyed pseudonyms only) and keeps the resolution in
 the warehouse, beside the rows it never changes; `show` prints one person's records and the links between
-them; `findings` the people recorded by several agencies whose rows add up. The analysis is
-`baliza.analyses.people`; this module only presents it.
+them; `findings` the people in separate seizures, arrests or cases that only their records together show.
+The analysis is `baliza.analyses.people`; this module only presents it.
 """
 
 from __future__ import annotations
@@ -142,8 +142,10 @@ def show(person_id: str, db: DbOption = None, as_json: JsonOption = False) -> No
 
 @people_app.command("findings")
 def findings(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """People recorded by several agencies whose rows add up (arrests, cases, consignments): leads."""
-    from baliza.analyses.people.involvement import cross_agency_findings
+    """People in separate seizures, arrests or cases that only their records across agencies show: leads
+    (the red-flag rule person_across_agencies, computed here from the stored resolution)."""
+    from baliza.analyses.integrity import FlagSettings
+    from baliza.analyses.integrity.people import RULE, repeat_people
     from baliza.analyses.people.stored import is_resolved
     from baliza.i18n.findings import summary as finding_summary
     from baliza.warehouse import open_warehouse
@@ -152,15 +154,18 @@ def findings(db: DbOption = None, as_json: JsonOption = False) -> None:
         with open_warehouse(db, read_only=True) as warehouse:
             if not is_resolved(warehouse):
                 fail(_("people were not resolved in this warehouse: run baliza people resolve"))
-            found = cross_agency_findings(warehouse)
+            settings = FlagSettings.defaults()
+            found = repeat_people(warehouse, None, settings).findings
     except FileNotFoundError as error:
         fail(str(error))
     if as_json:
-        print_json([f.to_dict() for f in found])
+        print_json([{**f.to_dict(), "details": {**f.details, "settings": settings.rule(RULE).record()}}
+                    for f in found])
         return
-    console.print(_("%(n)s people recorded across agencies whose rows add up.", n=f"{len(found):,}"))
+    console.print(_("%(n)s people in separate seizures, arrests or cases seen only across their records.",
+                    n=f"{len(found):,}"))
     for f in found[:20]:
-        console.print(f"• {f.subject.id}: {finding_summary(f)}", highlight=False)
+        console.print(f"• {f.details['cluster_id']} ({f.subject.id}): {finding_summary(f)}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

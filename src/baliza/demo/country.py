@@ -29,7 +29,14 @@ from baliza.demo.ids import IdCounter
 from baliza.demo.justice import build_cases
 from baliza.demo.money import trace_assets
 from baliza.demo.online import observe_listings
-from baliza.demo.people import customs_travellers, make_persons, person_columns, staff_names
+from baliza.demo.people import (
+    customs_travellers,
+    make_persons,
+    person_columns,
+    plant_repeaters,
+    rewrite_records,
+    staff_names,
+)
 from baliza.demo.planted import SURGES, plant_asset_anomalies, plant_surges
 from baliza.demo.programmes import enrol_farmers, link_operations, plan_operations, plan_trainings, treat_clients
 from baliza.demo.scales import get_scale
@@ -123,14 +130,18 @@ def generate_country(out_dir: Path, *, seed: int = 0, scale: str = "small", trut
                 truth.released_after_conviction_assets += after
                 truth.freeze_lifted_before_verdict_assets += before
             _fill_parties(chunk_rng, traffic, cases, organizations)
+            # a few people arrested again at other seizures, recorded afresh (a generator of their own)
+            rewrites, repeaters = plant_repeaters(np.random.default_rng([seed, 7, k]), cases.persons, cases.arrests)
+            truth.repeat_offenders += repeaters
             # customs' own records of the arrested passengers: the same people, written customs' way
             travellers, same_people = customs_travellers(np.random.default_rng([seed, 6, k]), traffic.consignments,
                                                          cases.persons)
             truth.same_people += same_people
+            arrested = rewrite_records(person_columns(cases.persons), rewrites)
             witnesses = make_persons(chunk_rng, court.witnesses["person_id"])
             witnesses["protected"] = court.witnesses["role"] == "protected_witness"
             for table, columns in (("consignments", traffic.consignments), ("inspections", traffic.inspections),
-                                   ("seizures", traffic.seizures), ("persons", person_columns(cases.persons)),
+                                   ("seizures", traffic.seizures), ("persons", arrested),
                                    ("persons", person_columns(witnesses)), ("persons", travellers),
                                    ("arrests", cases.arrests),
                                    ("cases", cases.cases), ("case_parties", court.case_parties),

@@ -171,3 +171,63 @@ def staff_names(seed: int, n: int) -> list[str]:
     return [f"{g} {a} {b}" for g, a, b in zip(pick(rng, GIVEN, n), pick(rng, SURNAMES, n),
                                               pick(rng, SURNAMES, n), strict=True)]
 
+
+
+# Repeat offenders: a person arrested again at a later, separate seizure, recorded afresh by the agency that
+# arrested them, written its own way. Planted with a generator of their own, so that no other draw changes.
+REPEATERS = (2, 2, 3)  # per chunk: how many separate seizures each planted repeater was arrested at
+REPEAT_NAME_STYLES = ("accents", "surnames_first", "one_surname", "swapped")
+REPEAT_DOCUMENT_STYLES = ("dots", "spaces")
+
+
+def plant_repeaters(rng: np.random.Generator, persons: dict, arrests: dict) -> tuple[dict[int, dict], list[list[str]]]:
+    """Make a few arrested persons (`persons` as `make_persons` returns them) the same person as one arrested
+    at another seizure: the later records take the first one's identity, written another way (accents, the
+    surnames first or one left out, the day and month of birth swapped, the document with separators).
+
+    `persons` is changed in place (the identity, so that records made from it later agree); the returned
+    rewrites (row -> columns as `person_columns` gives them) are applied with `rewrite_records` once the
+    columns are made. Also returns, for the ground truth, each repeater's records."""
+    row_of = {p: i for i, p in enumerate(persons["person_id"])}
+    seized = [(p, s) for p, s in zip(arrests["person_id"], arrests["seizure_id"], strict=True)
+              if s is not None and p in row_of]
+    by_seizure: dict[str, list[str]] = {}
+    for person, seizure in seized:
+        by_seizure.setdefault(str(seizure), []).append(person)
+    seizures = sorted(by_seizure)
+    needed = sum(REPEATERS)
+    if len(seizures) < needed:
+        return {}, []
+    chosen = rng.choice(len(seizures), size=needed, replace=False)
+    rewrites: dict[int, dict] = {}
+    groups: list[list[str]] = []
+    at = 0
+    for times in REPEATERS:
+        people = [by_seizure[seizures[i]][0] for i in chosen[at:at + times]]  # one arrested person per seizure
+        at += times
+        first = row_of[people[0]]
+        groups.append(people)
+        for again, person in enumerate(people[1:]):
+            row = row_of[person]
+            for key in ("given", "surname1", "surname2", "birth_date", "nationality", "id_document", "phone"):
+                persons[key][row] = persons[key][first]
+            rewrites[row] = _rewritten(rng, persons, first, again)
+    return rewrites, groups
+
+
+def _rewritten(rng: np.random.Generator, persons: dict, row: int, again: int) -> dict:
+    style = REPEAT_NAME_STYLES[(again + int(rng.integers(0, len(REPEAT_NAME_STYLES)))) % len(REPEAT_NAME_STYLES)]
+    name = _written(style, persons["given"][row], persons["surname1"][row], persons["surname2"][row])
+    text = str(np.datetime64(persons["birth_date"][row], "D"))
+    day, month = int(text[8:10]), int(text[5:7])
+    birth = f"{text[:4]}-{text[8:10]}-{text[5:7]}" if day <= 12 and day != month else text
+    document = _document(REPEAT_DOCUMENT_STYLES[int(rng.integers(0, 2))], str(persons["id_document"][row]))
+    return {"full_name": name, "birth_date": np.datetime64(birth, "D"), "id_document": document}
+
+
+def rewrite_records(columns: dict, rewrites: dict[int, dict]) -> dict:
+    """`columns` (as `person_columns` gives them) with the rows of `rewrites` written their new way."""
+    for row, values in rewrites.items():
+        for key, value in values.items():
+            columns[key][row] = value
+    return columns

@@ -34,6 +34,7 @@ class Truth:
     surges: list[dict] = field(default_factory=list)  # substance, replaces, start, end (exclusive), share
     first_detections: dict[str, str] = field(default_factory=dict)  # substance -> first day it can be seized
     same_people: list[list[str]] = field(default_factory=list)  # [customs' record, the police's] of one person
+    repeat_offenders: list[list[str]] = field(default_factory=list)  # one person's records at separate seizures
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

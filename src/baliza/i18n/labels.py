@@ -99,7 +99,8 @@ LABELS: dict[str, str] = {
     "statute_barred_concentration": N_("statute-barred cases concentrated"),
     "evidence_lost_before_trial": N_("evidence lost before trial"),
     "evidence_loss_concentration": N_("evidence losses concentrated"),
-    "sentencing_outlier": N_("unusual sentences"), "confirmed": N_("confirmed"),
+    "sentencing_outlier": N_("unusual sentences"),
+    "person_across_agencies": N_("one person in separate seizures, arrests or cases"), "confirmed": N_("confirmed"),
     "needs_more_data": N_("needs more data"), "undecided": N_("undecided"), "pending": N_("pending"),
     "approved": N_("approved"), "refused": N_("refused"),
     # columns a method text names (what a model compares like with like on)

@@ -107,7 +107,11 @@ def answers_of(ctx: Any) -> Answers:
     return found  # type: ignore[no-any-return]
 
 
+# Built once: every findings request runs it (a statement built per call costs more than SQLite's answer).
+_NEWEST_DECISION = sa.select(sa.func.max(finding_decisions.c.decision_id))
+
+
 def decisions_stamp(store: StateStore) -> int:
     """Changes whenever a decision on a finding is taken, by any process (the newest decision's number)."""
     with store.engine.connect() as conn:
-        return int(conn.execute(sa.select(sa.func.max(finding_decisions.c.decision_id))).scalar() or 0)
+        return int(conn.execute(_NEWEST_DECISION).scalar() or 0)

@@ -12,6 +12,7 @@ two states of the warehouse; the old snapshot closes when its last request ends.
 from __future__ import annotations
 
 import contextvars
+import gc
 import logging
 import threading
 import time
@@ -219,6 +220,7 @@ class ServingContext:
         try:
             if self.precompute is not None:
                 self.precompute(self, snapshot, progress)
+                settle_heap()
         except _Superseded:
             return False
         except Exception as exc:
@@ -246,3 +248,19 @@ class ServingContext:
             current = self._current
         current.close()
         self.state.close()
+
+
+def settle_heap() -> None:
+    """Keep the results just computed out of the garbage collector's way.
+
+    A load's results are millions of Python objects that live until the next load. Python's collector
+    walked all of them on every full collection, about once a second under load: each walk held the
+    interpreter for 0.3-0.9 s on the medium country, and every request in flight waited (the p95 of the
+    findings list and the chain page at 50 clients). Once per computation we collect what is garbage now
+    (the previous load's results that only cycles still held, among others) and freeze what survives
+    (`gc.freeze`): later collections walk only the objects made since. Frozen objects are still freed when
+    nothing refers to them; those that only a cycle holds wait for the next computation's collection.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()

@@ -73,6 +73,7 @@ def rule_label(rule: str) -> str:
         "crypto_exchange_reached": _("Funds of a seized or suspect wallet reached an exchange"),
         "crypto_exchange_exposure": _("Exchange exposed to a darknet market or mixer"),
         "crypto_peel_chain": _("Seized or suspect funds went through a peel chain"),
+        "person_across_agencies": _("One person in separate seizures, arrests or cases, across agencies"),
     }
     return labels.get(rule, rule.replace("_", " ").capitalize())
 

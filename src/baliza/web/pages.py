@@ -6,10 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from baliza.access.audit import record
 from baliza.access.decisions import DECISIONS
 from baliza.access.roles import Permission as P
+from baliza.i18n import current as current_language
 from baliza.i18n import gettext as _
 from baliza.web import (
     charts,
@@ -24,6 +26,7 @@ from baliza.web import (
     services,
 )
 from baliza.web import findings_queue as queue
+from baliza.web.answers import Answer, answers_of
 from baliza.web.callers import (
     AggregateReader,
     CaseReader,
@@ -61,9 +64,21 @@ def overview(request: Request, principal: AggregateReader, unit: str = "") -> Re
 
 @router.get("/chain/seizure/{seizure_id}")
 def seizure_page(request: Request, seizure_id: str, principal: SeizureReader) -> Response:
-    chain = services.seizure_chain(context(request), principal, seizure_id)
-    return render(request, "seizure.html", {"chain": chain, "seizure_id": seizure_id,
-                                            "can_share": principal.may(P.MANAGE_GRANTS)})
+    ctx = context(request)
+    chain = services.seizure_chain(ctx, principal, seizure_id)
+    can_share = principal.may(P.MANAGE_GRANTS)
+
+    def body() -> Answer:
+        html = Markup(templates.get_template("seizure_body.html").render(
+            {"chain": chain, "seizure_id": seizure_id, "can_share": can_share, "principal": principal}))
+        return Answer(html, 2 * len(html), keeps=chain)
+    # The chain's HTML is kept beside the chain (`web.answers`): `chain` is the answer kept for this reader's
+    # view, role, language and withholding (its id is not reused while the HTML keeps it alive); the HTML
+    # also depends on the agency (whether it holds the seizure) and the right to share, named here too.
+    key = ("chain.html", id(chain), principal.agency_id, can_share, current_language())
+    html = answers_of(ctx).get(key, body)
+    assert html is not None
+    return render(request, "seizure.html", {"body": html.value, "seizure_id": seizure_id})
 
 
 @router.get("/chain/case/{case_id}")

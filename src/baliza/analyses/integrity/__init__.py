@@ -31,6 +31,7 @@ from baliza.analyses.integrity.conversion import unconverted_seizures
 from baliza.analyses.integrity.evidence import evidence_losses
 from baliza.analyses.integrity.limitation import limitation_losses
 from baliza.analyses.integrity.outcomes import outcome_outliers
+from baliza.analyses.integrity.people import repeat_people
 from baliza.analyses.integrity.reassignment import reassigned_before_loss
 from baliza.analyses.integrity.rules import FlagSettings, SettingsError, load_rules
 from baliza.analyses.integrity.sentencing import sentencing_outliers
@@ -51,6 +52,7 @@ RULES: tuple[FactsRule, ...] = (
     sentencing_outliers,
     asset_flags,
     threats_reported,
+    repeat_people,
 )
 
 

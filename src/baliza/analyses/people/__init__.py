@@ -9,7 +9,7 @@ records are one person, with the evidence, and never merges them:
 - `model`: the Splink model (comparisons, blocking, priors, training without labels), on DuckDB or Spark;
 - `resolution`: links at a threshold, clusters, and the evidence of each link;
 - `stored`: the resolution kept in the warehouse (`resolved_people`, `resolved_people_links`);
-- `involvement`: what resolved people add to flags (`person_across_agencies`);
+- `involvement`: what resolved people add to flags (`person_across_agencies`: one person in separate events);
 - `elsewhere`: a person's records held by other agencies, as one reader may learn of them.
 """
 

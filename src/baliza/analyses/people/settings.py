@@ -17,8 +17,6 @@ class PeopleSettings:
     min_records_to_train: int
     deterministic_recall: float
     random_pairs: int
-    min_agencies: int
-    min_arrests: int
 
 
 @cache
@@ -26,12 +24,11 @@ def people_settings() -> PeopleSettings:
     """The settings in `settings.yaml`; a missing or misspelt key stops with its name."""
     raw = yaml.safe_load(SETTINGS_FILE.read_text(encoding="utf-8"))
     try:
-        linking, finding = raw["linking"], raw["finding"]
+        linking = raw["linking"]
         return PeopleSettings(
             match_threshold=float(linking["match_threshold"]),
             min_records_to_train=int(linking["min_records_to_train"]),
             deterministic_recall=float(linking["deterministic_recall"]),
-            random_pairs=int(linking["random_pairs"]),
-            min_agencies=int(finding["min_agencies"]), min_arrests=int(finding["min_arrests"]))
+            random_pairs=int(linking["random_pairs"]))
     except KeyError as missing:
         raise ValueError(f"{SETTINGS_FILE}: no setting {missing}") from None
