@@ -7,7 +7,6 @@ them a police or prosecution record written the way those agencies write (each v
 
 from __future__ import annotations
 
-import os
 import random
 
 import pyarrow as pa
@@ -178,12 +177,7 @@ def test_every_link_carries_its_evidence(resolved) -> None:  # type: ignore[no-u
     assert all(w >= 4 for w in weights.values())
 
 
-@pytest.mark.skipif(not os.environ.get("BALIZA_SPARK_PEOPLE"), reason="Spark's Splink takes minutes on 2 cores: "
-                    "BALIZA_SPARK_PEOPLE=1 runs it")
-def test_spark_finds_the_same_links_as_duckdb(resolved) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("pyspark")
-    from baliza.crypto.spark import local_session
-
+def test_spark_finds_the_same_links_as_duckdb(resolved, spark) -> None:  # type: ignore[no-untyped-def]
     resolution, _planted, _seen, records = resolved
-    on_spark = resolve_people(records, "spark", local_session())
+    on_spark = resolve_people(records, "spark", spark)
     assert {(k.person_a, k.person_b) for k in on_spark.links} == {(k.person_a, k.person_b) for k in resolution.links}
