@@ -143,6 +143,9 @@ def settings(prior: float) -> Any:
 
 
 def _database(backend: Backend, spark: Any = None) -> Any:
+    """Splink's own engine. It never reads the warehouse: the records come in as Arrow (read through Ibis,
+    `people.records`), so an in-memory DuckDB (or the Spark session) is Splink's workspace on every engine,
+    as the issue asks for Splink's DuckDB and Spark backends."""
     if backend == "duckdb":
         import duckdb
         from splink.internals.duckdb.database_api import DuckDBAPI

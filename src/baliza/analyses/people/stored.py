@@ -62,12 +62,7 @@ def store_resolution(wh: Warehouse, resolution: Resolution) -> None:
         **{c: [k.levels[c] for k in resolution.links] for c in COMPARED},
     }, schema=LINKS_SCHEMA)
     for name, table in ((PEOPLE, people), (LINKS, links)):
-        # written through the warehouse's own connection (Ibis's create_table from Arrow fails on this DuckDB)
-        wh.duckdb.register("_bz_resolution", table)
-        try:
-            wh.duckdb.execute(f"CREATE OR REPLACE TABLE main.{name} AS SELECT * FROM _bz_resolution")
-        finally:
-            wh.duckdb.unregister("_bz_resolution")
+        wh.con.create_table(name, table, overwrite=True)
 
 
 def is_resolved(wh: Any) -> bool:
