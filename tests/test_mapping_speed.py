@@ -1,18 +1,22 @@
-"""What the mapping's faster paths must keep: the very same made ids (no id migration), and the fast reader's
-judgement of whether a file's cells need trimming, wherever its scan chunks happen to end."""
+"""What the mapping's faster paths must keep: the made ids as documented, each line's own values, duplicates
+across exports, and the fast reader's judgement of whether a file's cells need trimming, wherever its scan
+chunks happen to end."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from baliza.access.fieldcrypt import ids_key_for
 from baliza.load import load_datasets, readers
 from baliza.load.mapping import parse_mapping, read_through_mapping
+from baliza.load.mapping import per_value as per_value_module
 from baliza.load.mapping.cells import ExportColumns
 from baliza.load.mapping.expressions import projection_sql
+from baliza.load.mapping.per_value import PerValue, ValueRule
 from baliza.load.mapping.stage import mapped_id_key
 from baliza.warehouse import open_warehouse
 from police_export import write_reference
@@ -163,3 +167,43 @@ def test_lines_that_are_not_data_are_told_apart_alike_per_combination_and_per_li
     plan = projection_sql(judged, judged.table_mapping("seizures"),
                           ExportColumns(("Número", "Fecha", "Droga", "Gramos"), "f", "the test"), "cells", "k")
     assert "regexp_matches" not in plan.sql and any("regexp_matches" in s for s in plan.prepare)
+
+
+def test_lines_get_their_own_combinations_values_even_when_combinations_share_a_hash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE cells AS SELECT * FROM (VALUES ('a', 'x', 1), ('b', NULL, 2), (NULL, 'x', 3), "
+                "('a', 'x', 4), ('b', 'y', 5)) t(c0, c1, _line)")
+    con.execute("ALTER TABLE cells ADD COLUMN _problem VARCHAR")
+
+    def joined() -> list[tuple]:
+        per_value = PerValue("cells")
+        value = per_value.add(ValueRule(
+            "_bz_values_test", ("c0", "c1"),
+            "SELECT c0 AS k0, c1 AS k1, coalesce(c0, '-') || coalesce(c1, '-') AS value, NULL AS original, _n, "
+            "_first FROM (SELECT * FROM {groups} WHERE {grouping}) g"))
+        prepare, join, _ = per_value.statements()
+        for statement in prepare:
+            con.execute(statement)
+        return con.execute(f"SELECT _line, {value} FROM cells {join} ORDER BY _line").fetchall()
+
+    expected = [(1, "ax"), (2, "b-"), (3, "-x"), (4, "ax"), (5, "by")]
+    assert joined() == expected
+    monkeypatch.setattr(per_value_module, "combination_hash", lambda cells: "42::UBIGINT")  # every one collides
+    assert joined() == expected
+
+
+def test_identical_lines_in_two_exports_of_one_load_are_still_duplicates(awkward_export: Path, tmp_path: Path) -> None:
+    """Made ids differ on every line of one export (so its keys are not searched for repeats), not across two."""
+    second = tmp_path / "again" / "awkward-copy.csv"
+    second.parent.mkdir()
+    second.write_bytes(awkward_export.read_bytes())
+    with open_warehouse(tmp_path / "w.duckdb") as warehouse:
+        load_datasets(warehouse, [write_reference(tmp_path / "reference")])
+        report = load_datasets(warehouse, [awkward_export, second], agency="AG-CO-POLICE",
+                               mapping=parse_mapping(AWKWARD))
+        reasons = [r for (r,) in warehouse.duckdb.execute("SELECT reason FROM quarantine").fetchall()]
+    data_lines = len(LINES) - 2  # header and TOTAL
+    assert report.tables["seizures"].accepted == data_lines
+    assert sum(r.startswith("duplicate seizure_id") for r in reasons) == data_lines

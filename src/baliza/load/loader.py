@@ -213,7 +213,10 @@ def _load_table(
     loaded_at_sql = f"TIMESTAMP {literal(loaded_at.isoformat(sep=' '))}"
     # The cell checks are not stored on their own: one query checks the cells, keys and references.
     cells = f"({cell_checks_sql(table, staged_view, loaded_at_sql)})"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(repeated)} AS {repeated_keys_sql(table, staged_view)}")
+    repeats = repeated_keys_sql(table, staged_view)
+    if len(staged_files) == 1 and staged_files[0].unique_key:  # made unique by its reader: nothing to search
+        repeats += " LIMIT 0"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(repeated)} AS {repeats}")
     for column in table.references:
         ensure_quarantined_keys(con, column.references or "")
     files_by_src = [str(s.source.path) for s in staged_files]

@@ -64,6 +64,9 @@ class StagedFile:
     """How a row's line is computed from `source_cells` (as `line_sql` from the raw table)."""
     conversions: Converted | None = None
     """What a mapping converted in this export (counted and sampled), recorded with the load."""
+    unique_key: bool = False
+    """The reader made the table's key differ on every row (a mapping's `hash` ids): as the table's only
+    file, its keys need no search for repeats."""
 
 
 def on_line(line_sql: str, alias: str, line: str) -> str:

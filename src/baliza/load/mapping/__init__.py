@@ -72,6 +72,7 @@ def read_through_mapping(
     chosen = find_mapping(mapping) if isinstance(mapping, str) else mapping
     mapped = chosen.table_mapping(table)
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # a library call: no bar on the caller's terminal
     reader = MappedReader(chosen, "(read without loading)", id_key or f"baliza mapping {chosen.name}",
                           keep_source=keep_source)
     parts = []

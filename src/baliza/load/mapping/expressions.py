@@ -187,6 +187,8 @@ class ProjectionPlan:
     conversions: list[Conversion] = field(default_factory=list)
     after: list[str] = field(default_factory=list)
     """Statements to run once the rows are in `raw_table` (identical lines' ids renumbered)."""
+    unique: list[str] = field(default_factory=list)
+    """Columns whose values differ on every line once `after` has run: ids made by a `hash` rule."""
 
 
 def projection_sql(mapping: Mapping, table: TableMapping, export: ExportColumns, cells: str,
@@ -233,4 +235,5 @@ def projection_sql(mapping: Mapping, table: TableMapping, export: ExportColumns,
         name = f"_bz_repeats_{cells}_{position}"
         after += renumber_statements(raw_table, cells, name, position, id_key, prefix, id_cells)
         scratch.append(name)
-    return ProjectionPlan(prepare, sql, names, scratch, projection.conversions, after)
+    unique = [names[position] for position, _, _ in projection.repeated]
+    return ProjectionPlan(prepare, sql, names, scratch, projection.conversions, after, unique)

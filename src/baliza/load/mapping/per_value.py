@@ -7,6 +7,10 @@ worked out on its groups, and every rule's value is put beside its combination o
 need one join, not one per rule. The per-value tables also count (`_n`, data lines) and locate (`_first`,
 the first data line) each value, for the conversions a load reports (`conversions`).
 
+The lines are joined to their combination by a 64-bit hash of its cells (one number to match instead of
+several texts); the cells themselves are compared only for the rare combinations whose hash another one
+shares (`_shared`), so that a collision never gives a line another combination's values.
+
 When the `not_data` rules read only grouped cells, the combinations are judged instead of the lines: a
 regular expression per combination rather than per line, and twice fewer passes over the lines with it.
 """
@@ -16,6 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from baliza.load.sql import quote_name
+
+
+def combination_hash(cells: list[str]) -> str:
+    """The SQL of the 64-bit hash a line and its combination are matched by."""
+    return f"hash({', '.join(cells)})"
 
 
 @dataclass(frozen=True)
@@ -85,9 +94,13 @@ class PerValue:
         if not_data is not None:
             values.append("t._not_data")
         prepare.append(
-            f"CREATE OR REPLACE TEMP TABLE {quote_name(wide)} AS SELECT "
-            f"{', '.join(f't.{c} AS key_{c}' for c in every)}, {', '.join(values)} FROM {quote_name(tuples)} t "
-            f"{' '.join(joins)}")
-        on = " AND ".join(f"_w.key_{c} IS NOT DISTINCT FROM {quote_name(self.cells)}.{c}" for c in every)
+            f"CREATE OR REPLACE TEMP TABLE {quote_name(wide)} AS SELECT *, count(*) OVER (PARTITION BY _h) > 1 "
+            f"AS _shared FROM (SELECT {', '.join(f't.{c} AS key_{c}' for c in every)}, "
+            f"{combination_hash([f't.{c}' for c in every])} AS _h, "
+            f"{', '.join(values)} FROM {quote_name(tuples)} t {' '.join(joins)})")
+        lines = quote_name(self.cells)
+        same = " AND ".join(f"_w.key_{c} IS NOT DISTINCT FROM {lines}.{c}" for c in every)
+        line_hash = combination_hash([f"{lines}.{c}" for c in every])
+        on = f"_w._h = {line_hash} AND (NOT _w._shared OR ({same}))"
         scratch = [*(r.name for r in self.rules), groups, tuples, wide]
         return prepare, f"LEFT JOIN {quote_name(wide)} _w ON {on}", scratch
