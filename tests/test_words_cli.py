@@ -1,6 +1,7 @@
-"""Typer's and Click's own words go through the catalogues (issue 11): "Usage:", the panels of a help page,
-and the error boxes ("No such option", "Missing argument", "Invalid value for ...", "No such command") come
-out in the invocation's language, whether it is chosen with `--lang` or `BALIZA_LANG`.
+"""Typer's and Click's own words go through the catalogues (issue 11): "Usage:" and the usage line's
+placeholders ("[OPTIONS]"), the panels of a help page, and the error boxes ("No such option", "Missing
+argument", "Invalid value for ...", "No such command") come out in the invocation's language, whether it is chosen with
+`--lang` or `BALIZA_LANG`.
 
 The es and pt translations of these words are filled in by translators; to see that every word is looked up
 in the chosen language, the catalogues are replaced here by ones that mark what they translate: «...»."""
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 
 import baliza.i18n
 from baliza.cli.app import app
-from baliza.cli.click_words import CORE, PANELS, USAGE
+from baliza.cli.click_words import CORE, METAVARS, PANELS, USAGE
 from baliza.i18n.extract import PACKAGE, extract_python
 
 
@@ -67,10 +68,11 @@ def test_an_unknown_command_is_refused_in_the_environments_language(lang: str) -
 @pytest.mark.parametrize("lang", ["es", "pt"])
 def test_help_panels_and_usage_speak_the_invocations_language(lang: str) -> None:
     page = run(["ksi", "--help"], lang, "option")
-    assert "«Usage: »baliza ksi" in page and "«Options»" in page and "«[default: {}]»" not in page, page
+    assert "«Usage: »baliza ksi «[OPTIONS]»" in page and "«Options»" in page and "«[default: {}]»" not in page, page
     assert "«[default: year]»" in page or "«[default: " in page
     top = run(["--help"], lang, "environment")
     assert "«Commands»" in top and "«Options»" in top, top
+    assert "«[OPTIONS]» «COMMAND [ARGS]...»" in top and "[OPTIONS] COMMAND" not in top, top
 
 
 def test_english_is_left_as_typer_writes_it() -> None:
@@ -82,6 +84,6 @@ def test_the_words_are_in_the_catalogues_source() -> None:
     path = PACKAGE / "cli" / "click_words.py"
     with path.open("rb") as handle:
         marked = {text for _line, _kind, text, _c in extract_python(handle, None, None, None)}
-    assert {USAGE, *PANELS.values(), *CORE.values()} <= marked
+    assert {USAGE, *PANELS.values(), *CORE.values(), *METAVARS.values()} <= marked
     assert {"No such option: %(option)s", "Missing argument %(name)s.", "Invalid value for %(name)s: %(reason)s",
             "No such command %(name)s."} <= marked

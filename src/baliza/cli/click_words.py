@@ -21,6 +21,10 @@ from typing import Any
 from baliza.i18n import N_, gettext, language
 
 USAGE = N_("Usage: ")
+METAVARS: dict[str, str] = {  # a usage line's placeholders (Click's options_metavar and subcommand_metavar)
+    "[OPTIONS]": N_("[OPTIONS]"),
+    "COMMAND [ARGS]...": N_("COMMAND [ARGS]..."),
+}
 PANELS: dict[str, str] = {  # typer.rich_utils constant -> its words
     "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
     "OPTIONS_PANEL_TITLE": N_("Options"),

@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from baliza.cli import click_words
-from baliza.cli.click_words import USAGE, panel_words
+from baliza.cli.click_words import METAVARS, USAGE, panel_words
 from baliza.i18n import N_, SOURCE_LANGUAGE, current, gettext, language
 
 
@@ -67,8 +67,10 @@ def _format(command: Any, ctx: Any, formatter: Any, write: Any) -> None:
 
 
 def _usage(command: Any, ctx: Any, formatter: Any) -> None:
-    """'Usage: baliza ksi [OPTIONS]' with "Usage:" in the current language (help pages and error boxes)."""
-    formatter.write_usage(ctx.command_path, " ".join(command.collect_usage_pieces(ctx)), prefix=gettext(USAGE))
+    """'Usage: baliza ksi [OPTIONS]' with "Usage:" and the placeholders in the current language (help pages and
+    error boxes)."""
+    pieces = [gettext(METAVARS[piece]) if piece in METAVARS else piece for piece in command.collect_usage_pieces(ctx)]
+    formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=gettext(USAGE))
 
 
 class TranslatedCommand(TyperCommand):
