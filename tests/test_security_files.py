@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from typer.testing import CliRunner
 from agency_world import build_world
 from baliza.access.audit import record
 from baliza.access.fieldcrypt import key_for
+from baliza.access.files import key_from
 from baliza.access.state import open_state, open_state_beside, sessions, settings
 from baliza.cli.app import app as cli
 from baliza.warehouse.store import open_warehouse
@@ -129,3 +131,27 @@ def test_the_cookie_signing_key_is_not_in_the_state_store(world, tmp_path: Path)
         assert key_file.exists() and mode(key_file) == 0o600
     finally:
         app.state.baliza.close()
+
+
+def _make_key(barrier: threading.Barrier, path: Path, got: list[bytes], failed: list[str]) -> None:
+    barrier.wait()
+    try:
+        got.append(key_from("BALIZA_TEST_RACE_KEY", path))
+    except ValueError as error:
+        failed.append(str(error))
+
+
+def test_makers_of_a_key_at_once_all_get_the_same_whole_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key file appears whole or not at all: whoever finds it never reads it half written (two service
+    workers making the audit key on their first requests)."""
+    monkeypatch.delenv("BALIZA_TEST_RACE_KEY", raising=False)
+    for attempt in range(150):
+        path = tmp_path / f"race-{attempt}" / "state.sqlite.audit.key"
+        barrier, got, failed = threading.Barrier(12), [], []
+        makers = [threading.Thread(target=_make_key, args=(barrier, path, got, failed)) for _ in range(12)]
+        for maker in makers:
+            maker.start()
+        for maker in makers:
+            maker.join()
+        assert not failed, failed[:1]
+        assert len(set(got)) == 1 and len(got) == 12

@@ -16,6 +16,7 @@ import contextlib
 import os
 import secrets
 import stat
+import tempfile
 from pathlib import Path
 
 PRIVATE_FILE = 0o600
@@ -88,10 +89,18 @@ def key_from(variable: str, path: Path, size: int = 32) -> bytes:
         return decode_key(path.read_text(), str(path), size)
     private_folder(path.parent)
     key = secrets.token_bytes(size)
+    # Written whole beside it, then linked into place: another process (a second service worker) finds the
+    # key file whole or not at all, never created but not yet written.
+    descriptor, written = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
-    except FileExistsError:  # created meanwhile by another process: use theirs
+        os.fchmod(descriptor, PRIVATE_FILE)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(base64.b64encode(key).decode("ascii"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(written, path)
+    except FileExistsError:  # made meanwhile by another process: use theirs
         return decode_key(path.read_text(), str(path), size)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(base64.b64encode(key).decode("ascii"))
+    finally:
+        os.unlink(written)
     return key
