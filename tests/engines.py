@@ -31,6 +31,7 @@ in a temporary folder, read through the same `SparkWarehouse` as `--db spark:///
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import uuid
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from baliza.warehouse.parity import RTOL, frame_differences, normal, same_data
 from baliza.warehouse.postgres import PostgresAddress, PostgresWarehouse, drop_schema, publish_postgres
@@ -204,6 +206,35 @@ def engine_warehouses(split: tuple[Any, ...], tmp_path_factory: pytest.TempPathF
 def warehouse_on(request: pytest.FixtureRequest, engine_warehouses: EngineWarehouses) -> Warehouse:
     """The small demo country on one engine (the test runs once per engine)."""
     return engine_warehouses.get(request.param)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the command line on an engine
+
+
+def run_command(*args: str, env: dict[str, str] | None = None) -> str:
+    """`baliza ARGS` in this process: its standard output (the test fails when the command does)."""
+    from baliza.cli.app import app  # the whole command line: imported by the tests that run it only
+
+    result = CliRunner().invoke(app, list(args), env=env)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def command_json(*args: str, env: dict[str, str] | None = None) -> Any:
+    """What `baliza ARGS` (a command given `--json`) printed, read back."""
+    return json.loads(run_command(*args, env=env))
+
+
+def assert_command_answers_as_on_the_file(engine_warehouses: EngineWarehouses, engine: Engine,
+                                          command: Sequence[str]) -> None:
+    """`baliza COMMAND --db ADDRESS` gives on `engine` what it gives on the DuckDB file (floats to 1e-9: an
+    engine sums in another order), and the file's answer is not empty."""
+    engine_warehouses.get(engine)  # built (or skipped) first
+    on_file = command_json(*command, "--db", str(engine_warehouses.duckdb.path))
+    on_engine = command_json(*command, "--db", engine_warehouses.urls[engine])
+    assert on_file  # something was computed
+    assert_same_data(on_engine, on_file)
 
 
 # ---------------------------------------------------------------------------------------------------------
