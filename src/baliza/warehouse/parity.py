@@ -9,8 +9,8 @@ value by value with `same_data`.
 
 Rows are matched by sorting both results on the columns that identify a row, then on every other column
 (floats rounded to 9 significant digits, so that ties break alike on both sides). Columns of numbers and of
-timestamps are sorted and compared by numpy, so that a result of millions of rows compares in seconds; other
-columns (text, nested values, a column typed differently on the two sides) value by value.
+timestamps are sorted and compared by numpy, columns of text by pandas, so that a result of millions of rows
+compares in seconds; other columns (nested values, a column typed differently on the two sides) value by value.
 """
 
 from __future__ import annotations
@@ -87,8 +87,8 @@ def as_frame(found: Any) -> pd.DataFrame:
 
 def _column(series: pd.Series, plain: bool = False) -> tuple[str, np.ndarray]:
     """A column as ("float", float64 with NaN for null) when it holds numbers, ("time", int64 nanoseconds
-    since the epoch in UTC, NaT the smallest) when it holds timestamps; else, or when `plain`, ("object",
-    normal values)."""
+    since the epoch in UTC, NaT the smallest) when it holds timestamps, ("text", strings and None) when it
+    holds text; else, or when `plain`, ("object", normal values)."""
     kind = series.dtype.kind
     if plain:
         pass
@@ -98,6 +98,8 @@ def _column(series: pd.Series, plain: bool = False) -> tuple[str, np.ndarray]:
         stamps = series.dt.tz_convert("UTC").dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype) \
             else series
         return "time", stamps.astype("datetime64[ns]").to_numpy().view("int64")
+    if not plain and pd.api.types.infer_dtype(series, skipna=True) == "string":  # text, and nulls: no `normal`
+        return "text", series.astype(object).where(series.notna(), None).to_numpy(dtype=object)
     values = np.empty(len(series), dtype=object)
     values[:] = [normal(v) for v in series.tolist()]
     return "object", values
@@ -123,6 +125,8 @@ def _sort_key(kind: str, values: np.ndarray) -> np.ndarray:
         return np.where(finite, np.round(values * scale) / scale, values)  # NaN sorts last, on both sides
     if kind == "time":
         return values
+    if kind == "text":
+        return pd.factorize(values, sort=True)[0]  # nulls -1: first
     keys = [_order(v) for v in values]
     rank = {key: number for number, key in enumerate(sorted(set(keys)))}
     return np.fromiter((rank[key] for key in keys), dtype=np.int64, count=len(keys))
@@ -134,8 +138,8 @@ def _differ(kind: str, x: np.ndarray, y: np.ndarray, rtol: float) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             close = np.abs(x - y) <= np.maximum(rtol * np.maximum(np.abs(x), np.abs(y)), ATOL)
         return ~((x == y) | close | (np.isnan(x) & np.isnan(y)))
-    if kind == "time":
-        return np.asarray(x != y)
+    if kind in ("time", "text"):
+        return np.asarray(x != y, dtype=bool)
     return np.fromiter((not _same(p, q, rtol) for p, q in zip(x, y, strict=True)), dtype=bool, count=len(x))
 
 
