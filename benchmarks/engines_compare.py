@@ -6,15 +6,16 @@
 A country is generated (`baliza generate --scale`; or taken from `--country DIR`), loaded into DuckDB
 (`baliza load`, skipped when `--db` names a warehouse already loaded), and published to Spark as the load
 does for `--db spark:///folder` (`baliza.warehouse.spark.publish_spark`: one Parquet file per table).
-Then every analysis in the list below runs on DuckDB, then on Spark, each timed (wall and processor time:
-this process, and for Spark its JVM and Python workers too), and the two results are compared: the same
-rows (in any order) and the same values, floats to a relative 1e-9, as the parity tests compare them
-(`tests/test_engines_analyses.py`, `tests/test_engines_integrity.py`, `tests/test_engines_justice.py`).
+Then every analysis to compare on every engine (`baliza.analyses.parity`, the list the parity tests run)
+runs on DuckDB, then on Spark, each timed (wall and processor time: this process, and for Spark its JVM and
+Python workers too), and the two results are compared by the parity tests' rule
+(`baliza.warehouse.parity.frame_differences`: the same rows in any order and the same values, floats to a
+relative 1e-9; numpy on the large columns).
 
-The list follows the parity tests: the views, the chain and its breaks, a few seizures' chains, seizure
-counts, entry points, the key success indicators and their horizons, peer groups and DEA efficiency, the
-justice efficiency indicators and case facts, the red flags (`integrity.red_flags`, every rule and the one
-FDR), oversight figures, the programmes' outcomes and providers, the growth report, and the coverage.
+The list: the views, the chain and its breaks, a few seizures' chains, seizure counts, entry points, the key
+success indicators and their horizons, peer groups and DEA efficiency, the justice efficiency indicators and
+case facts, the red flags (`integrity.red_flags`, every rule and the one FDR), oversight figures, the
+programmes' outcomes and providers, the growth report, and the coverage.
 
 Spark runs in local mode on 2 cores (`local[2]`, or `BALIZA_SPARK_MASTER`), the driver with `--spark-memory`.
 Figures depend on the machine and on what else it runs: the core count and the load average are printed with
@@ -24,8 +25,6 @@ every row. `--spark-timeout` cancels a Spark analysis that runs longer (its row 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import math
 import os
 import resource
 import subprocess
@@ -34,255 +33,16 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-
-from baliza.analyses.as_of import stage_as_of
-from baliza.analyses.benchmarks import peer_groups, unit_efficiency
-from baliza.analyses.casefacts import case_facts
-from baliza.analyses.chain_breaks import break_rows, seizure_status
-from baliza.analyses.chain_links import directory_names, seizure_chain
-from baliza.analyses.coverage import data_coverage
-from baliza.analyses.efficiency import Subject, efficiency
-from baliza.analyses.entry_points import entry_point_views
-from baliza.analyses.growth import growth_report
-from baliza.analyses.integrity import red_flags
-from baliza.analyses.ksi import compute_indicators, horizons
-from baliza.analyses.oversight import (
-    enforcement_by_place_and_year,
-    livelihood_by_region_and_year,
-    published_on,
-    treatment_by_year,
-)
-from baliza.analyses.periods import Granularity
-from baliza.analyses.programmes import compare_providers, livelihood_report, treatment_report
-from baliza.analyses.seizure_counts import seizures_by_entry_point, seizures_by_month
+from baliza.analyses.parity import ANALYSES, Context, make_context
+from baliza.warehouse.parity import as_frame, frame_differences
 from baliza.warehouse.protocol import Warehouse
 from baliza.warehouse.spark import MASTER_VARIABLE, SparkWarehouse, publish_spark
 from baliza.warehouse.store import DuckDBWarehouse
-from baliza.warehouse.views import case_status, chain
 
-Context = dict[str, Any]
-Analysis = Callable[[Warehouse, Context], Any]
-RTOL = 1e-9
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-# ---------------------------------------------------------------------------------------------------------
-# the analyses
-
-
-def _one(found: Any) -> list[dict[str, Any]]:
-    """A result that is one object (a report, a dict): one row whose cells hold its nested parts."""
-    if dataclasses.is_dataclass(found) and not isinstance(found, type):
-        found = dataclasses.asdict(found)
-    elif hasattr(found, "to_dict"):
-        found = found.to_dict()
-    return [found]
-
-
-def _indicators(found: list[Any]) -> list[dict[str, Any]]:
-    return [i.to_dict() for i in found]
-
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return tuple(_plain(v) for v in value)
-    return value
-
-
-def _flags(wh: Warehouse, context: Context) -> list[dict[str, Any]]:
-    return [{"rule": f.rule, "subject": f"{f.subject.table}:{f.subject.id}", "score": f.score, "q": f.q_value,
-             "evidence": tuple(f"{e.table}:{e.id}" for e in f.evidence), "details": _plain(f.details),
-             "messages": _plain(f.messages), "method": _plain(f.method_messages)} for f in red_flags(wh)]
-
-
-def _chains(wh: Warehouse, context: Context) -> list[dict[str, Any]]:
-    rows = []
-    for seizure in context["seizures"]:
-        found = seizure_chain(wh, seizure, as_of=context["as_of"], names=context["names"]).to_dict()
-        rows.append({"seizure_id": seizure, "status": found["status"], "events": found["events"],
-                     "breaks": found["breaks"], "pending": found["pending"]})
-    return rows
-
-
-def _enforcement(wh: Warehouse, context: Context) -> Any:
-    return enforcement_by_place_and_year(wh.table("seizures"), wh.table("cases"), wh.table("dispositions"),
-                                         wh.table("entry_points"))
-
-
-INDICATOR = ["subject_id", "indicator", "period"]
-ANALYSES: dict[str, tuple[Analysis, list[str]]] = {
-    "as_of": (lambda wh, c: [dict(stage_as_of(wh))], ["lab"]),
-    "case_status": (lambda wh, c: case_status(wh).to_pyarrow(), ["case_id"]),
-    "chain_view": (lambda wh, c: chain(wh).to_pyarrow(), ["seizure_id"]),
-    "chain_breaks": (lambda wh, c: break_rows(wh, c["as_of"]).to_pyarrow(), ["seizure_id", "code", "break_id"]),
-    "seizure_status": (lambda wh, c: seizure_status(wh, c["as_of"]).to_pyarrow(), ["seizure_id"]),
-    "seizure_chains": (_chains, ["seizure_id"]),
-    "seizures_by_month": (lambda wh, c: seizures_by_month(wh.table("seizures")),
-                          ["month", "substance_group"]),
-    "seizures_by_entry_point": (lambda wh, c: seizures_by_entry_point(wh, wh.table("seizures")),
-                                ["entry_point_id"]),
-    "entry_point_views": (lambda wh, c: [v.to_dict() for v in entry_point_views(wh)], ["country"]),
-    "ksi_year": (lambda wh, c: _indicators(compute_indicators(wh, Granularity.YEAR)), INDICATOR),
-    "ksi_quarter": (lambda wh, c: _indicators(compute_indicators(wh, Granularity.QUARTER)), INDICATOR),
-    "horizons": (lambda wh, c: [{"name": k, **dataclasses.asdict(v)} for k, v in horizons(wh).items()], ["name"]),
-    "peer_groups": (lambda wh, c: peer_groups(wh), ["unit_id"]),
-    "dea_efficiency": (lambda wh, c: _indicators(unit_efficiency(wh, c["period"])), ["subject_id", "indicator"]),
-    "case_facts": (lambda wh, c: case_facts(wh).to_pyarrow(), ["case_id"]),
-    "efficiency_office_quarter": (lambda wh, c: _indicators(efficiency(wh, Granularity.QUARTER, Subject.OFFICE)),
-                                  ["subject_table", *INDICATOR]),
-    "efficiency_judge_month": (lambda wh, c: _indicators(efficiency(wh, Granularity.MONTH, Subject.JUDGE)),
-                               ["subject_table", *INDICATOR]),
-    "efficiency_prosecutor_year": (lambda wh, c: _indicators(efficiency(wh, Granularity.YEAR, Subject.PROSECUTOR)),
-                                   ["subject_table", *INDICATOR]),
-    "red_flags": (_flags, ["rule", "subject", "score"]),
-    "enforcement": (_enforcement, ["place_id", "year"]),
-    "livelihood_by_region": (lambda wh, c: livelihood_by_region_and_year(wh.table("farmer_enrolments")),
-                             ["region", "year"]),
-    "treatment_by_year": (lambda wh, c: treatment_by_year(wh.table("treatment_episodes")), ["year"]),
-    "published_on": (lambda wh, c: [{"day": published_on(wh.table("loads"))}], ["day"]),
-    "livelihood": (lambda wh, c: _one(livelihood_report(wh.table("farmer_enrolments"))), []),
-    "treatment": (lambda wh, c: _one(treatment_report(wh.table("treatment_episodes"))), []),
-    "providers": (lambda wh, c: _one(compare_providers(wh.table("treatment_episodes"))), []),
-    "growth": (lambda wh, c: _one(growth_report(wh, granularity=Granularity.YEAR)), []),
-    "coverage": (lambda wh, c: _one(data_coverage(wh)), []),
-}
-
-
-def make_context(duckdb: Warehouse) -> Context:
-    """What the analyses are given on both engines: DuckDB's as-of dates and names, one seizure of each chain
-    status (the first by id), the year before the last."""
-    status = seizure_status(duckdb)
-    picked = status.group_by("status").aggregate(seizure_id=status.seizure_id.min()).to_pyarrow()
-    s = duckdb.table("seizures")
-    years = sorted({str(r["y"]) for r in s.select(y=s.seized_at.year()).distinct().to_pyarrow().to_pylist()})
-    return {"as_of": stage_as_of(duckdb), "names": directory_names(duckdb),
-            "seizures": sorted(picked.column("seizure_id").to_pylist()), "period": years[-2]}
-
-
-# ---------------------------------------------------------------------------------------------------------
-# comparing two results: the parity tests' rule (tests/engines.py), with the large columns compared by numpy
-
-
-def _normal(value: Any) -> Any:
-    """One value as both engines' answers should agree on it: nulls as None, numbers as float (booleans kept
-    apart), dates and times as naive UTC timestamps, sequences as tuples."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | float | Decimal | np.integer | np.floating):
-        number = float(value)
-        return None if math.isnan(number) else number
-    if isinstance(value, pd.Timestamp | datetime | np.datetime64):
-        stamp = pd.Timestamp(value)
-        if stamp is pd.NaT:
-            return None
-        return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo is not None else stamp
-    if isinstance(value, date):
-        return pd.Timestamp(value)
-    if isinstance(value, np.ndarray | list | tuple):
-        return tuple(_normal(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _normal(v) for k, v in value.items()}
-    return value
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=RTOL, abs_tol=1e-12)
-    if isinstance(a, tuple) and isinstance(b, tuple):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    return bool(a == b)
-
-
-def _frame(found: Any) -> pd.DataFrame:
-    if isinstance(found, pa.Table):
-        return found.to_pandas()
-    if isinstance(found, list):
-        return pd.DataFrame(found)
-    if isinstance(found, pd.DataFrame):
-        return found
-    return found.to_pandas()  # an Ibis expression
-
-
-def _column(series: pd.Series, plain: bool = False) -> tuple[str, np.ndarray]:
-    """A column as ("float", float64 with NaN for null) or ("time", int64 nanoseconds, min for null) when
-    it holds only numbers or only timestamps; else (or `plain`) ("object", normalised values)."""
-    kind = series.dtype.kind
-    if plain:
-        pass
-    elif kind in "iuf" or isinstance(series.dtype, pd.core.arrays.integer.IntegerDtype | pd.Float64Dtype):
-        return "float", series.astype("float64").to_numpy()
-    elif kind == "M" or isinstance(series.dtype, pd.DatetimeTZDtype):
-        stamps = pd.to_datetime(series, utc=True) if isinstance(series.dtype, pd.DatetimeTZDtype) else series
-        stamps = stamps.dt.tz_localize(None) if isinstance(stamps.dtype, pd.DatetimeTZDtype) else stamps
-        return "time", stamps.astype("datetime64[ns]").to_numpy().view("int64")
-    values = np.empty(len(series), dtype=object)
-    values[:] = [_normal(v) for v in series.tolist()]
-    return "object", values
-
-
-def _sort_key(kind: str, values: np.ndarray) -> np.ndarray:
-    """Sortable values that put nulls first and round floats to 9 significant digits (ties break alike)."""
-    if kind == "float":
-        magnitude = np.floor(np.log10(np.abs(np.where(np.isfinite(values) & (values != 0), values, 1.0))))
-        scale = 10.0 ** (8 - magnitude)
-        return np.where(np.isnan(values), -np.inf, np.round(values * scale) / scale)
-    if kind == "time":
-        return values
-    return np.asarray(["" if v is None else f"~{v}" for v in values], dtype=object)
-
-
-def compare(got: Any, expected: Any, sort_by: list[str]) -> str:
-    """'yes' when the two results hold the same rows (in any order), else what differs."""
-    a, b = _frame(got), _frame(expected)
-    if sorted(map(str, a.columns)) != sorted(map(str, b.columns)):
-        return f"NO: columns {sorted(map(str, a.columns))} != {sorted(map(str, b.columns))}"
-    if len(a) != len(b):
-        return f"NO: {len(a)} rows != {len(b)}"
-    names = [str(c) for c in b.columns]
-    a.columns, b.columns = [str(c) for c in a.columns], names
-    columns_a, columns_b = {}, {}
-    for c in names:
-        columns_a[c], columns_b[c] = _column(a[c]), _column(b[c])
-        if columns_a[c][0] != columns_b[c][0]:  # e.g. numbers on one engine, all nulls (objects) on the other
-            columns_a[c], columns_b[c] = _column(a[c], plain=True), _column(b[c], plain=True)
-    order = [*sort_by, *[c for c in names if c not in sort_by]]
-
-    def permutation(columns: dict[str, tuple[str, np.ndarray]]) -> np.ndarray:
-        if not len(a):
-            return np.arange(0)
-        keys = [_sort_key(*columns[c]) for c in reversed(order)]  # lexsort: the last key is the primary one
-        return np.lexsort([pd.factorize(k, sort=True)[0] if k.dtype == object else k for k in keys])
-
-    pa_, pb = permutation(columns_a), permutation(columns_b)
-    differences = []
-    for c in names:
-        (kind_a, x), (kind_b, y) = columns_a[c], columns_b[c]
-        x, y = x[pa_], y[pb]
-        if kind_a == kind_b == "float":
-            bad = ~np.isclose(x, y, rtol=RTOL, atol=1e-12, equal_nan=True)
-        elif kind_a == kind_b == "time":
-            bad = x != y
-        else:
-            bad = np.asarray([not _same(p, q) for p, q in zip(x, y, strict=True)], dtype=bool)
-        if bad.any():
-            differences.append(f"{c} ({int(bad.sum())} rows)")
-    return "yes" if not differences else "NO: " + ", ".join(differences[:5])
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -362,7 +122,7 @@ def run_on(wh: Warehouse, name: str, context: Context, cancel: Callable[[], None
         timer.start()
     started, cpu = time.perf_counter(), cpu_seconds()
     try:
-        found, error = ANALYSES[name][0](wh, context), ""
+        found, error = ANALYSES[name].run(wh, context), ""
     except Exception as failure:
         found, error = None, f"{type(failure).__name__}: {str(failure).splitlines()[0][:160] if str(failure) else ''}"
     finally:
@@ -420,7 +180,7 @@ def main() -> None:
     same = "the same as DuckDB's" if counted == counts else f"NOT DuckDB's: {counted}"
     print(f"Spark warm-up (every table's row count, {same}): {wall:.1f} s wall, {cpu:.1f} s CPU", flush=True)
     context, wall, _ = timed(lambda: make_context(duck))
-    print(f"context (DuckDB: as-of dates, names, seizures {context['seizures']}, period {context['period']}): "
+    print(f"context (DuckDB: as-of dates, names, seizures {context.seizures}, period {context.period}): "
           f"{wall:.1f} s", flush=True)
 
     names = [n for n in (args.only or ANALYSES) if n not in args.skip]
@@ -436,11 +196,12 @@ def main() -> None:
             verdict = "DuckDB " + d_error if d_error else "Spark " + s_error
         else:
             try:
-                verdict = compare(got, expected, ANALYSES[name][1])
+                differences = frame_differences(got, expected, sort_by=ANALYSES[name].key)
+                verdict = "NO: " + "; ".join(differences)[:300] if differences else "yes"
             except Exception as failure:
                 verdict = f"compare failed: {type(failure).__name__}: {failure}"
         agreed += verdict == "yes"
-        rows = len(_frame(expected)) if expected is not None else 0
+        rows = len(as_frame(expected)) if expected is not None else 0
         for i, value in enumerate((d_wall, d_cpu, s_wall, s_cpu)):
             totals[i] += value
         print(f"{name:<28} {rows:>9,} {d_wall:>9.2f} {d_cpu:>7.1f} {s_wall:>9.2f} {s_cpu:>7.1f}  {verdict:<5}  "

@@ -31,21 +31,18 @@ in a temporary folder, read through the same `SparkWarehouse` as `--db spark:///
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import math
+import json
 import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
 import pytest
+from typer.testing import CliRunner
 
+from baliza.warehouse.parity import RTOL, frame_differences, normal, same_data
 from baliza.warehouse.postgres import PostgresAddress, PostgresWarehouse, drop_schema, publish_postgres
 from baliza.warehouse.protocol import ENGINES, Engine, Warehouse
 from baliza.warehouse.spark import SparkWarehouse, publish_spark, spark_session
@@ -212,95 +209,47 @@ def warehouse_on(request: pytest.FixtureRequest, engine_warehouses: EngineWareho
 
 
 # ---------------------------------------------------------------------------------------------------------
-# comparing results across engines
+# the command line on an engine
 
 
-def _normal(value: Any) -> Any:
-    """One value as every engine's answer should agree on it: nulls (None, NaN, NaT, NA) as None, numbers
-    (ints, floats, decimals, booleans are kept apart) as float, dates and times as naive UTC timestamps,
-    sequences as tuples."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | float | Decimal | np.integer | np.floating):
-        number = float(value)
-        return None if math.isnan(number) else number
-    if isinstance(value, pd.Timestamp | dt.datetime | np.datetime64):
-        stamp = pd.Timestamp(value)
-        if stamp is pd.NaT:
-            return None
-        return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo is not None else stamp
-    if isinstance(value, dt.date):
-        return pd.Timestamp(value)
-    if isinstance(value, np.ndarray | list | tuple):
-        return tuple(_normal(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _normal(v) for k, v in value.items()}
-    return value
+def run_command(*args: str, env: dict[str, str] | None = None) -> str:
+    """`baliza ARGS` in this process: its standard output (the test fails when the command does)."""
+    from baliza.cli.app import app  # the whole command line: imported by the tests that run it only
+
+    result = CliRunner().invoke(app, list(args), env=env)
+    assert result.exit_code == 0, result.output
+    return result.stdout
 
 
-def _rows(frame: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
-    if isinstance(frame, pa.Table):
-        frame = frame.to_pandas()
-    elif isinstance(frame, list):
-        frame = pd.DataFrame(frame)
-    elif hasattr(frame, "to_pandas") and not isinstance(frame, pd.DataFrame):
-        frame = frame.to_pandas()  # an Ibis table or expression
-    columns = [str(c) for c in frame.columns]
-    rows = [tuple(_normal(v) for v in row) for row in frame.itertuples(index=False, name=None)]
-    return columns, rows
+def command_json(*args: str, env: dict[str, str] | None = None) -> Any:
+    """What `baliza ARGS` (a command given `--json`) printed, read back."""
+    return json.loads(run_command(*args, env=env))
 
 
-def _order(value: Any) -> tuple[int, Any]:
-    """A sort key that puts nulls first and rounds floats (so that ties break the same way everywhere)."""
-    if value is None:
-        return (0, "")
-    if isinstance(value, float):
-        return (1, float(f"{value:.9g}"))
-    return (2, str(value)) if not isinstance(value, pd.Timestamp) else (3, value.value)
+def assert_command_answers_as_on_the_file(engine_warehouses: EngineWarehouses, engine: Engine,
+                                          command: Sequence[str]) -> None:
+    """`baliza COMMAND --db ADDRESS` gives on `engine` what it gives on the DuckDB file (floats to 1e-9: an
+    engine sums in another order), and the file's answer is not empty."""
+    engine_warehouses.get(engine)  # built (or skipped) first
+    on_file = command_json(*command, "--db", str(engine_warehouses.duckdb.path))
+    on_engine = command_json(*command, "--db", engine_warehouses.urls[engine])
+    assert on_file  # something was computed
+    assert_same_data(on_engine, on_file)
 
 
-def _same(a: Any, b: Any, rtol: float) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=rtol, abs_tol=1e-12)
-    if isinstance(a, tuple) and isinstance(b, tuple):
-        return len(a) == len(b) and all(_same(x, y, rtol) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k], rtol) for k in a)
-    return bool(a == b)
+# ---------------------------------------------------------------------------------------------------------
+# comparing results across engines (the rule: `baliza.warehouse.parity`, shared with the engines benchmark)
 
 
-def assert_same_data(a: Any, b: Any, *, rtol: float = 1e-9) -> None:
+def assert_same_data(a: Any, b: Any, *, rtol: float = RTOL) -> None:
     """Two nested results (JSON-like: dicts, lists, numbers, text) are the same, floats to `rtol`."""
-    x, y = _normal(a), _normal(b)
-    assert _same(x, y, rtol), f"results differ:\n{x!r:.2000}\n!=\n{y!r:.2000}"
+    assert same_data(a, b, rtol=rtol), f"results differ:\n{normal(a)!r:.2000}\n!=\n{normal(b)!r:.2000}"
 
 
-def assert_same_frames(a: Any, b: Any, *, sort_by: Sequence[str], rtol: float = 1e-9) -> None:
+def assert_same_frames(a: Any, b: Any, *, sort_by: Sequence[str], rtol: float = RTOL) -> None:
     """`a` and `b` hold the same rows, in any order: the same columns (in any order), and in each column the
     same values, floats to a relative tolerance `rtol`, NULL, NaN and NaT equal to each other, integers equal
     to the same floats, dates to midnight timestamps. Accepts pandas or Arrow tables, Ibis tables and lists
     of dicts. Rows are matched after sorting by `sort_by` (then by every other column)."""
-    columns_a, rows_a = _rows(a)
-    columns_b, rows_b = _rows(b)
-    assert sorted(columns_a) == sorted(columns_b), f"columns differ: {sorted(columns_a)} != {sorted(columns_b)}"
-    missing = [c for c in sort_by if c not in columns_a]
-    assert not missing, f"sort_by names columns the frames lack: {missing}"
-    position = {c: columns_b.index(c) for c in columns_b}
-    rows_b = [tuple(row[position[c]] for c in columns_a) for row in rows_b]  # b's columns in a's order
-    assert len(rows_a) == len(rows_b), f"{len(rows_a)} rows != {len(rows_b)} rows"
-    keys = [columns_a.index(c) for c in sort_by] + [i for i, c in enumerate(columns_a) if c not in sort_by]
-
-    def key(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple(_order(row[i]) for i in keys)
-
-    rows_a.sort(key=key)
-    rows_b.sort(key=key)
-    differences = []
-    for number, (row_a, row_b) in enumerate(zip(rows_a, rows_b, strict=True)):
-        for column, x, y in zip(columns_a, row_a, row_b, strict=True):
-            if not _same(x, y, rtol):
-                differences.append(f"row {number} ({', '.join(f'{c}={row_a[columns_a.index(c)]!r}' for c in sort_by)})"
-                                   f" column {column}: {x!r} != {y!r}")
-    assert not differences, f"{len(differences)} values differ:\n" + "\n".join(differences[:10])
+    differences = frame_differences(a, b, sort_by=sort_by, rtol=rtol)
+    assert not differences, "\n".join(differences)

@@ -7,15 +7,13 @@ dates, and two prosecution assets on case C1 that customs may not see (one with 
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from baliza.access.roles import Role
 from baliza.analyses.model import Finding, Reference
 from baliza.i18n.formatting import count, money
 from baliza.web import sources
-from baliza.web.app import create_app
-from web_world import build_web_world, client_for, user_name, without_csrf
+from web_world import build_web_world, client_for, user_name, web_app, without_csrf
 
 SECRET = "MX-SECRET-77"
 FINDINGS = [
@@ -26,32 +24,28 @@ FINDINGS = [
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    built = build_web_world(tmp_path_factory.mktemp("assets"))
-    with duckdb.connect(str(built.db)) as con:
-        con.execute("insert into dispositions (case_id, person_id, disposed_at, outcome, _agency_id, _load_id) values"
-                    " ('C9','X1','2025-02-01','convicted','AG-CUS',1)")
-        con.execute(
-            "insert into assets (asset_id, kind, estimated_value_usd, case_id, owner_person_id, jurisdiction,"
-            " identified_at, frozen_at, confiscated_at, recovered_at, returned_at, released_at, _agency_id, _load_id)"
-            " values"
-            " ('KA1','cash',5000,'C9','X1','PER','2025-01-05','2025-01-10','2025-03-01','2025-04-01',null,null,"
-            "'AG-CUS',1),"
-            " ('KA2','vehicle',30000,'C9','X1','COL','2025-01-06','2025-01-12','2025-02-20','2025-03-15',null,null,"
-            "'AG-CUS',1),"
-            " ('KA3','real_estate',100000,'C9','X1','PER','2025-01-07','2025-01-15',null,null,null,'2025-02-10',"
-            "'AG-CUS',1),"
-            " ('KA4','bank_account',7000,'C9','X1','PER','2025-01-08','2025-01-20',null,null,null,null,'AG-CUS',1),"
-            " ('KA5','crypto',2000,'C9','X1','COL','2025-01-09',null,null,null,null,null,'AG-CUS',1),"
-            f" ('{SECRET}','jewellery',999000,'C1','X1','PER','2025-01-05','2025-01-06',null,null,null,null,"
-            "'AG-PRO',5)")
-    return built
+    return build_web_world(
+        tmp_path_factory.mktemp("assets"),
+        "insert into dispositions (case_id, person_id, disposed_at, outcome, _agency_id, _load_id) values"
+        " ('C9','X1','2025-02-01','convicted','AG-CUS',1)",
+        "insert into assets (asset_id, kind, estimated_value_usd, case_id, owner_person_id, jurisdiction,"
+        " identified_at, frozen_at, confiscated_at, recovered_at, returned_at, released_at, _agency_id, _load_id)"
+        " values"
+        " ('KA1','cash',5000,'C9','X1','PER','2025-01-05','2025-01-10','2025-03-01','2025-04-01',null,null,"
+        "'AG-CUS',1),"
+        " ('KA2','vehicle',30000,'C9','X1','COL','2025-01-06','2025-01-12','2025-02-20','2025-03-15',null,null,"
+        "'AG-CUS',1),"
+        " ('KA3','real_estate',100000,'C9','X1','PER','2025-01-07','2025-01-15',null,null,null,'2025-02-10',"
+        "'AG-CUS',1),"
+        " ('KA4','bank_account',7000,'C9','X1','PER','2025-01-08','2025-01-20',null,null,null,null,'AG-CUS',1),"
+        " ('KA5','crypto',2000,'C9','X1','COL','2025-01-09',null,null,null,null,null,'AG-CUS',1),"
+        f" ('{SECRET}','jewellery',999000,'C1','X1','PER','2025-01-05','2025-01-06',null,null,null,null,"
+        "'AG-PRO',5)")
 
 
 @pytest.fixture(scope="module")
 def app(world):
-    application = create_app(world.db, state_url=world.state_url)
-    yield application
-    application.state.baliza.close()
+    yield from web_app(world)
 
 
 @pytest.fixture(autouse=True)

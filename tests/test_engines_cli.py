@@ -17,7 +17,15 @@ from baliza.cli.app import app
 from baliza.warehouse import postgres, spark
 from baliza.warehouse.engines import engine_of, loading_home
 from baliza.warehouse.postgres import PostgresAddress, drop_schema
-from engines import EngineMissing, EngineWarehouses, assert_same_data, fresh_schema_url, postgres_url, unavailable
+from engines import (
+    EngineMissing,
+    EngineWarehouses,
+    assert_command_answers_as_on_the_file,
+    command_json,
+    fresh_schema_url,
+    postgres_url,
+    unavailable,
+)
 from load_fixtures import VALID, with_changes, write_dataset
 
 pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning")
@@ -42,12 +50,6 @@ def spark_db(tmp_path: Path, spark: Any) -> str:
     return f"spark://{tmp_path / 'lake'}"
 
 
-def _run(*args: str) -> Any:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
 def _fail_publishing(monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
     def broken(*args: object, **kwargs: object) -> dict[str, int]:
         raise OSError("the server went away half-way")
@@ -70,7 +72,7 @@ def _seizures_published(db: str) -> int:
         folder = spark.current_tables(spark.spark_folder(db))
         assert folder is not None
         return int(pq.read_metadata(folder / "seizures.parquet").num_rows)
-    return int(_run("status", "--db", db, "--json")["tables"]["seizures"]["rows"])
+    return int(command_json("status", "--db", db, "--json")["tables"]["seizures"]["rows"])
 
 
 @pytest.mark.parametrize("engine", ["postgres", "pyspark"])
@@ -80,20 +82,21 @@ def test_a_load_publishes_to_the_engine_with_its_quarantine_and_a_failed_one_cha
     db = request.getfixturevalue("postgres_db" if engine == "postgres" else "spark_db")
     assert engine_of(db) == engine
     first = write_dataset(tmp_path / "first", with_changes(persons=PERSONS))
-    report = _run("load", str(first), "--db", db, "--json", "--agency", "AG-1")
+    report = command_json("load", str(first), "--db", db, "--json", "--agency", "AG-1")
     assert report["tables"]["persons"]["quarantined"] == 1
 
-    status = _run("status", "--db", db, "--json")
+    status = command_json("status", "--db", db, "--json")
     assert status["tables"]["seizures"] == {"rows": 3} and status["tables"]["persons"] == {"rows": 2}
     assert [(load["load_id"], load["status"], load["quarantined"]) for load in status["loads"]] == [(1, "committed", 1)]
-    assert _run("status", "--db", str(loading_home(db)), "--json") == status  # the loading file, the same
+    assert command_json("status", "--db", str(loading_home(db)), "--json") == status  # the loading file, the same
     listing = runner.invoke(app, ["quarantine", "--db", db, "--json"])
     rows = json.loads(listing.stdout)["rows"]
     assert [(r["table"], r["line"], r["column"]) for r in rows] == [("persons", 4, "birth_date")]
     assert "1999-99-99" not in listing.stdout and "Secret Name" not in listing.stdout
 
     second = write_dataset(tmp_path / "second", with_changes(seizures=MORE))
-    assert _run("load", str(second), "--db", db, "--json", "--agency", "AG-1")["tables"]["seizures"]["inserted"] == 1
+    loaded = command_json("load", str(second), "--db", db, "--json", "--agency", "AG-1")
+    assert loaded["tables"]["seizures"]["inserted"] == 1
     assert _seizures_published(db) == 4
 
     _fail_publishing(monkeypatch, engine)
@@ -102,7 +105,7 @@ def test_a_load_publishes_to_the_engine_with_its_quarantine_and_a_failed_one_cha
     failed = runner.invoke(app, ["load", str(third), "--db", db, "--json", "--agency", "AG-1"])
     assert failed.exit_code != 0 and "changed nothing" in failed.output
     assert _seizures_published(db) == 4
-    on_file = _run("status", "--db", str(loading_home(db)), "--json")
+    on_file = command_json("status", "--db", str(loading_home(db)), "--json")
     assert on_file["tables"]["seizures"] == {"rows": 4} and len(on_file["loads"]) == 2
 
 
@@ -115,11 +118,7 @@ READING = [("postgres", ["ksi", "--json"]), ("postgres", ["entry-points", "--jso
 def test_reading_commands_answer_on_the_engine_as_on_the_file(
     engine: str, command: list[str], engine_warehouses: EngineWarehouses
 ) -> None:
-    engine_warehouses.get(engine)  # built (or skipped) first
-    on_file = _run(*command, "--db", str(engine_warehouses.duckdb.path))
-    on_engine = _run(*command, "--db", engine_warehouses.urls[engine])
-    assert on_file  # something was computed
-    assert_same_data(on_engine, on_file)  # floats summed in another order differ in the last digits
+    assert_command_answers_as_on_the_file(engine_warehouses, engine, command)
 
 
 def test_an_address_names_its_engine_and_a_file_command_refuses_it() -> None:

@@ -10,7 +10,6 @@ there; the analyses behind it are compared on Spark in `test_engines_justice`, `
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -18,30 +17,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from baliza.access import fieldcrypt
-from baliza.cli.app import app
 from baliza.crypto.tags import PACK_TABLE
 from baliza.warehouse import open_warehouse
 from baliza.warehouse.postgres import PostgresAddress, drop_schema
-from engines import EngineMissing, EngineWarehouses, assert_same_data, fresh_schema_url, postgres_url, unavailable
+from engines import (
+    EngineMissing,
+    EngineWarehouses,
+    assert_command_answers_as_on_the_file,
+    assert_same_data,
+    command_json,
+    fresh_schema_url,
+    postgres_url,
+    run_command,
+    unavailable,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning",
                                         "ignore::RuntimeWarning")
-
-runner = CliRunner()
-
-
-def _invoke(*args: str, env: dict[str, str] | None = None) -> str:
-    result = runner.invoke(app, list(args), env=env)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def _json(*args: str) -> Any:
-    return json.loads(_invoke(*args))
-
 
 COMMANDS = [["efficiency", "--json"], ["efficiency", "--by", "judge", "--all", "--json"],
             ["flags", "--all", "--json"], ["trends", "--json"]]
@@ -52,18 +46,14 @@ CASES = [("postgres", c) for c in COMMANDS] + [("pyspark", c) for c in COMMANDS 
 def test_an_analysis_command_answers_on_the_engine_as_on_the_file(
     engine: str, command: list[str], engine_warehouses: EngineWarehouses
 ) -> None:
-    engine_warehouses.get(engine)  # built (or skipped) first
-    on_file = _json(*command, "--db", str(engine_warehouses.duckdb.path))
-    on_engine = _json(*command, "--db", engine_warehouses.urls[engine])
-    assert on_file  # something was computed
-    assert_same_data(on_engine, on_file)
+    assert_command_answers_as_on_the_file(engine_warehouses, engine, command)
 
 
 @pytest.fixture(scope="module")
 def risk_model(engine_warehouses: EngineWarehouses, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A targeting model trained on the DuckDB file's consignments."""
     model = tmp_path_factory.mktemp("targeting") / "model"
-    _invoke("target", "train", "--model", str(model), "--json", "--db", str(engine_warehouses.duckdb.path))
+    run_command("target", "train", "--model", str(model), "--json", "--db", str(engine_warehouses.duckdb.path))
     return model
 
 
@@ -71,11 +61,8 @@ def risk_model(engine_warehouses: EngineWarehouses, tmp_path_factory: pytest.Tem
 def test_targeting_scores_the_engines_consignments_as_the_files(
     engine: str, engine_warehouses: EngineWarehouses, risk_model: Path
 ) -> None:
-    engine_warehouses.get(engine)
-    command = ["target", "score", "--model", str(risk_model), "--json"]
-    on_file = _json(*command, "--db", str(engine_warehouses.duckdb.path))
-    assert on_file
-    assert_same_data(_json(*command, "--db", engine_warehouses.urls[engine]), on_file)
+    assert_command_answers_as_on_the_file(engine_warehouses, engine,
+                                          ["target", "score", "--model", str(risk_model), "--json"])
 
 
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
@@ -105,8 +92,8 @@ def _same_reading(a: str, b: str) -> bool:
 def test_the_country_report_reads_the_same_on_postgresql(engine_warehouses: EngineWarehouses, tmp_path: Path) -> None:
     engine_warehouses.get("postgres")
     on_file, on_engine = tmp_path / "file.html", tmp_path / "engine.html"
-    _invoke("report", "country", "--out", str(on_file), "--db", str(engine_warehouses.duckdb.path))
-    _invoke("report", "country", "--out", str(on_engine), "--db", engine_warehouses.urls["postgres"])
+    run_command("report", "country", "--out", str(on_file), "--db", str(engine_warehouses.duckdb.path))
+    run_command("report", "country", "--out", str(on_engine), "--db", engine_warehouses.urls["postgres"])
     expected, got = _report_text(on_file), _report_text(on_engine)
     assert len(expected) > 1000  # headline figures, units, peers, justice, entry points
     assert len(got) == len(expected)
@@ -151,7 +138,7 @@ class Resolved:
             else:
                 request.getfixturevalue("spark")  # the session's one Spark session, for the reading commands
                 db = f"spark://{self.folder / 'lake'}?home={home}"
-            self.summaries[engine] = _json("people", "resolve", "--db", db, "--json")["summary"]
+            self.summaries[engine] = command_json("people", "resolve", "--db", db, "--json")["summary"]
             self.dbs[engine] = db
         return self.dbs[engine]
 
@@ -170,19 +157,19 @@ def test_people_resolved_on_the_engine_give_the_files_findings_person_pages_and_
 ) -> None:
     on_file, on_engine = resolved.db("duckdb", request), resolved.db(engine, request)
     assert resolved.summaries[engine] == resolved.summaries["duckdb"]  # the same links, kept on the engine
-    findings = _json("people", "findings", "--json", "--db", on_file)
+    findings = command_json("people", "findings", "--json", "--db", on_file)
     assert findings and all(f["rule"] == "person_across_agencies" for f in findings)
-    assert_same_data(_json("people", "findings", "--json", "--db", on_engine), findings)
+    assert_same_data(command_json("people", "findings", "--json", "--db", on_engine), findings)
 
     person = next(e["id"] for e in findings[0]["evidence"] if e["table"] == "persons")
-    page = _json("people", "show", person, "--json", "--db", on_file)
+    page = command_json("people", "show", person, "--json", "--db", on_file)
     assert len(page["records"]) >= 2 and page["links"]
-    assert_same_data(_json("people", "show", person, "--json", "--db", on_engine), page)
+    assert_same_data(command_json("people", "show", person, "--json", "--db", on_engine), page)
 
     exported = {}
     for name, db in (("file", on_file), ("engine", on_engine)):  # names opened with the loading file's key
         out = tmp_path / f"{name}.ftm.json"
-        exported[name] = (_json("export", "ftm", "--out", str(out), "--json", "--db", db)["entities"],
+        exported[name] = (command_json("export", "ftm", "--out", str(out), "--json", "--db", db)["entities"],
                           sorted(out.read_text(encoding="utf-8").splitlines()))
     assert exported["file"][0]["UnknownLink"] > 0  # the same-person links are exported
     assert exported["engine"] == exported["file"]
@@ -193,15 +180,15 @@ def test_a_users_commands_on_postgresql_read_the_accounts_beside_the_loading_fil
 ) -> None:
     db = resolved.db("postgres", request)
     home = db.split("home=", 1)[1]
-    _invoke("user", "add", "analyst-pol", "--agency", "AG-PER-POLICE", "--role", "analyst", "--db", home,
+    run_command("user", "add", "analyst-pol", "--agency", "AG-PER-POLICE", "--role", "analyst", "--db", home,
             env={"BALIZA_PASSWORD": "a long passphrase for the test"})
     exported = {}
     for name, where in (("file", home), ("engine", db)):
         out = tmp_path / f"{name}.ftm.json"
-        counts = _json("export", "ftm", "--out", str(out), "--user", "analyst-pol", "--json", "--db", where)
+        counts = command_json("export", "ftm", "--out", str(out), "--user", "analyst-pol", "--json", "--db", where)
         exported[name] = (counts["entities"], sorted(out.read_text(encoding="utf-8").splitlines()))
     assert exported["engine"] == exported["file"]
-    everything = _json("export", "ftm", "--out", str(tmp_path / "all.ftm.json"), "--json", "--db", db)
+    everything = command_json("export", "ftm", "--out", str(tmp_path / "all.ftm.json"), "--json", "--db", db)
     assert sum(exported["file"][0].values()) < sum(everything["entities"].values())  # cut to scope
     assert not list(Path(".").glob("postgresql:*"))  # no state store named after the address
 
@@ -228,7 +215,7 @@ def test_crypto_load_on_postgresql_loads_into_the_loading_file_and_publishes_it(
     pack.write_text(TAGS, encoding="utf-8")
     db = f"{url}&home={home}"
     try:
-        assert _json("crypto-load", str(pack), "--agency", "AG-PER-FIU", "--json", "--db", db)["tags"] == 2
+        assert command_json("crypto-load", str(pack), "--agency", "AG-PER-FIU", "--json", "--db", db)["tags"] == 2
         found = {}
         for name, where in (("file", str(home)), ("engine", db)):
             with open_warehouse(where, read_only=True) as wh:

@@ -6,9 +6,7 @@ rules once for the module."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from typing import Any
 
 import ibis
 import pandas as pd
@@ -19,7 +17,7 @@ from baliza.access.roles import Role
 from baliza.access.scope import Scope, ScopedWarehouse
 from baliza.analyses.casefacts import case_facts
 from baliza.analyses.integrity import FlagSettings, findings_of, load_rules, red_flags, rule_results
-from baliza.analyses.model import Finding
+from baliza.analyses.parity import finding_row
 from baliza.warehouse.protocol import Engine, Warehouse
 from engines import EngineWarehouses, assert_same_frames
 
@@ -27,23 +25,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::Deprec
 
 RULES = [spec.name for spec in load_rules()]
 Run = tuple[pd.DataFrame, pd.DataFrame]  # the unit tests, the findings
-
-
-def _plain(value: Any) -> Any:
-    """Typed message values (decimal, share...) as dicts, so that their floats compare to a tolerance."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return tuple(_plain(v) for v in value)
-    return value
-
-
-def _finding_row(f: Finding) -> dict[str, Any]:
-    return {"rule": f.rule, "subject": f"{f.subject.table}:{f.subject.id}", "score": f.score, "q": f.q_value,
-            "evidence": tuple(f"{e.table}:{e.id}" for e in f.evidence), "details": _plain(f.details),
-            "messages": _plain(f.messages), "method": _plain(f.method_messages)}
 
 
 def _run(warehouse: Warehouse) -> Run:
@@ -54,7 +35,7 @@ def _run(warehouse: Warehouse) -> Run:
     tests = pd.DataFrame([{"rule": t.rule, "subject": f"{t.subject.table}:{t.subject.id}", "p": t.p_value,
                            "material": bool(t.material)} for r in results for t in r.tests],
                          columns=["rule", "subject", "p", "material"])
-    return tests, pd.DataFrame([_finding_row(f) for f in found], columns=list(_finding_row(found[0])))
+    return tests, pd.DataFrame([finding_row(f) for f in found], columns=list(finding_row(found[0])))
 
 
 @pytest.fixture(scope="module")

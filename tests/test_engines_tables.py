@@ -49,6 +49,18 @@ def test_the_same_rows_in_another_order_and_spelling_are_the_same() -> None:
     assert_same_frames(a, b, sort_by=["id"])
 
 
+def test_text_with_nulls_and_times_in_another_zone_are_the_same_but_another_word_is_not() -> None:
+    a = pd.DataFrame({"id": ["x", None, "z"],
+                      "at": pd.to_datetime(["2024-01-01 12:00", None, "2024-01-02 00:00"], utc=True)})
+    b = pd.DataFrame({"id": [None, "z", "x"],
+                      "at": [pd.NaT, pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-01 12:00")]})
+    assert_same_frames(a, b, sort_by=["id"])
+    with pytest.raises(AssertionError, match="column id: 1 of 3 rows differ"):
+        assert_same_frames(a, b.assign(id=[None, "z", "y"]), sort_by=["at"])
+    with pytest.raises(AssertionError, match="column at"):
+        assert_same_frames(a, b.assign(at=b["at"] + pd.Timedelta(seconds=1)), sort_by=["id"])
+
+
 @pytest.mark.parametrize(("change", "message"), [
     ({"v": [0.30001, np.nan, 3.0]}, "column v"),
     ({"n": [1, 2, 0]}, "column n"),

@@ -69,6 +69,8 @@ def test_the_page_names_what_is_shared_and_only_the_holder_of_the_rest(app: Any)
     assert answer["held_elsewhere"] == [{"agency_id": "AG-PRO", "agency_name": "Prosecution", "records": 1}]
     page = police.get("/chain/person/XP1").text
     assert "/chain/person/X1\"" in page and "Prosecution holds 1 record of this person" in page
+    assert page.count("Prosecution holds 1 record of this person") == 1  # in the page's body, not its title too
+    assert "<title>Person XP1 · Baliza</title>" in page
     assert "XR1" not in page and "XR1" not in str(answer)
 
 

@@ -21,8 +21,7 @@ from baliza.access.users import add_user
 from baliza.analyses.model import Indicator
 from baliza.report.justice import JusticeFigures
 from baliza.web import sources
-from baliza.web.app import create_app
-from web_world import PASSWORD, build_web_world, sign_in, user_name
+from web_world import JUSTICE_STAFF, PASSWORD, build_web_world, sign_in, user_name, web_app
 
 TREND = [Indicator("units", "P9", "dismissal_rate", "2025", 0.5, 10.0, 20.0),
          Indicator("units", "Q1", "dismissal_rate", "2025", 0.25, 3.0, 12.0)]
@@ -41,12 +40,7 @@ def leaks(document: str, names: tuple[str, ...] = OTHER_AGENCIES, ids: tuple[str
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    built = build_web_world(tmp_path_factory.mktemp("report_scope"))
-    import duckdb
-
-    with duckdb.connect(str(built.db)) as con:
-        con.execute("insert into staff (staff_id, unit_id, role, _agency_id) values"
-                    " ('ST-PRO', 'P9', 'prosecutor', 'AG-PRO'), ('ST-POL', 'Q1', 'investigator', 'AG-POL')")
+    built = build_web_world(tmp_path_factory.mktemp("report_scope"), JUSTICE_STAFF)
     state = open_state(built.state_url)
     add_user(state, "empty_analyst", PASSWORD, "AG-NONE", Role.ANALYST)
     state.close()
@@ -55,9 +49,7 @@ def world(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app(world):
-    application = create_app(world.db, state_url=world.state_url)
-    yield application
-    application.state.baliza.close()
+    yield from web_app(world)
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-import duckdb
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
@@ -20,8 +19,7 @@ from baliza.access.state import open_state
 from baliza.analyses.model import Finding, Indicator, Reference
 from baliza.report.justice import JusticeFigures
 from baliza.web import sources
-from baliza.web.app import create_app
-from web_world import build_web_world, sign_in, user_name
+from web_world import JUSTICE_STAFF, build_web_world, sign_in, user_name, web_app
 
 FINDINGS = [
     Finding("quantity_shrinkage", Reference("seizures", "S3"), 0.9, "police's own", (), "test"),
@@ -39,18 +37,12 @@ FUNNEL = pd.DataFrame({"unit": ["ST-PRO", "ST-POL"], "cases": [30, 12], "expecte
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    built = build_web_world(tmp_path_factory.mktemp("justice"))
-    with duckdb.connect(str(built.db)) as con:
-        con.execute("insert into staff (staff_id, unit_id, role, _agency_id) values"
-                    " ('ST-PRO', 'P9', 'prosecutor', 'AG-PRO'), ('ST-POL', 'Q1', 'investigator', 'AG-POL')")
-    return built
+    return build_web_world(tmp_path_factory.mktemp("justice"), JUSTICE_STAFF)
 
 
 @pytest.fixture(scope="module")
 def app(world):
-    application = create_app(world.db, state_url=world.state_url)
-    yield application
-    application.state.baliza.close()
+    yield from web_app(world)
 
 
 @pytest.fixture(autouse=True)

@@ -21,10 +21,8 @@ from baliza.i18n import N_, language
 from baliza.i18n.findings import summary
 from baliza.i18n.naming import display_name, naming
 from baliza.report.justice import JusticeFigures, justice_section_of
-from baliza.warehouse import open_warehouse
 from baliza.web import sources
-from baliza.web.app import create_app
-from web_world import build_web_world, signed_in_client
+from web_world import build_web_world, signed_in_client, web_app
 
 PROSECUTOR = Finding(
     "outcome_outlier", Reference("staff", "ST-7"), 3.2, "", (Reference("cases", "C7"),), "funnel", q_value=0.004,
@@ -42,18 +40,14 @@ UNIT = Finding("seizure_not_converted", Reference("units", "Q1"), 2.0, "", (Refe
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    built = build_web_world(tmp_path_factory.mktemp("names"))
-    with open_warehouse(built.db) as wh:
-        wh.duckdb.execute("insert into staff (staff_id, unit_id, role, display_name, _agency_id, _load_id) values "
-                          "('ST-7', 'Q1', 'prosecutor', 'Fiscal Rosa Quispe', 'AG-POL', 7)")
-    return built
+    return build_web_world(tmp_path_factory.mktemp("names"),
+                           "insert into staff (staff_id, unit_id, role, display_name, _agency_id, _load_id) values "
+                           "('ST-7', 'Q1', 'prosecutor', 'Fiscal Rosa Quispe', 'AG-POL', 7)")
 
 
 @pytest.fixture(scope="module")
 def app(world):
-    application = create_app(world.db, state_url=world.state_url)
-    yield application
-    application.state.baliza.close()
+    yield from web_app(world)
 
 
 @pytest.fixture(autouse=True)

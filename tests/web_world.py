@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import httpx
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -44,16 +45,37 @@ class WebWorld:
 _template: list[WebWorld] = []
 
 
-def build_web_world(tmp: Path) -> WebWorld:
+# An unnamed prosecutor of the prosecution service (office P9) and an investigator of the police (unit Q1):
+# the staff whom the justice figures planted by the justice and report tests name.
+JUSTICE_STAFF = ("insert into staff (staff_id, unit_id, role, _agency_id) values"
+                 " ('ST-PRO', 'P9', 'prosecutor', 'AG-PRO'), ('ST-POL', 'Q1', 'investigator', 'AG-POL')")
+
+
+def build_web_world(tmp: Path, *statements: str) -> WebWorld:
     """The web world in `tmp`: a copy of the session's one, built once (building it costs seconds; a copy is
-    a few milliseconds), so that each module still writes to a world of its own."""
+    a few milliseconds), so that each module still writes to a world of its own; then `statements` (SQL) run
+    on its warehouse, the rows a module adds to the world."""
     if not _template:
         _template.append(_build(Path(tempfile.mkdtemp(prefix="baliza-web-world-"))))
     source = _template[0].db.parent
     tmp.mkdir(parents=True, exist_ok=True)
     for path in source.iterdir():
         shutil.copyfile(path, tmp / path.name)
-    return WebWorld(tmp / "country.duckdb", f"sqlite:///{tmp / 'state.sqlite'}", _template[0].grant_id)
+    world = WebWorld(tmp / "country.duckdb", f"sqlite:///{tmp / 'state.sqlite'}", _template[0].grant_id)
+    if statements:
+        with duckdb.connect(str(world.db)) as con:
+            for statement in statements:
+                con.execute(statement)
+    return world
+
+
+def web_app(world: WebWorld) -> Iterator[Any]:
+    """The web application on `world`, closed after the last test that uses it (a fixture's `yield from`)."""
+    from baliza.web.app import create_app  # the web application: imported by the tests that serve it only
+
+    application = create_app(world.db, state_url=world.state_url)
+    yield application
+    application.state.baliza.close()
 
 
 def forget_template() -> None:

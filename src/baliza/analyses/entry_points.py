@@ -19,7 +19,7 @@ from baliza.analyses.ksi.inspections import inspection_counts
 from baliza.analyses.ksi.ratios import share
 from baliza.analyses.ksi.seizures import seizure_counts
 from baliza.analyses.periods import Granularity
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 PROGRAMMES = ("CCP", "AIRCOP", "SEACOP")
 

@@ -28,7 +28,7 @@ from baliza.analyses.periods import Granularity, period_bounds, periods_between
 from baliza.stats.change import Change, count_change, proportion_change
 from baliza.stats.intervals import poisson_interval, wilson_interval
 from baliza.stats.trend import Trend, count_trend, proportion_trend
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 FDR_LEVEL = 0.05  # the false discovery rate held across all tests of one report
 FAMILY = "changes and trends of every unit and indicator in this report"

@@ -12,7 +12,7 @@ import ibis
 import ibis.expr.types as ir
 
 from baliza.analyses.entry_points import seizure_entry_points
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 
 def seizures_by_month(seizures: ir.Table) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from baliza.analyses.ksi.capacity import staff_numbers
 from baliza.analyses.ksi.seizures import seizure_facts
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity, period_of
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 INPUTS = ("staff", "training_hours", "inspections")
 OUTPUTS = ("seizures", "seizures_with_case")

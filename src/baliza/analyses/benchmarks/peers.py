@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 BANDS = ("low", "medium", "high")
 MIN_UNITS_FOR_BANDS = 6  # fewer units of a kind with known traffic: one band for all of them

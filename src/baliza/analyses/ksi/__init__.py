@@ -18,7 +18,7 @@ from baliza.analyses.ksi.inspections import inspection_indicators
 from baliza.analyses.ksi.seizures import seizure_indicators
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 FAMILIES = {
     "inspections": inspection_indicators,

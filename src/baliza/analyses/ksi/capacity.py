@@ -9,7 +9,7 @@ from baliza.analyses.ksi.ratios import as_number, share
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity, period_of
 from baliza.analyses.portable import as_int
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 
 def staff_numbers(warehouse: Warehouse) -> ir.Table:

@@ -23,7 +23,7 @@ from enum import StrEnum
 from baliza.analyses.as_of import STAGES, covered_to, end_of_day
 from baliza.analyses.ksi.catalogue import IndicatorSpec, load_catalogue
 from baliza.analyses.periods import period_bounds
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 # the data each outcome stage's end is read from, in words (`as_of.STAGES` holds the tables)
 STAGE_WORDS = {"lab": "seizure data", "case": "case data", "disposition": "court data"}

@@ -8,7 +8,7 @@ from baliza.analyses.ksi.ratios import share
 from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity, period_of
 from baliza.analyses.portable import as_int
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 TARGETED_SELECTIONS = ("risk_profile", "intelligence", "partner_alert")
 RANDOM_SELECTIONS = ("random",)

@@ -15,7 +15,7 @@ from baliza.analyses.model import Indicator
 from baliza.analyses.periods import Granularity, period_of
 from baliza.analyses.portable import as_int
 from baliza.contract.vocabularies import MASS_TO_KG
-from baliza.warehouse.store import Warehouse
+from baliza.warehouse.protocol import Warehouse
 
 SHARING_WINDOW_SECONDS = 48 * 3600
 PROSECUTION_WINDOW_SECONDS = CASE_WINDOW_DAYS * 86400
