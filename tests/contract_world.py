@@ -203,7 +203,8 @@ class Style:
     required_only: bool = False
     extra_columns: bool = False
     offset: str = "Z"                        # Z | -05:00 | +0530 | +05 | naive | local (manifest timezone)
-    fraction: bool = False                   # seconds with a fraction: 10:00:00.000
+    fraction: str = ""                       # seconds with a fraction: "." 10:00:00.000, "," 10:00:00,000
+    iso_basic: bool = False                  # ISO 8601 basic format: 20250102T100000Z
     space_separator: bool = False            # 2025-01-02 10:00:00Z
     day_first: bool = False                  # manifest date_format: DD/MM/YYYY
     decimal_comma: bool = False              # manifest decimal_mark: ","
@@ -234,9 +235,11 @@ def _datetime_text(value: datetime, style: Style) -> str:
         value = value.astimezone(timezone(sign * timedelta(minutes=minutes)))
     if style.day_first:
         return value.strftime("%d/%m/%Y %H:%M:%S") + _offset_text(style)
+    fraction = style.fraction + "000" if style.fraction else ""
+    if style.iso_basic:
+        return value.strftime("%Y%m%dT%H%M%S") + fraction + _offset_text(style).replace(":", "")
     separator = " " if style.space_separator else "T"
-    text = value.strftime(f"%Y-%m-%d{separator}%H:%M:%S") + (".000" if style.fraction else "")
-    return text + _offset_text(style)
+    return value.strftime(f"%Y-%m-%d{separator}%H:%M:%S") + fraction + _offset_text(style)
 
 
 def _decimal_text(value: float, style: Style) -> str:

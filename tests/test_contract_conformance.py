@@ -45,7 +45,9 @@ STYLES: dict[str, Style] = {
     "crlf_bom_quoted_reversed": Style(line_end="\r\n", bom=True, quote_all=True, column_order="reversed",
                                       final_newline=False),
     "shuffled_extra_columns": Style(column_order="shuffled", extra_columns=True),
-    "offsets_and_fractions": Style(offset="-05:00", fraction=True, booleans=("TRUE", "FALSE")),
+    "offsets_and_fractions": Style(offset="-05:00", fraction=".", booleans=("TRUE", "FALSE")),
+    "iso_basic_comma_fraction": Style(iso_basic=True, offset="-05:00", fraction=","),
+    "day_first_with_offsets": Style(day_first=True, offset="+05:30", decimal_comma=True),
     "compact_offsets_space": Style(offset="+0530", space_separator=True, booleans=("yes", "no"),
                                    countries="alpha2", list_spacing=True),
     "hour_offsets_naive": Style(offset="+05", booleans=("1", "0"), countries="name"),
@@ -385,6 +387,11 @@ def test_a_datetime_with_its_offset_is_the_same_instant_in_utc(tmp_path: Path) -
         "S-naive": "2025-03-01T14:30:00",
         "S-space": "2025-03-01 14:30:00",
         "S-minutes": "2025-03-01T14:30Z",
+        "S-basic": "20250301T143000Z",
+        "S-basic-offset": "20250301T093000-0500",
+        "S-basic-minutes": "20250301T1430Z",
+        "S-comma": "2025-03-01T14:30:00,000Z",
+        "S-lower": "2025-03-01t14:30:00z",
     }
     folder = tmp_path / "d"
     folder.mkdir()
@@ -392,10 +399,31 @@ def test_a_datetime_with_its_offset_is_the_same_instant_in_utc(tmp_path: Path) -
     (folder / "agencies.csv").write_text("agency_id,name,country,kind\nA,a,PER,customs\n", encoding="utf-8")
     (folder / "seizures.csv").write_text(
         "seizure_id,unit_id,seized_at,substance,substance_group,quantity,quantity_unit\n"
-        + "".join(f"{k},U,{v},heroin,opiates,1,kg\n" for k, v in instants.items()), encoding="utf-8")
+        + "".join(f'{k},U,"{v}",heroin,opiates,1,kg\n' for k, v in instants.items()), encoding="utf-8")
     db = tmp_path / "w.duckdb"
     _assert_clean(_load(db, [folder]))
     con = duckdb.connect(str(db), read_only=True)
     stored = dict(con.execute("SELECT seizure_id, seized_at FROM seizures").fetchall())
     con.close()
     assert set(stored.values()) == {datetime(2025, 3, 1, 14, 30)}, stored
+    assert len(stored) == len(instants)
+
+
+def test_a_day_first_datetime_keeps_its_offset(tmp_path: Path) -> None:
+    """`date_format: DD/MM/YYYY` changes how the date is written, not what an offset means."""
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "manifest.yaml").write_text("contract_version: 0\ndate_format: DD/MM/YYYY\ntimezone: Asia/Tokyo\n")
+    (folder / "units.csv").write_text("unit_id,agency_id,name,kind\nU,A,u,other\n", encoding="utf-8")
+    (folder / "agencies.csv").write_text("agency_id,name,country,kind\nA,a,PER,customs\n", encoding="utf-8")
+    instants = {"S-Z": "01/03/2025 14:30:00Z", "S-offset": "01/03/2025 09:30:00-05:00",
+                "S-minutes": "1/3/2025 20:00+0530", "S-local": "01/03/2025 23:30"}
+    (folder / "seizures.csv").write_text(
+        "seizure_id,unit_id,seized_at,substance,substance_group,quantity,quantity_unit\n"
+        + "".join(f'{k},U,"{v}",heroin,opiates,1,kg\n' for k, v in instants.items()), encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    _assert_clean(_load(db, [folder]))
+    con = duckdb.connect(str(db), read_only=True)
+    stored = dict(con.execute("SELECT seizure_id, seized_at FROM seizures").fetchall())
+    con.close()
+    assert set(stored.values()) == {datetime(2025, 3, 1, 14, 30)} and len(stored) == len(instants), stored

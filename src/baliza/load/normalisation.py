@@ -33,6 +33,7 @@ OFFSET = r"[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|z|[+-][0-9]{2}(:?
 ISO_DATES = "['%Y-%m-%d', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S']"
 DAY_FIRST_DATES = "['%d/%m/%Y', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d-%m-%Y', '%d.%m.%Y']"
 DAY_FIRST_DATETIMES = "['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y %H:%M:%S', '%d-%m-%Y']"
+DAY_FIRST_OFFSET_DATETIMES = "['%d/%m/%Y %H:%M:%S%z', '%d/%m/%Y %H:%M%z', '%d/%m/%Y %H:%M:%S.%f%z']"
 MAY_BE_NEGATIVE = frozenset({"latitude", "longitude"})
 MAY_BE_FUTURE = frozenset({"limitation_date", "ends_on"})
 """Dates that are naturally ahead of the load: a limitation date, the planned end of an operation."""
@@ -137,18 +138,13 @@ def column_sql(column: Column) -> ColumnSql:
         return ColumnSql(f"strftime({parsed}, '%Y-%m-%d')", f"CAST({n} AS DATE)", changed, "'date_format'",
                          f"{n} IS NULL")
     if kind == T.DATETIME:
-        iso_like = f"(ascii({t}) BETWEEN 48 AND 57 AND NOT contains({t}, '/'))"
-        day_first = f"CASE WHEN _day_first THEN try_strptime({t}, {DAY_FIRST_DATETIMES}) END"
-        local = f"coalesce(CASE WHEN {iso_like} THEN TRY_CAST({t} AS TIMESTAMP) END, {day_first})"
-        # The session's time zone is UTC: a cast to TIMESTAMPTZ reads offsets and takes naive times as UTC.
-        # Fast path: `2025-03-01T14:30:00Z` (UTC, the contract's own spelling) reads as a plain timestamp.
-        utc = f"CASE WHEN strlen({t}) = 20 AND ends_with({t}, 'Z') THEN TRY_CAST({t} AS TIMESTAMP) END"
-        value = (
-            f"CASE WHEN _tz IS NULL AND {iso_like} THEN coalesce({utc}, timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ))) "
-            f"WHEN _tz IS NULL THEN {day_first} "
-            f"WHEN regexp_matches({t}, {literal(OFFSET)}) THEN timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ)) "
-            f"ELSE timezone('UTC', timezone(_tz, {local})) END"
-        )
+        # Spellings of ISO 8601 that DuckDB's cast does not read (basic format, a comma before the fraction of a
+        # second, lower-case t and z) and offsets after a day-first date are tried only on the cells the plain
+        # reading refused: `coalesce` evaluates its second argument for those rows alone.
+        other_spellings = (f"coalesce({_datetime_value(_iso_extended(t))}, CASE WHEN _day_first THEN "
+                           f"timezone('UTC', try_strptime(regexp_replace({t}, '[Zz]$', '+00:00'), "
+                           f"{DAY_FIRST_OFFSET_DATETIMES})) END)")
+        value = f"coalesce({_datetime_value(t)}, CASE WHEN {t} IS NOT NULL THEN {other_spellings} END)"
         used_day_first = f"({v} IS NOT NULL AND _day_first AND contains({t}, '/'))"
         # Only day-first dates are recorded as normalised; offsets and time zones are the contract's meaning.
         return ColumnSql(t, value, used_day_first, "'date_format'", f"{v} IS NULL")
@@ -166,6 +162,32 @@ def column_sql(column: Column) -> ColumnSql:
         value = f"list_filter(list_transform(string_split({t}, '|'), lambda x: trim(x)), lambda x: x <> '')"
         return ColumnSql(t, value, "FALSE", "NULL", "FALSE")
     raise ValueError(f"no reader for column type {kind}")  # pragma: no cover
+
+
+def _datetime_value(t: str) -> str:
+    """The UTC timestamp of the datetime text `t` (SQL): its offset honoured, else read in the manifest's time
+    zone (`_tz`), else as UTC; day-first when the manifest says so."""
+    iso_like = f"(ascii({t}) BETWEEN 48 AND 57 AND NOT contains({t}, '/'))"
+    day_first = f"CASE WHEN _day_first THEN try_strptime({t}, {DAY_FIRST_DATETIMES}) END"
+    local = f"coalesce(CASE WHEN {iso_like} THEN TRY_CAST({t} AS TIMESTAMP) END, {day_first})"
+    # The session's time zone is UTC: a cast to TIMESTAMPTZ reads offsets and takes naive times as UTC.
+    # Fast path: `2025-03-01T14:30:00Z` (UTC, the contract's own spelling) reads as a plain timestamp.
+    utc = f"CASE WHEN strlen({t}) = 20 AND ends_with({t}, 'Z') THEN TRY_CAST({t} AS TIMESTAMP) END"
+    return (
+        f"CASE WHEN _tz IS NULL AND {iso_like} THEN coalesce({utc}, timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ))) "
+        f"WHEN _tz IS NULL THEN {day_first} "
+        f"WHEN regexp_matches({t}, {literal(OFFSET)}) THEN timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ)) "
+        f"ELSE timezone('UTC', timezone(_tz, {local})) END"
+    )
+
+
+def _iso_extended(t: str) -> str:
+    """ISO 8601 datetime text in the extended format DuckDB reads (SQL): `20250301T143000Z` to
+    `2025-03-01T14:30:00Z`, a decimal comma in the seconds to a dot, lower-case `t` and `z` to upper case."""
+    basic = "^([0-9]{4})([0-9]{2})([0-9]{2})T([0-9]{2})([0-9]{2})"
+    text = f"regexp_replace(upper({t}), {literal(basic + '([0-9]{2})')}, '\\1-\\2-\\3T\\4:\\5:\\6')"
+    text = f"regexp_replace({text}, {literal(basic)}, '\\1-\\2-\\3T\\4:\\5')"
+    return f"regexp_replace({text}, '(T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}),([0-9])', '\\1.\\2')"
 
 
 def type_reason(column: Column) -> str:
