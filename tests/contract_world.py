@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from baliza.contract import TABLES_BY_NAME, ColumnType
 
 CUSTOMS, POLICE, PROSECUTION = "AG PER Aduanas", "ag.per/policía", "AG-PER-FISCALÍA#1"
+MINISTRY = "MINSA:DEVIDA"
 OWNERS = (CUSTOMS, POLICE, PROSECUTION)
 Row = dict[str, Any]
 
@@ -187,6 +188,82 @@ def build_world(seed: int = 7) -> World:
     return w
 
 
+def add_other_tables(w: World) -> World:
+    """The tables the chain does not need: organisations, crypto, online listings, and a ministry's programmes
+    (its own people, confidential by the contract)."""
+    w.add(CUSTOMS, "organizations", organization_id="RUC 20100047218", name="Frutas del Pacífico S.A.C.",
+          country="PER", registration_number="20100047218", kind="shipper", address="Av. Néstor Gambetta 123, Callao")
+    w.add(CUSTOMS, "organizations", organization_id="NL-KvK 0012", name="Rotterdam Fresh B.V.", country=None,
+          registration_number=None, kind=None, address=None)
+    for c in w.folders[CUSTOMS]["consignments"][::4]:
+        c["shipper_id"], c["consignee_id"] = "RUC 20100047218", "NL-KvK 0012"
+    case = w.rows("cases")[0]["case_id"]
+    at = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
+    for i in range(3):
+        w.add(PROSECUTION, "crypto_transfers", chain="trx", tx_hash=f"0x{i:064x}", block_time=at + timedelta(hours=i),
+              from_address="TXyz" + "a" * 30, to_address=f"TAbc{i}", asset="USDT", amount=1250.123456 + i,
+              amount_usd=1250.12 if i else None)
+        w.add(PROSECUTION, "crypto_io", chain="btc", tx_hash="f" * 64, block_time=at, direction=["in", "out"][i % 2],
+              index=i, address=f"bc1q{i}xyz", amount=0.00012345 * (i + 1),
+              spent_tx_hash="e" * 64 if i % 2 == 0 else None, spent_index=i if i % 2 == 0 else None)
+    w.add(PROSECUTION, "crypto_tags", chain="trx", address="TXyz" + "a" * 30, label="Vendor wallet, \"El Chino\"",
+          category="suspect", source="case file", confidence=0.9, case_id=case,
+          person_id=w.rows("persons")[0]["person_id"])
+    w.add(PROSECUTION, "crypto_tags", chain="trx", address="TXyz" + "a" * 30, label="Exchange X deposit",
+          category="exchange", source=None, confidence=None, case_id=None, person_id=None)
+    w.add(POLICE, "online_listings", listing_id="L-1", platform="Telegram @ventas", platform_kind="messaging",
+          observed_at=at, vendor_handle="@el_chino", title="Coca 90% 🇵🇪, envío\ndiscreto", description=None,
+          price=35.5, currency="USD", ships_from="Lima", ships_to="Worldwide", url=None, vendor_pgp_fingerprint=None,
+          vendor_contact="+51 999 555 111", crypto_address="TXyz" + "a" * 30)
+    w.add(POLICE, "online_listings", listing_id="L-2", platform="Abacus", platform_kind="darknet_market",
+          observed_at=at, vendor_handle="chino_2", title="1g \"=)\" -100% puro", description="tal cual",
+          price=None, currency=None, ships_from=None, ships_to=None, url="http://abc.onion/l/2",
+          vendor_pgp_fingerprint="ABCD 1234", vendor_contact=None, crypto_address=None)
+    w.add(MINISTRY, "agencies", agency_id=MINISTRY, name="DEVIDA", country="PER", kind="ministry")
+    w.add(MINISTRY, "units", unit_id="PO VRAEM", agency_id=MINISTRY, name="Oficina VRAEM", kind="programme_office",
+          programme=None, entry_point_id=None, operational_since=None, staff_count=None)
+    w.add(MINISTRY, "units", unit_id="CT-01", agency_id=MINISTRY, name="Centro de tratamiento",
+          kind="treatment_provider", programme=None, entry_point_id=None, operational_since=None, staff_count=None)
+    statuses = ["enrolled", "placed", "completed", "dropped_out", "relapsed_to_cultivation", "relocated"]
+    for i in range(12):
+        person = w.add(MINISTRY, "persons", person_id=f"M{i}", full_name=f"Agricultor {i}", birth_date=None,
+                       nationality="PER", id_document=None, phone=None, address=None, protected=None)
+        w.add(MINISTRY, "farmer_enrolments", enrolment_id=f"FE-{i}", person_id=person["person_id"],
+              programme_office_id="PO VRAEM", region="VRAEM, Ayacucho", crop=["coca", "opium_poppy", "cannabis",
+                                                                                "other"][i % 4],
+              hectares=1.5 + i / 4, enrolled_at=date(2024, 1 + i % 12, 10), dependents=i % 5,
+              protection_level=["none", "confidential", "anonymous", "relocated", None][i % 5],
+              threats_reported=i % 3 if i % 2 else None, employment_sector="cacao" if i % 2 else None,
+              employed_at=date(2025, 1, 15) if i % 2 else None, monthly_income_before_usd=120.0,
+              monthly_income_after_usd=210.5 if i % 2 else None, exited_at=date(2025, 6, 1) if i % 6 == 2 else None,
+              status=statuses[i % 6])
+        w.add(MINISTRY, "treatment_episodes", episode_id=f"TE-{i}", person_id=person["person_id"], provider_id="CT-01",
+              admitted_at=date(2024, 2 + i % 10, 1), discharged_at=date(2024, 12, 1) if i % 3 else None,
+              setting=["outpatient", "residential", "detox", "opioid_agonist", "community", "prison"][i % 6],
+              primary_substance_group=["cocaine_type", "cannabis_type", "opiates", "other"][i % 4],
+              referral=["self", "family", "health", "court", "police", "ngo", "other", None][i % 8],
+              discharge_reason=["completed", "transferred", "left", "dismissed", "incarcerated", "died", "other"][i % 7]
+              if i % 3 else None, physical_score_admission=40.0 + i, physical_score_discharge=60.5 if i % 3 else None,
+              mental_score_admission=35.0, mental_score_discharge=55.0 if i % 3 else None,
+              abstinent_at_discharge=bool(i % 2) if i % 3 else None)
+    return w
+
+
+def vary_enums(w: World) -> World:
+    """Every value of every enum used somewhere: row i of a table takes the (i + k)-th value of its k-th enum
+    column (optional enums are left empty every few rows)."""
+    for tables in w.folders.values():
+        for table, rows in tables.items():
+            enums = [c for c in TABLES_BY_NAME[table].columns if c.type == ColumnType.ENUM]
+            for i, row in enumerate(rows):
+                for k, column in enumerate(enums):
+                    if column.required or (i + k) % 5:
+                        row[column.name] = column.values[(i + k) % len(column.values)]
+                    else:
+                        row[column.name] = None
+    return w
+
+
 # --- spelling the world -------------------------------------------------------------------------------------
 
 
@@ -194,7 +271,7 @@ def build_world(seed: int = 7) -> World:
 class Style:
     """How a folder spells its tables. The defaults are the contract's own plain spelling."""
 
-    format: str = "csv"                      # csv | parquet
+    format: str = "csv"                      # csv | parquet | pandas (Parquet as pandas writes a data frame)
     line_end: str = "\n"
     bom: bool = False
     quote_all: bool = False
@@ -213,7 +290,8 @@ class Style:
     countries: str = "alpha3"                # alpha3 | alpha2 | name
     list_spacing: bool = False               # "CCP | AIRCOP"
     manifest: str = "full"                   # full | minimal | none
-    parquet_types: str = "native"            # native (typed columns) | text (every column a string)
+    parquet_types: str = "native"            # native (typed columns) | text (every column a string) | binary
+    #                                          (native, strings as BYTE_ARRAY without the UTF-8 annotation)
 
 
 ALPHA2 = {"PER": "PE", "COL": "CO", "ESP": "ES", "NLD": "NL", "PAN": "PA", "ECU": "EC"}
@@ -320,6 +398,8 @@ _ARROW = {
 def _arrow_column(kind: ColumnType, values: list[Any], style: Style) -> pa.Array:
     if style.parquet_types == "text":
         return pa.array([text_of(kind, v, style) or None for v in values], pa.string())
+    if style.parquet_types == "binary" and kind not in _ARROW and kind != ColumnType.DATETIME:
+        return pa.array([None if v is None else str(v).encode("utf-8") for v in values], pa.binary())
     if kind == ColumnType.DATETIME:
         if style.offset == "naive":
             return pa.array([v.astimezone(UTC).replace(tzinfo=None) if v else None for v in values],
@@ -339,6 +419,20 @@ def _write_parquet(path: Path, table: str, rows: list[Row], style: Style) -> Non
         else:
             arrays[name] = pa.array([_extra(name, i) for i in range(len(rows))], pa.string())
     pq.write_table(pa.table(arrays) if arrays else pa.table({}), path)
+
+
+def _write_pandas(path: Path, table: str, rows: list[Row], style: Style) -> None:
+    """As an analyst's script writes it: a data frame of the rows (an integer column with a missing value becomes
+    float64, datetimes datetime64[ns, UTC]) with its index, `to_parquet`."""
+    import pandas as pd
+
+    names = _columns(table, style, rows)
+    frame = pd.DataFrame([{n: r.get(n) for n in names} for r in rows], columns=names)
+    for c in TABLES_BY_NAME[table].columns:
+        if c.type == ColumnType.DATETIME and c.name in frame:
+            frame[c.name] = pd.to_datetime(frame[c.name], utc=True)
+    frame.index = frame.index + 100  # not a default index: pandas writes it as a column of its own
+    frame.to_parquet(path)
 
 
 def write_manifest(folder: Path, agency: str, style: Style) -> None:
@@ -363,8 +457,9 @@ def write_folder(folder: Path, agency: str, tables: dict[str, list[Row]], style:
     folder.mkdir(parents=True, exist_ok=True)
     write_manifest(folder, agency, style)
     for table, rows in {**{t: [] for t in empty_tables}, **tables}.items():
-        path = folder / f"{table}.{style.format}"
-        (_write_parquet if style.format == "parquet" else _write_csv)(path, table, rows, style)
+        path = folder / f"{table}.{'csv' if style.format == 'csv' else 'parquet'}"
+        writer = {"csv": _write_csv, "parquet": _write_parquet, "pandas": _write_pandas}[style.format]
+        writer(path, table, rows, style)
     return folder
 
 

@@ -33,7 +33,9 @@ from contract_world import (
     PROSECUTION,
     Style,
     World,
+    add_other_tables,
     build_world,
+    vary_enums,
     with_style,
     write_folder,
     write_world,
@@ -60,6 +62,8 @@ STYLES: dict[str, Style] = {
     "parquet_native_naive": Style(format="parquet", offset="naive", extra_columns=True),
     "parquet_zone_in_column": Style(format="parquet", timezone="America/Lima"),
     "parquet_text": Style(format="parquet", parquet_types="text", offset="-03:00"),
+    "parquet_binary_strings": Style(format="parquet", parquet_types="binary"),
+    "parquet_from_pandas": Style(format="pandas", column_order="shuffled"),
 }
 # Columns the warehouse keeps sealed (personal data): compared by presence only.
 PERSONAL = {c.name for c in TABLES_BY_NAME["persons"].columns if c.personal}
@@ -230,6 +234,23 @@ def test_only_required_columns_and_the_analyses_still_run(tmp_path: Path, world:
     assert answers["ksi"] and answers["efficiency"] is not None
     html = _report(db, tmp_path / "r.html")
     assert "Port Control Unit Callao" in html or "PCU/Callao" in html
+
+
+def test_every_table_and_every_enum_value_loads_and_the_analyses_run(tmp_path: Path) -> None:
+    """The world with every table of the contract, and every value of every enum used somewhere (units of
+    tablets and plants, every disposition outcome and case event, every selection and outcome)."""
+    world = vary_enums(add_other_tables(build_world(seed=11)))
+    assert {t for t in TABLES_BY_NAME if not world.rows(t)} == set()
+    for style in (PLAIN, Style(format="parquet")):
+        folders = write_world(tmp_path / style.format, world, style)
+        db = tmp_path / f"{style.format}.duckdb"
+        _load_each(db, folders, style)
+        for table in TABLES_BY_NAME:
+            assert stored_rows(db, table) == expected_rows(world, table), table
+        answers = _analyses(db, _handed_off(world))
+        assert answers["ksi"] and answers["flags"] is not None
+        html = _report(db, tmp_path / f"{style.format}.html")
+        assert "Port Control Unit Callao" in html or "PCU/Callao" in html
 
 
 def test_the_country_report_on_the_plain_world_names_its_units(plain, tmp_path: Path) -> None:
