@@ -199,12 +199,30 @@ def test_the_plain_spelling_lands_as_the_world_holds_it(plain, world: World) -> 
     for table in TABLES_BY_NAME:
         if world.rows(table):
             assert stored_rows(db, table) == expected_rows(world, table), table
+    # The analyses count what the world holds (every quantity of this world is in kg).
+    counted: dict[str, float] = {}
+    weighed: dict[str, float] = {}
+    for row in answers["ksi"]:
+        if row["indicator"] == "seizures":
+            counted[row["unit_id"]] = counted.get(row["unit_id"], 0) + row["value"]
+        if row["indicator"] == "quantity_seized_kg":
+            weighed[row["unit_id"]] = weighed.get(row["unit_id"], 0) + row["value"]
+    units = {s["unit_id"] for s in world.rows("seizures")}
+    assert counted == {u: sum(1 for s in world.rows("seizures") if s["unit_id"] == u) for u in units}
+    for unit in units:
+        kg = sum(s["quantity"] for s in world.rows("seizures") if s["unit_id"] == unit)
+        assert math.isclose(weighed[unit], kg, rel_tol=1e-6), unit
+    incoming = sum(r["value"] for r in answers["efficiency"] if r["indicator"] == "incoming")
+    assert incoming == len(world.rows("cases"))
     for name, answer in answers.items():
         if name.startswith("chain"):
             # the chain crosses the agencies: the customs seizure, the police's arrest, the prosecution's case
-            assert answer["seizure"]["seizure_id"] == name.split(" ", 1)[1]
-            text = json.dumps(answer)
-            assert "arrest" in text and "case" in text
+            seizure = name.split(" ", 1)[1]
+            assert answer["seizure"]["seizure_id"] == seizure
+            text = json.dumps(answer, ensure_ascii=False)
+            arrests = [a["arrest_id"] for a in world.rows("arrests") if a["seizure_id"] == seizure]
+            cases = [c["case_id"] for c in world.rows("cases") if c["seizure_id"] == seizure]
+            assert arrests and cases and all(f'"{i}"' in text for i in arrests + cases), (seizure, text[:400])
 
 
 @pytest.mark.parametrize("name", list(STYLES))
@@ -220,6 +238,20 @@ def test_every_allowed_spelling_lands_the_same_world(
             assert stored_rows(db, table) == expected_rows(world, table), (name, table)
     reference = request.getfixturevalue("plain" if style.manifest == "full" else "plain_without_period")
     assert _analyses(db, _handed_off(world)) == reference[1]
+
+
+def test_each_agency_in_its_own_spelling_in_one_load(tmp_path: Path, world: World, plain) -> None:
+    """Customs hands day-first CSV with comma decimals in Lima time, the police Parquet, the prosecution CRLF
+    with a BOM and offsets: one load of the three lands the same world."""
+    styles = {CUSTOMS: STYLES["manifest_local_day_first_comma"], POLICE: STYLES["parquet_native"],
+              PROSECUTION: STYLES["crlf_bom_quoted_reversed"]}
+    folders = write_world(tmp_path / "data", world, styles)
+    db = tmp_path / "w.duckdb"
+    _assert_clean(_load(db, [folders[PROSECUTION], folders[CUSTOMS], folders[POLICE]]))
+    for table in TABLES_BY_NAME:
+        if world.rows(table):
+            assert stored_rows(db, table) == expected_rows(world, table), table
+    assert _analyses(db, _handed_off(world)) == plain[1]
 
 
 def test_only_required_columns_and_the_analyses_still_run(tmp_path: Path, world: World) -> None:
