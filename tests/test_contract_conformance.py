@@ -283,6 +283,11 @@ def test_every_table_and_every_enum_value_loads_and_the_analyses_run(tmp_path: P
         assert answers["ksi"] and answers["flags"] is not None
         html = _report(db, tmp_path / f"{style.format}.html")
         assert "Port Control Unit Callao" in html or "PCU/Callao" in html
+        # persons' identifying cells appear in no answer and no report
+        said = json.dumps(answers, ensure_ascii=False) + html
+        for person in world.rows("persons"):
+            for column in ("full_name", "id_document"):
+                assert not person[column] or person[column] not in said, (person["person_id"], column)
 
 
 def test_the_country_report_on_the_plain_world_names_its_units(plain, tmp_path: Path) -> None:
@@ -355,6 +360,33 @@ def test_a_newer_version_of_a_row_replaces_it_and_keeps_the_old_one(tmp_path: Pa
     now = con.execute("SELECT quantity FROM seizures WHERE seizure_id = ?", [changed[0]["seizure_id"]]).fetchall()
     con.close()
     assert math.isclose(history[0][0], changed[0]["quantity"] - 1) and math.isclose(now[0][0], changed[0]["quantity"])
+
+
+def test_every_agency_may_send_the_directory_in_the_same_load(tmp_path: Path, world: World) -> None:
+    """Each folder carries the whole directory of agencies and the customs units (identical rows): loaded together
+    as loaded one after the other, the copies are unchanged, not refused as duplicates; a different version
+    is still refused, naming the first."""
+    agencies, units = world.rows("agencies"), world.folders[CUSTOMS]["units"]
+    folders = {}
+    for i, agency in enumerate(OWNERS):
+        tables = {**world.folders[agency], "agencies": [dict(a) for a in agencies]}
+        if agency != CUSTOMS:
+            tables["units"] = [dict(u) for u in units] + tables["units"]
+        folders[agency] = write_folder(tmp_path / f"agency_{i}", agency, tables, PLAIN)
+    together = _load(tmp_path / "together.duckdb", list(folders.values()))
+    _assert_clean(together)
+    one_by_one = tmp_path / "one_by_one.duckdb"
+    for _ in range(2):
+        reports = [_load(one_by_one, [folders[a]]) for a in OWNERS]
+    copies = {"agencies": (len(OWNERS) - 1) * len(agencies), "units": (len(OWNERS) - 1) * len(units)}
+    for table in ("agencies", "units"):
+        assert together.tables[table].unchanged == copies[table]
+        assert stored_rows(tmp_path / "together.duckdb", table) == stored_rows(one_by_one, table), table
+    assert all(r.tables["agencies"].quarantined == 0 for r in reports)
+    other = dict(agencies[0], name="Aduanas, otro nombre")
+    write_folder(folders[POLICE], POLICE, {"agencies": [other, *agencies[1:]]}, PLAIN)
+    again = _load(tmp_path / "again.duckdb", list(folders.values()))
+    assert again.tables["agencies"].quarantined == 1 and again.tables["agencies"].unchanged == len(agencies) * 2 - 1
 
 
 # --- data that breaks the contract -------------------------------------------------------------------------
