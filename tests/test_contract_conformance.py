@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -436,6 +437,46 @@ def test_rows_that_break_the_contract_are_quarantined_by_file_line_and_column(tm
     # nothing is lost: the quarantined row keeps its cells
     kept = {json.loads(raw)["seizure_id"] for *_, raw in found}
     assert kept == {records[i][header.index("seizure_id")] for i in bad}
+
+
+def test_a_required_column_missing_from_a_file_quarantines_its_rows_and_keeps_them(
+    tmp_path: Path, world: World
+) -> None:
+    seizures = world.folders[CUSTOMS]["seizures"]
+    consignments = [dict(c, traveller_id=None) for c in world.folders[CUSTOMS]["consignments"]]
+    folder = write_folder(tmp_path / "d", CUSTOMS, {**world.folders[CUSTOMS], "consignments": consignments},
+                          Style(format="parquet"))
+    frame = pq.read_table(folder / "seizures.parquet")
+    pq.write_table(frame.drop_columns(["quantity_unit"]), folder / "seizures.parquet")
+    db = tmp_path / "w.duckdb"
+    report = _load(db, [folder])
+    assert report.tables["seizures"].rows == report.tables["seizures"].quarantined == len(seizures)
+    assert report.tables["inspections"].quarantined == 0
+    con = duckdb.connect(str(db), read_only=True)
+    found = con.execute("SELECT line, column_name, reason, raw FROM quarantine WHERE table_name = 'seizures' "
+                        "ORDER BY line").fetchall()
+    con.close()
+    assert [line for line, *_ in found] == list(range(1, len(seizures) + 1))  # Parquet: row numbers
+    assert all(column == "quantity_unit" and "missing from the file" in reason for _, column, reason, _ in found)
+    assert [json.loads(raw)["seizure_id"] for *_, raw in found] == [s["seizure_id"] for s in seizures]
+
+
+@pytest.mark.parametrize("text", [
+    'contract_version: "0"\n',
+    "contract_version: 0\nperiod:\n  from: 2026-01-01\n  to: 2026-03-31\n",
+    'contract_version: 0\nperiod: {from: "2026-01-01", to: "2026-03-31"}\n',
+    'contract_version: 0\ndate_format: YYYY-MM-DD\ndecimal_mark: "."\ntimezone: UTC\n',
+    "\ufeffcontract_version: 0\r\nreported_by: AG-1\r\ndataset: 2026\r\n",
+    "contract_version: 0\ncontact: someone@example.org  # a key of the agency's own\n",
+    "",
+])
+def test_manifests_with_any_of_the_optional_fields(tmp_path: Path, text: str) -> None:
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "manifest.yaml").write_text(text, encoding="utf-8")
+    (folder / "agencies.csv").write_text("agency_id,name,country,kind\nAG-1,a,PER,customs\n", encoding="utf-8")
+    report = _load(tmp_path / "w.duckdb", [folder])
+    assert report.tables["agencies"].accepted == 1
 
 
 def test_a_file_that_cannot_be_read_fails_by_name_and_loads_nothing(tmp_path: Path, world: World) -> None:
