@@ -65,6 +65,10 @@ STYLES: dict[str, Style] = {
     "parquet_text": Style(format="parquet", parquet_types="text", offset="-03:00"),
     "parquet_binary_strings": Style(format="parquet", parquet_types="binary"),
     "parquet_from_pandas": Style(format="pandas", column_order="shuffled"),
+    "parquet_under_a_comma_manifest": Style(format="parquet", decimal_comma=True, day_first=True,
+                                            timezone="America/Lima"),
+    "parquet_text_under_a_comma_manifest": Style(format="parquet", parquet_types="text", decimal_comma=True,
+                                                 day_first=True, offset="local", timezone="America/Lima"),
 }
 # Columns the warehouse keeps sealed (personal data): compared by presence only.
 PERSONAL = {c.name for c in TABLES_BY_NAME["persons"].columns if c.personal}

@@ -47,7 +47,8 @@ How the loader decides (the contract leaves these to the project):
   `t`/`z` are read too, and so is an offset after a day-first date (`01/03/2025 09:30-05:00`).
 - **Parquet** columns are read as the text a CSV would hold: lists joined with `|`, whole numbers in a
   float or decimal column without a fraction (pandas writes an integer column with a gap as float64),
-  strings stored as plain binary (no UTF-8 annotation) decoded as UTF-8.
+  strings stored as plain binary (no UTF-8 annotation) decoded as UTF-8. A column stored as numbers has no
+  decimal mark: the manifest's `decimal_mark: ","` does not apply to it (0.125 stays 0.125, not 125).
   Offsets and time zones are the contract's meaning, so they are not recorded as normalisations.
 - **Formulas**: text cells starting with `=`, or with `+`, `-`, `@` and holding `(`, `|` or `!`, or `-`
   followed by a letter, are prefixed with `'` (rule `formula_neutralised`). Phone numbers such as

@@ -10,7 +10,8 @@ NULL) and builds from them:
 - a reason a clerk can act on when the cell breaks the contract.
 
 Per-row context columns: `_day_first` (manifest date_format DD/MM/YYYY), `_decimal_comma` (manifest
-decimal_mark ","), `_comma` (columns that use a comma decimal mark throughout their file), `_tz`
+decimal_mark ","), `_numeric` (columns a Parquet file holds as numbers, which have no decimal mark to read),
+`_comma` (columns that use a comma decimal mark throughout their file), `_tz`
 (manifest timezone for naive datetimes), `_missing` (required columns absent from the file).
 """
 
@@ -119,7 +120,7 @@ def column_sql(column: Column) -> ColumnSql:
     if kind == T.DECIMAL:
         name = literal(column.name)
         normalised = (
-            f"CASE WHEN _decimal_comma THEN CASE "
+            f"CASE WHEN _decimal_comma AND NOT list_contains(_numeric, {name}) THEN CASE "
             f"WHEN regexp_full_match({t}, {literal(THOUSANDS_COMMA)}) THEN replace(replace({t}, '.', ''), ',', '.') "
             f"WHEN regexp_full_match({t}, {literal(COMMA_DECIMAL)}) THEN replace({t}, ',', '.') ELSE {t} END "
             f"WHEN list_contains(_comma, {name}) THEN replace({t}, ',', '.') ELSE {t} END"

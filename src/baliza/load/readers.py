@@ -64,6 +64,9 @@ class StagedFile:
     """How a row's line is computed from `source_cells` (as `line_sql` from the raw table)."""
     conversions: Converted | None = None
     """What a mapping converted in this export (counted and sampled), recorded with the load."""
+    numeric: list[int] = field(default_factory=list)
+    """The raw columns (`cN`) that the file holds as numbers (Parquet): written with a dot whatever the
+    manifest's decimal mark says about text."""
 
 
 def on_line(line_sql: str, alias: str, line: str) -> str:
@@ -295,6 +298,8 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> None:
             quoted = '"' + name.replace('"', '""') + '"'
             casts.append(f"{_parquet_text(quoted, sql_type, staged.source.table.has_column(name.strip().lower()))} "
                          f"AS c{i}")
+            if sql_type in _NUMBERS or sql_type.startswith("DECIMAL"):
+                staged.numeric.append(i)
         con.execute(
             f'CREATE OR REPLACE TEMP TABLE "{staged.raw_table}" AS SELECT {", ".join(casts)}, '
             "(file_row_number + 1)::BIGINT AS _line, NULL::VARCHAR AS _problem "
@@ -304,6 +309,10 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> None:
     except duckdb.Error as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         raise UnreadableFile(path, f"not a readable Parquet file ({first_line})") from None
+
+
+_NUMBERS = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                      "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE"})
 
 
 def _parquet_text(quoted: str, sql_type: str, in_contract: bool) -> str:

@@ -15,8 +15,8 @@ from baliza.load.ownership import ownership_check
 from baliza.load.sql import literal, quote_name
 
 CONTEXT = (
-    "_src, _file, _line, _agency, _problem, _problem_column, _missing, _comma, _decimal_comma, _day_first, _tz, "
-    "_trimmed"
+    "_src, _file, _line, _agency, _problem, _problem_column, _missing, _comma, _decimal_comma, _numeric, _day_first, "
+    "_tz, _trimmed"
 )
 
 
