@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -392,6 +392,27 @@ def test_every_agency_may_send_the_directory_in_the_same_load(tmp_path: Path, wo
     write_folder(folders[POLICE], POLICE, {"agencies": [other, *agencies[1:]]}, PLAIN)
     again = _load(tmp_path / "again.duckdb", list(folders.values()))
     assert again.tables["agencies"].quarantined == 1 and again.tables["agencies"].unchanged == len(agencies) * 2 - 1
+
+
+def test_a_planned_operation_and_training_may_start_after_the_load(tmp_path: Path) -> None:
+    """The contract forbids no future date; a planned joint operation or training starts after the day it is
+    reported. A seizure dated after the load is still refused (a typing slip, not a plan)."""
+    ahead = date.today() + timedelta(days=60)
+    later = ahead + timedelta(days=30)
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "agencies.csv").write_text("agency_id,name,country,kind\nA,a,PER,customs\n", encoding="utf-8")
+    (folder / "units.csv").write_text("unit_id,agency_id,name,kind\nU,A,u,other\n", encoding="utf-8")
+    (folder / "operations.csv").write_text(f"operation_id,name,starts_on,ends_on,unit_ids\nO,o,{ahead},{later},U\n",
+                                           encoding="utf-8")
+    (folder / "trainings.csv").write_text(f"training_id,unit_id,kind,topic,starts_on,ends_on\n"
+                                          f"T,U,training,profiling,{ahead},{later}\n", encoding="utf-8")
+    (folder / "seizures.csv").write_text(
+        "seizure_id,unit_id,seized_at,substance,substance_group,quantity,quantity_unit\n"
+        f"S,U,{later}T10:00:00Z,heroin,opiates,1,kg\n", encoding="utf-8")
+    report = _load(tmp_path / "w.duckdb", [folder])
+    assert report.tables["operations"].accepted == report.tables["trainings"].accepted == 1
+    assert report.tables["seizures"].quarantined == 1
 
 
 # --- data that breaks the contract -------------------------------------------------------------------------

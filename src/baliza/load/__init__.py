@@ -40,9 +40,10 @@ How the loader decides (the contract leaves these to the project):
   `benchmarks/load_large.py` measures it.
 - **References** resolve against the rows this load accepted and what the warehouse holds; a row pointing
   at a key quarantined in this load says so, and the refusal cascades down `load_order()`.
-- **Dates** after the day of the load are quarantined (except `limitation_date` and `ends_on`, which are
-  naturally ahead); negative numbers are quarantined (except `latitude` and `longitude`). Datetimes are
-  stored in UTC: offsets are honoured, naive times are read in the manifest's `timezone` (else UTC).
+- **Dates** after the day of the load are quarantined (except `limitation_date`, `starts_on` and `ends_on`,
+  which are naturally ahead: a planned operation or training); negative numbers are quarantined (except
+  `latitude` and `longitude`). Datetimes are stored in UTC: offsets are honoured, naive times are read in
+  the manifest's `timezone` (else UTC).
   ISO 8601's basic format (`20250301T143000Z`), a comma before a fraction of a second and lower-case
   `t`/`z` are read too, and so is an offset after a day-first date (`01/03/2025 09:30-05:00`).
 - **Parquet** columns are read as the text a CSV would hold: lists joined with `|`, whole numbers in a

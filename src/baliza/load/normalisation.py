@@ -36,8 +36,9 @@ DAY_FIRST_DATES = "['%d/%m/%Y', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d-%m-%Y
 DAY_FIRST_DATETIMES = "['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y %H:%M:%S', '%d-%m-%Y']"
 DAY_FIRST_OFFSET_DATETIMES = "['%d/%m/%Y %H:%M:%S%z', '%d/%m/%Y %H:%M%z', '%d/%m/%Y %H:%M:%S.%f%z']"
 MAY_BE_NEGATIVE = frozenset({"latitude", "longitude"})
-MAY_BE_FUTURE = frozenset({"limitation_date", "ends_on"})
-"""Dates that are naturally ahead of the load: a limitation date, the planned end of an operation."""
+MAY_BE_FUTURE = frozenset({"limitation_date", "starts_on", "ends_on"})
+"""Dates that are naturally ahead of the load: a limitation date, the planned start and end of an operation or
+a training."""
 SHOWN_CHARACTERS = 60
 
 
