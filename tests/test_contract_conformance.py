@@ -350,6 +350,20 @@ def test_each_agency_loads_its_own_folder_in_any_order_and_reloads_change_nothin
     assert _analyses(db, _handed_off(world)) == plain[1]
 
 
+def test_the_same_world_in_another_spelling_changes_nothing(tmp_path: Path, world: World) -> None:
+    """An agency that re-exports the same rows another way (Parquet instead of CSV, day-first dates in local
+    time, comma decimals) adds nothing and replaces nothing."""
+    db = tmp_path / "w.duckdb"
+    _assert_clean(_load(db, list(write_world(tmp_path / "plain", world, PLAIN).values())))
+    for name, style in STYLES.items():
+        if style.manifest != "full":
+            continue
+        report = _load(db, list(write_world(tmp_path / name, world, style).values()))
+        _assert_clean(report)
+        changed = {t: (r.inserted, r.replaced) for t, r in report.tables.items() if r.inserted or r.replaced}
+        assert not changed, (name, changed)
+
+
 def test_a_newer_version_of_a_row_replaces_it_and_keeps_the_old_one(tmp_path: Path, world: World) -> None:
     folders = write_world(tmp_path / "data", world, PLAIN)
     db = tmp_path / "w.duckdb"
