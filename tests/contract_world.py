@@ -272,6 +272,7 @@ class Style:
     """How a folder spells its tables. The defaults are the contract's own plain spelling."""
 
     format: str = "csv"                      # csv | parquet | pandas (Parquet as pandas writes a data frame)
+    #                                          | pandas_csv (CSV as pandas writes a data frame: 14.0, True)
     line_end: str = "\n"
     bom: bool = False
     quote_all: bool = False
@@ -432,6 +433,12 @@ def _write_pandas(path: Path, table: str, rows: list[Row], style: Style) -> None
         if c.type == ColumnType.DATETIME and c.name in frame:
             frame[c.name] = pd.to_datetime(frame[c.name], utc=True)
     frame.index = frame.index + 100  # not a default index: pandas writes it as a column of its own
+    if style.format == "pandas_csv":  # lists joined as the contract says; the rest as pandas spells it
+        for c in TABLES_BY_NAME[table].columns:
+            if c.type == ColumnType.LIST and c.name in frame:
+                frame[c.name] = frame[c.name].map(lambda v: "|".join(v) if isinstance(v, list) else v)
+        frame.to_csv(path, index=False)
+        return
     frame.to_parquet(path)
 
 
@@ -457,8 +464,9 @@ def write_folder(folder: Path, agency: str, tables: dict[str, list[Row]], style:
     folder.mkdir(parents=True, exist_ok=True)
     write_manifest(folder, agency, style)
     for table, rows in {**{t: [] for t in empty_tables}, **tables}.items():
-        path = folder / f"{table}.{'csv' if style.format == 'csv' else 'parquet'}"
-        writer = {"csv": _write_csv, "parquet": _write_parquet, "pandas": _write_pandas}[style.format]
+        path = folder / f"{table}.{'parquet' if style.format in ('parquet', 'pandas') else 'csv'}"
+        writer = {"csv": _write_csv, "parquet": _write_parquet, "pandas": _write_pandas,
+                  "pandas_csv": _write_pandas}[style.format]
         writer(path, table, rows, style)
     return folder
 

@@ -65,6 +65,7 @@ STYLES: dict[str, Style] = {
     "parquet_text": Style(format="parquet", parquet_types="text", offset="-03:00"),
     "parquet_binary_strings": Style(format="parquet", parquet_types="binary"),
     "parquet_from_pandas": Style(format="pandas", column_order="shuffled"),
+    "csv_from_pandas": Style(format="pandas_csv"),
     "parquet_under_a_comma_manifest": Style(format="parquet", decimal_comma=True, day_first=True,
                                             timezone="America/Lima"),
     "parquet_text_under_a_comma_manifest": Style(format="parquet", parquet_types="text", decimal_comma=True,
@@ -427,6 +428,23 @@ def test_a_planned_operation_and_training_may_start_after_the_load(tmp_path: Pat
     report = _load(tmp_path / "w.duckdb", [folder])
     assert report.tables["operations"].accepted == report.tables["trainings"].accepted == 1
     assert report.tables["seizures"].quarantined == 1
+
+
+def test_a_whole_number_written_with_a_fraction_of_zeros_is_read_and_recorded(tmp_path: Path) -> None:
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "agencies.csv").write_text("agency_id,name,country,kind\nA,a,PER,customs\n", encoding="utf-8")
+    (folder / "units.csv").write_text("unit_id,agency_id,name,kind,staff_count\nU1,A,u,other,14.0\n"
+                                      "U2,A,u,other,7.00\nU3,A,u,other,7\nU4,A,u,other,7.5\n", encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    report = _load(db, [folder])
+    assert report.tables["units"].quarantined == 1 and report.tables["units"].normalised == 2
+    con = duckdb.connect(str(db), read_only=True)
+    stored = dict(con.execute("SELECT unit_id, staff_count FROM units").fetchall())
+    rules = con.execute("SELECT original, normalised, rule FROM normalisations ORDER BY 1").fetchall()
+    con.close()
+    assert stored == {"U1": 14, "U2": 7, "U3": 7}
+    assert rules == [("14.0", "14", "whole_number"), ("7.00", "7", "whole_number")]
 
 
 # --- data that breaks the contract -------------------------------------------------------------------------

@@ -4,7 +4,8 @@ For a column `c` the validation query holds `raw__c` (the cell as read), `t__c` 
 NULL) and builds from them:
 
 - `n__c`: the normalised text (booleans to true/false, countries to alpha-3, unit spellings to the
-  contract's units, comma decimals to dots, DD/MM/YYYY to ISO, formulas neutralised);
+  contract's units, comma decimals to dots, `12.0` to `12` in a whole-number column, DD/MM/YYYY to ISO,
+  formulas neutralised);
 - `v__c`: the typed value (NULL when the text cannot be read as the column's type);
 - a rule name when normalising changed the cell, recorded in `normalisations`;
 - a reason a clerk can act on when the cell breaks the contract.
@@ -30,6 +31,7 @@ FORMULA = r"^(=|[+\-@].*[(|!]|-[A-Za-z])"
 NUMBER = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
 THOUSANDS_COMMA = r"[+-]?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?"
 COMMA_DECIMAL = r"[+-]?[0-9]*,?[0-9]+"
+WHOLE_WITH_ZEROS = r"[+-]?[0-9]+\.0*"
 OFFSET = r"[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 ISO_DATES = "['%Y-%m-%d', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S']"
 DAY_FIRST_DATES = "['%d/%m/%Y', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d-%m-%Y', '%d.%m.%Y']"
@@ -116,8 +118,11 @@ def column_sql(column: Column) -> ColumnSql:
     if kind in {T.ID, T.REF}:
         return ColumnSql(t, n, "FALSE", "NULL", "FALSE")
     if kind == T.INT:
+        # `12.0` is the whole number 12 (pandas writes an integer column with a gap as floats): recorded.
+        normalised = (f"CASE WHEN contains({t}, '.') AND regexp_full_match({t}, {literal(WHOLE_WITH_ZEROS)}) "
+                      f"THEN regexp_replace({t}, '\\.0*$', '') ELSE {t} END")
         value = f"CASE WHEN NOT (contains({n}, '.') OR contains({n}, '_')) THEN TRY_CAST({n} AS BIGINT) END"
-        return ColumnSql(t, value, "FALSE", "NULL", f"{v} IS NULL")
+        return ColumnSql(normalised, value, changed, "'whole_number'", f"{v} IS NULL")
     if kind == T.DECIMAL:
         name = literal(column.name)
         normalised = (
