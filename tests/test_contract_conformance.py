@@ -229,6 +229,10 @@ def test_the_plain_spelling_lands_as_the_world_holds_it(plain, world: World) -> 
             arrests = [a["arrest_id"] for a in world.rows("arrests") if a["seizure_id"] == seizure]
             cases = [c["case_id"] for c in world.rows("cases") if c["seizure_id"] == seizure]
             assert arrests and cases and all(f'"{i}"' in text for i in arrests + cases), (seizure, text[:400])
+            holders = {answer["holder"]} | {event["holder"] for event in answer["events"]}
+            owner = next(a for a, t in world.folders.items() if any(s["seizure_id"] == seizure
+                                                                      for s in t.get("seizures", [])))
+            assert holders == {owner, POLICE, PROSECUTION}, holders
 
 
 @pytest.mark.parametrize("name", list(STYLES))
