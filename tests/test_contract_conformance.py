@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from baliza.access.fieldcrypt import decrypt, is_encrypted, key_for
 from baliza.cli.app import app
 from baliza.contract import TABLES_BY_NAME, ColumnType
 from baliza.load import LoadReport, load_datasets
@@ -71,7 +72,7 @@ STYLES: dict[str, Style] = {
     "parquet_text_under_a_comma_manifest": Style(format="parquet", parquet_types="text", decimal_comma=True,
                                                  day_first=True, offset="local", timezone="America/Lima"),
 }
-# Columns the warehouse keeps sealed (personal data): compared by presence only.
+# Columns the warehouse keeps sealed (personal data): compared once opened with the warehouse's key, as text.
 PERSONAL = {c.name for c in TABLES_BY_NAME["persons"].columns if c.personal}
 
 
@@ -122,9 +123,15 @@ def expected_rows(world: World, table: str, required_only: bool = False) -> list
         cells = [owner[id(row)]]
         for c in spec.columns:
             value = row.get(c.name) if (c.required or not required_only) else None
-            cells.append(value is not None if c.name in PERSONAL and table == "persons" else _canonical(c.type, value))
+            cells.append(_personal(value) if c.name in PERSONAL and table == "persons" else _canonical(c.type, value))
         rows.append(tuple(cells))
     return sorted(rows, key=repr)
+
+
+def _personal(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def stored_rows(db: Path, table: str) -> list[tuple]:
@@ -136,10 +143,15 @@ def stored_rows(db: Path, table: str) -> list[tuple]:
     finally:
         con.close()
     rows = []
+    key = key_for(db)
     for row in found:
         cells = [row[0]]
         for c, value in zip(spec.columns, row[1:], strict=True):
-            cells.append(value is not None if c.name in PERSONAL and table == "persons" else _canonical(c.type, value))
+            if c.name in PERSONAL and table == "persons":
+                assert value is None or is_encrypted(value), (c.name, "stored in clear")
+                cells.append(None if value is None else decrypt(key, value))
+            else:
+                cells.append(_canonical(c.type, value))
         rows.append(tuple(cells))
     return sorted(rows, key=repr)
 
