@@ -23,6 +23,8 @@ How the loader decides (the contract leaves these to the project):
   are kept so that nothing is lost); unknown extra columns are left out of the warehouse, with a warning.
 - **Duplicate keys within a load**: the first row (by file, then line) is loaded, later ones are
   quarantined naming the line of the first. Keys are global to a table, whichever agency reports them.
+  A row of another file identical to the accepted first (two agencies' folders that both carry the
+  directory) is counted unchanged, as it would be if the folders were loaded one after the other.
 - **Ownership**: a stored row can be changed only by the agency that owns it (`_agency_id`), or by one
   whose manifest declares `successor_of: [that agency]`; another agency's different version is
   quarantined with a reason naming the owner, and nothing changes hands (an identical row is
@@ -38,9 +40,16 @@ How the loader decides (the contract leaves these to the project):
   `benchmarks/load_large.py` measures it.
 - **References** resolve against the rows this load accepted and what the warehouse holds; a row pointing
   at a key quarantined in this load says so, and the refusal cascades down `load_order()`.
-- **Dates** after the day of the load are quarantined (except `limitation_date` and `ends_on`, which are
-  naturally ahead); negative numbers are quarantined (except `latitude` and `longitude`). Datetimes are
-  stored in UTC: offsets are honoured, naive times are read in the manifest's `timezone` (else UTC).
+- **Dates** after the day of the load are quarantined (except `limitation_date`, `starts_on` and `ends_on`,
+  which are naturally ahead: a planned operation or training); negative numbers are quarantined (except
+  `latitude` and `longitude`). Datetimes are stored in UTC: offsets are honoured, naive times are read in
+  the manifest's `timezone` (else UTC).
+  ISO 8601's basic format (`20250301T143000Z`), a comma before a fraction of a second and lower-case
+  `t`/`z` are read too, and so is an offset after a day-first date (`01/03/2025 09:30-05:00`).
+- **Parquet** columns are read as the text a CSV would hold: lists joined with `|`, whole numbers in a
+  float or decimal column without a fraction (pandas writes an integer column with a gap as float64),
+  strings stored as plain binary (no UTF-8 annotation) decoded as UTF-8. A column stored as numbers has no
+  decimal mark: the manifest's `decimal_mark: ","` does not apply to it (0.125 stays 0.125, not 125).
   Offsets and time zones are the contract's meaning, so they are not recorded as normalisations.
 - **Formulas**: text cells starting with `=`, or with `+`, `-`, `@` and holding `(`, `|` or `!`, or `-`
   followed by a letter, are prefixed with `'` (rule `formula_neutralised`). Phone numbers such as

@@ -39,6 +39,7 @@ from baliza.load.staging import FileColumns, comma_columns, file_select, match_c
 from baliza.load.upsert import row_hash_sql, upsert
 from baliza.load.validation import (
     cell_checks_sql,
+    copies_sql,
     file_name_sql,
     key_and_reference_checks_sql,
     quarantined_keys_table,
@@ -225,6 +226,11 @@ def _load_table(
     row_hash = row_hash_sql(table, pepper) if stored[0][0] else None
     con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_name(checked_table)} AS "
                 f"{key_and_reference_checks_sql(table, cells, repeated, files_by_src, row_hash)}")
+    copies = 0
+    if con.execute(f"SELECT count(*) FROM {quote_name(repeated)}").fetchall()[0][0]:
+        # a copy of a row another file of this load brings is unchanged, as it would be loaded after it
+        copies = con.execute(f"DELETE FROM {quote_name(checked_table)} WHERE (_src, _line) IN "
+                             f"({copies_sql(table, checked_table, repeated)})").fetchall()[0][0]
     con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(checked)} AS "
                 f"SELECT *, {file_name_sql(files_by_src)} AS _file FROM {quote_name(checked_table)}")
     rows, quarantined, normalised = con.execute(
@@ -253,5 +259,6 @@ def _load_table(
         con.execute(statement)
     for staged in staged_files:  # the raw rows are not needed any more: free their memory for the next tables
         con.execute(f"DROP TABLE IF EXISTS temp.{quote_name(staged.raw_table)}")
+    rows += copies
     return TableReport(rows, rows - quarantined, quarantined, normalised, counts.inserted, counts.replaced,
-                       counts.unchanged, spellings, conversions)
+                       counts.unchanged + copies, spellings, conversions)

@@ -4,13 +4,15 @@ For a column `c` the validation query holds `raw__c` (the cell as read), `t__c` 
 NULL) and builds from them:
 
 - `n__c`: the normalised text (booleans to true/false, countries to alpha-3, unit spellings to the
-  contract's units, comma decimals to dots, DD/MM/YYYY to ISO, formulas neutralised);
+  contract's units, comma decimals to dots, `12.0` to `12` in a whole-number column, DD/MM/YYYY to ISO,
+  formulas neutralised);
 - `v__c`: the typed value (NULL when the text cannot be read as the column's type);
 - a rule name when normalising changed the cell, recorded in `normalisations`;
 - a reason a clerk can act on when the cell breaks the contract.
 
 Per-row context columns: `_day_first` (manifest date_format DD/MM/YYYY), `_decimal_comma` (manifest
-decimal_mark ","), `_comma` (columns that use a comma decimal mark throughout their file), `_tz`
+decimal_mark ","), `_numeric` (columns a Parquet file holds as numbers, which have no decimal mark to read),
+`_comma` (columns that use a comma decimal mark throughout their file), `_tz`
 (manifest timezone for naive datetimes), `_missing` (required columns absent from the file).
 """
 
@@ -29,13 +31,16 @@ FORMULA = r"^(=|[+\-@].*[(|!]|-[A-Za-z])"
 NUMBER = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
 THOUSANDS_COMMA = r"[+-]?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?"
 COMMA_DECIMAL = r"[+-]?[0-9]*,?[0-9]+"
+WHOLE_WITH_ZEROS = r"[+-]?[0-9]+\.0*"
 OFFSET = r"[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 ISO_DATES = "['%Y-%m-%d', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S']"
 DAY_FIRST_DATES = "['%d/%m/%Y', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d-%m-%Y', '%d.%m.%Y']"
 DAY_FIRST_DATETIMES = "['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y %H:%M:%S', '%d-%m-%Y']"
+DAY_FIRST_OFFSET_DATETIMES = "['%d/%m/%Y %H:%M:%S%z', '%d/%m/%Y %H:%M%z', '%d/%m/%Y %H:%M:%S.%f%z']"
 MAY_BE_NEGATIVE = frozenset({"latitude", "longitude"})
-MAY_BE_FUTURE = frozenset({"limitation_date", "ends_on"})
-"""Dates that are naturally ahead of the load: a limitation date, the planned end of an operation."""
+MAY_BE_FUTURE = frozenset({"limitation_date", "starts_on", "ends_on"})
+"""Dates that are naturally ahead of the load: a limitation date, the planned start and end of an operation or
+a training."""
 SHOWN_CHARACTERS = 60
 
 
@@ -113,12 +118,15 @@ def column_sql(column: Column) -> ColumnSql:
     if kind in {T.ID, T.REF}:
         return ColumnSql(t, n, "FALSE", "NULL", "FALSE")
     if kind == T.INT:
+        # `12.0` is the whole number 12 (pandas writes an integer column with a gap as floats): recorded.
+        normalised = (f"CASE WHEN contains({t}, '.') AND regexp_full_match({t}, {literal(WHOLE_WITH_ZEROS)}) "
+                      f"THEN regexp_replace({t}, '\\.0*$', '') ELSE {t} END")
         value = f"CASE WHEN NOT (contains({n}, '.') OR contains({n}, '_')) THEN TRY_CAST({n} AS BIGINT) END"
-        return ColumnSql(t, value, "FALSE", "NULL", f"{v} IS NULL")
+        return ColumnSql(normalised, value, changed, "'whole_number'", f"{v} IS NULL")
     if kind == T.DECIMAL:
         name = literal(column.name)
         normalised = (
-            f"CASE WHEN _decimal_comma THEN CASE "
+            f"CASE WHEN _decimal_comma AND NOT list_contains(_numeric, {name}) THEN CASE "
             f"WHEN regexp_full_match({t}, {literal(THOUSANDS_COMMA)}) THEN replace(replace({t}, '.', ''), ',', '.') "
             f"WHEN regexp_full_match({t}, {literal(COMMA_DECIMAL)}) THEN replace({t}, ',', '.') ELSE {t} END "
             f"WHEN list_contains(_comma, {name}) THEN replace({t}, ',', '.') ELSE {t} END"
@@ -137,18 +145,13 @@ def column_sql(column: Column) -> ColumnSql:
         return ColumnSql(f"strftime({parsed}, '%Y-%m-%d')", f"CAST({n} AS DATE)", changed, "'date_format'",
                          f"{n} IS NULL")
     if kind == T.DATETIME:
-        iso_like = f"(ascii({t}) BETWEEN 48 AND 57 AND NOT contains({t}, '/'))"
-        day_first = f"CASE WHEN _day_first THEN try_strptime({t}, {DAY_FIRST_DATETIMES}) END"
-        local = f"coalesce(CASE WHEN {iso_like} THEN TRY_CAST({t} AS TIMESTAMP) END, {day_first})"
-        # The session's time zone is UTC: a cast to TIMESTAMPTZ reads offsets and takes naive times as UTC.
-        # Fast path: `2025-03-01T14:30:00Z` (UTC, the contract's own spelling) reads as a plain timestamp.
-        utc = f"CASE WHEN strlen({t}) = 20 AND ends_with({t}, 'Z') THEN TRY_CAST({t} AS TIMESTAMP) END"
-        value = (
-            f"CASE WHEN _tz IS NULL AND {iso_like} THEN coalesce({utc}, timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ))) "
-            f"WHEN _tz IS NULL THEN {day_first} "
-            f"WHEN regexp_matches({t}, {literal(OFFSET)}) THEN timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ)) "
-            f"ELSE timezone('UTC', timezone(_tz, {local})) END"
-        )
+        # Spellings of ISO 8601 that DuckDB's cast does not read (basic format, a comma before the fraction of a
+        # second, lower-case t and z) and offsets after a day-first date are tried only on the cells the plain
+        # reading refused: `coalesce` evaluates its second argument for those rows alone.
+        other_spellings = (f"coalesce({_datetime_value(_iso_extended(t))}, CASE WHEN _day_first THEN "
+                           f"timezone('UTC', try_strptime(regexp_replace({t}, '[Zz]$', '+00:00'), "
+                           f"{DAY_FIRST_OFFSET_DATETIMES})) END)")
+        value = f"coalesce({_datetime_value(t)}, CASE WHEN {t} IS NOT NULL THEN {other_spellings} END)"
         used_day_first = f"({v} IS NOT NULL AND _day_first AND contains({t}, '/'))"
         # Only day-first dates are recorded as normalised; offsets and time zones are the contract's meaning.
         return ColumnSql(t, value, used_day_first, "'date_format'", f"{v} IS NULL")
@@ -166,6 +169,32 @@ def column_sql(column: Column) -> ColumnSql:
         value = f"list_filter(list_transform(string_split({t}, '|'), lambda x: trim(x)), lambda x: x <> '')"
         return ColumnSql(t, value, "FALSE", "NULL", "FALSE")
     raise ValueError(f"no reader for column type {kind}")  # pragma: no cover
+
+
+def _datetime_value(t: str) -> str:
+    """The UTC timestamp of the datetime text `t` (SQL): its offset honoured, else read in the manifest's time
+    zone (`_tz`), else as UTC; day-first when the manifest says so."""
+    iso_like = f"(ascii({t}) BETWEEN 48 AND 57 AND NOT contains({t}, '/'))"
+    day_first = f"CASE WHEN _day_first THEN try_strptime({t}, {DAY_FIRST_DATETIMES}) END"
+    local = f"coalesce(CASE WHEN {iso_like} THEN TRY_CAST({t} AS TIMESTAMP) END, {day_first})"
+    # The session's time zone is UTC: a cast to TIMESTAMPTZ reads offsets and takes naive times as UTC.
+    # Fast path: `2025-03-01T14:30:00Z` (UTC, the contract's own spelling) reads as a plain timestamp.
+    utc = f"CASE WHEN strlen({t}) = 20 AND ends_with({t}, 'Z') THEN TRY_CAST({t} AS TIMESTAMP) END"
+    return (
+        f"CASE WHEN _tz IS NULL AND {iso_like} THEN coalesce({utc}, timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ))) "
+        f"WHEN _tz IS NULL THEN {day_first} "
+        f"WHEN regexp_matches({t}, {literal(OFFSET)}) THEN timezone('UTC', TRY_CAST({t} AS TIMESTAMPTZ)) "
+        f"ELSE timezone('UTC', timezone(_tz, {local})) END"
+    )
+
+
+def _iso_extended(t: str) -> str:
+    """ISO 8601 datetime text in the extended format DuckDB reads (SQL): `20250301T143000Z` to
+    `2025-03-01T14:30:00Z`, a decimal comma in the seconds to a dot, lower-case `t` and `z` to upper case."""
+    basic = "^([0-9]{4})([0-9]{2})([0-9]{2})T([0-9]{2})([0-9]{2})"
+    text = f"regexp_replace(upper({t}), {literal(basic + '([0-9]{2})')}, '\\1-\\2-\\3T\\4:\\5:\\6')"
+    text = f"regexp_replace({text}, {literal(basic)}, '\\1-\\2-\\3T\\4:\\5')"
+    return f"regexp_replace({text}, '(T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}),([0-9])', '\\1.\\2')"
 
 
 def type_reason(column: Column) -> str:

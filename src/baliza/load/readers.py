@@ -67,6 +67,9 @@ class StagedFile:
     unique_key: bool = False
     """The reader made the table's key differ on every row (a mapping's `hash` ids): as the table's only
     file, its keys need no search for repeats."""
+    numeric: list[int] = field(default_factory=list)
+    """The raw columns (`cN`) that the file holds as numbers (Parquet): written with a dot whatever the
+    manifest's decimal mark says about text."""
 
 
 def on_line(line_sql: str, alias: str, line: str) -> str:
@@ -296,10 +299,10 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> None:
         casts = []
         for i, (name, sql_type, *_) in enumerate(described):
             quoted = '"' + name.replace('"', '""') + '"'
-            if sql_type.endswith("[]"):
-                casts.append(f"array_to_string({quoted}, '|') AS c{i}")
-            else:
-                casts.append(f"CAST({quoted} AS VARCHAR) AS c{i}")
+            casts.append(f"{_parquet_text(quoted, sql_type, staged.source.table.has_column(name.strip().lower()))} "
+                         f"AS c{i}")
+            if sql_type in _NUMBERS or sql_type.startswith("DECIMAL"):
+                staged.numeric.append(i)
         con.execute(
             f'CREATE OR REPLACE TEMP TABLE "{staged.raw_table}" AS SELECT {", ".join(casts)}, '
             "(file_row_number + 1)::BIGINT AS _line, NULL::VARCHAR AS _problem "
@@ -309,6 +312,26 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> None:
     except duckdb.Error as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         raise UnreadableFile(path, f"not a readable Parquet file ({first_line})") from None
+
+
+_NUMBERS = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                      "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE"})
+
+
+def _parquet_text(quoted: str, sql_type: str, in_contract: bool) -> str:
+    """A Parquet column as the text a CSV file would hold (SQL). Lists are joined with `|`; whole numbers in a
+    floating or decimal column are written without a fraction (pandas writes an integer column with a missing
+    value as float64: 3.0 is the whole number 3); strings written as plain binary (Parquet BYTE_ARRAY without the
+    UTF-8 annotation, as older Hive and Impala write them) are decoded as UTF-8, which fails the file, by its
+    name, when they are not UTF-8. An unknown binary column is only kept for the quarantine, as DuckDB shows it."""
+    if sql_type.endswith("[]"):
+        return f"array_to_string({quoted}, '|')"
+    if sql_type in {"FLOAT", "DOUBLE"} or sql_type.startswith("DECIMAL"):
+        whole = f"(isfinite({quoted}::DOUBLE) AND {quoted} = trunc({quoted}) AND abs({quoted}) < 9007199254740992)"
+        return f"CASE WHEN {whole} THEN CAST(CAST({quoted} AS BIGINT) AS VARCHAR) ELSE CAST({quoted} AS VARCHAR) END"
+    if sql_type == "BLOB" and in_contract:
+        return f"decode({quoted})"
+    return f"CAST({quoted} AS VARCHAR)"
 
 
 # --- Excel -------------------------------------------------------------------------------------

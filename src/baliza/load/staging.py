@@ -89,6 +89,7 @@ def file_select(
 ) -> str:
     """One file's rows as the validation expects them: `raw__<column>` plus the row's context."""
     manifest = staged.source.manifest
+    numeric = [name for name, raw in columns.mapping.items() if int(raw[1:]) in staged.numeric]
     cells = ", ".join(
         f"{columns.mapping[c.name]} AS {quote_name('raw__' + c.name)}" if c.name in columns.mapping
         else f"NULL::VARCHAR AS {quote_name('raw__' + c.name)}"
@@ -99,7 +100,8 @@ def file_select(
         f"{literal(agency) if agency else 'NULL::VARCHAR'} AS _agency, {staged.problem_sql} AS _problem, "
         f"{staged.problem_column_sql} AS _problem_column, "
         f"{text_list(columns.missing_required)} AS _missing, {text_list(comma)} AS _comma, "
-        f"{str(manifest.decimal_comma).upper()} AS _decimal_comma, {str(manifest.day_first).upper()} AS _day_first, "
+        f"{str(manifest.decimal_comma).upper()} AS _decimal_comma, {text_list(numeric)} AS _numeric, "
+        f"{str(manifest.day_first).upper()} AS _day_first, "
         f"{literal(manifest.timezone) if manifest.timezone else 'NULL::VARCHAR'} AS _tz, "
         f"{str(staged.trimmed).upper()} AS _trimmed, {cells} "
         f"FROM {quote_name(staged.raw_table)}"

@@ -15,8 +15,8 @@ from baliza.load.ownership import ownership_check
 from baliza.load.sql import literal, quote_name
 
 CONTEXT = (
-    "_src, _file, _line, _agency, _problem, _problem_column, _missing, _comma, _decimal_comma, _day_first, _tz, "
-    "_trimmed"
+    "_src, _file, _line, _agency, _problem, _problem_column, _missing, _comma, _decimal_comma, _numeric, _day_first, "
+    "_tz, _trimmed"
 )
 
 
@@ -95,6 +95,18 @@ def repeated_keys_sql(table: Table, staged: str) -> str:
     return (f"SELECT {', '.join(f'{k} AS {k}' for k in key_values)}, min({position}) AS _first "
             f"FROM ({_typed_sql([table.column(k) for k in table.key], staged)}) "
             f"WHERE {key_present} GROUP BY ALL HAVING count(*) > 1")
+
+
+def copies_sql(table: Table, checked: str, repeated: str) -> str:
+    """The rows of `checked` (the checked table) that are copies of an accepted row of another file of the same
+    load: same key, same typed values, refused only as a duplicate. Two agencies' folders that both carry a
+    directory row (an agency, a unit, an entry point) are such copies; loaded one after the other, the second
+    would be unchanged, so loaded together it is not refused either (`_src`, `_line`)."""
+    key_match = " AND ".join(f'd."v__{k}" = c."v__{k}"' for k in table.key)
+    same = " AND ".join(f'c."v__{col.name}" IS NOT DISTINCT FROM f."v__{col.name}"' for col in table.columns)
+    return (f"SELECT c._src, c._line FROM {quote_name(checked)} c JOIN {quote_name(repeated)} d ON {key_match} "
+            f"JOIN {quote_name(checked)} f ON (f._src::BIGINT << 40) + f._line = d._first "
+            f"WHERE len(c._errors) = 1 AND len(f._errors) = 0 AND f._src <> c._src AND {same}")
 
 
 def key_and_reference_checks_sql(
