@@ -148,3 +148,27 @@ def test_a_person_reported_by_another_agency_keeps_its_owner(tmp_path: Path) -> 
     assert same["tables"]["persons"]["unchanged"] == 1 and other["tables"]["persons"]["quarantined"] == 1
     assert reasons(tmp_path, "persons")[0].startswith("person X1 belongs to AG-POL")
     assert query(tmp_path, "SELECT _agency_id FROM persons") == [("AG-POL",)]
+
+
+def test_an_agency_corrects_its_own_directory_rows_another_agency_sent_first(tmp_path: Path) -> None:
+    """Customs sent the whole directory first; the police may still correct its own agency row and its own
+    unit (they become its rows), not customs' unit."""
+    customs = {**CUSTOMS, "units": CUSTOMS["units"] + "Q1,AG-POL,Drug squad,investigation_unit,\n"}
+    baliza_load(tmp_path, "customs", customs, "--agency", "AG-CUS")
+    corrected = {
+        "agencies": AGENCIES.replace("AG-POL,Police,", "AG-POL,Policía Nacional,"),
+        "units": ("unit_id,agency_id,name,kind,entry_point_id\nQ1,AG-POL,Drug squad Lima,investigation_unit,\n"
+                  "U1,AG-CUS,Renamed by the police,port_control_unit,E1\n"),
+    }
+    report = baliza_load(tmp_path, "police", corrected, "--agency", "AG-POL")
+
+    assert report["tables"]["agencies"]["replaced"] == 1 and report["tables"]["agencies"]["quarantined"] == 0
+    assert report["tables"]["units"]["replaced"] == 1 and report["tables"]["units"]["quarantined"] == 1
+    assert reasons(tmp_path, "units") == [
+        "unit U1 belongs to AG-CUS: a row can only be changed by the agency that reported it "
+        "(an agency that took over its reporting declares successor_of: [AG-CUS] in its manifest)"]
+    assert query(tmp_path, "SELECT agency_id, name, _agency_id FROM agencies ORDER BY 1") == [
+        ("AG-CUS", "Customs", "AG-CUS"), ("AG-POL", "Policía Nacional", "AG-POL"),
+        ("AG-PRO", "Prosecution", "AG-CUS")]
+    assert query(tmp_path, "SELECT unit_id, name, _agency_id FROM units ORDER BY 1") == [
+        ("Q1", "Drug squad Lima", "AG-POL"), ("U1", "PCU Callao", "AG-CUS")]

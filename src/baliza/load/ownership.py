@@ -13,6 +13,9 @@ customs' seizures.
 
 - An identical row is not a clash (agencies routinely re-send the directory: agencies, units, entry
   points): it is counted unchanged and keeps its owner.
+- A directory row that describes the loading agency (its own `agencies` row, a unit whose `agency_id` is
+  the loading agency, before and after) may be corrected by it, whoever sent it first: it becomes its own.
+  A unit stored as another agency's stays theirs.
 - A stored row without an owner (loaded without `--agency` or `reported_by`) may be changed by any load.
 - A load without an agency cannot change a row that has an owner.
 - An agency that takes over another's reporting (a merger, a renamed agency) says so in its manifest,
@@ -32,6 +35,8 @@ from baliza.load.sources import SourceFile
 from baliza.load.sql import literal, quote_name
 
 SUCCESSIONS = "_bz_successions"
+DESCRIBED_AGENCY = "agency_id"
+"""The column of a directory row (`agencies`, `units`) naming the agency it describes."""
 REASON = ": a row can only be changed by the agency that reported it"
 
 
@@ -80,6 +85,9 @@ def ownership_check(table: Table, row_hash: str, key_text: str) -> OwnershipChec
         identical = f"({identical} OR ({same_cells}))"
     clash = (f"o.{quote_name(table.key[0])} IS NOT NULL AND o._agency_id IS NOT NULL "
              f"AND o._agency_id IS DISTINCT FROM r._agency AND s.successor IS NULL AND NOT {identical}")
+    if any(c.name == DESCRIBED_AGENCY for c in table.columns):  # the directory: an agency's row, its units
+        clash += (f" AND NOT coalesce(o.{DESCRIBED_AGENCY} = r._agency AND "
+                  f"r.\"v__{DESCRIBED_AGENCY}\" = r._agency, false)")
     reason = (f"{literal(row_label(table) + ' ')} || {key_text} || ' belongs to ' || o._agency_id || "
               f"{literal(REASON)} || ' (an agency that took over its reporting declares successor_of: [' || "
               f"o._agency_id || '] in its manifest)'")
