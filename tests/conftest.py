@@ -19,6 +19,9 @@ _exit_status: list[int] = []
 # Session fixtures that cost a minute or more to build (the demo split by agency, the demo on each engine, the
 # one Spark session): a module that uses any of them runs on the same pytest-xdist worker as every other such
 # module, so that each is built once, not once per worker.
+# Not yet used by the README's command: under pytest-xdist, schemathesis's parametrised tests (test_web_schema,
+# test_security_fuzz) report one item and finish in a fraction of their serial time instead of one per API
+# operation, so the suite would check less; find out why before adopting `-n 2`.
 SHARED_BUILDS = frozenset({"split", "split_chains", "engine_warehouses", "warehouse_on", "spark"})
 
 
