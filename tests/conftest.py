@@ -16,6 +16,24 @@ from web_world import forget_template
 
 _exit_status: list[int] = []
 
+# Session fixtures that cost a minute or more to build (the demo split by agency, the demo on each engine, the
+# one Spark session): a module that uses any of them runs on the same pytest-xdist worker as every other such
+# module, so that each is built once, not once per worker.
+# Not yet used by the README's command: under pytest-xdist, schemathesis's parametrised tests (test_web_schema,
+# test_security_fuzz) report one item and finish in a fraction of their serial time instead of one per API
+# operation, so the suite would check less; find out why before adopting `-n 2`.
+SHARED_BUILDS = frozenset({"split", "split_chains", "engine_warehouses", "warehouse_on", "spark"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group the tests for `pytest -n 2 --dist loadgroup`: one group per module (its module fixtures are built
+    once), and one group for all the modules that use the costly session builds (`SHARED_BUILDS`)."""
+    shared = {item.path for item in items if SHARED_BUILDS & set(getattr(item, "fixturenames", ()))}
+    for item in items:
+        group = "shared-builds" if item.path in shared else item.path.stem
+        item.add_marker(pytest.mark.xdist_group(group))
+
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _exit_status.append(int(exitstatus))

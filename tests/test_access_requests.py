@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -47,7 +48,9 @@ POLICE_ANALYST = Principal("pol_analyst", "AG-POL", Role.ANALYST)
 
 
 POSTGRES_URL = os.environ.get("BALIZA_TEST_POSTGRES_URL") or "postgresql://baliza:baliza@127.0.0.1:5432/baliza_test"
-PG_SCHEMA = "access_requests_test"  # a schema of its own: other test modules drop the tables of the public one
+# a schema of its own, per test process: other test modules drop the tables of the public one, and another
+# test process (a pytest-xdist worker, a second run on the same server) must not drop or fill this one
+PG_SCHEMA = f"access_requests_{os.getpid()}_{uuid.uuid4().hex[:8]}"
 
 
 def _postgres_state() -> StateStore:
@@ -70,6 +73,18 @@ def state(request, tmp_path: Path) -> StateStore:
     store = open_state(f"sqlite:///{tmp_path / 'state.sqlite'}") if request.param == "sqlite" else _postgres_state()
     yield store
     store.close()
+    if request.param == "postgresql":
+        _drop_schema()
+
+
+def _drop_schema() -> None:
+    engine = sa.create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+                              connect_args={"connect_timeout": 2})
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
+    finally:
+        engine.dispose()
 
 
 def ask(state: StateStore, principal: Principal = CUSTOMS, owner: str = "AG-PRO", kind: str = "seizure",

@@ -22,6 +22,15 @@ WIDTH = 100
 TERMINAL = {"COLUMNS": str(WIDTH), "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C.UTF-8", "BALIZA_STATE_URL": ""}
 
 
+@pytest.fixture(autouse=True)
+def terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's console as in a 100-column terminal. A process's console reads COLUMNS once, when it is made
+    (at import): in a pytest-xdist worker that is the worker's COLUMNS, not `TERMINAL`'s, so set it here."""
+    from baliza.cli.output import console
+
+    monkeypatch.setattr(console, "_width", WIDTH)
+
+
 @pytest.fixture(scope="module")
 def country(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The demo's country (seed 7) in one warehouse, with its unit names and row counts read back."""

@@ -7,6 +7,7 @@ Uses $BALIZA_TEST_POSTGRES_URL, else a postgresql:// $BALIZA_STATE_URL, else the
 from __future__ import annotations
 
 import os
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -17,7 +18,6 @@ from baliza.access import open_state
 from baliza.access.audit import record, verify
 from baliza.access.clock import now
 from baliza.access.grants import active_grants_to, add_grant, revoke_grant
-from baliza.access.state import metadata
 from baliza.access.tokens import add_token, user_for_token
 from baliza.access.users import add_user, authenticate
 
@@ -32,17 +32,24 @@ def _url() -> str:
 
 @pytest.fixture
 def pg_state():
+    """A state store in a fresh schema of its own (another test process on the same server never shares it),
+    dropped after the test."""
     url = _url()
+    schema = f"state_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(url.split("?", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1),
+                              connect_args={"connect_timeout": 2})
     try:
-        engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1),
-                                  connect_args={"connect_timeout": 2})
-        metadata.drop_all(engine)  # a clean state for each test (drops the audit trigger with its table)
-        engine.dispose()
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
     except sa.exc.OperationalError:
+        engine.dispose()
         pytest.skip(f"no PostgreSQL server at {url.split('@')[-1]} (.ci/postgres.sh starts one)")
-    store = open_state(url)
+    store = open_state(f"{url.split('?', 1)[0]}?options=-csearch_path%3D{schema}")
     yield store
     store.close()
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    engine.dispose()
 
 
 def test_accounts_tokens_and_grants_on_postgresql(pg_state) -> None:
