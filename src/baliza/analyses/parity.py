@@ -46,8 +46,8 @@ from baliza.warehouse.views import case_status, chain
 
 @dataclasses.dataclass(frozen=True)
 class Context:
-    """What the analyses are given on every engine, computed once on DuckDB: the as-of dates, the directory's
-    names, a few seizures (one of each chain status) and a period (the year before the last)."""
+    """What the analyses are given on every engine, computed once on the reference engine: the as-of dates, the
+    directory's names, a few seizures (one of each chain status) and a period (the year before the last)."""
 
     as_of: dict[str, date | None]
     names: dict[str, str]
@@ -55,13 +55,14 @@ class Context:
     period: str
 
 
-def make_context(duckdb: Warehouse) -> Context:
-    """The context, from the country on DuckDB: of each chain status, the seizure with the smallest id."""
-    status = seizure_status(duckdb)
+def make_context(reference: Warehouse) -> Context:
+    """The context, from the country on the reference engine (Ibis, any engine; the parity tests and the
+    benchmark use DuckDB): of each chain status, the seizure with the smallest id."""
+    status = seizure_status(reference)
     picked = status.group_by("status").aggregate(seizure_id=status.seizure_id.min()).to_pyarrow()
-    s = duckdb.table("seizures")
+    s = reference.table("seizures")
     years = sorted({str(r["y"]) for r in s.select(y=s.seized_at.year()).distinct().to_pyarrow().to_pylist()})
-    return Context(as_of=stage_as_of(duckdb), names=directory_names(duckdb),
+    return Context(as_of=stage_as_of(reference), names=directory_names(reference),
                    seizures=sorted(picked.column("seizure_id").to_pylist()), period=years[-2])
 
 
