@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from agency_world import build_world
 from baliza.access.audit import entries, verify
@@ -39,6 +38,7 @@ from baliza.access.withholding import (
     withheld_tables,
     withhold,
 )
+from postgres_state import state_in_own_schema
 
 CUSTOMS = Principal("cus_analyst", "AG-CUS", Role.ANALYST)
 PROSECUTION_ANALYST = Principal("pro_analyst", "AG-PRO", Role.ANALYST)
@@ -48,43 +48,18 @@ POLICE_ANALYST = Principal("pol_analyst", "AG-POL", Role.ANALYST)
 
 
 POSTGRES_URL = os.environ.get("BALIZA_TEST_POSTGRES_URL") or "postgresql://baliza:baliza@127.0.0.1:5432/baliza_test"
-# a schema of its own, per test process: other test modules drop the tables of the public one, and another
-# test process (a pytest-xdist worker, a second run on the same server) must not drop or fill this one
-PG_SCHEMA = f"access_requests_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-
-
-def _postgres_state() -> StateStore:
-    engine = sa.create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1),
-                              connect_args={"connect_timeout": 2})
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
-            conn.exec_driver_sql(f"CREATE SCHEMA {PG_SCHEMA}")
-    except sa.exc.OperationalError:
-        pytest.skip(f"no PostgreSQL at {POSTGRES_URL} (.ci/postgres.sh starts one)")
-    finally:
-        engine.dispose()
-    return open_state(f"{POSTGRES_URL}?options=-csearch_path%3D{PG_SCHEMA}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def state(request, tmp_path: Path) -> StateStore:
+def state(request, tmp_path: Path) -> Iterator[StateStore]:
     """The state store in both its forms: embedded SQLite and PostgreSQL (skipped when no server answers)."""
-    store = open_state(f"sqlite:///{tmp_path / 'state.sqlite'}") if request.param == "sqlite" else _postgres_state()
+    if request.param == "postgresql":
+        with state_in_own_schema(POSTGRES_URL, "access_requests") as store:
+            yield store
+        return
+    store = open_state(f"sqlite:///{tmp_path / 'state.sqlite'}")
     yield store
     store.close()
-    if request.param == "postgresql":
-        _drop_schema()
-
-
-def _drop_schema() -> None:
-    engine = sa.create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1),
-                              connect_args={"connect_timeout": 2})
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
-    finally:
-        engine.dispose()
 
 
 def ask(state: StateStore, principal: Principal = CUSTOMS, owner: str = "AG-PRO", kind: str = "seizure",

@@ -7,19 +7,20 @@ Uses $BALIZA_TEST_POSTGRES_URL, else a postgresql:// $BALIZA_STATE_URL, else the
 from __future__ import annotations
 
 import os
-import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from baliza.access import open_state
 from baliza.access.audit import record, verify
 from baliza.access.clock import now
 from baliza.access.grants import active_grants_to, add_grant, revoke_grant
+from baliza.access.state import StateStore
 from baliza.access.tokens import add_token, user_for_token
 from baliza.access.users import add_user, authenticate
+from postgres_state import state_in_own_schema
 
 DEFAULT_URL = "postgresql://baliza:baliza@127.0.0.1:5432/baliza_test"
 
@@ -31,25 +32,10 @@ def _url() -> str:
 
 
 @pytest.fixture
-def pg_state():
-    """A state store in a fresh schema of its own (another test process on the same server never shares it),
-    dropped after the test."""
-    url = _url()
-    schema = f"state_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(url.split("?", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1),
-                              connect_args={"connect_timeout": 2})
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    except sa.exc.OperationalError:
-        engine.dispose()
-        pytest.skip(f"no PostgreSQL server at {url.split('@')[-1]} (.ci/postgres.sh starts one)")
-    store = open_state(f"{url.split('?', 1)[0]}?options=-csearch_path%3D{schema}")
-    yield store
-    store.close()
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    engine.dispose()
+def pg_state() -> Iterator[StateStore]:
+    """A state store in a fresh schema of its own, dropped after the test."""
+    with state_in_own_schema(_url(), "state") as store:
+        yield store
 
 
 def test_accounts_tokens_and_grants_on_postgresql(pg_state) -> None:
