@@ -592,31 +592,19 @@ def test_a_datetime_with_its_offset_is_the_same_instant_in_utc(tmp_path: Path) -
         "S-comma": "2025-03-01T14:30:00,000Z",
         "S-lower": "2025-03-01t14:30:00z",
     }
-    folder = tmp_path / "d"
-    folder.mkdir()
-    (folder / "units.csv").write_text("unit_id,agency_id,name,kind\nU,A,u,other\n", encoding="utf-8")
-    (folder / "agencies.csv").write_text("agency_id,name,country,kind\nA,a,PER,customs\n", encoding="utf-8")
-    (folder / "seizures.csv").write_text(
-        "seizure_id,unit_id,seized_at,substance,substance_group,quantity,quantity_unit\n"
-        + "".join(f'{k},U,"{v}",heroin,opiates,1,kg\n' for k, v in instants.items()), encoding="utf-8")
-    db = tmp_path / "w.duckdb"
-    _assert_clean(_load(db, [folder]))
-    con = duckdb.connect(str(db), read_only=True)
-    stored = dict(con.execute("SELECT seizure_id, seized_at FROM seizures").fetchall())
-    con.close()
+    stored = _stored_instants(tmp_path, instants)
     assert set(stored.values()) == {datetime(2025, 3, 1, 14, 30)}, stored
     assert len(stored) == len(instants)
 
 
-def test_a_day_first_datetime_keeps_its_offset(tmp_path: Path) -> None:
-    """`date_format: DD/MM/YYYY` changes how the date is written, not what an offset means."""
+def _stored_instants(tmp_path: Path, instants: dict[str, str], manifest: str | None = None) -> dict[str, datetime]:
+    """Each seizure's `seized_at` as stored (UTC), loaded from `instants` (seizure id: datetime as written)."""
     folder = tmp_path / "d"
     folder.mkdir()
-    (folder / "manifest.yaml").write_text("contract_version: 0\ndate_format: DD/MM/YYYY\ntimezone: Asia/Tokyo\n")
+    if manifest is not None:
+        (folder / "manifest.yaml").write_text(manifest)
     (folder / "units.csv").write_text("unit_id,agency_id,name,kind\nU,A,u,other\n", encoding="utf-8")
     (folder / "agencies.csv").write_text("agency_id,name,country,kind\nA,a,PER,customs\n", encoding="utf-8")
-    instants = {"S-Z": "01/03/2025 14:30:00Z", "S-offset": "01/03/2025 09:30:00-05:00",
-                "S-minutes": "1/3/2025 20:00+0530", "S-local": "01/03/2025 23:30"}
     (folder / "seizures.csv").write_text(
         "seizure_id,unit_id,seized_at,substance,substance_group,quantity,quantity_unit\n"
         + "".join(f'{k},U,"{v}",heroin,opiates,1,kg\n' for k, v in instants.items()), encoding="utf-8")
@@ -625,4 +613,13 @@ def test_a_day_first_datetime_keeps_its_offset(tmp_path: Path) -> None:
     con = duckdb.connect(str(db), read_only=True)
     stored = dict(con.execute("SELECT seizure_id, seized_at FROM seizures").fetchall())
     con.close()
+    return stored
+
+
+def test_a_day_first_datetime_keeps_its_offset(tmp_path: Path) -> None:
+    """`date_format: DD/MM/YYYY` changes how the date is written, not what an offset means."""
+    instants = {"S-Z": "01/03/2025 14:30:00Z", "S-offset": "01/03/2025 09:30:00-05:00",
+                "S-minutes": "1/3/2025 20:00+0530", "S-local": "01/03/2025 23:30"}
+    stored = _stored_instants(tmp_path, instants,
+                              manifest="contract_version: 0\ndate_format: DD/MM/YYYY\ntimezone: Asia/Tokyo\n")
     assert set(stored.values()) == {datetime(2025, 3, 1, 14, 30)} and len(stored) == len(instants), stored
